@@ -1,0 +1,91 @@
+//! Durations written in the index: `90d`, `12w`, `6m`, `1y`.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A whole number of days, kept with the text the author wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duration {
+    pub days: u32,
+    pub text: String,
+}
+
+impl Duration {
+    pub fn days(days: u32) -> Self {
+        Duration {
+            days,
+            text: format!("{days}d"),
+        }
+    }
+
+    pub fn seconds(&self) -> i64 {
+        i64::from(self.days) * 86_400
+    }
+}
+
+/// Why a duration did not parse; the loader adds the location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadDuration(pub String);
+
+impl fmt::Display for BadDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is not a duration: write a whole number followed by d (days), w (weeks), m (months of 30 days) or y (years of 365 days), such as `90d`",
+            self.0
+        )
+    }
+}
+
+impl FromStr for Duration {
+    type Err = BadDuration;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadDuration(s.to_string());
+        let t = s.trim();
+        let unit = t.chars().last().ok_or_else(bad)?;
+        let per_unit: u32 = match unit {
+            'd' => 1,
+            'w' => 7,
+            'm' => 30,
+            'y' => 365,
+            _ => return Err(bad()),
+        };
+        let number = &t[..t.len() - 1];
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let n: u32 = number.parse().map_err(|_| bad())?;
+        let days = n.checked_mul(per_unit).filter(|d| *d > 0).ok_or_else(bad)?;
+        Ok(Duration {
+            days,
+            text: t.to_string(),
+        })
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_units() {
+        assert_eq!("90d".parse::<Duration>().unwrap().days, 90);
+        assert_eq!("12w".parse::<Duration>().unwrap().days, 84);
+        assert_eq!("6m".parse::<Duration>().unwrap().days, 180);
+        assert_eq!("1y".parse::<Duration>().unwrap().days, 365);
+    }
+
+    #[test]
+    fn refuses_everything_else() {
+        for bad in ["", "d", "90", "9.5d", "-3d", "90 days", "0d", "3h", "99999999999d", "1 d"] {
+            assert!(bad.parse::<Duration>().is_err(), "{bad} should not parse");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The finding vocabulary of the brief. The codes are a public contract: the CLI, the JSON
+//! output and the workbench all use exactly these spellings.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    // Declared from least to most severe so that `Ord` ranks them.
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "error" => Ok(Severity::Error),
+            "warning" => Ok(Severity::Warning),
+            "info" => Ok(Severity::Info),
+            _ => Err(format!(
+                "`{s}` is not a severity: use error, warning or info"
+            )),
+        }
+    }
+}
+
+/// Whether a finding says something is lacking or something has gone out of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    Gap,
+    Stale,
+}
+
+macro_rules! finding_codes {
+    ($($variant:ident = $code:literal, $category:ident, $severity:ident, $summary:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum FindingCode { $($variant,)* }
+
+        impl FindingCode {
+            pub const ALL: &'static [FindingCode] = &[$(FindingCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(FindingCode::$variant => $code,)* }
+            }
+
+            pub fn category(self) -> Category {
+                match self { $(FindingCode::$variant => Category::$category,)* }
+            }
+
+            /// The severity when neither the index nor the kind overrides it.
+            pub fn default_severity(self) -> Severity {
+                match self { $(FindingCode::$variant => Severity::$severity,)* }
+            }
+
+            /// One line saying what the code means, for help screens and docs.
+            pub fn summary(self) -> &'static str {
+                match self { $(FindingCode::$variant => $summary,)* }
+            }
+        }
+    };
+}
+
+finding_codes! {
+    NoOwner = "no-owner", Gap, Error, "the artifact names no owner role";
+    OwnerUnstaffed = "owner-unstaffed", Gap, Error, "the owner role has nobody in it";
+    OwnerNotAccepted = "owner-not-accepted", Gap, Warning, "no current member of the owner role has accepted ownership";
+    Missing = "missing", Gap, Error, "the path does not exist in the work tree";
+    MissingSections = "missing-sections", Gap, Warning, "required headings are absent from the document";
+    Unsigned = "unsigned", Gap, Warning, "a role whose approval is required has never approved";
+    DanglingDependency = "dangling-dependency", Gap, Error, "depends_on names an artifact that is not defined";
+    DependencyCycle = "dependency-cycle", Gap, Error, "artifacts depend on each other in a loop";
+    InvalidSignoff = "invalid-signoff", Gap, Error, "a sign-off record is malformed or not by a member of its role";
+    ChangedSinceSignoff = "changed-since-signoff", Stale, Error, "the content differs from what was approved";
+    UpstreamChanged = "upstream-changed", Stale, Warning, "an upstream artifact changed since this one was signed off";
+    AtRisk = "at-risk", Stale, Info, "further downstream of an upstream change";
+    Aged = "aged", Stale, Warning, "no commit has touched it for longer than the kind's max_age";
+    ReviewOverdue = "review-overdue", Stale, Warning, "the last approval is older than the kind's review_every";
+    Unverified = "unverified", Stale, Warning, "the external artifact has not been verified within its interval";
+    Uncommitted = "uncommitted", Stale, Info, "the working copy differs from HEAD";
+}
+
+impl fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for FindingCode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FindingCode::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("`{s}` is not a finding code"))
+    }
+}
+
+impl serde::Serialize for FindingCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for code in FindingCode::ALL {
+            assert_eq!(code.as_str().parse::<FindingCode>().unwrap(), *code);
+        }
+    }
+
+    #[test]
+    fn severities_rank() {
+        assert!(Severity::Error > Severity::Warning && Severity::Warning > Severity::Info);
+    }
+}

@@ -1,0 +1,161 @@
+//! The artifact index, `handoff.yaml`, as loaded. Order is kept as written: the matrix shows
+//! roles and artifacts in the order their authors chose.
+
+use std::collections::BTreeMap;
+
+use super::{Duration, FindingCode, Pos, Severity};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Index {
+    pub version: u32,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub roles: Vec<Role>,
+    pub kinds: Vec<Kind>,
+    pub artifacts: Vec<Artifact>,
+    /// Index-wide severity overrides; a kind's own overrides win over these.
+    pub severity: BTreeMap<FindingCode, Severity>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Role {
+    pub id: String,
+    pub title: Option<String>,
+    /// Git e-mail addresses of the people who staff the role.
+    pub people: Vec<String>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kind {
+    pub id: String,
+    pub title: Option<String>,
+    /// Headings the document must contain; `A|B` accepts either.
+    pub required_sections: Vec<String>,
+    /// Roles whose approval every artifact of this kind needs, besides its reviewers.
+    pub signoff: Vec<String>,
+    pub max_age: Option<Duration>,
+    pub review_every: Option<Duration>,
+    pub verify_every: Option<Duration>,
+    pub severity: BTreeMap<FindingCode, Severity>,
+    pub pos: Pos,
+}
+
+/// Where an artifact lives.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    /// A file or directory, relative to the index's directory, `/`-separated.
+    Path(String),
+    /// A glob over paths relative to the index's directory (`*`, `?`, `[...]`, `**`).
+    Glob(String),
+    /// An external artifact (http or https).
+    Url(String),
+}
+
+impl Target {
+    /// The path or glob as written, or the URL.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Target::Path(s) | Target::Glob(s) | Target::Url(s) => s,
+        }
+    }
+
+    pub fn is_url(&self) -> bool {
+        matches!(self, Target::Url(_))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Artifact {
+    pub id: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub kind: Option<String>,
+    pub target: Target,
+    pub owner: Option<String>,
+    pub reviewers: Vec<String>,
+    pub consumers: Vec<String>,
+    pub depends_on: Vec<String>,
+    pub verify_every: Option<Duration>,
+    /// Where the artifact's entry starts (its `- ` item) and where each field is.
+    pub pos: Pos,
+    pub field_pos: BTreeMap<String, Pos>,
+}
+
+impl Artifact {
+    /// The title if it has one, else the id.
+    pub fn display_name(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.id)
+    }
+
+    /// Position of a field if written, else of the entry.
+    pub fn pos_of(&self, field: &str) -> Pos {
+        self.field_pos.get(field).copied().unwrap_or(self.pos)
+    }
+}
+
+impl Index {
+    pub fn role(&self, id: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    pub fn kind(&self, id: &str) -> Option<&Kind> {
+        self.kinds.iter().find(|k| k.id == id)
+    }
+
+    pub fn artifact(&self, id: &str) -> Option<&Artifact> {
+        self.artifacts.iter().find(|a| a.id == id)
+    }
+
+    pub fn kind_of(&self, artifact: &Artifact) -> Option<&Kind> {
+        artifact.kind.as_deref().and_then(|k| self.kind(k))
+    }
+
+    /// Roles whose approval the artifact needs: its reviewers, then its kind's sign-off
+    /// roles, each once, in that order.
+    pub fn required_signers(&self, artifact: &Artifact) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let from_kind = self.kind_of(artifact).map(|k| k.signoff.as_slice()).unwrap_or(&[]);
+        for role in artifact.reviewers.iter().chain(from_kind) {
+            if !out.contains(role) {
+                out.push(role.clone());
+            }
+        }
+        out
+    }
+
+    /// The severity of `code` for an artifact: the kind's override, the index's, or the default.
+    pub fn severity_for(&self, code: FindingCode, artifact: Option<&Artifact>) -> Severity {
+        artifact
+            .and_then(|a| self.kind_of(a))
+            .and_then(|k| k.severity.get(&code))
+            .or_else(|| self.severity.get(&code))
+            .copied()
+            .unwrap_or_else(|| code.default_severity())
+    }
+
+    /// The roles an e-mail address belongs to.
+    pub fn roles_of(&self, email: &str) -> Vec<&Role> {
+        self.roles
+            .iter()
+            .filter(|r| r.people.iter().any(|p| p.eq_ignore_ascii_case(email)))
+            .collect()
+    }
+
+    /// Artifacts that list `id` in their depends_on.
+    pub fn downstream_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Artifact> + 'a {
+        self.artifacts
+            .iter()
+            .filter(move |a| a.depends_on.iter().any(|d| d == id))
+    }
+}
+
+impl Role {
+    pub fn has_member(&self, email: &str) -> bool {
+        self.people.iter().any(|p| p.eq_ignore_ascii_case(email))
+    }
+
+    pub fn display_name(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.id)
+    }
+}

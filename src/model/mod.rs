@@ -1,0 +1,18 @@
+//! The handoff's domain as plain values: the index (`handoff.yaml`), the sign-off ledger,
+//! the facts read from git, and the finding vocabulary. Nothing here touches git, the
+//! terminal or the file system except the loaders, which take text and return values.
+
+pub mod duration;
+pub mod facts;
+pub mod finding;
+pub mod index;
+pub mod ledger;
+pub mod load;
+pub mod location;
+
+pub use duration::Duration;
+pub use facts::{ArtifactFacts, Document, Facts, HeadInfo, History, LastChange};
+pub use finding::{FindingCode, Severity};
+pub use index::{Artifact, Index, Kind, Role, Target};
+pub use ledger::{Action, Ledger, LedgerProblem, SignOff};
+pub use location::{LoadError, LoadErrors, Pos};
