@@ -86,6 +86,7 @@ finding_codes! {
     OwnerUnstaffed = "owner-unstaffed", Gap, Error, "the owner role has nobody in it";
     OwnerNotAccepted = "owner-not-accepted", Gap, Warning, "no current member of the owner role has accepted ownership";
     Missing = "missing", Gap, Error, "the path does not exist in the work tree";
+    Unreadable = "unreadable", Gap, Error, "the path exists but cannot be read safely (a FIFO, too large, outside the repository)";
     MissingSections = "missing-sections", Gap, Warning, "required headings are absent from the document";
     Unsigned = "unsigned", Gap, Warning, "a role whose approval is required has never approved";
     DanglingDependency = "dangling-dependency", Gap, Error, "depends_on names an artifact that is not defined";
