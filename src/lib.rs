@@ -3,10 +3,17 @@
 //! and reports the ownership matrix, the gaps and the stale items.
 //!
 //! Layers, from the inside out: `model` (values and loaders) and `analysis` (pure findings)
-//! form the core; `facts` and `repo_write` talk to git; `cli` and `tui` are the two faces.
+//! form the core; `facts` reads git and the work tree, `repo_write` writes back; `workspace`
+//! puts them together; `cli` and `tui` are the two faces.
 
 pub mod analysis;
+pub mod cli;
+pub mod clock;
 pub mod facts;
+pub mod glyphs;
 pub mod model;
 pub mod repo_write;
+pub mod sample;
+pub mod text;
+pub mod workspace;
 pub mod yaml;

@@ -1,0 +1,277 @@
+//! `handoff check`: the governance gate. Text for people and CI logs, JSON for scripts.
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::style::Paint;
+use super::{DirArg, FailOn};
+use crate::analysis::{Finding, ago};
+use crate::model::{FindingCode, History, Severity, Target};
+use crate::text::sanitize;
+use crate::workspace::Snapshot;
+
+/// Version of the JSON output's shape; raised only when a field changes meaning or goes.
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub dir: DirArg,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Exit 1 when a finding of this severity or worse exists
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
+    let (_, snapshot) = super::load(args.dir.dir.as_deref())?;
+    let threshold = args.fail_on.severity();
+    let failed = snapshot.report.findings.iter().any(|f| f.severity >= threshold);
+    let out = match args.format {
+        Format::Text => text(&snapshot, threshold, Paint::stdout()),
+        Format::Json => json(&snapshot, threshold),
+    };
+    print!("{out}");
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The text report: grouped by artifact, one line per finding with its fix beneath, clean
+/// artifacts listed together, and a summary line.
+pub fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
+    let mut out = String::new();
+    let head = match (&s.facts.head.branch, &s.facts.head.commit) {
+        (Some(b), Some(c)) => format!("{b} @ {}", &c[..8.min(c.len())]),
+        (None, Some(c)) => format!("detached @ {}", &c[..8.min(c.len())]),
+        (Some(b), None) => format!("{b} (no commits yet)"),
+        (None, None) => "no commits yet".to_string(),
+    };
+    let name = s.index.name.as_deref().map(sanitize).unwrap_or_else(|| "handoff".into());
+    out.push_str(&format!(
+        "{} · {head} · {} artifacts\n",
+        paint.bold(&name),
+        s.index.artifacts.len()
+    ));
+    let code_width = FindingCode::ALL.iter().map(|c| c.as_str().len()).max().unwrap_or(0);
+    let mut clean = Vec::new();
+    for artifact in &s.index.artifacts {
+        let findings: Vec<&Finding> = s.report.findings_of(&artifact.id).collect();
+        if findings.is_empty() {
+            clean.push(artifact.id.as_str());
+            continue;
+        }
+        let owner = artifact.owner.as_deref().unwrap_or("no owner");
+        out.push_str(&format!(
+            "\n{}  {}  {}\n",
+            paint.bold(&sanitize(&artifact.id)),
+            sanitize(artifact.target.as_str()),
+            paint.dim(&format!("owner {owner}"))
+        ));
+        for f in findings {
+            let sev = format!("{:<7}", f.severity.as_str());
+            let since = f.since.map(|t| format!(" (since {})", ago(s.now, t))).unwrap_or_default();
+            out.push_str(&format!(
+                "  {}  {:<code_width$}  {}{}\n",
+                paint.severity(f.severity, &sev),
+                f.code.as_str(),
+                sanitize(&f.message),
+                paint.dim(&since),
+            ));
+            out.push_str(&format!(
+                "  {:7}  {:code_width$}  {}\n",
+                "",
+                "",
+                paint.dim(&format!("→ {}", sanitize(&f.fix)))
+            ));
+        }
+    }
+    if !clean.is_empty() {
+        out.push_str(&format!("\n{} {}\n", paint.good("✓ no findings:"), clean.join(", ")));
+    }
+    let (e, w, i) = s.report.counts();
+    let failed = s.report.findings.iter().any(|f| f.severity >= threshold);
+    let verdict = if failed {
+        paint.severity(Severity::Error, &format!("FAIL (--fail-on {threshold})"))
+    } else {
+        paint.good(&format!("ok (--fail-on {threshold})"))
+    };
+    out.push_str(&format!(
+        "\n{} artifacts · {} · {} · {} · {verdict}\n",
+        s.index.artifacts.len(),
+        plural(e, "error"),
+        plural(w, "warning"),
+        plural(i, "info"),
+    ));
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 || word == "info" {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    name: Option<&'a str>,
+    head: Option<&'a str>,
+    branch: Option<&'a str>,
+    now: String,
+    artifacts: Vec<JsonArtifact<'a>>,
+    findings: Vec<JsonFinding<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct JsonArtifact<'a> {
+    id: &'a str,
+    title: Option<&'a str>,
+    kind: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    owner: Option<&'a str>,
+    reviewers: &'a [String],
+    consumers: &'a [String],
+    depends_on: &'a [String],
+    /// `null` for external artifacts, whose existence handoff cannot see.
+    exists: Option<bool>,
+    fingerprint: Option<&'a str>,
+    last_change: Option<JsonChange<'a>>,
+    /// "changed", "never-committed", "beyond-shallow-boundary" or "pending".
+    history: &'static str,
+    uncommitted: bool,
+    findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    commit: &'a str,
+    time: String,
+    author: &'a str,
+    author_email: &'a str,
+    summary: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    artifact: &'a str,
+    role: Option<&'a str>,
+    related: Option<&'a str>,
+    fix: &'a str,
+    since: Option<String>,
+    file: &'a str,
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    artifacts: usize,
+    error: usize,
+    warning: usize,
+    info: usize,
+    fail_on: &'static str,
+    failed: bool,
+}
+
+fn json_finding(f: &Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        code: f.code.as_str(),
+        severity: f.severity.as_str(),
+        message: &f.message,
+        artifact: &f.artifact,
+        role: f.role.as_deref(),
+        related: f.related.as_deref(),
+        fix: &f.fix,
+        since: f.since.map(|t| t.to_string()),
+        file: &f.file,
+        line: f.pos.line,
+        column: f.pos.col,
+    }
+}
+
+/// The JSON report of the headless contract.
+pub fn json(s: &Snapshot, threshold: Severity) -> String {
+    let empty = Default::default();
+    let artifacts = s
+        .index
+        .artifacts
+        .iter()
+        .map(|a| {
+            let f = s.facts.of(&a.id).unwrap_or(&empty);
+            let (path, url) = match &a.target {
+                Target::Url(u) => (None, Some(u.as_str())),
+                other => (Some(other.as_str()), None),
+            };
+            JsonArtifact {
+                id: &a.id,
+                title: a.title.as_deref(),
+                kind: a.kind.as_deref(),
+                path,
+                url,
+                owner: a.owner.as_deref(),
+                reviewers: &a.reviewers,
+                consumers: &a.consumers,
+                depends_on: &a.depends_on,
+                exists: (!a.target.is_url()).then_some(f.exists),
+                fingerprint: f.fingerprint.as_deref(),
+                last_change: f.history.last_change().map(|c| JsonChange {
+                    commit: &c.commit,
+                    time: c.time.to_string(),
+                    author: &c.author_name,
+                    author_email: &c.author_email,
+                    summary: &c.summary,
+                }),
+                history: match (&f.history, a.target.is_url()) {
+                    (_, true) => "external",
+                    (History::Pending, _) => "pending",
+                    (History::Changed(_), _) => "changed",
+                    (History::NeverCommitted, _) => "never-committed",
+                    (History::BeyondShallowBoundary, _) => "beyond-shallow-boundary",
+                },
+                uncommitted: f.uncommitted,
+                findings: s.report.findings_of(&a.id).map(json_finding).collect(),
+            }
+        })
+        .collect();
+    let (error, warning, info) = s.report.counts();
+    let report = JsonReport {
+        version: JSON_VERSION,
+        name: s.index.name.as_deref(),
+        head: s.facts.head.commit.as_deref(),
+        branch: s.facts.head.branch.as_deref(),
+        now: s.now.to_string(),
+        artifacts,
+        findings: s.report.findings.iter().map(json_finding).collect(),
+        summary: JsonSummary {
+            artifacts: s.index.artifacts.len(),
+            error,
+            warning,
+            info,
+            fail_on: threshold.as_str(),
+            failed: s.report.findings.iter().any(|f| f.severity >= threshold),
+        },
+    };
+    let mut out = serde_json::to_string_pretty(&report).expect("the report serialises");
+    out.push('\n');
+    out
+}

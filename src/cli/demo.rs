@@ -1,0 +1,42 @@
+//! `handoff demo`: the bundled sample handoff, built into a fresh repository.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Build the repository here (a new or empty directory) instead of a fresh temporary one
+    #[arg(long, value_name = "DIR")]
+    pub into: Option<PathBuf>,
+
+    /// Only build the repository and print its path
+    #[arg(long)]
+    pub no_open: bool,
+}
+
+pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
+    let into = match args.into {
+        Some(dir) => dir,
+        None => tempfile::Builder::new()
+            .prefix("handoff-demo-")
+            .tempdir()
+            .map_err(|e| format!("cannot create a temporary directory: {e}"))?
+            .keep(),
+    };
+    let now = crate::clock::now()?;
+    let dir = crate::sample::build(&into, now)?;
+    if args.no_open || !std::io::stdout().is_terminal() {
+        println!("{}", dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("handoff demo: sample repository built in {}", dir.display());
+    super::check::run(super::check::CheckArgs {
+        dir: super::DirArg { dir: Some(dir) },
+        format: super::check::Format::Text,
+        fail_on: super::FailOn::Error,
+    })
+    .map(|_| ExitCode::SUCCESS)
+}

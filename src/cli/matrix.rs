@@ -1,0 +1,183 @@
+//! `handoff matrix`: the ownership matrix for a terminal, a wiki page, a spreadsheet or a
+//! script.
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::DirArg;
+use crate::glyphs::{cell_text, legend};
+use crate::text::{pad, sanitize, width};
+use crate::workspace::Snapshot;
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    #[command(flatten)]
+    pub dir: DirArg,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
+    pub format: MatrixFormat,
+
+    /// Use ASCII glyphs instead of ✓ Δ ↑ ✗ ·
+    #[arg(long)]
+    pub ascii: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixFormat {
+    Text,
+    Markdown,
+    Csv,
+    Json,
+}
+
+pub fn run(args: MatrixArgs) -> Result<ExitCode, String> {
+    let (_, snapshot) = super::load(args.dir.dir.as_deref())?;
+    let out = match args.format {
+        MatrixFormat::Text => text(&snapshot, args.ascii),
+        MatrixFormat::Markdown => markdown(&snapshot, args.ascii),
+        MatrixFormat::Csv => csv(&snapshot),
+        MatrixFormat::Json => json(&snapshot),
+    };
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn worst_text(row: &crate::analysis::MatrixRow) -> &'static str {
+    row.worst.map_or("ok", |s| s.as_str())
+}
+
+pub fn text(s: &Snapshot, ascii: bool) -> String {
+    let m = &s.report.matrix;
+    let id_width = m.rows.iter().map(|r| width(&sanitize(&r.artifact))).max().unwrap_or(8).clamp(8, 32);
+    let col_widths: Vec<usize> = m.roles.iter().map(|r| width(r).clamp(3, 16)).collect();
+    let mut out = format!("{}", pad("artifact", id_width));
+    for (role, w) in m.roles.iter().zip(&col_widths) {
+        out.push_str(&format!("  {}", pad(role, *w)));
+    }
+    out.push_str("  worst\n");
+    for row in &m.rows {
+        out.push_str(&pad(&sanitize(&row.artifact), id_width));
+        for (cell, w) in row.cells.iter().zip(&col_widths) {
+            out.push_str(&format!("  {}", pad(&cell_text(cell, ascii), *w)));
+        }
+        out.push_str(&format!("  {}\n", worst_text(row)));
+    }
+    out.push_str(&format!("\n{}\n", legend(ascii)));
+    out
+}
+
+/// Escapes what would break a Markdown table cell.
+fn md(s: &str) -> String {
+    sanitize(s).replace('|', "\\|")
+}
+
+pub fn markdown(s: &Snapshot, ascii: bool) -> String {
+    let m = &s.report.matrix;
+    let mut out = String::new();
+    if let Some(name) = &s.index.name {
+        out.push_str(&format!("### Ownership matrix — {}\n\n", md(name)));
+    }
+    out.push_str("| Artifact |");
+    for role in &m.roles {
+        let title = s.index.role(role).and_then(|r| r.title.as_deref()).unwrap_or(role);
+        out.push_str(&format!(" {} |", md(title)));
+    }
+    out.push_str(" Worst |\n|---|");
+    out.push_str(&":-:|".repeat(m.roles.len()));
+    out.push_str("---|\n");
+    for row in &m.rows {
+        let title = s.index.artifact(&row.artifact).map_or(row.artifact.as_str(), |a| a.display_name());
+        out.push_str(&format!("| {} |", md(title)));
+        for cell in &row.cells {
+            out.push_str(&format!(" {} |", cell_text(cell, ascii)));
+        }
+        out.push_str(&format!(" {} |\n", worst_text(row)));
+    }
+    out.push_str(&format!("\n{}\n", legend(ascii)));
+    out
+}
+
+/// A CSV field, quoted when needed (RFC 4180).
+fn csv_field(s: &str) -> String {
+    let s = sanitize(s);
+    // A leading = + - @ would be run as a formula by spreadsheets.
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s };
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+pub fn csv(s: &Snapshot) -> String {
+    let m = &s.report.matrix;
+    let mut out = String::from("artifact");
+    for role in &m.roles {
+        out.push(',');
+        out.push_str(&csv_field(role));
+    }
+    out.push_str(",worst\n");
+    for row in &m.rows {
+        out.push_str(&csv_field(&row.artifact));
+        for cell in &row.cells {
+            out.push(',');
+            if !cell.relation().is_empty() {
+                out.push_str(&csv_field(&format!("{}:{}", cell.relation(), cell.state.as_str())));
+            }
+        }
+        out.push_str(&format!(",{}\n", worst_text(row)));
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonMatrix<'a> {
+    roles: &'a [String],
+    rows: Vec<JsonRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    artifact: &'a str,
+    worst: Option<&'static str>,
+    cells: Vec<JsonCell<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonCell<'a> {
+    role: &'a str,
+    relation: String,
+    state: &'static str,
+}
+
+pub fn json(s: &Snapshot) -> String {
+    let m = &s.report.matrix;
+    let doc = JsonMatrix {
+        roles: &m.roles,
+        rows: m
+            .rows
+            .iter()
+            .map(|row| JsonRow {
+                artifact: &row.artifact,
+                worst: row.worst.map(|w| w.as_str()),
+                cells: row
+                    .cells
+                    .iter()
+                    .zip(&m.roles)
+                    .filter(|(c, _)| !c.relation().is_empty())
+                    .map(|(c, role)| JsonCell {
+                        role,
+                        relation: c.relation(),
+                        state: c.state.as_str(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    let mut out = serde_json::to_string_pretty(&doc).expect("the matrix serialises");
+    out.push('\n');
+    out
+}

@@ -1,0 +1,110 @@
+//! The command line: argument definitions and dispatch. Each command is a thin face over the
+//! same engine the workbench uses: parse, call, print.
+
+pub mod check;
+pub mod demo;
+pub mod matrix;
+pub mod style;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::workspace::{self, Snapshot, WorkspaceError};
+
+/// Exit status when the index or the repository cannot be read, or a request is refused.
+pub const EXIT_UNUSABLE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "handoff",
+    version,
+    about = "Keep a team's product-to-engineering handoff honest",
+    long_about = "handoff reads the artifact index (handoff.yaml) and the sign-off ledger of a git \
+repository, derives facts from git and the work tree, and shows the role × artifact ownership \
+matrix, the gaps and the stale items.\n\nWithout a command it opens the workbench on DIR (default: \
+found from the current directory).",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// The handoff's directory, or any directory inside it (default: the current directory)
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the handoff and exit non-zero when a finding reaches --fail-on (for CI)
+    Check(check::CheckArgs),
+    /// Export the role × artifact ownership matrix
+    Matrix(matrix::MatrixArgs),
+    /// Build the bundled sample repository and open the workbench on it
+    Demo(demo::DemoArgs),
+}
+
+/// The directory argument shared by commands that read a handoff.
+#[derive(Debug, Args)]
+pub struct DirArg {
+    /// The handoff's directory, or any directory inside it (default: the current directory)
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl FailOn {
+    pub fn severity(self) -> crate::model::Severity {
+        match self {
+            FailOn::Error => crate::model::Severity::Error,
+            FailOn::Warning => crate::model::Severity::Warning,
+            FailOn::Info => crate::model::Severity::Info,
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Some(Command::Check(args)) => check::run(args),
+        Some(Command::Matrix(args)) => matrix::run(args),
+        Some(Command::Demo(args)) => demo::run(args),
+        None => open_workbench(cli.dir),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("{}", style::error_text(&message));
+            ExitCode::from(EXIT_UNUSABLE)
+        }
+    }
+}
+
+/// Until the workbench exists, the bare command prints the check.
+fn open_workbench(dir: Option<PathBuf>) -> Result<ExitCode, String> {
+    check::run(check::CheckArgs {
+        dir: DirArg { dir },
+        format: check::Format::Text,
+        fail_on: FailOn::Error,
+    })
+}
+
+/// Locates the workspace and reads everything, or says why not.
+pub fn load(dir: Option<&std::path::Path>) -> Result<(workspace::Workspace, Snapshot), String> {
+    let ws = workspace::locate(dir).map_err(describe)?;
+    let now = crate::clock::now()?;
+    let snapshot = workspace::snapshot(&ws, now).map_err(describe)?;
+    Ok((ws, snapshot))
+}
+
+pub fn describe(e: WorkspaceError) -> String {
+    match e {
+        WorkspaceError::Index(errors) => errors.to_string(),
+        other => format!("error: {other}"),
+    }
+}

@@ -1,0 +1,217 @@
+//! Commits of exactly the paths handoff changed, on the current branch.
+//!
+//! The new tree is HEAD's tree with those paths replaced by their working-copy content, so
+//! the user's other modified or staged files never enter the commit. Afterwards the user's
+//! index is updated for those paths only; everything they had staged stays staged.
+
+use std::path::Path;
+
+use git2::{ErrorCode, Index, IndexEntry, IndexTime, ObjectType, Oid, Repository, Signature};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    #[error(
+        "HEAD is detached: handoff commits only on a branch. Check out a branch (`git switch <branch>`) and try again"
+    )]
+    Detached,
+    #[error("HEAD moved from {expected} to {actual} since the data on screen was read: refresh and try again")]
+    HeadMoved { expected: String, actual: String },
+    #[error(
+        "the git index is locked ({0} exists): another git process is running. Wait for it to finish and retry; if none is running, remove the lock file yourself"
+    )]
+    IndexLocked(String),
+    #[error(
+        "`{0}` has staged changes that differ from the working copy: commit or unstage them first, so handoff does not commit a version you did not mean"
+    )]
+    PartlyStaged(String),
+    #[error(
+        "git has no user identity here: run `git config user.name \"Your Name\"` and `git config user.email you@example.com` in this repository"
+    )]
+    NoIdentity,
+    #[error("nothing to commit: the files are already as in HEAD")]
+    NothingToCommit,
+    #[error("`{0}` cannot be committed: {1}")]
+    BadPath(String, String),
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+}
+
+/// The author and committer for a commit made on the user's behalf: git config, or the
+/// `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` environment.
+pub fn identity(repo: &Repository) -> Result<Signature<'static>, CommitError> {
+    if let Ok(sig) = repo.signature() {
+        return Ok(sig.to_owned());
+    }
+    let name = std::env::var("GIT_AUTHOR_NAME").ok();
+    let email = std::env::var("GIT_AUTHOR_EMAIL").or_else(|_| std::env::var("EMAIL")).ok();
+    match (name, email) {
+        (Some(n), Some(e)) if !n.is_empty() && !e.is_empty() => Ok(Signature::now(&n, &e)?),
+        _ => Err(CommitError::NoIdentity),
+    }
+}
+
+/// What the commit should contain and who makes it.
+pub struct CommitRequest<'a> {
+    /// Repository-relative paths, `/`-separated, whose working-copy state is committed (a
+    /// path that no longer exists is removed).
+    pub paths: &'a [String],
+    pub message: &'a str,
+    pub author: &'a Signature<'a>,
+    pub committer: &'a Signature<'a>,
+    /// The HEAD commit the change was computed against (`None`: an unborn branch). The
+    /// commit is refused if HEAD is elsewhere now.
+    pub expected_head: Option<Oid>,
+}
+
+/// The current branch's reference name and tip, refusing a detached HEAD.
+fn current_branch(repo: &Repository) -> Result<(String, Option<Oid>), CommitError> {
+    match repo.head() {
+        Ok(head) if head.is_branch() => {
+            let name = head.name().unwrap_or("HEAD").to_string();
+            Ok((name, head.target()))
+        }
+        Ok(_) => Err(CommitError::Detached),
+        Err(e) if e.code() == ErrorCode::UnbornBranch => {
+            // The symbolic HEAD names the branch to be born.
+            let target = repo
+                .find_reference("HEAD")
+                .ok()
+                .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string))
+                .unwrap_or_else(|| "refs/heads/main".to_string());
+            Ok((target, None))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn entry_for(path: &str, id: Oid, mode: u32, size: u64) -> IndexEntry {
+    IndexEntry {
+        ctime: IndexTime::new(0, 0),
+        mtime: IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode,
+        uid: 0,
+        gid: 0,
+        file_size: size as u32,
+        id,
+        flags: (path.len().min(0xfff)) as u16,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
+/// The working copy of `path` as a blob in the object database, with its git file mode;
+/// `None` when the path does not exist.
+fn stage_from_workdir(repo: &Repository, workdir: &Path, path: &str) -> Result<Option<(Oid, u32, u64)>, CommitError> {
+    let full = workdir.join(path);
+    let meta = match std::fs::symlink_metadata(&full) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(CommitError::BadPath(path.to_string(), e.to_string())),
+    };
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(&full).map_err(|e| CommitError::BadPath(path.to_string(), e.to_string()))?;
+        let bytes = target.to_string_lossy().into_owned().into_bytes();
+        let id = repo.blob(&bytes)?;
+        return Ok(Some((id, 0o120000, bytes.len() as u64)));
+    }
+    if !meta.is_file() {
+        return Err(CommitError::BadPath(path.to_string(), "not a regular file".into()));
+    }
+    #[cfg(unix)]
+    let executable = {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o111 != 0
+    };
+    #[cfg(not(unix))]
+    let executable = false;
+    let id = repo.blob_path(&full)?;
+    Ok(Some((id, if executable { 0o100755 } else { 0o100644 }, meta.len())))
+}
+
+/// Commits the working-copy state of `req.paths` on the current branch and returns the new
+/// commit. The user's index keeps everything it had staged.
+pub fn commit_paths(repo: &Repository, req: &CommitRequest) -> Result<Oid, CommitError> {
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| CommitError::BadPath(".".into(), "the repository has no work tree".into()))?
+        .to_path_buf();
+    let lock = repo.path().join("index.lock");
+    if lock.exists() {
+        return Err(CommitError::IndexLocked(lock.display().to_string()));
+    }
+    let (branch, tip) = current_branch(repo)?;
+    if tip != req.expected_head {
+        return Err(CommitError::HeadMoved {
+            expected: req.expected_head.map_or("an unborn branch".into(), |o| o.to_string()),
+            actual: tip.map_or("an unborn branch".into(), |o| o.to_string()),
+        });
+    }
+    let parent = tip.map(|t| repo.find_commit(t)).transpose()?;
+    let base_tree = parent.as_ref().map(|p| p.tree()).transpose()?;
+
+    // The user's index, fresh from disk: libgit2 caches it per Repository.
+    let mut user_index = repo.index()?;
+    user_index.read(true)?;
+
+    let mut tree_index = Index::new()?;
+    if let Some(tree) = &base_tree {
+        tree_index.read_tree(tree)?;
+    }
+    let mut staged = Vec::new();
+    for path in req.paths {
+        let head_id = base_tree
+            .as_ref()
+            .and_then(|t| t.get_path(Path::new(path)).ok())
+            .filter(|e| e.kind() == Some(ObjectType::Blob))
+            .map(|e| e.id());
+        let new = stage_from_workdir(repo, &workdir, path)?;
+        let user_id = user_index.get_path(Path::new(path), 0).map(|e| e.id);
+        let new_id = new.map(|(id, _, _)| id);
+        if user_id != head_id && user_id != new_id {
+            return Err(CommitError::PartlyStaged(path.clone()));
+        }
+        match new {
+            Some((id, mode, size)) => tree_index.add(&entry_for(path, id, mode, size))?,
+            None => {
+                let _ = tree_index.remove_path(Path::new(path));
+            }
+        }
+        staged.push((path, new));
+    }
+    let tree_id = tree_index.write_tree_to(repo)?;
+    if base_tree.as_ref().is_some_and(|t| t.id() == tree_id) {
+        return Err(CommitError::NothingToCommit);
+    }
+    let tree = repo.find_tree(tree_id)?;
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    // Updating the branch ref (not "HEAD") lets libgit2 refuse if it moved meanwhile.
+    let commit = repo.commit(Some(&branch), req.author, req.committer, req.message, &tree, &parents)?;
+
+    for (path, new) in staged {
+        match new {
+            Some(_) => user_index.add_path(Path::new(path))?,
+            None => {
+                let _ = user_index.remove_path(Path::new(path));
+            }
+        }
+    }
+    user_index.write()?;
+    Ok(commit)
+}
+
+/// The message of a sign-off commit: a summary line a person reads in `git log`, and
+/// trailers a script greps.
+pub fn signoff_message(person: &str, action: crate::model::Action, artifact: &str, role: &str, note: Option<&str>) -> String {
+    let mut message = format!("handoff: {person} {} {artifact} as {role}\n", action.verb());
+    if let Some(note) = note.filter(|n| !n.trim().is_empty()) {
+        message.push('\n');
+        message.push_str(note.trim());
+        message.push('\n');
+    }
+    message.push_str(&format!(
+        "\nHandoff-Action: {action}\nHandoff-Artifact: {artifact}\nHandoff-Role: {role}\n"
+    ));
+    message
+}

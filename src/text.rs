@@ -1,0 +1,87 @@
+//! Text from the repository is data: it is neutralised before it reaches a terminal or a
+//! report, and measured by display width, never by bytes.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Replaces control characters (escape sequences included) with visible stand-ins: C0
+/// controls in caret notation (`^[` for ESC), tabs as a space, DEL and C1 controls as `�`.
+/// Line breaks become spaces too: callers that keep lines split them first.
+pub fn sanitize(s: &str) -> String {
+    if !s.chars().any(needs_escape) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(' '),
+            c if (c as u32) < 0x20 => {
+                out.push('^');
+                out.push(char::from_u32(c as u32 + 0x40).unwrap_or('?'));
+            }
+            c if needs_escape(c) => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        // Bidirectional overrides can make text read differently from what it is.
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The number of terminal columns `s` occupies.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Cuts `s` to at most `max` columns, ending with `…` when it was cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Pads `s` with spaces to exactly `cols` columns (cutting it first if longer).
+pub fn pad(s: &str, cols: usize) -> String {
+    let t = truncate(s, cols);
+    let w = width(&t);
+    format!("{t}{}", " ".repeat(cols.saturating_sub(w)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_neutralised() {
+        assert_eq!(sanitize("PRD\x1b]0;pwned\x07 v2"), "PRD^[]0;pwned^G v2");
+        assert_eq!(sanitize("a\u{9b}31mb"), "a\u{fffd}31mb");
+        assert_eq!(sanitize("evil\u{202e}txt"), "evil\u{fffd}txt");
+        assert_eq!(sanitize("plain ✓ 日本"), "plain ✓ 日本");
+    }
+
+    #[test]
+    fn widths_count_columns_not_bytes() {
+        assert_eq!(width("日本"), 4);
+        assert_eq!(truncate("日本語のタイトル", 7), "日本語…");
+        assert_eq!(pad("🚀x", 5), "🚀x  ");
+        assert_eq!(width(&pad("日本語のタイトル", 6)), 6);
+    }
+}

@@ -1,0 +1,178 @@
+//! The handoff workspace on disk: finding `handoff.yaml`, reading it and the ledger, and
+//! putting index, ledger, facts and analysis together into one snapshot.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+
+use crate::analysis::{Report, analyze};
+use crate::facts::{self, FactsError};
+pub use crate::facts::Workspace;
+use crate::model::ledger::LEDGER_DIR;
+use crate::model::load::{load_index, load_ledger_file};
+use crate::model::{Facts, Index, Ledger, LedgerProblem, LoadError, LoadErrors, Pos};
+
+pub const INDEX_FILE: &str = "handoff.yaml";
+/// Ledger files larger than this are not read (a record is a few hundred bytes).
+pub const MAX_LEDGER_BYTES: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Index(LoadErrors),
+    #[error(transparent)]
+    Git(#[from] FactsError),
+}
+
+/// Finds the workspace: the nearest directory at or above `start` (the current directory
+/// when `None`) that holds `handoff.yaml`, without leaving the git repository.
+pub fn locate(start: Option<&Path>) -> Result<Workspace, WorkspaceError> {
+    let start = match start {
+        Some(p) => p.to_path_buf(),
+        None => std::env::current_dir().map_err(|e| WorkspaceError::NotFound(format!("cannot read the current directory: {e}")))?,
+    };
+    let start = start
+        .canonicalize()
+        .map_err(|e| WorkspaceError::NotFound(format!("{}: {e}", start.display())))?;
+    if !start.is_dir() {
+        return Err(WorkspaceError::NotFound(format!("{} is not a directory", start.display())));
+    }
+    let repo = git2::Repository::discover(&start).map_err(|_| {
+        WorkspaceError::NotFound(format!(
+            "{} is not inside a git repository: handoff reads its facts from git (run `git init` first)",
+            start.display()
+        ))
+    })?;
+    let Some(repo_root) = repo.workdir().map(Path::to_path_buf) else {
+        return Err(WorkspaceError::NotFound(format!(
+            "{} is a bare repository: handoff needs a work tree",
+            repo.path().display()
+        )));
+    };
+    let repo_root = repo_root.canonicalize().unwrap_or(repo_root);
+    let mut dir = start.clone();
+    loop {
+        if dir.join(INDEX_FILE).exists() {
+            let prefix = dir
+                .strip_prefix(&repo_root)
+                .map(|p| {
+                    let s = p.to_string_lossy().replace('\\', "/");
+                    if s.is_empty() { s } else { format!("{s}/") }
+                })
+                .unwrap_or_default();
+            return Ok(Workspace { repo_root, dir, prefix });
+        }
+        if dir == repo_root || !dir.pop() || !dir.starts_with(&repo_root) {
+            break;
+        }
+    }
+    Err(WorkspaceError::NotFound(format!(
+        "no {INDEX_FILE} in {} or above it up to the repository root {}: run `handoff init` to write one",
+        start.display(),
+        repo_root.display()
+    )))
+}
+
+/// Reads a regular file of at most `limit` bytes; FIFOs and devices are refused unopened.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let meta = fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    if meta.len() > limit {
+        return Err(format!("{} bytes; the limit is {} MiB", meta.len(), limit / (1024 * 1024)));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("more than {} MiB", limit / (1024 * 1024)));
+    }
+    Ok(bytes)
+}
+
+/// Loads and validates `handoff.yaml`.
+pub fn load_index_file(ws: &Workspace) -> Result<Index, LoadErrors> {
+    let path = ws.dir.join(INDEX_FILE);
+    let bytes = read_bounded(&path, crate::yaml::MAX_INPUT_BYTES as u64)
+        .map_err(|e| LoadError::new(INDEX_FILE, Pos::new(1, 1, 0), format!("cannot read {INDEX_FILE}: {e}")))?;
+    load_index(INDEX_FILE, &bytes)
+}
+
+/// Reads every ledger file. Unreadable or malformed files become problems, never errors.
+pub fn load_ledger(ws: &Workspace) -> Ledger {
+    let mut ledger = Ledger::default();
+    let dir = ws.dir.join(LEDGER_DIR);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return ledger;
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    for path in files {
+        let Some(id) = path.file_stem().and_then(|s| s.to_str()).map(str::to_string) else {
+            continue;
+        };
+        let file = format!("{LEDGER_DIR}/{id}.yaml");
+        match read_bounded(&path, MAX_LEDGER_BYTES) {
+            Ok(bytes) => {
+                let (records, problems) = load_ledger_file(&id, &file, &bytes);
+                ledger.records.insert(id, records);
+                ledger.problems.extend(problems);
+            }
+            Err(e) => ledger.problems.push(LedgerProblem {
+                artifact: id,
+                file,
+                pos: Pos::new(1, 1, 0),
+                message: format!("cannot read it: {e}"),
+            }),
+        }
+    }
+    ledger
+}
+
+/// Everything handoff knows about a workspace at one moment.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub index: Index,
+    pub ledger: Ledger,
+    pub facts: Facts,
+    pub report: Report,
+    pub now: Timestamp,
+}
+
+impl Snapshot {
+    /// Analyses what has been read; cheap enough to call after every change of facts.
+    pub fn new(index: Index, ledger: Ledger, facts: Facts, now: Timestamp) -> Self {
+        let report = analyze(&index, &ledger, &facts, now);
+        Snapshot {
+            index,
+            ledger,
+            facts,
+            report,
+            now,
+        }
+    }
+}
+
+/// Reads the index, the ledger and every fact, then analyses them.
+pub fn snapshot(ws: &Workspace, now: Timestamp) -> Result<Snapshot, WorkspaceError> {
+    let index = load_index_file(ws).map_err(WorkspaceError::Index)?;
+    let ledger = load_ledger(ws);
+    let repo = facts::open_repo(ws)?;
+    let targets: Vec<(String, crate::model::Target)> = index
+        .artifacts
+        .iter()
+        .map(|a| (a.id.clone(), a.target.clone()))
+        .collect();
+    let facts = facts::collect(&repo, ws, &targets)?;
+    Ok(Snapshot::new(index, ledger, facts, now))
+}
