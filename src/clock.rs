@@ -10,6 +10,7 @@ pub fn now() -> Result<Timestamp, String> {
         Ok(text) => text
             .parse()
             .map_err(|_| format!("{NOW_VAR}=`{text}` is not an RFC 3339 time such as 2026-11-22T12:00:00Z")),
-        Err(_) => Ok(Timestamp::now()),
+        // Whole seconds: reports show times to the second.
+        Err(_) => Ok(Timestamp::from_second(Timestamp::now().as_second()).expect("now is a valid time")),
     }
 }

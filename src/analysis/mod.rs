@@ -233,7 +233,7 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
                 FindingCode::InvalidSignoff,
                 None,
                 None,
-                format!("a {} by {} is not trusted: {reason}", record.action, record.by),
+                format!("the `{}` record by {} is not trusted: {reason}", record.action, record.by),
                 "fix the record's role, or revoke it and sign again".to_string(),
                 Some(record.at),
                 (ledger_file(&artifact.id), record.pos),
@@ -435,13 +435,18 @@ fn approval_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts, state
             ),
             Some(approval) if !artifact.target.is_url() && approval.fingerprint.as_deref() != current => {
                 let since = f.history.last_change().map(|c| c.time);
+                let when = match (since, f.uncommitted) {
+                    (_, true) => "changed in the working copy".to_string(),
+                    (Some(t), false) => format!("changed {}", ago(cx.now, t)),
+                    (None, false) => "changed".to_string(),
+                };
                 cx.push(
                     artifact,
                     FindingCode::ChangedSinceSignoff,
                     Some(&role),
                     None,
                     format!(
-                        "changed since {} approved it on {} (approved {}, now {})",
+                        "{when}, after {} approved it on {} (approved {}, now {})",
                         approval.by,
                         date(approval.at),
                         short(approval.fingerprint.as_deref()),
@@ -482,7 +487,13 @@ fn freshness_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts, stat
             FindingCode::ReviewOverdue,
             Some(&latest.role),
             None,
-            format!("last approved {} by {} ({}); reviews are due every {every}", ago(cx.now, latest.at), latest.role, date(latest.at)),
+            format!(
+                "last approved {} by {} as {} ({}); reviews are due every {every}",
+                ago(cx.now, latest.at),
+                latest.by,
+                latest.role,
+                date(latest.at)
+            ),
             "review it and approve again".to_string(),
             Some(latest.at),
             (ledger_file(&artifact.id), latest.pos),

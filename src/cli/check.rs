@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::style::Paint;
 use super::{DirArg, FailOn};
-use crate::analysis::{Finding, ago};
+use crate::analysis::Finding;
 use crate::model::{FindingCode, History, Severity, Target};
 use crate::text::sanitize;
 use crate::workspace::Snapshot;
@@ -71,22 +71,20 @@ pub fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
             clean.push(artifact.id.as_str());
             continue;
         }
-        let owner = artifact.owner.as_deref().unwrap_or("no owner");
+        let owner = artifact.owner.as_deref().map_or("no owner".to_string(), |o| format!("owner {o}"));
         out.push_str(&format!(
             "\n{}  {}  {}\n",
             paint.bold(&sanitize(&artifact.id)),
             sanitize(artifact.target.as_str()),
-            paint.dim(&format!("owner {owner}"))
+            paint.dim(&owner)
         ));
         for f in findings {
             let sev = format!("{:<7}", f.severity.as_str());
-            let since = f.since.map(|t| format!(" (since {})", ago(s.now, t))).unwrap_or_default();
             out.push_str(&format!(
-                "  {}  {:<code_width$}  {}{}\n",
+                "  {}  {:<code_width$}  {}\n",
                 paint.severity(f.severity, &sev),
                 f.code.as_str(),
                 sanitize(&f.message),
-                paint.dim(&since),
             ));
             out.push_str(&format!(
                 "  {:7}  {:code_width$}  {}\n",

@@ -267,13 +267,32 @@ fn decode_index(cx: &mut Ctx, root: &Node) -> Option<Index> {
     let description = get("description").and_then(|(n, _)| cx.text(n, "description"));
     let severity = get("severity").map(|(n, _)| cx.severities(n, "`severity`")).unwrap_or_default();
 
+    // When a whole section is malformed, references to it are not checked: one error says
+    // more than a cascade of "unknown role" ones.
+    let errors = cx.errors.len();
     let roles = get("roles").map(|(n, _)| decode_roles(cx, n)).unwrap_or_default();
+    let roles_usable = cx.errors.len() == errors || !roles.is_empty();
     let role_ids: Vec<&str> = roles.iter().map(|r| r.id.as_str()).collect();
+    let errors = cx.errors.len();
     let kinds = get("kinds").map(|(n, _)| decode_kinds(cx, n, &role_ids)).unwrap_or_default();
+    let kinds_usable = cx.errors.len() == errors || !kinds.is_empty();
     let kind_ids: Vec<&str> = kinds.iter().map(|k| k.id.as_str()).collect();
+    let errors = cx.errors.len();
     let artifacts = get("artifacts")
         .map(|(n, _)| decode_artifacts(cx, n, &role_ids, &kind_ids))
         .unwrap_or_default();
+    if !roles_usable || !kinds_usable {
+        let mut i = errors;
+        while i < cx.errors.len() {
+            let m = &cx.errors[i].message;
+            let cascade = (!roles_usable && m.starts_with("unknown role")) || (!kinds_usable && m.starts_with("unknown kind"));
+            if cascade {
+                cx.errors.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
 
     Some(Index {
         version: version?,

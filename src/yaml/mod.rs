@@ -150,7 +150,7 @@ pub fn parse(source: &str) -> Result<Option<Node>, ParseError> {
         documents: 0,
     };
     for event in Parser::new_from_str_with_options(source, options) {
-        let (event, span) = event.map_err(|e| scan_error(source, &e))?;
+        let (event, span) = event.map_err(|e| explain(source, scan_error(source, &e)))?;
         builder.event(event, span)?;
     }
     Ok(builder.root)
@@ -167,6 +167,31 @@ fn scan_error(source: &str, e: &ScanError) -> ParseError {
         pos: Pos::new(m.line().max(1), m.col() + 1, offset),
         message: format!("YAML syntax error: {message}"),
     }
+}
+
+/// Rewrites the parser's wording where a plainer cause is known.
+fn explain(source: &str, e: ParseError) -> ParseError {
+    if e.message.contains("recursion limit") {
+        return ParseError {
+            pos: e.pos,
+            message: format!("the document nests deeper than {MAX_DEPTH} levels; handoff refuses it"),
+        };
+    }
+    if e.message.contains("tab") {
+        // Point at the first tab used for indentation, which is what YAML forbids.
+        let mut offset = 0;
+        for (n, line) in source.split_inclusive('\n').enumerate() {
+            let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+            if let Some(col) = indent.find('\t') {
+                return ParseError {
+                    pos: Pos::new(n + 1, col + 1, offset + col),
+                    message: "YAML syntax error: a tab is used for indentation here; indent with spaces".into(),
+                };
+            }
+            offset += line.len();
+        }
+    }
+    e
 }
 
 fn pos_of(source: &str, m: &granit_parser::Marker) -> Pos {
