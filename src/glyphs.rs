@@ -25,7 +25,11 @@ pub fn cell_text(cell: &Cell, ascii: bool) -> String {
     if cell.state == CellState::Unrelated {
         return String::new();
     }
-    format!("{}{}", cell.relation_letter(), state_glyph(cell.state, ascii))
+    format!(
+        "{}{}",
+        cell.relation_letter(),
+        state_glyph(cell.state, ascii)
+    )
 }
 
 /// What each letter and glyph means, in one line.

@@ -81,26 +81,45 @@ struct Sign {
 
 fn parse_history() -> Result<History, String> {
     let root = crate::yaml::parse(SAMPLE_HISTORY)
-        .map_err(|e| format!("assets/sample/history.yaml:{}:{}: {}", e.pos.line, e.pos.col, e.message))?
+        .map_err(|e| {
+            format!(
+                "assets/sample/history.yaml:{}:{}: {}",
+                e.pos.line, e.pos.col, e.message
+            )
+        })?
         .ok_or("assets/sample/history.yaml is empty")?;
-    serde_json::from_value(crate::yaml::to_json(&root)).map_err(|e| format!("assets/sample/history.yaml: {e}"))
+    serde_json::from_value(crate::yaml::to_json(&root))
+        .map_err(|e| format!("assets/sample/history.yaml: {e}"))
 }
 
 /// Builds the demo repository in `into` (which must be absent or empty) and returns its path.
 pub fn build(into: &Path, now: Timestamp) -> Result<PathBuf, String> {
-    if into.exists() && fs::read_dir(into).map_err(|e| format!("{}: {e}", into.display()))?.next().is_some() {
-        return Err(format!("{} is not empty: the demo is built only into a new or empty directory", into.display()));
+    if into.exists()
+        && fs::read_dir(into)
+            .map_err(|e| format!("{}: {e}", into.display()))?
+            .next()
+            .is_some()
+    {
+        return Err(format!(
+            "{} is not empty: the demo is built only into a new or empty directory",
+            into.display()
+        ));
     }
     fs::create_dir_all(into).map_err(|e| format!("{}: {e}", into.display()))?;
     let history = parse_history()?;
     let mut opts = git2::RepositoryInitOptions::new();
     opts.initial_head("main");
-    let repo = Repository::init_opts(into, &opts).map_err(|e| format!("git init {}: {e}", into.display()))?;
+    let repo = Repository::init_opts(into, &opts)
+        .map_err(|e| format!("git init {}: {e}", into.display()))?;
     {
         let mut config = repo.config().map_err(|e| e.to_string())?;
         let name = history.people.get(DEMO_USER).map_or("Dana", String::as_str);
-        config.set_str("user.name", name).map_err(|e| e.to_string())?;
-        config.set_str("user.email", DEMO_USER).map_err(|e| e.to_string())?;
+        config
+            .set_str("user.name", name)
+            .map_err(|e| e.to_string())?;
+        config
+            .set_str("user.email", DEMO_USER)
+            .map_err(|e| e.to_string())?;
     }
     let ws = Workspace::discover(into).map_err(|e| e.to_string())?;
     let mut replay = Replay {
@@ -111,9 +130,13 @@ pub fn build(into: &Path, now: Timestamp) -> Result<PathBuf, String> {
         on_branch: "main".to_string(),
     };
     for (n, step) in history.steps.iter().enumerate() {
-        replay
-            .step(step)
-            .map_err(|e| format!("assets/sample/history.yaml step {} ({}): {e}", n + 1, step.message.as_deref().unwrap_or("sign")))?;
+        replay.step(step).map_err(|e| {
+            format!(
+                "assets/sample/history.yaml step {} ({}): {e}",
+                n + 1,
+                step.message.as_deref().unwrap_or("sign")
+            )
+        })?;
     }
     if replay.on_branch != "main" {
         replay.switch("main")?;
@@ -136,8 +159,13 @@ impl Replay<'_> {
     fn when(&self, step: &Step) -> Result<Timestamp, String> {
         let (h, m) = match &step.time {
             Some(t) => {
-                let (h, m) = t.split_once(':').ok_or_else(|| format!("time `{t}` is not HH:MM"))?;
-                (h.parse::<i64>().map_err(|e| e.to_string())?, m.parse::<i64>().map_err(|e| e.to_string())?)
+                let (h, m) = t
+                    .split_once(':')
+                    .ok_or_else(|| format!("time `{t}` is not HH:MM"))?;
+                (
+                    h.parse::<i64>().map_err(|e| e.to_string())?,
+                    m.parse::<i64>().map_err(|e| e.to_string())?,
+                )
             }
             None => (10, 0),
         };
@@ -155,13 +183,24 @@ impl Replay<'_> {
     fn switch(&mut self, branch: &str) -> Result<(), String> {
         let refname = format!("refs/heads/{branch}");
         if self.repo.find_reference(&refname).is_err() {
-            let head = self.repo.head().and_then(|h| h.peel_to_commit()).map_err(|e| e.to_string())?;
-            self.repo.branch(branch, &head, false).map_err(|e| e.to_string())?;
+            let head = self
+                .repo
+                .head()
+                .and_then(|h| h.peel_to_commit())
+                .map_err(|e| e.to_string())?;
+            self.repo
+                .branch(branch, &head, false)
+                .map_err(|e| e.to_string())?;
         }
-        let target = self.repo.revparse_single(&refname).map_err(|e| e.to_string())?;
+        let target = self
+            .repo
+            .revparse_single(&refname)
+            .map_err(|e| e.to_string())?;
         let mut checkout = git2::build::CheckoutBuilder::new();
         checkout.force().remove_untracked(false);
-        self.repo.checkout_tree(&target, Some(&mut checkout)).map_err(|e| e.to_string())?;
+        self.repo
+            .checkout_tree(&target, Some(&mut checkout))
+            .map_err(|e| e.to_string())?;
         self.repo.set_head(&refname).map_err(|e| e.to_string())?;
         self.on_branch = branch.to_string();
         Ok(())
@@ -184,7 +223,10 @@ impl Replay<'_> {
         let message = match &step.message {
             Some(m) => m.trim_end().to_string(),
             None => {
-                let sign = step.sign.first().ok_or("a step without a message must sign")?;
+                let sign = step
+                    .sign
+                    .first()
+                    .ok_or("a step without a message must sign")?;
                 let action: Action = sign.action.parse()?;
                 repo_write::commit::signoff_message(
                     self.history.people.get(&sign.by).map_or(&sign.by, |n| n),
@@ -217,11 +259,16 @@ impl Replay<'_> {
         let artifact = index
             .artifact(&sign.artifact)
             .ok_or_else(|| format!("sign: no artifact `{}` in {INDEX_FILE}", sign.artifact))?;
-        let fingerprint = |target: &Target| facts::worktree_facts(self.repo, self.ws, target).fingerprint;
+        let fingerprint =
+            |target: &Target| facts::worktree_facts(self.repo, self.ws, target).fingerprint;
         let upstream = artifact
             .depends_on
             .iter()
-            .filter_map(|dep| index.artifact(dep).map(|u| (dep.clone(), fingerprint(&u.target))))
+            .filter_map(|dep| {
+                index
+                    .artifact(dep)
+                    .map(|u| (dep.clone(), fingerprint(&u.target)))
+            })
             .collect();
         let record = SignOff {
             action: sign.action.parse()?,
@@ -234,7 +281,8 @@ impl Replay<'_> {
             pos: Default::default(),
         };
         let file = crate::model::ledger::ledger_file(&sign.artifact);
-        repo_write::ledger::append(&self.ws.dir.join(&file), &sign.artifact, &record).map_err(|e| format!("{file}: {e}"))?;
+        repo_write::ledger::append(&self.ws.dir.join(&file), &sign.artifact, &record)
+            .map_err(|e| format!("{file}: {e}"))?;
         Ok(file)
     }
 
@@ -243,23 +291,39 @@ impl Replay<'_> {
             self.switch("main")?;
         }
         let repo = self.repo;
-        let ours = repo.head().and_then(|h| h.peel_to_commit()).map_err(|e| e.to_string())?;
+        let ours = repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .map_err(|e| e.to_string())?;
         let theirs = repo
             .revparse_single(&format!("refs/heads/{branch}"))
             .and_then(|o| o.peel_to_commit())
             .map_err(|e| format!("merge {branch}: {e}"))?;
-        let mut merged = repo.merge_commits(&ours, &theirs, None).map_err(|e| e.to_string())?;
+        let mut merged = repo
+            .merge_commits(&ours, &theirs, None)
+            .map_err(|e| e.to_string())?;
         if merged.has_conflicts() {
             return Err(format!("merging {branch} conflicts"));
         }
         let tree_id: Oid = merged.write_tree_to(repo).map_err(|e| e.to_string())?;
         let tree = repo.find_tree(tree_id).map_err(|e| e.to_string())?;
-        let message = step.message.as_deref().ok_or("a merge step needs a message")?;
-        repo.commit(Some("HEAD"), author, author, message.trim_end(), &tree, &[&ours, &theirs])
-            .map_err(|e| e.to_string())?;
+        let message = step
+            .message
+            .as_deref()
+            .ok_or("a merge step needs a message")?;
+        repo.commit(
+            Some("HEAD"),
+            author,
+            author,
+            message.trim_end(),
+            &tree,
+            &[&ours, &theirs],
+        )
+        .map_err(|e| e.to_string())?;
         let mut checkout = git2::build::CheckoutBuilder::new();
         checkout.force();
-        repo.checkout_head(Some(&mut checkout)).map_err(|e| e.to_string())?;
+        repo.checkout_head(Some(&mut checkout))
+            .map_err(|e| e.to_string())?;
         Ok(())
     }
 }
@@ -269,14 +333,16 @@ impl Replay<'_> {
 fn apply(dir: &Path, changes: &Changes) -> Result<Vec<String>, String> {
     let mut touched = Vec::new();
     for path in &changes.write {
-        let files: Vec<&include_dir::File> = match (SAMPLE_REPO.get_file(path), SAMPLE_REPO.get_dir(path)) {
-            (Some(file), _) => vec![file],
-            (None, Some(sub)) => embedded_files(sub),
-            (None, None) => return Err(format!("write: sample-repo/{path} does not exist")),
-        };
+        let files: Vec<&include_dir::File> =
+            match (SAMPLE_REPO.get_file(path), SAMPLE_REPO.get_dir(path)) {
+                (Some(file), _) => vec![file],
+                (None, Some(sub)) => embedded_files(sub),
+                (None, None) => return Err(format!("write: sample-repo/{path} does not exist")),
+            };
         for file in files {
             let rel = file.path().to_string_lossy().replace('\\', "/");
-            repo_write::write_atomic(&dir.join(&rel), file.contents()).map_err(|e| format!("{rel}: {e}"))?;
+            repo_write::write_atomic(&dir.join(&rel), file.contents())
+                .map_err(|e| format!("{rel}: {e}"))?;
             touched.push(rel);
         }
     }
@@ -285,10 +351,16 @@ fn apply(dir: &Path, changes: &Changes) -> Result<Vec<String>, String> {
         let text = fs::read_to_string(&full).map_err(|e| format!("edit {}: {e}", edit.path))?;
         let count = text.matches(&edit.replace).count();
         if count != 1 {
-            return Err(format!("edit {}: `{}` occurs {count} times, not once", edit.path, edit.replace));
+            return Err(format!(
+                "edit {}: `{}` occurs {count} times, not once",
+                edit.path, edit.replace
+            ));
         }
-        repo_write::write_atomic(&full, text.replacen(&edit.replace, &edit.with, 1).as_bytes())
-            .map_err(|e| format!("{}: {e}", edit.path))?;
+        repo_write::write_atomic(
+            &full,
+            text.replacen(&edit.replace, &edit.with, 1).as_bytes(),
+        )
+        .map_err(|e| format!("{}: {e}", edit.path))?;
         touched.push(edit.path.clone());
     }
     for path in &changes.delete {

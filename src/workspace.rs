@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 
 use crate::analysis::{Report, analyze};
-use crate::facts::{self, FactsError};
 pub use crate::facts::Workspace;
+use crate::facts::{self, FactsError};
 use crate::model::ledger::LEDGER_DIR;
 use crate::model::load::{load_index, load_ledger_file};
 use crate::model::{Facts, Index, Ledger, LedgerProblem, LoadError, LoadErrors, Pos};
@@ -33,13 +33,18 @@ pub enum WorkspaceError {
 pub fn locate(start: Option<&Path>) -> Result<Workspace, WorkspaceError> {
     let start = match start {
         Some(p) => p.to_path_buf(),
-        None => std::env::current_dir().map_err(|e| WorkspaceError::NotFound(format!("cannot read the current directory: {e}")))?,
+        None => std::env::current_dir().map_err(|e| {
+            WorkspaceError::NotFound(format!("cannot read the current directory: {e}"))
+        })?,
     };
     let start = start
         .canonicalize()
         .map_err(|e| WorkspaceError::NotFound(format!("{}: {e}", start.display())))?;
     if !start.is_dir() {
-        return Err(WorkspaceError::NotFound(format!("{} is not a directory", start.display())));
+        return Err(WorkspaceError::NotFound(format!(
+            "{} is not a directory",
+            start.display()
+        )));
     }
     let repo = git2::Repository::discover(&start).map_err(|_| {
         WorkspaceError::NotFound(format!(
@@ -64,7 +69,11 @@ pub fn locate(start: Option<&Path>) -> Result<Workspace, WorkspaceError> {
                     if s.is_empty() { s } else { format!("{s}/") }
                 })
                 .unwrap_or_default();
-            return Ok(Workspace { repo_root, dir, prefix });
+            return Ok(Workspace {
+                repo_root,
+                dir,
+                prefix,
+            });
         }
         if dir == repo_root || !dir.pop() || !dir.starts_with(&repo_root) {
             break;
@@ -84,7 +93,11 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
         return Err("not a regular file".to_string());
     }
     if meta.len() > limit {
-        return Err(format!("{} bytes; the limit is {} MiB", meta.len(), limit / (1024 * 1024)));
+        return Err(format!(
+            "{} bytes; the limit is {} MiB",
+            meta.len(),
+            limit / (1024 * 1024)
+        ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     fs::File::open(path)
@@ -99,8 +112,13 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
 /// Loads and validates `handoff.yaml`.
 pub fn load_index_file(ws: &Workspace) -> Result<Index, LoadErrors> {
     let path = ws.dir.join(INDEX_FILE);
-    let bytes = read_bounded(&path, crate::yaml::MAX_INPUT_BYTES as u64)
-        .map_err(|e| LoadError::new(INDEX_FILE, Pos::new(1, 1, 0), format!("cannot read {INDEX_FILE}: {e}")))?;
+    let bytes = read_bounded(&path, crate::yaml::MAX_INPUT_BYTES as u64).map_err(|e| {
+        LoadError::new(
+            INDEX_FILE,
+            Pos::new(1, 1, 0),
+            format!("cannot read {INDEX_FILE}: {e}"),
+        )
+    })?;
     load_index(INDEX_FILE, &bytes)
 }
 
@@ -118,7 +136,11 @@ pub fn load_ledger(ws: &Workspace) -> Ledger {
         .collect();
     files.sort();
     for path in files {
-        let Some(id) = path.file_stem().and_then(|s| s.to_str()).map(str::to_string) else {
+        let Some(id) = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(str::to_string)
+        else {
             continue;
         };
         let file = format!("{LEDGER_DIR}/{id}.yaml");

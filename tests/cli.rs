@@ -35,8 +35,15 @@ fn demo() -> (tempfile::TempDir, PathBuf) {
         .arg(&dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), dir.display().to_string());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        dir.display().to_string()
+    );
     (tmp, dir)
 }
 
@@ -51,7 +58,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 fn check_json(dir: &Path, extra: &[&str]) -> (i32, Value) {
-    let out = handoff(dir).args(["check", "--format", "json"]).args(extra).output().unwrap();
+    let out = handoff(dir)
+        .args(["check", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
     let json: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code().unwrap(), json)
@@ -69,7 +80,10 @@ fn demo_shows_every_finding_code_and_clean_artifacts() {
         .map(|f| f["code"].as_str().unwrap())
         .collect();
     // The brief's codes, plus `invalid-signoff`; `unreadable` needs a FIFO or a huge file.
-    for code in handoff::model::FindingCode::ALL.iter().filter(|c| c.as_str() != "unreadable") {
+    for code in handoff::model::FindingCode::ALL
+        .iter()
+        .filter(|c| c.as_str() != "unreadable")
+    {
         assert!(seen.contains(code.as_str()), "the demo lacks `{code}`");
     }
     let clean: Vec<&str> = json["artifacts"]
@@ -87,10 +101,20 @@ fn json_matches_what_git_says() {
     let (_tmp, dir) = demo();
     let (_, json) = check_json(&dir, &[]);
     assert_eq!(json["version"], 1);
-    assert_eq!(json["head"].as_str().unwrap(), git(&dir, &["rev-parse", "HEAD"]));
+    assert_eq!(
+        json["head"].as_str().unwrap(),
+        git(&dir, &["rev-parse", "HEAD"])
+    );
     let mut compared = 0;
     for a in json["artifacts"].as_array().unwrap() {
-        for key in ["id", "owner", "exists", "fingerprint", "last_change", "findings"] {
+        for key in [
+            "id",
+            "owner",
+            "exists",
+            "fingerprint",
+            "last_change",
+            "findings",
+        ] {
             assert!(a.get(key).is_some(), "artifact {} lacks `{key}`", a["id"]);
         }
         let Some(path) = a["path"].as_str() else {
@@ -101,7 +125,11 @@ fn json_matches_what_git_says() {
         let actual = a["last_change"]["commit"].as_str().unwrap_or("");
         assert_eq!(actual, expected, "last change of {path}");
         if a["exists"] == true && !a["uncommitted"].as_bool().unwrap() && !path.contains('*') {
-            assert_eq!(a["fingerprint"].as_str().unwrap(), git(&dir, &["rev-parse", &format!("HEAD:{path}")]), "{path}");
+            assert_eq!(
+                a["fingerprint"].as_str().unwrap(),
+                git(&dir, &["rev-parse", &format!("HEAD:{path}")]),
+                "{path}"
+            );
         }
         compared += 1;
     }
@@ -109,11 +137,15 @@ fn json_matches_what_git_says() {
     let summary = &json["summary"];
     let total = json["findings"].as_array().unwrap().len() as u64;
     assert_eq!(
-        summary["error"].as_u64().unwrap() + summary["warning"].as_u64().unwrap() + summary["info"].as_u64().unwrap(),
+        summary["error"].as_u64().unwrap()
+            + summary["warning"].as_u64().unwrap()
+            + summary["info"].as_u64().unwrap(),
         total
     );
     for f in json["findings"].as_array().unwrap() {
-        for key in ["code", "severity", "message", "artifact", "fix", "file", "line", "column"] {
+        for key in [
+            "code", "severity", "message", "artifact", "fix", "file", "line", "column",
+        ] {
             assert!(f.get(key).is_some(), "finding lacks `{key}`: {f}");
         }
     }
@@ -134,7 +166,14 @@ fn warning_only_repo() -> TestRepo {
 #[test]
 fn fail_on_sets_the_threshold() {
     let repo = warning_only_repo();
-    let status = |extra: &[&str]| handoff(repo.path()).arg("check").args(extra).status().unwrap().code();
+    let status = |extra: &[&str]| {
+        handoff(repo.path())
+            .arg("check")
+            .args(extra)
+            .status()
+            .unwrap()
+            .code()
+    };
     assert_eq!(status(&[]), Some(0));
     assert_eq!(status(&["--fail-on", "warning"]), Some(1));
     assert_eq!(status(&["--fail-on", "info"]), Some(1));
@@ -148,16 +187,31 @@ fn text_report_groups_by_artifact_with_fixes_and_a_summary() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("\nprd  prd.md  owner pm\n"), "{text}");
     assert!(text.contains("  warning  owner-not-accepted"), "{text}");
-    assert!(text.contains("→ dana@acme.example runs `handoff sign prd --action accept --role pm`"), "{text}");
-    assert!(text.trim_end().ends_with("1 artifacts · 0 errors · 1 warning · 0 info · ok (--fail-on error)"), "{text}");
+    assert!(
+        text.contains("→ dana@acme.example runs `handoff sign prd --action accept --role pm`"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end()
+            .ends_with("1 artifacts · 0 errors · 1 warning · 0 info · ok (--fail-on error)"),
+        "{text}"
+    );
 }
 
 #[test]
 fn the_index_is_found_from_a_subdirectory() {
     let repo = warning_only_repo();
     std::fs::create_dir_all(repo.abs("deep/inside")).unwrap();
-    let out = handoff(&repo.abs("deep/inside")).args(["check", "--format", "json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = handoff(&repo.abs("deep/inside"))
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -166,7 +220,10 @@ fn no_index_and_no_repository_exit_2_with_a_message() {
     let out = handoff(repo.path()).arg("check").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no handoff.yaml") && err.contains("handoff init"), "{err}");
+    assert!(
+        err.contains("no handoff.yaml") && err.contains("handoff init"),
+        "{err}"
+    );
 
     let plain = tempfile::tempdir().unwrap();
     let out = handoff(plain.path()).arg("check").output().unwrap();
@@ -187,14 +244,20 @@ fn a_workspace_in_a_subdirectory_resolves_paths_from_there() {
     let prd = &json["artifacts"][0];
     assert_eq!(prd["exists"], true);
     assert_eq!(prd["last_change"]["commit"], commit.as_str());
-    assert_eq!(prd["fingerprint"].as_str().unwrap(), repo.git(&["rev-parse", "HEAD:product/docs/prd.md"]));
+    assert_eq!(
+        prd["fingerprint"].as_str().unwrap(),
+        repo.git(&["rev-parse", "HEAD:product/docs/prd.md"])
+    );
 }
 
 #[test]
 fn matrix_exports() {
     let (_tmp, dir) = demo();
     let run = |format: &str| {
-        let out = handoff(&dir).args(["matrix", "--format", format]).output().unwrap();
+        let out = handoff(&dir)
+            .args(["matrix", "--format", format])
+            .output()
+            .unwrap();
         assert!(out.status.success());
         String::from_utf8(out.stdout).unwrap()
     };
@@ -202,7 +265,10 @@ fn matrix_exports() {
     assert!(md.contains("| Artifact |") && md.contains("|---|"), "{md}");
     let csv = run("csv");
     let header = csv.lines().next().unwrap();
-    assert!(header.starts_with("artifact,pm,") && header.ends_with(",worst"), "{header}");
+    assert!(
+        header.starts_with("artifact,pm,") && header.ends_with(",worst"),
+        "{header}"
+    );
     assert!(csv.contains("owner:current") || csv.contains("owner:never-signed"));
     let json: Value = serde_json::from_str(&run("json")).unwrap();
     assert!(json["roles"].as_array().unwrap().len() >= 6);
@@ -214,9 +280,16 @@ fn matrix_exports() {
 fn demo_refuses_a_non_empty_directory() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("keep.txt"), "mine").unwrap();
-    let out = handoff(tmp.path()).args(["demo", "--no-open", "--into"]).arg(tmp.path()).output().unwrap();
+    let out = handoff(tmp.path())
+        .args(["demo", "--no-open", "--into"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(std::fs::read_to_string(tmp.path().join("keep.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("keep.txt")).unwrap(),
+        "mine"
+    );
 }
 
 /// Every broken index in `tests/fixtures/invalid/` exits 2 with exactly the message in its
@@ -247,9 +320,13 @@ fn broken_indexes_give_exact_located_messages() {
         if out.status.code() != Some(2) {
             failures.push(format!("{name}: exit {:?}", out.status.code()));
         } else if stderr != expected {
-            failures.push(format!("{name}:\n  expected: {expected}\n  actual:   {stderr}"));
+            failures.push(format!(
+                "{name}:\n  expected: {expected}\n  actual:   {stderr}"
+            ));
         } else if !stderr.starts_with("handoff.yaml:") {
-            failures.push(format!("{name}: message does not start with handoff.yaml:LINE:COL"));
+            failures.push(format!(
+                "{name}: message does not start with handoff.yaml:LINE:COL"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -68,7 +68,11 @@ impl<'a> Graph<'a> {
             at = next;
         }
         // Members not on the simple path are appended so every member is named.
-        let mut rest: Vec<usize> = component.iter().copied().filter(|m| !seen.contains(m)).collect();
+        let mut rest: Vec<usize> = component
+            .iter()
+            .copied()
+            .filter(|m| !seen.contains(m))
+            .collect();
         rest.sort();
         path.extend(rest);
         path

@@ -94,7 +94,10 @@ pub(super) fn build(index: &Index, findings: &[Finding]) -> Matrix {
         .artifacts
         .iter()
         .map(|artifact| {
-            let mine: Vec<&Finding> = findings.iter().filter(|f| f.artifact == artifact.id).collect();
+            let mine: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| f.artifact == artifact.id)
+                .collect();
             let has = |code: FindingCode, role: Option<&str>| {
                 mine.iter()
                     .any(|f| f.code == code && (role.is_none() || f.role.as_deref() == role))
@@ -119,7 +122,9 @@ pub(super) fn build(index: &Index, findings: &[Finding]) -> Matrix {
                             CellState::Current
                         }
                     } else if owner {
-                        if has(FindingCode::OwnerNotAccepted, None) || has(FindingCode::OwnerUnstaffed, None) {
+                        if has(FindingCode::OwnerNotAccepted, None)
+                            || has(FindingCode::OwnerUnstaffed, None)
+                        {
                             CellState::NeverSigned
                         } else if upstream_changed {
                             CellState::UpstreamChanged

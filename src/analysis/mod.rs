@@ -57,7 +57,11 @@ impl Report {
     /// How many findings there are of each severity: (errors, warnings, infos).
     pub fn counts(&self) -> (usize, usize, usize) {
         let count = |s| self.findings.iter().filter(|f| f.severity == s).count();
-        (count(Severity::Error), count(Severity::Warning), count(Severity::Info))
+        (
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info),
+        )
     }
 
     /// The most severe finding's severity, if any.
@@ -183,12 +187,16 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
         content_findings(&mut cx, artifact, f);
         approval_findings(&mut cx, artifact, f, state);
         for change in &upstream_changes[i] {
-            let upstream = index.artifact(&change.upstream).expect("changes name defined artifacts");
+            let upstream = index
+                .artifact(&change.upstream)
+                .expect("changes name defined artifacts");
             let since = facts
                 .of(&change.upstream)
                 .and_then(|u| u.history.last_change())
                 .map(|c| c.time);
-            let when = since.map(|t| format!(" {}", ago(now, t))).unwrap_or_default();
+            let when = since
+                .map(|t| format!(" {}", ago(now, t)))
+                .unwrap_or_default();
             cx.push(
                 artifact,
                 FindingCode::UpstreamChanged,
@@ -211,7 +219,10 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
         }
         if let Some(&origin) = at_risk.get(&i) {
             let origin_id = graph.ids[origin];
-            let causes: Vec<&str> = upstream_changes[origin].iter().map(|c| c.upstream.as_str()).collect();
+            let causes: Vec<&str> = upstream_changes[origin]
+                .iter()
+                .map(|c| c.upstream.as_str())
+                .collect();
             cx.push(
                 artifact,
                 FindingCode::AtRisk,
@@ -219,9 +230,16 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
                 Some(origin_id),
                 format!(
                     "downstream of `{origin_id}`, which has not caught up with changes to {}",
-                    causes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                    causes
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
-                format!("settle `{origin_id}` first; then check whether `{}` needs a change", artifact.id),
+                format!(
+                    "settle `{origin_id}` first; then check whether `{}` needs a change",
+                    artifact.id
+                ),
                 None,
                 in_index(artifact, "depends_on"),
             );
@@ -233,7 +251,10 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
                 FindingCode::InvalidSignoff,
                 None,
                 None,
-                format!("the `{}` record by {} is not trusted: {reason}", record.action, record.by),
+                format!(
+                    "the `{}` record by {} is not trusted: {reason}",
+                    record.action, record.by
+                ),
                 "fix the record's role, or revoke it and sign again".to_string(),
                 Some(record.at),
                 (ledger_file(&artifact.id), record.pos),
@@ -246,7 +267,10 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
                 None,
                 None,
                 format!("a sign-off record is malformed: {}", problem.message),
-                format!("repair {}:{}; handoff ignores the record until then", problem.file, problem.pos.line),
+                format!(
+                    "repair {}:{}; handoff ignores the record until then",
+                    problem.file, problem.pos.line
+                ),
                 None,
                 (problem.file.clone(), problem.pos),
             );
@@ -302,7 +326,10 @@ fn ownership_findings(cx: &mut Ctx, artifact: &Artifact, state: &SignoffState) {
             None,
             None,
             "nobody owns it: no owner role is named".to_string(),
-            format!("name one accountable role: `handoff set {} owner <role>`", artifact.id),
+            format!(
+                "name one accountable role: `handoff set {} owner <role>`",
+                artifact.id
+            ),
             None,
             in_index(artifact, "id"),
         );
@@ -363,7 +390,13 @@ fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts) {
         let deleted = f
             .history
             .last_change()
-            .map(|c| format!(" (last touched by {} {})", &c.commit[..8.min(c.commit.len())], ago(cx.now, c.time)))
+            .map(|c| {
+                format!(
+                    " (last touched by {} {})",
+                    &c.commit[..8.min(c.commit.len())],
+                    ago(cx.now, c.time)
+                )
+            })
             .unwrap_or_default();
         cx.push(
             artifact,
@@ -371,7 +404,10 @@ fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts) {
             artifact.owner.as_deref(),
             None,
             format!("{what}{deleted}"),
-            format!("create `{}`, or correct `path:` in handoff.yaml", artifact.target.as_str()),
+            format!(
+                "create `{}`, or correct `path:` in handoff.yaml",
+                artifact.target.as_str()
+            ),
             None,
             in_index(artifact, "path"),
         );
@@ -389,8 +425,14 @@ fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts) {
             FindingCode::MissingSections,
             artifact.owner.as_deref(),
             None,
-            format!("the directory has no README.md to hold the required sections: {}", kind.required_sections.join(", ")),
-            format!("add {}/README.md with those headings", artifact.target.as_str()),
+            format!(
+                "the directory has no README.md to hold the required sections: {}",
+                kind.required_sections.join(", ")
+            ),
+            format!(
+                "add {}/README.md with those headings",
+                artifact.target.as_str()
+            ),
             None,
             in_index(artifact, "path"),
         );
@@ -405,14 +447,26 @@ fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts) {
         if missing.is_empty() {
             continue;
         }
-        let list = missing.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ");
+        let list = missing
+            .iter()
+            .map(|m| format!("\"{m}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         cx.push(
             artifact,
             FindingCode::MissingSections,
             artifact.owner.as_deref(),
             None,
-            format!("`{}` lacks required section{} {list}", doc.path, if missing.len() == 1 { "" } else { "s" }),
-            format!("add the heading{} to `{}`", if missing.len() == 1 { "" } else { "s" }, doc.path),
+            format!(
+                "`{}` lacks required section{} {list}",
+                doc.path,
+                if missing.len() == 1 { "" } else { "s" }
+            ),
+            format!(
+                "add the heading{} to `{}`",
+                if missing.len() == 1 { "" } else { "s" },
+                doc.path
+            ),
             None,
             (doc.path.clone(), Pos::new(1, 1, 0)),
         );
@@ -429,11 +483,16 @@ fn approval_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts, state
                 Some(&role),
                 None,
                 format!("`{role}` has not approved it"),
-                format!("needs `approve` from {role} ({})", people_of(cx.index, &role)),
+                format!(
+                    "needs `approve` from {role} ({})",
+                    people_of(cx.index, &role)
+                ),
                 None,
                 in_index(artifact, "reviewers"),
             ),
-            Some(approval) if !artifact.target.is_url() && approval.fingerprint.as_deref() != current => {
+            Some(approval)
+                if !artifact.target.is_url() && approval.fingerprint.as_deref() != current =>
+            {
                 let since = f.history.last_change().map(|c| c.time);
                 let when = match (since, f.uncommitted) {
                     (_, true) => "changed in the working copy".to_string(),
@@ -464,8 +523,10 @@ fn approval_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts, state
 
 fn freshness_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts, state: &SignoffState) {
     let kind = cx.index.kind_of(artifact);
-    if let (Some(max_age), Some(change)) = (kind.and_then(|k| k.max_age.as_ref()), f.history.last_change())
-        && cx.now.as_second() - change.time.as_second() > max_age.seconds()
+    if let (Some(max_age), Some(change)) = (
+        kind.and_then(|k| k.max_age.as_ref()),
+        f.history.last_change(),
+    ) && cx.now.as_second() - change.time.as_second() > max_age.seconds()
         && f.exists
     {
         cx.push(
@@ -473,14 +534,20 @@ fn freshness_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts, stat
             FindingCode::Aged,
             artifact.owner.as_deref(),
             None,
-            format!("last changed {} ({}), beyond its max_age of {max_age}", ago(cx.now, change.time), date(change.time)),
+            format!(
+                "last changed {} ({}), beyond its max_age of {max_age}",
+                ago(cx.now, change.time),
+                date(change.time)
+            ),
             "review it and bring it up to date, or raise the kind's max_age".to_string(),
             Some(change.time),
             in_index(artifact, "path"),
         );
     }
-    if let (Some(every), Some(latest)) = (kind.and_then(|k| k.review_every.as_ref()), state.latest_approval())
-        && cx.now.as_second() - latest.at.as_second() > every.seconds()
+    if let (Some(every), Some(latest)) = (
+        kind.and_then(|k| k.review_every.as_ref()),
+        state.latest_approval(),
+    ) && cx.now.as_second() - latest.at.as_second() > every.seconds()
     {
         cx.push(
             artifact,
@@ -507,12 +574,14 @@ fn freshness_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts, stat
             .or_else(|| kind.and_then(|k| k.review_every.as_ref()));
         let due = match (state.verified, every) {
             (None, _) => Some(format!("`{url}` has never been verified")),
-            (Some(v), Some(every)) if cx.now.as_second() - v.at.as_second() > every.seconds() => Some(format!(
-                "last verified {} by {} ({}); it is due every {every}",
-                ago(cx.now, v.at),
-                v.by,
-                date(v.at)
-            )),
+            (Some(v), Some(every)) if cx.now.as_second() - v.at.as_second() > every.seconds() => {
+                Some(format!(
+                    "last verified {} by {} ({}); it is due every {every}",
+                    ago(cx.now, v.at),
+                    v.by,
+                    date(v.at)
+                ))
+            }
             _ => None,
         };
         if let Some(message) = due {
@@ -556,7 +625,12 @@ pub struct UpstreamChange {
     pub signed_at: Timestamp,
 }
 
-fn upstream_changes(index: &Index, facts: &Facts, artifact: &Artifact, state: &SignoffState) -> Vec<UpstreamChange> {
+fn upstream_changes(
+    index: &Index,
+    facts: &Facts,
+    artifact: &Artifact,
+    state: &SignoffState,
+) -> Vec<UpstreamChange> {
     let Some(baseline) = state.baseline else {
         return Vec::new();
     };

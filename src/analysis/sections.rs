@@ -65,7 +65,10 @@ pub fn markdown_headings(text: &str) -> Vec<String> {
         }
         // Only a single-line paragraph directly above an underline becomes a setext heading
         // here; list items and block quotes never do.
-        previous = if trimmed.is_empty() || indent >= 4 || trimmed.starts_with(['-', '*', '+', '>', '|']) {
+        previous = if trimmed.is_empty()
+            || indent >= 4
+            || trimmed.starts_with(['-', '*', '+', '>', '|'])
+        {
             None
         } else {
             Some(trimmed)
@@ -117,7 +120,11 @@ pub fn sections_of(path: &str, text: &str) -> Vec<String> {
 pub fn normalize(title: &str) -> String {
     let mut t = strip_section_number(title.trim()).to_lowercase();
     // Emphasis and inline code around a heading do not change what it names.
-    let unwrap = |t: &str| t.trim_matches(|c| matches!(c, '*' | '_' | '`')).trim().to_string();
+    let unwrap = |t: &str| {
+        t.trim_matches(|c| matches!(c, '*' | '_' | '`'))
+            .trim()
+            .to_string()
+    };
     t = unwrap(&t);
     t = t.trim_end_matches(':').trim_end().to_string();
     if let Some(stripped) = t.strip_suffix("(optional)") {
@@ -129,11 +136,16 @@ pub fn normalize(title: &str) -> String {
 
 /// Drops a leading section number such as "2.", "2.1" or "2)" followed by white space.
 fn strip_section_number(t: &str) -> &str {
-    let number_len = t.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+    let number_len = t
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b'.')
+        .count();
     if number_len == 0 || !t.as_bytes()[0].is_ascii_digit() {
         return t;
     }
-    let rest = t[number_len..].strip_prefix(')').unwrap_or(&t[number_len..]);
+    let rest = t[number_len..]
+        .strip_prefix(')')
+        .unwrap_or(&t[number_len..]);
     if rest.starts_with(char::is_whitespace) {
         rest.trim_start()
     } else {
@@ -175,20 +187,29 @@ mod tests {
     #[test]
     fn alternatives() {
         assert!(missing(&["Failure cost|Cost of failure"], "## Cost of failure\n").is_empty());
-        assert_eq!(missing(&["Failure cost|Cost of failure"], "## Costs\n"), vec!["Failure cost|Cost of failure"]);
+        assert_eq!(
+            missing(&["Failure cost|Cost of failure"], "## Costs\n"),
+            vec!["Failure cost|Cost of failure"]
+        );
     }
 
     #[test]
     fn headings_in_code_fences_do_not_count() {
         let doc = "# Doc\n\n```markdown\n## Success metric\n```\n\n~~~~\n## Rollout plan\n~~~\n## still fenced\n~~~~\n";
-        assert_eq!(missing(&["Success metric", "Rollout plan"], doc), vec!["Success metric", "Rollout plan"]);
+        assert_eq!(
+            missing(&["Success metric", "Rollout plan"], doc),
+            vec!["Success metric", "Rollout plan"]
+        );
         assert_eq!(markdown_headings(doc), vec!["Doc"]);
     }
 
     #[test]
     fn setext_headings_count_but_lists_and_rules_do_not() {
         let doc = "Success metric\n==============\n\nRollout plan\n---\n\n- item\n---\n\n***\n";
-        assert_eq!(markdown_headings(doc), vec!["Success metric", "Rollout plan"]);
+        assert_eq!(
+            markdown_headings(doc),
+            vec!["Success metric", "Rollout plan"]
+        );
     }
 
     #[test]
@@ -206,7 +227,10 @@ mod tests {
 
     #[test]
     fn yaml_documents_use_top_level_keys() {
-        let keys = sections_of("prompts/draft.yaml", "version: 3\nmodel: x\nchangelog:\n  - a\n");
+        let keys = sections_of(
+            "prompts/draft.yaml",
+            "version: 3\nmodel: x\nchangelog:\n  - a\n",
+        );
         assert_eq!(keys, vec!["version", "model", "changelog"]);
         assert!(sections_of("p.yml", "- not a mapping\n").is_empty());
     }

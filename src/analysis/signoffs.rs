@@ -24,15 +24,23 @@ pub struct SignoffState<'a> {
     pub untrusted: Vec<(&'a SignOff, String)>,
 }
 
-pub fn signoff_state<'a>(index: &Index, artifact: &Artifact, records: &'a [SignOff]) -> SignoffState<'a> {
+pub fn signoff_state<'a>(
+    index: &Index,
+    artifact: &Artifact,
+    records: &'a [SignOff],
+) -> SignoffState<'a> {
     let mut state = SignoffState::default();
     // Live records so far, in order; a revoke removes its role's earlier ones.
     let mut live: Vec<&'a SignOff> = Vec::new();
     for record in records {
         let Some(role) = index.role(&record.role) else {
-            state
-                .untrusted
-                .push((record, format!("the record names role `{}`, which the index does not define", record.role)));
+            state.untrusted.push((
+                record,
+                format!(
+                    "the record names role `{}`, which the index does not define",
+                    record.role
+                ),
+            ));
             continue;
         };
         if !role.has_member(&record.by) {
@@ -56,7 +64,10 @@ pub fn signoff_state<'a>(index: &Index, artifact: &Artifact, records: &'a [SignO
             Action::Verify => state.verified = Some(record),
             _ => {}
         }
-        if matches!(record.action, Action::Accept | Action::Approve | Action::Acknowledge) {
+        if matches!(
+            record.action,
+            Action::Accept | Action::Approve | Action::Acknowledge
+        ) {
             state.baseline = Some(record);
         }
     }

@@ -6,8 +6,8 @@ use jiff::Timestamp;
 
 use super::*;
 use crate::model::{
-    Action, ArtifactFacts, Document, Facts, History, Index, LastChange, Ledger, LedgerProblem, Pos, SignOff,
-    load::load_index,
+    Action, ArtifactFacts, Document, Facts, History, Index, LastChange, Ledger, LedgerProblem, Pos,
+    SignOff, load::load_index,
 };
 
 const NOW: &str = "2026-11-22T12:00:00Z";
@@ -78,12 +78,22 @@ const FULL_PRD: &str = "# PRD\n## Success metric\n## Cost of failure\n## Rollout
 
 fn facts(entries: Vec<(&str, ArtifactFacts)>) -> Facts {
     Facts {
-        artifacts: entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        artifacts: entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
         ..Default::default()
     }
 }
 
-fn record(action: Action, by: &str, role: &str, days: i64, fp: Option<&str>, upstream: &[(&str, &str)]) -> SignOff {
+fn record(
+    action: Action,
+    by: &str,
+    role: &str,
+    days: i64,
+    fp: Option<&str>,
+    upstream: &[(&str, &str)],
+) -> SignOff {
     SignOff {
         action,
         by: by.into(),
@@ -101,7 +111,10 @@ fn record(action: Action, by: &str, role: &str, days: i64, fp: Option<&str>, ups
 
 fn ledger(entries: Vec<(&str, Vec<SignOff>)>) -> Ledger {
     Ledger {
-        records: entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        records: entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
         problems: Vec::new(),
     }
 }
@@ -109,20 +122,54 @@ fn ledger(entries: Vec<(&str, Vec<SignOff>)>) -> Ledger {
 /// A ledger where everything in BASE is signed and current.
 fn all_signed() -> Ledger {
     ledger(vec![
-        ("framing", vec![record(Action::Accept, "dana@acme.example", "pm", 10, Some(FP_A), &[])]),
+        (
+            "framing",
+            vec![record(
+                Action::Accept,
+                "dana@acme.example",
+                "pm",
+                10,
+                Some(FP_A),
+                &[],
+            )],
+        ),
         (
             "prd",
             vec![
-                record(Action::Accept, "dana@acme.example", "pm", 10, Some(FP_B), &[("framing", FP_A)]),
-                record(Action::Approve, "lee@acme.example", "ai-eng", 9, Some(FP_B), &[("framing", FP_A)]),
-                record(Action::Approve, "sam@acme.example", "domain-expert", 8, Some(FP_B), &[("framing", FP_A)]),
+                record(
+                    Action::Accept,
+                    "dana@acme.example",
+                    "pm",
+                    10,
+                    Some(FP_B),
+                    &[("framing", FP_A)],
+                ),
+                record(
+                    Action::Approve,
+                    "lee@acme.example",
+                    "ai-eng",
+                    9,
+                    Some(FP_B),
+                    &[("framing", FP_A)],
+                ),
+                record(
+                    Action::Approve,
+                    "sam@acme.example",
+                    "domain-expert",
+                    8,
+                    Some(FP_B),
+                    &[("framing", FP_A)],
+                ),
             ],
         ),
     ])
 }
 
 fn clean_facts() -> Facts {
-    facts(vec![("framing", file(FP_A, 20, "# Framing\n")), ("prd", file(FP_B, 10, FULL_PRD))])
+    facts(vec![
+        ("framing", file(FP_A, 20, "# Framing\n")),
+        ("prd", file(FP_B, 10, FULL_PRD)),
+    ])
 }
 
 fn codes(report: &Report, artifact: &str) -> Vec<String> {
@@ -152,7 +199,10 @@ fn a_complete_handoff_has_no_findings() {
 
 #[test]
 fn no_owner() {
-    let yaml = BASE.replace("    path: docs/framing.md\n    owner: pm\n", "    path: docs/framing.md\n");
+    let yaml = BASE.replace(
+        "    path: docs/framing.md\n    owner: pm\n",
+        "    path: docs/framing.md\n",
+    );
     let report = run(&yaml, &all_signed(), &clean_facts());
     assert_eq!(codes(&report, "framing"), vec!["no-owner"]);
     assert_eq!(report.findings[0].severity, Severity::Error);
@@ -160,7 +210,10 @@ fn no_owner() {
 
 #[test]
 fn owner_unstaffed() {
-    let yaml = BASE.replace("path: docs/framing.md\n    owner: pm", "path: docs/framing.md\n    owner: ops");
+    let yaml = BASE.replace(
+        "path: docs/framing.md\n    owner: pm",
+        "path: docs/framing.md\n    owner: ops",
+    );
     let report = run(&yaml, &all_signed(), &clean_facts());
     assert_eq!(codes(&report, "framing"), vec!["owner-unstaffed:ops"]);
     assert_eq!(report.matrix.rows[0].cells[3].state, CellState::NeverSigned);
@@ -170,46 +223,104 @@ fn owner_unstaffed() {
 fn owner_not_accepted_until_a_current_member_accepts() {
     let mut l = all_signed();
     l.records.insert("framing".into(), vec![]);
-    assert_eq!(codes(&run(BASE, &l, &clean_facts()), "framing"), vec!["owner-not-accepted:pm"]);
+    assert_eq!(
+        codes(&run(BASE, &l, &clean_facts()), "framing"),
+        vec!["owner-not-accepted:pm"]
+    );
 
     // Accepted by someone who is not in the role: does not count.
     l.records.insert(
         "framing".into(),
-        vec![record(Action::Accept, "lee@acme.example", "pm", 5, Some(FP_A), &[])],
+        vec![record(
+            Action::Accept,
+            "lee@acme.example",
+            "pm",
+            5,
+            Some(FP_A),
+            &[],
+        )],
     );
-    assert_eq!(codes(&run(BASE, &l, &clean_facts()), "framing"), vec!["owner-not-accepted:pm"]);
+    assert_eq!(
+        codes(&run(BASE, &l, &clean_facts()), "framing"),
+        vec!["owner-not-accepted:pm"]
+    );
 
     // Accepted, then revoked.
     l.records.insert(
         "framing".into(),
         vec![
-            record(Action::Accept, "dana@acme.example", "pm", 5, Some(FP_A), &[]),
-            record(Action::Revoke, "dana@acme.example", "pm", 4, Some(FP_A), &[]),
+            record(
+                Action::Accept,
+                "dana@acme.example",
+                "pm",
+                5,
+                Some(FP_A),
+                &[],
+            ),
+            record(
+                Action::Revoke,
+                "dana@acme.example",
+                "pm",
+                4,
+                Some(FP_A),
+                &[],
+            ),
         ],
     );
-    assert_eq!(codes(&run(BASE, &l, &clean_facts()), "framing"), vec!["owner-not-accepted:pm"]);
+    assert_eq!(
+        codes(&run(BASE, &l, &clean_facts()), "framing"),
+        vec!["owner-not-accepted:pm"]
+    );
 }
 
 #[test]
 fn missing_file_and_empty_glob() {
     let mut f = clean_facts();
-    f.artifacts.insert("framing".into(), ArtifactFacts::default());
+    f.artifacts
+        .insert("framing".into(), ArtifactFacts::default());
     let report = run(BASE, &all_signed(), &f);
     assert_eq!(codes(&report, "framing"), vec!["missing:pm"]);
-    assert!(report.findings_of("framing").next().unwrap().message.contains("docs/framing.md"));
+    assert!(
+        report
+            .findings_of("framing")
+            .next()
+            .unwrap()
+            .message
+            .contains("docs/framing.md")
+    );
 
     let yaml = BASE.replace("path: docs/framing.md", "path: \"docs/*.md\"");
     let report = run(&yaml, &all_signed(), &f);
-    assert!(report.findings_of("framing").any(|f| f.message.contains("no file matches `docs/*.md`")));
+    assert!(
+        report
+            .findings_of("framing")
+            .any(|f| f.message.contains("no file matches `docs/*.md`"))
+    );
 }
 
 #[test]
 fn missing_sections_lists_what_is_absent() {
     let mut f = clean_facts();
-    f.artifacts.insert("prd".into(), file(FP_B, 10, "# PRD\n## Success metric\n```\n## Rollout plan\n```\n"));
+    f.artifacts.insert(
+        "prd".into(),
+        file(
+            FP_B,
+            10,
+            "# PRD\n## Success metric\n```\n## Rollout plan\n```\n",
+        ),
+    );
     let report = run(BASE, &all_signed(), &f);
-    let finding = report.findings_of("prd").find(|f| f.code == FindingCode::MissingSections).unwrap();
-    assert!(finding.message.contains("\"Failure cost|Cost of failure\", \"Rollout plan\""), "{}", finding.message);
+    let finding = report
+        .findings_of("prd")
+        .find(|f| f.code == FindingCode::MissingSections)
+        .unwrap();
+    assert!(
+        finding
+            .message
+            .contains("\"Failure cost|Cost of failure\", \"Rollout plan\""),
+        "{}",
+        finding.message
+    );
     assert_eq!(finding.file, "doc.md");
 }
 
@@ -229,7 +340,10 @@ fn unsigned_per_required_role_from_reviewers_and_kind() {
     let mut l = all_signed();
     l.records.get_mut("prd").unwrap().truncate(1);
     let report = run(BASE, &l, &clean_facts());
-    assert_eq!(codes(&report, "prd"), vec!["unsigned:ai-eng", "unsigned:domain-expert"]);
+    assert_eq!(
+        codes(&report, "prd"),
+        vec!["unsigned:ai-eng", "unsigned:domain-expert"]
+    );
     let fix = &report.findings_of("prd").next().unwrap().fix;
     assert_eq!(fix, "needs `approve` from ai-eng (lee@acme.example)");
     assert_eq!(report.matrix.rows[1].cells[1].state, CellState::NeverSigned);
@@ -243,10 +357,22 @@ fn changed_since_signoff_when_content_differs() {
     let report = run(BASE, &all_signed(), &f);
     assert_eq!(
         codes(&report, "prd"),
-        vec!["changed-since-signoff:ai-eng", "changed-since-signoff:domain-expert"]
+        vec![
+            "changed-since-signoff:ai-eng",
+            "changed-since-signoff:domain-expert"
+        ]
     );
-    assert!(report.findings[0].message.contains("(approved bbbbbbbb, now cccccccc)"), "{}", report.findings[0].message);
-    assert_eq!(report.matrix.rows[1].cells[1].state, CellState::ChangedSinceSignoff);
+    assert!(
+        report.findings[0]
+            .message
+            .contains("(approved bbbbbbbb, now cccccccc)"),
+        "{}",
+        report.findings[0].message
+    );
+    assert_eq!(
+        report.matrix.rows[1].cells[1].state,
+        CellState::ChangedSinceSignoff
+    );
     // The owner's acceptance is not about content.
     assert_eq!(report.matrix.rows[1].cells[0].state, CellState::Current);
 }
@@ -254,15 +380,23 @@ fn changed_since_signoff_when_content_differs() {
 #[test]
 fn upstream_changed_and_acknowledge_resets_the_baseline() {
     let mut f = clean_facts();
-    f.artifacts.insert("framing".into(), file(FP_C, 2, "# Framing v2\n"));
+    f.artifacts
+        .insert("framing".into(), file(FP_C, 2, "# Framing v2\n"));
     let mut l = all_signed();
     l.records.get_mut("framing").unwrap()[0].fingerprint = Some(FP_C.into());
     let report = run(BASE, &l, &f);
     assert_eq!(codes(&report, "prd"), vec!["upstream-changed:pm"]);
     let finding = report.findings_of("prd").next().unwrap();
     assert_eq!(finding.related.as_deref(), Some("framing"));
-    assert!(finding.message.contains("2 days ago"), "{}", finding.message);
-    assert_eq!(report.matrix.rows[1].cells[1].state, CellState::UpstreamChanged);
+    assert!(
+        finding.message.contains("2 days ago"),
+        "{}",
+        finding.message
+    );
+    assert_eq!(
+        report.matrix.rows[1].cells[1].state,
+        CellState::UpstreamChanged
+    );
 
     l.records.get_mut("prd").unwrap().push(record(
         Action::Acknowledge,
@@ -283,11 +417,25 @@ fn at_risk_is_reported_once_however_deep() {
     let mut l = all_signed();
     l.records.insert(
         "evals".into(),
-        vec![record(Action::Accept, "lee@acme.example", "ai-eng", 5, Some(FP_A), &[("prd", FP_A)])],
+        vec![record(
+            Action::Accept,
+            "lee@acme.example",
+            "ai-eng",
+            5,
+            Some(FP_A),
+            &[("prd", FP_A)],
+        )],
     );
     l.records.insert(
         "runbook".into(),
-        vec![record(Action::Accept, "lee@acme.example", "ai-eng", 5, Some(FP_A), &[("evals", FP_A), ("prd", FP_B)])],
+        vec![record(
+            Action::Accept,
+            "lee@acme.example",
+            "ai-eng",
+            5,
+            Some(FP_A),
+            &[("evals", FP_A), ("prd", FP_B)],
+        )],
     );
     let mut f = clean_facts();
     f.artifacts.insert("evals".into(), file(FP_A, 3, ""));
@@ -297,7 +445,15 @@ fn at_risk_is_reported_once_however_deep() {
     assert_eq!(codes(&report, "evals"), vec!["upstream-changed:ai-eng"]);
     // runbook's own upstream versions still match, but it sits downstream of evals: once.
     assert_eq!(codes(&report, "runbook"), vec!["at-risk"]);
-    assert_eq!(report.findings_of("runbook").next().unwrap().related.as_deref(), Some("evals"));
+    assert_eq!(
+        report
+            .findings_of("runbook")
+            .next()
+            .unwrap()
+            .related
+            .as_deref(),
+        Some("evals")
+    );
 }
 
 #[test]
@@ -306,13 +462,20 @@ fn dangling_dependency_suggests_the_closest_id() {
     let report = run(&yaml, &all_signed(), &clean_facts());
     let f = report.findings_of("prd").next().unwrap();
     assert_eq!(f.code, FindingCode::DanglingDependency);
-    assert!(f.message.contains("did you mean `framing`?"), "{}", f.message);
+    assert!(
+        f.message.contains("did you mean `framing`?"),
+        "{}",
+        f.message
+    );
     assert_eq!(f.pos.line, 25);
 }
 
 #[test]
 fn dependency_cycle_is_named_on_each_member() {
-    let yaml = BASE.replace("    path: docs/framing.md\n", "    path: docs/framing.md\n    depends_on: [prd]\n");
+    let yaml = BASE.replace(
+        "    path: docs/framing.md\n",
+        "    path: docs/framing.md\n    depends_on: [prd]\n",
+    );
     let report = run(&yaml, &all_signed(), &clean_facts());
     let messages: Vec<&str> = report
         .findings
@@ -320,10 +483,16 @@ fn dependency_cycle_is_named_on_each_member() {
         .filter(|f| f.code == FindingCode::DependencyCycle)
         .map(|f| f.message.as_str())
         .collect();
-    assert_eq!(messages, vec!["dependency cycle: framing → prd → framing"; 2]);
+    assert_eq!(
+        messages,
+        vec!["dependency cycle: framing → prd → framing"; 2]
+    );
 
     let self_loop = BASE.replace("depends_on: [framing]", "depends_on: [prd]");
-    assert!(codes(&run(&self_loop, &all_signed(), &clean_facts()), "prd").contains(&"dependency-cycle".to_string()));
+    assert!(
+        codes(&run(&self_loop, &all_signed(), &clean_facts()), "prd")
+            .contains(&"dependency-cycle".to_string())
+    );
 }
 
 #[test]
@@ -351,23 +520,66 @@ fn review_overdue_follows_the_newest_approval() {
 
 #[test]
 fn unverified_external_artifacts() {
-    let yaml = format!("{BASE}  - id: flags\n    kind: link\n    url: https://flags.example/reply\n    owner: ai-eng\n");
+    let yaml = format!(
+        "{BASE}  - id: flags\n    kind: link\n    url: https://flags.example/reply\n    owner: ai-eng\n"
+    );
     let mut l = all_signed();
-    l.records.insert("flags".into(), vec![record(Action::Accept, "lee@acme.example", "ai-eng", 60, None, &[])]);
+    l.records.insert(
+        "flags".into(),
+        vec![record(
+            Action::Accept,
+            "lee@acme.example",
+            "ai-eng",
+            60,
+            None,
+            &[],
+        )],
+    );
     let report = run(&yaml, &l, &clean_facts());
     assert_eq!(codes(&report, "flags"), vec!["unverified:ai-eng"]);
-    assert!(report.findings_of("flags").next().unwrap().message.contains("never been verified"));
+    assert!(
+        report
+            .findings_of("flags")
+            .next()
+            .unwrap()
+            .message
+            .contains("never been verified")
+    );
 
-    l.records.get_mut("flags").unwrap().push(record(Action::Verify, "lee@acme.example", "ai-eng", 40, None, &[]));
+    l.records.get_mut("flags").unwrap().push(record(
+        Action::Verify,
+        "lee@acme.example",
+        "ai-eng",
+        40,
+        None,
+        &[],
+    ));
     let report = run(&yaml, &l, &clean_facts());
-    assert!(report.findings_of("flags").next().unwrap().message.contains("due every 30d"));
+    assert!(
+        report
+            .findings_of("flags")
+            .next()
+            .unwrap()
+            .message
+            .contains("due every 30d")
+    );
 
-    l.records.get_mut("flags").unwrap().push(record(Action::Verify, "lee@acme.example", "ai-eng", 3, None, &[]));
+    l.records.get_mut("flags").unwrap().push(record(
+        Action::Verify,
+        "lee@acme.example",
+        "ai-eng",
+        3,
+        None,
+        &[],
+    ));
     assert!(codes(&run(&yaml, &l, &clean_facts()), "flags").is_empty());
 
     // The artifact's own interval wins over its kind's.
     let strict = yaml.replace("owner: ai-eng\n", "owner: ai-eng\n    verify_every: 2d\n");
-    assert_eq!(codes(&run(&strict, &l, &clean_facts()), "flags"), vec!["unverified:ai-eng"]);
+    assert_eq!(
+        codes(&run(&strict, &l, &clean_facts()), "flags"),
+        vec!["unverified:ai-eng"]
+    );
 }
 
 #[test]
@@ -385,10 +597,23 @@ fn severity_overrides_kind_over_index_over_default() {
     f.artifacts.insert("prd".into(), file(FP_B, 400, FULL_PRD));
     f.artifacts.get_mut("framing").unwrap().uncommitted = true;
     let yaml = BASE
-        .replace("    review_every: 90d\n", "    review_every: 90d\n    severity: { aged: error }\n")
-        .replace("kinds:\n", "severity: { uncommitted: warning, aged: info }\nkinds:\n");
+        .replace(
+            "    review_every: 90d\n",
+            "    review_every: 90d\n    severity: { aged: error }\n",
+        )
+        .replace(
+            "kinds:\n",
+            "severity: { uncommitted: warning, aged: info }\nkinds:\n",
+        );
     let report = run(&yaml, &all_signed(), &f);
-    let sev = |code| report.findings.iter().find(|f| f.code == code).unwrap().severity;
+    let sev = |code| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.code == code)
+            .unwrap()
+            .severity
+    };
     assert_eq!(sev(FindingCode::Aged), Severity::Error);
     assert_eq!(sev(FindingCode::Uncommitted), Severity::Warning);
 }
@@ -396,10 +621,14 @@ fn severity_overrides_kind_over_index_over_default() {
 #[test]
 fn untrusted_and_malformed_records_are_findings() {
     let mut l = all_signed();
-    l.records
-        .get_mut("prd")
-        .unwrap()
-        .push(record(Action::Approve, "lee@acme.example", "legal", 1, Some(FP_B), &[]));
+    l.records.get_mut("prd").unwrap().push(record(
+        Action::Approve,
+        "lee@acme.example",
+        "legal",
+        1,
+        Some(FP_B),
+        &[],
+    ));
     l.problems.push(LedgerProblem {
         artifact: "framing".into(),
         file: ".handoff/signoffs/framing.yaml".into(),
@@ -415,18 +644,32 @@ fn untrusted_and_malformed_records_are_findings() {
 #[test]
 fn revoke_only_withdraws_its_own_role() {
     let mut l = all_signed();
-    l.records
-        .get_mut("prd")
-        .unwrap()
-        .push(record(Action::Revoke, "sam@acme.example", "domain-expert", 1, Some(FP_B), &[]));
-    assert_eq!(codes(&run(BASE, &l, &clean_facts()), "prd"), vec!["unsigned:domain-expert"]);
+    l.records.get_mut("prd").unwrap().push(record(
+        Action::Revoke,
+        "sam@acme.example",
+        "domain-expert",
+        1,
+        Some(FP_B),
+        &[],
+    ));
+    assert_eq!(
+        codes(&run(BASE, &l, &clean_facts()), "prd"),
+        vec!["unsigned:domain-expert"]
+    );
 }
 
 #[test]
 fn matrix_follows_index_order_and_marks_relations() {
     let report = run(BASE, &all_signed(), &clean_facts());
-    assert_eq!(report.matrix.roles, vec!["pm", "ai-eng", "domain-expert", "ops"]);
-    let letters: String = report.matrix.rows[1].cells.iter().map(|c| c.relation_letter()).collect();
+    assert_eq!(
+        report.matrix.roles,
+        vec!["pm", "ai-eng", "domain-expert", "ops"]
+    );
+    let letters: String = report.matrix.rows[1]
+        .cells
+        .iter()
+        .map(|c| c.relation_letter())
+        .collect();
     assert_eq!(letters, "ORRC");
     assert_eq!(report.matrix.rows[0].cells[1].state, CellState::Unrelated);
 }

@@ -38,13 +38,21 @@ pub enum Format {
 pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     let (_, snapshot) = super::load(args.dir.dir.as_deref())?;
     let threshold = args.fail_on.severity();
-    let failed = snapshot.report.findings.iter().any(|f| f.severity >= threshold);
+    let failed = snapshot
+        .report
+        .findings
+        .iter()
+        .any(|f| f.severity >= threshold);
     let out = match args.format {
         Format::Text => text(&snapshot, threshold, Paint::stdout()),
         Format::Json => json(&snapshot, threshold),
     };
     print!("{out}");
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// The text report: grouped by artifact, one line per finding with its fix beneath, clean
@@ -57,13 +65,22 @@ pub fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
         (Some(b), None) => format!("{b} (no commits yet)"),
         (None, None) => "no commits yet".to_string(),
     };
-    let name = s.index.name.as_deref().map(sanitize).unwrap_or_else(|| "handoff".into());
+    let name = s
+        .index
+        .name
+        .as_deref()
+        .map(sanitize)
+        .unwrap_or_else(|| "handoff".into());
     out.push_str(&format!(
         "{} · {head} · {} artifacts\n",
         paint.bold(&name),
         s.index.artifacts.len()
     ));
-    let code_width = FindingCode::ALL.iter().map(|c| c.as_str().len()).max().unwrap_or(0);
+    let code_width = FindingCode::ALL
+        .iter()
+        .map(|c| c.as_str().len())
+        .max()
+        .unwrap_or(0);
     let mut clean = Vec::new();
     for artifact in &s.index.artifacts {
         let findings: Vec<&Finding> = s.report.findings_of(&artifact.id).collect();
@@ -71,7 +88,10 @@ pub fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
             clean.push(artifact.id.as_str());
             continue;
         }
-        let owner = artifact.owner.as_deref().map_or("no owner".to_string(), |o| format!("owner {o}"));
+        let owner = artifact
+            .owner
+            .as_deref()
+            .map_or("no owner".to_string(), |o| format!("owner {o}"));
         out.push_str(&format!(
             "\n{}  {}  {}\n",
             paint.bold(&sanitize(&artifact.id)),
@@ -95,7 +115,11 @@ pub fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
         }
     }
     if !clean.is_empty() {
-        out.push_str(&format!("\n{} {}\n", paint.good("✓ no findings:"), clean.join(", ")));
+        out.push_str(&format!(
+            "\n{} {}\n",
+            paint.good("✓ no findings:"),
+            clean.join(", ")
+        ));
     }
     let (e, w, i) = s.report.counts();
     let failed = s.report.findings.iter().any(|f| f.severity >= threshold);

@@ -51,7 +51,13 @@ fn worst_text(row: &crate::analysis::MatrixRow) -> &'static str {
 
 pub fn text(s: &Snapshot, ascii: bool) -> String {
     let m = &s.report.matrix;
-    let id_width = m.rows.iter().map(|r| width(&sanitize(&r.artifact))).max().unwrap_or(8).clamp(8, 32);
+    let id_width = m
+        .rows
+        .iter()
+        .map(|r| width(&sanitize(&r.artifact)))
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 32);
     let col_widths: Vec<usize> = m.roles.iter().map(|r| width(r).clamp(3, 16)).collect();
     let mut out = format!("{}", pad("artifact", id_width));
     for (role, w) in m.roles.iter().zip(&col_widths) {
@@ -82,14 +88,21 @@ pub fn markdown(s: &Snapshot, ascii: bool) -> String {
     }
     out.push_str("| Artifact |");
     for role in &m.roles {
-        let title = s.index.role(role).and_then(|r| r.title.as_deref()).unwrap_or(role);
+        let title = s
+            .index
+            .role(role)
+            .and_then(|r| r.title.as_deref())
+            .unwrap_or(role);
         out.push_str(&format!(" {} |", md(title)));
     }
     out.push_str(" Worst |\n|---|");
     out.push_str(&":-:|".repeat(m.roles.len()));
     out.push_str("---|\n");
     for row in &m.rows {
-        let title = s.index.artifact(&row.artifact).map_or(row.artifact.as_str(), |a| a.display_name());
+        let title = s
+            .index
+            .artifact(&row.artifact)
+            .map_or(row.artifact.as_str(), |a| a.display_name());
         out.push_str(&format!("| {} |", md(title)));
         for cell in &row.cells {
             out.push_str(&format!(" {} |", cell_text(cell, ascii)));
@@ -104,7 +117,11 @@ pub fn markdown(s: &Snapshot, ascii: bool) -> String {
 fn csv_field(s: &str) -> String {
     let s = sanitize(s);
     // A leading = + - @ would be run as a formula by spreadsheets.
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s };
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s
+    };
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -125,7 +142,11 @@ pub fn csv(s: &Snapshot) -> String {
         for cell in &row.cells {
             out.push(',');
             if !cell.relation().is_empty() {
-                out.push_str(&csv_field(&format!("{}:{}", cell.relation(), cell.state.as_str())));
+                out.push_str(&csv_field(&format!(
+                    "{}:{}",
+                    cell.relation(),
+                    cell.state.as_str()
+                )));
             }
         }
         out.push_str(&format!(",{}\n", worst_text(row)));

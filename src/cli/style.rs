@@ -17,7 +17,9 @@ pub struct Paint {
 
 impl Paint {
     pub fn stdout() -> Self {
-        Paint { on: color_enabled() }
+        Paint {
+            on: color_enabled(),
+        }
     }
 
     fn wrap(&self, code: &str, s: &str) -> String {
@@ -51,7 +53,8 @@ impl Paint {
 
 /// A message for standard error, red on a terminal.
 pub fn error_text(message: &str) -> String {
-    let on = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal();
+    let on = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stderr().is_terminal();
     if on {
         format!("\x1b[31m{message}\x1b[0m")
     } else {

@@ -84,7 +84,18 @@ mod tests {
 
     #[test]
     fn refuses_everything_else() {
-        for bad in ["", "d", "90", "9.5d", "-3d", "90 days", "0d", "3h", "99999999999d", "1 d"] {
+        for bad in [
+            "",
+            "d",
+            "90",
+            "9.5d",
+            "-3d",
+            "90 days",
+            "0d",
+            "3h",
+            "99999999999d",
+            "1 d",
+        ] {
             assert!(bad.parse::<Duration>().is_err(), "{bad} should not parse");
         }
     }

@@ -115,7 +115,10 @@ impl Index {
     /// roles, each once, in that order.
     pub fn required_signers(&self, artifact: &Artifact) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        let from_kind = self.kind_of(artifact).map(|k| k.signoff.as_slice()).unwrap_or(&[]);
+        let from_kind = self
+            .kind_of(artifact)
+            .map(|k| k.signoff.as_slice())
+            .unwrap_or(&[]);
         for role in artifact.reviewers.iter().chain(from_kind) {
             if !out.contains(role) {
                 out.push(role.clone());

@@ -68,7 +68,9 @@ impl FromStr for Action {
             .copied()
             .find(|a| a.as_str() == s)
             .ok_or_else(|| {
-                format!("`{s}` is not an action: use accept, approve, acknowledge, verify or revoke")
+                format!(
+                    "`{s}` is not an action: use accept, approve, acknowledge, verify or revoke"
+                )
             })
     }
 }

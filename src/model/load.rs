@@ -13,7 +13,15 @@ use crate::yaml::{self, Node, Value};
 /// The only contract version this build reads.
 pub const SUPPORTED_VERSION: u32 = 1;
 
-pub const TOP_KEYS: &[&str] = &["version", "name", "description", "roles", "kinds", "artifacts", "severity"];
+pub const TOP_KEYS: &[&str] = &[
+    "version",
+    "name",
+    "description",
+    "roles",
+    "kinds",
+    "artifacts",
+    "severity",
+];
 pub const ROLE_KEYS: &[&str] = &["title", "description", "people"];
 pub const KIND_KEYS: &[&str] = &[
     "title",
@@ -38,7 +46,15 @@ pub const ARTIFACT_KEYS: &[&str] = &[
     "depends_on",
     "verify_every",
 ];
-pub const SIGNOFF_KEYS: &[&str] = &["action", "by", "role", "at", "fingerprint", "upstream", "note"];
+pub const SIGNOFF_KEYS: &[&str] = &[
+    "action",
+    "by",
+    "role",
+    "at",
+    "fingerprint",
+    "upstream",
+    "note",
+];
 
 /// Decodes text into UTF-8, locating the first invalid byte if it is not.
 pub fn decode_utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, LoadError> {
@@ -117,28 +133,49 @@ impl<'f> Ctx<'f> {
 
     /// The entries of a mapping, refusing unknown and duplicate keys. `what` names the
     /// mapping in messages ("artifact `prd`").
-    fn mapping<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Vec<(&'n str, &'n Node, Pos)>> {
+    fn mapping<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        known: &[&str],
+    ) -> Option<Vec<(&'n str, &'n Node, Pos)>> {
         let Some(entries) = node.as_map() else {
-            self.error(node.span.start, format!("{what} must be a mapping, found {}", node.describe()));
+            self.error(
+                node.span.start,
+                format!("{what} must be a mapping, found {}", node.describe()),
+            );
             return None;
         };
         let mut seen: HashMap<&str, Pos> = HashMap::new();
         let mut out = Vec::new();
         for e in entries {
             let Some(key) = e.key.as_scalar() else {
-                self.error(e.key.span.start, format!("keys in {what} must be plain names"));
+                self.error(
+                    e.key.span.start,
+                    format!("keys in {what} must be plain names"),
+                );
                 continue;
             };
             let at = e.key.span.start;
             if let Some(first) = seen.get(key) {
-                self.error(at, format!("duplicate key `{key}` in {what} (first at line {})", first.line));
+                self.error(
+                    at,
+                    format!(
+                        "duplicate key `{key}` in {what} (first at line {})",
+                        first.line
+                    ),
+                );
                 continue;
             }
             seen.insert(key, at);
             if !known.contains(&key) {
                 let msg = format!("unknown key `{key}` in {what}");
                 match suggest(key, known.iter().copied()) {
-                    Some(s) => self.error_help(at, format!("{msg}, did you mean `{s}`?"), format!("known keys: {}", known.join(", "))),
+                    Some(s) => self.error_help(
+                        at,
+                        format!("{msg}, did you mean `{s}`?"),
+                        format!("known keys: {}", known.join(", ")),
+                    ),
                     None => self.error_help(at, msg, format!("known keys: {}", known.join(", "))),
                 }
                 continue;
@@ -156,7 +193,10 @@ impl<'f> Ctx<'f> {
         match node.as_scalar() {
             Some(s) => Some(s.to_string()),
             None => {
-                self.error(node.span.start, format!("`{what}` must be text, found {}", node.describe()));
+                self.error(
+                    node.span.start,
+                    format!("`{what}` must be text, found {}", node.describe()),
+                );
                 None
             }
         }
@@ -179,7 +219,10 @@ impl<'f> Ctx<'f> {
         for item in items {
             match item.as_scalar() {
                 Some(s) if !item.is_null() => out.push((s.to_string(), item.span.start)),
-                _ => self.error(item.span.start, format!("items of `{what}` must be text, found {}", item.describe())),
+                _ => self.error(
+                    item.span.start,
+                    format!("items of `{what}` must be text, found {}", item.describe()),
+                ),
             }
         }
         out
@@ -227,7 +270,10 @@ pub fn load_index(file: &str, bytes: &[u8]) -> Result<Index, LoadErrors> {
         LoadError::new(file, Pos::new(1, 1, 0), "the index is empty")
             .with_help("start it with `version: 1`, then `roles:`, `kinds:` and `artifacts:` (`handoff init` writes one)")
     })?;
-    let mut cx = Ctx { file, errors: Vec::new() };
+    let mut cx = Ctx {
+        file,
+        errors: Vec::new(),
+    };
     let index = decode_index(&mut cx, &root);
     match index {
         Some(index) if cx.errors.is_empty() => Ok(index),
@@ -240,11 +286,20 @@ pub fn load_index(file: &str, bytes: &[u8]) -> Result<Index, LoadErrors> {
 
 fn decode_index(cx: &mut Ctx, root: &Node) -> Option<Index> {
     let entries = cx.mapping(root, "the index", TOP_KEYS)?;
-    let get = |k: &str| entries.iter().find(|(key, _, _)| *key == k).map(|(_, v, at)| (*v, *at));
+    let get = |k: &str| {
+        entries
+            .iter()
+            .find(|(key, _, _)| *key == k)
+            .map(|(_, v, at)| (*v, *at))
+    };
 
     let version = match get("version") {
         None => {
-            cx.error_help(root.span.start, "the index has no `version`", "add `version: 1` as the first line");
+            cx.error_help(
+                root.span.start,
+                "the index has no `version`",
+                "add `version: 1` as the first line",
+            );
             None
         }
         Some((node, _)) => match node.as_scalar().map(str::parse::<u32>) {
@@ -258,23 +313,32 @@ fn decode_index(cx: &mut Ctx, root: &Node) -> Option<Index> {
                 None
             }
             _ => {
-                cx.error(node.span.start, format!("`version` must be the number {SUPPORTED_VERSION}"));
+                cx.error(
+                    node.span.start,
+                    format!("`version` must be the number {SUPPORTED_VERSION}"),
+                );
                 None
             }
         },
     };
     let name = get("name").and_then(|(n, _)| cx.text(n, "name"));
     let description = get("description").and_then(|(n, _)| cx.text(n, "description"));
-    let severity = get("severity").map(|(n, _)| cx.severities(n, "`severity`")).unwrap_or_default();
+    let severity = get("severity")
+        .map(|(n, _)| cx.severities(n, "`severity`"))
+        .unwrap_or_default();
 
     // When a whole section is malformed, references to it are not checked: one error says
     // more than a cascade of "unknown role" ones.
     let errors = cx.errors.len();
-    let roles = get("roles").map(|(n, _)| decode_roles(cx, n)).unwrap_or_default();
+    let roles = get("roles")
+        .map(|(n, _)| decode_roles(cx, n))
+        .unwrap_or_default();
     let roles_usable = cx.errors.len() == errors || !roles.is_empty();
     let role_ids: Vec<&str> = roles.iter().map(|r| r.id.as_str()).collect();
     let errors = cx.errors.len();
-    let kinds = get("kinds").map(|(n, _)| decode_kinds(cx, n, &role_ids)).unwrap_or_default();
+    let kinds = get("kinds")
+        .map(|(n, _)| decode_kinds(cx, n, &role_ids))
+        .unwrap_or_default();
     let kinds_usable = cx.errors.len() == errors || !kinds.is_empty();
     let kind_ids: Vec<&str> = kinds.iter().map(|k| k.id.as_str()).collect();
     let errors = cx.errors.len();
@@ -285,7 +349,8 @@ fn decode_index(cx: &mut Ctx, root: &Node) -> Option<Index> {
         let mut i = errors;
         while i < cx.errors.len() {
             let m = &cx.errors[i].message;
-            let cascade = (!roles_usable && m.starts_with("unknown role")) || (!kinds_usable && m.starts_with("unknown kind"));
+            let cascade = (!roles_usable && m.starts_with("unknown role"))
+                || (!kinds_usable && m.starts_with("unknown kind"));
             if cascade {
                 cx.errors.remove(i);
             } else {
@@ -323,7 +388,9 @@ pub fn is_valid_email(s: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
 }
 
 fn decode_roles(cx: &mut Ctx, node: &Node) -> Vec<Role> {
@@ -331,7 +398,13 @@ fn decode_roles(cx: &mut Ctx, node: &Node) -> Vec<Role> {
         return Vec::new();
     }
     let Some(entries) = node.as_map() else {
-        cx.error(node.span.start, format!("`roles` must be a mapping of role names, found {}", node.describe()));
+        cx.error(
+            node.span.start,
+            format!(
+                "`roles` must be a mapping of role names, found {}",
+                node.describe()
+            ),
+        );
         return Vec::new();
     };
     let mut roles: Vec<Role> = Vec::new();
@@ -342,11 +415,20 @@ fn decode_roles(cx: &mut Ctx, node: &Node) -> Vec<Role> {
         };
         let at = e.key.span.start;
         if !is_valid_id(id) {
-            cx.error(at, format!("`{id}` is not a valid role name: use letters, digits, `-`, `_` and `.`"));
+            cx.error(
+                at,
+                format!("`{id}` is not a valid role name: use letters, digits, `-`, `_` and `.`"),
+            );
             continue;
         }
         if let Some(first) = roles.iter().find(|r| r.id == id) {
-            cx.error(at, format!("role `{id}` is defined twice (first at line {})", first.pos.line));
+            cx.error(
+                at,
+                format!(
+                    "role `{id}` is defined twice (first at line {})",
+                    first.pos.line
+                ),
+            );
             continue;
         }
         let what = format!("role `{id}`");
@@ -400,7 +482,11 @@ fn check_role(cx: &mut Ctx, role: &str, at: Pos, field: &str, role_ids: &[&str])
         format!("defined roles: {}", role_ids.join(", "))
     };
     match suggest(role, role_ids.iter().copied()) {
-        Some(s) => cx.error_help(at, format!("unknown role `{role}` in `{field}`, did you mean `{s}`?"), known),
+        Some(s) => cx.error_help(
+            at,
+            format!("unknown role `{role}` in `{field}`, did you mean `{s}`?"),
+            known,
+        ),
         None => cx.error_help(at, format!("unknown role `{role}` in `{field}`"), known),
     }
     false
@@ -423,7 +509,13 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
         return Vec::new();
     }
     let Some(entries) = node.as_map() else {
-        cx.error(node.span.start, format!("`kinds` must be a mapping of kind names, found {}", node.describe()));
+        cx.error(
+            node.span.start,
+            format!(
+                "`kinds` must be a mapping of kind names, found {}",
+                node.describe()
+            ),
+        );
         return Vec::new();
     };
     let mut kinds: Vec<Kind> = Vec::new();
@@ -434,11 +526,20 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
         };
         let at = e.key.span.start;
         if !is_valid_id(id) {
-            cx.error(at, format!("`{id}` is not a valid kind name: use letters, digits, `-`, `_` and `.`"));
+            cx.error(
+                at,
+                format!("`{id}` is not a valid kind name: use letters, digits, `-`, `_` and `.`"),
+            );
             continue;
         }
         if let Some(first) = kinds.iter().find(|k| k.id == id) {
-            cx.error(at, format!("kind `{id}` is defined twice (first at line {})", first.pos.line));
+            cx.error(
+                at,
+                format!(
+                    "kind `{id}` is defined twice (first at line {})",
+                    first.pos.line
+                ),
+            );
             continue;
         }
         let what = format!("kind `{id}`");
@@ -464,7 +565,11 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
                     }
                     "required_sections" => {
                         kind.required_sections = cx
-                            .text_list(value, "required_sections", "\"Success metric\", \"Rollout plan\"")
+                            .text_list(
+                                value,
+                                "required_sections",
+                                "\"Success metric\", \"Rollout plan\"",
+                            )
                             .into_iter()
                             .map(|(s, _)| s)
                             .collect()
@@ -473,7 +578,9 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
                     "max_age" => kind.max_age = cx.duration(value, "max_age"),
                     "review_every" => kind.review_every = cx.duration(value, "review_every"),
                     "verify_every" => kind.verify_every = cx.duration(value, "verify_every"),
-                    "severity" => kind.severity = cx.severities(value, &format!("the severity of {what}")),
+                    "severity" => {
+                        kind.severity = cx.severities(value, &format!("the severity of {what}"))
+                    }
                     _ => unreachable!("mapping() admits only known keys"),
                 }
             }
@@ -489,20 +596,28 @@ pub fn path_problem(path: &str) -> Option<String> {
         return Some("the path is empty".into());
     }
     if path.starts_with('/') || path.starts_with('\\') || path.chars().nth(1) == Some(':') {
-        return Some(format!("`{path}` is absolute: paths are relative to the directory of handoff.yaml"));
+        return Some(format!(
+            "`{path}` is absolute: paths are relative to the directory of handoff.yaml"
+        ));
     }
     if path.contains('\\') {
-        return Some(format!("`{path}` contains `\\`: separate directories with `/`"));
+        return Some(format!(
+            "`{path}` contains `\\`: separate directories with `/`"
+        ));
     }
     if path.chars().any(char::is_control) {
         return Some("the path contains control characters".into());
     }
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     if parts.contains(&"..") {
-        return Some(format!("`{path}` climbs out with `..`: paths must stay inside the handoff's directory"));
+        return Some(format!(
+            "`{path}` climbs out with `..`: paths must stay inside the handoff's directory"
+        ));
     }
     if parts.iter().any(|p| p.eq_ignore_ascii_case(".git")) {
-        return Some(format!("`{path}` points into `.git`: artifacts live in the work tree"));
+        return Some(format!(
+            "`{path}` points into `.git`: artifacts live in the work tree"
+        ));
     }
     None
 }
@@ -511,7 +626,12 @@ fn is_glob(path: &str) -> bool {
     path.contains(['*', '?', '[', '{'])
 }
 
-fn decode_artifacts(cx: &mut Ctx, node: &Node, role_ids: &[&str], kind_ids: &[&str]) -> Vec<Artifact> {
+fn decode_artifacts(
+    cx: &mut Ctx,
+    node: &Node,
+    role_ids: &[&str],
+    kind_ids: &[&str],
+) -> Vec<Artifact> {
     if node.is_null() {
         return Vec::new();
     }
@@ -562,7 +682,13 @@ fn decode_artifacts(cx: &mut Ctx, node: &Node, role_ids: &[&str], kind_ids: &[&s
                         if !is_valid_id(&id) {
                             cx.error(value.span.start, format!("`{id}` is not a valid artifact id: use letters, digits, `-`, `_` and `.`, starting with a letter or digit"));
                         } else if let Some(first) = artifacts.iter().find(|x| x.id == id) {
-                            cx.error(value.span.start, format!("duplicate artifact id `{id}` (first at line {})", first.pos.line));
+                            cx.error(
+                                value.span.start,
+                                format!(
+                                    "duplicate artifact id `{id}` (first at line {})",
+                                    first.pos.line
+                                ),
+                            );
                         }
                         a.id = id;
                     }
@@ -580,8 +706,16 @@ fn decode_artifacts(cx: &mut Ctx, node: &Node, role_ids: &[&str], kind_ids: &[&s
                                 format!("defined kinds: {}", kind_ids.join(", "))
                             };
                             match suggest(&kind, kind_ids.iter().copied()) {
-                                Some(s) => cx.error_help(value.span.start, format!("unknown kind `{kind}`, did you mean `{s}`?"), known),
-                                None => cx.error_help(value.span.start, format!("unknown kind `{kind}`"), known),
+                                Some(s) => cx.error_help(
+                                    value.span.start,
+                                    format!("unknown kind `{kind}`, did you mean `{s}`?"),
+                                    known,
+                                ),
+                                None => cx.error_help(
+                                    value.span.start,
+                                    format!("unknown kind `{kind}`"),
+                                    known,
+                                ),
                             }
                         }
                     }
@@ -617,7 +751,11 @@ fn decode_artifacts(cx: &mut Ctx, node: &Node, role_ids: &[&str], kind_ids: &[&s
             }
         }
         if id_node.is_none() {
-            cx.error_help(item.span.start, format!("{what} has no `id`"), "give it a short unique name such as `id: prd`");
+            cx.error_help(
+                item.span.start,
+                format!("{what} has no `id`"),
+                "give it a short unique name such as `id: prd`",
+            );
         }
         a.target = match (path, url) {
             (Some(_), Some((_, at))) => {
@@ -639,14 +777,20 @@ fn decode_artifacts(cx: &mut Ctx, node: &Node, role_ids: &[&str], kind_ids: &[&s
                 }
                 None => {
                     let p = p.trim_end_matches('/').trim_start_matches("./").to_string();
-                    if let Some((other, _)) = seen_paths.get(&p.to_lowercase()).filter(|(_, _)| !is_glob(&p)) {
+                    if let Some((other, _)) = seen_paths
+                        .get(&p.to_lowercase())
+                        .filter(|(_, _)| !is_glob(&p))
+                    {
                         let other = other.clone();
                         cx.error(at, format!("{what}: path `{p}` is already the path of `{other}` (paths that differ only in case are the same on many file systems)"));
                     }
                     seen_paths.insert(p.to_lowercase(), (a.id.clone(), at));
                     if is_glob(&p) {
                         if let Err(e) = globset::Glob::new(&p) {
-                            cx.error(at, format!("{what}: `{p}` is not a valid glob: {}", e.kind()));
+                            cx.error(
+                                at,
+                                format!("{what}: `{p}` is not a valid glob: {}", e.kind()),
+                            );
                         }
                         Target::Glob(p)
                     } else {
@@ -657,7 +801,8 @@ fn decode_artifacts(cx: &mut Ctx, node: &Node, role_ids: &[&str], kind_ids: &[&s
             (None, Some((u, at))) => {
                 let lower = u.to_ascii_lowercase();
                 let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
-                    && u.split_once("://").is_some_and(|(_, rest)| !rest.is_empty())
+                    && u.split_once("://")
+                        .is_some_and(|(_, rest)| !rest.is_empty())
                     && !u.chars().any(|c| c.is_whitespace() || c.is_control());
                 if !ok {
                     cx.error(at, format!("{what}: `{u}` is not an http or https URL"));
@@ -676,7 +821,11 @@ fn decode_artifacts(cx: &mut Ctx, node: &Node, role_ids: &[&str], kind_ids: &[&s
 
 /// Loads one ledger file. Records that cannot be trusted become problems, never errors: the
 /// index still opens and the problems are reported as findings.
-pub fn load_ledger_file(artifact: &str, file: &str, bytes: &[u8]) -> (Vec<SignOff>, Vec<LedgerProblem>) {
+pub fn load_ledger_file(
+    artifact: &str,
+    file: &str,
+    bytes: &[u8],
+) -> (Vec<SignOff>, Vec<LedgerProblem>) {
     let problem = |pos: Pos, message: String| LedgerProblem {
         artifact: artifact.to_string(),
         file: file.to_string(),
@@ -693,12 +842,24 @@ pub fn load_ledger_file(artifact: &str, file: &str, bytes: &[u8]) -> (Vec<SignOf
         Err(e) => return (Vec::new(), vec![problem(e.pos, e.message)]),
     };
     let Some(items) = root.as_seq() else {
-        return (Vec::new(), vec![problem(root.span.start, format!("a ledger file must be a list of sign-off records, found {}", root.describe()))]);
+        return (
+            Vec::new(),
+            vec![problem(
+                root.span.start,
+                format!(
+                    "a ledger file must be a list of sign-off records, found {}",
+                    root.describe()
+                ),
+            )],
+        );
     };
     let mut records = Vec::new();
     let mut problems = Vec::new();
     for item in items {
-        let mut cx = Ctx { file, errors: Vec::new() };
+        let mut cx = Ctx {
+            file,
+            errors: Vec::new(),
+        };
         if let Some(record) = decode_signoff(&mut cx, item) {
             if cx.errors.is_empty() {
                 records.push(record);
@@ -711,7 +872,12 @@ pub fn load_ledger_file(artifact: &str, file: &str, bytes: &[u8]) -> (Vec<SignOf
 
 fn decode_signoff(cx: &mut Ctx, item: &Node) -> Option<SignOff> {
     let fields = cx.mapping(item, "a sign-off record", SIGNOFF_KEYS)?;
-    let get = |k: &str| fields.iter().find(|(key, _, _)| *key == k).map(|(_, v, _)| *v);
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(key, _, _)| *key == k)
+            .map(|(_, v, _)| *v)
+    };
     let start = item.span.start;
     let required = |cx: &mut Ctx, k: &str| -> Option<String> {
         match get(k) {
@@ -736,20 +902,29 @@ fn decode_signoff(cx: &mut Ctx, item: &Node) -> Option<SignOff> {
     let at = at.and_then(|t| match t.parse::<Timestamp>() {
         Ok(t) => Some(t),
         Err(_) => {
-            cx.error(get("at").map_or(start, |n| n.span.start), format!("`{t}` is not an RFC 3339 time such as 2026-05-01T10:00:00Z"));
+            cx.error(
+                get("at").map_or(start, |n| n.span.start),
+                format!("`{t}` is not an RFC 3339 time such as 2026-05-01T10:00:00Z"),
+            );
             None
         }
     });
     if let Some(by) = &by
         && !is_valid_email(by)
     {
-        cx.error(get("by").map_or(start, |n| n.span.start), format!("`{by}` is not an e-mail address"));
+        cx.error(
+            get("by").map_or(start, |n| n.span.start),
+            format!("`{by}` is not an e-mail address"),
+        );
     }
     let fingerprint = get("fingerprint").and_then(|n| cx.text(n, "fingerprint"));
     if let Some(fp) = &fingerprint
         && !is_object_id(fp)
     {
-        cx.error(get("fingerprint").map_or(start, |n| n.span.start), format!("`{fp}` is not a fingerprint (a hex object id)"));
+        cx.error(
+            get("fingerprint").map_or(start, |n| n.span.start),
+            format!("`{fp}` is not a fingerprint (a hex object id)"),
+        );
     }
     let mut upstream = BTreeMap::new();
     if let Some(node) = get("upstream").filter(|n| !n.is_null()) {
@@ -764,12 +939,21 @@ fn decode_signoff(cx: &mut Ctx, item: &Node) -> Option<SignOff> {
                     if let Some(fp) = &fp
                         && !is_object_id(fp)
                     {
-                        cx.error(v.span.start, format!("`{fp}` is not a fingerprint (a hex object id)"));
+                        cx.error(
+                            v.span.start,
+                            format!("`{fp}` is not a fingerprint (a hex object id)"),
+                        );
                     }
                     upstream.insert(k.to_string(), fp);
                 }
             }
-            None => cx.error(node.span.start, format!("`upstream` must map artifact ids to fingerprints, found {}", node.describe())),
+            None => cx.error(
+                node.span.start,
+                format!(
+                    "`upstream` must map artifact ids to fingerprints, found {}",
+                    node.describe()
+                ),
+            ),
         }
     }
     let note = get("note").and_then(|n| cx.text(n, "note"));
@@ -787,7 +971,9 @@ fn decode_signoff(cx: &mut Ctx, item: &Node) -> Option<SignOff> {
 
 /// A SHA-1 or SHA-256 object id in lowercase hex.
 pub fn is_object_id(s: &str) -> bool {
-    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    (s.len() == 40 || s.len() == 64)
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]
@@ -837,7 +1023,10 @@ artifacts:
         assert_eq!(prd.target, Target::Path("docs/prd.md".into()));
         assert_eq!(prd.depends_on, vec!["framing"]);
         assert_eq!(prd.pos.line, 14);
-        assert_eq!(index.artifact("flows").unwrap().target, Target::Url("https://figma.example/flows".into()));
+        assert_eq!(
+            index.artifact("flows").unwrap().target,
+            Target::Url("https://figma.example/flows".into())
+        );
     }
 
     #[test]
@@ -851,13 +1040,18 @@ artifacts:
     #[test]
     fn unknown_role_suggests_the_closest() {
         let errs = errors(&GOOD.replace("owner: pm\n    reviewers", "owner: pn\n    reviewers"));
-        assert!(errs[0].contains("unknown role `pn` in `owner`, did you mean `pm`?"), "{errs:?}");
+        assert!(
+            errs[0].contains("unknown role `pn` in `owner`, did you mean `pm`?"),
+            "{errs:?}"
+        );
         assert!(errs[0].contains("defined roles: pm, ai-eng, domain-expert"));
     }
 
     #[test]
     fn version_is_checked() {
-        assert!(errors(&GOOD.replace("version: 1", "version: 2"))[0].contains("unsupported version 2"));
+        assert!(
+            errors(&GOOD.replace("version: 1", "version: 2"))[0].contains("unsupported version 2")
+        );
         assert!(errors(&GOOD.replace("version: 1\n", ""))[0].contains("no `version`"));
     }
 
@@ -877,7 +1071,10 @@ artifacts:
     fn paths_that_leave_the_tree_are_refused() {
         for bad in ["../x.md", "/etc/passwd", ".git/config", "a/../../b"] {
             let errs = errors(&GOOD.replace("docs/prd.md", bad));
-            assert!(errs.iter().any(|e| e.starts_with("handoff.yaml:17:11:")), "{bad}: {errs:?}");
+            assert!(
+                errs.iter().any(|e| e.starts_with("handoff.yaml:17:11:")),
+                "{bad}: {errs:?}"
+            );
         }
     }
 
@@ -891,13 +1088,19 @@ artifacts:
 
     #[test]
     fn a_committee_of_owners_is_refused() {
-        let errs = errors(&GOOD.replace("owner: pm\n    reviewers", "owner: [pm, ai-eng]\n    reviewers"));
+        let errs = errors(&GOOD.replace(
+            "owner: pm\n    reviewers",
+            "owner: [pm, ai-eng]\n    reviewers",
+        ));
         assert!(errs[0].contains("exactly one owner role"), "{errs:?}");
     }
 
     #[test]
     fn bom_keeps_positions() {
-        let src = format!("\u{feff}{}", GOOD.replace("    reviewers: [ai-eng]", "    reviewer: [ai-eng]"));
+        let src = format!(
+            "\u{feff}{}",
+            GOOD.replace("    reviewers: [ai-eng]", "    reviewer: [ai-eng]")
+        );
         assert!(errors(&src)[0].starts_with("handoff.yaml:19:5:"));
     }
 
@@ -923,7 +1126,8 @@ artifacts:
   role: ai-eng
   at: yesterday
 ";
-        let (records, problems) = load_ledger_file("prd", ".handoff/signoffs/prd.yaml", src.as_bytes());
+        let (records, problems) =
+            load_ledger_file("prd", ".handoff/signoffs/prd.yaml", src.as_bytes());
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].upstream.len(), 1);
         assert_eq!(problems.len(), 2, "{problems:?}");

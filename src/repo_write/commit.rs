@@ -14,7 +14,9 @@ pub enum CommitError {
         "HEAD is detached: handoff commits only on a branch. Check out a branch (`git switch <branch>`) and try again"
     )]
     Detached,
-    #[error("HEAD moved from {expected} to {actual} since the data on screen was read: refresh and try again")]
+    #[error(
+        "HEAD moved from {expected} to {actual} since the data on screen was read: refresh and try again"
+    )]
     HeadMoved { expected: String, actual: String },
     #[error(
         "the git index is locked ({0} exists): another git process is running. Wait for it to finish and retry; if none is running, remove the lock file yourself"
@@ -43,7 +45,9 @@ pub fn identity(repo: &Repository) -> Result<Signature<'static>, CommitError> {
         return Ok(sig.to_owned());
     }
     let name = std::env::var("GIT_AUTHOR_NAME").ok();
-    let email = std::env::var("GIT_AUTHOR_EMAIL").or_else(|_| std::env::var("EMAIL")).ok();
+    let email = std::env::var("GIT_AUTHOR_EMAIL")
+        .or_else(|_| std::env::var("EMAIL"))
+        .ok();
     match (name, email) {
         (Some(n), Some(e)) if !n.is_empty() && !e.is_empty() => Ok(Signature::now(&n, &e)?),
         _ => Err(CommitError::NoIdentity),
@@ -103,7 +107,11 @@ fn entry_for(path: &str, id: Oid, mode: u32, size: u64) -> IndexEntry {
 
 /// The working copy of `path` as a blob in the object database, with its git file mode;
 /// `None` when the path does not exist.
-fn stage_from_workdir(repo: &Repository, workdir: &Path, path: &str) -> Result<Option<(Oid, u32, u64)>, CommitError> {
+fn stage_from_workdir(
+    repo: &Repository,
+    workdir: &Path,
+    path: &str,
+) -> Result<Option<(Oid, u32, u64)>, CommitError> {
     let full = workdir.join(path);
     let meta = match std::fs::symlink_metadata(&full) {
         Ok(m) => m,
@@ -111,13 +119,17 @@ fn stage_from_workdir(repo: &Repository, workdir: &Path, path: &str) -> Result<O
         Err(e) => return Err(CommitError::BadPath(path.to_string(), e.to_string())),
     };
     if meta.file_type().is_symlink() {
-        let target = std::fs::read_link(&full).map_err(|e| CommitError::BadPath(path.to_string(), e.to_string()))?;
+        let target = std::fs::read_link(&full)
+            .map_err(|e| CommitError::BadPath(path.to_string(), e.to_string()))?;
         let bytes = target.to_string_lossy().into_owned().into_bytes();
         let id = repo.blob(&bytes)?;
         return Ok(Some((id, 0o120000, bytes.len() as u64)));
     }
     if !meta.is_file() {
-        return Err(CommitError::BadPath(path.to_string(), "not a regular file".into()));
+        return Err(CommitError::BadPath(
+            path.to_string(),
+            "not a regular file".into(),
+        ));
     }
     #[cfg(unix)]
     let executable = {
@@ -127,7 +139,11 @@ fn stage_from_workdir(repo: &Repository, workdir: &Path, path: &str) -> Result<O
     #[cfg(not(unix))]
     let executable = false;
     let id = repo.blob_path(&full)?;
-    Ok(Some((id, if executable { 0o100755 } else { 0o100644 }, meta.len())))
+    Ok(Some((
+        id,
+        if executable { 0o100755 } else { 0o100644 },
+        meta.len(),
+    )))
 }
 
 /// Commits the working-copy state of `req.paths` on the current branch and returns the new
@@ -144,7 +160,9 @@ pub fn commit_paths(repo: &Repository, req: &CommitRequest) -> Result<Oid, Commi
     let (branch, tip) = current_branch(repo)?;
     if tip != req.expected_head {
         return Err(CommitError::HeadMoved {
-            expected: req.expected_head.map_or("an unborn branch".into(), |o| o.to_string()),
+            expected: req
+                .expected_head
+                .map_or("an unborn branch".into(), |o| o.to_string()),
             actual: tip.map_or("an unborn branch".into(), |o| o.to_string()),
         });
     }
@@ -187,7 +205,14 @@ pub fn commit_paths(repo: &Repository, req: &CommitRequest) -> Result<Oid, Commi
     let tree = repo.find_tree(tree_id)?;
     let parents: Vec<&git2::Commit> = parent.iter().collect();
     // Updating the branch ref (not "HEAD") lets libgit2 refuse if it moved meanwhile.
-    let commit = repo.commit(Some(&branch), req.author, req.committer, req.message, &tree, &parents)?;
+    let commit = repo.commit(
+        Some(&branch),
+        req.author,
+        req.committer,
+        req.message,
+        &tree,
+        &parents,
+    )?;
 
     for (path, new) in staged {
         match new {
@@ -203,7 +228,13 @@ pub fn commit_paths(repo: &Repository, req: &CommitRequest) -> Result<Oid, Commi
 
 /// The message of a sign-off commit: a summary line a person reads in `git log`, and
 /// trailers a script greps.
-pub fn signoff_message(person: &str, action: crate::model::Action, artifact: &str, role: &str, note: Option<&str>) -> String {
+pub fn signoff_message(
+    person: &str,
+    action: crate::model::Action,
+    artifact: &str,
+    role: &str,
+    note: Option<&str>,
+) -> String {
     let mut message = format!("handoff: {person} {} {artifact} as {role}\n", action.verb());
     if let Some(note) = note.filter(|n| !n.trim().is_empty()) {
         message.push('\n');

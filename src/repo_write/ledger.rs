@@ -79,15 +79,24 @@ mod tests {
             role: "ai-eng".into(),
             at: "2026-05-01T10:00:00Z".parse().unwrap(),
             fingerprint: Some("3b18e512dba79e4c8300dd08aeb37f8e728b8dad".into()),
-            upstream: [("prd".to_string(), Some("9f1c0e512dba79e4c8300dd08aeb37f8e728b8da".to_string())), ("flows".to_string(), None)]
-                .into_iter()
-                .collect(),
+            upstream: [
+                (
+                    "prd".to_string(),
+                    Some("9f1c0e512dba79e4c8300dd08aeb37f8e728b8da".to_string()),
+                ),
+                ("flows".to_string(), None),
+            ]
+            .into_iter()
+            .collect(),
             note: Some("Read the new rollout plan: \"no change\" needed.\nSecond line".into()),
             pos: Pos::default(),
         };
         let once = appended("prd", None, &record);
         let twice = appended("prd", Some(&once), &record);
-        assert!(twice.starts_with(&once), "appending never rewrites what was there");
+        assert!(
+            twice.starts_with(&once),
+            "appending never rewrites what was there"
+        );
         let (records, problems) = load_ledger_file("prd", "x.yaml", &twice);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(records.len(), 2);

@@ -7,12 +7,17 @@ pub fn scalar(s: &str) -> String {
     let safe_chars = s
         .chars()
         .all(|c| c.is_alphanumeric() || matches!(c, '@' | '.' | '_' | '+' | '-' | '/' | ' '));
-    let starts_well = s.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '/');
+    let starts_well = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '/');
     let keyword = matches!(
         s.to_ascii_lowercase().as_str(),
         "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n" | "~"
     );
-    let numeric = s.parse::<f64>().is_ok() || s.chars().all(|c| c.is_ascii_digit() || c == '_' || c == '.');
+    let numeric = s.parse::<f64>().is_ok()
+        || s.chars()
+            .all(|c| c.is_ascii_digit() || c == '_' || c == '.');
     let spaced = s.starts_with(' ') || s.ends_with(' ') || s.contains("  ");
     if !s.is_empty() && safe_chars && starts_well && !keyword && !numeric && !spaced {
         s.to_string()

@@ -174,7 +174,9 @@ fn explain(source: &str, e: ParseError) -> ParseError {
     if e.message.contains("recursion limit") {
         return ParseError {
             pos: e.pos,
-            message: format!("the document nests deeper than {MAX_DEPTH} levels; handoff refuses it"),
+            message: format!(
+                "the document nests deeper than {MAX_DEPTH} levels; handoff refuses it"
+            ),
         };
     }
     if e.message.contains("tab") {
@@ -185,7 +187,9 @@ fn explain(source: &str, e: ParseError) -> ParseError {
             if let Some(col) = indent.find('\t') {
                 return ParseError {
                     pos: Pos::new(n + 1, col + 1, offset + col),
-                    message: "YAML syntax error: a tab is used for indentation here; indent with spaces".into(),
+                    message:
+                        "YAML syntax error: a tab is used for indentation here; indent with spaces"
+                            .into(),
                 };
             }
             offset += line.len();
@@ -311,7 +315,8 @@ impl Builder<'_> {
                 let Some(target) = self.anchors.get(&id) else {
                     return Err(ParseError {
                         pos: start,
-                        message: "this alias refers to an anchor that is not defined before it".into(),
+                        message: "this alias refers to an anchor that is not defined before it"
+                            .into(),
                     });
                 };
                 let copies = count_nodes(target);
@@ -338,7 +343,9 @@ impl Builder<'_> {
         if self.nodes > MAX_NODES {
             return Err(ParseError {
                 pos: at,
-                message: format!("the document has more than {MAX_NODES} nodes; handoff refuses it"),
+                message: format!(
+                    "the document has more than {MAX_NODES} nodes; handoff refuses it"
+                ),
             });
         }
         if anchor != 0 {
@@ -428,7 +435,9 @@ mod tests {
     fn deep_nesting_is_refused_not_overflowed() {
         let src = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(parse(&src).is_err());
-        let src = (0..200).map(|i| format!("{}k:\n", "  ".repeat(i))).collect::<String>();
+        let src = (0..200)
+            .map(|i| format!("{}k:\n", "  ".repeat(i)))
+            .collect::<String>();
         assert!(parse(&src).is_err());
     }
 
