@@ -1,9 +1,21 @@
 //! The command line: argument definitions and dispatch. Each command is a thin face over the
 //! same engine the workbench uses: parse, call, print.
 
+pub mod add;
 pub mod check;
+pub mod completions;
+pub mod context;
 pub mod demo;
+pub mod doctor;
+pub mod init;
+pub mod man;
 pub mod matrix;
+pub mod mcp;
+pub mod remove;
+pub mod report;
+pub mod schema;
+pub mod set;
+pub mod sign;
 pub mod style;
 
 use std::path::PathBuf;
@@ -43,6 +55,30 @@ pub enum Command {
     Matrix(matrix::MatrixArgs),
     /// Build the bundled sample repository and open the workbench on it
     Demo(demo::DemoArgs),
+    /// Record a sign-off (accept, approve, acknowledge, verify, revoke) and commit it
+    Sign(sign::SignArgs),
+    /// Change a field of an artifact or a role in handoff.yaml and commit it
+    Set(set::SetArgs),
+    /// Add an artifact or a role to handoff.yaml and commit it
+    Add(add::AddArgs),
+    /// Remove an artifact or a role from handoff.yaml and commit it
+    Remove(remove::RemoveArgs),
+    /// Write a handoff.yaml for a team shape (solo, startup, mid-size, enterprise)
+    Init(init::InitArgs),
+    /// Print the JSON Schema of handoff.yaml, for editors
+    Schema(schema::SchemaArgs),
+    /// Write a one-page handoff status as Markdown or HTML
+    Report(report::ReportArgs),
+    /// Print, as Markdown, everything to read before touching an artifact
+    Context(context::ContextArgs),
+    /// Serve handoff's context over the Model Context Protocol (stdio)
+    Mcp(mcp::McpArgs),
+    /// Show what handoff sees and what is wrong with it
+    Doctor(doctor::DoctorArgs),
+    /// Print shell completions
+    Completions(completions::CompletionsArgs),
+    /// Print the man page
+    Man(man::ManArgs),
 }
 
 /// The directory argument shared by commands that read a handoff.
@@ -74,6 +110,18 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Matrix(args)) => matrix::run(args),
         Some(Command::Demo(args)) => demo::run(args),
+        Some(Command::Sign(args)) => sign::run(args),
+        Some(Command::Set(args)) => set::run(args),
+        Some(Command::Add(args)) => add::run(args),
+        Some(Command::Remove(args)) => remove::run(args),
+        Some(Command::Init(args)) => init::run(args),
+        Some(Command::Schema(args)) => schema::run(args),
+        Some(Command::Report(args)) => report::run(args),
+        Some(Command::Context(args)) => context::run(args),
+        Some(Command::Mcp(args)) => mcp::run(args),
+        Some(Command::Doctor(args)) => doctor::run(args),
+        Some(Command::Completions(args)) => completions::run(args),
+        Some(Command::Man(args)) => man::run(args),
         None => open_workbench(cli.dir),
     };
     match result {
