@@ -9,7 +9,7 @@ pub mod signoffs;
 use jiff::Timestamp;
 
 use crate::model::{
-    Artifact, ArtifactFacts, Facts, FindingCode, History, Index, Ledger, Pos, Severity, Target,
+    Artifact, ArtifactFacts, Facts, FindingCode, Index, Ledger, Pos, Severity, Target,
     ledger::ledger_file,
 };
 use graph::Graph;
@@ -180,12 +180,17 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
     }
 
     for (i, artifact) in index.artifacts.iter().enumerate() {
+        // Facts not yet read (the workbench streams them in) decide nothing: no `missing`
+        // for a file not looked at yet, no drift for a fingerprint not computed yet.
+        let pending = facts.of(&artifact.id).is_none() && !artifact.target.is_url();
         let f = facts.of(&artifact.id).unwrap_or(&empty);
         let state = &states[i];
         dependency_findings(&mut cx, artifact, in_cycle[i].as_deref());
         ownership_findings(&mut cx, artifact, state);
-        content_findings(&mut cx, artifact, f);
-        approval_findings(&mut cx, artifact, f, state);
+        if !pending {
+            content_findings(&mut cx, artifact, f);
+        }
+        approval_findings(&mut cx, artifact, f, state, pending);
         for change in &upstream_changes[i] {
             let upstream = index
                 .artifact(&change.upstream)
@@ -473,7 +478,13 @@ fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts) {
     }
 }
 
-fn approval_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts, state: &SignoffState) {
+fn approval_findings(
+    cx: &mut Ctx,
+    artifact: &Artifact,
+    f: &ArtifactFacts,
+    state: &SignoffState,
+    pending: bool,
+) {
     let current = f.fingerprint.as_deref();
     for role in cx.index.required_signers(artifact) {
         match state.approvals.get(role.as_str()) {
@@ -491,7 +502,9 @@ fn approval_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts, state
                 in_index(artifact, "reviewers"),
             ),
             Some(approval)
-                if !artifact.target.is_url() && approval.fingerprint.as_deref() != current =>
+                if !pending
+                    && !artifact.target.is_url()
+                    && approval.fingerprint.as_deref() != current =>
             {
                 let since = f.history.last_change().map(|c| c.time);
                 let when = match (since, f.uncommitted) {
@@ -646,13 +659,10 @@ fn upstream_changes(
         let Some(then) = baseline.upstream.get(dep) else {
             continue;
         };
+        // Facts still pending for the upstream say nothing yet.
         let Some(uf) = facts.of(dep) else {
             continue;
         };
-        // Facts still pending for the upstream say nothing yet.
-        if matches!(uf.history, History::Pending) && uf.fingerprint.is_none() {
-            continue;
-        }
         let now = uf.fingerprint.clone();
         if *then != now {
             out.push(UpstreamChange {

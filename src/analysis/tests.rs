@@ -673,3 +673,18 @@ fn matrix_follows_index_order_and_marks_relations() {
     assert_eq!(letters, "ORRC");
     assert_eq!(report.matrix.rows[0].cells[1].state, CellState::Unrelated);
 }
+
+#[test]
+fn pending_facts_decide_nothing() {
+    let mut f = clean_facts();
+    f.artifacts.remove("prd");
+    let report = run(BASE, &all_signed(), &f);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let mut l = all_signed();
+    l.records.get_mut("prd").unwrap().truncate(1);
+    // What needs no facts is still reported.
+    assert_eq!(
+        codes(&run(BASE, &l, &f), "prd"),
+        vec!["unsigned:ai-eng", "unsigned:domain-expert"]
+    );
+}
