@@ -1,6 +1,9 @@
 //! The role × artifact ownership matrix: per cell, how the role relates to the artifact and
 //! where that role's sign-off stands.
 
+use std::collections::HashMap;
+use std::ops::Range;
+
 use super::Finding;
 use crate::model::{FindingCode, Index, Severity};
 
@@ -88,16 +91,19 @@ pub struct Matrix {
 }
 
 /// Builds the matrix from the findings, so a cell can never disagree with them.
-pub(super) fn build(index: &Index, findings: &[Finding]) -> Matrix {
+pub(super) fn build(
+    index: &Index,
+    findings: &[Finding],
+    ranges: &HashMap<String, Range<usize>>,
+) -> Matrix {
     let roles: Vec<String> = index.roles.iter().map(|r| r.id.clone()).collect();
     let rows = index
         .artifacts
         .iter()
         .map(|artifact| {
-            let mine: Vec<&Finding> = findings
-                .iter()
-                .filter(|f| f.artifact == artifact.id)
-                .collect();
+            let mine: &[Finding] = ranges
+                .get(&artifact.id)
+                .map_or(&[], |r| &findings[r.clone()]);
             let has = |code: FindingCode, role: Option<&str>| {
                 mine.iter()
                     .any(|f| f.code == code && (role.is_none() || f.role.as_deref() == role))

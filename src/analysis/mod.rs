@@ -6,6 +6,9 @@ pub mod matrix;
 pub mod sections;
 pub mod signoffs;
 
+use std::collections::HashMap;
+use std::ops::Range;
+
 use jiff::Timestamp;
 
 use crate::model::{
@@ -47,11 +50,16 @@ pub struct Report {
     /// Every finding, grouped by artifact in index order.
     pub findings: Vec<Finding>,
     pub matrix: Matrix,
+    /// Where each artifact's findings sit in `findings`.
+    ranges: HashMap<String, Range<usize>>,
 }
 
 impl Report {
-    pub fn findings_of<'a>(&'a self, artifact: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
-        self.findings.iter().filter(move |f| f.artifact == artifact)
+    pub fn findings_of(&self, artifact: &str) -> &[Finding] {
+        match self.ranges.get(artifact) {
+            Some(range) => &self.findings[range.clone()],
+            None => &[],
+        }
     }
 
     /// How many findings there are of each severity: (errors, warnings, infos).
@@ -107,6 +115,8 @@ fn people_of(index: &Index, role: &str) -> String {
 
 struct Ctx<'a> {
     index: &'a Index,
+    /// Artifacts by id: lookups stay constant-time at thousands of artifacts.
+    by_id: HashMap<&'a str, &'a Artifact>,
     now: Timestamp,
     out: Vec<Finding>,
 }
@@ -152,8 +162,11 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
         .iter()
         .map(|a| signoff_state(index, a, ledger.of(&a.id)))
         .collect();
+    let by_id: HashMap<&str, &Artifact> =
+        index.artifacts.iter().map(|a| (a.id.as_str(), a)).collect();
     let mut cx = Ctx {
         index,
+        by_id,
         now,
         out: Vec::new(),
     };
@@ -163,7 +176,7 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
         .artifacts
         .iter()
         .zip(&states)
-        .map(|(a, s)| upstream_changes(index, facts, a, s))
+        .map(|(a, s)| upstream_changes(&cx.by_id, facts, a, s))
         .collect();
     let sources: Vec<usize> = (0..index.artifacts.len())
         .filter(|&i| !upstream_changes[i].is_empty())
@@ -192,9 +205,7 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
         }
         approval_findings(&mut cx, artifact, f, state, pending);
         for change in &upstream_changes[i] {
-            let upstream = index
-                .artifact(&change.upstream)
-                .expect("changes name defined artifacts");
+            let upstream = cx.by_id[change.upstream.as_str()];
             let since = facts
                 .of(&change.upstream)
                 .and_then(|u| u.history.last_change())
@@ -282,16 +293,21 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
         }
     }
 
-    let matrix = matrix::build(index, &cx.out);
+    let mut ranges: HashMap<String, Range<usize>> = HashMap::new();
+    for (i, f) in cx.out.iter().enumerate() {
+        ranges.entry(f.artifact.clone()).or_insert(i..i).end = i + 1;
+    }
+    let matrix = matrix::build(index, &cx.out, &ranges);
     Report {
         findings: cx.out,
         matrix,
+        ranges,
     }
 }
 
 fn dependency_findings(cx: &mut Ctx, artifact: &Artifact, cycle: Option<&str>) {
     for dep in &artifact.depends_on {
-        if cx.index.artifact(dep).is_none() {
+        if !cx.by_id.contains_key(dep.as_str()) {
             let known: Vec<&str> = cx.index.artifacts.iter().map(|a| a.id.as_str()).collect();
             let hint = match crate::model::load::suggest(dep, known) {
                 Some(s) => format!(" (did you mean `{s}`?)"),
@@ -639,7 +655,7 @@ pub struct UpstreamChange {
 }
 
 fn upstream_changes(
-    index: &Index,
+    by_id: &HashMap<&str, &Artifact>,
     facts: &Facts,
     artifact: &Artifact,
     state: &SignoffState,
@@ -649,7 +665,7 @@ fn upstream_changes(
     };
     let mut out = Vec::new();
     for dep in &artifact.depends_on {
-        let Some(upstream) = index.artifact(dep) else {
+        let Some(upstream) = by_id.get(dep.as_str()) else {
             continue;
         };
         if upstream.target.is_url() {

@@ -175,6 +175,7 @@ fn clean_facts() -> Facts {
 fn codes(report: &Report, artifact: &str) -> Vec<String> {
     report
         .findings_of(artifact)
+        .iter()
         .map(|f| match &f.role {
             Some(r) => format!("{}:{r}", f.code),
             None => f.code.to_string(),
@@ -283,7 +284,7 @@ fn missing_file_and_empty_glob() {
     assert!(
         report
             .findings_of("framing")
-            .next()
+            .first()
             .unwrap()
             .message
             .contains("docs/framing.md")
@@ -294,6 +295,7 @@ fn missing_file_and_empty_glob() {
     assert!(
         report
             .findings_of("framing")
+            .iter()
             .any(|f| f.message.contains("no file matches `docs/*.md`"))
     );
 }
@@ -312,6 +314,7 @@ fn missing_sections_lists_what_is_absent() {
     let report = run(BASE, &all_signed(), &f);
     let finding = report
         .findings_of("prd")
+        .iter()
         .find(|f| f.code == FindingCode::MissingSections)
         .unwrap();
     assert!(
@@ -344,7 +347,7 @@ fn unsigned_per_required_role_from_reviewers_and_kind() {
         codes(&report, "prd"),
         vec!["unsigned:ai-eng", "unsigned:domain-expert"]
     );
-    let fix = &report.findings_of("prd").next().unwrap().fix;
+    let fix = &report.findings_of("prd").first().unwrap().fix;
     assert_eq!(fix, "needs `approve` from ai-eng (lee@acme.example)");
     assert_eq!(report.matrix.rows[1].cells[1].state, CellState::NeverSigned);
     assert_eq!(report.matrix.rows[1].cells[2].state, CellState::NeverSigned);
@@ -386,7 +389,7 @@ fn upstream_changed_and_acknowledge_resets_the_baseline() {
     l.records.get_mut("framing").unwrap()[0].fingerprint = Some(FP_C.into());
     let report = run(BASE, &l, &f);
     assert_eq!(codes(&report, "prd"), vec!["upstream-changed:pm"]);
-    let finding = report.findings_of("prd").next().unwrap();
+    let finding = report.findings_of("prd").first().unwrap();
     assert_eq!(finding.related.as_deref(), Some("framing"));
     assert!(
         finding.message.contains("2 days ago"),
@@ -448,7 +451,7 @@ fn at_risk_is_reported_once_however_deep() {
     assert_eq!(
         report
             .findings_of("runbook")
-            .next()
+            .first()
             .unwrap()
             .related
             .as_deref(),
@@ -460,7 +463,7 @@ fn at_risk_is_reported_once_however_deep() {
 fn dangling_dependency_suggests_the_closest_id() {
     let yaml = BASE.replace("depends_on: [framing]", "depends_on: [framin]");
     let report = run(&yaml, &all_signed(), &clean_facts());
-    let f = report.findings_of("prd").next().unwrap();
+    let f = report.findings_of("prd").first().unwrap();
     assert_eq!(f.code, FindingCode::DanglingDependency);
     assert!(
         f.message.contains("did you mean `framing`?"),
@@ -540,7 +543,7 @@ fn unverified_external_artifacts() {
     assert!(
         report
             .findings_of("flags")
-            .next()
+            .first()
             .unwrap()
             .message
             .contains("never been verified")
@@ -558,7 +561,7 @@ fn unverified_external_artifacts() {
     assert!(
         report
             .findings_of("flags")
-            .next()
+            .first()
             .unwrap()
             .message
             .contains("due every 30d")
@@ -638,7 +641,7 @@ fn untrusted_and_malformed_records_are_findings() {
     let report = run(BASE, &l, &clean_facts());
     assert_eq!(codes(&report, "prd"), vec!["invalid-signoff"]);
     assert_eq!(codes(&report, "framing"), vec!["invalid-signoff"]);
-    assert_eq!(report.findings_of("framing").next().unwrap().pos.line, 7);
+    assert_eq!(report.findings_of("framing").first().unwrap().pos.line, 7);
 }
 
 #[test]
