@@ -83,7 +83,7 @@ pub fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
         .unwrap_or(0);
     let mut clean = Vec::new();
     for artifact in &s.index.artifacts {
-        let findings: Vec<&Finding> = s.report.findings_of(&artifact.id).collect();
+        let findings = s.report.findings_of(&artifact.id);
         if findings.is_empty() {
             clean.push(artifact.id.as_str());
             continue;
@@ -271,7 +271,12 @@ pub fn json(s: &Snapshot, threshold: Severity) -> String {
                     (History::BeyondShallowBoundary, _) => "beyond-shallow-boundary",
                 },
                 uncommitted: f.uncommitted,
-                findings: s.report.findings_of(&a.id).map(json_finding).collect(),
+                findings: s
+                    .report
+                    .findings_of(&a.id)
+                    .iter()
+                    .map(json_finding)
+                    .collect(),
             }
         })
         .collect();
