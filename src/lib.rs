@@ -9,6 +9,8 @@
 pub mod analysis;
 pub mod cli;
 pub mod clock;
+pub mod context;
+pub mod export;
 pub mod facts;
 pub mod glyphs;
 pub mod model;

@@ -1,4 +1,5 @@
-//! `handoff check`: the governance gate. Text for people and CI logs, JSON for scripts.
+//! `handoff check`: the governance gate. Text for people and CI logs, JSON for scripts;
+//! GitHub annotations, JUnit XML and SARIF for CI systems (rendered in `crate::export`).
 
 use std::process::ExitCode;
 
@@ -33,10 +34,16 @@ pub struct CheckArgs {
 pub enum Format {
     Text,
     Json,
+    /// GitHub Actions workflow annotations (::error file=…,line=…::…)
+    Github,
+    /// JUnit XML: one test case per artifact
+    Junit,
+    /// SARIF 2.1.0, for code-scanning views
+    Sarif,
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
-    let (_, snapshot) = super::load(args.dir.dir.as_deref())?;
+    let (ws, snapshot) = super::load(args.dir.dir.as_deref())?;
     let threshold = args.fail_on.severity();
     let failed = snapshot
         .report
@@ -46,6 +53,9 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     let out = match args.format {
         Format::Text => text(&snapshot, threshold, Paint::stdout()),
         Format::Json => json(&snapshot, threshold),
+        Format::Github => crate::export::ci::github(&snapshot, &ws.prefix, threshold),
+        Format::Junit => crate::export::ci::junit(&snapshot, &ws.prefix, threshold),
+        Format::Sarif => crate::export::sarif::sarif(&snapshot, &ws.prefix),
     };
     print!("{out}");
     Ok(if failed {

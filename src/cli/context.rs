@@ -1,12 +1,23 @@
 //! `handoff context`: print, as Markdown, everything to read before touching an artifact.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
 #[derive(Debug, Args)]
-pub struct ContextArgs {}
+pub struct ContextArgs {
+    /// The artifact's id, as in handoff.yaml
+    pub artifact: String,
 
-pub fn run(_args: ContextArgs) -> Result<ExitCode, String> {
-    Err("`handoff context` is not built yet".into())
+    /// The handoff's directory, or any directory inside it (default: the current directory)
+    pub dir: Option<PathBuf>,
+}
+
+pub fn run(args: ContextArgs) -> Result<ExitCode, String> {
+    let (_, snapshot) = super::load(args.dir.as_deref())?;
+    let page =
+        crate::context::render(&snapshot, &args.artifact).map_err(|e| format!("error: {e}"))?;
+    print!("{page}");
+    Ok(ExitCode::SUCCESS)
 }

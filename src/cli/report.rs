@@ -1,12 +1,61 @@
-//! `handoff report`: write a one-page handoff status as Markdown or HTML.
+//! `handoff report`: write a one-page handoff status as Markdown or HTML, for a wiki page or a
+//! weekly-review e-mail.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+
+use crate::export::{report_html, report_markdown};
 
 #[derive(Debug, Args)]
-pub struct ReportArgs {}
+pub struct ReportArgs {
+    /// The handoff's directory, or any directory inside it (default: the current directory)
+    pub dir: Option<PathBuf>,
 
-pub fn run(_args: ReportArgs) -> Result<ExitCode, String> {
-    Err("`handoff report` is not built yet".into())
+    /// Output format (default: html when --output ends in .html or .htm, else markdown)
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Html,
+}
+
+fn inferred_format(output: Option<&Path>) -> ReportFormat {
+    let is_html = output
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    if is_html {
+        ReportFormat::Html
+    } else {
+        ReportFormat::Markdown
+    }
+}
+
+pub fn run(args: ReportArgs) -> Result<ExitCode, String> {
+    let (_, snapshot) = super::load(args.dir.as_deref())?;
+    let format = args
+        .format
+        .unwrap_or_else(|| inferred_format(args.output.as_deref()));
+    let page = match format {
+        ReportFormat::Markdown => report_markdown::report(&snapshot),
+        ReportFormat::Html => report_html::report(&snapshot),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, page)
+                .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => print!("{page}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }

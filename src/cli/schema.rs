@@ -1,12 +1,32 @@
-//! `handoff schema`: print the JSON Schema of handoff.yaml, for editors.
+//! `handoff schema`: print the JSON Schema of handoff.yaml (or of a ledger file), for editors
+//! that read JSON Schema, such as yaml-language-server.
 
 use std::process::ExitCode;
 
 use clap::Args;
 
-#[derive(Debug, Args)]
-pub struct SchemaArgs {}
+use crate::model::schema::{index_schema, ledger_schema};
 
-pub fn run(_args: SchemaArgs) -> Result<ExitCode, String> {
-    Err("`handoff schema` is not built yet".into())
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the schema of a ledger file (.handoff/signoffs/<id>.yaml) instead
+    #[arg(long)]
+    pub ledger: bool,
+}
+
+pub fn run(args: SchemaArgs) -> Result<ExitCode, String> {
+    print!("{}", schema_text(args.ledger));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The schema as pretty-printed JSON with a final newline, as `init` writes it too.
+pub fn schema_text(ledger: bool) -> String {
+    let schema = if ledger {
+        ledger_schema()
+    } else {
+        index_schema()
+    };
+    let mut out = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    out.push('\n');
+    out
 }

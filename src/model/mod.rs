@@ -9,6 +9,7 @@ pub mod index;
 pub mod ledger;
 pub mod load;
 pub mod location;
+pub mod schema;
 
 pub use duration::Duration;
 pub use facts::{ArtifactFacts, Document, Facts, HeadInfo, History, LastChange};
