@@ -17,5 +17,6 @@ pub mod model;
 pub mod repo_write;
 pub mod sample;
 pub mod text;
+pub mod tui;
 pub mod workspace;
 pub mod yaml;

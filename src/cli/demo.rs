@@ -15,6 +15,9 @@ pub struct DemoArgs {
     /// Only build the repository and print its path
     #[arg(long)]
     pub no_open: bool,
+
+    #[command(flatten)]
+    pub workbench: super::WorkbenchArgs,
 }
 
 pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
@@ -32,11 +35,11 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
         println!("{}", dir.display());
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("handoff demo: sample repository built in {}", dir.display());
-    super::check::run(super::check::CheckArgs {
-        dir: super::DirArg { dir: Some(dir) },
-        format: super::check::Format::Text,
-        fail_on: super::FailOn::Error,
-    })
-    .map(|_| ExitCode::SUCCESS)
+    crate::tui::run(args.workbench.options(Some(dir.clone())))?;
+    eprintln!(
+        "The demo repository stays in {}: try `handoff check {}`.",
+        dir.display(),
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

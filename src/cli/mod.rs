@@ -45,6 +45,42 @@ pub struct Cli {
 
     /// The handoff's directory, or any directory inside it (default: the current directory)
     pub dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub workbench: WorkbenchArgs,
+}
+
+/// How the workbench looks and behaves.
+#[derive(Debug, Clone, Default, Args)]
+pub struct WorkbenchArgs {
+    /// Screen-sharing mode: high-contrast, roomy, read-only, no mouse capture, and a review
+    /// agenda that steps through the open findings one at a time
+    #[arg(long)]
+    pub present: bool,
+
+    /// Colour theme: default, light, high-contrast, mono (NO_COLOR implies mono)
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+
+    /// Key preset: default or vim
+    #[arg(long, value_name = "NAME")]
+    pub keymap: Option<String>,
+
+    /// ASCII glyphs instead of ✓ Δ ↑ ✗ · and box drawing
+    #[arg(long)]
+    pub ascii: bool,
+}
+
+impl WorkbenchArgs {
+    pub fn options(&self, dir: Option<PathBuf>) -> crate::tui::TuiOptions {
+        crate::tui::TuiOptions {
+            dir,
+            present: self.present,
+            theme: self.theme.clone(),
+            keymap: self.keymap.clone(),
+            ascii: self.ascii,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,7 +158,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Man(args)) => man::run(args),
-        None => open_workbench(cli.dir),
+        None => open_workbench(cli.dir, &cli.workbench),
     };
     match result {
         Ok(code) => code,
@@ -133,13 +169,18 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Until the workbench exists, the bare command prints the check.
-fn open_workbench(dir: Option<PathBuf>) -> Result<ExitCode, String> {
-    check::run(check::CheckArgs {
-        dir: DirArg { dir },
-        format: check::Format::Text,
-        fail_on: FailOn::Error,
-    })
+/// Opens the workbench; where standard output is not a terminal, prints the check instead.
+fn open_workbench(dir: Option<PathBuf>, args: &WorkbenchArgs) -> Result<ExitCode, String> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return check::run(check::CheckArgs {
+            dir: DirArg { dir },
+            format: check::Format::Text,
+            fail_on: FailOn::Error,
+        });
+    }
+    crate::tui::run(args.options(dir))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Locates the workspace and reads everything, or says why not.

@@ -1,0 +1,746 @@
+//! The workbench's state and its update function. `handle` is synchronous and does no I/O:
+//! what must happen outside (quit, re-read the repository) comes back as an `Effect` for the
+//! event loop to carry out, so every interaction can be tested without a terminal.
+
+use std::collections::HashMap;
+
+use super::action::{Action, Context};
+use super::filter::{Filter, is_mine};
+use super::keymap::{ConfigProblem, KeyChord, Keymap};
+use super::layout::{self, Body};
+use super::theme::Theme;
+use crate::analysis::Finding;
+use crate::model::{ArtifactFacts, FindingCode, History, Severity, finding::Category};
+use crate::workspace::Snapshot;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Matrix,
+    Gaps,
+    Stale,
+    /// Present mode's review agenda: one open finding at a time.
+    Agenda,
+}
+
+impl View {
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Matrix => "Matrix",
+            View::Gaps => "Gaps",
+            View::Stale => "Stale",
+            View::Agenda => "Agenda",
+        }
+    }
+}
+
+/// A selection and the first visible line of a scrolled list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+/// What the event loop must do after an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Quit,
+    /// Read the index, the ledger and every fact again.
+    Reload,
+}
+
+/// Options fixed at start.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub present: bool,
+    /// The git user's e-mail, for the mine filter.
+    pub me: Option<String>,
+    /// The repository's name for the header.
+    pub title: String,
+}
+
+/// How far the background reading of facts has come.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Loading {
+    pub worktree_done: usize,
+    pub history_done: usize,
+    pub total: usize,
+    pub finished: bool,
+}
+
+pub struct App {
+    pub snap: Snapshot,
+    pub options: Options,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// Keymap and theme problems, reported at start and kept on the help screen.
+    pub problems: Vec<ConfigProblem>,
+    pub loading: Loading,
+    pub view: View,
+    /// The matrix: `selected` is the row, `col` the role column under the cursor.
+    pub matrix: Cursor,
+    pub col: usize,
+    pub col_offset: usize,
+    pub gaps: Cursor,
+    pub stale: Cursor,
+    pub agenda: usize,
+    /// The detail of the selected artifact is open, scrolled this far.
+    pub detail: Option<u16>,
+    /// The help screen is open, scrolled this far.
+    pub help: Option<u16>,
+    pub filter: Filter,
+    /// The filter being typed, and the one to restore on cancel.
+    pub filter_input: Option<(String, Filter)>,
+    pub mine: bool,
+    /// A transient message for the status line.
+    pub status: Option<String>,
+    /// A lasting warning (the index stopped parsing...), shown until it is resolved.
+    pub banner: Option<String>,
+    /// The terminal's size, for page sizes and layout.
+    pub size: (u16, u16),
+    /// Visible artifacts (indices into the index), after filter and mine.
+    pub rows: Vec<usize>,
+    /// Visible findings (indices into the report) of the Gaps and Stale lists, sorted.
+    pub gap_items: Vec<usize>,
+    pub stale_items: Vec<usize>,
+}
+
+impl App {
+    pub fn new(
+        snap: Snapshot,
+        options: Options,
+        keymap: Keymap,
+        theme: Theme,
+        problems: Vec<ConfigProblem>,
+    ) -> App {
+        let status = match problems.len() {
+            0 => None,
+            1 => Some(format!("config: {}", problems[0])),
+            n => Some(format!(
+                "config: {} (and {} more: see help)",
+                problems[0],
+                n - 1
+            )),
+        };
+        let present = options.present;
+        let mut app = App {
+            snap,
+            options,
+            keymap,
+            theme,
+            problems,
+            loading: Loading::default(),
+            view: if present { View::Agenda } else { View::Matrix },
+            matrix: Cursor::default(),
+            col: 0,
+            col_offset: 0,
+            gaps: Cursor::default(),
+            stale: Cursor::default(),
+            agenda: 0,
+            detail: None,
+            help: None,
+            filter: Filter::default(),
+            filter_input: None,
+            mine: false,
+            status,
+            banner: None,
+            size: (80, 24),
+            rows: Vec::new(),
+            gap_items: Vec::new(),
+            stale_items: Vec::new(),
+        };
+        app.derive();
+        app
+    }
+
+    /// The roles of the git user.
+    pub fn my_roles(&self) -> Vec<String> {
+        match &self.options.me {
+            Some(me) => self
+                .snap
+                .index
+                .roles_of(me)
+                .into_iter()
+                .map(|r| r.id.clone())
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Recomputes the visible rows and finding lists, keeping selections on the same
+    /// artifact or finding where it is still visible.
+    pub fn derive(&mut self) {
+        let selected_artifact = self.selected_artifact_id().map(str::to_string);
+        let selected_gap = self
+            .gap_items
+            .get(self.gaps.selected)
+            .map(|&i| finding_key(&self.snap.report.findings[i]));
+        let selected_stale = self
+            .stale_items
+            .get(self.stale.selected)
+            .map(|&i| finding_key(&self.snap.report.findings[i]));
+
+        let index = &self.snap.index;
+        let report = &self.snap.report;
+        let my_roles = self.my_roles();
+        self.rows = index
+            .artifacts
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| {
+                (!self.mine || is_mine(index, a, &my_roles))
+                    && self
+                        .filter
+                        .matches_artifact(index, a, report.findings_of(&a.id))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let shown: std::collections::HashSet<&str> = self
+            .rows
+            .iter()
+            .map(|&i| index.artifacts[i].id.as_str())
+            .collect();
+        let order: HashMap<&str, usize> = index
+            .artifacts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
+        let list = |category: Category| {
+            let mut items: Vec<usize> = report
+                .findings
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| {
+                    f.code.category() == category
+                        && shown.contains(f.artifact.as_str())
+                        && self.filter.matches_finding(f)
+                        && (!self.mine || f.role.as_ref().is_none_or(|r| my_roles.contains(r)))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            // Most severe first; within a severity the oldest problem first; then index order.
+            items.sort_by_key(|&i| {
+                let f = &report.findings[i];
+                (
+                    std::cmp::Reverse(f.severity),
+                    f.since.map_or(i64::MAX, |t| t.as_second()),
+                    order
+                        .get(f.artifact.as_str())
+                        .copied()
+                        .unwrap_or(usize::MAX),
+                    i,
+                )
+            });
+            items
+        };
+        self.gap_items = list(Category::Gap);
+        self.stale_items = list(Category::Stale);
+
+        if let Some(id) = selected_artifact
+            && let Some(pos) = self
+                .rows
+                .iter()
+                .position(|&i| self.snap.index.artifacts[i].id == id)
+        {
+            self.matrix.selected = pos;
+        }
+        let reselect = |items: &[usize],
+                        key: Option<(String, FindingCode, Option<String>)>,
+                        cursor: &mut Cursor| {
+            if let Some(key) = key
+                && let Some(pos) = items
+                    .iter()
+                    .position(|&i| finding_key(&self.snap.report.findings[i]) == key)
+            {
+                cursor.selected = pos;
+            }
+        };
+        let (mut gaps, mut stale) = (self.gaps, self.stale);
+        reselect(&self.gap_items, selected_gap, &mut gaps);
+        reselect(&self.stale_items, selected_stale, &mut stale);
+        (self.gaps, self.stale) = (gaps, stale);
+        self.clamp();
+    }
+
+    fn clamp(&mut self) {
+        let clamp = |c: &mut Cursor, len: usize| {
+            c.selected = c.selected.min(len.saturating_sub(1));
+        };
+        clamp(&mut self.matrix, self.rows.len());
+        clamp(&mut self.gaps, self.gap_items.len());
+        clamp(&mut self.stale, self.stale_items.len());
+        self.col = self.col.min(self.snap.index.roles.len().saturating_sub(1));
+        self.agenda = self.agenda.min(self.agenda_items().len().saturating_sub(1));
+    }
+
+    /// Findings for the present-mode agenda: every visible gap and stale item, most severe first.
+    pub fn agenda_items(&self) -> Vec<usize> {
+        let mut items: Vec<usize> = self
+            .gap_items
+            .iter()
+            .chain(&self.stale_items)
+            .copied()
+            .collect();
+        items.sort_by_key(|&i| (std::cmp::Reverse(self.snap.report.findings[i].severity), i));
+        items
+    }
+
+    /// The finding list of the current view, with its cursor.
+    fn list_mut(&mut self) -> Option<(&Vec<usize>, &mut Cursor)> {
+        match self.view {
+            View::Gaps => Some((&self.gap_items, &mut self.gaps)),
+            View::Stale => Some((&self.stale_items, &mut self.stale)),
+            _ => None,
+        }
+    }
+
+    pub fn list(&self) -> Option<(&[usize], Cursor)> {
+        match self.view {
+            View::Gaps => Some((&self.gap_items, self.gaps)),
+            View::Stale => Some((&self.stale_items, self.stale)),
+            _ => None,
+        }
+    }
+
+    /// The artifact under the cursor in the current view.
+    pub fn selected_artifact(&self) -> Option<usize> {
+        let finding_artifact = |i: usize| {
+            let id = &self.snap.report.findings[i].artifact;
+            self.snap.index.artifacts.iter().position(|a| &a.id == id)
+        };
+        match self.view {
+            View::Matrix => self.rows.get(self.matrix.selected).copied(),
+            View::Gaps => self
+                .gap_items
+                .get(self.gaps.selected)
+                .and_then(|&i| finding_artifact(i)),
+            View::Stale => self
+                .stale_items
+                .get(self.stale.selected)
+                .and_then(|&i| finding_artifact(i)),
+            View::Agenda => self
+                .agenda_items()
+                .get(self.agenda)
+                .and_then(|&i| finding_artifact(i)),
+        }
+    }
+
+    fn selected_artifact_id(&self) -> Option<&str> {
+        self.selected_artifact()
+            .map(|i| self.snap.index.artifacts[i].id.as_str())
+    }
+
+    /// Where keys are looked up now.
+    pub fn context(&self) -> Context {
+        if self.filter_input.is_some() {
+            Context::Filter
+        } else if self.help.is_some() {
+            Context::Help
+        } else if self.detail.is_some() {
+            Context::Detail
+        } else {
+            match self.view {
+                View::Matrix => Context::Matrix,
+                View::Gaps | View::Stale => Context::Findings,
+                View::Agenda => Context::Agenda,
+            }
+        }
+    }
+
+    fn views(&self) -> &'static [View] {
+        if self.options.present {
+            &[View::Agenda, View::Matrix, View::Gaps, View::Stale]
+        } else {
+            &[View::Matrix, View::Gaps, View::Stale]
+        }
+    }
+
+    /// A key press: typed into the filter when one is being typed, else looked up.
+    pub fn key(&mut self, chord: KeyChord) -> Option<Effect> {
+        let action = self.keymap.action_for(self.context(), chord);
+        if action.is_none()
+            && let Some((text, _)) = &mut self.filter_input
+        {
+            use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+            match chord.code {
+                KeyCode::Char(c)
+                    if !chord
+                        .mods
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                {
+                    text.push(c)
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                _ => return None,
+            }
+            let live = Filter::parse(text);
+            self.filter = live;
+            self.derive();
+            return None;
+        }
+        action.and_then(|a| self.handle(a))
+    }
+
+    /// Carries out an action.
+    pub fn handle(&mut self, action: Action) -> Option<Effect> {
+        self.status = None;
+        match action {
+            Action::Quit => return Some(Effect::Quit),
+            Action::Refresh => return Some(Effect::Reload),
+            Action::Help => self.help = Some(0),
+            Action::NextView | Action::PrevView => {
+                let views = self.views();
+                let at = views.iter().position(|v| *v == self.view).unwrap_or(0);
+                let n = views.len();
+                let next = if action == Action::NextView {
+                    (at + 1) % n
+                } else {
+                    (at + n - 1) % n
+                };
+                self.view = views[next];
+                self.detail = None;
+            }
+            Action::Filter => {
+                self.filter_input = Some((self.filter.text.clone(), self.filter.clone()));
+            }
+            Action::Apply => {
+                if let Some((text, _)) = self.filter_input.take() {
+                    self.filter = Filter::parse(&text);
+                    self.derive();
+                    self.status = Some(self.filter_summary());
+                }
+            }
+            Action::Cancel => {
+                if let Some((_, previous)) = self.filter_input.take() {
+                    self.filter = previous;
+                    self.derive();
+                }
+            }
+            Action::ToggleMine => {
+                if self.options.me.is_none() {
+                    self.status = Some("mine: git has no user.email here, so handoff cannot tell which roles are yours".into());
+                } else if self.my_roles().is_empty() {
+                    self.status = Some(format!(
+                        "mine: {} is in no role of this handoff",
+                        self.options.me.as_deref().unwrap_or_default()
+                    ));
+                } else {
+                    self.mine = !self.mine;
+                    self.derive();
+                    self.status = Some(self.filter_summary());
+                }
+            }
+            Action::ClearFilter => {
+                self.filter = Filter::default();
+                self.mine = false;
+                self.derive();
+                self.status = Some(self.filter_summary());
+            }
+            Action::Close => {
+                if self.help.is_some() {
+                    self.help = None;
+                } else if self.detail.is_some() {
+                    self.detail = None;
+                }
+            }
+            Action::Open => {
+                if self.selected_artifact().is_some() {
+                    self.detail = Some(0);
+                }
+            }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::First
+            | Action::Last => self.move_by(action),
+            Action::Left => self.col = self.col.saturating_sub(1),
+            Action::Right => {
+                self.col = (self.col + 1).min(self.snap.index.roles.len().saturating_sub(1))
+            }
+            Action::NextFinding | Action::PrevFinding => {
+                self.jump_to_finding(action == Action::NextFinding)
+            }
+            Action::NextArtifact | Action::PrevArtifact => {
+                let forward = action == Action::NextArtifact;
+                self.step_selection(forward);
+                self.detail = Some(0);
+            }
+            Action::Next | Action::Previous => {
+                let n = self.agenda_items().len();
+                if n > 0 {
+                    self.agenda = if action == Action::Next {
+                        (self.agenda + 1).min(n - 1)
+                    } else {
+                        self.agenda.saturating_sub(1)
+                    };
+                    if self.agenda + 1 == n && action == Action::Next {
+                        self.status = Some("end of the agenda".into());
+                    }
+                }
+            }
+        }
+        self.scroll_into_view();
+        None
+    }
+
+    fn page(&self) -> usize {
+        let body = layout::body_height(self);
+        match self.view {
+            View::Matrix => (body as usize).saturating_sub(3).max(1),
+            _ => (body as usize / 3).max(1),
+        }
+    }
+
+    fn move_by(&mut self, action: Action) {
+        let page = self.page();
+        if let Some(scroll) = self.help.as_mut().or(self.detail.as_mut()) {
+            let step = match action {
+                Action::Up => -1,
+                Action::Down => 1,
+                Action::PageUp => -(page as i32),
+                Action::PageDown => page as i32,
+                Action::First => -100_000,
+                _ => 100_000,
+            };
+            *scroll = (*scroll as i32 + step).clamp(0, u16::MAX as i32) as u16;
+            return;
+        }
+        let (len, cursor) = match self.view {
+            View::Matrix => (self.rows.len(), &mut self.matrix),
+            View::Agenda => return,
+            _ => match self.list_mut() {
+                Some((items, cursor)) => (items.len(), cursor),
+                None => return,
+            },
+        };
+        if len == 0 {
+            return;
+        }
+        cursor.selected = match action {
+            Action::Up => cursor.selected.saturating_sub(1),
+            Action::Down => (cursor.selected + 1).min(len - 1),
+            Action::PageUp => cursor.selected.saturating_sub(page),
+            Action::PageDown => (cursor.selected + page).min(len - 1),
+            Action::First => 0,
+            _ => len - 1,
+        };
+    }
+
+    fn step_selection(&mut self, forward: bool) {
+        let saved = self.detail.take();
+        self.move_by(if forward { Action::Down } else { Action::Up });
+        self.detail = saved;
+    }
+
+    /// The next (or previous) matrix row with a finding; in the lists, the next finding
+    /// of another artifact.
+    fn jump_to_finding(&mut self, forward: bool) {
+        match self.view {
+            View::Matrix => {
+                let n = self.rows.len();
+                let has = |row: usize| {
+                    !self
+                        .snap
+                        .report
+                        .findings_of(&self.snap.index.artifacts[self.rows[row]].id)
+                        .is_empty()
+                };
+                let found = (1..n)
+                    .map(|step| {
+                        if forward {
+                            (self.matrix.selected + step) % n
+                        } else {
+                            (self.matrix.selected + n - step) % n
+                        }
+                    })
+                    .find(|&row| has(row));
+                match found {
+                    Some(row) => {
+                        let wrapped = (forward && row < self.matrix.selected)
+                            || (!forward && row > self.matrix.selected);
+                        self.matrix.selected = row;
+                        if wrapped {
+                            self.status = Some("wrapped around".into());
+                        }
+                    }
+                    None => self.status = Some("no other artifact has a finding".into()),
+                }
+            }
+            View::Gaps | View::Stale => {
+                let Some((items, cursor)) = self.list() else {
+                    return;
+                };
+                let findings = &self.snap.report.findings;
+                let Some(&current) = items.get(cursor.selected) else {
+                    return;
+                };
+                let artifact = &findings[current].artifact;
+                let n = items.len();
+                let found = (1..n)
+                    .map(|step| {
+                        if forward {
+                            (cursor.selected + step) % n
+                        } else {
+                            (cursor.selected + n - step) % n
+                        }
+                    })
+                    .find(|&pos| findings[items[pos]].artifact != *artifact);
+                match found {
+                    Some(pos) => {
+                        if let Some((_, cursor)) = self.list_mut() {
+                            cursor.selected = pos;
+                        }
+                    }
+                    None => self.status = Some("no finding on another artifact".into()),
+                }
+            }
+            View::Agenda => self.handle_agenda_step(forward),
+        }
+    }
+
+    fn handle_agenda_step(&mut self, forward: bool) {
+        let _ = self.handle(if forward {
+            Action::Next
+        } else {
+            Action::Previous
+        });
+    }
+
+    /// Keeps the cursor inside the visible window of the current view.
+    pub fn scroll_into_view(&mut self) {
+        let visible = layout::matrix_visible_rows(self);
+        let m = &mut self.matrix;
+        if m.selected < m.offset {
+            m.offset = m.selected;
+        } else if visible > 0 && m.selected >= m.offset + visible {
+            m.offset = m.selected + 1 - visible;
+        }
+        let shown_cols = layout::matrix_visible_cols(self).max(1);
+        if self.col < self.col_offset {
+            self.col_offset = self.col;
+        } else if self.col >= self.col_offset + shown_cols {
+            self.col_offset = self.col + 1 - shown_cols;
+        }
+        let viewport = layout::body(self).list().height as usize;
+        let (start, end) = match self.list() {
+            Some((items, cursor)) if !items.is_empty() => {
+                layout::finding_lines(self, items, cursor.selected)
+            }
+            _ => return,
+        };
+        // The heading of the first group stays in view when the first item is selected.
+        let start = if start <= 1 { 0 } else { start };
+        if let Some((_, cursor)) = self.list_mut() {
+            if start < cursor.offset {
+                cursor.offset = start;
+            } else if end > cursor.offset + viewport {
+                cursor.offset = end.saturating_sub(viewport);
+            }
+        }
+    }
+
+    /// "12 of 21 artifacts · filter: role:pm · mine".
+    pub fn filter_summary(&self) -> String {
+        let mut parts = vec![format!(
+            "{} of {} artifacts",
+            self.rows.len(),
+            self.snap.index.artifacts.len()
+        )];
+        if !self.filter.is_empty() {
+            parts.push(format!("filter: {}", self.filter.text));
+        }
+        if self.mine {
+            parts.push(format!("mine ({})", self.my_roles().join(", ")));
+        }
+        parts.join(" · ")
+    }
+
+    /// Replaces the snapshot (new facts, a reloaded index) and keeps the user's place.
+    pub fn set_snapshot(&mut self, snap: Snapshot) {
+        self.snap = snap;
+        self.derive();
+        self.scroll_into_view();
+    }
+
+    /// Merges streamed facts into the snapshot and analyses again.
+    pub fn merge_facts(
+        &mut self,
+        worktree: Vec<(String, ArtifactFacts)>,
+        history: Vec<(String, History)>,
+    ) {
+        let facts = &mut self.snap.facts.artifacts;
+        self.loading.worktree_done += worktree.len();
+        self.loading.history_done += history.len();
+        for (id, f) in worktree {
+            let kept = facts.remove(&id).map(|old| old.history);
+            let mut f = f;
+            if let Some(h) = kept
+                && !matches!(h, History::Pending)
+            {
+                f.history = h;
+            }
+            facts.insert(id, f);
+        }
+        for (id, h) in history {
+            if let Some(f) = facts.get_mut(&id) {
+                f.history = h;
+            }
+        }
+        self.reanalyze();
+    }
+
+    pub fn reanalyze(&mut self) {
+        let s = &self.snap;
+        self.snap.report = crate::analysis::analyze(&s.index, &s.ledger, &s.facts, s.now);
+        self.derive();
+    }
+
+    /// Counts per severity over everything (not only what the filter shows).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        self.snap.report.counts()
+    }
+
+    /// Whether an artifact's facts are still being read.
+    pub fn is_pending(&self, artifact: usize) -> bool {
+        let a = &self.snap.index.artifacts[artifact];
+        !a.target.is_url()
+            && self
+                .snap
+                .facts
+                .of(&a.id)
+                .is_none_or(|f| matches!(f.history, History::Pending) && !self.loading.finished)
+    }
+
+    pub fn worst(&self, artifact: usize) -> Option<&Finding> {
+        self.snap
+            .report
+            .findings_of(&self.snap.index.artifacts[artifact].id)
+            .iter()
+            .max_by_key(|f| (f.severity, std::cmp::Reverse(f.code)))
+    }
+
+    /// The body area's shape, for views and mouse hits.
+    pub fn body(&self) -> Body {
+        layout::body(self)
+    }
+
+    pub fn severity_count(&self, s: Severity) -> usize {
+        self.snap
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.severity == s)
+            .count()
+    }
+}
+
+fn finding_key(f: &Finding) -> (String, FindingCode, Option<String>) {
+    (
+        f.artifact.clone(),
+        f.code,
+        f.role.clone().or_else(|| f.related.clone()),
+    )
+}

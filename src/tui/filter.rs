@@ -1,0 +1,197 @@
+//! The `/` filter: words that must all match. A bare word matches an artifact's id, title,
+//! path or URL, kind, roles, people and finding codes; `role:`, `person:` (or `@`), `code:`,
+//! `kind:` and `sev:` narrow it to one of those.
+
+use crate::analysis::Finding;
+use crate::model::{Artifact, Index, Severity};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Term {
+    Text(String),
+    Role(String),
+    Person(String),
+    Code(String),
+    Kind(String),
+    Severity(Severity),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub text: String,
+    terms: Vec<Term>,
+}
+
+impl Filter {
+    pub fn parse(text: &str) -> Filter {
+        let terms = text
+            .split_whitespace()
+            .map(|word| {
+                let lower = word.to_lowercase();
+                if let Some(v) = lower.strip_prefix("role:") {
+                    Term::Role(v.to_string())
+                } else if let Some(v) = lower
+                    .strip_prefix("person:")
+                    .or_else(|| lower.strip_prefix('@'))
+                {
+                    Term::Person(v.to_string())
+                } else if let Some(v) = lower.strip_prefix("code:") {
+                    Term::Code(v.to_string())
+                } else if let Some(v) = lower.strip_prefix("kind:") {
+                    Term::Kind(v.to_string())
+                } else if let Some(s) = lower.strip_prefix("sev:").and_then(|v| {
+                    Severity::ALL
+                        .into_iter()
+                        .find(|s| !v.is_empty() && s.as_str().starts_with(v))
+                }) {
+                    Term::Severity(s)
+                } else {
+                    Term::Text(lower)
+                }
+            })
+            .collect();
+        Filter {
+            text: text.to_string(),
+            terms,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Whether the artifact passes every term.
+    pub fn matches_artifact(
+        &self,
+        index: &Index,
+        artifact: &Artifact,
+        findings: &[Finding],
+    ) -> bool {
+        let roles = related_roles(index, artifact);
+        let people = || {
+            roles
+                .iter()
+                .filter_map(|r| index.role(r))
+                .flat_map(|r| r.people.iter())
+                .map(|p| p.to_lowercase())
+        };
+        self.terms.iter().all(|term| match term {
+            Term::Role(r) => roles.iter().any(|x| x.to_lowercase() == *r),
+            Term::Person(p) => people().any(|x| x.contains(p.as_str())),
+            Term::Code(c) => findings
+                .iter()
+                .any(|f| f.code.as_str().starts_with(c.as_str())),
+            Term::Kind(k) => artifact
+                .kind
+                .as_deref()
+                .is_some_and(|x| x.to_lowercase().starts_with(k.as_str())),
+            Term::Severity(s) => findings.iter().any(|f| f.severity >= *s),
+            Term::Text(t) => {
+                let hay = [
+                    Some(artifact.id.as_str()),
+                    artifact.title.as_deref(),
+                    Some(artifact.target.as_str()),
+                    artifact.kind.as_deref(),
+                ];
+                hay.iter()
+                    .flatten()
+                    .any(|h| h.to_lowercase().contains(t.as_str()))
+                    || roles.iter().any(|r| r.to_lowercase().contains(t.as_str()))
+                    || people().any(|p| p.contains(t.as_str()))
+                    || findings
+                        .iter()
+                        .any(|f| f.code.as_str().contains(t.as_str()))
+            }
+        })
+    }
+
+    /// Whether a finding of a matching artifact is shown in the Gaps and Stale lists: `code:`
+    /// and `sev:` narrow the findings themselves.
+    pub fn matches_finding(&self, finding: &Finding) -> bool {
+        self.terms.iter().all(|term| match term {
+            Term::Code(c) => finding.code.as_str().starts_with(c.as_str()),
+            Term::Severity(s) => finding.severity >= *s,
+            _ => true,
+        })
+    }
+}
+
+/// The roles related to an artifact: owner, required signers, consumers.
+pub fn related_roles(index: &Index, artifact: &Artifact) -> Vec<String> {
+    let mut roles: Vec<String> = artifact.owner.iter().cloned().collect();
+    for r in index
+        .required_signers(artifact)
+        .into_iter()
+        .chain(artifact.consumers.iter().cloned())
+    {
+        if !roles.contains(&r) {
+            roles.push(r);
+        }
+    }
+    roles
+}
+
+/// Whether one of `my_roles` must act on the artifact: it owns it or must sign it.
+pub fn is_mine(index: &Index, artifact: &Artifact, my_roles: &[String]) -> bool {
+    artifact
+        .owner
+        .as_ref()
+        .is_some_and(|o| my_roles.contains(o))
+        || index
+            .required_signers(artifact)
+            .iter()
+            .any(|r| my_roles.contains(r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::load::load_index;
+
+    fn index() -> Index {
+        load_index(
+            "handoff.yaml",
+            b"version: 1\nroles:\n  pm: { people: [dana@acme.example] }\n  ops: { people: [rosa@acme.example] }\nkinds:\n  runbook: {}\nartifacts:\n  - id: prd\n    title: Product requirements\n    path: docs/prd.md\n    owner: pm\n  - id: runbook\n    kind: runbook\n    path: runbooks/outage.md\n    owner: ops\n    consumers: [pm]\n",
+        )
+        .unwrap()
+    }
+
+    fn passing(filter: &str) -> Vec<String> {
+        let index = index();
+        let f = Filter::parse(filter);
+        index
+            .artifacts
+            .iter()
+            .filter(|a| f.matches_artifact(&index, a, &[]))
+            .map(|a| a.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn terms() {
+        assert_eq!(passing(""), vec!["prd", "runbook"]);
+        assert_eq!(passing("requirements"), vec!["prd"]);
+        assert_eq!(passing("role:pm"), vec!["prd", "runbook"]);
+        assert_eq!(passing("role:ops"), vec!["runbook"]);
+        assert_eq!(passing("@rosa"), vec!["runbook"]);
+        assert_eq!(passing("person:dana"), vec!["prd", "runbook"]);
+        assert_eq!(passing("kind:run"), vec!["runbook"]);
+        assert_eq!(passing("role:pm outage"), vec!["runbook"]);
+        assert!(passing("code:missing").is_empty(), "no findings given");
+        assert!(passing("nothing-like-this").is_empty());
+    }
+
+    #[test]
+    fn mine_means_owning_or_signing() {
+        let index = index();
+        let mine = |role: &str| {
+            index
+                .artifacts
+                .iter()
+                .filter(|a| is_mine(&index, a, &[role.to_string()]))
+                .map(|a| a.id.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(mine("pm"), vec!["prd"], "consuming is not acting");
+        assert_eq!(mine("ops"), vec!["runbook"]);
+    }
+}

@@ -1,0 +1,625 @@
+//! The keymap table: which key does what in which context. Dispatch, the footer hints and
+//! the help screen all read this one table.
+//!
+//! An embedded preset (`assets/keymaps/<name>.yaml`) is the base; a user file
+//! (`$XDG_CONFIG_HOME/handoff/keymap.yaml`) may pick another preset and replace the keys of any
+//! action in any context. Problems — unknown contexts, actions or keys, and keys bound twice —
+//! are reported with file, line and column, and never stop the workbench.
+
+use std::fmt;
+use std::path::Path;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::{Action, Context};
+use crate::model::Pos;
+use crate::model::load::suggest;
+use crate::yaml;
+
+pub const PRESETS: &[(&str, &str)] = &[
+    ("default", include_str!("../../assets/keymaps/default.yaml")),
+    ("vim", include_str!("../../assets/keymaps/vim.yaml")),
+];
+
+/// One key with its modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyChord {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl KeyChord {
+    /// The chord a key event stands for. Shift is part of a character already (`N`), so it
+    /// is dropped there, as it is from BackTab.
+    pub fn from_event(e: &KeyEvent) -> KeyChord {
+        let mut mods =
+            e.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        if matches!(e.code, KeyCode::Char(_) | KeyCode::BackTab) {
+            mods.remove(KeyModifiers::SHIFT);
+        }
+        KeyChord { code: e.code, mods }
+    }
+
+    pub fn parse(text: &str) -> Result<KeyChord, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            if let Some(r) = rest
+                .strip_prefix("Ctrl-")
+                .or_else(|| rest.strip_prefix("C-"))
+            {
+                mods |= KeyModifiers::CONTROL;
+                rest = r;
+            } else if let Some(r) = rest
+                .strip_prefix("Alt-")
+                .or_else(|| rest.strip_prefix("M-"))
+            {
+                mods |= KeyModifiers::ALT;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "Up" => KeyCode::Up,
+            "Down" => KeyCode::Down,
+            "Left" => KeyCode::Left,
+            "Right" => KeyCode::Right,
+            "PageUp" => KeyCode::PageUp,
+            "PageDown" => KeyCode::PageDown,
+            "Home" => KeyCode::Home,
+            "End" => KeyCode::End,
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Tab" => KeyCode::Tab,
+            "BackTab" => KeyCode::BackTab,
+            "Backspace" => KeyCode::Backspace,
+            "Delete" => KeyCode::Delete,
+            "Insert" => KeyCode::Insert,
+            "Space" => KeyCode::Char(' '),
+            f if f.len() >= 2
+                && f.starts_with('F')
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
+                KeyCode::F(f[1..].parse().expect("checked above"))
+            }
+            s if s.chars().count() == 1 => {
+                let c = s.chars().next().expect("one character");
+                if c.is_control() {
+                    return Err(format!(
+                        "`{text}` is a control character: write it as Ctrl-<key>"
+                    ));
+                }
+                KeyCode::Char(c)
+            }
+            _ => {
+                return Err(format!(
+                    "`{text}` is not a key: use a character, a name (Up, Enter, Esc, Tab, PageDown, F1...) or Ctrl-/Alt- before one"
+                ));
+            }
+        };
+        Ok(KeyChord { code, mods })
+    }
+
+    /// How the key is written for people: arrows as arrows unless `ascii`.
+    pub fn label(&self, ascii: bool) -> String {
+        let mut out = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            out.push_str("Ctrl-");
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            out.push_str("Alt-");
+        }
+        if self.mods.contains(KeyModifiers::SHIFT) {
+            out.push_str("Shift-");
+        }
+        let name = match (self.code, ascii) {
+            (KeyCode::Up, false) => "↑".into(),
+            (KeyCode::Down, false) => "↓".into(),
+            (KeyCode::Left, false) => "←".into(),
+            (KeyCode::Right, false) => "→".into(),
+            (KeyCode::Up, true) => "Up".into(),
+            (KeyCode::Down, true) => "Down".into(),
+            (KeyCode::Left, true) => "Left".into(),
+            (KeyCode::Right, true) => "Right".into(),
+            (KeyCode::PageUp, _) => "PgUp".into(),
+            (KeyCode::PageDown, _) => "PgDn".into(),
+            (KeyCode::Home, _) => "Home".into(),
+            (KeyCode::End, _) => "End".into(),
+            (KeyCode::Enter, _) => "Enter".into(),
+            (KeyCode::Esc, _) => "Esc".into(),
+            (KeyCode::Tab, _) => "Tab".into(),
+            (KeyCode::BackTab, _) => "Shift-Tab".into(),
+            (KeyCode::Backspace, _) => "Backspace".into(),
+            (KeyCode::Delete, _) => "Delete".into(),
+            (KeyCode::Insert, _) => "Insert".into(),
+            (KeyCode::Char(' '), _) => "Space".into(),
+            (KeyCode::Char(c), _) => c.to_string(),
+            (KeyCode::F(n), _) => format!("F{n}"),
+            (other, _) => format!("{other:?}"),
+        };
+        out.push_str(&name);
+        out
+    }
+}
+
+impl fmt::Display for KeyChord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label(true))
+    }
+}
+
+/// A problem in a keymap file, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub file: String,
+    pub pos: Pos,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.pos.line, self.pos.col, self.message
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Binding {
+    context: Context,
+    action: Action,
+    keys: Vec<KeyChord>,
+    /// Where the keys were written, for conflict reports.
+    file: String,
+    pos: Pos,
+}
+
+/// The bindings of every context, in the order the keymap file lists them.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+    pub preset: String,
+}
+
+/// What one keymap file says: an optional preset, and bindings.
+struct Parsed {
+    preset: Option<(String, Pos)>,
+    bindings: Vec<Binding>,
+}
+
+fn parse_file(file: &str, text: &str, problems: &mut Vec<ConfigProblem>) -> Parsed {
+    let mut out = Parsed {
+        preset: None,
+        bindings: Vec::new(),
+    };
+    let mut problem = |pos: Pos, message: String| {
+        problems.push(ConfigProblem {
+            file: file.to_string(),
+            pos,
+            message,
+        })
+    };
+    let root = match yaml::parse(text) {
+        Ok(Some(root)) => root,
+        Ok(None) => return out,
+        Err(e) => {
+            problem(e.pos, e.message);
+            return out;
+        }
+    };
+    let Some(entries) = root.as_map() else {
+        problem(
+            root.span.start,
+            "a keymap file is a mapping of contexts".into(),
+        );
+        return out;
+    };
+    let context_names: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
+    let action_names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+    for entry in entries {
+        let key = entry.key.as_scalar().unwrap_or_default();
+        if key == "preset" {
+            match entry.value.as_scalar() {
+                Some(p) => out.preset = Some((p.to_string(), entry.value.span.start)),
+                None => problem(
+                    entry.value.span.start,
+                    "`preset` takes a name: default or vim".into(),
+                ),
+            }
+            continue;
+        }
+        let Some(context) = Context::from_name(key) else {
+            let hint = suggest(key, context_names.iter().copied())
+                .map(|s| format!(", did you mean `{s}`?"))
+                .unwrap_or_default();
+            problem(
+                entry.key.span.start,
+                format!(
+                    "unknown context `{key}`{hint} (contexts: {})",
+                    context_names.join(", ")
+                ),
+            );
+            continue;
+        };
+        let Some(actions) = entry.value.as_map() else {
+            problem(
+                entry.value.span.start,
+                format!("`{key}` must map actions to lists of keys"),
+            );
+            continue;
+        };
+        for a in actions {
+            let name = a.key.as_scalar().unwrap_or_default();
+            let Some(action) = Action::from_name(name) else {
+                let hint = suggest(name, action_names.iter().copied())
+                    .map(|s| format!(", did you mean `{s}`?"))
+                    .unwrap_or_default();
+                problem(a.key.span.start, format!("unknown action `{name}`{hint}"));
+                continue;
+            };
+            let items: Vec<&yaml::Node> = match (a.value.as_seq(), a.value.as_scalar()) {
+                (Some(items), _) => items.iter().collect(),
+                (None, Some(_)) => vec![&a.value],
+                _ => {
+                    problem(a.value.span.start, format!("`{name}` takes a list of keys"));
+                    continue;
+                }
+            };
+            let mut keys = Vec::new();
+            for item in items {
+                match item.as_scalar().map(KeyChord::parse) {
+                    Some(Ok(k)) => keys.push(k),
+                    Some(Err(e)) => problem(item.span.start, e),
+                    None => problem(item.span.start, "a key is written as text".into()),
+                }
+            }
+            out.bindings.push(Binding {
+                context,
+                action,
+                keys,
+                file: file.to_string(),
+                pos: a.key.span.start,
+            });
+        }
+    }
+    out
+}
+
+impl Keymap {
+    /// The keymap: `preset` (or the user file's, or "default"), patched by the user file.
+    pub fn load(preset: Option<&str>, user_file: Option<&Path>) -> (Keymap, Vec<ConfigProblem>) {
+        let mut problems = Vec::new();
+        let user = user_file.and_then(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            Some(parse_file(
+                &path.display().to_string(),
+                &text,
+                &mut problems,
+            ))
+        });
+        let mut name = preset
+            .map(str::to_string)
+            .or_else(|| {
+                user.as_ref()
+                    .and_then(|u| u.preset.as_ref().map(|(p, _)| p.clone()))
+            })
+            .unwrap_or_else(|| "default".to_string());
+        let base_text = match PRESETS.iter().find(|(n, _)| *n == name) {
+            Some((_, text)) => *text,
+            None => {
+                let (file, pos) = match (preset, user.as_ref().and_then(|u| u.preset.as_ref())) {
+                    (None, Some((_, pos))) => (
+                        user_file
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default(),
+                        *pos,
+                    ),
+                    _ => ("--keymap".to_string(), Pos::new(1, 1, 0)),
+                };
+                problems.push(ConfigProblem {
+                    file,
+                    pos,
+                    message: format!(
+                        "no keymap preset `{name}` (presets: {}); using default",
+                        PRESETS
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+                name = "default".into();
+                PRESETS[0].1
+            }
+        };
+        let base_file = format!("assets/keymaps/{name}.yaml");
+        let mut bindings = parse_file(&base_file, base_text, &mut problems).bindings;
+        if let Some(user) = user {
+            for b in user.bindings {
+                match bindings
+                    .iter_mut()
+                    .find(|x| x.context == b.context && x.action == b.action)
+                {
+                    Some(existing) => *existing = b,
+                    None => bindings.push(b),
+                }
+            }
+        }
+        let mut keymap = Keymap {
+            bindings,
+            preset: name,
+        };
+        keymap.resolve_conflicts(&mut problems);
+        (keymap, problems)
+    }
+
+    /// A key bound to two actions in one context goes to the one written last (a user's
+    /// override beats the preset); the other loses it, and the clash is reported.
+    fn resolve_conflicts(&mut self, problems: &mut Vec<ConfigProblem>) {
+        let n = self.bindings.len();
+        for i in 0..n {
+            for j in 0..n {
+                if i == j || self.bindings[i].context != self.bindings[j].context {
+                    continue;
+                }
+                // The user's file beats the preset; within one file, the line written last.
+                let rank = |b: &Binding| (!b.file.starts_with("assets/"), b.pos);
+                if rank(&self.bindings[j]) <= rank(&self.bindings[i]) {
+                    continue;
+                }
+                let shared: Vec<KeyChord> = self.bindings[i]
+                    .keys
+                    .iter()
+                    .filter(|k| self.bindings[j].keys.contains(k))
+                    .copied()
+                    .collect();
+                for key in shared {
+                    let (loser, winner) = (&self.bindings[i], &self.bindings[j]);
+                    problems.push(ConfigProblem {
+                        file: winner.file.clone(),
+                        pos: winner.pos,
+                        message: format!(
+                            "`{key}` is bound to both `{}` and `{}` in {}; `{}` keeps it",
+                            loser.action,
+                            winner.action,
+                            winner.context.name(),
+                            winner.action
+                        ),
+                    });
+                    self.bindings[i].keys.retain(|k| *k != key);
+                }
+            }
+        }
+    }
+
+    /// The action a key triggers in a context, falling back to the global bindings.
+    pub fn action_for(&self, context: Context, key: KeyChord) -> Option<Action> {
+        let find = |ctx: Context| {
+            self.bindings
+                .iter()
+                .find(|b| b.context == ctx && b.keys.contains(&key))
+                .map(|b| b.action)
+        };
+        find(context).or_else(|| {
+            if context.inherits_global() {
+                find(Context::Global)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The keys bound to an action in a context (not counting global ones).
+    pub fn keys_for(&self, context: Context, action: Action) -> &[KeyChord] {
+        self.bindings
+            .iter()
+            .find(|b| b.context == context && b.action == action)
+            .map_or(&[], |b| b.keys.as_slice())
+    }
+
+    /// Footer hints for a context: (keys, hint) for actions with a hint, the context's own
+    /// first, then the global ones it does not shadow.
+    pub fn hints(&self, context: Context, ascii: bool) -> Vec<(String, &'static str)> {
+        let mut out: Vec<(String, &'static str)> = Vec::new();
+        let mut seen: Vec<Action> = Vec::new();
+        let contexts: &[Context] = if context.inherits_global() {
+            &[context, Context::Global]
+        } else {
+            &[context]
+        };
+        for &ctx in contexts {
+            for b in self.bindings.iter().filter(|b| b.context == ctx) {
+                let hint = b.action.hint();
+                // A global key shadowed by the context does not do what the hint says.
+                let usable: Vec<&KeyChord> = b
+                    .keys
+                    .iter()
+                    .filter(|k| ctx == context || self.action_for(context, **k) == Some(b.action))
+                    .collect();
+                if hint.is_empty() || usable.is_empty() || seen.contains(&b.action) {
+                    continue;
+                }
+                seen.push(b.action);
+                out.push((usable[0].label(ascii), hint));
+            }
+        }
+        // Movement is one hint rather than four.
+        if matches!(
+            context,
+            Context::Matrix | Context::Findings | Context::Detail | Context::Help
+        ) {
+            let arrows = if ascii { "Up/Down" } else { "↑↓" };
+            let what = if context == Context::Matrix && !ascii {
+                "move ←→ role"
+            } else if context == Context::Matrix {
+                "move, Left/Right role"
+            } else if matches!(context, Context::Detail | Context::Help) {
+                "scroll"
+            } else {
+                "move"
+            };
+            if !self.keys_for(context, Action::Down).is_empty() {
+                out.insert(0, (arrows.to_string(), what));
+            }
+        }
+        out
+    }
+
+    /// The help screen's content: per context, each bound action with its keys.
+    pub fn help_sections(&self, ascii: bool) -> Vec<(Context, Vec<(String, &'static str)>)> {
+        Context::ALL
+            .iter()
+            .map(|&ctx| {
+                let rows = self
+                    .bindings
+                    .iter()
+                    .filter(|b| b.context == ctx && !b.keys.is_empty())
+                    .map(|b| {
+                        let keys = b
+                            .keys
+                            .iter()
+                            .map(|k| k.label(ascii))
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        (keys, b.action.help())
+                    })
+                    .collect::<Vec<_>>();
+                (ctx, rows)
+            })
+            .filter(|(_, rows)| !rows.is_empty())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> KeyChord {
+        KeyChord::parse(s).unwrap()
+    }
+
+    #[test]
+    fn presets_load_without_problems_or_conflicts() {
+        for (name, _) in PRESETS {
+            let (keymap, problems) = Keymap::load(Some(name), None);
+            assert!(problems.is_empty(), "{name}: {problems:?}");
+            assert_eq!(
+                keymap.action_for(Context::Matrix, key("q")),
+                Some(Action::Quit)
+            );
+            assert_eq!(
+                keymap.action_for(Context::Matrix, key("Down")),
+                Some(Action::Down)
+            );
+            assert_eq!(
+                keymap.action_for(Context::Help, key("?")),
+                Some(Action::Close)
+            );
+            assert_eq!(
+                keymap.action_for(Context::Filter, key("q")),
+                None,
+                "typing takes q"
+            );
+        }
+        let (vim, _) = Keymap::load(Some("vim"), None);
+        assert_eq!(
+            vim.action_for(Context::Matrix, key("h")),
+            Some(Action::Left)
+        );
+        assert_eq!(
+            vim.action_for(Context::Matrix, key("G")),
+            Some(Action::Last)
+        );
+    }
+
+    #[test]
+    fn every_action_is_reachable_in_the_default_keymap() {
+        let (keymap, _) = Keymap::load(None, None);
+        for action in Action::ALL {
+            let bound = Context::ALL
+                .iter()
+                .any(|c| !keymap.keys_for(*c, *action).is_empty());
+            assert!(bound, "`{action}` has no key");
+        }
+    }
+
+    #[test]
+    fn user_file_overrides_and_problems_are_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keymap.yaml");
+        std::fs::write(
+            &path,
+            "preset: vim\nmatrix:\n  next-finding: [x]\n  first: [x]\n  nxt: [y]\nmatirx:\n  up: [k]\nglobal:\n  quit: [Ctrl-q, Hyper-q]\n",
+        )
+        .unwrap();
+        let (keymap, problems) = Keymap::load(None, Some(&path));
+        assert_eq!(keymap.preset, "vim");
+        let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        let file = path.display().to_string();
+        assert!(
+            messages.contains(&format!(
+                "{file}:5:3: unknown action `nxt`, did you mean `next`?"
+            )),
+            "{messages:#?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.starts_with(&format!(
+                "{file}:6:1: unknown context `matirx`, did you mean `matrix`?"
+            ))),
+            "{messages:#?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with(&format!("{file}:9:18: `Hyper-q` is not a key"))),
+            "{messages:#?}"
+        );
+        assert!(messages.contains(&format!("{file}:4:3: `x` is bound to both `next-finding` and `first` in matrix; `first` keeps it")), "{messages:#?}");
+        assert_eq!(
+            keymap.action_for(Context::Matrix, key("x")),
+            Some(Action::First)
+        );
+        assert_eq!(
+            keymap.action_for(Context::Findings, key("Ctrl-q")),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            keymap.action_for(Context::Matrix, key("q")),
+            None,
+            "quit was rebound"
+        );
+    }
+
+    #[test]
+    fn hints_follow_the_table() {
+        let (keymap, _) = Keymap::load(None, None);
+        let hints = keymap.hints(Context::Matrix, false);
+        assert_eq!(hints[0], ("↑↓".to_string(), "move ←→ role"));
+        assert!(hints.contains(&("Enter".to_string(), "detail")));
+        assert!(hints.contains(&("q".to_string(), "quit")));
+        assert!(hints.contains(&("?".to_string(), "help")));
+        let filter = keymap.hints(Context::Filter, false);
+        assert_eq!(
+            filter,
+            vec![
+                ("Enter".to_string(), "apply"),
+                ("Esc".to_string(), "cancel")
+            ]
+        );
+    }
+
+    #[test]
+    fn chords_parse_and_print() {
+        assert_eq!(key("Ctrl-r").mods, KeyModifiers::CONTROL);
+        assert_eq!(key("F1").code, KeyCode::F(1));
+        assert_eq!(key("Space").code, KeyCode::Char(' '));
+        assert_eq!(key("Ctrl-d").label(true), "Ctrl-d");
+        assert!(KeyChord::parse("F13").is_err());
+        let shifted = KeyEvent::new(KeyCode::Char('N'), KeyModifiers::SHIFT);
+        assert_eq!(KeyChord::from_event(&shifted), key("N"));
+    }
+}

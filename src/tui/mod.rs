@@ -1,0 +1,412 @@
+//! The workbench: an interactive terminal face over the same engine as `handoff check`.
+//!
+//! `app` holds the state and its synchronous update; `views` draw it; `keymap` and `theme`
+//! are data; `worker` reads facts off the UI thread; this module runs the event loop and
+//! owns the terminal, which it always restores — on quit, on error and on panic.
+
+pub mod action;
+pub mod app;
+pub mod filter;
+pub mod keymap;
+pub mod layout;
+pub mod theme;
+pub mod views;
+pub mod worker;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use ratatui::layout::Position;
+
+use action::Action;
+use app::{App, Effect, Options, View};
+use keymap::{ConfigProblem, KeyChord, Keymap};
+use theme::Theme;
+use worker::{FactsUpdate, FactsWorker};
+
+use crate::model::{Facts, Target};
+use crate::workspace::{self, Snapshot, Workspace};
+
+/// How the workbench was asked to start.
+#[derive(Debug, Clone, Default)]
+pub struct TuiOptions {
+    pub dir: Option<PathBuf>,
+    /// Screen-sharing mode: high contrast, roomy, read-only, no mouse capture, an agenda.
+    pub present: bool,
+    pub theme: Option<String>,
+    pub keymap: Option<String>,
+    pub ascii: bool,
+}
+
+/// The user's configuration directory: `$XDG_CONFIG_HOME/handoff`, else `~/.config/handoff`
+/// (on every Unix, macOS included).
+pub fn config_dir() -> Option<PathBuf> {
+    use etcetera::BaseStrategy;
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|s| s.config_dir().join("handoff"))
+}
+
+/// Keymap and theme from presets and the user's files.
+pub fn load_config(options: &TuiOptions) -> (Keymap, Theme, Vec<ConfigProblem>) {
+    let dir = config_dir();
+    let file = |name: &str| dir.as_ref().map(|d| d.join(name)).filter(|p| p.exists());
+    let (keymap, mut problems) =
+        Keymap::load(options.keymap.as_deref(), file("keymap.yaml").as_deref());
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let preset = if options.present && options.theme.is_none() {
+        Some("high-contrast")
+    } else {
+        options.theme.as_deref()
+    };
+    let (theme, theme_problems) = Theme::load(
+        preset,
+        file("theme.yaml").as_deref(),
+        no_color,
+        options.ascii,
+    );
+    problems.extend(theme_problems);
+    (keymap, theme, problems)
+}
+
+/// The git user's e-mail in this repository, if set.
+fn git_email(ws: &Workspace) -> Option<String> {
+    let repo = git2::Repository::open(&ws.repo_root).ok()?;
+    let config = repo.config().ok()?;
+    config
+        .get_string("user.email")
+        .ok()
+        .filter(|e| !e.is_empty())
+}
+
+/// Everything the workbench shows before facts arrive: index, ledger, analysis with every
+/// fact pending.
+pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> {
+    let index = workspace::load_index_file(ws).map_err(|e| e.to_string())?;
+    let ledger = workspace::load_ledger(ws);
+    let now = crate::clock::now()?;
+    let snap = Snapshot::new(index, ledger, Facts::default(), now);
+    let (keymap, theme, problems) = load_config(options);
+    let title = ws
+        .repo_root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "repository".into());
+    let app_options = Options {
+        present: options.present,
+        me: git_email(ws),
+        title,
+    };
+    let mut app = App::new(snap, app_options, keymap, theme, problems);
+    app.loading.total = app
+        .snap
+        .index
+        .artifacts
+        .iter()
+        .filter(|a| !a.target.is_url())
+        .count();
+    Ok(app)
+}
+
+enum AppEvent {
+    Input(Event),
+    Facts(FactsUpdate),
+}
+
+fn targets(app: &App) -> Vec<(String, Target)> {
+    app.snap
+        .index
+        .artifacts
+        .iter()
+        .map(|a| (a.id.clone(), a.target.clone()))
+        .collect()
+}
+
+/// Runs the workbench until the user quits.
+pub fn run(options: TuiOptions) -> Result<(), String> {
+    let ws = workspace::locate(options.dir.as_deref()).map_err(crate::cli::describe)?;
+    let mut app = initial_app(&ws, &options)?;
+    if !std::io::stdout().is_terminal() {
+        return Err("handoff's workbench needs a terminal; use `handoff check` in scripts".into());
+    }
+
+    let (tx, rx) = mpsc::channel::<AppEvent>();
+    let facts_tx = tx.clone();
+    let sink: worker::Sink = Arc::new(move |u| {
+        let _ = facts_tx.send(AppEvent::Facts(u));
+    });
+    let worker = FactsWorker::new(ws.clone(), sink);
+    let mut generation = 1u64;
+    worker.request(generation, targets(&app));
+
+    let mut terminal = ratatui::init();
+    let mouse = !options.present;
+    if mouse {
+        let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    }
+    install_crash_report(mouse);
+    if let Ok(size) = terminal.size() {
+        app.size = (size.width, size.height);
+    }
+    spawn_input(tx);
+
+    let result = event_loop(&mut terminal, &mut app, &rx, &ws, &worker, &mut generation);
+
+    if mouse {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    }
+    ratatui::restore();
+    result
+}
+
+fn spawn_input(tx: Sender<AppEvent>) {
+    std::thread::spawn(move || {
+        while let Ok(ev) = event::read() {
+            if tx.send(AppEvent::Input(ev)).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    rx: &Receiver<AppEvent>,
+    ws: &Workspace,
+    worker: &FactsWorker,
+    generation: &mut u64,
+) -> Result<(), String> {
+    let mut dirty = true;
+    loop {
+        if dirty {
+            draw(terminal, app)?;
+            dirty = false;
+        }
+        let first = match rx.recv_timeout(Duration::from_millis(500)) {
+            Ok(ev) => ev,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        // Everything already waiting is handled before the next draw: one frame per batch.
+        for ev in std::iter::once(first).chain(rx.try_iter()) {
+            let effect = match ev {
+                AppEvent::Input(input) => handle_input(app, input),
+                AppEvent::Facts(update) => {
+                    apply_facts(app, update, *generation);
+                    None
+                }
+            };
+            dirty = true;
+            match effect {
+                Some(Effect::Quit) => return Ok(()),
+                Some(Effect::Reload) => reload(app, ws, worker, generation),
+                None => {}
+            }
+        }
+    }
+}
+
+fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App) -> Result<(), String> {
+    // Synchronized output: the terminal shows the frame whole, never half-painted, which
+    // matters on shared screens and remote terminals.
+    let mut out = std::io::stdout();
+    let _ = execute!(out, BeginSynchronizedUpdate);
+    let result = terminal.draw(|frame| views::draw(frame, app)).map(|_| ());
+    let _ = execute!(out, EndSynchronizedUpdate);
+    let _ = out.flush();
+    result.map_err(|e| format!("cannot draw: {e}"))
+}
+
+/// Keys (presses only), resizes and the mouse.
+pub fn handle_input(app: &mut App, input: Event) -> Option<Effect> {
+    match input {
+        Event::Key(key) if key.kind == KeyEventKind::Press => {
+            if layout::too_small(app.size) {
+                return (key.code == event::KeyCode::Char('q')).then_some(Effect::Quit);
+            }
+            app.key(KeyChord::from_event(&key))
+        }
+        Event::Resize(w, h) => {
+            app.size = (w, h);
+            app.scroll_into_view();
+            None
+        }
+        Event::Mouse(m) => {
+            match m.kind {
+                MouseEventKind::ScrollDown => {
+                    for _ in 0..3 {
+                        app.handle(Action::Down);
+                    }
+                }
+                MouseEventKind::ScrollUp => {
+                    for _ in 0..3 {
+                        app.handle(Action::Up);
+                    }
+                }
+                MouseEventKind::Down(MouseButton::Left) => click(app, m.column, m.row),
+                _ => {}
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Selects what was clicked: a matrix row and role column, or a finding.
+fn click(app: &mut App, x: u16, y: u16) {
+    if app.help.is_some() || app.filter_input.is_some() {
+        return;
+    }
+    let areas = layout::areas(app);
+    if areas.tabs.contains(Position::new(x, y)) {
+        return;
+    }
+    let list = layout::body(app).list();
+    if !list.contains(Position::new(x, y))
+        || matches!(layout::body(app), layout::Body::Popup { .. })
+    {
+        return;
+    }
+    match app.view {
+        View::Matrix => {
+            let g = layout::matrix_geometry(app, list);
+            let line = (y - list.y) as usize;
+            if line == 0 || line > g.rows * g.row_h as usize {
+                return;
+            }
+            let row = app.matrix.offset + (line - 1) / g.row_h as usize;
+            if row < app.rows.len() {
+                app.matrix.selected = row;
+            }
+            let role_x = list.x + g.id_w + 1 + g.worst_w + 1;
+            if x >= role_x {
+                let col = app.col_offset + ((x - role_x) / g.role_w.max(1)) as usize;
+                if col < app.snap.index.roles.len() {
+                    app.col = col;
+                }
+            }
+        }
+        View::Gaps | View::Stale => {
+            let Some((items, cursor)) = app.list() else {
+                return;
+            };
+            let line = cursor.offset + (y - list.y) as usize;
+            let hit = (0..items.len()).find(|&pos| {
+                let (start, end) = layout::finding_lines(app, items, pos);
+                (start..end).contains(&line)
+            });
+            if let Some(pos) = hit {
+                match app.view {
+                    View::Gaps => app.gaps.selected = pos,
+                    _ => app.stale.selected = pos,
+                }
+            }
+        }
+        View::Agenda => {}
+    }
+    app.scroll_into_view();
+}
+
+fn apply_facts(app: &mut App, update: FactsUpdate, generation: u64) {
+    match update {
+        FactsUpdate::Head(g, head) if g == generation => app.snap.facts.head = head,
+        FactsUpdate::Worktree(g, batch) if g == generation => app.merge_facts(batch, Vec::new()),
+        FactsUpdate::History(g, batch) if g == generation => app.merge_facts(Vec::new(), batch),
+        FactsUpdate::Done(g) if g == generation => {
+            app.loading.finished = true;
+            app.reanalyze();
+        }
+        FactsUpdate::Failed(g, message) if g == generation => {
+            app.loading.finished = true;
+            app.banner = Some(format!("cannot read git facts: {message}"));
+        }
+        _ => {}
+    }
+}
+
+/// Reads the index and ledger again and asks for fresh facts; a broken index keeps the last
+/// good state on screen with a banner naming the problem.
+fn reload(app: &mut App, ws: &Workspace, worker: &FactsWorker, generation: &mut u64) {
+    match workspace::load_index_file(ws) {
+        Ok(index) => {
+            let ledger = workspace::load_ledger(ws);
+            let now = crate::clock::now().unwrap_or(app.snap.now);
+            let facts = std::mem::take(&mut app.snap.facts);
+            app.banner = None;
+            app.set_snapshot(Snapshot::new(index, ledger, facts, now));
+            *generation += 1;
+            app.loading = app::Loading {
+                total: app
+                    .snap
+                    .index
+                    .artifacts
+                    .iter()
+                    .filter(|a| !a.target.is_url())
+                    .count(),
+                ..Default::default()
+            };
+            worker.request(*generation, targets(app));
+            app.status = Some("re-reading the repository".into());
+        }
+        Err(errors) => {
+            app.banner = Some(format!("{} — showing the last good state", errors.first()));
+        }
+    }
+}
+
+/// A panic restores the terminal (ratatui's hook), then leaves a crash report naming the
+/// location, so a crash is never a garbled terminal and a lost explanation.
+fn install_crash_report(mouse: bool) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if mouse {
+            let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        }
+        previous(info);
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+            .unwrap_or_default();
+        let report = format!(
+            "handoff {} crashed\nlocation: {location}\nmessage: {info}\n\nbacktrace:\n{}\n",
+            env!("CARGO_PKG_VERSION"),
+            std::backtrace::Backtrace::force_capture()
+        );
+        if let Some(path) = write_crash_report(&report) {
+            eprintln!(
+                "handoff crashed at {location}; a report is in {}",
+                path.display()
+            );
+        }
+    }));
+}
+
+fn write_crash_report(report: &str) -> Option<PathBuf> {
+    let dir = std::env::temp_dir();
+    let path = dir.join(format!("handoff-crash-{}.txt", std::process::id()));
+    std::fs::write(&path, report).ok()?;
+    Some(path)
+}
+
+/// For tests and tools: a workbench app on `dir` with every fact read synchronously.
+pub fn app_with_facts(dir: &Path, options: &TuiOptions) -> Result<App, String> {
+    let ws = workspace::locate(Some(dir)).map_err(crate::cli::describe)?;
+    let mut app = initial_app(&ws, options)?;
+    let repo = crate::facts::open_repo(&ws).map_err(|e| e.to_string())?;
+    let facts = crate::facts::collect(&repo, &ws, &targets(&app)).map_err(|e| e.to_string())?;
+    app.snap.facts = facts;
+    app.loading.finished = true;
+    app.loading.worktree_done = app.loading.total;
+    app.loading.history_done = app.loading.total;
+    app.reanalyze();
+    Ok(app)
+}

@@ -1,0 +1,103 @@
+//! The review agenda of present mode: one open finding at a time, large and plain, with who
+//! must act and what would fix it, for a weekly review on a shared screen.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::analysis::ago;
+use crate::text::sanitize;
+use crate::tui::app::App;
+use crate::tui::theme::Role;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let items = app.agenda_items();
+    let Some(&i) = items.get(app.agenda) else {
+        let line = Line::styled(
+            format!(
+                "  {} Nothing on the agenda: no open findings.",
+                t.ok_glyph()
+            ),
+            t.style(Role::Ok),
+        );
+        frame.render_widget(Paragraph::new(vec![Line::raw(""), line]), area);
+        return;
+    };
+    let f = &app.snap.report.findings[i];
+    let artifact = app.snap.index.artifact(&f.artifact);
+    let title = artifact.map_or(f.artifact.clone(), |a| a.display_name().to_string());
+    let place = artifact
+        .map(|a| a.target.as_str().to_string())
+        .unwrap_or_default();
+    let who = match &f.role {
+        Some(role) => {
+            let people = app
+                .snap
+                .index
+                .role(role)
+                .map(|r| {
+                    if r.people.is_empty() {
+                        "nobody is in this role".to_string()
+                    } else {
+                        r.people.join(", ")
+                    }
+                })
+                .unwrap_or_default();
+            format!("{role} — {people}")
+        }
+        None => match artifact.and_then(|a| a.owner.clone()) {
+            Some(owner) => format!("the owner, {owner}"),
+            None => "a lead: the artifact has no owner".to_string(),
+        },
+    };
+    let since = f
+        .since
+        .map(|s| format!(" · since {}", ago(app.snap.now, s)))
+        .unwrap_or_default();
+    let section = |name: &'static str| Line::styled(format!("  {name}"), t.style(Role::Muted));
+    let body = |s: String| Line::styled(format!("    {}", sanitize(&s)), t.style(Role::Text));
+    let lines = vec![
+        Line::raw(""),
+        Line::from(vec![Span::styled(
+            format!("  Item {} of {}", app.agenda + 1, items.len()),
+            t.style(Role::Muted),
+        )]),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled(
+                format!(
+                    "  {} {} ",
+                    t.severity_glyph(f.severity),
+                    f.severity.as_str().to_uppercase()
+                ),
+                t.severity(f.severity),
+            ),
+            Span::styled(format!(" {}", f.code), t.severity(f.severity)),
+            Span::styled(since, t.style(Role::Muted)),
+        ]),
+        Line::styled(
+            format!(
+                "  {} ({}) · {}",
+                sanitize(&title),
+                sanitize(&f.artifact),
+                sanitize(&place)
+            ),
+            t.style(Role::Title),
+        ),
+        Line::raw(""),
+        section("What is wrong"),
+        body(f.message.clone()),
+        Line::raw(""),
+        section("Who acts"),
+        body(who),
+        Line::raw(""),
+        section("What would fix it"),
+        Line::styled(
+            format!("    {} {}", t.arrow(), sanitize(&f.fix)),
+            t.style(Role::Key),
+        ),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}

@@ -1,0 +1,180 @@
+//! The frame around every view: header, tabs, status line, filter input and key hints.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::model::Severity;
+use crate::text::{sanitize, truncate, width};
+use crate::tui::app::{App, View};
+use crate::tui::theme::Role;
+
+/// Repository, branch and HEAD on the left; counts per severity on the right, each with its
+/// glyph and word.
+pub fn header(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let head = &app.snap.facts.head;
+    let at = match (&head.branch, &head.commit) {
+        (Some(b), Some(c)) => format!("{} @ {}", sanitize(b), &c[..7.min(c.len())]),
+        (None, Some(c)) => format!("detached @ {}", &c[..7.min(c.len())]),
+        (Some(b), None) => format!("{} (no commits)", sanitize(b)),
+        (None, None) => "no commits".into(),
+    };
+    let mut right: Vec<Span> = Vec::new();
+    if !app.loading.finished && app.loading.total > 0 {
+        let done = app.loading.worktree_done.min(app.loading.total);
+        let what = if done < app.loading.total {
+            format!("reading files {done}/{}", app.loading.total)
+        } else {
+            format!(
+                "reading history {}/{}",
+                app.loading.history_done.min(app.loading.total),
+                app.loading.total
+            )
+        };
+        right.push(Span::styled(format!("{what}  "), t.style(Role::Pending)));
+    }
+    for s in Severity::ALL {
+        let n = app.severity_count(s);
+        let word = match (s, n == 1, area.width >= 100) {
+            (Severity::Error, true, true) => " error",
+            (Severity::Error, false, true) => " errors",
+            (Severity::Warning, true, true) => " warning",
+            (Severity::Warning, false, true) => " warnings",
+            (Severity::Info, _, true) => " info",
+            _ => "",
+        };
+        right.push(Span::styled(
+            format!("{} {n}{word}", t.severity_glyph(s)),
+            t.severity(s),
+        ));
+        right.push(Span::raw("  "));
+    }
+    let right_w: usize = right.iter().map(|s| width(&s.content)).sum();
+    let name = app
+        .snap
+        .index
+        .name
+        .as_deref()
+        .map(sanitize)
+        .unwrap_or_else(|| sanitize(&app.options.title));
+    let left_budget = (area.width as usize).saturating_sub(right_w + 1);
+    let mut left = vec![
+        Span::styled(" handoff ", t.style(Role::TabActive)),
+        Span::raw(" "),
+    ];
+    let rest = format!("{name}  {at}");
+    left.push(Span::styled(
+        truncate(&rest, left_budget.saturating_sub(10)),
+        t.style(Role::Header),
+    ));
+    let used: usize = left.iter().map(|s| width(&s.content)).sum();
+    let gap = (area.width as usize).saturating_sub(used + right_w);
+    left.push(Span::raw(" ".repeat(gap)));
+    left.extend(right);
+    frame.render_widget(Paragraph::new(Line::from(left)), area);
+}
+
+/// The views, the current one highlighted, with their counts; the active filter on the right.
+pub fn tabs(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let mut spans: Vec<Span> = Vec::new();
+    let views: &[View] = if app.options.present {
+        &[View::Agenda, View::Matrix, View::Gaps, View::Stale]
+    } else {
+        &[View::Matrix, View::Gaps, View::Stale]
+    };
+    for v in views {
+        let count = match v {
+            View::Matrix => format!(" {}", app.rows.len()),
+            View::Gaps => format!(" {}", app.gap_items.len()),
+            View::Stale => format!(" {}", app.stale_items.len()),
+            View::Agenda => format!(" {}", app.agenda_items().len()),
+        };
+        let style = if *v == app.view {
+            t.style(Role::TabActive)
+        } else {
+            t.style(Role::Tab)
+        };
+        spans.push(Span::styled(format!(" {}{count} ", v.title()), style));
+        spans.push(Span::raw(" "));
+    }
+    let mut right = Vec::new();
+    if !app.filter.is_empty() {
+        right.push(format!("/{}", sanitize(&app.filter.text)));
+    }
+    if app.mine {
+        right.push(format!("mine: {}", app.my_roles().join(",")));
+    }
+    if app.options.present {
+        right.push("present · read-only".into());
+    }
+    let right = right.join("  ");
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let budget = (area.width as usize).saturating_sub(used + 1);
+    if !right.is_empty() && budget > 4 {
+        let r = truncate(&right, budget);
+        spans.push(Span::raw(" ".repeat(budget - width(&r))));
+        spans.push(Span::styled(r, t.style(Role::Key)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn status(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let (text, style) = match (&app.banner, &app.status) {
+        (Some(b), _) => (b.as_str(), t.style(Role::BannerError)),
+        (None, Some(s)) => (s.as_str(), t.style(Role::Banner)),
+        (None, None) => return,
+    };
+    let text = truncate(&format!(" {}", sanitize(text)), area.width as usize);
+    let pad = " ".repeat((area.width as usize).saturating_sub(width(&text)));
+    frame.render_widget(
+        Paragraph::new(Line::styled(format!("{text}{pad}"), style)),
+        area,
+    );
+}
+
+pub fn input(frame: &mut Frame, app: &App, area: Rect) {
+    let Some((text, _)) = &app.filter_input else {
+        return;
+    };
+    let t = &app.theme;
+    let shown = format!("/{}", sanitize(text));
+    let line = Line::from(vec![
+        Span::styled(shown.clone(), t.style(Role::Title)),
+        Span::styled("▏", t.style(Role::Key)),
+        Span::styled(
+            format!(
+                "   {} of {} · role: person: code: kind: sev:",
+                app.rows.len(),
+                app.snap.index.artifacts.len()
+            ),
+            t.style(Role::Muted),
+        ),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+    frame.set_cursor_position((
+        area.x + width(&shown).min(area.width as usize - 1) as u16,
+        area.y,
+    ));
+}
+
+/// The keys that act here, generated from the keymap, as many as fit.
+pub fn footer(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    let mut used = 1usize;
+    spans.push(Span::raw(" "));
+    for (keys, hint) in app.keymap.hints(app.context(), t.ascii) {
+        let w = width(&keys) + 1 + width(hint) + 2;
+        if used + w > area.width as usize {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(keys, t.style(Role::Key)));
+        spans.push(Span::styled(format!(" {hint}  "), t.style(Role::Muted)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,150 @@
+//! The Gaps and Stale lists: findings grouped by severity, oldest problem first within a
+//! group, each saying what is wrong, since when, and what would fix it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::analysis::{Finding, ago};
+use crate::model::Severity;
+use crate::text::{sanitize, truncate, width};
+use crate::tui::app::{App, View};
+use crate::tui::layout::finding_height;
+use crate::tui::theme::Role;
+
+fn heading(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "Errors",
+        Severity::Warning => "Warnings",
+        Severity::Info => "Info",
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let Some((items, cursor)) = app.list() else {
+        return;
+    };
+    if items.is_empty() {
+        let what = if app.view == View::Gaps {
+            "gaps"
+        } else {
+            "stale items"
+        };
+        let msg = if app.filter.is_empty() && !app.mine {
+            format!("{} No {what}.", t.ok_glyph())
+        } else {
+            format!("No {what} among what the filter shows.")
+        };
+        frame.render_widget(Paragraph::new(Line::styled(msg, t.style(Role::Ok))), area);
+        return;
+    }
+    let findings = &app.snap.report.findings;
+    let h = finding_height(app) as usize;
+    let w = area.width as usize;
+    let top = cursor.offset;
+    let bottom = top + area.height as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    let mut line_no = 0usize;
+    let mut previous: Option<Severity> = None;
+    // Walks line numbers without building lines outside the window.
+    for (pos, &i) in items.iter().enumerate() {
+        if line_no >= bottom {
+            break;
+        }
+        let f = &findings[i];
+        if previous != Some(f.severity) {
+            previous = Some(f.severity);
+            if line_no >= top {
+                let count = items[pos..]
+                    .iter()
+                    .take_while(|&&j| findings[j].severity == f.severity)
+                    .count();
+                let total_in_group = count
+                    + items[..pos]
+                        .iter()
+                        .rev()
+                        .take_while(|&&j| findings[j].severity == f.severity)
+                        .count();
+                lines.push(Line::styled(
+                    format!(
+                        "{} {} ({total_in_group})",
+                        t.severity_glyph(f.severity),
+                        heading(f.severity)
+                    ),
+                    t.severity(f.severity),
+                ));
+            }
+            line_no += 1;
+        }
+        let start = line_no;
+        if start + h > top && start < bottom {
+            let item = item_lines(app, f, pos == cursor.selected, w);
+            for (k, l) in item.into_iter().enumerate() {
+                let n = start + k;
+                if n >= top && n < bottom {
+                    lines.push(l);
+                }
+            }
+        }
+        line_no += h;
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// One finding as lines: what and where; what is wrong; what would fix it.
+fn item_lines(app: &App, f: &Finding, selected: bool, w: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let base = if selected {
+        t.style(Role::Selection)
+    } else {
+        Style::default()
+    };
+    let since = f
+        .since
+        .map(|s| format!("since {}", ago(app.snap.now, s)))
+        .unwrap_or_default();
+    let role = f
+        .role
+        .as_deref()
+        .map(|r| format!("  {}", sanitize(r)))
+        .unwrap_or_default();
+    let head = format!(
+        "  {} {}  {}{role}",
+        t.severity_glyph(f.severity),
+        sanitize(&f.artifact),
+        f.code
+    );
+    let gap = w.saturating_sub(width(&head) + width(&since) + 1);
+    let mut first = vec![
+        Span::styled("  ".to_string(), base),
+        Span::styled(
+            format!("{} ", t.severity_glyph(f.severity)),
+            base.patch(t.severity(f.severity)),
+        ),
+        Span::styled(sanitize(&f.artifact), base.patch(t.style(Role::Title))),
+        Span::styled(format!("  {}", f.code), base.patch(t.severity(f.severity))),
+        Span::styled(role, base),
+    ];
+    if gap > 0 {
+        first.push(Span::styled(" ".repeat(gap), base));
+        first.push(Span::styled(since, base.patch(t.style(Role::Muted))));
+    }
+    let message = truncate(&format!("    {}", sanitize(&f.message)), w);
+    let fix = truncate(&format!("    {} {}", t.arrow(), sanitize(&f.fix)), w);
+    let pad = |s: String| {
+        let n = w.saturating_sub(width(&s));
+        format!("{s}{}", " ".repeat(n))
+    };
+    let mut out = vec![
+        Line::from(first),
+        Line::styled(pad(message), base),
+        Line::styled(pad(fix), base.patch(t.style(Role::Key))),
+    ];
+    if app.options.present {
+        out.push(Line::raw(""));
+    }
+    out
+}
