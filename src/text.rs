@@ -85,3 +85,72 @@ mod tests {
         assert_eq!(width(&pad("日本語のタイトル", 6)), 6);
     }
 }
+
+/// Word-wraps `s` to `cols` columns; every line after the first starts with `indent` spaces.
+/// Words longer than a line are cut. Widths are display widths.
+pub fn wrap(s: &str, cols: usize, indent: usize) -> Vec<String> {
+    let cols = cols.max(indent + 8);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in s.split_whitespace() {
+        let w = width(word);
+        let room = cols - if lines.is_empty() { 0 } else { indent };
+        if used > 0 && used + 1 + w > room {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        if used > 0 {
+            line.push(' ');
+            used += 1;
+        }
+        if w > room {
+            let cut = truncate(word, room.saturating_sub(used));
+            used += width(&cut);
+            line.push_str(&cut);
+            continue;
+        }
+        line.push_str(word);
+        used += w;
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l
+            } else {
+                format!("{}{l}", " ".repeat(indent))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::*;
+
+    #[test]
+    fn wraps_with_a_hanging_indent() {
+        let lines = wrap(
+            "changed 24 days ago, after sam approved it on 2026-07-27",
+            24,
+            4,
+        );
+        assert_eq!(
+            lines,
+            vec![
+                "changed 24 days ago,",
+                "    after sam approved",
+                "    it on 2026-07-27"
+            ]
+        );
+        assert!(lines.iter().all(|l| width(l) <= 24));
+        assert_eq!(wrap("", 10, 2), vec![""]);
+        let long = wrap("a-very-long-word-that-does-not-fit-anywhere", 12, 2);
+        assert!(long.iter().all(|l| width(l) <= 12), "{long:?}");
+    }
+}

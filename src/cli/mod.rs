@@ -79,6 +79,9 @@ impl WorkbenchArgs {
             theme: self.theme.clone(),
             keymap: self.keymap.clone(),
             ascii: self.ascii,
+            config_dir: None,
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            now: None,
         }
     }
 }

@@ -44,6 +44,12 @@ pub struct TuiOptions {
     pub theme: Option<String>,
     pub keymap: Option<String>,
     pub ascii: bool,
+    /// Where keymap.yaml and theme.yaml are read from (default: [`config_dir`]).
+    pub config_dir: Option<PathBuf>,
+    /// No colour at all (`NO_COLOR`).
+    pub no_color: bool,
+    /// A pinned clock (tests); `None` reads [`crate::clock::now`].
+    pub now: Option<jiff::Timestamp>,
 }
 
 /// The user's configuration directory: `$XDG_CONFIG_HOME/handoff`, else `~/.config/handoff`
@@ -57,11 +63,11 @@ pub fn config_dir() -> Option<PathBuf> {
 
 /// Keymap and theme from presets and the user's files.
 pub fn load_config(options: &TuiOptions) -> (Keymap, Theme, Vec<ConfigProblem>) {
-    let dir = config_dir();
+    let dir = options.config_dir.clone().or_else(config_dir);
     let file = |name: &str| dir.as_ref().map(|d| d.join(name)).filter(|p| p.exists());
     let (keymap, mut problems) =
         Keymap::load(options.keymap.as_deref(), file("keymap.yaml").as_deref());
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let no_color = options.no_color;
     let preset = if options.present && options.theme.is_none() {
         Some("high-contrast")
     } else {
@@ -92,7 +98,10 @@ fn git_email(ws: &Workspace) -> Option<String> {
 pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> {
     let index = workspace::load_index_file(ws).map_err(|e| e.to_string())?;
     let ledger = workspace::load_ledger(ws);
-    let now = crate::clock::now()?;
+    let now = match options.now {
+        Some(t) => t,
+        None => crate::clock::now()?,
+    };
     let snap = Snapshot::new(index, ledger, Facts::default(), now);
     let (keymap, theme, problems) = load_config(options);
     let title = ws

@@ -6,13 +6,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::matrix::state_words;
-use crate::analysis::{ago, date, short};
+use crate::analysis::{CellState, ago, date, short};
 use crate::glyphs::state_glyph;
 use crate::model::{Action, History, Target};
-use crate::text::sanitize;
+use crate::text::{sanitize, wrap};
 use crate::tui::app::App;
 use crate::tui::theme::{Role, Theme};
 
@@ -31,15 +31,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, popup: bool) {
     let id = &app.snap.index.artifacts[artifact].id;
     let title = format!(" {} ", sanitize(id));
     let block = super::block(app, Span::styled(title, app.theme.style(Role::Title)));
-    let lines = lines(app, artifact);
+    let lines = lines(app, artifact, area.width.saturating_sub(2) as usize);
     let scroll = app.detail.unwrap_or(0);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
 }
 
 fn field<'a>(t: &Theme, name: &str, value: Vec<Span<'a>>) -> Line<'a> {
@@ -56,21 +50,25 @@ fn styled<'a>(s: impl Into<String>, style: Style) -> Span<'a> {
     Span::styled(sanitize(&s.into()), style)
 }
 
-/// Everything the detail says about one artifact, as lines.
-pub fn lines(app: &App, artifact_index: usize) -> Vec<Line<'static>> {
+/// `text` wrapped to `cols` with every line indented by `indent`, in one style.
+fn wrapped(text: &str, cols: usize, indent: usize, style: Style) -> Vec<Line<'static>> {
+    wrap(&sanitize(text), cols.saturating_sub(indent), 0)
+        .into_iter()
+        .map(|l| Line::styled(format!("{}{l}", " ".repeat(indent)), style))
+        .collect()
+}
+
+/// Everything the detail says about one artifact, as lines no wider than `cols`.
+pub fn lines(app: &App, artifact_index: usize, cols: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
     let s = &app.snap;
     let a = &s.index.artifacts[artifact_index];
     let facts = s.facts.of(&a.id);
     let row = &s.report.matrix.rows[artifact_index];
-    let cell_of = |role: &str| {
-        s.index
-            .roles
-            .iter()
-            .position(|r| r.id == role)
-            .map(|i| row.cells[i])
-    };
-    let role_span = |role: &str| -> Vec<Span<'static>> {
+    let mut out: Vec<Line<'static>> = Vec::new();
+
+    // A role with where its sign-off stands, then its people on the lines below.
+    let role_lines = |name: &str, role: &str| -> Vec<Line<'static>> {
         let people = s
             .index
             .role(role)
@@ -82,93 +80,96 @@ pub fn lines(app: &App, artifact_index: usize) -> Vec<Line<'static>> {
                 }
             })
             .unwrap_or_default();
-        let mut out = vec![styled(role.to_string(), t.style(Role::Title))];
-        if let Some(cell) = cell_of(role) {
-            out.push(Span::raw(" "));
-            out.push(Span::styled(
+        let mut spans = vec![styled(role.to_string(), t.style(Role::Title))];
+        if let Some(cell) = s
+            .index
+            .roles
+            .iter()
+            .position(|r| r.id == role)
+            .map(|i| row.cells[i])
+        {
+            spans.push(Span::styled(
                 format!(
-                    "{} {}",
+                    "  {} {}",
                     state_glyph(cell.state, t.ascii),
                     state_words(cell.state)
                 ),
                 t.cell(cell.state),
             ));
         }
-        out.push(styled(format!(" · {people}"), t.style(Role::Muted)));
-        out
+        let mut lines = vec![field(t, name, spans)];
+        lines.extend(wrapped(&people, cols, 12, t.style(Role::Muted)));
+        lines
+    };
+    // A comma-separated list after a field name, wrapped under the value column.
+    let list_field = |name: &str, items: Vec<&str>| -> Vec<Line<'static>> {
+        let value = if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join(", ")
+        };
+        let mut wrapped_lines = wrap(&sanitize(&value), cols.saturating_sub(12), 0).into_iter();
+        let mut lines = vec![field(
+            t,
+            name,
+            vec![Span::raw(wrapped_lines.next().unwrap_or_default())],
+        )];
+        lines.extend(wrapped_lines.map(|l| Line::raw(format!("{}{l}", " ".repeat(12)))));
+        lines
     };
 
-    let mut out: Vec<Line<'static>> = Vec::new();
-    out.push(Line::from(vec![styled(
-        a.display_name().to_string(),
-        t.style(Role::Title),
-    )]));
+    out.extend(wrapped(a.display_name(), cols, 0, t.style(Role::Title)));
     if let Some(d) = &a.description {
-        out.push(Line::from(text(d.clone())));
+        out.extend(wrapped(d, cols, 0, Style::default()));
     }
-    let kind = a.kind.clone().unwrap_or_else(|| "none".into());
-    out.push(field(t, "kind", vec![text(kind)]));
+    out.push(field(
+        t,
+        "kind",
+        vec![text(a.kind.clone().unwrap_or_else(|| "none".into()))],
+    ));
     let (where_name, where_value) = match &a.target {
-        Target::Url(u) => ("url", u.clone()),
-        Target::Glob(g) => ("glob", g.clone()),
-        Target::Path(p) => ("path", p.clone()),
+        Target::Url(u) => ("url", u.as_str()),
+        Target::Glob(g) => ("glob", g.as_str()),
+        Target::Path(p) => ("path", p.as_str()),
     };
-    out.push(field(t, where_name, vec![text(where_value)]));
+    out.extend(list_field(where_name, vec![where_value]));
     if let Some(f) = facts
         && !f.matches.is_empty()
     {
-        let shown: Vec<&str> = f.matches.iter().take(6).map(String::as_str).collect();
-        let more = if f.matches.len() > 6 {
-            format!(" … {} more", f.matches.len() - 6)
-        } else {
-            String::new()
-        };
-        out.push(field(
-            t,
+        out.extend(list_field(
             "matches",
-            vec![text(format!("{}{more}", shown.join(", ")))],
+            f.matches.iter().map(String::as_str).collect(),
         ));
     }
     out.push(Line::raw(""));
 
     match &a.owner {
-        Some(owner) => out.push(field(t, "owner", role_span(owner))),
+        Some(owner) => out.extend(role_lines("owner", owner)),
         None => out.push(field(
             t,
             "owner",
             vec![Span::styled("none", t.style(Role::Error))],
         )),
     }
-    let signers = s.index.required_signers(a);
-    for (n, role) in signers.iter().enumerate() {
-        out.push(field(
-            t,
-            if n == 0 { "sign-off" } else { "" },
-            role_span(role),
-        ));
+    for (n, role) in s.index.required_signers(a).iter().enumerate() {
+        out.extend(role_lines(if n == 0 { "sign-off" } else { "" }, role));
     }
     if !a.consumers.is_empty() {
-        out.push(field(t, "consumers", vec![text(a.consumers.join(", "))]));
+        out.extend(list_field(
+            "consumers",
+            a.consumers.iter().map(String::as_str).collect(),
+        ));
     }
-    let upstream = if a.depends_on.is_empty() {
-        "none".to_string()
-    } else {
-        a.depends_on.join(", ")
-    };
-    out.push(field(t, "upstream", vec![text(upstream)]));
-    let downstream: Vec<&str> = s
-        .index
-        .downstream_of(&a.id)
-        .map(|d| d.id.as_str())
-        .collect();
-    out.push(field(
-        t,
+    out.extend(list_field(
+        "upstream",
+        a.depends_on.iter().map(String::as_str).collect(),
+    ));
+    out.extend(list_field(
         "downstream",
-        vec![text(if downstream.is_empty() {
-            "none".to_string()
-        } else {
-            downstream.join(", ")
-        })],
+        s.index
+            .downstream_of(&a.id)
+            .map(|d| d.id.as_str())
+            .collect(),
     ));
     out.push(Line::raw(""));
 
@@ -182,8 +183,8 @@ pub fn lines(app: &App, artifact_index: usize) -> Vec<Line<'static>> {
             Some(f) => {
                 let fp = match (&f.fingerprint, f.exists) {
                     (Some(fp), _) => short(Some(fp)),
-                    (None, false) => "— (does not exist)".into(),
-                    (None, true) => "—".into(),
+                    (None, false) => "none (it does not exist)".into(),
+                    (None, true) => "none".into(),
                 };
                 out.push(field(t, "fingerprint", vec![text(fp)]));
                 let change = match &f.history {
@@ -193,19 +194,20 @@ pub fn lines(app: &App, artifact_index: usize) -> Vec<Line<'static>> {
                     History::Changed(c) => vec![
                         text(format!("{} ", &c.commit[..8.min(c.commit.len())])),
                         styled(c.author_name.clone(), t.style(Role::Title)),
-                        text(format!(", {} ({})", ago(s.now, c.time), date(c.time))),
+                        text(format!(", {}", ago(s.now, c.time))),
                     ],
                     History::NeverCommitted => vec![text("never committed")],
                     History::BeyondShallowBoundary => {
-                        vec![text("beyond the shallow clone's history: unknown")]
+                        vec![text("unknown: beyond the shallow clone's history")]
                     }
                 };
                 out.push(field(t, "last change", change));
                 if let History::Changed(c) = &f.history {
-                    out.push(field(
-                        t,
-                        "",
-                        vec![styled(format!("“{}”", c.summary), t.style(Role::Muted))],
+                    out.extend(wrapped(
+                        &format!("{} “{}”", date(c.time), c.summary),
+                        cols,
+                        12,
+                        t.style(Role::Muted),
                     ));
                 }
                 let (word, style) = if f.uncommitted {
@@ -234,15 +236,23 @@ pub fn lines(app: &App, artifact_index: usize) -> Vec<Line<'static>> {
         ));
     }
     for f in findings {
+        let role = f
+            .role
+            .as_deref()
+            .map(|r| format!("  {}", sanitize(r)))
+            .unwrap_or_default();
         out.push(Line::from(vec![
             Span::styled(
                 format!("  {} {}", t.severity_glyph(f.severity), f.code),
                 t.severity(f.severity),
             ),
-            styled(format!("  {}", f.message), Style::default()),
+            Span::styled(role, t.style(Role::Muted)),
         ]));
-        out.push(Line::styled(
-            format!("    {} {}", t.arrow(), sanitize(&f.fix)),
+        out.extend(wrapped(&f.message, cols, 4, Style::default()));
+        out.extend(wrapped(
+            &format!("{} {}", t.arrow(), f.fix),
+            cols,
+            4,
             t.style(Role::Key),
         ));
     }
@@ -250,7 +260,7 @@ pub fn lines(app: &App, artifact_index: usize) -> Vec<Line<'static>> {
 
     let records = s.ledger.of(&a.id);
     out.push(Line::styled(
-        format!("Sign-offs ({})", records.len()),
+        format!("Sign-offs ({}), newest first", records.len()),
         t.style(Role::Header),
     ));
     if records.is_empty() {
@@ -258,29 +268,31 @@ pub fn lines(app: &App, artifact_index: usize) -> Vec<Line<'static>> {
     }
     let current = facts.and_then(|f| f.fingerprint.as_deref());
     for r in records.iter().rev().take(HISTORY_RECORDS) {
-        let matches_now = match (r.action, r.fingerprint.as_deref()) {
-            (Action::Approve, Some(fp)) if Some(fp) == current => format!(" {}", t.ok_glyph()),
-            (Action::Approve, Some(_)) => format!(
-                " {}",
-                state_glyph(crate::analysis::CellState::ChangedSinceSignoff, t.ascii)
-            ),
+        let fp = match (r.action, r.fingerprint.as_deref()) {
+            (Action::Approve, Some(fp)) if Some(fp) == current => {
+                format!("{} {}", short(Some(fp)), t.ok_glyph())
+            }
+            (Action::Approve, Some(fp)) => {
+                format!(
+                    "{} {}",
+                    short(Some(fp)),
+                    state_glyph(CellState::ChangedSinceSignoff, t.ascii)
+                )
+            }
             _ => String::new(),
         };
-        let mut line = vec![
+        out.push(Line::from(vec![
             styled(format!("  {}  ", date(r.at)), t.style(Role::Muted)),
             styled(format!("{:<11} ", r.action.as_str()), t.style(Role::Title)),
-            text(format!("{} as {}", r.by, r.role)),
-        ];
-        if let Some(fp) = &r.fingerprint {
-            line.push(styled(
-                format!("  {}{matches_now}", short(Some(fp))),
-                t.style(Role::Muted),
-            ));
-        }
-        out.push(Line::from(line));
+            text(format!("{} ", r.role)),
+            styled(fp, t.style(Role::Muted)),
+        ]));
+        out.extend(wrapped(&r.by, cols, 15, t.style(Role::Muted)));
         if let Some(note) = &r.note {
-            out.push(Line::styled(
-                format!("      “{}”", sanitize(note)),
+            out.extend(wrapped(
+                &format!("“{note}”"),
+                cols,
+                15,
                 t.style(Role::Muted),
             ));
         }

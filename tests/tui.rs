@@ -1,0 +1,393 @@
+//! The workbench without a terminal: every view rendered on ratatui's TestBackend at three
+//! sizes and compared with reviewed snapshots, the styles that carry state asserted cell by
+//! cell, a sweep of tiny sizes, and flows driven by key events.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use handoff::analysis::CellState;
+use handoff::model::FindingCode;
+use handoff::tui::action::Action;
+use handoff::tui::app::{App, Effect, View};
+use handoff::tui::keymap::KeyChord;
+use handoff::tui::theme::Role;
+use handoff::tui::{TuiOptions, app_with_facts, views};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
+
+const NOW: &str = "2026-11-22T12:00:00Z";
+
+/// The demo repository, built once per test run at a pinned time, so commit ids and ages
+/// are the same in every run.
+fn demo_dir() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let tmp = tempfile::tempdir().unwrap().keep();
+        let dir = tmp.join("reply-assist");
+        handoff::sample::build(&dir, NOW.parse().unwrap()).unwrap();
+        dir
+    })
+}
+
+fn options(present: bool) -> TuiOptions {
+    TuiOptions {
+        present,
+        now: Some(NOW.parse().unwrap()),
+        // No user configuration: the embedded defaults only.
+        config_dir: Some(PathBuf::from("/nonexistent/handoff-test-config")),
+        ..Default::default()
+    }
+}
+
+fn app(present: bool) -> App {
+    app_with_facts(demo_dir(), &options(present)).unwrap()
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> Buffer {
+    app.size = (w, h);
+    app.scroll_into_view();
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| views::draw(f, app)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let w = buf.area.width as usize;
+    buf.content()
+        .chunks(w)
+        .map(|row| {
+            let mut line = String::new();
+            let mut skip = 0;
+            for cell in row {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                line.push_str(cell.symbol());
+                skip = unicode_width::UnicodeWidthStr::width(cell.symbol()).saturating_sub(1);
+            }
+            line.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn key(app: &mut App, k: &str) -> Option<Effect> {
+    app.key(KeyChord::parse(k).unwrap())
+}
+
+const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (60, 20)];
+
+fn snapshot_views(name: &str, setup: impl Fn(&mut App), present: bool) {
+    for (w, h) in SIZES {
+        let mut a = app(present);
+        a.size = (w, h);
+        setup(&mut a);
+        let screen = text(&render(&mut a, w, h));
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
+    }
+}
+
+#[test]
+fn matrix_view() {
+    snapshot_views("matrix", |_| {}, false);
+}
+
+#[test]
+fn gaps_view() {
+    snapshot_views("gaps", |a| a.view = View::Gaps, false);
+}
+
+#[test]
+fn stale_view() {
+    snapshot_views("stale", |a| a.view = View::Stale, false);
+}
+
+#[test]
+fn detail_of_the_prd() {
+    snapshot_views(
+        "detail",
+        |a| {
+            let row = a
+                .rows
+                .iter()
+                .position(|&i| a.snap.index.artifacts[i].id == "prd")
+                .unwrap();
+            a.matrix.selected = row;
+            a.handle(Action::Open);
+        },
+        false,
+    );
+}
+
+#[test]
+fn help_screen() {
+    snapshot_views(
+        "help",
+        |a| {
+            a.handle(Action::Help);
+        },
+        false,
+    );
+}
+
+#[test]
+fn present_mode_agenda() {
+    snapshot_views("agenda", |_| {}, true);
+}
+
+#[test]
+fn typing_a_filter() {
+    snapshot_views(
+        "filter",
+        |a| {
+            key(a, "/");
+            for c in "role:ops".chars() {
+                key(a, &c.to_string());
+            }
+        },
+        false,
+    );
+}
+
+#[test]
+fn too_small_says_so() {
+    let mut a = app(false);
+    let screen = text(&render(&mut a, 40, 10));
+    assert!(screen.contains("The terminal is 40×10."), "{screen}");
+    assert!(screen.contains("at least 50×12"), "{screen}");
+}
+
+#[test]
+fn no_size_panics() {
+    let mut a = app(false);
+    for view in [View::Matrix, View::Gaps, View::Stale] {
+        a.view = view;
+        for w in (0..=130).step_by(7).chain([1, 2, 49, 50, 51, 89, 90, 91]) {
+            for h in (0..=45).step_by(4).chain([1, 2, 11, 12, 13]) {
+                if w == 0 || h == 0 {
+                    continue;
+                }
+                a.detail = if (w + h) % 2 == 0 { Some(0) } else { None };
+                a.help = if (w * h) % 5 == 0 { Some(3) } else { None };
+                render(&mut a, w, h);
+            }
+        }
+    }
+}
+
+/// Styles carry state only alongside glyphs; this checks both are there.
+#[test]
+fn cell_states_have_glyph_and_style() {
+    let mut a = app(false);
+    let buf = render(&mut a, 120, 40);
+    let screen = text(&buf);
+    let prd_line = screen.lines().position(|l| l.starts_with("prd ")).unwrap() as u16;
+    let line: String = screen.lines().nth(prd_line as usize).unwrap().to_string();
+    let delta = line
+        .find('Δ')
+        .expect("the PRD shows a changed-since-sign-off cell");
+    let col = line[..delta].chars().count() as u16;
+    let cell = &buf[(col, prd_line)];
+    assert_eq!(cell.style().fg, a.theme.style(Role::Changed).fg);
+    assert!(cell.style().add_modifier.contains(Modifier::BOLD));
+    assert_eq!(
+        a.theme.cell(CellState::ChangedSinceSignoff),
+        a.theme.style(Role::Changed)
+    );
+
+    // The selected row is reversed across the screen, whatever the theme's colours.
+    let first_row = 3;
+    assert!(
+        buf[(1, first_row)]
+            .style()
+            .add_modifier
+            .contains(Modifier::REVERSED)
+    );
+    assert!(
+        !buf[(1, first_row + 1)]
+            .style()
+            .add_modifier
+            .contains(Modifier::REVERSED)
+    );
+
+    // Severity words come with their own colour in the header.
+    let header = text(&buf).lines().next().unwrap().to_string();
+    let x = header.find("✗ 9 errors").unwrap();
+    let x = header[..x].chars().count() as u16;
+    assert_eq!(buf[(x, 0)].style().fg, a.theme.style(Role::Error).fg);
+}
+
+#[test]
+fn no_color_keeps_every_state_readable() {
+    let mut opts = options(false);
+    opts.no_color = true;
+    let mut a = app_with_facts(demo_dir(), &opts).unwrap();
+    let buf = render(&mut a, 120, 40);
+    let coloured: Vec<_> = buf
+        .content()
+        .iter()
+        .filter(|c| c.fg != ratatui::style::Color::Reset || c.bg != ratatui::style::Color::Reset)
+        .collect();
+    assert!(coloured.is_empty(), "{:?}", coloured.first());
+    let screen = text(&buf);
+    for glyph in ["✓", "Δ", "↑", "✗", "·"] {
+        assert!(screen.contains(glyph), "{glyph} missing without colour");
+    }
+}
+
+#[test]
+fn ascii_glyphs() {
+    let mut opts = options(false);
+    opts.ascii = true;
+    let mut a = app_with_facts(demo_dir(), &opts).unwrap();
+    let screen = text(&render(&mut a, 120, 40));
+    assert!(
+        screen.is_ascii() || !screen.chars().any(|c| "✓Δ↑✗·│─┌".contains(c)),
+        "{screen}"
+    );
+    assert!(screen.contains("R~") && screen.contains("O+"), "{screen}");
+}
+
+#[test]
+fn flow_moves_filters_and_jumps() {
+    let mut a = app(false);
+    assert_eq!(a.view, View::Matrix);
+    key(&mut a, "Down");
+    key(&mut a, "j");
+    assert_eq!(a.matrix.selected, 2);
+    key(&mut a, "Right");
+    assert_eq!(a.col, 1);
+
+    // n jumps to the next artifact with a finding, wrapping around.
+    let before = a.matrix.selected;
+    key(&mut a, "n");
+    assert!(a.matrix.selected > before);
+    let id = &a.snap.index.artifacts[a.rows[a.matrix.selected]].id;
+    assert!(!a.snap.report.findings_of(id).is_empty());
+
+    // Typing a filter narrows live; Esc restores; Enter keeps.
+    key(&mut a, "/");
+    for c in "role:ops".chars() {
+        key(&mut a, &c.to_string());
+    }
+    let narrowed = a.rows.len();
+    assert!(narrowed < a.snap.index.artifacts.len());
+    key(&mut a, "Esc");
+    assert_eq!(a.rows.len(), a.snap.index.artifacts.len());
+    key(&mut a, "/");
+    for c in "code:missing".chars() {
+        key(&mut a, &c.to_string());
+    }
+    key(&mut a, "Enter");
+    let ids: Vec<&str> = a
+        .rows
+        .iter()
+        .map(|&i| a.snap.index.artifacts[i].id.as_str())
+        .collect();
+    // A code term matches by prefix: `missing` also finds `missing-sections`.
+    assert_eq!(
+        ids,
+        vec!["prompts-helpers", "runbook-bad-drafts", "incident-2307"]
+    );
+    key(&mut a, "Ctrl-l");
+    assert_eq!(a.rows.len(), a.snap.index.artifacts.len());
+
+    // Views cycle with Tab and back with Shift-Tab; lists hold only their category.
+    key(&mut a, "Tab");
+    assert_eq!(a.view, View::Gaps);
+    assert!(
+        a.gap_items
+            .iter()
+            .all(|&i| a.snap.report.findings[i].code.category()
+                == handoff::model::finding::Category::Gap)
+    );
+    key(&mut a, "Tab");
+    assert_eq!(a.view, View::Stale);
+    key(&mut a, "BackTab");
+    assert_eq!(a.view, View::Gaps);
+
+    // The Gaps list is most severe first.
+    let severities: Vec<_> = a
+        .gap_items
+        .iter()
+        .map(|&i| a.snap.report.findings[i].severity)
+        .collect();
+    assert!(severities.windows(2).all(|w| w[0] >= w[1]));
+
+    // Help opens with ? and F1 and closes with Esc; q quits.
+    key(&mut a, "?");
+    assert!(a.help.is_some());
+    key(&mut a, "Esc");
+    assert!(a.help.is_none());
+    key(&mut a, "F1");
+    assert!(a.help.is_some());
+    key(&mut a, "?");
+    assert!(a.help.is_none());
+    assert_eq!(key(&mut a, "q"), Some(Effect::Quit));
+}
+
+#[test]
+fn mine_shows_where_the_git_user_must_act() {
+    let mut a = app(false);
+    assert_eq!(a.options.me.as_deref(), Some("dana@acme.example"));
+    key(&mut a, "m");
+    assert!(a.mine);
+    let my_roles = a.my_roles();
+    assert_eq!(my_roles, vec!["pm"]);
+    for &i in &a.rows {
+        let art = &a.snap.index.artifacts[i];
+        let signers = a.snap.index.required_signers(art);
+        assert!(
+            art.owner.as_deref() == Some("pm") || signers.iter().any(|r| r == "pm"),
+            "{}",
+            art.id
+        );
+    }
+    assert!(a.rows.len() < a.snap.index.artifacts.len());
+}
+
+#[test]
+fn detail_follows_next_and_previous() {
+    let mut a = app(false);
+    key(&mut a, "Enter");
+    assert_eq!(a.detail, Some(0));
+    let first = a.selected_artifact();
+    key(&mut a, "]");
+    assert_ne!(a.selected_artifact(), first);
+    key(&mut a, "Down");
+    assert_eq!(a.detail, Some(1), "down scrolls the detail");
+    key(&mut a, "Esc");
+    assert_eq!(a.detail, None);
+}
+
+#[test]
+fn agenda_steps_through_every_open_finding() {
+    let mut a = app(true);
+    assert_eq!(a.view, View::Agenda);
+    let total = a.agenda_items().len();
+    assert_eq!(total, a.snap.report.findings.len());
+    for _ in 0..total + 3 {
+        key(&mut a, "Right");
+    }
+    assert_eq!(a.agenda, total - 1);
+    assert_eq!(a.status.as_deref(), Some("end of the agenda"));
+    key(&mut a, "Left");
+    assert_eq!(a.agenda, total - 2);
+    let first = a.snap.report.findings[a.agenda_items()[0]].severity;
+    assert_eq!(first, handoff::model::Severity::Error);
+}
+
+#[test]
+fn the_demo_shows_every_finding_code_in_the_lists() {
+    let a = app(false);
+    let shown: std::collections::BTreeSet<FindingCode> = a
+        .gap_items
+        .iter()
+        .chain(&a.stale_items)
+        .map(|&i| a.snap.report.findings[i].code)
+        .collect();
+    assert!(shown.len() >= 15, "{shown:?}");
+}
