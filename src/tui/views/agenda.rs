@@ -4,10 +4,10 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::analysis::ago;
-use crate::text::sanitize;
+use crate::text::{sanitize, wrap};
 use crate::tui::app::App;
 use crate::tui::theme::Role;
 
@@ -56,14 +56,21 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .since
         .map(|s| format!(" · since {}", ago(app.snap.now, s)))
         .unwrap_or_default();
+    let cols = area.width as usize;
     let section = |name: &'static str| Line::styled(format!("  {name}"), t.style(Role::Muted));
-    let body = |s: String| Line::styled(format!("    {}", sanitize(&s)), t.style(Role::Text));
-    let lines = vec![
+    // Paragraphs wrapped under their heading, so long messages keep their indent.
+    let body = |s: &str, style| -> Vec<Line<'static>> {
+        wrap(&sanitize(s), cols.saturating_sub(4), 0)
+            .into_iter()
+            .map(|l| Line::styled(format!("    {l}"), style))
+            .collect()
+    };
+    let mut lines = vec![
         Line::raw(""),
-        Line::from(vec![Span::styled(
+        Line::styled(
             format!("  Item {} of {}", app.agenda + 1, items.len()),
             t.style(Role::Muted),
-        )]),
+        ),
         Line::raw(""),
         Line::from(vec![
             Span::styled(
@@ -77,27 +84,22 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Span::styled(format!(" {}", f.code), t.severity(f.severity)),
             Span::styled(since, t.style(Role::Muted)),
         ]),
-        Line::styled(
-            format!(
-                "  {} ({}) · {}",
-                sanitize(&title),
-                sanitize(&f.artifact),
-                sanitize(&place)
-            ),
-            t.style(Role::Title),
-        ),
-        Line::raw(""),
-        section("What is wrong"),
-        body(f.message.clone()),
-        Line::raw(""),
-        section("Who acts"),
-        body(who),
-        Line::raw(""),
-        section("What would fix it"),
-        Line::styled(
-            format!("    {} {}", t.arrow(), sanitize(&f.fix)),
-            t.style(Role::Key),
-        ),
     ];
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    lines.extend(body(
+        &format!("{title} ({}) · {place}", f.artifact),
+        t.style(Role::Title),
+    ));
+    lines.push(Line::raw(""));
+    lines.push(section("What is wrong"));
+    lines.extend(body(&f.message, t.style(Role::Text)));
+    lines.push(Line::raw(""));
+    lines.push(section("Who acts"));
+    lines.extend(body(&who, t.style(Role::Text)));
+    lines.push(Line::raw(""));
+    lines.push(section("What would fix it"));
+    lines.extend(body(
+        &format!("{} {}", t.arrow(), f.fix),
+        t.style(Role::Key),
+    ));
+    frame.render_widget(Paragraph::new(lines), area);
 }

@@ -59,16 +59,18 @@ pub fn header(frame: &mut Frame, app: &App, area: Rect) {
         .as_deref()
         .map(sanitize)
         .unwrap_or_else(|| sanitize(&app.options.title));
-    let left_budget = (area.width as usize).saturating_sub(right_w + 1);
+    let left_budget = (area.width as usize).saturating_sub(right_w + 2);
     let mut left = vec![
         Span::styled(" handoff ", t.style(Role::TabActive)),
         Span::raw(" "),
     ];
-    let rest = format!("{name}  {at}");
+    // The branch and HEAD always show; the handoff's name gives way first.
+    let name_budget = left_budget.saturating_sub(10 + width(&at) + 2);
     left.push(Span::styled(
-        truncate(&rest, left_budget.saturating_sub(10)),
+        truncate(&name, name_budget),
         t.style(Role::Header),
     ));
+    left.push(Span::styled(format!("  {at}"), t.style(Role::Muted)));
     let used: usize = left.iter().map(|s| width(&s.content)).sum();
     let gap = (area.width as usize).saturating_sub(used + right_w);
     left.push(Span::raw(" ".repeat(gap)));
