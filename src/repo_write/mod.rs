@@ -3,6 +3,7 @@
 
 pub mod atomic;
 pub mod commit;
+pub mod index_text;
 pub mod ledger;
 
 pub use atomic::write_atomic;
