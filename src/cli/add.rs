@@ -2,11 +2,133 @@
 
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, Subcommand};
+
+use super::set::{CommitFlags, commit_edit};
+use crate::model::Target;
+use crate::repo_write::index_text::{IndexEdit, NewArtifact, NewRole};
 
 #[derive(Debug, Args)]
-pub struct AddArgs {}
+pub struct AddArgs {
+    #[command(subcommand)]
+    pub what: AddWhat,
+}
 
-pub fn run(_args: AddArgs) -> Result<ExitCode, String> {
-    Err("`handoff add` is not built yet".into())
+#[derive(Debug, Subcommand)]
+pub enum AddWhat {
+    /// Add an artifact at a path (a file, directory or glob) or an external URL
+    #[command(after_help = "\
+Example:
+  handoff add artifact runbook-rollback --path runbooks/rollback.md --owner ops \\
+      --kind runbook --title \"Runbook: rollback\" --reviewers ml-platform --depends-on rollout-flags")]
+    Artifact(AddArtifactArgs),
+    /// Add a role, staffed by git e-mail addresses
+    #[command(after_help = "\
+Example:
+  handoff add role analytics --title \"Product Analyst\" --people kofi@acme.example")]
+    Role(AddRoleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArtifactArgs {
+    /// A short unique id: letters, digits, `-`, `_` and `.`
+    pub id: String,
+
+    /// Where it lives in the repository, relative to handoff.yaml
+    #[arg(long, required_unless_present = "url", conflicts_with = "url")]
+    pub path: Option<String>,
+
+    /// Where it lives outside the repository (http or https)
+    #[arg(long)]
+    pub url: Option<String>,
+
+    /// The one accountable role
+    #[arg(long)]
+    pub owner: Option<String>,
+
+    /// The artifact's kind (a policy under `kinds:`)
+    #[arg(long)]
+    pub kind: Option<String>,
+
+    #[arg(long)]
+    pub title: Option<String>,
+
+    #[arg(long)]
+    pub description: Option<String>,
+
+    /// Roles whose approval is required, comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "ROLES")]
+    pub reviewers: Vec<String>,
+
+    /// Roles that read it, comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "ROLES")]
+    pub consumers: Vec<String>,
+
+    /// Upstream artifact ids, comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub depends_on: Vec<String>,
+
+    /// For an external artifact: how often it must be verified (such as 30d)
+    #[arg(long, value_name = "DURATION")]
+    pub verify_every: Option<String>,
+
+    #[command(flatten)]
+    pub commit: CommitFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct AddRoleArgs {
+    /// A short unique id: letters, digits, `-`, `_` and `.`
+    pub id: String,
+
+    #[arg(long)]
+    pub title: Option<String>,
+
+    /// Git e-mail addresses, comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "EMAILS")]
+    pub people: Vec<String>,
+
+    #[command(flatten)]
+    pub commit: CommitFlags,
+}
+
+fn cleaned(items: Vec<String>) -> Vec<String> {
+    items
+        .into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+pub fn run(args: AddArgs) -> Result<ExitCode, String> {
+    match args.what {
+        AddWhat::Artifact(a) => {
+            let target = match (a.path, a.url) {
+                (Some(path), _) => Target::Path(path),
+                (None, Some(url)) => Target::Url(url),
+                (None, None) => return Err("error: give --path or --url".into()),
+            };
+            let new = NewArtifact {
+                id: a.id,
+                title: a.title,
+                description: a.description,
+                kind: a.kind,
+                target,
+                owner: a.owner,
+                reviewers: cleaned(a.reviewers),
+                consumers: cleaned(a.consumers),
+                depends_on: cleaned(a.depends_on),
+                verify_every: a.verify_every,
+            };
+            commit_edit(&a.commit, &IndexEdit::AddArtifact(new))
+        }
+        AddWhat::Role(r) => {
+            let new = NewRole {
+                id: r.id,
+                title: r.title,
+                people: cleaned(r.people),
+            };
+            commit_edit(&r.commit, &IndexEdit::AddRole(new))
+        }
+    }
 }

@@ -2,11 +2,40 @@
 
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, Subcommand};
+
+use super::set::{CommitFlags, commit_edit};
+use crate::repo_write::index_text::IndexEdit;
 
 #[derive(Debug, Args)]
-pub struct RemoveArgs {}
+pub struct RemoveArgs {
+    #[command(subcommand)]
+    pub what: RemoveWhat,
+}
 
-pub fn run(_args: RemoveArgs) -> Result<ExitCode, String> {
-    Err("`handoff remove` is not built yet".into())
+#[derive(Debug, Subcommand)]
+pub enum RemoveWhat {
+    /// Remove an artifact (refused while another artifact depends on it); its sign-off
+    /// ledger stays in the history
+    Artifact(RemoveArgsOf),
+    /// Remove a role (refused while an artifact or kind still names it)
+    Role(RemoveArgsOf),
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgsOf {
+    /// The id to remove
+    pub id: String,
+
+    #[command(flatten)]
+    pub commit: CommitFlags,
+}
+
+pub fn run(args: RemoveArgs) -> Result<ExitCode, String> {
+    match args.what {
+        RemoveWhat::Artifact(a) => {
+            commit_edit(&a.commit, &IndexEdit::RemoveArtifact { artifact: a.id })
+        }
+        RemoveWhat::Role(r) => commit_edit(&r.commit, &IndexEdit::RemoveRole { role: r.id }),
+    }
 }

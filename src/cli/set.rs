@@ -1,12 +1,189 @@
 //! `handoff set`: change a field of an artifact or a role in handoff.yaml and commit it.
+//!
+//! Also home of what `add`, `remove` and `sign` share: the flags of a committing command and
+//! the one line that reports the commit.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
-#[derive(Debug, Args)]
-pub struct SetArgs {}
+use crate::repo_write::index_text::{ArtifactField, FieldChange, IndexEdit, ListChange};
+use crate::repo_write::{CommitOptions, apply_edit};
+use crate::workspace::{self, Workspace};
 
-pub fn run(_args: SetArgs) -> Result<ExitCode, String> {
-    Err("`handoff set` is not built yet".into())
+/// Flags every committing command takes.
+#[derive(Debug, Args)]
+pub struct CommitFlags {
+    /// Skip the repository's pre-commit and commit-msg hooks (as `git commit --no-verify`)
+    #[arg(long)]
+    pub no_verify: bool,
+
+    /// The handoff's directory, or any directory inside it (default: the current directory)
+    #[arg(short = 'C', long = "dir", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+impl CommitFlags {
+    pub fn options(&self) -> CommitOptions {
+        CommitOptions {
+            run_hooks: !self.no_verify,
+            ..CommitOptions::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Artifact fields: title, description, kind, path, url, owner, verify_every (one value each) and \
+reviewers, consumers, depends_on (lists). For a list, `a,b` replaces it, `+x` adds x and `-x` \
+removes x. Role fields (with --role): title, and people (a list of git e-mail addresses).
+
+Examples:
+  handoff set prd owner pm
+  handoff set prd reviewers +ops
+  handoff set prd depends_on framing,flows
+  handoff set prd kind --unset
+  handoff set --role ops people +rosa@acme.example
+  handoff set --role ops title \"Support Operations\"
+
+Each change is committed on its own, with only handoff.yaml in the commit.")]
+pub struct SetArgs {
+    /// Change a role instead of an artifact: then give FIELD and VALUE only
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+
+    /// Remove the field instead of setting it
+    #[arg(long)]
+    pub unset: bool,
+
+    /// ARTIFACT FIELD VALUE (with --role: FIELD VALUE; with --unset, no VALUE)
+    #[arg(
+        value_name = "ARTIFACT FIELD VALUE",
+        num_args = 1..=3,
+        required = true,
+        allow_hyphen_values = true
+    )]
+    pub words: Vec<String>,
+
+    #[command(flatten)]
+    pub commit: CommitFlags,
+}
+
+pub fn run(args: SetArgs) -> Result<ExitCode, String> {
+    let edit = edit_from(&args)?;
+    commit_edit(&args.commit, &edit)
+}
+
+fn edit_from(args: &SetArgs) -> Result<IndexEdit, String> {
+    let words: Vec<&str> = args.words.iter().map(String::as_str).collect();
+    if let Some(role) = &args.role {
+        return role_edit(role, &words, args.unset);
+    }
+    let (artifact, field, value) = match (words.as_slice(), args.unset) {
+        ([artifact, field], true) => (*artifact, *field, None),
+        ([artifact, field, value], false) => (*artifact, *field, Some(*value)),
+        (_, true) => {
+            return Err(
+                "error: with --unset, give the artifact and the field only: `handoff set prd kind --unset`"
+                    .into(),
+            );
+        }
+        _ => {
+            return Err(
+                "error: give the artifact, the field and the value: `handoff set prd owner pm` (or --unset to remove a field)"
+                    .into(),
+            );
+        }
+    };
+    let field: ArtifactField = field.parse().map_err(|e| format!("error: {e}"))?;
+    let change = match value {
+        None => FieldChange::Unset,
+        Some(v) if field.is_list() => FieldChange::List(list_change(v)),
+        Some(v) => FieldChange::Set(v.to_string()),
+    };
+    Ok(IndexEdit::Artifact {
+        artifact: artifact.to_string(),
+        field,
+        change,
+    })
+}
+
+fn role_edit(role: &str, words: &[&str], unset: bool) -> Result<IndexEdit, String> {
+    let role = role.to_string();
+    match (words, unset) {
+        (["title"], true) => Ok(IndexEdit::RoleTitle { role, title: None }),
+        (["title", value], false) => Ok(IndexEdit::RoleTitle {
+            role,
+            title: Some(value.to_string()),
+        }),
+        (["people"], true) => Ok(IndexEdit::People {
+            role,
+            change: ListChange::Replace(Vec::new()),
+        }),
+        (["people", value], false) => Ok(IndexEdit::People {
+            role,
+            change: list_change(value),
+        }),
+        ([field, ..], _) if !matches!(*field, "title" | "people") => Err(format!(
+            "error: a role has the fields `title` and `people`, not `{field}`"
+        )),
+        _ => Err(format!(
+            "error: give the field and the value: `handoff set --role {role} title \"Support Operations\"` or `handoff set --role {role} people +you@example.com`"
+        )),
+    }
+}
+
+/// `a,b` replaces the list, `+x` adds x, `-x` removes x.
+pub fn list_change(value: &str) -> ListChange {
+    if let Some(item) = value.strip_prefix('+') {
+        ListChange::Add(item.trim().to_string())
+    } else if let Some(item) = value.strip_prefix('-') {
+        ListChange::Remove(item.trim().to_string())
+    } else {
+        ListChange::Replace(split_list(value))
+    }
+}
+
+/// Comma-separated items, trimmed; empty items dropped.
+pub fn split_list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Locates the workspace, or says why not.
+pub fn locate(flags: &CommitFlags) -> Result<Workspace, String> {
+    workspace::locate(flags.dir.as_deref()).map_err(super::describe)
+}
+
+/// The one line saying what was committed, and any warning about the git index.
+pub fn report_commit(commit: git2::Oid, summary: &str, index_not_updated: Option<&str>) {
+    let id = commit.to_string();
+    println!("committed {} {summary}", &id[..id.len().min(8)]);
+    if let Some(warning) = index_not_updated {
+        eprintln!("warning: {warning}");
+    }
+}
+
+/// Applies an index edit and reports the commit.
+pub fn commit_edit(flags: &CommitFlags, edit: &IndexEdit) -> Result<ExitCode, String> {
+    let ws = locate(flags)?;
+    let outcome = apply_edit(&ws, edit, &flags.options()).map_err(|e| {
+        let message = e.to_string();
+        if message.starts_with(crate::workspace::INDEX_FILE) && message.contains(": error:") {
+            message
+        } else {
+            format!("error: {message}")
+        }
+    })?;
+    report_commit(
+        outcome.commit,
+        &outcome.summary,
+        outcome.index_not_updated.as_deref(),
+    );
+    Ok(ExitCode::SUCCESS)
 }

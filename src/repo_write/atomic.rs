@@ -1,5 +1,7 @@
 //! Atomic file writes: a temporary file beside the target, flushed to disk, then renamed
 //! over it. A kill at any moment leaves the old file or the new one, never half of either.
+//! Every write is marked in [`super::own_writes`] first, so the watcher does not mistake it
+//! for someone else's.
 
 use std::fs;
 use std::io::Write;
@@ -12,6 +14,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .prefix(".handoff-tmp-")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
+    super::own_writes::mark(path, bytes);
     tmp.as_file().sync_all()?;
     // Keep the permissions of the file being replaced (an executable stays executable).
     if let Ok(meta) = fs::metadata(path) {

@@ -34,6 +34,10 @@ pub enum CommitError {
     NothingToCommit,
     #[error("`{0}` cannot be committed: {1}")]
     BadPath(String, String),
+    #[error(
+        "the repository's `{hook}` hook refused the commit: {detail}\nFix what it reports and try again, or skip the hooks (`--no-verify`)"
+    )]
+    Hook { hook: String, detail: String },
     #[error("git: {0}")]
     Git(#[from] git2::Error),
 }
@@ -146,26 +150,64 @@ fn stage_from_workdir(
     )))
 }
 
-/// Commits the working-copy state of `req.paths` on the current branch and returns the new
-/// commit. The user's index keeps everything it had staged.
-pub fn commit_paths(repo: &Repository, req: &CommitRequest) -> Result<Oid, CommitError> {
-    let workdir = repo
-        .workdir()
-        .ok_or_else(|| CommitError::BadPath(".".into(), "the repository has no work tree".into()))?
-        .to_path_buf();
+/// Whether the repository's hooks run for a commit (see [`super::hooks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hooks {
+    Run,
+    Skip,
+}
+
+/// A commit that was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    pub id: Oid,
+    /// Set when the commit was made but the user's index could not be brought up to date for
+    /// the committed paths: what happened and what to run.
+    pub index_not_updated: Option<String>,
+}
+
+/// The checks that need nothing written: no `index.lock`, HEAD on a branch, and at the commit
+/// the change was computed against. Returns the branch's reference name and tip.
+pub fn preflight(
+    repo: &Repository,
+    expected_head: Option<Oid>,
+) -> Result<(String, Option<Oid>), CommitError> {
     let lock = repo.path().join("index.lock");
     if lock.exists() {
         return Err(CommitError::IndexLocked(lock.display().to_string()));
     }
     let (branch, tip) = current_branch(repo)?;
-    if tip != req.expected_head {
+    if tip != expected_head {
         return Err(CommitError::HeadMoved {
-            expected: req
-                .expected_head
-                .map_or("an unborn branch".into(), |o| o.to_string()),
+            expected: expected_head.map_or("an unborn branch".into(), |o| o.to_string()),
             actual: tip.map_or("an unborn branch".into(), |o| o.to_string()),
         });
     }
+    Ok((branch, tip))
+}
+
+/// The tip of the current branch (`None` on an unborn branch); a detached HEAD is refused.
+pub fn branch_tip(repo: &Repository) -> Result<Option<Oid>, CommitError> {
+    current_branch(repo).map(|(_, tip)| tip)
+}
+
+/// Commits the working-copy state of `req.paths` on the current branch and returns the new
+/// commit. The user's index keeps everything it had staged. Runs no hooks.
+pub fn commit_paths(repo: &Repository, req: &CommitRequest) -> Result<Oid, CommitError> {
+    commit_paths_with(repo, req, Hooks::Skip).map(|c| c.id)
+}
+
+/// [`commit_paths`], running the repository's `pre-commit` and `commit-msg` hooks when asked.
+pub fn commit_paths_with(
+    repo: &Repository,
+    req: &CommitRequest,
+    hooks: Hooks,
+) -> Result<Committed, CommitError> {
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| CommitError::BadPath(".".into(), "the repository has no work tree".into()))?
+        .to_path_buf();
+    let (branch, tip) = preflight(repo, req.expected_head)?;
     let parent = tip.map(|t| repo.find_commit(t)).transpose()?;
     let base_tree = parent.as_ref().map(|p| p.tree()).transpose()?;
 
@@ -198,9 +240,13 @@ pub fn commit_paths(repo: &Repository, req: &CommitRequest) -> Result<Oid, Commi
         }
         staged.push((path, new));
     }
-    let tree_id = tree_index.write_tree_to(repo)?;
+    let mut tree_id = tree_index.write_tree_to(repo)?;
     if base_tree.as_ref().is_some_and(|t| t.id() == tree_id) {
         return Err(CommitError::NothingToCommit);
+    }
+    let mut message = req.message.to_string();
+    if hooks == Hooks::Run {
+        (tree_id, message) = run_hooks(repo, tree_id, message)?;
     }
     let tree = repo.find_tree(tree_id)?;
     let parents: Vec<&git2::Commit> = parent.iter().collect();
@@ -209,21 +255,120 @@ pub fn commit_paths(repo: &Repository, req: &CommitRequest) -> Result<Oid, Commi
         Some(&branch),
         req.author,
         req.committer,
-        req.message,
+        &message,
         &tree,
         &parents,
     )?;
+    super::own_writes::mark_current(&repo.commondir().join(&branch));
 
+    // The commit is made: from here on a failure is reported, never undone.
+    let index_not_updated = update_user_index(&mut user_index, &staged)
+        .err()
+        .map(|e| {
+            let paths: Vec<&str> = staged.iter().map(|(p, _)| p.as_str()).collect();
+            format!(
+                "committed {}, but the git index could not be updated ({}): run `git reset -q -- {}` to bring it up to date",
+                &commit.to_string()[..8],
+                e.message(),
+                paths.join(" ")
+            )
+        });
+    if let Some(path) = user_index.path() {
+        super::own_writes::mark_current(path);
+    }
+    Ok(Committed {
+        id: commit,
+        index_not_updated,
+    })
+}
+
+/// Records the committed paths in the user's index, leaving every other entry as it was.
+fn update_user_index(
+    user_index: &mut Index,
+    staged: &[(&String, Option<(Oid, u32, u64)>)],
+) -> Result<(), git2::Error> {
     for (path, new) in staged {
         match new {
-            Some(_) => user_index.add_path(Path::new(path))?,
+            Some(_) => user_index.add_path(Path::new(path.as_str()))?,
             None => {
-                let _ = user_index.remove_path(Path::new(path));
+                let _ = user_index.remove_path(Path::new(path.as_str()));
             }
         }
     }
-    user_index.write()?;
-    Ok(commit)
+    user_index.write()
+}
+
+/// Runs `pre-commit` and `commit-msg` against a temporary index holding the tree to commit;
+/// returns the tree (as `pre-commit` left it) and the message (as `commit-msg` left it).
+fn run_hooks(
+    repo: &Repository,
+    tree_id: Oid,
+    message: String,
+) -> Result<(Oid, String), CommitError> {
+    let pre_commit = super::hooks::find(repo, "pre-commit");
+    let commit_msg = super::hooks::find(repo, "commit-msg");
+    if pre_commit.is_none() && commit_msg.is_none() {
+        return Ok((tree_id, message));
+    }
+    let scratch = Scratch::new(repo)?;
+    let mut index = Index::open(&scratch.index)?;
+    index.read_tree(&repo.find_tree(tree_id)?)?;
+    index.write()?;
+    let mut tree_id = tree_id;
+    if let Some(hook) = pre_commit {
+        super::hooks::run(repo, &hook, "pre-commit", &[], &scratch.index)?;
+        index.read(true)?;
+        tree_id = index.write_tree_to(repo)?;
+    }
+    let mut message = message;
+    if let Some(hook) = commit_msg {
+        std::fs::write(&scratch.message, &message).map_err(|e| {
+            CommitError::BadPath(scratch.message.display().to_string(), e.to_string())
+        })?;
+        super::hooks::run(
+            repo,
+            &hook,
+            "commit-msg",
+            &[&scratch.message],
+            &scratch.index,
+        )?;
+        message = std::fs::read_to_string(&scratch.message).map_err(|e| {
+            CommitError::BadPath(scratch.message.display().to_string(), e.to_string())
+        })?;
+        if message.trim().is_empty() {
+            return Err(CommitError::Hook {
+                hook: "commit-msg".into(),
+                detail: "it left the commit message empty".into(),
+            });
+        }
+    }
+    Ok((tree_id, message))
+}
+
+/// Files the hooks work on, under `.git/handoff/`, removed when done.
+struct Scratch {
+    index: std::path::PathBuf,
+    message: std::path::PathBuf,
+}
+
+impl Scratch {
+    fn new(repo: &Repository) -> Result<Scratch, CommitError> {
+        let dir = repo.path().join("handoff");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| CommitError::BadPath(dir.display().to_string(), e.to_string()))?;
+        let id = std::process::id();
+        Ok(Scratch {
+            index: dir.join(format!("commit-index-{id}")),
+            message: dir.join(format!("COMMIT_EDITMSG-{id}")),
+        })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.index);
+        let _ = std::fs::remove_file(&self.message);
+    }
 }
 
 /// The message of a sign-off commit: a summary line a person reads in `git log`, and

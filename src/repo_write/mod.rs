@@ -1,10 +1,25 @@
-//! Writing back: atomic file writes, sign-off records, and commits through libgit2 that
-//! contain only the files handoff changed.
+//! Writing back: atomic file writes, sign-off records, edits of the index, and commits through
+//! libgit2 that contain only the files handoff changed.
+//!
+//! - [`signoff::sign`] and [`index_edit::apply_edit`]: the operations the workbench and the
+//!   command line share; they return outcomes and typed errors and print nothing.
+//! - [`index_text`]: edits of `handoff.yaml` as text, checked and verified.
+//! - [`change`]: one file written and committed alone, or put back as it was.
+//! - [`commit`]: commits of selected paths, leaving the user's index as it was; [`hooks`].
+//! - [`own_writes`]: what handoff wrote, so the watcher ignores it.
 
 pub mod atomic;
+pub mod change;
 pub mod commit;
+pub mod hooks;
+pub mod index_edit;
 pub mod index_text;
 pub mod ledger;
+pub mod own_writes;
+pub mod signoff;
 
 pub use atomic::write_atomic;
+pub use change::{BaseHead, CommitOptions, WriteError};
 pub use commit::{CommitError, commit_paths};
+pub use index_edit::{EditOutcome, IndexEditError, apply_edit};
+pub use signoff::{SignError, SignOutcome, SignRefusal, SignRequest, check_sign, sign};

@@ -1,0 +1,252 @@
+//! One change of one file, committed: the shared path of sign-offs and index edits.
+//!
+//! Before anything is written: the file must have no uncommitted changes of someone else's
+//! (they would be swept into handoff's commit), `index.lock` must be free, HEAD must be on a
+//! branch and where the caller computed the change. Then the file is written atomically and
+//! committed alone. If the commit fails, the file is put back exactly as it was (or removed,
+//! with the directories created for it), so a refused change leaves nothing behind.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use git2::{Oid, Repository, Signature, Status};
+
+use super::commit::{self, CommitError, CommitRequest, Committed, Hooks};
+
+/// Which HEAD a change was computed against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BaseHead {
+    /// Whatever HEAD is when the change is made (the command line reads and writes at once).
+    #[default]
+    Current,
+    /// The commit the data on screen was computed from (`None`: an unborn branch). If HEAD is
+    /// elsewhere now, the change is refused with [`CommitError::HeadMoved`].
+    Seen(Option<Oid>),
+}
+
+/// How a change is committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitOptions {
+    pub base: BaseHead,
+    /// Run the repository's `pre-commit` and `commit-msg` hooks (see [`super::hooks`]).
+    pub run_hooks: bool,
+}
+
+impl Default for CommitOptions {
+    fn default() -> Self {
+        CommitOptions {
+            base: BaseHead::Current,
+            run_hooks: true,
+        }
+    }
+}
+
+/// How a file differs from HEAD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dirt {
+    /// Changed in the work tree, not staged.
+    Modified,
+    /// Changes are staged for the next commit.
+    Staged,
+    /// Not in HEAD at all.
+    NotCommitted,
+    /// Deleted in the work tree or the index.
+    Deleted,
+}
+
+impl fmt::Display for Dirt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Dirt::Modified => "modified and not committed",
+            Dirt::Staged => "with staged changes",
+            Dirt::NotCommitted => "not committed yet",
+            Dirt::Deleted => "deleted and not committed",
+        })
+    }
+}
+
+/// Why a change could not be written or committed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(
+        "{path} is {dirt}: handoff commits only what it changes, and would sweep that into its commit. Commit it first (`git commit -- {path}`) or set it aside (`git stash push -- {path}`), then try again"
+    )]
+    Uncommitted { path: String, dirt: Dirt },
+    #[error(transparent)]
+    Commit(#[from] CommitError),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{failure}\nPutting {path} back as it was failed too ({source}): restore it with `git checkout -- {path}`"
+    )]
+    NotRestored {
+        failure: Box<WriteError>,
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Repository(String),
+}
+
+impl WriteError {
+    /// The commit error behind this one, if any (HEAD moved, index locked, no identity...).
+    pub fn commit_error(&self) -> Option<&CommitError> {
+        match self {
+            WriteError::Commit(e) => Some(e),
+            WriteError::NotRestored { failure, .. } => failure.commit_error(),
+            _ => None,
+        }
+    }
+}
+
+/// How `repo_path` differs from HEAD, if it does. A path that exists nowhere is clean.
+pub fn uncommitted(repo: &Repository, repo_path: &str) -> Result<Option<Dirt>, WriteError> {
+    let status = match repo.status_file(Path::new(repo_path)) {
+        Ok(s) => s,
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+        Err(e) => return Err(WriteError::Commit(e.into())),
+    };
+    let dirt = if status.intersects(Status::INDEX_NEW | Status::WT_NEW) {
+        Some(Dirt::NotCommitted)
+    } else if status.intersects(Status::INDEX_DELETED | Status::WT_DELETED) {
+        Some(Dirt::Deleted)
+    } else if status
+        .intersects(Status::INDEX_MODIFIED | Status::INDEX_RENAMED | Status::INDEX_TYPECHANGE)
+    {
+        Some(Dirt::Staged)
+    } else if status.intersects(
+        Status::WT_MODIFIED | Status::WT_RENAMED | Status::WT_TYPECHANGE | Status::CONFLICTED,
+    ) {
+        Some(Dirt::Modified)
+    } else {
+        None
+    };
+    Ok(dirt)
+}
+
+/// Refuses when `repo_path` has changes that are not committed.
+pub fn require_clean(repo: &Repository, repo_path: &str) -> Result<(), WriteError> {
+    match uncommitted(repo, repo_path)? {
+        Some(dirt) => Err(WriteError::Uncommitted {
+            path: repo_path.to_string(),
+            dirt,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The commit HEAD must be at for the change: the one seen, or the current one.
+pub fn expected_head(repo: &Repository, base: BaseHead) -> Result<Option<Oid>, CommitError> {
+    match base {
+        BaseHead::Seen(head) => Ok(head),
+        BaseHead::Current => commit::branch_tip(repo),
+    }
+}
+
+/// A new content for one file of the work tree.
+pub struct FileChange<'a> {
+    /// The file on disk.
+    pub path: &'a Path,
+    /// The same file relative to the repository root, `/`-separated.
+    pub repo_path: &'a str,
+    /// What it holds now (`None`: it does not exist).
+    pub old: Option<&'a [u8]>,
+    pub new: &'a [u8],
+}
+
+/// Writes the change and commits exactly that file. On failure the file is put back.
+pub fn write_and_commit(
+    repo: &Repository,
+    change: &FileChange,
+    message: &str,
+    who: &Signature,
+    options: &CommitOptions,
+) -> Result<Committed, WriteError> {
+    let expected = expected_head(repo, options.base)?;
+    commit::preflight(repo, expected)?;
+    let created_dirs = missing_ancestors(change.path);
+    super::write_atomic(change.path, change.new).map_err(|source| WriteError::Io {
+        path: change.repo_path.to_string(),
+        source,
+    })?;
+    let paths = [change.repo_path.to_string()];
+    let request = CommitRequest {
+        paths: &paths,
+        message,
+        author: who,
+        committer: who,
+        expected_head: expected,
+    };
+    let hooks = if options.run_hooks {
+        Hooks::Run
+    } else {
+        Hooks::Skip
+    };
+    match commit::commit_paths_with(repo, &request, hooks) {
+        Ok(committed) => Ok(committed),
+        Err(e) => Err(restore(change, &created_dirs, WriteError::Commit(e))),
+    }
+}
+
+/// Directories above `path` that do not exist yet, deepest first.
+fn missing_ancestors(path: &Path) -> Vec<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .map(Path::to_path_buf)
+        .collect()
+}
+
+/// Puts the file back as it was after a failed commit; the failure is returned either way.
+fn restore(change: &FileChange, created_dirs: &[PathBuf], failure: WriteError) -> WriteError {
+    let result = match change.old {
+        Some(bytes) => super::write_atomic(change.path, bytes),
+        None => {
+            super::own_writes::mark_removed(change.path);
+            std::fs::remove_file(change.path).map(|()| {
+                for dir in created_dirs {
+                    // Only empty directories go: `remove_dir` refuses the others.
+                    let _ = std::fs::remove_dir(dir);
+                }
+            })
+        }
+    };
+    match result {
+        Ok(()) => failure,
+        Err(source) => WriteError::NotRestored {
+            failure: Box::new(failure),
+            path: change.repo_path.to_string(),
+            source,
+        },
+    }
+}
+
+/// The display name and e-mail of the person committing.
+pub fn who(repo: &Repository) -> Result<(Signature<'static>, String, String), CommitError> {
+    let signature = commit::identity(repo)?;
+    let name = signature.name().unwrap_or_default().to_string();
+    let email = signature.email().unwrap_or_default().to_string();
+    if email.is_empty() {
+        return Err(CommitError::NoIdentity);
+    }
+    let name = if name.is_empty() { email.clone() } else { name };
+    Ok((signature, name, email))
+}
+
+/// Text fit for a one-line commit summary: no control characters, at most `max` characters.
+pub fn summary_text(text: &str, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
