@@ -1,12 +1,22 @@
-//! `handoff completions`: print shell completions.
+//! `handoff completions`: print shell completions, generated from the command-line definition.
 
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, CommandFactory};
+use clap_complete::Shell;
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {}
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
 
-pub fn run(_args: CompletionsArgs) -> Result<ExitCode, String> {
-    Err("`handoff completions` is not built yet".into())
+pub fn run(args: CompletionsArgs) -> Result<ExitCode, String> {
+    let mut command = super::Cli::command();
+    // Into a buffer first: the generator panics when it cannot write.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "handoff", &mut script);
+    crate::export::emit(script)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -18,6 +18,6 @@ pub fn run(args: ContextArgs) -> Result<ExitCode, String> {
     let (_, snapshot) = super::load(args.dir.as_deref())?;
     let page =
         crate::context::render(&snapshot, &args.artifact).map_err(|e| format!("error: {e}"))?;
-    print!("{page}");
+    crate::export::emit(page)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,381 @@
-//! `handoff doctor`: show what handoff sees and what is wrong with it.
+//! `handoff doctor`: show what handoff sees — configuration, git identity and its roles, the
+//! repository, index, ledger and cache — and what is wrong with each. Exit 0 when nothing is
+//! wrong, 1 otherwise. Findings about the handoff itself are `handoff check`'s business; the
+//! doctor is about whether handoff can do its job here.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
+use etcetera::BaseStrategy;
+
+use super::style::Paint;
+use crate::model::ledger::LEDGER_DIR;
+use crate::model::load::is_valid_email;
+use crate::workspace::{self, INDEX_FILE, Workspace};
 
 #[derive(Debug, Args)]
-pub struct DoctorArgs {}
+pub struct DoctorArgs {
+    /// The handoff's directory, or any directory inside it (default: the current directory)
+    pub dir: Option<PathBuf>,
+}
 
-pub fn run(_args: DoctorArgs) -> Result<ExitCode, String> {
-    Err("`handoff doctor` is not built yet".into())
+/// What the doctor prints: sections of labelled values, then the problems.
+#[derive(Default)]
+struct Examination {
+    sections: Vec<(&'static str, Vec<(&'static str, String)>)>,
+    problems: Vec<String>,
+}
+
+impl Examination {
+    fn section(&mut self, title: &'static str) -> &mut Vec<(&'static str, String)> {
+        self.sections.push((title, Vec::new()));
+        &mut self.sections.last_mut().expect("just pushed").1
+    }
+
+    fn render(&self, paint: Paint) -> String {
+        let width = self
+            .sections
+            .iter()
+            .flat_map(|(_, rows)| rows.iter().map(|(k, _)| k.len()))
+            .max()
+            .unwrap_or(8);
+        let mut out = format!("handoff {}\n", env!("CARGO_PKG_VERSION"));
+        for (title, rows) in &self.sections {
+            out.push_str(&format!("\n{}\n", paint.bold(title)));
+            for (key, value) in rows {
+                out.push_str(&format!("  {key:<width$}  {value}\n"));
+            }
+        }
+        out.push('\n');
+        if self.problems.is_empty() {
+            out.push_str(&format!("{}\n", paint.good("✓ nothing wrong")));
+        } else {
+            let n = self.problems.len();
+            out.push_str(&format!(
+                "{}\n",
+                paint.severity(
+                    crate::model::Severity::Error,
+                    &format!("✗ {n} problem{}", if n == 1 { "" } else { "s" })
+                )
+            ));
+            for p in &self.problems {
+                let mut lines = p.lines();
+                if let Some(first) = lines.next() {
+                    out.push_str(&format!("  ✗ {first}\n"));
+                }
+                for line in lines {
+                    out.push_str(&format!("    {line}\n"));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn level_name(level: git2::ConfigLevel) -> &'static str {
+    match level {
+        git2::ConfigLevel::ProgramData | git2::ConfigLevel::System => "system config",
+        git2::ConfigLevel::XDG | git2::ConfigLevel::Global => "global config",
+        git2::ConfigLevel::Local => "repository config",
+        git2::ConfigLevel::Worktree => "worktree config",
+        git2::ConfigLevel::App | git2::ConfigLevel::Highest => "config",
+    }
+}
+
+/// A value from git's configuration with where it came from.
+fn config_value(config: &git2::Config, key: &str) -> Option<(String, &'static str)> {
+    let entry = config.get_entry(key).ok()?;
+    let value = entry.value().ok()?.trim().to_string();
+    (!value.is_empty()).then(|| (value, level_name(entry.level())))
+}
+
+fn config_dir(exam: &mut Examination) {
+    let rows = exam.section("Configuration");
+    match etcetera::choose_base_strategy() {
+        Ok(strategy) => {
+            let dir = strategy.config_dir().join("handoff");
+            let from = match std::env::var_os("XDG_CONFIG_HOME") {
+                Some(v) if !v.is_empty() => "$XDG_CONFIG_HOME/handoff",
+                _ => "~/.config/handoff",
+            };
+            let state = match std::fs::read_dir(&dir) {
+                Ok(entries) => {
+                    let mut names: Vec<String> = entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().to_string())
+                        .collect();
+                    names.sort();
+                    if names.is_empty() {
+                        "empty".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                }
+                Err(_) => "not present (handoff works without it)".to_string(),
+            };
+            rows.push(("config dir", format!("{}  ({from})", dir.display())));
+            rows.push(("files", state));
+        }
+        Err(e) => {
+            rows.push(("config dir", format!("unknown: {e}")));
+            exam.problems.push(format!(
+                "no home directory, so no configuration directory: {e}"
+            ));
+        }
+    }
+}
+
+fn directory_summary(dir: &Path) -> Option<(usize, u64)> {
+    let mut files = 0;
+    let mut bytes = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).ok()?.filter_map(Result::ok) {
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                files += 1;
+                bytes += meta.len();
+            }
+        }
+    }
+    Some((files, bytes))
+}
+
+fn examine(start: Option<&Path>) -> Examination {
+    let mut exam = Examination::default();
+    config_dir(&mut exam);
+
+    let start_dir = start
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let repo = git2::Repository::discover(&start_dir).ok();
+
+    // Identity: as git resolves it here (repository config first, then global and system).
+    let config = match &repo {
+        Some(r) => r.config(),
+        None => git2::Config::open_default(),
+    };
+    let name = config
+        .as_ref()
+        .ok()
+        .and_then(|c| config_value(c, "user.name"));
+    let email = config
+        .as_ref()
+        .ok()
+        .and_then(|c| config_value(c, "user.email"));
+    {
+        let rows = exam.section("Git identity");
+        rows.push((
+            "user.name",
+            name.map_or("not set".to_string(), |(v, from)| format!("{v}  ({from})")),
+        ));
+        rows.push((
+            "user.email",
+            email
+                .as_ref()
+                .map_or("not set".to_string(), |(v, from)| format!("{v}  ({from})")),
+        ));
+    }
+    match &email {
+        None => exam.problems.push(
+            "git has no user.email: handoff signs and finds your roles by it. Set it with \
+             `git config user.email you@example.com` (add --global for every repository)."
+                .to_string(),
+        ),
+        Some((e, _)) if !is_valid_email(e) => exam.problems.push(format!(
+            "git's user.email `{e}` is not an e-mail address: handoff cannot match it to a role"
+        )),
+        Some(_) => {}
+    }
+
+    let Some(repo) = repo else {
+        exam.section("Repository")
+            .push(("work tree", "none".to_string()));
+        exam.problems.push(format!(
+            "{} is not inside a git repository: handoff reads its facts from git (run `git init`)",
+            start_dir.display()
+        ));
+        return exam;
+    };
+    let head = crate::facts::head_info(&repo);
+    {
+        let rows = exam.section("Repository");
+        rows.push((
+            "work tree",
+            repo.workdir()
+                .map_or("none (bare repository)".to_string(), |p| {
+                    p.display().to_string()
+                }),
+        ));
+        rows.push(("git dir", repo.path().display().to_string()));
+        let commit = head
+            .commit
+            .as_deref()
+            .map_or("no commits yet".to_string(), |c| {
+                c.chars().take(8).collect()
+            });
+        let branch = head
+            .branch
+            .clone()
+            .unwrap_or_else(|| "detached".to_string());
+        rows.push((
+            "HEAD",
+            format!(
+                "{branch} @ {commit}{}",
+                if head.shallow {
+                    "  (shallow clone)"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    if repo.workdir().is_none() {
+        exam.problems
+            .push("the repository is bare: handoff needs a work tree".to_string());
+        return exam;
+    }
+
+    let ws: Workspace = match workspace::locate(start) {
+        Ok(ws) => ws,
+        Err(e) => {
+            exam.section("Handoff")
+                .push(("index", "not found".to_string()));
+            exam.problems.push(e.to_string());
+            return exam;
+        }
+    };
+    let cache = repo.path().join("handoff");
+    let ledger_dir = ws.dir.join(LEDGER_DIR);
+    let ledger = workspace::load_ledger(&ws);
+    let ledger_files = std::fs::read_dir(&ledger_dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+                .count()
+        })
+        .unwrap_or(0);
+    let records: usize = ledger.records.values().map(Vec::len).sum();
+    let index = workspace::load_index_file(&ws);
+    let mut rows: Vec<(&'static str, String)> = Vec::new();
+    let index_path = ws.dir.join(INDEX_FILE);
+    match &index {
+        Ok(index) => rows.push((
+            "index",
+            format!(
+                "{}  (loads: {} roles, {} kinds, {} artifacts)",
+                index_path.display(),
+                index.roles.len(),
+                index.kinds.len(),
+                index.artifacts.len()
+            ),
+        )),
+        Err(errors) => {
+            rows.push((
+                "index",
+                format!(
+                    "{}  (does not load: {} error{})",
+                    index_path.display(),
+                    errors.0.len(),
+                    if errors.0.len() == 1 { "" } else { "s" }
+                ),
+            ));
+            for e in &errors.0 {
+                let mut located = e.clone();
+                located.file = index_path.display().to_string();
+                exam.problems.push(located.to_string());
+            }
+        }
+    }
+    rows.push((
+        "ledger",
+        if ledger_files == 0 {
+            format!("{}  (no sign-offs yet)", ledger_dir.display())
+        } else {
+            format!(
+                "{}  ({ledger_files} file{}, {records} record{})",
+                ledger_dir.display(),
+                if ledger_files == 1 { "" } else { "s" },
+                if records == 1 { "" } else { "s" }
+            )
+        },
+    ));
+    rows.push((
+        "cache",
+        match directory_summary(&cache) {
+            Some((files, bytes)) => format!("{}  ({files} files, {bytes} bytes)", cache.display()),
+            None => format!("{}  none yet", cache.display()),
+        },
+    ));
+    for p in &ledger.problems {
+        exam.problems.push(format!(
+            "{}:{}:{}: {}",
+            ws.dir.join(&p.file).display(),
+            p.pos.line,
+            p.pos.col,
+            p.message
+        ));
+    }
+
+    if let Ok(index) = &index {
+        if let Some((e, _)) = &email {
+            let roles: Vec<String> = index
+                .roles_of(e)
+                .iter()
+                .map(|r| match &r.title {
+                    Some(t) => format!("{} ({t})", r.id),
+                    None => r.id.clone(),
+                })
+                .collect();
+            if roles.is_empty() {
+                let defined: Vec<&str> = index.roles.iter().map(|r| r.id.as_str()).collect();
+                exam.problems.push(format!(
+                    "{e} is in no role of {INDEX_FILE}: you can read the handoff but not sign for \
+                     any role. Add it under `people:` of your role ({}).",
+                    defined.join(", ")
+                ));
+                rows.push(("your roles", "none".to_string()));
+            } else {
+                rows.push(("your roles", roles.join(", ")));
+            }
+        }
+        for id in ledger.records.keys() {
+            if index.artifact(id).is_none() {
+                rows.push((
+                    "note",
+                    format!("{LEDGER_DIR}/{id}.yaml belongs to no artifact in the index"),
+                ));
+            }
+        }
+        match crate::clock::now()
+            .map_err(|e| e.to_string())
+            .and_then(|now| workspace::snapshot(&ws, now).map_err(super::describe))
+        {
+            Ok(snapshot) => rows.push((
+                "findings",
+                format!(
+                    "{}  (`handoff check` lists them)",
+                    crate::export::counts_text(&snapshot)
+                ),
+            )),
+            Err(e) => exam.problems.push(format!("cannot read the facts: {e}")),
+        }
+    }
+    exam.sections.push(("Handoff", rows));
+    exam
+}
+
+pub fn run(args: DoctorArgs) -> Result<ExitCode, String> {
+    let exam = examine(args.dir.as_deref());
+    crate::export::emit(exam.render(Paint::stdout()))?;
+    Ok(if exam.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -1,12 +1,512 @@
-//! `handoff init`: write a handoff.yaml for a team shape (solo, startup, mid-size, enterprise).
+//! `handoff init`: write a handoff.yaml for a team shape (solo, startup, mid-size, enterprise),
+//! the JSON Schema editors validate it with, and — with `--with-docs` — each missing document
+//! from a template carrying the headings its kind requires. Nothing that exists is touched.
 
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+use include_dir::{Dir, include_dir};
+
+use crate::analysis::sections::{missing_sections, sections_of};
+use crate::model::load::{is_valid_email, load_index};
+use crate::model::{Artifact, Index, Kind, Target};
+use crate::workspace::INDEX_FILE;
+use crate::yaml::edit::scalar;
+
+/// Index templates (`<profile>.yaml`) and document templates (`docs/<kind>.md|yaml`).
+static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/assets/init");
+
+pub const SCHEMA_FILE: &str = "handoff.schema.json";
 
 #[derive(Debug, Args)]
-pub struct InitArgs {}
+pub struct InitArgs {
+    /// The team shape to write the index for
+    #[arg(long, value_enum, default_value_t = Profile::Startup)]
+    pub profile: Profile,
 
-pub fn run(_args: InitArgs) -> Result<ExitCode, String> {
-    Err("`handoff init` is not built yet".into())
+    /// Also create each missing document from a template with the headings its kind requires
+    #[arg(long)]
+    pub with_docs: bool,
+
+    /// The feature's name in the index (default: the directory's name)
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// Point the editor modeline at this schema URL or path instead of writing handoff.schema.json
+    #[arg(long, value_name = "URL")]
+    pub schema_url: Option<String>,
+
+    /// Where to write handoff.yaml (default: the current directory)
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    /// One person plays every role but keeps the artifacts
+    Solo,
+    /// Eval set, prompt registry and runbook are non-negotiable (their gaps are errors)
+    Startup,
+    /// Explicit review per artifact, platform and analytics roles, ADRs, dashboards, runbooks
+    MidSize,
+    /// Mid-size plus legal, compliance, security and accessibility review
+    Enterprise,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 4] = [
+        Profile::Solo,
+        Profile::Startup,
+        Profile::MidSize,
+        Profile::Enterprise,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Solo => "solo",
+            Profile::Startup => "startup",
+            Profile::MidSize => "mid-size",
+            Profile::Enterprise => "enterprise",
+        }
+    }
+
+    /// Whether the user's e-mail staffs every role (one person) or only `pm`.
+    fn staffs_every_role(self) -> bool {
+        self == Profile::Solo
+    }
+}
+
+fn template(path: &str) -> Result<&'static str, String> {
+    TEMPLATES
+        .get_file(path)
+        .and_then(|f| f.contents_utf8())
+        .ok_or_else(|| format!("error: the template {path} is missing from this build"))
+}
+
+/// The text of `handoff.yaml` for a profile. `email` staffs the roles the profile gives the
+/// person running init; `schema` is what the editor modeline points at.
+pub fn render_index(
+    profile: Profile,
+    name: &str,
+    email: Option<&str>,
+    schema: &str,
+) -> Result<String, String> {
+    let text = template(&format!("{}.yaml", profile.as_str()))?;
+    let me = email.map(scalar).unwrap_or_default();
+    Ok(text
+        .replace(
+            "{{modeline}}",
+            &format!("# yaml-language-server: $schema={schema}"),
+        )
+        .replace("{{name}}", &scalar(name))
+        .replace("{{me}}", &me))
+}
+
+/// The git identity init staffs roles with: `user.email` as git resolves it for `dir`
+/// (repository, then global and system configuration).
+struct Identity {
+    email: Option<String>,
+    /// Set when git has an address that handoff cannot use.
+    unusable: Option<String>,
+    in_repository: bool,
+}
+
+fn git_identity(dir: &Path) -> Identity {
+    let repo = git2::Repository::discover(dir).ok();
+    let config = match &repo {
+        Some(r) => r.config(),
+        None => git2::Config::open_default(),
+    };
+    let email = config
+        .ok()
+        .and_then(|c| c.get_string("user.email").ok())
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty());
+    match email {
+        Some(e) if is_valid_email(&e) => Identity {
+            email: Some(e),
+            unusable: None,
+            in_repository: repo.is_some(),
+        },
+        other => Identity {
+            email: None,
+            unusable: other,
+            in_repository: repo.is_some(),
+        },
+    }
+}
+
+/// Where an artifact's document goes: a file path as written, a directory's README.md, or
+/// one entry `main.<ext>` for a glob such as `prompts/*.yaml`. `None` for external artifacts
+/// and globs of another shape.
+pub fn document_path(target: &Target) -> Option<String> {
+    match target {
+        Target::Url(_) => None,
+        Target::Path(p) => {
+            let last = p.rsplit('/').next().unwrap_or(p);
+            if last.contains('.') {
+                Some(p.clone())
+            } else {
+                Some(format!("{p}/README.md"))
+            }
+        }
+        Target::Glob(g) => {
+            let (dir, pattern) = g.rsplit_once('/').unwrap_or(("", g));
+            let ext = pattern.strip_prefix("*.")?;
+            let plain = |s: &str| !s.contains(['*', '?', '[', '{']);
+            (plain(dir) && plain(ext)).then(|| {
+                if dir.is_empty() {
+                    format!("main.{ext}")
+                } else {
+                    format!("{dir}/main.{ext}")
+                }
+            })
+        }
+    }
+}
+
+/// The document for an artifact: its kind's template with the title filled in, plus any
+/// required heading the template lacks, so the new document satisfies `missing-sections`.
+pub fn document_text(kind: Option<&Kind>, artifact: &Artifact, doc_path: &str) -> String {
+    let yaml = doc_path.ends_with(".yaml") || doc_path.ends_with(".yml");
+    let title = artifact.display_name();
+    let mut text = kind
+        .and_then(|k| {
+            let ext = if yaml { "yaml" } else { "md" };
+            TEMPLATES.get_file(format!("docs/{}.{ext}", k.id))
+        })
+        .and_then(|f| f.contents_utf8())
+        .map(|t| t.replace("{{title}}", title))
+        // A heading in Markdown, a comment in YAML.
+        .unwrap_or_else(|| format!("# {title}\n"));
+    let required = kind.map(|k| k.required_sections.as_slice()).unwrap_or(&[]);
+    let missing = missing_sections(required, &sections_of(doc_path, &text));
+    for requirement in missing {
+        let heading = requirement.split('|').next().unwrap_or(&requirement).trim();
+        if yaml {
+            text.push_str(&format!("{}: null\n", scalar(heading)));
+        } else {
+            text.push_str(&format!("\n## {heading}\n\n_To write._\n"));
+        }
+    }
+    text
+}
+
+/// Writes `contents` to a new file; an existing file is an error, never overwritten.
+fn create_new(path: &Path, contents: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("error: cannot create {}: {e}", parent.display()))?;
+    }
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| format!("error: cannot create {}: {e}", path.display()))?;
+    file.write_all(contents.as_bytes())
+        .map_err(|e| format!("error: cannot write {}: {e}", path.display()))
+}
+
+/// The documents `--with-docs` would create: (artifact, path relative to the index).
+fn planned_documents(index: &Index) -> Vec<(&Artifact, String)> {
+    let mut out: Vec<(&Artifact, String)> = Vec::new();
+    for a in &index.artifacts {
+        if let Some(path) = document_path(&a.target)
+            && !out.iter().any(|(_, p)| *p == path)
+        {
+            out.push((a, path));
+        }
+    }
+    out
+}
+
+pub fn run(args: InitArgs) -> Result<ExitCode, String> {
+    let dir = match &args.dir {
+        Some(d) => d.clone(),
+        None => std::env::current_dir()
+            .map_err(|e| format!("error: cannot read the current directory: {e}"))?,
+    };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("error: cannot create {}: {e}", dir.display()))?;
+    let index_path = dir.join(INDEX_FILE);
+    if index_path.exists() {
+        return Err(format!(
+            "error: {} already exists: init never overwrites; edit it, or move it away and run init again",
+            index_path.display()
+        ));
+    }
+    let name = args.name.clone().unwrap_or_else(|| {
+        dir.canonicalize()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().to_string()))
+            .unwrap_or_else(|| "My AI feature".to_string())
+    });
+    let identity = git_identity(&dir);
+    let schema_ref = args
+        .schema_url
+        .clone()
+        .unwrap_or_else(|| format!("./{SCHEMA_FILE}"));
+    let text = render_index(args.profile, &name, identity.email.as_deref(), &schema_ref)?;
+    // The template must load; if it does not, this build is broken, and nothing is written.
+    let index = load_index(INDEX_FILE, text.as_bytes()).map_err(|e| {
+        format!(
+            "error: the {} template does not load:\n{e}",
+            args.profile.as_str()
+        )
+    })?;
+
+    create_new(&index_path, &text)?;
+    let mut written = vec![INDEX_FILE.to_string()];
+    if args.schema_url.is_none() {
+        let schema_path = dir.join(SCHEMA_FILE);
+        if !schema_path.exists() {
+            create_new(&schema_path, &super::schema::schema_text(false))?;
+            written.push(SCHEMA_FILE.to_string());
+        }
+    }
+    let mut documents = Vec::new();
+    if args.with_docs {
+        for (artifact, path) in planned_documents(&index) {
+            let full = dir.join(&path);
+            if full.exists() {
+                continue;
+            }
+            create_new(
+                &full,
+                &document_text(index.kind_of(artifact), artifact, &path),
+            )?;
+            documents.push(path);
+        }
+    }
+
+    crate::export::emit(summary(&args, &index, &identity, &written, &documents))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary(
+    args: &InitArgs,
+    index: &Index,
+    identity: &Identity,
+    written: &[String],
+    documents: &[String],
+) -> String {
+    let mut out = format!(
+        "Wrote {INDEX_FILE} for a {} team: {} roles, {} kinds, {} artifacts.\n",
+        args.profile.as_str(),
+        index.roles.len(),
+        index.kinds.len(),
+        index.artifacts.len()
+    );
+    if written.iter().any(|w| w == SCHEMA_FILE) {
+        out.push_str(&format!(
+            "Wrote {SCHEMA_FILE}: editors with yaml-language-server now complete and check {INDEX_FILE}.\n"
+        ));
+    }
+    if !documents.is_empty() {
+        out.push_str(&format!(
+            "Created {} documents from templates: {}.\n",
+            documents.len(),
+            documents.join(", ")
+        ));
+    }
+
+    out.push_str("\nNext steps\n");
+    let mut step = 0;
+    let mut next = |text: String| {
+        step += 1;
+        wrap(&format!("{step}. {text}"), 92, "  ", "     ")
+    };
+    let unstaffed: Vec<&str> = index
+        .roles
+        .iter()
+        .filter(|r| r.people.is_empty())
+        .map(|r| r.id.as_str())
+        .collect();
+    let orphaned = index
+        .artifacts
+        .iter()
+        .filter(|a| a.owner.as_deref().is_some_and(|o| unstaffed.contains(&o)))
+        .count();
+    match (&identity.email, &identity.unusable) {
+        (Some(email), _) if args.profile.staffs_every_role() => out.push_str(&next(format!(
+            "You ({email}) are in every role. Add people under `people:` as they join."
+        ))),
+        (Some(email), _) => out.push_str(&next(format!(
+            "Staff the roles. You ({email}) are in pm; {} have nobody yet, so `handoff check` reports \
+             owner-unstaffed for the {orphaned} artifacts they own until you add each person's git \
+             e-mail under `people:`.",
+            unstaffed.join(", ")
+        ))),
+        (None, Some(bad)) => out.push_str(&next(format!(
+            "git's user.email `{bad}` is not an e-mail address, so no role has anyone yet: \
+             `handoff check` reports owner-unstaffed for all {orphaned} artifacts until you add \
+             people's git e-mail addresses under `people:`."
+        ))),
+        (None, None) => out.push_str(&next(format!(
+            "git has no user.email here, so no role has anyone yet: set it (`git config user.email \
+             you@example.com`), then add people under `people:`. Until then `handoff check` reports \
+             owner-unstaffed for all {orphaned} artifacts."
+        ))),
+    }
+    if documents.is_empty() {
+        out.push_str(&next(
+            "Point each artifact's `path:` at your documents, or write them: until they exist, \
+             `handoff check` reports them as missing (`handoff init --with-docs` in a fresh \
+             directory writes them from templates)."
+                .to_string(),
+        ));
+    } else {
+        out.push_str(&next(
+            "Fill in the documents: every heading in them is one `handoff check` looks for."
+                .to_string(),
+        ));
+    }
+    if !identity.in_repository {
+        out.push_str(&next(
+            "This directory is not in a git repository: handoff reads its facts from git, so run \
+             `git init` first."
+                .to_string(),
+        ));
+    }
+    let mut paths = written.to_vec();
+    paths.extend(documents.iter().cloned());
+    out.push_str(&next(format!(
+        "Commit: git add {} && git commit -m \"Handoff index\"",
+        paths.join(" ")
+    )));
+    out.push_str(&next(
+        "Each owner accepts their artifacts (`handoff sign <artifact> --action accept --role <role>`), \
+         and reviewers approve them; `handoff check` shows what is left."
+            .to_string(),
+    ));
+    out
+}
+
+/// Words of `text` in lines of at most `width` columns (a longer word gets a line of its own).
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = rest.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(profile: Profile, email: Option<&str>) -> Index {
+        let text = render_index(profile, "Reply: assist", email, "./handoff.schema.json").unwrap();
+        load_index(INDEX_FILE, text.as_bytes()).unwrap_or_else(|e| panic!("{profile:?}: {e}"))
+    }
+
+    #[test]
+    fn every_profile_loads_with_and_without_an_identity() {
+        for profile in Profile::ALL {
+            let with = loaded(profile, Some("dana@acme.example"));
+            let without = loaded(profile, None);
+            assert_eq!(with.name.as_deref(), Some("Reply: assist"));
+            assert!(without.roles.iter().all(|r| r.people.is_empty()));
+            let staffed: Vec<&str> = with
+                .roles
+                .iter()
+                .filter(|r| !r.people.is_empty())
+                .map(|r| r.id.as_str())
+                .collect();
+            if profile == Profile::Solo {
+                assert_eq!(staffed.len(), with.roles.len());
+            } else {
+                assert_eq!(staffed, ["pm"]);
+            }
+        }
+    }
+
+    #[test]
+    fn every_profile_validates_against_the_schema() {
+        let validator = jsonschema::draft7::new(&crate::model::schema::index_schema()).unwrap();
+        for profile in Profile::ALL {
+            let text = render_index(profile, "x", Some("a@b.example"), "./s.json").unwrap();
+            let doc = crate::yaml::to_json(&crate::yaml::parse(&text).unwrap().unwrap());
+            let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{profile:?}: {errors:?}");
+            assert!(text.starts_with("# yaml-language-server: $schema=./s.json\n"));
+        }
+    }
+
+    #[test]
+    fn the_enterprise_profile_adds_the_reviews_the_issue_names() {
+        let index = loaded(Profile::Enterprise, None);
+        let signers = |id: &str| index.required_signers(index.artifact(id).unwrap());
+        assert!(signers("data-flow").contains(&"legal".to_string()));
+        assert!(signers("model-provider").contains(&"compliance".to_string()));
+        assert!(signers("prompt-injection").contains(&"security".to_string()));
+        assert!(signers("flows").contains(&"accessibility".to_string()));
+        let mid = loaded(Profile::MidSize, None);
+        assert!(mid.artifacts.iter().all(|a| !a.reviewers.is_empty()));
+    }
+
+    #[test]
+    fn templates_carry_every_required_heading() {
+        for profile in Profile::ALL {
+            let index = loaded(profile, None);
+            for (artifact, path) in planned_documents(&index) {
+                let kind = index.kind_of(artifact).unwrap();
+                let file = format!(
+                    "docs/{}.{}",
+                    kind.id,
+                    if path.ends_with(".yaml") {
+                        "yaml"
+                    } else {
+                        "md"
+                    }
+                );
+                let template = template(&file).unwrap_or_else(|e| panic!("{e}"));
+                let missing =
+                    missing_sections(&kind.required_sections, &sections_of(&path, template));
+                assert!(missing.is_empty(), "{file} lacks {missing:?} ({profile:?})");
+                let text = document_text(Some(kind), artifact, &path);
+                assert!(text.contains(artifact.display_name()) || path.ends_with(".yaml"));
+            }
+        }
+    }
+
+    #[test]
+    fn document_paths() {
+        let p = |s: &str| document_path(&Target::Path(s.into()));
+        let g = |s: &str| document_path(&Target::Glob(s.into()));
+        assert_eq!(p("docs/prd.md").as_deref(), Some("docs/prd.md"));
+        assert_eq!(p("evals").as_deref(), Some("evals/README.md"));
+        assert_eq!(g("prompts/*.yaml").as_deref(), Some("prompts/main.yaml"));
+        assert_eq!(g("prompts/**/*.yaml"), None);
+        assert_eq!(
+            document_path(&Target::Url("https://x.example".into())),
+            None
+        );
+    }
+
+    #[test]
+    fn a_missing_template_heading_is_appended() {
+        let index = loaded(Profile::Startup, None);
+        let mut kind = index.kind("prd").unwrap().clone();
+        kind.required_sections.push("Glossary|Terms".into());
+        let artifact = index.artifact("prd").unwrap();
+        let text = document_text(Some(&kind), artifact, "docs/prd.md");
+        assert!(text.ends_with("\n## Glossary\n\n_To write._\n"));
+    }
 }

@@ -55,7 +55,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, String> {
                 .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
             eprintln!("wrote {}", path.display());
         }
-        None => print!("{page}"),
+        None => crate::export::emit(page)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,7 +15,7 @@ pub struct SchemaArgs {
 }
 
 pub fn run(args: SchemaArgs) -> Result<ExitCode, String> {
-    print!("{}", schema_text(args.ledger));
+    crate::export::emit(schema_text(args.ledger))?;
     Ok(ExitCode::SUCCESS)
 }
 

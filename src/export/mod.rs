@@ -151,3 +151,16 @@ pub fn state_words(state: crate::analysis::CellState) -> &'static str {
         CellState::NotRequired => "sign-off not required",
     }
 }
+
+/// Writes a rendering to standard output. A reader that stops early (`| head`) is not an
+/// error; any other write failure is reported instead of panicking as `print!` would.
+pub fn emit(text: impl AsRef<[u8]>) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_ref()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("error: cannot write to standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}

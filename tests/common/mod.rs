@@ -25,6 +25,22 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
+/// The handoff binary, run in `cwd` with the machine's configuration kept out: the clock
+/// pinned to `now`, no colour, HOME and XDG_CONFIG_HOME inside `cwd` (so libgit2 reads no
+/// global git configuration), no system git configuration, no inherited `GIT_DIR`.
+pub fn handoff_command(cwd: &Path, now: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_handoff"));
+    cmd.current_dir(cwd)
+        .env("HANDOFF_NOW", now)
+        .env("NO_COLOR", "1")
+        .env("HOME", cwd)
+        .env("XDG_CONFIG_HOME", cwd.join(".no-config"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE");
+    cmd
+}
+
 /// Unix time of the first commit a [`TestRepo`] makes: 2024-01-01T00:00:00Z.
 pub const EPOCH: i64 = 1_704_067_200;
 
