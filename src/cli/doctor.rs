@@ -152,6 +152,13 @@ fn examine(start: Option<&Path>) -> Examination {
         .map(Path::to_path_buf)
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| PathBuf::from("."));
+    if !start_dir.is_dir() {
+        exam.problems.push(format!(
+            "{} is not a directory: give the directory of a handoff, or one inside it",
+            start_dir.display()
+        ));
+        return exam;
+    }
     let repo = git2::Repository::discover(&start_dir).ok();
 
     // Identity: as git resolves it here (repository config first, then global and system).

@@ -57,6 +57,21 @@ fn rules() -> Vec<Value> {
         .collect()
 }
 
+/// A repository path as a SARIF URI reference: bytes outside RFC 3986's unreserved and
+/// path characters are percent-encoded, so `%`, `#`, `?`, spaces and non-ASCII survive.
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in sanitize(path).bytes() {
+        let keep = byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte);
+        if keep {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 fn result(located: &Located) -> Value {
     let f = located.finding;
     let rule_index = FindingCode::ALL
@@ -71,7 +86,7 @@ fn result(located: &Located) -> Value {
         }
     }
     let mut physical = json!({
-        "artifactLocation": { "uri": sanitize(&located.file), "uriBaseId": "%SRCROOT%" }
+        "artifactLocation": { "uri": uri_path(&located.file), "uriBaseId": "%SRCROOT%" }
     });
     if !region.is_empty() {
         physical["region"] = Value::Object(region);
@@ -130,4 +145,25 @@ pub fn sarif(s: &Snapshot, repo_prefix: &str) -> String {
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(uri_path("docs/prd.md"), "docs/prd.md");
+        assert_eq!(uri_path("docs/a b#1%?.md"), "docs/a%20b%231%25%3F.md");
+        assert_eq!(uri_path("docs/é.md"), "docs/%C3%A9.md");
+    }
+
+    #[test]
+    fn rule_names_are_camel_case() {
+        assert_eq!(
+            rule_name(FindingCode::ChangedSinceSignoff),
+            "ChangedSinceSignoff"
+        );
+        assert_eq!(rule_name(FindingCode::Aged), "Aged");
+    }
 }
