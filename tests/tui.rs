@@ -367,7 +367,7 @@ fn detail_follows_next_and_previous() {
 fn agenda_steps_through_every_open_finding() {
     let mut a = app(true);
     assert_eq!(a.view, View::Agenda);
-    let total = a.agenda_items().len();
+    let total = a.agenda_items.len();
     assert_eq!(total, a.snap.report.findings.len());
     for _ in 0..total + 3 {
         key(&mut a, "Right");
@@ -376,7 +376,7 @@ fn agenda_steps_through_every_open_finding() {
     assert_eq!(a.status.as_deref(), Some("end of the agenda"));
     key(&mut a, "Left");
     assert_eq!(a.agenda, total - 2);
-    let first = a.snap.report.findings[a.agenda_items()[0]].severity;
+    let first = a.snap.report.findings[a.agenda_items[0]].severity;
     assert_eq!(first, handoff::model::Severity::Error);
 }
 

@@ -102,6 +102,12 @@ pub struct App {
     /// Visible findings (indices into the report) of the Gaps and Stale lists, sorted.
     pub gap_items: Vec<usize>,
     pub stale_items: Vec<usize>,
+    /// The present-mode agenda: every visible finding, most severe first.
+    pub agenda_items: Vec<usize>,
+    /// The widest visible artifact id, in columns (the matrix's first column).
+    pub id_width: usize,
+    /// Findings per severity over everything: errors, warnings, infos.
+    pub counts: (usize, usize, usize),
 }
 
 impl App {
@@ -147,6 +153,9 @@ impl App {
             rows: Vec::new(),
             gap_items: Vec::new(),
             stale_items: Vec::new(),
+            agenda_items: Vec::new(),
+            id_width: 8,
+            counts: (0, 0, 0),
         };
         app.derive();
         app
@@ -235,6 +244,21 @@ impl App {
         };
         self.gap_items = list(Category::Gap);
         self.stale_items = list(Category::Stale);
+        let mut agenda: Vec<usize> = self
+            .gap_items
+            .iter()
+            .chain(&self.stale_items)
+            .copied()
+            .collect();
+        agenda.sort_by_key(|&i| (std::cmp::Reverse(report.findings[i].severity), i));
+        self.agenda_items = agenda;
+        self.id_width = self
+            .rows
+            .iter()
+            .map(|&i| crate::text::width(&index.artifacts[i].id))
+            .max()
+            .unwrap_or(8);
+        self.counts = report.counts();
 
         if let Some(id) = selected_artifact
             && let Some(pos) = self
@@ -270,19 +294,7 @@ impl App {
         clamp(&mut self.gaps, self.gap_items.len());
         clamp(&mut self.stale, self.stale_items.len());
         self.col = self.col.min(self.snap.index.roles.len().saturating_sub(1));
-        self.agenda = self.agenda.min(self.agenda_items().len().saturating_sub(1));
-    }
-
-    /// Findings for the present-mode agenda: every visible gap and stale item, most severe first.
-    pub fn agenda_items(&self) -> Vec<usize> {
-        let mut items: Vec<usize> = self
-            .gap_items
-            .iter()
-            .chain(&self.stale_items)
-            .copied()
-            .collect();
-        items.sort_by_key(|&i| (std::cmp::Reverse(self.snap.report.findings[i].severity), i));
-        items
+        self.agenda = self.agenda.min(self.agenda_items.len().saturating_sub(1));
     }
 
     /// The finding list of the current view, with its cursor.
@@ -319,7 +331,7 @@ impl App {
                 .get(self.stale.selected)
                 .and_then(|&i| finding_artifact(i)),
             View::Agenda => self
-                .agenda_items()
+                .agenda_items
                 .get(self.agenda)
                 .and_then(|&i| finding_artifact(i)),
         }
@@ -469,7 +481,7 @@ impl App {
                 self.detail = Some(0);
             }
             Action::Next | Action::Previous => {
-                let n = self.agenda_items().len();
+                let n = self.agenda_items.len();
                 if n > 0 {
                     self.agenda = if action == Action::Next {
                         (self.agenda + 1).min(n - 1)
@@ -698,11 +710,6 @@ impl App {
         self.derive();
     }
 
-    /// Counts per severity over everything (not only what the filter shows).
-    pub fn counts(&self) -> (usize, usize, usize) {
-        self.snap.report.counts()
-    }
-
     /// Whether an artifact's facts are still being read.
     pub fn is_pending(&self, artifact: usize) -> bool {
         let a = &self.snap.index.artifacts[artifact];
@@ -728,12 +735,11 @@ impl App {
     }
 
     pub fn severity_count(&self, s: Severity) -> usize {
-        self.snap
-            .report
-            .findings
-            .iter()
-            .filter(|f| f.severity == s)
-            .count()
+        match s {
+            Severity::Error => self.counts.0,
+            Severity::Warning => self.counts.1,
+            Severity::Info => self.counts.2,
+        }
     }
 }
 

@@ -111,12 +111,7 @@ pub struct MatrixGeometry {
 
 pub fn matrix_geometry(app: &App, area: Rect) -> MatrixGeometry {
     let roles = app.snap.index.roles.len().max(1);
-    let longest_id = app
-        .rows
-        .iter()
-        .map(|&i| width(&app.snap.index.artifacts[i].id))
-        .max()
-        .unwrap_or(8) as u16;
+    let longest_id = app.id_width as u16;
     let w = area.width;
     let id_w = longest_id
         .clamp(8, if w < 100 { 18 } else { 28 })

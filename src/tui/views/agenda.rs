@@ -13,7 +13,7 @@ use crate::tui::theme::Role;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let items = app.agenda_items();
+    let items = &app.agenda_items;
     let Some(&i) = items.get(app.agenda) else {
         let line = Line::styled(
             format!(

@@ -92,7 +92,7 @@ pub fn tabs(frame: &mut Frame, app: &App, area: Rect) {
             View::Matrix => format!(" {}", app.rows.len()),
             View::Gaps => format!(" {}", app.gap_items.len()),
             View::Stale => format!(" {}", app.stale_items.len()),
-            View::Agenda => format!(" {}", app.agenda_items().len()),
+            View::Agenda => format!(" {}", app.agenda_items.len()),
         };
         let style = if *v == app.view {
             t.style(Role::TabActive)
