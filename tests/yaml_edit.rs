@@ -799,6 +799,15 @@ fn field_region(p: &Parsed, id: &str, field: ArtifactField) -> Option<Range<usiz
         Some(next) => line_start(p.body, next.key.span.start.offset),
         None => item_region(p, id)?.end,
     };
+    // Removing the last line of a text without a final line ending takes the one before it.
+    let start = if end == p.body.len() && !p.body.ends_with('\n') {
+        p.body[..start]
+            .strip_suffix("\r\n")
+            .or_else(|| p.body[..start].strip_suffix('\n'))
+            .map_or(start, str::len)
+    } else {
+        start
+    };
     Some(start..end)
 }
 
@@ -877,6 +886,29 @@ fn check_edit(text: &str, edit: &IndexEdit) -> Result<&'static str, String> {
             }
             if text.starts_with('\u{feff}') != edited.text.starts_with('\u{feff}') {
                 return Err("the byte-order mark changed".into());
+            }
+            // Removing what was just added to a section with items gives back the original,
+            // byte for byte. (A section that was created or empty stays, empty.)
+            let undo = match edit {
+                IndexEdit::AddArtifact(new) if !old.artifacts.is_empty() => {
+                    Some(IndexEdit::RemoveArtifact {
+                        artifact: new.id.clone(),
+                    })
+                }
+                IndexEdit::AddRole(new) if !old.roles.is_empty() => Some(IndexEdit::RemoveRole {
+                    role: new.id.clone(),
+                }),
+                _ => None,
+            };
+            if let Some(undo) = undo {
+                let undone = edit_text(&edited.text, &undo)
+                    .map_err(|e| format!("undoing failed: {e}\n{}", edited.text))?;
+                if undone.text != text {
+                    return Err(format!(
+                        "adding then removing changed the text:\n{}",
+                        undone.text
+                    ));
+                }
             }
             Ok("applied")
         }
@@ -1092,7 +1124,7 @@ fn removing_an_artifact_takes_the_comment_above_it() {
             artifact: "framing".into(),
         },
     );
-    assert!(out.ends_with("    - ai-eng   # indentless\n"), "{out:?}");
+    assert!(out.ends_with("    - ai-eng   # indentless"), "{out:?}");
 }
 
 #[test]

@@ -57,14 +57,17 @@ pub struct SetArgs {
     #[arg(long)]
     pub unset: bool,
 
-    /// ARTIFACT FIELD VALUE (with --role: FIELD VALUE; with --unset, no VALUE)
-    #[arg(
-        value_name = "ARTIFACT FIELD VALUE",
-        num_args = 1..=3,
-        required = true,
-        allow_hyphen_values = true
-    )]
-    pub words: Vec<String>,
+    /// The artifact (with --role: the field)
+    #[arg(value_name = "ARTIFACT")]
+    pub first: String,
+
+    /// The field (with --role: the value)
+    #[arg(value_name = "FIELD", allow_hyphen_values = true)]
+    pub second: Option<String>,
+
+    /// The value: for a list `a,b` replaces it, `+x` adds x, `-x` removes x
+    #[arg(value_name = "VALUE", allow_hyphen_values = true)]
+    pub third: Option<String>,
 
     #[command(flatten)]
     pub commit: CommitFlags,
@@ -76,7 +79,11 @@ pub fn run(args: SetArgs) -> Result<ExitCode, String> {
 }
 
 fn edit_from(args: &SetArgs) -> Result<IndexEdit, String> {
-    let words: Vec<&str> = args.words.iter().map(String::as_str).collect();
+    let words: Vec<&str> = [Some(&args.first), args.second.as_ref(), args.third.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
     if let Some(role) = &args.role {
         return role_edit(role, &words, args.unset);
     }

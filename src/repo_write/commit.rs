@@ -109,13 +109,16 @@ fn entry_for(path: &str, id: Oid, mode: u32, size: u64) -> IndexEntry {
     }
 }
 
+/// A file as git records it: the blob's id, the file mode and the size.
+type Recorded = (Oid, u32, u64);
+
 /// The working copy of `path` as a blob in the object database, with its git file mode;
 /// `None` when the path does not exist.
 fn stage_from_workdir(
     repo: &Repository,
     workdir: &Path,
     path: &str,
-) -> Result<Option<(Oid, u32, u64)>, CommitError> {
+) -> Result<Option<Recorded>, CommitError> {
     let full = workdir.join(path);
     let meta = match std::fs::symlink_metadata(&full) {
         Ok(m) => m,
@@ -285,7 +288,7 @@ pub fn commit_paths_with(
 /// Records the committed paths in the user's index, leaving every other entry as it was.
 fn update_user_index(
     user_index: &mut Index,
-    staged: &[(&String, Option<(Oid, u32, u64)>)],
+    staged: &[(&String, Option<Recorded>)],
 ) -> Result<(), git2::Error> {
     for (path, new) in staged {
         match new {

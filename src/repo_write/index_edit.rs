@@ -191,6 +191,7 @@ fn field_change_words(field: &str, artifact: &str, change: &FieldChange) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::repo_write::index_text::ArtifactField;
 
     #[test]
     fn messages_have_a_summary_and_trailers() {

@@ -927,10 +927,18 @@ pub fn remove_entry(
         src.line_start(start)
     };
     let last = after_trailing_comments(src, entry, key_col);
-    Ok(Some(Splice::replace(
-        first_line..src.next_line_start(last),
-        String::new(),
-    )))
+    let (start, end) = if with_comments {
+        with_separators(
+            src,
+            first_line..src.next_line_start(last),
+            i > 0,
+            i + 1 < entries.len(),
+        )
+    } else {
+        let end = src.next_line_start(last);
+        (without_final_newline(src, first_line, end), end)
+    };
+    Ok(Some(Splice::replace(start..end, String::new())))
 }
 
 /// The removal of one item of a flow collection with one adjacent comma: up to the next
@@ -959,6 +967,45 @@ fn attached_comments_start(src: &Source, line: usize, col: usize) -> usize {
         }
     }
     first
+}
+
+/// Widens the removal of whole lines (an item, an entry) over the blank lines that separated
+/// them from their neighbours, so that one blank line still separates what is left, and
+/// removing what an insertion added gives back the text from before it.
+fn with_separators(
+    src: &Source,
+    lines: Range<usize>,
+    has_previous: bool,
+    has_next: bool,
+) -> (usize, usize) {
+    let (mut start, mut end) = (lines.start, lines.end);
+    let blank_before = src
+        .previous_line_start(start)
+        .is_some_and(|p| src.is_blank_line(p));
+    if has_next && (blank_before || !has_previous) {
+        while end < src.text.len() && src.is_blank_line(end) {
+            end = src.next_line_start(end);
+        }
+    } else if !has_next && has_previous && blank_before {
+        while let Some(p) = src
+            .previous_line_start(start)
+            .filter(|p| src.is_blank_line(*p))
+        {
+            start = p;
+        }
+    }
+    (without_final_newline(src, start, end), end)
+}
+
+/// Where a removal of whole lines must start so that a text without a final line ending keeps
+/// having none: when the removal runs to the end of such a text, the line ending before it goes
+/// too.
+fn without_final_newline(src: &Source, start: usize, end: usize) -> usize {
+    if end == src.text.len() && start > 0 && !src.text.ends_with('\n') {
+        src.line_end(start - 1)
+    } else {
+        start
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1050,8 +1097,9 @@ pub fn list_remove(
         ));
     }
     let dash = dash_of(src, item)?;
+    let end = src.next_line_start(range.end);
     Ok(Splice::replace(
-        src.line_start(dash)..src.next_line_start(range.end),
+        without_final_newline(src, src.line_start(dash), end)..end,
         String::new(),
     ))
 }
@@ -1214,18 +1262,8 @@ pub fn seq_remove(src: &Source, seq: &Node, position: usize) -> Result<Splice, E
     let dash = dash_of(src, item)?;
     let dash_col = src.column(dash);
     let start = attached_comments_start(src, src.line_start(dash), dash_col);
-    let mut end = src.next_line_start(after_trailing_comments_of_item(src, item, dash_col));
-    // The blank lines after the item go when a blank line before it stays to separate its
-    // neighbours, or when it was the first item (nothing is left to separate from).
-    let blank_before = src
-        .previous_line_start(start)
-        .is_some_and(|p| src.is_blank_line(p));
-    let first_of_several = position == 0 && items.len() > 1;
-    if blank_before || first_of_several {
-        while end < src.text.len() && src.is_blank_line(end) {
-            end = src.next_line_start(end);
-        }
-    }
+    let end = src.next_line_start(after_trailing_comments_of_item(src, item, dash_col));
+    let (start, end) = with_separators(src, start..end, position > 0, position + 1 < items.len());
     Ok(Splice::replace(start..end, String::new()))
 }
 
