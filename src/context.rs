@@ -265,7 +265,7 @@ fn state_text(state: CellState) -> String {
     format!(
         "{} {}",
         crate::glyphs::state_glyph(state, false),
-        crate::export::state_words(state)
+        crate::glyphs::state_words(state)
     )
 }
 

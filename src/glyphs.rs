@@ -20,6 +20,18 @@ pub fn state_glyph(state: CellState, ascii: bool) -> &'static str {
     }
 }
 
+/// What a state means, in words (help screens, detail panes, reports, tooltips).
+pub fn state_words(state: CellState) -> &'static str {
+    match state {
+        CellState::Unrelated => "no relation",
+        CellState::Current => "signed and current",
+        CellState::ChangedSinceSignoff => "changed since sign-off",
+        CellState::UpstreamChanged => "upstream changed since sign-off",
+        CellState::NeverSigned => "never signed",
+        CellState::NotRequired => "sign-off not required",
+    }
+}
+
 /// A cell as two characters: relation letter and state glyph ("O✓", "R✗", "C·"), or blank.
 pub fn cell_text(cell: &Cell, ascii: bool) -> String {
     if cell.state == CellState::Unrelated {

@@ -14,16 +14,7 @@ const NOW: &str = "2026-11-22T12:00:00Z";
 
 /// The handoff binary with the machine's git configuration kept out.
 fn handoff(cwd: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_handoff"));
-    cmd.current_dir(cwd)
-        .env("HANDOFF_NOW", NOW)
-        .env("NO_COLOR", "1")
-        .env("HOME", cwd)
-        .env("XDG_CONFIG_HOME", cwd.join(".no-config"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE");
-    cmd
+    common::handoff_command(cwd, NOW)
 }
 
 /// Builds the demo repository into a temporary directory.

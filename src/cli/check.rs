@@ -57,7 +57,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
         Format::Junit => crate::export::ci::junit(&snapshot, &ws.prefix, threshold),
         Format::Sarif => crate::export::sarif::sarif(&snapshot, &ws.prefix),
     };
-    print!("{out}");
+    crate::export::emit(out)?;
     Ok(if failed {
         ExitCode::from(1)
     } else {

@@ -41,7 +41,7 @@ pub fn run(args: MatrixArgs) -> Result<ExitCode, String> {
         MatrixFormat::Csv => csv(&snapshot),
         MatrixFormat::Json => json(&snapshot),
     };
-    print!("{out}");
+    crate::export::emit(out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -75,42 +75,22 @@ pub fn text(s: &Snapshot, ascii: bool) -> String {
     out
 }
 
-/// Escapes what would break a Markdown table cell.
-fn md(s: &str) -> String {
-    sanitize(s).replace('|', "\\|")
-}
-
 pub fn markdown(s: &Snapshot, ascii: bool) -> String {
-    let m = &s.report.matrix;
-    let mut out = String::new();
-    if let Some(name) = &s.index.name {
-        out.push_str(&format!("### Ownership matrix — {}\n\n", md(name)));
-    }
-    out.push_str("| Artifact |");
-    for role in &m.roles {
-        let title = s
-            .index
-            .role(role)
-            .and_then(|r| r.title.as_deref())
-            .unwrap_or(role);
-        out.push_str(&format!(" {} |", md(title)));
-    }
-    out.push_str(" Worst |\n|---|");
-    out.push_str(&":-:|".repeat(m.roles.len()));
-    out.push_str("---|\n");
-    for row in &m.rows {
-        let title = s
-            .index
-            .artifact(&row.artifact)
-            .map_or(row.artifact.as_str(), |a| a.display_name());
-        out.push_str(&format!("| {} |", md(title)));
-        for cell in &row.cells {
-            out.push_str(&format!(" {} |", cell_text(cell, ascii)));
-        }
-        out.push_str(&format!(" {} |\n", worst_text(row)));
-    }
-    out.push_str(&format!("\n{}\n", legend(ascii)));
-    out
+    let title = s
+        .index
+        .name
+        .as_deref()
+        .map(|n| {
+            format!(
+                "### Ownership matrix — {}\n\n",
+                crate::export::escape::md(n)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{title}{}",
+        crate::export::report_markdown::matrix_table(s, ascii)
+    )
 }
 
 /// A CSV field, quoted when needed (RFC 4180).

@@ -139,19 +139,6 @@ pub fn role_title<'a>(s: &'a Snapshot, role: &'a str) -> &'a str {
         .unwrap_or(role)
 }
 
-/// A matrix cell's state in words, for tooltips, context pages and screen readers.
-pub fn state_words(state: crate::analysis::CellState) -> &'static str {
-    use crate::analysis::CellState;
-    match state {
-        CellState::Unrelated => "",
-        CellState::Current => "signed, current",
-        CellState::ChangedSinceSignoff => "changed since sign-off",
-        CellState::UpstreamChanged => "upstream changed since sign-off",
-        CellState::NeverSigned => "never signed",
-        CellState::NotRequired => "sign-off not required",
-    }
-}
-
 /// Writes a rendering to standard output. A reader that stops early (`| head`) is not an
 /// error; any other write failure is reported instead of panicking as `print!` would.
 pub fn emit(text: impl AsRef<[u8]>) -> Result<(), String> {

@@ -4,9 +4,10 @@
 //! glyph and relation letter, so the page reads the same in black and white.
 
 use super::escape::{html, html_message};
-use super::{Status, counts_text, fails, head_text, role_title, state_words};
+use super::{Status, counts_text, fails, head_text, role_title};
 use crate::analysis::{CellState, Finding, date};
 use crate::glyphs::state_glyph;
+use crate::glyphs::state_words;
 use crate::model::Severity;
 use crate::workspace::Snapshot;
 

@@ -8,9 +8,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::matrix::state_words;
 use crate::analysis::{CellState, ago, date, short};
-use crate::glyphs::state_glyph;
+use crate::glyphs::{state_glyph, state_words};
 use crate::model::{Action, History, Target};
 use crate::text::{sanitize, wrap};
 use crate::tui::app::App;

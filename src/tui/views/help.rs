@@ -7,14 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::analysis::CellState;
-use crate::glyphs::state_glyph;
+use crate::glyphs::{state_glyph, state_words};
 use crate::model::FindingCode;
 use crate::model::finding::Category;
 use crate::tui::app::App;
 use crate::tui::layout::centered;
 use crate::tui::theme::Role;
-
-use super::matrix::state_words;
 
 pub fn lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;

@@ -6,24 +6,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use crate::analysis::CellState;
-use crate::glyphs::{cell_text, state_glyph};
+use crate::glyphs::{cell_text, state_glyph, state_words};
 use crate::text::{pad, sanitize, truncate, width};
 use crate::tui::app::App;
 use crate::tui::layout::matrix_geometry;
 use crate::tui::theme::Role;
-
-/// What a cell's state means, in words.
-pub fn state_words(state: CellState) -> &'static str {
-    match state {
-        CellState::Unrelated => "no relation",
-        CellState::Current => "signed and current",
-        CellState::ChangedSinceSignoff => "changed since sign-off",
-        CellState::UpstreamChanged => "upstream changed since sign-off",
-        CellState::NeverSigned => "never signed",
-        CellState::NotRequired => "sign-off not required",
-    }
-}
 
 fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, w: u16, style: Style) {
     if w == 0 {
