@@ -715,6 +715,10 @@ proptest! {
         paths.extend(FILES.iter().map(|f| f.to_string()));
         paths.extend([".", "docs", "docs/sub", "src"].iter().map(|f| f.to_string()));
         assert_history_agrees(&player.repo, &paths, &["*.md", "docs/*", "docs/*.txt", "s?c/*"]);
+        // Alone, a path takes the other way through the trees (name lookups, not a merge join).
+        for file in ["docs/sub/e.md", "docs"] {
+            assert_history_agrees(&player.repo, &[file.to_string()], &[]);
+        }
         assert_clean_fingerprints(&player.repo);
     }
 }
@@ -807,6 +811,21 @@ fn ignored_files_are_left_out_of_a_directory_fingerprint() {
     let facts = facts_of(&repo, path("svc"));
     assert_eq!(facts.fingerprint, repo.head_object("svc"));
     assert!(!facts.uncommitted, "{facts:?}");
+    let ignored_file = facts_of(&repo, path("svc/debug.log"));
+    assert!(
+        ignored_file.exists && !ignored_file.uncommitted,
+        "as in git status: {ignored_file:?}"
+    );
+    assert_eq!(
+        ignored_file.fingerprint,
+        Some(hash_object(&repo, "svc/debug.log"))
+    );
+    let ignored_dir = facts_of(&repo, path("svc/build"));
+    assert!(ignored_dir.exists && ignored_dir.is_dir && !ignored_dir.uncommitted);
+    assert_eq!(
+        facts_of(&repo, glob("svc/*.log")).matches,
+        vec!["svc/tracked.log"]
+    );
     repo.write("svc/deep/er/notes.txt", "a real untracked file\n");
     let facts = facts_of(&repo, path("svc"));
     assert!(facts.uncommitted);

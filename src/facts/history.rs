@@ -398,27 +398,41 @@ impl<'a, 'r> Walk<'a, 'r> {
             keys = rest;
             let our_entry = ours.and_then(|t| t.get_name_bytes(&child.name));
             let their_entry = theirs.and_then(|t| t.get_name_bytes(&child.name));
-            if entry_identity(our_entry.as_ref()) == entry_identity(their_entry.as_ref()) {
-                continue;
-            }
-            let mut below = here;
-            if child.key.is_some() && child.key == here.first().copied() {
-                out.push(here[0]);
-                below = &here[1..];
-            }
-            if !below.is_empty() {
-                let our_subtree = self.subtree(our_entry.as_ref())?;
-                let their_subtree = self.subtree(their_entry.as_ref())?;
-                self.differing_below(
-                    child,
-                    our_subtree.as_ref(),
-                    their_subtree.as_ref(),
-                    below,
-                    out,
-                )?;
+            if entry_identity(our_entry.as_ref()) != entry_identity(their_entry.as_ref()) {
+                self.child_differs(child, here, our_entry.as_ref(), their_entry.as_ref(), out)?;
             }
         }
         Ok(())
+    }
+
+    /// `differing` for the keys of one trie child whose entries differ.
+    fn child_differs(
+        &self,
+        child: &TrieNode,
+        keys: &[Key],
+        our_entry: Option<&TreeEntry<'_>>,
+        their_entry: Option<&TreeEntry<'_>>,
+        out: &mut Vec<Key>,
+    ) -> Result<(), FactsError> {
+        let mut below = keys;
+        if let Some(&first) = keys.first()
+            && child.key == Some(first)
+        {
+            out.push(first);
+            below = &keys[1..];
+        }
+        if below.is_empty() {
+            return Ok(());
+        }
+        let our_subtree = self.subtree(our_entry)?;
+        let their_subtree = self.subtree(their_entry)?;
+        self.differing_below(
+            child,
+            our_subtree.as_ref(),
+            their_subtree.as_ref(),
+            below,
+            out,
+        )
     }
 
     /// Whether the set of (path, mode, id) of the entries a glob matches differs.

@@ -233,7 +233,12 @@ impl<'r> WorkTree<'r> {
         match worktree {
             Ok(identity) => {
                 facts.fingerprint = Some(identity.1.to_string());
-                facts.uncommitted = differs_from_head(Some(identity), index, head);
+                // An untracked path git ignores is not a pending change, as in `git status`.
+                let ignored_untracked = head.is_none()
+                    && index == IndexState::Absent
+                    && self.ignored(repo_path.as_bytes());
+                facts.uncommitted =
+                    !ignored_untracked && differs_from_head(Some(identity), index, head);
             }
             Err(problem) => {
                 facts.problem = Some(problem);
@@ -623,7 +628,8 @@ impl<'r> WorkTree<'r> {
         if tracked.conflicted {
             return IndexState::Conflicted;
         }
-        if tracked.entries.is_empty() {
+        // A directory without entries is not in the index; the root always is, empty or not.
+        if tracked.entries.is_empty() && !repo_path.is_empty() {
             return IndexState::Absent;
         }
         let prefix_len = if repo_path.is_empty() {
