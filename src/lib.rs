@@ -18,5 +18,6 @@ pub mod repo_write;
 pub mod sample;
 pub mod text;
 pub mod tui;
+pub mod watch;
 pub mod workspace;
 pub mod yaml;
