@@ -215,14 +215,7 @@ impl Ignores {
     }
 
     fn dir_ignored(&mut self, relative: &Path) -> bool {
-        if self.dirs.len() > MAX_CACHED {
-            self.dirs.clear();
-        }
-        let repo = &self.repo;
-        *self
-            .dirs
-            .entry(relative.to_path_buf())
-            .or_insert_with(|| Ignores::ask(repo, relative, true))
+        cached(&mut self.dirs, &self.repo, relative, true)
     }
 
     /// Whether git ignores a path relative to the work tree (or a directory above it).
@@ -238,15 +231,23 @@ impl Ignores {
         if is_dir {
             return self.dir_ignored(relative);
         }
-        if self.files.len() > MAX_CACHED {
-            self.files.clear();
-        }
-        let repo = &self.repo;
-        *self
-            .files
-            .entry(relative.to_path_buf())
-            .or_insert_with(|| Ignores::ask(repo, relative, false))
+        cached(&mut self.files, &self.repo, relative, false)
     }
+}
+
+/// The remembered answer for `relative`, asking git the first time.
+fn cached(
+    cache: &mut HashMap<PathBuf, bool>,
+    repo: &Repository,
+    relative: &Path,
+    is_dir: bool,
+) -> bool {
+    if cache.len() > MAX_CACHED {
+        cache.clear();
+    }
+    *cache
+        .entry(relative.to_path_buf())
+        .or_insert_with(|| Ignores::ask(repo, relative, is_dir))
 }
 
 /// Sorts raw events into [`WatchEvent`]s and keeps the watches in step with new directories.

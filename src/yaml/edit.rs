@@ -1376,35 +1376,39 @@ mod tests {
 
     const ORDER: &[&str] = &["id", "title", "kind", "path", "owner", "reviewers"];
 
-    #[test]
-    fn replaces_a_value_keeping_its_comment() {
-        let text = "a:\n  title: Old   # keep: this\n  path: x\n";
-        let out = edit(text, |s, r| {
+    /// Sets a scalar `key` in the mapping `pick` finds in `text`.
+    fn set_scalar(text: &str, pick: fn(&Node) -> &Node, key: &str, value: &str) -> String {
+        edit(text, |s, r| {
             set_entry(
                 s,
-                r.get("a").unwrap(),
-                "title",
-                &NewValue::Scalar("New: x".into()),
+                pick(r),
+                key,
+                &NewValue::Scalar(value.into()),
                 &Layout::default(),
                 ORDER,
             )
-        });
+        })
+    }
+
+    fn under_a(root: &Node) -> &Node {
+        root.get("a").unwrap()
+    }
+
+    fn first_item(root: &Node) -> &Node {
+        &root.as_seq().unwrap()[0]
+    }
+
+    #[test]
+    fn replaces_a_value_keeping_its_comment() {
+        let text = "a:\n  title: Old   # keep: this\n  path: x\n";
+        let out = set_scalar(text, under_a, "title", "New: x");
         assert_eq!(out, "a:\n  title: \"New: x\"   # keep: this\n  path: x\n");
     }
 
     #[test]
     fn fills_an_empty_value_before_its_comment() {
         let text = "a:\n  owner:     # decide on Thursday\n  path: x\n";
-        let out = edit(text, |s, r| {
-            set_entry(
-                s,
-                r.get("a").unwrap(),
-                "owner",
-                &NewValue::Scalar("ops".into()),
-                &Layout::default(),
-                ORDER,
-            )
-        });
+        let out = set_scalar(text, under_a, "owner", "ops");
         assert_eq!(
             out,
             "a:\n  owner: ops     # decide on Thursday\n  path: x\n"
@@ -1414,44 +1418,17 @@ mod tests {
     #[test]
     fn inserts_a_key_in_conventional_order() {
         let text = "- id: a\n  path: x   # p\n  owner: pm\n";
-        let out = edit(text, |s, r| {
-            set_entry(
-                s,
-                &r.as_seq().unwrap()[0],
-                "title",
-                &NewValue::Scalar("T".into()),
-                &Layout::default(),
-                ORDER,
-            )
-        });
+        let out = set_scalar(text, first_item, "title", "T");
         assert_eq!(out, "- id: a\n  title: T\n  path: x   # p\n  owner: pm\n");
         let flow = "- { id: a, path: x }\n";
-        let out = edit(flow, |s, r| {
-            set_entry(
-                s,
-                &r.as_seq().unwrap()[0],
-                "title",
-                &NewValue::Scalar("T".into()),
-                &Layout::default(),
-                ORDER,
-            )
-        });
+        let out = set_scalar(flow, first_item, "title", "T");
         assert_eq!(out, "- { id: a, title: T, path: x }\n");
     }
 
     #[test]
     fn crlf_and_missing_final_newline() {
         let text = "a:\r\n  id: a\r\n  path: x";
-        let out = edit(text, |s, r| {
-            set_entry(
-                s,
-                r.get("a").unwrap(),
-                "owner",
-                &NewValue::Scalar("pm".into()),
-                &Layout::default(),
-                ORDER,
-            )
-        });
+        let out = set_scalar(text, under_a, "owner", "pm");
         assert_eq!(out, "a:\r\n  id: a\r\n  path: x\r\n  owner: pm");
     }
 
@@ -1513,16 +1490,7 @@ mod tests {
     fn block_scalars_are_replaced_whole() {
         let text =
             "a:\n  description: >\n    folded\n    text\n\n  # about the owner\n  owner: pm\n";
-        let out = edit(text, |s, r| {
-            set_entry(
-                s,
-                r.get("a").unwrap(),
-                "description",
-                &NewValue::Scalar("short".into()),
-                &Layout::default(),
-                ORDER,
-            )
-        });
+        let out = set_scalar(text, under_a, "description", "short");
         assert_eq!(
             out,
             "a:\n  description: short\n\n  # about the owner\n  owner: pm\n"
