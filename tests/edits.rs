@@ -774,3 +774,24 @@ fn hooks_see_exactly_the_commit_and_may_amend_the_message() {
         "scratch files removed"
     );
 }
+
+#[test]
+fn a_commit_landing_between_the_checks_and_the_commit_is_refused_and_undone() {
+    let f = Fixture::new();
+    // Another process commits while handoff runs the hook: the branch moves under it.
+    install_hook(
+        &f.repo,
+        "pre-commit",
+        "env -u GIT_INDEX_FILE git commit -q --allow-empty --no-verify -m 'Meanwhile'\n",
+    );
+    let out = f.handoff(&["sign", "prd", "--action", "approve", "--role", "ops"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("HEAD moved from"), "{err}");
+    assert_eq!(f.repo.git(&["log", "-1", "--format=%s"]), "Meanwhile");
+    assert!(
+        !f.repo.abs(".handoff").exists(),
+        "the ledger file is gone again"
+    );
+    assert_eq!(f.repo.git(&["status", "--porcelain"]), "");
+}

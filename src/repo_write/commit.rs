@@ -254,14 +254,26 @@ pub fn commit_paths_with(
     let tree = repo.find_tree(tree_id)?;
     let parents: Vec<&git2::Commit> = parent.iter().collect();
     // Updating the branch ref (not "HEAD") lets libgit2 refuse if it moved meanwhile.
-    let commit = repo.commit(
-        Some(&branch),
-        req.author,
-        req.committer,
-        &message,
-        &tree,
-        &parents,
-    )?;
+    let commit = repo
+        .commit(
+            Some(&branch),
+            req.author,
+            req.committer,
+            &message,
+            &tree,
+            &parents,
+        )
+        .map_err(|e| match e.code() {
+            // Another process committed between the checks above and this commit.
+            ErrorCode::Modified => CommitError::HeadMoved {
+                expected: tip.map_or("an unborn branch".into(), |o| o.to_string()),
+                actual: branch_tip(repo)
+                    .ok()
+                    .flatten()
+                    .map_or("another commit".into(), |o| o.to_string()),
+            },
+            _ => e.into(),
+        })?;
     super::own_writes::mark_current(&repo.commondir().join(&branch));
 
     // The commit is made: from here on a failure is reported, never undone.
