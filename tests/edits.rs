@@ -795,3 +795,34 @@ fn a_commit_landing_between_the_checks_and_the_commit_is_refused_and_undone() {
     );
     assert_eq!(f.repo.git(&["status", "--porcelain"]), "");
 }
+
+#[test]
+fn a_handoff_in_a_subdirectory_commits_repository_relative_paths() {
+    let f = Fixture::new();
+    f.repo.write("team/handoff.yaml", INDEX);
+    f.repo.write("team/docs/prd.md", "# Team PRD\n");
+    f.repo.write("team/docs/framing.md", "# Team framing\n");
+    f.repo.commit("A second handoff in team/");
+    f.ok(&[
+        "sign", "prd", "--action", "approve", "--role", "ops", "team",
+    ]);
+    assert_eq!(
+        f.repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "team/.handoff/signoffs/prd.yaml"
+    );
+    let prd = f.repo.head_object("team/docs/prd.md").unwrap();
+    assert!(
+        f.read("team/.handoff/signoffs/prd.yaml")
+            .contains(&format!("fingerprint: {prd}"))
+    );
+    f.ok(&["set", "-C", "team", "prd", "owner", "ops"]);
+    assert_eq!(
+        f.repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "team/handoff.yaml"
+    );
+    assert_eq!(
+        f.read("handoff.yaml"),
+        INDEX,
+        "the other handoff is untouched"
+    );
+}
