@@ -219,6 +219,8 @@ struct Walk<'a, 'r> {
     /// it follows a single chain.
     waiting: HashMap<Oid, Vec<Key>>,
     inserted: u64,
+    /// Whether the repository is a shallow clone (libgit2 checks the file system each time).
+    shallow: bool,
     shallow_boundary: HashSet<Oid>,
     results: Vec<History>,
     unresolved: usize,
@@ -238,6 +240,7 @@ impl<'a, 'r> Walk<'a, 'r> {
             queue: BinaryHeap::new(),
             waiting: HashMap::new(),
             inserted: 0,
+            shallow: repo.is_shallow(),
             shallow_boundary: shallow_boundary(repo),
             results: vec![History::Pending; targets.key_count()],
             unresolved: targets.key_count(),
@@ -280,7 +283,8 @@ impl<'a, 'r> Walk<'a, 'r> {
 
     fn visit(&mut self, commit: Oid, keys: Vec<Key>) -> Result<(), FactsError> {
         if self.shallow_boundary.contains(&commit) {
-            return self.resolve_all(&keys, History::BeyondShallowBoundary);
+            self.resolve_all(&keys, History::BeyondShallowBoundary);
+            return Ok(());
         }
         let (tree, parents) = {
             let node = self.commit(commit)?;
@@ -294,18 +298,19 @@ impl<'a, 'r> Walk<'a, 'r> {
             self.differing(&tree, None, &keys, &mut present)?;
             let absent = difference(&keys, &present);
             self.resolve_at(commit, &present)?;
-            return self.resolve_all(&absent, History::NeverCommitted);
+            self.resolve_all(&absent, History::NeverCommitted);
+            return Ok(());
         }
 
         let mut undecided = keys;
         for parent in parents {
-            let is_shallow = self.repo.is_shallow();
-            let parent_tree = match self.commit(parent) {
-                Ok(node) => node.tree,
-                Err(_) if is_shallow => {
+            let parent_tree = match self.commit(parent).map(|node| node.tree) {
+                Ok(tree) => tree,
+                Err(_) if self.shallow => {
                     // A parent missing from a shallow clone: the boundary, whatever the
                     // shallow file says.
-                    return self.resolve_all(&undecided, History::BeyondShallowBoundary);
+                    self.resolve_all(&undecided, History::BeyondShallowBoundary);
+                    return Ok(());
                 }
                 Err(e) => return Err(e),
             };
@@ -580,17 +585,22 @@ impl<'a, 'r> Walk<'a, 'r> {
             summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
                 .into_owned(),
         };
-        self.resolve_all(keys, History::Changed(change))
-    }
-
-    fn resolve_all(&mut self, keys: &[Key], history: History) -> Result<(), FactsError> {
-        for &key in keys {
-            self.resolve(key, history.clone());
-        }
+        self.resolve_all(keys, History::Changed(change));
         Ok(())
     }
 
+    fn resolve_all(&mut self, keys: &[Key], history: History) {
+        for &key in keys {
+            self.resolve(key, history.clone());
+        }
+    }
+
     fn resolve(&mut self, key: Key, history: History) {
+        // Each key travels one chain and is resolved once; the check keeps a malformed history
+        // from reporting a key twice.
+        if self.results[key as usize] != History::Pending {
+            return;
+        }
         for &spec in &self.targets.specs_of_key[key as usize] {
             (self.on_resolved)(spec, &history);
         }

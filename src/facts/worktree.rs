@@ -261,15 +261,12 @@ impl<'r> WorkTree<'r> {
         let repo_dir = join(self.workspace.prefix.trim_end_matches('/'), literal_dir);
         let mut facts = ArtifactFacts::default();
 
-        let head_matches = self.head_matches(&glob, &repo_dir);
-        let index_matches = self.index_matches(&glob, &repo_dir);
-        let head_fingerprint = fingerprint_of(head_matches);
-        let index_fingerprint = match index_matches {
-            IndexMatches::Unknown => None,
-            IndexMatches::Conflicted => Some(Err(())),
-            IndexMatches::Found(found) => Some(Ok(fingerprint_of(found))),
+        let head_fingerprint = fingerprint_of(self.head_matches(&glob, &repo_dir));
+        let index_differs = match self.index_matches(&glob, &repo_dir) {
+            IndexMatches::Unknown => false,
+            IndexMatches::Conflicted => true,
+            IndexMatches::Found(found) => fingerprint_of(found) != head_fingerprint,
         };
-        let index_differs = index_fingerprint.is_some_and(|i| i != Ok(head_fingerprint));
 
         let abs_dir = self.workspace.repo_root.join(&repo_dir);
         let worktree_matches = match self.locate(&abs_dir, literal_dir) {
@@ -347,7 +344,13 @@ impl<'r> WorkTree<'r> {
         tracked: Option<&IndexEntry>,
     ) -> Result<Identity, String> {
         let mode = match tracked {
-            Some(entry) if !self.trust_executable_bit => entry.mode,
+            // Where the executable bit means nothing, git keeps the mode it has recorded.
+            Some(entry)
+                if !self.trust_executable_bit
+                    && (entry.mode == MODE_FILE || entry.mode == MODE_EXECUTABLE) =>
+            {
+                entry.mode
+            }
             _ if is_executable(meta) => MODE_EXECUTABLE,
             _ => MODE_FILE,
         };
@@ -358,10 +361,10 @@ impl<'r> WorkTree<'r> {
         }
         if meta.len() > self.limits.max_fingerprint_bytes {
             return Err(format!(
-                "{} is too large to fingerprint ({} MiB; limit {} MiB)",
+                "{} is too large to fingerprint ({}; limit {})",
                 display(shown),
-                meta.len().div_ceil(MIB),
-                self.limits.max_fingerprint_bytes / MIB
+                human_size(meta.len()),
+                human_size(self.limits.max_fingerprint_bytes)
             ));
         }
         Oid::hash_file(ObjectType::Blob, abs)
@@ -803,6 +806,18 @@ fn checked_relative(path: &str) -> Result<String, String> {
         }
     }
     Ok(parts.join("/"))
+}
+
+/// `64 MiB`, `3 KiB`, `12 bytes`: rounded up, so a file over a limit never shows as equal.
+fn human_size(bytes: u64) -> String {
+    const KIB: u64 = 1 << 10;
+    if bytes >= MIB {
+        format!("{} MiB", bytes.div_ceil(MIB))
+    } else if bytes >= KIB {
+        format!("{} KiB", bytes.div_ceil(KIB))
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 fn join(dir: &str, name: &str) -> String {
