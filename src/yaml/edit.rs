@@ -1390,6 +1390,18 @@ mod tests {
         })
     }
 
+    fn push_reviewer(text: &str, who: &str) -> String {
+        edit(text, |s, r| {
+            list_push(s, under_a(r), "reviewers", who, &Layout::default(), ORDER)
+        })
+    }
+
+    fn remove_reviewer(text: &str, position: usize) -> String {
+        edit(text, |s, r| {
+            list_remove(s, under_a(r), "reviewers", position)
+        })
+    }
+
     fn under_a(root: &Node) -> &Node {
         root.get("a").unwrap()
     }
@@ -1435,54 +1447,28 @@ mod tests {
     #[test]
     fn block_lists_stay_block() {
         let text = "a:\n  reviewers:   # who\n    - pm  # first\n    - ops\n  owner: pm\n";
-        let add = edit(text, |s, r| {
-            list_push(
-                s,
-                r.get("a").unwrap(),
-                "reviewers",
-                "qa",
-                &Layout::default(),
-                ORDER,
-            )
-        });
+        let add = push_reviewer(text, "qa");
         assert_eq!(
             add,
             "a:\n  reviewers:   # who\n    - pm  # first\n    - ops\n    - qa\n  owner: pm\n"
         );
-        let remove = edit(text, |s, r| {
-            list_remove(s, r.get("a").unwrap(), "reviewers", 1)
-        });
+        let remove = remove_reviewer(text, 1);
         assert_eq!(
             remove,
             "a:\n  reviewers:   # who\n    - pm  # first\n  owner: pm\n"
         );
-        let last = edit(&remove, |s, r| {
-            list_remove(s, r.get("a").unwrap(), "reviewers", 0)
-        });
+        let last = remove_reviewer(&remove, 0);
         assert_eq!(last, "a:\n  reviewers: []   # who\n  owner: pm\n");
     }
 
     #[test]
     fn flow_lists_stay_flow() {
         let text = "a: { reviewers: [ pm , ops ] }  # c\n";
-        let add = edit(text, |s, r| {
-            list_push(
-                s,
-                r.get("a").unwrap(),
-                "reviewers",
-                "qa",
-                &Layout::default(),
-                ORDER,
-            )
-        });
+        let add = push_reviewer(text, "qa");
         assert_eq!(add, "a: { reviewers: [ pm , ops, qa ] }  # c\n");
-        let first = edit(text, |s, r| {
-            list_remove(s, r.get("a").unwrap(), "reviewers", 0)
-        });
+        let first = remove_reviewer(text, 0);
         assert_eq!(first, "a: { reviewers: [ ops ] }  # c\n");
-        let second = edit(text, |s, r| {
-            list_remove(s, r.get("a").unwrap(), "reviewers", 1)
-        });
+        let second = remove_reviewer(text, 1);
         assert_eq!(second, "a: { reviewers: [ pm ] }  # c\n");
     }
 
