@@ -59,7 +59,7 @@ pub fn text(s: &Snapshot, ascii: bool) -> String {
         .unwrap_or(8)
         .clamp(8, 32);
     let col_widths: Vec<usize> = m.roles.iter().map(|r| width(r).clamp(3, 16)).collect();
-    let mut out = format!("{}", pad("artifact", id_width));
+    let mut out = pad("artifact", id_width);
     for (role, w) in m.roles.iter().zip(&col_widths) {
         out.push_str(&format!("  {}", pad(role, *w)));
     }

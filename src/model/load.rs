@@ -860,10 +860,10 @@ pub fn load_ledger_file(
             file,
             errors: Vec::new(),
         };
-        if let Some(record) = decode_signoff(&mut cx, item) {
-            if cx.errors.is_empty() {
-                records.push(record);
-            }
+        if let Some(record) = decode_signoff(&mut cx, item)
+            && cx.errors.is_empty()
+        {
+            records.push(record);
         }
         problems.extend(cx.errors.into_iter().map(|e| problem(e.pos, e.message)));
     }

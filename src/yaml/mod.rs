@@ -391,6 +391,51 @@ fn mark_alias(node: &mut Node, span: Span) {
     }
 }
 
+/// The node as JSON, resolving plain scalars the way YAML's core schema does (null, booleans,
+/// integers, floats); quoted and block scalars stay strings. For reading our own data files
+/// and for validating documents against the JSON Schema.
+pub fn to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &node.value {
+        Value::Scalar { text, style } => {
+            if *style != Style::Plain {
+                return J::String(text.clone());
+            }
+            match text.as_str() {
+                "" | "~" | "null" | "Null" | "NULL" => J::Null,
+                "true" | "True" | "TRUE" => J::Bool(true),
+                "false" | "False" | "FALSE" => J::Bool(false),
+                t => {
+                    if let Ok(i) = t.parse::<i64>() {
+                        J::from(i)
+                    } else if let Some(f) = t
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|f| f.is_finite() && t.chars().any(|c| c.is_ascii_digit()))
+                    {
+                        J::from(f)
+                    } else {
+                        J::String(t.to_string())
+                    }
+                }
+            }
+        }
+        Value::Seq { items, .. } => J::Array(items.iter().map(to_json).collect()),
+        Value::Map { entries, .. } => J::Object(
+            entries
+                .iter()
+                .map(|e| {
+                    let key = match to_json(&e.key) {
+                        J::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    (key, to_json(&e.value))
+                })
+                .collect(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,50 +491,5 @@ mod tests {
         let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
         assert!(err.pos.line >= 1);
         assert!(err.message.starts_with("YAML syntax error"));
-    }
-}
-
-/// The node as JSON, resolving plain scalars the way YAML's core schema does (null, booleans,
-/// integers, floats); quoted and block scalars stay strings. For reading our own data files
-/// and for validating documents against the JSON Schema.
-pub fn to_json(node: &Node) -> serde_json::Value {
-    use serde_json::Value as J;
-    match &node.value {
-        Value::Scalar { text, style } => {
-            if *style != Style::Plain {
-                return J::String(text.clone());
-            }
-            match text.as_str() {
-                "" | "~" | "null" | "Null" | "NULL" => J::Null,
-                "true" | "True" | "TRUE" => J::Bool(true),
-                "false" | "False" | "FALSE" => J::Bool(false),
-                t => {
-                    if let Ok(i) = t.parse::<i64>() {
-                        J::from(i)
-                    } else if let Some(f) = t
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|f| f.is_finite() && t.chars().any(|c| c.is_ascii_digit()))
-                    {
-                        J::from(f)
-                    } else {
-                        J::String(t.to_string())
-                    }
-                }
-            }
-        }
-        Value::Seq { items, .. } => J::Array(items.iter().map(to_json).collect()),
-        Value::Map { entries, .. } => J::Object(
-            entries
-                .iter()
-                .map(|e| {
-                    let key = match to_json(&e.key) {
-                        J::String(s) => s,
-                        other => other.to_string(),
-                    };
-                    (key, to_json(&e.value))
-                })
-                .collect(),
-        ),
     }
 }
