@@ -75,7 +75,10 @@ fn text(buf: &Buffer) -> String {
 }
 
 fn key(app: &mut App, k: &str) -> Option<Effect> {
-    app.key(KeyChord::parse(k).unwrap())
+    let chord = KeyChord::parse(k).unwrap();
+    app.key(ratatui::crossterm::event::KeyEvent::new(
+        chord.code, chord.mods,
+    ))
 }
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (60, 20)];

@@ -169,6 +169,20 @@ fn tune_libgit2() {
     });
 }
 
+/// The history-walk spec of an artifact's target (`None` for a URL): its path or glob made
+/// relative to the repository root.
+pub fn path_spec(workspace: &Workspace, target: &Target) -> Option<PathSpec> {
+    match target {
+        Target::Path(path) => Some(PathSpec::Exact(workspace.repo_path(path))),
+        Target::Glob(pattern) => Some(PathSpec::Glob(format!(
+            "{}{}",
+            glob::escape(&workspace.prefix),
+            glob::normalize(pattern)
+        ))),
+        Target::Url(_) => None,
+    }
+}
+
 /// Reads every fact for a list of artifacts: HEAD, the work tree of each, and the last change
 /// of every path and glob in one history walk. URL artifacts get default facts.
 pub fn collect(
@@ -186,17 +200,10 @@ pub fn collect(
     let mut specs = Vec::new();
     let mut spec_owner = Vec::new();
     for (position, (_, target)) in artifacts.iter().enumerate() {
-        let spec = match target {
-            Target::Path(path) => PathSpec::Exact(workspace.repo_path(path)),
-            Target::Glob(pattern) => PathSpec::Glob(format!(
-                "{}{}",
-                glob::escape(&workspace.prefix),
-                glob::normalize(pattern)
-            )),
-            Target::Url(_) => continue,
-        };
-        specs.push(spec);
-        spec_owner.push(position);
+        if let Some(spec) = path_spec(workspace, target) {
+            specs.push(spec);
+            spec_owner.push(position);
+        }
     }
     let histories = last_changes(repo, &specs, &mut |_, _| {})?;
     for (history, position) in histories.into_iter().zip(spec_owner) {

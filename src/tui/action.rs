@@ -58,6 +58,19 @@ actions! {
     PrevArtifact = "prev-artifact", "prev", "show the previous artifact of the list";
     Apply = "apply", "apply", "keep the filter";
     Cancel = "cancel", "cancel", "drop the filter being typed";
+    Edit = "edit", "edit", "edit a field of the selected artifact";
+    Sign = "sign", "sign", "sign off the selected artifact: accept, approve, acknowledge, verify, revoke";
+    AddArtifact = "add-artifact", "add", "add an artifact to handoff.yaml";
+    RemoveArtifact = "remove-artifact", "", "remove the selected artifact from handoff.yaml";
+    Roles = "roles", "roles", "edit the role under the cursor (title, people), or add a role";
+    Choose = "choose", "choose", "choose the highlighted item";
+    NextField = "next-field", "next field", "move to the next field";
+    PrevField = "prev-field", "", "move to the previous field";
+    Submit = "submit", "commit", "commit the change (one commit, only handoff's file)";
+    Yes = "yes", "yes", "yes, make the change";
+    No = "no", "no", "no, change nothing";
+    ReloadFile = "reload-file", "reload file", "drop the form and show handoff.yaml as it is now";
+    KeepForm = "keep-form", "keep form", "keep the form and apply it to handoff.yaml as it is now";
     Next = "next", "next", "next finding on the agenda";
     Previous = "previous", "previous", "previous finding on the agenda";
 }
@@ -78,10 +91,15 @@ pub enum Context {
     Help,
     Filter,
     Agenda,
+    Picker,
+    Form,
+    Note,
+    Confirm,
+    Conflict,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::Matrix,
         Context::Findings,
@@ -89,6 +107,11 @@ impl Context {
         Context::Help,
         Context::Filter,
         Context::Agenda,
+        Context::Picker,
+        Context::Form,
+        Context::Note,
+        Context::Confirm,
+        Context::Conflict,
     ];
 
     pub fn name(self) -> &'static str {
@@ -100,6 +123,11 @@ impl Context {
             Context::Help => "help",
             Context::Filter => "filter",
             Context::Agenda => "agenda",
+            Context::Picker => "picker",
+            Context::Form => "form",
+            Context::Note => "note",
+            Context::Confirm => "confirm",
+            Context::Conflict => "conflict",
         }
     }
 
@@ -112,6 +140,11 @@ impl Context {
             Context::Help => "Help",
             Context::Filter => "Typing a filter",
             Context::Agenda => "Review agenda (--present)",
+            Context::Picker => "Choosing what to change",
+            Context::Form => "Editing a value",
+            Context::Note => "Writing a note (several lines)",
+            Context::Confirm => "Confirming a change",
+            Context::Conflict => "handoff.yaml changed under a form",
         }
     }
 
@@ -119,8 +152,17 @@ impl Context {
         Context::ALL.into_iter().find(|c| c.name() == name)
     }
 
-    /// Whether global bindings also apply here. Typing a filter takes every key.
+    /// Whether global bindings also apply here. Where the user types or must answer a
+    /// question, every key belongs to that.
     pub fn inherits_global(self) -> bool {
-        self != Context::Filter
+        !matches!(
+            self,
+            Context::Filter
+                | Context::Picker
+                | Context::Form
+                | Context::Note
+                | Context::Confirm
+                | Context::Conflict
+        )
     }
 }

@@ -4,13 +4,17 @@
 
 use std::collections::HashMap;
 
+use ratatui::crossterm::event::KeyEvent;
+
 use super::action::{Action, Context};
 use super::filter::{Filter, is_mine};
+use super::forms::{self, Change, Confirm, Form, FormKind, Picker, Then};
 use super::keymap::{ConfigProblem, KeyChord, Keymap};
 use super::layout::{self, Body};
 use super::theme::Theme;
 use crate::analysis::Finding;
 use crate::model::{ArtifactFacts, FindingCode, History, Severity, finding::Category};
+use crate::repo_write::index_text::{IndexEdit, ListChange};
 use crate::workspace::Snapshot;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +50,8 @@ pub enum Effect {
     Quit,
     /// Read the index, the ledger and every fact again.
     Reload,
+    /// Commit a change (an index edit or a sign-off) against the HEAD on screen.
+    Commit(Change),
 }
 
 /// Options fixed at start.
@@ -95,6 +101,16 @@ pub struct App {
     pub status: Option<String>,
     /// A lasting warning (the index stopped parsing...), shown until it is resolved.
     pub banner: Option<String>,
+    /// Editing: a picker (what to change), a form (the new value), a confirmation.
+    pub picker: Option<Picker>,
+    pub form: Option<Form>,
+    pub confirm: Option<Confirm>,
+    /// `handoff.yaml` changed on disk under an open form: the user chooses what happens.
+    pub conflict: bool,
+    /// A fingerprint of `handoff.yaml` as last read, which forms remember as their base.
+    pub index_fingerprint: String,
+    /// The form changed (or closed) since its draft was last saved.
+    pub draft_dirty: bool,
     /// The terminal's size, for page sizes and layout.
     pub size: (u16, u16),
     /// Visible artifacts (indices into the index), after filter and mine.
@@ -149,6 +165,12 @@ impl App {
             mine: false,
             status,
             banner: None,
+            picker: None,
+            form: None,
+            confirm: None,
+            conflict: false,
+            index_fingerprint: String::new(),
+            draft_dirty: false,
             size: (80, 24),
             rows: Vec::new(),
             gap_items: Vec::new(),
@@ -344,7 +366,19 @@ impl App {
 
     /// Where keys are looked up now.
     pub fn context(&self) -> Context {
-        if self.filter_input.is_some() {
+        if self.conflict {
+            Context::Conflict
+        } else if self.confirm.is_some() {
+            Context::Confirm
+        } else if let Some(form) = &self.form {
+            if form.inputs[form.focus].multiline {
+                Context::Note
+            } else {
+                Context::Form
+            }
+        } else if self.picker.is_some() {
+            Context::Picker
+        } else if self.filter_input.is_some() {
             Context::Filter
         } else if self.help.is_some() {
             Context::Help
@@ -367,9 +401,22 @@ impl App {
         }
     }
 
-    /// A key press: typed into the filter when one is being typed, else looked up.
-    pub fn key(&mut self, chord: KeyChord) -> Option<Effect> {
+    /// A key press: looked up in the keymap; otherwise typed into the form or the filter
+    /// being edited.
+    pub fn key(&mut self, event: KeyEvent) -> Option<Effect> {
+        let chord = KeyChord::from_event(&event);
         let action = self.keymap.action_for(self.context(), chord);
+        if action.is_none()
+            && !self.conflict
+            && self.confirm.is_none()
+            && let Some(form) = &mut self.form
+        {
+            if form.focused().text.input(event) {
+                form.validate(&self.snap.index);
+                self.draft_dirty = true;
+            }
+            return None;
+        }
         if action.is_none()
             && let Some((text, _)) = &mut self.filter_input
         {
@@ -451,7 +498,12 @@ impl App {
                 self.status = Some(self.filter_summary());
             }
             Action::Close => {
-                if self.help.is_some() {
+                if self.form.is_some() {
+                    self.form = None;
+                    self.draft_dirty = true;
+                } else if self.picker.is_some() {
+                    self.picker = None;
+                } else if self.help.is_some() {
                     self.help = None;
                 } else if self.detail.is_some() {
                     self.detail = None;
@@ -479,6 +531,49 @@ impl App {
                 let forward = action == Action::NextArtifact;
                 self.step_selection(forward);
                 self.detail = Some(0);
+            }
+            Action::Edit
+            | Action::Sign
+            | Action::AddArtifact
+            | Action::RemoveArtifact
+            | Action::Roles => self.start_editing(action),
+            Action::Choose => return self.choose(),
+            Action::NextField | Action::PrevField => {
+                if let Some(form) = &mut self.form {
+                    let n = form.inputs.len();
+                    form.focus = if action == Action::NextField {
+                        (form.focus + 1) % n
+                    } else {
+                        (form.focus + n - 1) % n
+                    };
+                }
+            }
+            Action::Submit => return self.submit(),
+            Action::Yes => {
+                if let Some(confirm) = self.confirm.take() {
+                    return Some(Effect::Commit(confirm.change));
+                }
+            }
+            Action::No => {
+                self.confirm = None;
+                self.status = Some("nothing changed".into());
+            }
+            Action::ReloadFile => {
+                self.conflict = false;
+                self.form = None;
+                self.draft_dirty = true;
+                self.status = Some("the form is dropped; this is handoff.yaml as it is now".into());
+            }
+            Action::KeepForm => {
+                self.conflict = false;
+                if let Some(form) = &mut self.form {
+                    form.base = self.index_fingerprint.clone();
+                    form.validate(&self.snap.index);
+                    self.draft_dirty = true;
+                }
+                self.status = Some(
+                    "the form is kept: submitting applies it to handoff.yaml as it is now".into(),
+                );
             }
             Action::Next | Action::Previous => {
                 let n = self.agenda_items.len();
@@ -508,6 +603,16 @@ impl App {
 
     fn move_by(&mut self, action: Action) {
         let page = self.page();
+        if let Some(picker) = &mut self.picker {
+            let n = picker.items.len().max(1);
+            picker.selected = match action {
+                Action::Up => picker.selected.saturating_sub(1),
+                Action::Down => (picker.selected + 1).min(n - 1),
+                Action::First | Action::PageUp => 0,
+                _ => n - 1,
+            };
+            return;
+        }
         if let Some(scroll) = self.help.as_mut().or(self.detail.as_mut()) {
             let step = match action {
                 Action::Up => -1,
@@ -619,6 +724,144 @@ impl App {
         } else {
             Action::Previous
         });
+    }
+
+    /// Opens the picker, form or confirmation an editing action starts with.
+    fn start_editing(&mut self, action: Action) {
+        if self.options.present {
+            self.status = Some("present mode is read-only: edits and sign-offs are off".into());
+            return;
+        }
+        let index = &self.snap.index;
+        let artifact = self
+            .selected_artifact()
+            .map(|i| index.artifacts[i].id.clone());
+        match (action, artifact) {
+            (Action::AddArtifact, _) => self.open_form(FormKind::AddArtifact),
+            (Action::Roles, _) => match index.roles.get(self.col) {
+                Some(role) => self.picker = Some(forms::role_picker(index, &role.id)),
+                None => self.open_form(FormKind::AddRole),
+            },
+            (_, None) => self.status = Some("select an artifact first".into()),
+            (Action::Edit, Some(id)) => self.picker = Some(forms::edit_picker(index, &id)),
+            (Action::Sign, Some(id)) => {
+                if self.options.me.is_none() {
+                    self.status = Some(
+                        "git has no user.email here: set it (`git config user.email you@example.com`) to sign".into(),
+                    );
+                } else {
+                    self.picker = Some(forms::sign_picker(
+                        index,
+                        &self.snap.ledger,
+                        &id,
+                        self.options.me.as_deref(),
+                    ));
+                }
+            }
+            (_, Some(id)) => {
+                self.confirm = Some(Confirm {
+                    question: format!(
+                        "Remove `{id}` from handoff.yaml? Its ledger file stays. (y/n)"
+                    ),
+                    change: Change::Edit(IndexEdit::RemoveArtifact { artifact: id }),
+                });
+            }
+        }
+    }
+
+    fn open_form(&mut self, kind: FormKind) {
+        self.picker = None;
+        self.form = Some(Form::new(
+            kind,
+            &self.snap.index,
+            self.index_fingerprint.clone(),
+        ));
+        self.draft_dirty = true;
+    }
+
+    /// Chooses the highlighted picker item.
+    fn choose(&mut self) -> Option<Effect> {
+        let picker = self.picker.as_ref()?;
+        let item = picker.items.get(picker.selected)?.clone();
+        if let Some(reason) = item.refused {
+            self.status = Some(reason);
+            return None;
+        }
+        match item.then {
+            Then::EditField { artifact, field } => {
+                self.open_form(FormKind::Field { artifact, field })
+            }
+            Then::SignAs {
+                artifact,
+                action,
+                role,
+            } => self.open_form(FormKind::Sign {
+                artifact,
+                action,
+                role,
+            }),
+            Then::RoleTitle { role } => self.open_form(FormKind::RoleTitle { role }),
+            Then::AddPerson { role } => self.open_form(FormKind::AddPerson { role }),
+            Then::AddRole => self.open_form(FormKind::AddRole),
+            Then::RemovePerson { role, person } => {
+                self.picker = None;
+                self.confirm = Some(Confirm {
+                    question: format!("Remove {person} from role `{role}`? (y/n)"),
+                    change: Change::Edit(IndexEdit::People {
+                        role,
+                        change: ListChange::Remove(person),
+                    }),
+                });
+            }
+            Then::RemoveRole { role } => {
+                self.picker = None;
+                self.confirm = Some(Confirm {
+                    question: format!("Remove role `{role}` from handoff.yaml? (y/n)"),
+                    change: Change::Edit(IndexEdit::RemoveRole { role }),
+                });
+            }
+        }
+        None
+    }
+
+    fn submit(&mut self) -> Option<Effect> {
+        let form = self.form.as_mut()?;
+        match form.change(&self.snap.index) {
+            Ok(change) => Some(Effect::Commit(change)),
+            Err(problem) => {
+                form.problem = Some(problem);
+                None
+            }
+        }
+    }
+
+    /// A change was committed: the form closes and the status says what landed.
+    pub fn committed(&mut self, summary: String) {
+        self.form = None;
+        self.picker = None;
+        self.confirm = None;
+        self.draft_dirty = true;
+        self.status = Some(format!("committed {summary}"));
+    }
+
+    /// A change was refused or failed: the form stays, with the reason.
+    pub fn commit_failed(&mut self, reason: String) {
+        match &mut self.form {
+            Some(form) => form.problem = Some(reason),
+            None => self.banner = Some(reason),
+        }
+    }
+
+    /// `handoff.yaml` was read again: an open form whose base differs must ask the user.
+    pub fn index_reloaded(&mut self, fingerprint: String) {
+        if let Some(form) = &mut self.form {
+            if form.base != fingerprint {
+                self.conflict = true;
+            } else {
+                form.validate(&self.snap.index);
+            }
+        }
+        self.index_fingerprint = fingerprint;
     }
 
     /// Keeps the cursor inside the visible window of the current view.

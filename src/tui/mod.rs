@@ -6,33 +6,35 @@
 
 pub mod action;
 pub mod app;
+pub mod drafts;
 pub mod filter;
+pub mod forms;
 pub mod keymap;
 pub mod layout;
+pub mod runtime;
 pub mod theme;
 pub mod views;
 pub mod worker;
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::sync::mpsc::{self, Sender};
 
 use ratatui::crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
 };
 use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use ratatui::layout::Position;
 
 use action::Action;
 use app::{App, Effect, Options, View};
-use keymap::{ConfigProblem, KeyChord, Keymap};
+use keymap::{ConfigProblem, Keymap};
+use runtime::{AppEvent, Runtime};
 use theme::Theme;
-use worker::{FactsUpdate, FactsWorker};
+use worker::FactsWorker;
 
-use crate::model::{Facts, Target};
+use crate::model::Facts;
 use crate::workspace::{self, Snapshot, Workspace};
 
 /// How the workbench was asked to start.
@@ -83,6 +85,15 @@ pub fn load_config(options: &TuiOptions) -> (Keymap, Theme, Vec<ConfigProblem>) 
     (keymap, theme, problems)
 }
 
+/// A fingerprint of `handoff.yaml`'s bytes, to notice it changed under an open form.
+pub fn index_fingerprint(ws: &Workspace) -> String {
+    std::fs::read(ws.dir.join(workspace::INDEX_FILE))
+        .ok()
+        .and_then(|bytes| git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).ok())
+        .map(|oid| oid.to_string())
+        .unwrap_or_default()
+}
+
 /// The git user's e-mail in this repository, if set.
 fn git_email(ws: &Workspace) -> Option<String> {
     let repo = git2::Repository::open(&ws.repo_root).ok()?;
@@ -115,6 +126,10 @@ pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> 
         title,
     };
     let mut app = App::new(snap, app_options, keymap, theme, problems);
+    if let Ok(repo) = crate::facts::open_repo(ws) {
+        app.snap.facts.head = crate::facts::head_info(&repo);
+    }
+    app.index_fingerprint = index_fingerprint(ws);
     app.loading.total = app
         .snap
         .index
@@ -123,20 +138,6 @@ pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> 
         .filter(|a| !a.target.is_url())
         .count();
     Ok(app)
-}
-
-enum AppEvent {
-    Input(Event),
-    Facts(FactsUpdate),
-}
-
-fn targets(app: &App) -> Vec<(String, Target)> {
-    app.snap
-        .index
-        .artifacts
-        .iter()
-        .map(|a| (a.id.clone(), a.target.clone()))
-        .collect()
 }
 
 /// Runs the workbench until the user quits.
@@ -152,9 +153,28 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
     let sink: worker::Sink = Arc::new(move |u| {
         let _ = facts_tx.send(AppEvent::Facts(u));
     });
-    let worker = FactsWorker::new(ws.clone(), sink);
-    let mut generation = 1u64;
-    worker.request(generation, targets(&app));
+    let draft_path = git2::Repository::open(&ws.repo_root)
+        .ok()
+        .map(|r| r.path().join("handoff").join("draft.json"));
+    let mut rt = Runtime {
+        ws: ws.clone(),
+        worker: FactsWorker::new(ws.clone(), sink),
+        generation: 0,
+        draft_path,
+    };
+    rt.refresh_all(&mut app);
+    rt.restore_draft(&mut app);
+    let watch_tx = tx.clone();
+    // The watcher lives as long as this binding; live refresh is a nicety, not a condition.
+    let _watcher = match crate::watch::watch(&ws, crate::watch::WatchOptions::default(), move |e| {
+        let _ = watch_tx.send(AppEvent::Watch(e));
+    }) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            app.status = Some(format!("live refresh is off: {e}"));
+            None
+        }
+    };
 
     let mut terminal = ratatui::init();
     let mouse = !options.present;
@@ -167,7 +187,7 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
     }
     spawn_input(tx);
 
-    let result = event_loop(&mut terminal, &mut app, &rx, &ws, &worker, &mut generation);
+    let result = runtime::event_loop(&mut terminal, &mut app, &rx, &mut rt);
 
     if mouse {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
@@ -186,55 +206,6 @@ fn spawn_input(tx: Sender<AppEvent>) {
     });
 }
 
-fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
-    app: &mut App,
-    rx: &Receiver<AppEvent>,
-    ws: &Workspace,
-    worker: &FactsWorker,
-    generation: &mut u64,
-) -> Result<(), String> {
-    let mut dirty = true;
-    loop {
-        if dirty {
-            draw(terminal, app)?;
-            dirty = false;
-        }
-        let first = match rx.recv_timeout(Duration::from_millis(500)) {
-            Ok(ev) => ev,
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
-        };
-        // Everything already waiting is handled before the next draw: one frame per batch.
-        for ev in std::iter::once(first).chain(rx.try_iter()) {
-            let effect = match ev {
-                AppEvent::Input(input) => handle_input(app, input),
-                AppEvent::Facts(update) => {
-                    apply_facts(app, update, *generation);
-                    None
-                }
-            };
-            dirty = true;
-            match effect {
-                Some(Effect::Quit) => return Ok(()),
-                Some(Effect::Reload) => reload(app, ws, worker, generation),
-                None => {}
-            }
-        }
-    }
-}
-
-fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App) -> Result<(), String> {
-    // Synchronized output: the terminal shows the frame whole, never half-painted, which
-    // matters on shared screens and remote terminals.
-    let mut out = std::io::stdout();
-    let _ = execute!(out, BeginSynchronizedUpdate);
-    let result = terminal.draw(|frame| views::draw(frame, app)).map(|_| ());
-    let _ = execute!(out, EndSynchronizedUpdate);
-    let _ = out.flush();
-    result.map_err(|e| format!("cannot draw: {e}"))
-}
-
 /// Keys (presses only), resizes and the mouse.
 pub fn handle_input(app: &mut App, input: Event) -> Option<Effect> {
     match input {
@@ -242,7 +213,7 @@ pub fn handle_input(app: &mut App, input: Event) -> Option<Effect> {
             if layout::too_small(app.size) {
                 return (key.code == event::KeyCode::Char('q')).then_some(Effect::Quit);
             }
-            app.key(KeyChord::from_event(&key))
+            app.key(key)
         }
         Event::Resize(w, h) => {
             app.size = (w, h);
@@ -325,53 +296,6 @@ fn click(app: &mut App, x: u16, y: u16) {
     app.scroll_into_view();
 }
 
-fn apply_facts(app: &mut App, update: FactsUpdate, generation: u64) {
-    match update {
-        FactsUpdate::Head(g, head) if g == generation => app.snap.facts.head = head,
-        FactsUpdate::Worktree(g, batch) if g == generation => app.merge_facts(batch, Vec::new()),
-        FactsUpdate::History(g, batch) if g == generation => app.merge_facts(Vec::new(), batch),
-        FactsUpdate::Done(g) if g == generation => {
-            app.loading.finished = true;
-            app.reanalyze();
-        }
-        FactsUpdate::Failed(g, message) if g == generation => {
-            app.loading.finished = true;
-            app.banner = Some(format!("cannot read git facts: {message}"));
-        }
-        _ => {}
-    }
-}
-
-/// Reads the index and ledger again and asks for fresh facts; a broken index keeps the last
-/// good state on screen with a banner naming the problem.
-fn reload(app: &mut App, ws: &Workspace, worker: &FactsWorker, generation: &mut u64) {
-    match workspace::load_index_file(ws) {
-        Ok(index) => {
-            let ledger = workspace::load_ledger(ws);
-            let now = crate::clock::now().unwrap_or(app.snap.now);
-            let facts = std::mem::take(&mut app.snap.facts);
-            app.banner = None;
-            app.set_snapshot(Snapshot::new(index, ledger, facts, now));
-            *generation += 1;
-            app.loading = app::Loading {
-                total: app
-                    .snap
-                    .index
-                    .artifacts
-                    .iter()
-                    .filter(|a| !a.target.is_url())
-                    .count(),
-                ..Default::default()
-            };
-            worker.request(*generation, targets(app));
-            app.status = Some("re-reading the repository".into());
-        }
-        Err(errors) => {
-            app.banner = Some(format!("{} — showing the last good state", errors.first()));
-        }
-    }
-}
-
 /// A panic restores the terminal (ratatui's hook), then leaves a crash report naming the
 /// location, so a crash is never a garbled terminal and a lost explanation.
 fn install_crash_report(mouse: bool) {
@@ -411,7 +335,8 @@ pub fn app_with_facts(dir: &Path, options: &TuiOptions) -> Result<App, String> {
     let ws = workspace::locate(Some(dir)).map_err(crate::cli::describe)?;
     let mut app = initial_app(&ws, options)?;
     let repo = crate::facts::open_repo(&ws).map_err(|e| e.to_string())?;
-    let facts = crate::facts::collect(&repo, &ws, &targets(&app)).map_err(|e| e.to_string())?;
+    let facts = crate::facts::collect(&repo, &ws, &runtime::all_targets(&app))
+        .map_err(|e| e.to_string())?;
     app.snap.facts = facts;
     app.loading.finished = true;
     app.loading.worktree_done = app.loading.total;

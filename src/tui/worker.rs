@@ -1,7 +1,11 @@
 //! Reading facts off the UI thread. The workbench paints at once with facts pending and fills
-//! them in as they arrive. Requests follow "latest wins": while one read runs, a newer
-//! request replaces any queued one, so a burst of refreshes costs at most one more read.
+//! them in as they arrive.
+//!
+//! Requests follow "latest wins": while one read runs, newer requests are merged into a single
+//! queued one (the union of their artifacts, with history if any asked for it), so a burst of
+//! file events costs at most one more read, and a small request never drops a larger one.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
@@ -18,22 +22,61 @@ pub enum FactsUpdate {
     Failed(u64, String),
 }
 
+/// Which facts to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub generation: u64,
+    /// Artifact ids and where they live.
+    pub targets: BTreeMap<String, Target>,
+    /// Also walk history for them (after a commit, or when they are new); else only the work
+    /// tree (a file was saved).
+    pub history: bool,
+}
+
+impl Request {
+    pub fn new(
+        generation: u64,
+        targets: impl IntoIterator<Item = (String, Target)>,
+        history: bool,
+    ) -> Request {
+        Request {
+            generation,
+            targets: targets.into_iter().collect(),
+            history,
+        }
+    }
+
+    /// One request that answers both.
+    fn merge(self, newer: Request) -> Request {
+        let mut targets = self.targets;
+        targets.extend(newer.targets);
+        Request {
+            generation: newer.generation,
+            targets,
+            history: self.history || newer.history,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Queue {
     running: bool,
-    next: Option<(u64, Vec<(String, Target)>)>,
+    next: Option<Request>,
 }
 
 /// Where the worker's reports go (the event loop's channel).
 pub type Sink = Arc<dyn Fn(FactsUpdate) + Send + Sync>;
 
-/// Reads facts on a background thread, one request at a time, the newest queued one next.
+/// Reads facts on a background thread, one request at a time, merged requests next.
 #[derive(Clone)]
 pub struct FactsWorker {
     workspace: Workspace,
     queue: Arc<Mutex<Queue>>,
     out: Sink,
 }
+
+/// Work-tree facts are sent in batches of this many artifacts, so rows fill in as they come.
+const BATCH: usize = 256;
 
 impl FactsWorker {
     pub fn new(workspace: Workspace, out: Sink) -> FactsWorker {
@@ -44,13 +87,12 @@ impl FactsWorker {
         }
     }
 
-    /// Asks for the facts of `targets`; answers carry `generation`.
-    pub fn request(&self, generation: u64, targets: Vec<(String, Target)>) {
-        let mut q = self
-            .queue
-            .lock()
-            .expect("the queue lock is never poisoned: no code panics holding it");
-        q.next = Some((generation, targets));
+    pub fn request(&self, request: Request) {
+        let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        q.next = Some(match q.next.take() {
+            Some(queued) => queued.merge(request),
+            None => request,
+        });
         if q.running {
             return;
         }
@@ -63,7 +105,7 @@ impl FactsWorker {
     fn drain(&self) {
         loop {
             let job = {
-                let mut q = self.queue.lock().expect("the queue lock is never poisoned");
+                let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
                 match q.next.take() {
                     Some(job) => job,
                     None => {
@@ -72,29 +114,75 @@ impl FactsWorker {
                     }
                 }
             };
-            self.read(job.0, &job.1);
+            self.read(&job);
         }
     }
 
-    fn read(&self, generation: u64, targets: &[(String, Target)]) {
+    fn read(&self, job: &Request) {
+        let g = job.generation;
         let send = |u: FactsUpdate| (self.out)(u);
         let repo = match facts::open_repo(&self.workspace) {
             Ok(r) => r,
-            Err(e) => return send(FactsUpdate::Failed(generation, e.to_string())),
+            Err(e) => return send(FactsUpdate::Failed(g, e.to_string())),
         };
-        send(FactsUpdate::Head(generation, facts::head_info(&repo)));
-        match facts::collect(&repo, &self.workspace, targets) {
-            Ok(all) => {
-                let (worktree, history): (Vec<_>, Vec<_>) = all
-                    .artifacts
-                    .into_iter()
-                    .map(|(id, f)| ((id.clone(), f.clone()), (id, f.history)))
-                    .unzip();
-                send(FactsUpdate::Worktree(generation, worktree));
-                send(FactsUpdate::History(generation, history));
-                send(FactsUpdate::Done(generation));
-            }
-            Err(e) => send(FactsUpdate::Failed(generation, e.to_string())),
+        send(FactsUpdate::Head(g, facts::head_info(&repo)));
+        let work_tree = facts::WorkTree::new(&repo, &self.workspace);
+        let targets: Vec<(&String, &Target)> =
+            job.targets.iter().filter(|(_, t)| !t.is_url()).collect();
+        for chunk in targets.chunks(BATCH) {
+            let batch = chunk
+                .iter()
+                .map(|(id, t)| ((*id).clone(), work_tree.facts(t)))
+                .collect();
+            send(FactsUpdate::Worktree(g, batch));
         }
+        if job.history {
+            let specs: Vec<facts::PathSpec> = targets
+                .iter()
+                .filter_map(|(_, t)| facts::path_spec(&self.workspace, t))
+                .collect();
+            let ids: Vec<&String> = targets.iter().map(|(id, _)| *id).collect();
+            let mut resolved: Vec<(String, History)> = Vec::new();
+            let mut last_sent = std::time::Instant::now();
+            // Paths stream in as the walk resolves them, a batch at most every 50 ms.
+            let result = facts::last_changes(&repo, &specs, &mut |i, history| {
+                resolved.push((ids[i].clone(), history.clone()));
+                if last_sent.elapsed() >= std::time::Duration::from_millis(50) {
+                    send(FactsUpdate::History(g, std::mem::take(&mut resolved)));
+                    last_sent = std::time::Instant::now();
+                }
+            });
+            match result {
+                Ok(_) => send(FactsUpdate::History(g, resolved)),
+                Err(e) => return send(FactsUpdate::Failed(g, e.to_string())),
+            }
+        }
+        send(FactsUpdate::Done(g));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_requests_keep_every_artifact_and_any_history() {
+        let a = Request::new(
+            1,
+            [("prd".to_string(), Target::Path("prd.md".into()))],
+            true,
+        );
+        let b = Request::new(
+            2,
+            [("flows".to_string(), Target::Path("flows.md".into()))],
+            false,
+        );
+        let merged = a.merge(b);
+        assert_eq!(merged.generation, 2);
+        assert!(merged.history);
+        assert_eq!(
+            merged.targets.keys().collect::<Vec<_>>(),
+            vec!["flows", "prd"]
+        );
     }
 }

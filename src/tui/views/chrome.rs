@@ -163,18 +163,28 @@ pub fn input(frame: &mut Frame, app: &App, area: Rect) {
     ));
 }
 
-/// The keys that act here, generated from the keymap, as many as fit.
+/// The keys that act here, generated from the keymap, as many as fit. Help and quit always
+/// show, at the end: from them a newcomer finds everything else.
 pub fn footer(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let mut spans = Vec::new();
-    let mut used = 1usize;
-    spans.push(Span::raw(" "));
-    for (keys, hint) in app.keymap.hints(app.context(), t.ascii) {
-        let w = width(&keys) + 1 + width(hint) + 2;
-        if used + w > area.width as usize {
+    let hints = app.keymap.hints(app.context(), t.ascii);
+    let (last, first): (Vec<_>, Vec<_>) = hints
+        .into_iter()
+        .partition(|(_, hint)| matches!(*hint, "help" | "quit"));
+    let w = |(keys, hint): &(String, &str)| width(keys) + 1 + width(hint) + 2;
+    let reserved: usize = last.iter().map(w).sum();
+    let mut used = 1 + reserved;
+    let mut shown = Vec::new();
+    for h in first {
+        if used + w(&h) > area.width as usize {
             break;
         }
-        used += w;
+        used += w(&h);
+        shown.push(h);
+    }
+    shown.extend(last);
+    let mut spans = vec![Span::raw(" ")];
+    for (keys, hint) in shown {
         spans.push(Span::styled(keys, t.style(Role::Key)));
         spans.push(Span::styled(format!(" {hint}  "), t.style(Role::Muted)));
     }

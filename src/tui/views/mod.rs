@@ -4,6 +4,7 @@ mod agenda;
 mod chrome;
 pub mod detail;
 mod findings;
+mod form;
 mod help;
 mod matrix;
 
@@ -46,6 +47,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if app.help.is_some() {
         help::draw(frame, app, areas.body);
     }
+    form::draw(frame, app, areas.body);
 }
 
 fn too_small(frame: &mut Frame, app: &App, area: Rect) {

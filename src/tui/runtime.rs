@@ -1,0 +1,396 @@
+//! The workbench's side effects: the event loop over input, facts and the file watcher;
+//! incremental refresh; committing changes; saving drafts. Everything the app decides comes
+//! back as an `Effect`; everything that touches the disk or git happens here.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+use git2::Oid;
+use ratatui::crossterm::event::Event;
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+
+use super::app::{App, Effect, Loading};
+use super::forms::{self, Change, Form};
+use super::worker::{FactsUpdate, FactsWorker, Request};
+use super::{drafts, handle_input, index_fingerprint, views};
+use crate::model::Target;
+use crate::repo_write::{self, BaseHead, CommitError, CommitOptions, IndexEditError, SignError};
+use crate::watch::WatchEvent;
+use crate::workspace::{self, Snapshot, Workspace};
+
+pub enum AppEvent {
+    Input(Event),
+    Facts(FactsUpdate),
+    Watch(WatchEvent),
+}
+
+/// What the event loop needs besides the app: where the handoff is, and who reads facts.
+pub struct Runtime {
+    pub ws: Workspace,
+    pub worker: FactsWorker,
+    /// Answers of older requests are ignored.
+    pub generation: u64,
+    /// Where unsaved form contents are kept (`.git/handoff/draft.json`).
+    pub draft_path: Option<PathBuf>,
+}
+
+impl Runtime {
+    fn next_request(
+        &mut self,
+        targets: impl IntoIterator<Item = (String, Target)>,
+        history: bool,
+        app: &mut App,
+    ) {
+        self.generation += 1;
+        let request = Request::new(self.generation, targets, history);
+        app.loading = Loading {
+            total: request.targets.values().filter(|t| !t.is_url()).count(),
+            ..Default::default()
+        };
+        self.worker.request(request);
+    }
+
+    /// Every fact again, history included (after HEAD moved).
+    pub fn refresh_all(&mut self, app: &mut App) {
+        let targets = all_targets(app);
+        self.next_request(targets, true, app);
+    }
+
+    /// Reads `handoff.yaml` again. A file that no longer loads leaves the last good state on
+    /// screen under a banner naming the problem; one that loads asks for the facts of the
+    /// artifacts it adds or moves, and only those.
+    pub fn reload_index(&mut self, app: &mut App) {
+        match workspace::load_index_file(&self.ws) {
+            Err(errors) => {
+                app.banner = Some(format!("{} — showing the last good state", errors.first()));
+            }
+            Ok(index) => {
+                let before: BTreeMap<String, Target> = all_targets(app).into_iter().collect();
+                let ledger = workspace::load_ledger(&self.ws);
+                let facts = std::mem::take(&mut app.snap.facts);
+                app.banner = None;
+                app.set_snapshot(Snapshot::new(index, ledger, facts, now(app)));
+                app.index_reloaded(index_fingerprint(&self.ws));
+                let moved: Vec<(String, Target)> = all_targets(app)
+                    .into_iter()
+                    .filter(|(id, t)| before.get(id) != Some(t))
+                    .collect();
+                if !moved.is_empty() {
+                    self.next_request(moved, true, app);
+                }
+            }
+        }
+    }
+
+    pub fn reload_ledger(&mut self, app: &mut App) {
+        app.snap.ledger = workspace::load_ledger(&self.ws);
+        app.snap.now = now(app);
+        app.reanalyze();
+    }
+
+    /// Files changed in the work tree: the work-tree facts of the artifacts they belong to.
+    fn worktree_changed(&mut self, app: &mut App, paths: &[PathBuf]) {
+        let changed: Vec<String> = paths
+            .iter()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect();
+        let affected: Vec<(String, Target)> = all_targets(app)
+            .into_iter()
+            .filter(|(_, target)| match target {
+                Target::Path(p) => {
+                    let path = self.ws.repo_path(p);
+                    changed
+                        .iter()
+                        .any(|c| *c == path || c.starts_with(&format!("{path}/")))
+                }
+                // A glob may gain or lose a match anywhere in the workspace.
+                Target::Glob(_) => changed.iter().any(|c| c.starts_with(&self.ws.prefix)),
+                Target::Url(_) => false,
+            })
+            .collect();
+        if !affected.is_empty() {
+            self.next_request(affected, false, app);
+        }
+    }
+
+    /// Something under `.git` changed: if HEAD moved (a commit, checkout or pull elsewhere),
+    /// everything that depends on history is read again.
+    fn git_changed(&mut self, app: &mut App) {
+        let Ok(repo) = crate::facts::open_repo(&self.ws) else {
+            return;
+        };
+        let head = crate::facts::head_info(&repo);
+        if head != app.snap.facts.head {
+            app.snap.facts.head = head;
+            self.reload_index(app);
+            self.reload_ledger(app);
+            self.refresh_all(app);
+        }
+    }
+
+    pub fn on_watch(&mut self, app: &mut App, event: WatchEvent) {
+        match event {
+            WatchEvent::IndexFileChanged => self.reload_index(app),
+            WatchEvent::LedgerChanged(_) => self.reload_ledger(app),
+            WatchEvent::WorkTreeChanged(paths) => self.worktree_changed(app, &paths),
+            WatchEvent::GitChanged => self.git_changed(app),
+            WatchEvent::Rescan => {
+                self.reload_index(app);
+                self.reload_ledger(app);
+                self.refresh_all(app);
+            }
+            WatchEvent::Error(message) => app.status = Some(format!("live refresh: {message}")),
+        }
+    }
+
+    /// Commits a change against the HEAD on screen. If HEAD moved meanwhile, the view is
+    /// refreshed and the user asked to look again; nothing is committed on stale data.
+    pub fn commit(&mut self, app: &mut App, change: Change) {
+        let head = app
+            .snap
+            .facts
+            .head
+            .commit
+            .as_deref()
+            .and_then(|c| Oid::from_str(c).ok());
+        let options = CommitOptions {
+            base: BaseHead::Seen(head),
+            run_hooks: true,
+        };
+        let result: Result<(Oid, String, Option<&str>), (String, Option<bool>)> = match &change {
+            Change::Edit(edit) => repo_write::apply_edit(&self.ws, edit, &options)
+                .map(|o| (o.commit, o.summary, None))
+                .map_err(|e| {
+                    let moved = match &e {
+                        IndexEditError::Write(w) => w
+                            .commit_error()
+                            .map(|c| matches!(c, CommitError::HeadMoved { .. })),
+                        _ => None,
+                    };
+                    (e.to_string(), moved)
+                }),
+            Change::Sign(request) => repo_write::sign(&self.ws, request, now(app), &options)
+                .map(|o| {
+                    let note = o
+                        .signed_uncommitted
+                        .then_some(" (signed the working copy: it has uncommitted changes)");
+                    (o.commit, o.summary, note)
+                })
+                .map_err(|e| {
+                    let moved = match &e {
+                        SignError::Write(w) => w
+                            .commit_error()
+                            .map(|c| matches!(c, CommitError::HeadMoved { .. })),
+                        _ => None,
+                    };
+                    (e.to_string(), moved)
+                }),
+        };
+        match result {
+            Ok((commit, summary, note)) => {
+                let short: String = commit.to_string().chars().take(8).collect();
+                app.committed(format!("{short} {summary}{}", note.unwrap_or_default()));
+                self.reload_index(app);
+                self.reload_ledger(app);
+                self.refresh_all(app);
+            }
+            Err((_, Some(true))) => {
+                app.commit_failed(
+                    "HEAD moved since this screen was read (a commit or checkout elsewhere): the view is refreshed now; check it, then submit again".into(),
+                );
+                self.reload_index(app);
+                self.reload_ledger(app);
+                self.refresh_all(app);
+            }
+            Err((message, _)) => app.commit_failed(message),
+        }
+    }
+
+    /// Keeps the draft file in step with the open form: written when it changes, removed
+    /// when the form closes. Unsaved form contents survive a crash or a kill.
+    pub fn save_draft(&self, app: &mut App) {
+        if !app.draft_dirty {
+            return;
+        }
+        app.draft_dirty = false;
+        let Some(path) = &self.draft_path else { return };
+        let result = match &app.form {
+            Some(form) => drafts::save(path, form),
+            None => drafts::remove(path),
+        };
+        if let Err(e) = result {
+            app.status = Some(format!("cannot save the draft in {}: {e}", path.display()));
+        }
+    }
+
+    /// Reopens a form left unsaved by an earlier session.
+    pub fn restore_draft(&self, app: &mut App) {
+        let Some(path) = &self.draft_path else { return };
+        let Some(draft) = drafts::load(path) else {
+            return;
+        };
+        if !forms::applies_to(&draft.kind, &app.snap.index) {
+            let _ = drafts::remove(path);
+            app.status = Some(
+                "an unsaved edit from an earlier session no longer applies and was dropped".into(),
+            );
+            return;
+        }
+        let mut form = Form::new(draft.kind, &app.snap.index, draft.base.clone());
+        form.set_texts(&draft.texts);
+        form.focus = draft.focus.min(form.inputs.len().saturating_sub(1));
+        form.validate(&app.snap.index);
+        app.conflict = draft.base != app.index_fingerprint;
+        app.form = Some(form);
+        app.status = Some(format!("restored an unsaved edit from {}", draft.saved));
+    }
+}
+
+fn now(app: &App) -> jiff::Timestamp {
+    crate::clock::now().unwrap_or(app.snap.now)
+}
+
+pub fn all_targets(app: &App) -> Vec<(String, Target)> {
+    app.snap
+        .index
+        .artifacts
+        .iter()
+        .map(|a| (a.id.clone(), a.target.clone()))
+        .collect()
+}
+
+pub fn apply_facts(app: &mut App, update: FactsUpdate, generation: u64) {
+    match update {
+        FactsUpdate::Head(g, head) if g == generation => app.snap.facts.head = head,
+        FactsUpdate::Worktree(g, batch) if g == generation => app.merge_facts(batch, Vec::new()),
+        FactsUpdate::History(g, batch) if g == generation => app.merge_facts(Vec::new(), batch),
+        FactsUpdate::Done(g) if g == generation => {
+            app.loading.finished = true;
+            app.reanalyze();
+        }
+        FactsUpdate::Failed(g, message) if g == generation => {
+            app.loading.finished = true;
+            app.banner = Some(format!("cannot read git facts: {message}"));
+        }
+        _ => {}
+    }
+}
+
+pub fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App) -> Result<(), String> {
+    // Synchronized output: the terminal shows the frame whole, never half-painted, which
+    // matters on shared screens and remote terminals.
+    let mut out = std::io::stdout();
+    let _ = execute!(out, BeginSynchronizedUpdate);
+    let result = terminal.draw(|frame| views::draw(frame, app)).map(|_| ());
+    let _ = execute!(out, EndSynchronizedUpdate);
+    let _ = out.flush();
+    result.map_err(|e| format!("cannot draw: {e}"))
+}
+
+pub fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    rx: &Receiver<AppEvent>,
+    rt: &mut Runtime,
+) -> Result<(), String> {
+    let mut dirty = true;
+    loop {
+        if dirty {
+            draw(terminal, app)?;
+            dirty = false;
+        }
+        let first = match rx.recv_timeout(Duration::from_millis(500)) {
+            Ok(ev) => ev,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        // Everything already waiting is handled before the next draw: one frame per batch,
+        // and one refresh for a burst of file events.
+        let mut pending = Pending::default();
+        for ev in std::iter::once(first).chain(rx.try_iter()) {
+            dirty = true;
+            let effect = match ev {
+                AppEvent::Input(input) => handle_input(app, input),
+                AppEvent::Facts(update) => {
+                    apply_facts(app, update, rt.generation);
+                    None
+                }
+                AppEvent::Watch(event) => {
+                    pending.add(event);
+                    None
+                }
+            };
+            match effect {
+                Some(Effect::Quit) => {
+                    rt.save_draft(app);
+                    return Ok(());
+                }
+                Some(Effect::Reload) => {
+                    rt.reload_index(app);
+                    rt.reload_ledger(app);
+                    rt.refresh_all(app);
+                    app.status = Some("read the repository again".into());
+                }
+                Some(Effect::Commit(change)) => {
+                    // The frame shows "committing…" while hooks run.
+                    app.status = Some("committing…".into());
+                    let _ = draw(terminal, app);
+                    rt.commit(app, change);
+                }
+                None => {}
+            }
+        }
+        pending.apply(rt, app);
+        rt.save_draft(app);
+    }
+}
+
+/// The watch events of one batch, each kind once: a burst of saves is one refresh.
+#[derive(Default)]
+struct Pending {
+    git: bool,
+    index: bool,
+    ledger: bool,
+    rescan: bool,
+    paths: Vec<PathBuf>,
+    errors: Vec<String>,
+}
+
+impl Pending {
+    fn add(&mut self, event: WatchEvent) {
+        match event {
+            WatchEvent::GitChanged => self.git = true,
+            WatchEvent::IndexFileChanged => self.index = true,
+            WatchEvent::LedgerChanged(_) => self.ledger = true,
+            WatchEvent::Rescan => self.rescan = true,
+            WatchEvent::WorkTreeChanged(paths) => self.paths.extend(paths),
+            WatchEvent::Error(e) => self.errors.push(e),
+        }
+    }
+
+    fn apply(self, rt: &mut Runtime, app: &mut App) {
+        if self.rescan {
+            rt.on_watch(app, WatchEvent::Rescan);
+            return;
+        }
+        if self.git {
+            rt.on_watch(app, WatchEvent::GitChanged);
+        }
+        if self.index {
+            rt.on_watch(app, WatchEvent::IndexFileChanged);
+        }
+        if self.ledger {
+            rt.on_watch(app, WatchEvent::LedgerChanged(Vec::new()));
+        }
+        if !self.paths.is_empty() {
+            rt.on_watch(app, WatchEvent::WorkTreeChanged(self.paths));
+        }
+        if let Some(e) = self.errors.into_iter().last() {
+            rt.on_watch(app, WatchEvent::Error(e));
+        }
+    }
+}
