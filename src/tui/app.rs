@@ -200,15 +200,32 @@ impl App {
     /// Recomputes the visible rows and finding lists, keeping selections on the same
     /// artifact or finding where it is still visible.
     pub fn derive(&mut self) {
-        let selected_artifact = self.selected_artifact_id().map(str::to_string);
-        let selected_gap = self
-            .gap_items
-            .get(self.gaps.selected)
-            .map(|&i| finding_key(&self.snap.report.findings[i]));
-        let selected_stale = self
-            .stale_items
-            .get(self.stale.selected)
-            .map(|&i| finding_key(&self.snap.report.findings[i]));
+        let selection = self.selection();
+        self.derive_keeping(selection);
+    }
+
+    /// What is selected, by name rather than position, so it can be found again after the
+    /// snapshot or the report changes. Must be taken while rows and lists still match them.
+    fn selection(&self) -> Selection {
+        let key = |items: &[usize], cursor: Cursor| {
+            items
+                .get(cursor.selected)
+                .and_then(|&i| self.snap.report.findings.get(i))
+                .map(finding_key)
+        };
+        Selection {
+            artifact: self.selected_artifact_id().map(str::to_string),
+            gap: key(&self.gap_items, self.gaps),
+            stale: key(&self.stale_items, self.stale),
+        }
+    }
+
+    fn derive_keeping(&mut self, selection: Selection) {
+        let Selection {
+            artifact: selected_artifact,
+            gap: selected_gap,
+            stale: selected_stale,
+        } = selection;
 
         let index = &self.snap.index;
         let report = &self.snap.report;
@@ -848,7 +865,7 @@ impl App {
     pub fn commit_failed(&mut self, reason: String) {
         match &mut self.form {
             Some(form) => form.problem = Some(reason),
-            None => self.banner = Some(reason),
+            None => self.status = Some(reason),
         }
     }
 
@@ -915,8 +932,9 @@ impl App {
 
     /// Replaces the snapshot (new facts, a reloaded index) and keeps the user's place.
     pub fn set_snapshot(&mut self, snap: Snapshot) {
+        let selection = self.selection();
         self.snap = snap;
-        self.derive();
+        self.derive_keeping(selection);
         self.scroll_into_view();
     }
 
@@ -948,9 +966,10 @@ impl App {
     }
 
     pub fn reanalyze(&mut self) {
+        let selection = self.selection();
         let s = &self.snap;
         self.snap.report = crate::analysis::analyze(&s.index, &s.ledger, &s.facts, s.now);
-        self.derive();
+        self.derive_keeping(selection);
     }
 
     /// Whether an artifact's facts are still being read.
@@ -984,6 +1003,13 @@ impl App {
             Severity::Info => self.counts.2,
         }
     }
+}
+
+/// A selection by name: the artifact under the cursor, and the finding of each list.
+struct Selection {
+    artifact: Option<String>,
+    gap: Option<(String, FindingCode, Option<String>)>,
+    stale: Option<(String, FindingCode, Option<String>)>,
 }
 
 fn finding_key(f: &Finding) -> (String, FindingCode, Option<String>) {

@@ -117,13 +117,17 @@ impl Runtime {
         }
     }
 
+    /// Reads where HEAD is now, at once: commits are checked against it.
+    fn read_head(&self) -> Option<crate::model::HeadInfo> {
+        crate::facts::open_repo(&self.ws)
+            .ok()
+            .map(|repo| crate::facts::head_info(&repo))
+    }
+
     /// Something under `.git` changed: if HEAD moved (a commit, checkout or pull elsewhere),
     /// everything that depends on history is read again.
     fn git_changed(&mut self, app: &mut App) {
-        let Ok(repo) = crate::facts::open_repo(&self.ws) else {
-            return;
-        };
-        let head = crate::facts::head_info(&repo);
+        let Some(head) = self.read_head() else { return };
         if head != app.snap.facts.head {
             app.snap.facts.head = head;
             self.reload_index(app);
@@ -194,17 +198,25 @@ impl Runtime {
             Ok((commit, summary, note)) => {
                 let short: String = commit.to_string().chars().take(8).collect();
                 app.committed(format!("{short} {summary}{}", note.unwrap_or_default()));
+                if let Some(head) = self.read_head() {
+                    app.snap.facts.head = head;
+                }
                 self.reload_index(app);
                 self.reload_ledger(app);
                 self.refresh_all(app);
             }
             Err((_, Some(true))) => {
-                app.commit_failed(
-                    "HEAD moved since this screen was read (a commit or checkout elsewhere): the view is refreshed now; check it, then submit again".into(),
-                );
+                // Refresh first: re-validating the form against the new state must not wipe
+                // the explanation.
+                if let Some(head) = self.read_head() {
+                    app.snap.facts.head = head;
+                }
                 self.reload_index(app);
                 self.reload_ledger(app);
                 self.refresh_all(app);
+                app.commit_failed(
+                    "HEAD moved since this screen was read (a commit or checkout elsewhere): the view is refreshed now; check it, then submit again".into(),
+                );
             }
             Err((message, _)) => app.commit_failed(message),
         }

@@ -145,7 +145,7 @@ impl FactsWorker {
             let mut resolved: Vec<(String, History)> = Vec::new();
             let mut last_sent = std::time::Instant::now();
             // Paths stream in as the walk resolves them, a batch at most every 50 ms.
-            let result = facts::last_changes(&repo, &specs, &mut |i, history| {
+            let result = facts::last_changes_cached(&repo, &specs, &mut |i, history| {
                 resolved.push((ids[i].clone(), history.clone()));
                 if last_sent.elapsed() >= std::time::Duration::from_millis(50) {
                     send(FactsUpdate::History(g, std::mem::take(&mut resolved)));

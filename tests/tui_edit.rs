@@ -1,0 +1,463 @@
+//! Editing from the workbench, in process against real temporary repositories: keys drive the
+//! app, its `Commit` effects run through the same runtime the terminal uses, and git says
+//! what landed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use handoff::tui::app::{App, Effect};
+use handoff::tui::keymap::KeyChord;
+use handoff::tui::runtime::Runtime;
+use handoff::tui::worker::FactsWorker;
+use handoff::tui::{TuiOptions, app_with_facts, index_fingerprint};
+use handoff::workspace;
+use ratatui::crossterm::event::KeyEvent;
+
+const NOW: &str = "2026-11-22T12:00:00Z";
+
+fn demo() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reply-assist");
+    handoff::sample::build(&dir, NOW.parse().unwrap()).unwrap();
+    (tmp, dir)
+}
+
+fn options(present: bool) -> TuiOptions {
+    TuiOptions {
+        present,
+        now: Some(NOW.parse().unwrap()),
+        config_dir: Some(PathBuf::from("/nonexistent/handoff-test-config")),
+        ..Default::default()
+    }
+}
+
+fn runtime(dir: &Path) -> Runtime {
+    let ws = workspace::locate(Some(dir)).unwrap();
+    let draft_path = Some(dir.join(".git/handoff/draft.json"));
+    Runtime {
+        worker: FactsWorker::new(ws.clone(), Arc::new(|_| {})),
+        ws,
+        generation: 0,
+        draft_path,
+    }
+}
+
+fn key(app: &mut App, k: &str) -> Option<Effect> {
+    let chord = KeyChord::parse(k).unwrap();
+    app.key(KeyEvent::new(chord.code, chord.mods))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, &c.to_string());
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Selects an artifact's row in the matrix.
+fn select(app: &mut App, id: &str) {
+    let row = app
+        .rows
+        .iter()
+        .position(|&i| app.snap.index.artifacts[i].id == id)
+        .unwrap();
+    app.matrix.selected = row;
+}
+
+/// Runs the app's commit effect through the runtime, as the event loop does.
+fn commit(app: &mut App, rt: &mut Runtime, effect: Option<Effect>) {
+    match effect {
+        Some(Effect::Commit(change)) => rt.commit(app, change),
+        other => panic!(
+            "expected a commit, got {other:?}; form: {:?}",
+            app.form.as_ref().map(|f| f.problem.clone())
+        ),
+    }
+}
+
+#[test]
+fn editing_a_field_commits_only_the_index_with_trailers() {
+    let (_tmp, dir) = demo();
+    let mut app = app_with_facts(&dir, &options(false)).unwrap();
+    let mut rt = runtime(&dir);
+    let before = git(&dir, &["rev-parse", "HEAD"]);
+    select(&mut app, "runbook-bad-drafts");
+    key(&mut app, "e");
+    assert!(app.picker.is_some());
+    // owner is the sixth field.
+    for _ in 0..5 {
+        key(&mut app, "Down");
+    }
+    key(&mut app, "Enter");
+    let form = app.form.as_ref().unwrap();
+    assert_eq!(form.inputs[0].value(), "ops");
+    key(&mut app, "Backspace");
+    key(&mut app, "Backspace");
+    key(&mut app, "Backspace");
+    typed(&mut app, "sre");
+    let problem = app.form.as_ref().unwrap().problem.clone().unwrap();
+    assert!(
+        problem.contains("unknown role `sre`") && problem.contains("pm, designer, ai-eng"),
+        "{problem}"
+    );
+    assert_eq!(
+        key(&mut app, "Enter"),
+        None,
+        "a refused form does not commit"
+    );
+    for _ in 0..3 {
+        key(&mut app, "Backspace");
+    }
+    typed(&mut app, "ml-platform");
+    let effect = key(&mut app, "Enter");
+    commit(&mut app, &mut rt, effect);
+    assert!(app.form.is_none());
+    assert!(
+        app.status.as_deref().unwrap().starts_with("committed "),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(git(&dir, &["rev-parse", "HEAD~1"]), before);
+    assert_eq!(
+        git(&dir, &["show", "--name-only", "--format=", "HEAD"]),
+        "handoff.yaml"
+    );
+    let message = git(&dir, &["log", "-1", "--format=%B"]);
+    assert!(
+        message.contains("Handoff-Artifact: runbook-bad-drafts")
+            && message.contains("Handoff-Field: owner"),
+        "{message}"
+    );
+    assert_eq!(
+        app.snap
+            .index
+            .artifact("runbook-bad-drafts")
+            .unwrap()
+            .owner
+            .as_deref(),
+        Some("ml-platform")
+    );
+    // The iteration log's uncommitted change was not swept in.
+    assert_eq!(git(&dir, &["status", "--short"]), "M docs/iteration-log.md");
+}
+
+#[test]
+fn signing_from_the_workbench_appends_and_commits_the_ledger_file() {
+    let (_tmp, dir) = demo();
+    let mut app = app_with_facts(&dir, &options(false)).unwrap();
+    let mut rt = runtime(&dir);
+    select(&mut app, "adr-0003");
+    key(&mut app, "s");
+    let picker = app.picker.as_ref().unwrap();
+    // Dana is pm; pm has no part in adr-0003: every option says why.
+    assert!(
+        picker.items.iter().all(|i| i.refused.is_some()),
+        "{picker:?}"
+    );
+    key(&mut app, "Enter");
+    assert!(app.form.is_none());
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap()
+            .contains("is owned by role `ml-platform`, not `pm`"),
+        "{:?}",
+        app.status
+    );
+    key(&mut app, "Esc");
+
+    select(&mut app, "flows");
+    key(&mut app, "s");
+    let labels: Vec<String> = app
+        .picker
+        .as_ref()
+        .unwrap()
+        .items
+        .iter()
+        .filter(|i| i.refused.is_none())
+        .map(|i| i.label.clone())
+        .collect();
+    assert!(labels.contains(&"approve as pm".to_string()), "{labels:?}");
+    let pos = app
+        .picker
+        .as_ref()
+        .unwrap()
+        .items
+        .iter()
+        .position(|i| i.label == "approve as pm")
+        .unwrap();
+    for _ in 0..pos {
+        key(&mut app, "Down");
+    }
+    key(&mut app, "Enter");
+    typed(&mut app, "Happy path matches v4.");
+    // Enter in a note is a new line; Ctrl-s commits.
+    assert_eq!(key(&mut app, "Enter"), None);
+    let effect = key(&mut app, "Ctrl-s");
+    commit(&mut app, &mut rt, effect);
+    assert_eq!(
+        git(&dir, &["show", "--name-only", "--format=", "HEAD"]),
+        ".handoff/signoffs/flows.yaml"
+    );
+    assert_eq!(
+        git(&dir, &["log", "-1", "--format=%s"]),
+        "handoff: Dana Whitfield approves flows as pm"
+    );
+    let ledger = std::fs::read_to_string(dir.join(".handoff/signoffs/flows.yaml")).unwrap();
+    assert!(
+        ledger.trim_end().ends_with("Happy path matches v4."),
+        "{ledger}"
+    );
+}
+
+#[test]
+fn a_moved_head_refreshes_and_asks_again() {
+    let (_tmp, dir) = demo();
+    let mut app = app_with_facts(&dir, &options(false)).unwrap();
+    let mut rt = runtime(&dir);
+    select(&mut app, "prd");
+    key(&mut app, "e");
+    key(&mut app, "Enter"); // title
+    typed(&mut app, " (v4)");
+    // Someone commits in another terminal meanwhile.
+    std::fs::write(dir.join("notes.txt"), "elsewhere\n").unwrap();
+    git(&dir, &["add", "notes.txt"]);
+    git(
+        &dir,
+        &[
+            "-c",
+            "user.name=Lee",
+            "-c",
+            "user.email=lee@acme.example",
+            "commit",
+            "-qm",
+            "elsewhere",
+        ],
+    );
+    let elsewhere = git(&dir, &["rev-parse", "HEAD"]);
+    let effect = key(&mut app, "Enter");
+    commit(&mut app, &mut rt, effect);
+    assert_eq!(
+        git(&dir, &["rev-parse", "HEAD"]),
+        elsewhere,
+        "nothing committed on stale data: {:?}",
+        app.status
+    );
+    let problem = app.form.as_ref().unwrap().problem.clone().unwrap();
+    assert!(problem.contains("HEAD moved"), "{problem}");
+    assert_eq!(
+        app.snap.facts.head.commit.as_deref(),
+        Some(elsewhere.as_str()),
+        "the view is refreshed"
+    );
+    let effect = key(&mut app, "Enter");
+    commit(&mut app, &mut rt, effect);
+    assert_eq!(git(&dir, &["rev-parse", "HEAD~1"]), elsewhere);
+}
+
+#[test]
+fn present_mode_is_read_only() {
+    let (_tmp, dir) = demo();
+    let mut app = app_with_facts(&dir, &options(true)).unwrap();
+    for k in ["Tab", "e"] {
+        key(&mut app, k);
+    }
+    assert!(app.picker.is_none() && app.form.is_none());
+    assert!(app.status.as_deref().unwrap().contains("read-only"));
+}
+
+#[test]
+fn a_file_changed_under_a_form_asks_and_keeps_or_drops() {
+    let (_tmp, dir) = demo();
+    let mut app = app_with_facts(&dir, &options(false)).unwrap();
+    let mut rt = runtime(&dir);
+    select(&mut app, "prd");
+    key(&mut app, "e");
+    key(&mut app, "Enter");
+    typed(&mut app, " (kept)");
+    // Someone else edits and commits handoff.yaml.
+    let text = std::fs::read_to_string(dir.join("handoff.yaml")).unwrap();
+    std::fs::write(
+        dir.join("handoff.yaml"),
+        format!("# reviewed in the weekly\n{text}"),
+    )
+    .unwrap();
+    git(
+        &dir,
+        &[
+            "-c",
+            "user.name=Lee",
+            "-c",
+            "user.email=lee@acme.example",
+            "commit",
+            "-qm",
+            "comment",
+            "handoff.yaml",
+        ],
+    );
+    rt.reload_index(&mut app);
+    assert!(app.conflict, "the user is asked");
+    assert_eq!(key(&mut app, "q"), None, "the question takes the keys");
+    key(&mut app, "k");
+    assert!(!app.conflict && app.form.is_some());
+    assert_eq!(app.form.as_ref().unwrap().base, index_fingerprint(&rt.ws));
+    // HEAD moved with that commit: refresh as the watcher would, then commit the kept form.
+    rt.on_watch(&mut app, handoff::watch::WatchEvent::GitChanged);
+    let effect = key(&mut app, "Enter");
+    commit(&mut app, &mut rt, effect);
+    let text = std::fs::read_to_string(dir.join("handoff.yaml")).unwrap();
+    assert!(
+        text.starts_with("# reviewed in the weekly\n"),
+        "the other change is kept"
+    );
+    assert!(
+        text.contains("title: PRD — Reply Assist (kept)"),
+        "the form is applied"
+    );
+
+    // The other choice drops the form.
+    key(&mut app, "e");
+    key(&mut app, "Enter");
+    app.index_reloaded("something else".into());
+    key(&mut app, "r");
+    assert!(app.form.is_none() && !app.conflict);
+}
+
+#[test]
+fn a_draft_survives_and_is_restored() {
+    let (_tmp, dir) = demo();
+    let mut app = app_with_facts(&dir, &options(false)).unwrap();
+    let rt = runtime(&dir);
+    select(&mut app, "eval-set");
+    key(&mut app, "s");
+    let pos = app
+        .picker
+        .as_ref()
+        .unwrap()
+        .items
+        .iter()
+        .position(|i| i.refused.is_none())
+        .unwrap();
+    for _ in 0..pos {
+        key(&mut app, "Down");
+    }
+    key(&mut app, "Enter");
+    typed(&mut app, "Half-written thought");
+    rt.save_draft(&mut app);
+    let draft = dir.join(".git/handoff/draft.json");
+    assert!(
+        std::fs::read_to_string(&draft)
+            .unwrap()
+            .contains("Half-written thought")
+    );
+    assert_eq!(
+        git(&dir, &["status", "--short"]),
+        "M docs/iteration-log.md",
+        "drafts stay out of the work tree"
+    );
+
+    // A new session (after a crash) finds it.
+    let mut again = app_with_facts(&dir, &options(false)).unwrap();
+    again.index_fingerprint = index_fingerprint(&rt.ws);
+    rt.restore_draft(&mut again);
+    let form = again.form.as_ref().unwrap();
+    assert_eq!(form.inputs[0].value(), "Half-written thought");
+    assert!(
+        again
+            .status
+            .as_deref()
+            .unwrap()
+            .starts_with("restored an unsaved edit")
+    );
+    assert!(!again.conflict);
+
+    // Closing the form removes the draft.
+    key(&mut again, "Esc");
+    rt.save_draft(&mut again);
+    assert!(!draft.exists());
+}
+
+#[test]
+fn adding_and_removing_an_artifact() {
+    let (_tmp, dir) = demo();
+    let mut app = app_with_facts(&dir, &options(false)).unwrap();
+    let mut rt = runtime(&dir);
+    key(&mut app, "a");
+    for (i, text) in [
+        "privacy-review",
+        "docs/privacy-review.md",
+        "pm",
+        "",
+        "Privacy review",
+    ]
+    .iter()
+    .enumerate()
+    {
+        app.form.as_mut().unwrap().focus = i;
+        typed(&mut app, text);
+    }
+    let effect = key(&mut app, "Ctrl-s");
+    commit(&mut app, &mut rt, effect);
+    assert!(
+        app.snap.index.artifact("privacy-review").is_some(),
+        "{:?} {:?}",
+        app.status,
+        app.form.as_ref().map(|f| f.problem.clone())
+    );
+    // adr-0002 depended on it: no longer dangling.
+    assert!(
+        !app.snap
+            .report
+            .findings_of("adr-0002")
+            .iter()
+            .any(|f| f.code.as_str() == "dangling-dependency")
+    );
+
+    // Removing it again is refused while adr-0002 depends on it, and says so.
+    select(&mut app, "privacy-review");
+    key(&mut app, "D");
+    assert!(app.confirm.is_some());
+    key(&mut app, "n");
+    assert!(app.confirm.is_none());
+    key(&mut app, "D");
+    let head = git(&dir, &["rev-parse", "HEAD"]);
+    let effect = key(&mut app, "y");
+    commit(&mut app, &mut rt, effect);
+    assert!(
+        app.status.as_deref().unwrap().contains("adr-0002"),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(git(&dir, &["rev-parse", "HEAD"]), head);
+
+    // An artifact nothing depends on goes.
+    key(&mut app, "a");
+    for (i, text) in ["scratch", "docs/scratch.md", "pm"].iter().enumerate() {
+        app.form.as_mut().unwrap().focus = i;
+        typed(&mut app, text);
+    }
+    let effect = key(&mut app, "Ctrl-s");
+    commit(&mut app, &mut rt, effect);
+    select(&mut app, "scratch");
+    key(&mut app, "D");
+    let effect = key(&mut app, "y");
+    commit(&mut app, &mut rt, effect);
+    assert!(
+        app.status.as_deref().unwrap().starts_with("committed"),
+        "{:?}",
+        app.status
+    );
+    assert!(app.snap.index.artifact("scratch").is_none());
+}
