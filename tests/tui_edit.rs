@@ -79,7 +79,7 @@ fn select(app: &mut App, id: &str) {
 /// Runs the app's commit effect through the runtime, as the event loop does.
 fn commit(app: &mut App, rt: &mut Runtime, effect: Option<Effect>) {
     match effect {
-        Some(Effect::Commit(change)) => rt.commit(app, change),
+        Some(Effect::Commit(change)) => rt.commit(app, *change),
         other => panic!(
             "expected a commit, got {other:?}; form: {:?}",
             app.form.as_ref().map(|f| f.problem.clone())

@@ -51,7 +51,7 @@ pub enum Effect {
     /// Read the index, the ledger and every fact again.
     Reload,
     /// Commit a change (an index edit or a sign-off) against the HEAD on screen.
-    Commit(Change),
+    Commit(Box<Change>),
 }
 
 /// Options fixed at start.
@@ -568,7 +568,7 @@ impl App {
             Action::Submit => return self.submit(),
             Action::Yes => {
                 if let Some(confirm) = self.confirm.take() {
-                    return Some(Effect::Commit(confirm.change));
+                    return Some(Effect::Commit(Box::new(confirm.change)));
                 }
             }
             Action::No => {
@@ -844,7 +844,7 @@ impl App {
     fn submit(&mut self) -> Option<Effect> {
         let form = self.form.as_mut()?;
         match form.change(&self.snap.index) {
-            Ok(change) => Some(Effect::Commit(change)),
+            Ok(change) => Some(Effect::Commit(Box::new(change))),
             Err(problem) => {
                 form.problem = Some(problem);
                 None

@@ -165,39 +165,44 @@ impl Runtime {
             base: BaseHead::Seen(head),
             run_hooks: true,
         };
-        let result: Result<(Oid, String, Option<&str>), (String, Option<bool>)> = match &change {
+        let moved = |w: &repo_write::WriteError| {
+            w.commit_error()
+                .is_some_and(|c| matches!(c, CommitError::HeadMoved { .. }))
+        };
+        let result: Result<Landed, Refused> = match &change {
             Change::Edit(edit) => repo_write::apply_edit(&self.ws, edit, &options)
-                .map(|o| (o.commit, o.summary, None))
-                .map_err(|e| {
-                    let moved = match &e {
-                        IndexEditError::Write(w) => w
-                            .commit_error()
-                            .map(|c| matches!(c, CommitError::HeadMoved { .. })),
-                        _ => None,
-                    };
-                    (e.to_string(), moved)
+                .map(|o| Landed {
+                    commit: o.commit,
+                    summary: o.summary,
+                    note: "",
+                })
+                .map_err(|e| match &e {
+                    IndexEditError::Write(w) if moved(w) => Refused::HeadMoved,
+                    _ => Refused::Other(e.to_string()),
                 }),
             Change::Sign(request) => repo_write::sign(&self.ws, request, now(app), &options)
-                .map(|o| {
-                    let note = o
-                        .signed_uncommitted
-                        .then_some(" (signed the working copy: it has uncommitted changes)");
-                    (o.commit, o.summary, note)
+                .map(|o| Landed {
+                    commit: o.commit,
+                    summary: o.summary,
+                    note: if o.signed_uncommitted {
+                        " (signed the working copy: it has uncommitted changes)"
+                    } else {
+                        ""
+                    },
                 })
-                .map_err(|e| {
-                    let moved = match &e {
-                        SignError::Write(w) => w
-                            .commit_error()
-                            .map(|c| matches!(c, CommitError::HeadMoved { .. })),
-                        _ => None,
-                    };
-                    (e.to_string(), moved)
+                .map_err(|e| match &e {
+                    SignError::Write(w) if moved(w) => Refused::HeadMoved,
+                    _ => Refused::Other(e.to_string()),
                 }),
         };
         match result {
-            Ok((commit, summary, note)) => {
+            Ok(Landed {
+                commit,
+                summary,
+                note,
+            }) => {
                 let short: String = commit.to_string().chars().take(8).collect();
-                app.committed(format!("{short} {summary}{}", note.unwrap_or_default()));
+                app.committed(format!("{short} {summary}{note}"));
                 if let Some(head) = self.read_head() {
                     app.snap.facts.head = head;
                 }
@@ -205,7 +210,7 @@ impl Runtime {
                 self.reload_ledger(app);
                 self.refresh_all(app);
             }
-            Err((_, Some(true))) => {
+            Err(Refused::HeadMoved) => {
                 // Refresh first: re-validating the form against the new state must not wipe
                 // the explanation.
                 if let Some(head) = self.read_head() {
@@ -218,7 +223,7 @@ impl Runtime {
                     "HEAD moved since this screen was read (a commit or checkout elsewhere): the view is refreshed now; check it, then submit again".into(),
                 );
             }
-            Err((message, _)) => app.commit_failed(message),
+            Err(Refused::Other(message)) => app.commit_failed(message),
         }
     }
 
@@ -260,6 +265,21 @@ impl Runtime {
         app.form = Some(form);
         app.status = Some(format!("restored an unsaved edit from {}", draft.saved));
     }
+}
+
+/// A change that landed.
+struct Landed {
+    commit: Oid,
+    summary: String,
+    /// Anything the user should know about what was signed.
+    note: &'static str,
+}
+
+/// Why a change did not land.
+enum Refused {
+    /// HEAD is not where the screen says: refresh and ask again.
+    HeadMoved,
+    Other(String),
 }
 
 fn now(app: &App) -> jiff::Timestamp {
@@ -348,6 +368,7 @@ pub fn event_loop(
                     app.status = Some("read the repository again".into());
                 }
                 Some(Effect::Commit(change)) => {
+                    let change = *change;
                     // The frame shows "committing…" while hooks run.
                     app.status = Some("committing…".into());
                     let _ = draw(terminal, app);
