@@ -216,3 +216,90 @@ fn a_tiny_terminal_says_so_and_quits() {
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
 }
+
+#[test]
+fn live_refresh_follows_saves_commits_and_a_broken_index() {
+    let (_tmp, dir) = demo();
+    let mut s = Session::start(&dir, &[], 120, 40);
+    s.wait_for("worst finding");
+    s.send("\t");
+    s.wait_for("incident-2307  missing-sections");
+    // An editor-style save: write a temporary file, rename it over the document.
+    let doc = dir.join("incidents/INC-2307-internal-note-in-draft.md");
+    let mut text = std::fs::read_to_string(&doc).unwrap();
+    text.push_str("\n## Root cause\nA stale template.\n\n## Action items\n- Fix the template.\n");
+    let tmp = dir.join("incidents/.INC-2307.swp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, &doc).unwrap();
+    s.wait_until_gone("incident-2307  missing-sections");
+
+    // A commit in another terminal moves HEAD in the header.
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    git(&[
+        "-c",
+        "user.name=Lee",
+        "-c",
+        "user.email=lee@acme.example",
+        "commit",
+        "-qm",
+        "root cause",
+        "--",
+        "incidents",
+    ]);
+    let head = git(&["rev-parse", "--short=7", "HEAD"]);
+    s.wait_for(&format!("main @ {head}"));
+
+    // A broken index keeps the last good state under a banner naming the place; fixing it
+    // brings everything back.
+    let index = dir.join("handoff.yaml");
+    let good = std::fs::read_to_string(&index).unwrap();
+    std::fs::write(&index, format!("{good}oops: [\n")).unwrap();
+    let screen = s.wait_for("showing the last good state");
+    assert!(
+        screen.contains("handoff.yaml:") && screen.contains("unclosed bracket"),
+        "{screen}"
+    );
+    assert!(screen.contains("Gaps"), "{screen}");
+    std::fs::write(&index, good).unwrap();
+    s.wait_until_gone("showing the last good state");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+#[test]
+fn an_unsaved_form_survives_a_kill() {
+    let (_tmp, dir) = demo();
+    let mut s = Session::start(&dir, &[], 120, 40);
+    s.wait_for("worst finding");
+    s.send("j"); // prd
+    s.send("e");
+    s.wait_for("which field?");
+    s.send("\r"); // title
+    s.wait_for("`prd`: title");
+    for c in " (draft)".chars() {
+        s.send(&c.to_string());
+    }
+    s.wait_for("PRD — Reply Assist (draft)");
+    s.child.kill().unwrap();
+    let _ = s.wait_exit();
+
+    let mut again = Session::start(&dir, &[], 120, 40);
+    let screen = again.wait_for("restored an unsaved edit");
+    assert!(screen.contains("PRD — Reply Assist (draft)"), "{screen}");
+    again.send("\x1b"); // drop the form
+    again.wait_until_gone("PRD — Reply Assist (draft)");
+    again.send("q");
+    assert_eq!(again.wait_exit(), 0);
+    assert!(
+        !dir.join(".git/handoff/draft.json").exists(),
+        "a dropped form leaves no draft"
+    );
+}
