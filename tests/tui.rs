@@ -394,3 +394,36 @@ fn the_demo_shows_every_finding_code_in_the_lists() {
         .collect();
     assert!(shown.len() >= 15, "{shown:?}");
 }
+
+fn select(a: &mut App, id: &str) {
+    a.matrix.selected = a
+        .rows
+        .iter()
+        .position(|&i| a.snap.index.artifacts[i].id == id)
+        .unwrap();
+}
+
+#[test]
+fn editing_overlays() {
+    let mut a = app(false);
+    select(&mut a, "prd");
+    key(&mut a, "e");
+    insta::assert_snapshot!("edit_picker_80x24", text(&render(&mut a, 80, 24)));
+    for _ in 0..5 {
+        key(&mut a, "Down");
+    }
+    key(&mut a, "Enter");
+    for c in "-x".chars() {
+        key(&mut a, &c.to_string());
+    }
+    insta::assert_snapshot!("edit_form_refused_80x24", text(&render(&mut a, 80, 24)));
+    key(&mut a, "Esc");
+    key(&mut a, "Esc");
+    key(&mut a, "s");
+    insta::assert_snapshot!("sign_picker_80x24", text(&render(&mut a, 80, 24)));
+    key(&mut a, "Enter");
+    insta::assert_snapshot!("sign_note_60x20", text(&render(&mut a, 60, 20)));
+    key(&mut a, "Esc");
+    key(&mut a, "D");
+    insta::assert_snapshot!("confirm_remove_80x24", text(&render(&mut a, 80, 24)));
+}
