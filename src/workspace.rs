@@ -187,14 +187,29 @@ impl Snapshot {
 
 /// Reads the index, the ledger and every fact, then analyses them.
 pub fn snapshot(ws: &Workspace, now: Timestamp) -> Result<Snapshot, WorkspaceError> {
+    snapshot_with(ws, now, true)
+}
+
+/// [`snapshot`], reading history through the repository's last-change cache, or walking all
+/// of it when `use_cache` is false (`handoff check --no-cache`).
+pub fn snapshot_with(
+    ws: &Workspace,
+    now: Timestamp,
+    use_cache: bool,
+) -> Result<Snapshot, WorkspaceError> {
     let index = load_index_file(ws).map_err(WorkspaceError::Index)?;
     let ledger = load_ledger(ws);
     let repo = facts::open_repo(ws)?;
+    let cache = if use_cache {
+        facts::HistoryCache::of(&repo)
+    } else {
+        facts::HistoryCache::disabled()
+    };
     let targets: Vec<(String, crate::model::Target)> = index
         .artifacts
         .iter()
         .map(|a| (a.id.clone(), a.target.clone()))
         .collect();
-    let facts = facts::collect(&repo, ws, &targets)?;
+    let facts = facts::collect_with(&repo, ws, &targets, &cache)?;
     Ok(Snapshot::new(index, ledger, facts, now))
 }

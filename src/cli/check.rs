@@ -28,6 +28,11 @@ pub struct CheckArgs {
     /// Exit 1 when a finding of this severity or worse exists
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+
+    /// Walk all of history instead of using the last-change cache in .git/handoff/ (the
+    /// answers are the same; for timing and for ruling the cache out)
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -43,7 +48,10 @@ pub enum Format {
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
-    let (ws, snapshot) = super::load(args.dir.dir.as_deref())?;
+    let ws = crate::workspace::locate(args.dir.dir.as_deref()).map_err(super::describe)?;
+    let now = crate::clock::now()?;
+    let snapshot =
+        crate::workspace::snapshot_with(&ws, now, !args.no_cache).map_err(super::describe)?;
     let threshold = args.fail_on.severity();
     let failed = snapshot
         .report

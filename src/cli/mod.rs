@@ -180,6 +180,7 @@ fn open_workbench(dir: Option<PathBuf>, args: &WorkbenchArgs) -> Result<ExitCode
             dir: DirArg { dir },
             format: check::Format::Text,
             fail_on: FailOn::Error,
+            no_cache: false,
         });
     }
     crate::tui::run(args.options(dir))?;

@@ -12,6 +12,10 @@
 //!
 //! Entries are compared by object id and mode, and the descent enters only subtrees whose ids
 //! differ and that hold a path still being resolved.
+//!
+//! Because the answer for a path depends only on the commit its chain has reached, answers
+//! known at some commit (a cached HEAD, see [`super::cache`]) end a chain as soon as it reaches
+//! that commit: a walk from a new HEAD then costs only the commits made since.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::hash_map::Entry;
@@ -25,7 +29,7 @@ use super::glob::PathGlob;
 use crate::model::{History, LastChange};
 
 /// A path whose last change is wanted.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PathSpec {
     /// A repository-relative path, `/`-separated: a file, or a directory (any change beneath
     /// it counts). `""` is the whole tree.
@@ -47,9 +51,59 @@ pub fn last_changes(
     specs: &[PathSpec],
     on_resolved: &mut dyn FnMut(usize, &History),
 ) -> Result<Vec<History>, FactsError> {
+    let head = head_commit(repo)?;
+    Ok(walk_from(repo, head, specs, &[], on_resolved)?.histories)
+}
+
+/// Answers already known at one commit: `answers[spec]` is what `git log -1 -- <spec>` prints
+/// when run at `commit`, where known.
+pub(crate) struct KnownAt {
+    pub commit: Oid,
+    pub answers: Vec<Option<History>>,
+}
+
+/// What one walk found, and what it cost.
+pub(crate) struct WalkOutcome {
+    pub histories: Vec<History>,
+    /// Commits whose trees were compared.
+    pub commits_visited: usize,
+    /// Specs answered by a [`KnownAt`] instead of by walking.
+    pub specs_from_known: usize,
+}
+
+/// The commit HEAD points to; `None` on an unborn branch.
+pub(crate) fn head_commit(repo: &Repository) -> Result<Option<Oid>, FactsError> {
+    let head = match repo.head() {
+        Ok(head) => head,
+        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
+            return Ok(None);
+        }
+        Err(e) => return Err(FactsError::git("reading HEAD")(e)),
+    };
+    let commit = head
+        .peel_to_commit()
+        .map_err(FactsError::git("reading HEAD's commit"))?;
+    Ok(Some(commit.id()))
+}
+
+/// [`last_changes`] from a given commit (`None`: nothing was ever committed), ending each
+/// path's chain at the first commit of `known` that has an answer for it.
+pub(crate) fn walk_from(
+    repo: &Repository,
+    head: Option<Oid>,
+    specs: &[PathSpec],
+    known: &[KnownAt],
+    on_resolved: &mut dyn FnMut(usize, &History),
+) -> Result<WalkOutcome, FactsError> {
     let targets = Targets::new(specs);
-    let mut walk = Walk::new(repo, &targets, on_resolved)?;
+    let known = targets.known_by_key(known);
+    let mut walk = Walk::new(repo, &targets, &known, on_resolved);
+    if let Some(head) = head {
+        walk.pass(head, (0..targets.key_count() as Key).collect())?;
+    }
     walk.run()?;
+    let commits_visited = walk.commits_visited;
+    let keys_from_known = std::mem::take(&mut walk.keys_from_known);
     let by_key = walk.finish();
     let mut histories = vec![History::Pending; specs.len()];
     for (key, spec_indices) in targets.specs_of_key.iter().enumerate() {
@@ -57,8 +111,19 @@ pub fn last_changes(
             histories[spec] = by_key[key].clone();
         }
     }
-    Ok(histories)
+    let specs_from_known = keys_from_known
+        .iter()
+        .map(|&key| targets.specs_of_key[key as usize].len())
+        .sum();
+    Ok(WalkOutcome {
+        histories,
+        commits_visited,
+        specs_from_known,
+    })
 }
+
+/// Known answers by commit, then by key.
+type KnownByKey = HashMap<Oid, Vec<Option<History>>>;
 
 /// A dense number for each distinct path or glob: exact paths first, numbered in the order of
 /// a depth-first walk of their components (so every directory's paths form a contiguous
@@ -159,6 +224,31 @@ impl Targets {
     fn key_count(&self) -> usize {
         self.specs_of_key.len()
     }
+
+    /// Known answers rekeyed: a key is known at a commit when one of its specs is (the specs
+    /// of a key are the same path, so they share an answer). The first entry for a commit
+    /// wins.
+    fn known_by_key(&self, known: &[KnownAt]) -> KnownByKey {
+        let mut by_key = KnownByKey::new();
+        for at in known {
+            let Entry::Vacant(vacant) = by_key.entry(at.commit) else {
+                continue;
+            };
+            let answers: Vec<Option<History>> = self
+                .specs_of_key
+                .iter()
+                .map(|specs| {
+                    specs
+                        .iter()
+                        .find_map(|&spec| at.answers.get(spec).cloned().flatten())
+                })
+                .collect();
+            if answers.iter().any(Option::is_some) {
+                vacant.insert(answers);
+            }
+        }
+        by_key
+    }
 }
 
 impl TrieNode {
@@ -212,6 +302,7 @@ impl PartialOrd for Queued {
 struct Walk<'a, 'r> {
     repo: &'r Repository,
     targets: &'a Targets,
+    known: &'a KnownByKey,
     on_resolved: &'a mut dyn FnMut(usize, &History),
     commits: HashMap<Oid, CommitNode>,
     queue: BinaryHeap<Queued>,
@@ -224,17 +315,21 @@ struct Walk<'a, 'r> {
     shallow_boundary: HashSet<Oid>,
     results: Vec<History>,
     unresolved: usize,
+    commits_visited: usize,
+    keys_from_known: Vec<Key>,
 }
 
 impl<'a, 'r> Walk<'a, 'r> {
     fn new(
         repo: &'r Repository,
         targets: &'a Targets,
+        known: &'a KnownByKey,
         on_resolved: &'a mut dyn FnMut(usize, &History),
-    ) -> Result<Self, FactsError> {
-        let mut walk = Walk {
+    ) -> Self {
+        Walk {
             repo,
             targets,
+            known,
             on_resolved,
             commits: HashMap::new(),
             queue: BinaryHeap::new(),
@@ -244,20 +339,9 @@ impl<'a, 'r> Walk<'a, 'r> {
             shallow_boundary: shallow_boundary(repo),
             results: vec![History::Pending; targets.key_count()],
             unresolved: targets.key_count(),
-        };
-        let head = match repo.head() {
-            Ok(head) => head,
-            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
-                return Ok(walk);
-            }
-            Err(e) => return Err(FactsError::git("reading HEAD")(e)),
-        };
-        let head = head
-            .peel_to_commit()
-            .map_err(FactsError::git("reading HEAD's commit"))?
-            .id();
-        walk.pass(head, (0..targets.key_count() as Key).collect())?;
-        Ok(walk)
+            commits_visited: 0,
+            keys_from_known: Vec::new(),
+        }
     }
 
     fn run(&mut self) -> Result<(), FactsError> {
@@ -282,6 +366,7 @@ impl<'a, 'r> Walk<'a, 'r> {
     }
 
     fn visit(&mut self, commit: Oid, keys: Vec<Key>) -> Result<(), FactsError> {
+        self.commits_visited += 1;
         if self.shallow_boundary.contains(&commit) {
             self.resolve_all(&keys, History::BeyondShallowBoundary);
             return Ok(());
@@ -327,8 +412,22 @@ impl<'a, 'r> Walk<'a, 'r> {
         self.resolve_at(commit, &undecided)
     }
 
-    /// Hands keys on to a parent, joining the parent's queue entry if it has one.
-    fn pass(&mut self, commit: Oid, keys: Vec<Key>) -> Result<(), FactsError> {
+    /// Hands keys on to a commit (HEAD, or a parent), joining its queue entry if it has one.
+    /// A key whose answer is known at that commit is resolved with it instead.
+    fn pass(&mut self, commit: Oid, mut keys: Vec<Key>) -> Result<(), FactsError> {
+        let known: &'a KnownByKey = self.known;
+        if let Some(answers) = known.get(&commit) {
+            keys.retain(|&key| match &answers[key as usize] {
+                Some(history) => {
+                    if self.results[key as usize] == History::Pending {
+                        self.keys_from_known.push(key);
+                    }
+                    self.resolve(key, history.clone());
+                    false
+                }
+                None => true,
+            });
+        }
         if keys.is_empty() {
             return Ok(());
         }

@@ -7,9 +7,12 @@
 //! - [`head_info`]: where HEAD stands.
 //! - [`worktree_facts`] (or a reusable [`WorkTree`]): existence, fingerprint, uncommitted state,
 //!   glob matches and documents of one artifact.
-//! - [`last_changes`]: one history walk that answers `git log -1 -- <path>` for many paths.
+//! - [`last_changes`]: one history walk that answers `git log -1 -- <path>` for many paths;
+//!   [`last_changes_cached`] (or a [`HistoryCache`]) the same through a cache in `.git/handoff/`
+//!   that spares walking history already walked.
 //! - [`collect`]: all of the above for a whole index.
 
+mod cache;
 mod glob;
 mod head;
 mod history;
@@ -24,6 +27,7 @@ use thiserror::Error;
 
 use crate::model::{Facts, Target};
 
+pub use cache::{CacheOutcome, CachedChanges, HistoryCache, last_changes_cached};
 pub use head::head_info;
 pub use history::{PathSpec, last_changes};
 pub use worktree::{Limits, WorkTree, worktree_facts};
@@ -184,11 +188,22 @@ pub fn path_spec(workspace: &Workspace, target: &Target) -> Option<PathSpec> {
 }
 
 /// Reads every fact for a list of artifacts: HEAD, the work tree of each, and the last change
-/// of every path and glob in one history walk. URL artifacts get default facts.
+/// of every path and glob in one history walk (through the repository's [`HistoryCache`]).
+/// URL artifacts get default facts.
 pub fn collect(
     repo: &Repository,
     workspace: &Workspace,
     artifacts: &[(String, Target)],
+) -> Result<Facts, FactsError> {
+    collect_with(repo, workspace, artifacts, &HistoryCache::of(repo))
+}
+
+/// [`collect`] with a given history cache ([`HistoryCache::disabled`] walks everything).
+pub fn collect_with(
+    repo: &Repository,
+    workspace: &Workspace,
+    artifacts: &[(String, Target)],
+    cache: &HistoryCache,
 ) -> Result<Facts, FactsError> {
     let head = head_info(repo);
     let work_tree = WorkTree::new(repo, workspace);
@@ -205,7 +220,7 @@ pub fn collect(
             spec_owner.push(position);
         }
     }
-    let histories = last_changes(repo, &specs, &mut |_, _| {})?;
+    let histories = cache.last_changes(repo, &specs, &mut |_, _| {})?.histories;
     for (history, position) in histories.into_iter().zip(spec_owner) {
         facts[position].history = history;
     }

@@ -1,0 +1,709 @@
+//! A persistent cache of last changes, so that a start at the same HEAD walks no history and a
+//! start after new commits walks only those.
+//!
+//! The answer `git log -1 -- <path>` gives depends only on the commit it starts from and the
+//! path: commits never change, and neither does what lies behind them. So answers computed at
+//! a HEAD stay true at that commit forever, and a walk from a later HEAD can stop each path's
+//! chain at that commit and take the stored answer (see [`super::history`]). Chains that never
+//! reach it (changed in the new commits, or coming in through a merge of an older branch) are
+//! walked as usual. The results are what a walk without a cache gives, always.
+//!
+//! The file lives in git's own directory (`<git dir>/handoff/cache/last-change`; a linked
+//! worktree has its own), never in the work tree. It keeps the answers of the last few HEADs
+//! (switching branches back and forth stays warm), each for the paths asked at that HEAD.
+//! It is written whole to a temporary file and renamed over the old one, so a reader sees the
+//! old file or the new one. A file that is not exactly what this version writes (another
+//! magic, another version, a wrong checksum, truncated, or recorded against another shallow
+//! boundary) is ignored and replaced. Removing it is always safe.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use git2::{Oid, Repository};
+use jiff::Timestamp;
+
+use super::FactsError;
+use super::history::{self, KnownAt, PathSpec};
+use crate::model::{History, LastChange};
+
+/// The cache's directory, relative to the repository's git directory.
+pub const CACHE_DIR: &str = "handoff/cache";
+const FILE_NAME: &str = "last-change";
+
+/// The first bytes of every cache file.
+const MAGIC: &[u8; 16] = b"handoff-lastchg\n";
+/// Raised whenever the layout or the meaning of a field changes; other versions are ignored.
+const VERSION: u32 = 1;
+/// magic, version, payload length, checksum.
+const HEADER_BYTES: usize = 16 + 4 + 8 + 8;
+/// A cache file larger than this is not read (10,000 paths at 8 HEADs take a few MiB).
+const MAX_FILE_BYTES: u64 = 256 << 20;
+/// HEADs whose answers are kept, the newest first.
+const MAX_HEADS: usize = 8;
+
+/// Where last-change answers are kept between runs (or nowhere, when disabled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryCache {
+    file: Option<PathBuf>,
+}
+
+/// How the cache served one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheOutcome {
+    /// The cache is off: everything was walked.
+    Disabled,
+    /// No cache file yet, or nothing committed: everything was walked.
+    Empty,
+    /// The file could not be trusted (the reason says why) and was ignored.
+    Rejected(String),
+    /// HEAD is a cached HEAD: only paths not in the cache were walked.
+    SameHead,
+    /// HEAD descends from a cached HEAD (`base`): only the commits since were walked, except
+    /// for paths whose chains leave them elsewhere.
+    Descendant { base: Oid },
+    /// No cached HEAD is an ancestor of HEAD (a rebase, a reset, another branch): everything
+    /// was walked.
+    Unrelated,
+}
+
+/// The answers of [`HistoryCache::last_changes`], and what they cost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedChanges {
+    /// One per spec, in the order given.
+    pub histories: Vec<History>,
+    pub outcome: CacheOutcome,
+    /// Commits the walk compared trees of (0 when everything came from the cache).
+    pub commits_visited: usize,
+    /// Specs answered from the cache.
+    pub specs_from_cache: usize,
+    /// Whether the cache file was rewritten, or why writing it failed (which costs only the
+    /// next run's speed).
+    pub written: Result<bool, String>,
+}
+
+/// [`super::last_changes`] through the repository's cache: same answers, same streaming of
+/// each answer to `on_resolved` as soon as it is known.
+pub fn last_changes_cached(
+    repo: &Repository,
+    specs: &[PathSpec],
+    on_resolved: &mut dyn FnMut(usize, &History),
+) -> Result<Vec<History>, FactsError> {
+    HistoryCache::of(repo)
+        .last_changes(repo, specs, on_resolved)
+        .map(|changes| changes.histories)
+}
+
+impl HistoryCache {
+    /// The cache of a repository, in its git directory (per worktree).
+    pub fn of(repo: &Repository) -> HistoryCache {
+        HistoryCache::at(repo.path().join(CACHE_DIR).join(FILE_NAME))
+    }
+
+    /// A cache kept in the given file.
+    pub fn at(file: impl Into<PathBuf>) -> HistoryCache {
+        HistoryCache {
+            file: Some(file.into()),
+        }
+    }
+
+    /// No cache: every request walks history and nothing is written.
+    pub fn disabled() -> HistoryCache {
+        HistoryCache { file: None }
+    }
+
+    /// The cache file, unless disabled.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// The last change of each spec, as [`super::last_changes`] gives it, walking only what
+    /// the cache does not answer, then storing the answers for HEAD.
+    pub fn last_changes(
+        &self,
+        repo: &Repository,
+        specs: &[PathSpec],
+        on_resolved: &mut dyn FnMut(usize, &History),
+    ) -> Result<CachedChanges, FactsError> {
+        let head = history::head_commit(repo)?;
+        let (Some(file), Some(head)) = (&self.file, head) else {
+            let walk = history::walk_from(repo, head, specs, &[], on_resolved)?;
+            return Ok(CachedChanges {
+                histories: walk.histories,
+                outcome: if self.file.is_none() {
+                    CacheOutcome::Disabled
+                } else {
+                    CacheOutcome::Empty
+                },
+                commits_visited: walk.commits_visited,
+                specs_from_cache: 0,
+                written: Ok(false),
+            });
+        };
+
+        let shallow = shallow_fingerprint(repo);
+        let (stored, outcome) = match read(file, shallow) {
+            Ok(Some(stored)) => (stored, CacheOutcome::Empty),
+            Ok(None) => (Stored::default(), CacheOutcome::Empty),
+            Err(reason) => (Stored::default(), CacheOutcome::Rejected(reason)),
+        };
+
+        let (known, usable) = usable_heads(repo, head, specs, &stored);
+        let outcome = match usable {
+            Usable::Head => CacheOutcome::SameHead,
+            Usable::Ancestor(base) => CacheOutcome::Descendant { base },
+            Usable::None if stored.heads.is_empty() => outcome,
+            Usable::None => CacheOutcome::Unrelated,
+        };
+
+        let walk = history::walk_from(repo, Some(head), specs, &known, on_resolved)?;
+        let everything_cached =
+            matches!(outcome, CacheOutcome::SameHead) && walk.specs_from_known == specs.len();
+        let written = if everything_cached {
+            Ok(false)
+        } else {
+            write(file, &stored.updated(head, specs, &walk.histories, shallow)).map(|()| true)
+        };
+        Ok(CachedChanges {
+            histories: walk.histories,
+            outcome,
+            commits_visited: walk.commits_visited,
+            specs_from_cache: walk.specs_from_known,
+            written,
+        })
+    }
+}
+
+/// Which cached HEAD served a request.
+enum Usable {
+    Head,
+    Ancestor(Oid),
+    None,
+}
+
+/// The stored answers the walk from `head` can reach: HEAD's own, then those of cached HEADs
+/// that are its ancestors (newest first). A cached HEAD is asked about only while some spec
+/// it answers has no answer yet, so the usual case costs one ancestry check or none.
+fn usable_heads(
+    repo: &Repository,
+    head: Oid,
+    specs: &[PathSpec],
+    stored: &Stored,
+) -> (Vec<KnownAt>, Usable) {
+    let mut known: Vec<KnownAt> = Vec::new();
+    let mut usable = if stored.heads.iter().any(|h| h.commit == head) {
+        Usable::Head
+    } else {
+        Usable::None
+    };
+    let mut covered = vec![false; specs.len()];
+    let ordered = stored
+        .heads
+        .iter()
+        .filter(|h| h.commit == head)
+        .chain(stored.heads.iter().filter(|h| h.commit != head));
+    for base in ordered {
+        let answers: Vec<Option<History>> = specs
+            .iter()
+            .map(|spec| base.answers.get(spec).cloned())
+            .collect();
+        let adds = answers
+            .iter()
+            .zip(&covered)
+            .any(|(answer, covered)| answer.is_some() && !covered);
+        if !adds {
+            continue;
+        }
+        let reachable = base.commit == head
+            // An error (the commit is gone after a rewrite and a gc) means unreachable.
+            || repo.graph_descendant_of(head, base.commit).unwrap_or(false);
+        if !reachable {
+            continue;
+        }
+        if matches!(usable, Usable::None) {
+            usable = if base.commit == head {
+                Usable::Head
+            } else {
+                Usable::Ancestor(base.commit)
+            };
+        }
+        for (covered, answer) in covered.iter_mut().zip(&answers) {
+            *covered |= answer.is_some();
+        }
+        known.push(KnownAt {
+            commit: base.commit,
+            answers,
+        });
+    }
+    (known, usable)
+}
+
+/// The answers known at one HEAD.
+#[derive(Debug, Clone)]
+struct HeadAnswers {
+    commit: Oid,
+    answers: HashMap<PathSpec, History>,
+}
+
+/// A cache file's contents.
+#[derive(Debug, Clone, Default)]
+struct Stored {
+    /// The fingerprint of the shallow boundary the answers were computed under.
+    shallow: u64,
+    /// Newest first.
+    heads: Vec<HeadAnswers>,
+}
+
+impl Stored {
+    /// The cache after a walk at `head`: its answers join those already stored for `head` and
+    /// come first; older HEADs follow, up to [`MAX_HEADS`].
+    fn updated(
+        &self,
+        head: Oid,
+        specs: &[PathSpec],
+        histories: &[History],
+        shallow: u64,
+    ) -> Stored {
+        let mut current = self
+            .heads
+            .iter()
+            .find(|h| h.commit == head)
+            .cloned()
+            .unwrap_or(HeadAnswers {
+                commit: head,
+                answers: HashMap::new(),
+            });
+        for (spec, history) in specs.iter().zip(histories) {
+            // Every walk resolves every spec; a pending answer would be a bug, never stored.
+            if *history != History::Pending {
+                current.answers.insert(spec.clone(), history.clone());
+            }
+        }
+        let mut heads = vec![current];
+        heads.extend(
+            self.heads
+                .iter()
+                .filter(|h| h.commit != head)
+                .take(MAX_HEADS - 1)
+                .cloned(),
+        );
+        Stored { shallow, heads }
+    }
+}
+
+/// A fingerprint of `.git/shallow` (0 for a full clone): answers at the shallow boundary
+/// change when the clone is deepened, so a cache from another boundary is not used.
+fn shallow_fingerprint(repo: &Repository) -> u64 {
+    if !repo.is_shallow() {
+        return 0;
+    }
+    let text = std::fs::read_to_string(repo.commondir().join("shallow")).unwrap_or_default();
+    let mut commits: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    commits.sort_unstable();
+    // Never 0, so that a shallow clone never matches a full one.
+    fnv1a(commits.join("\n").as_bytes()) | 1
+}
+
+/// FNV-1a, 64 bits: a checksum against torn and corrupted files, not against forgery (whoever
+/// can write the git directory can write the history itself).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file format (all integers little-endian):
+//
+//   header   magic (16 bytes) · version u32 · payload length u64 · FNV-1a of the payload u64
+//   payload  shallow fingerprint u64
+//            commit count u32, then per commit:
+//              id (20 bytes) · author time i64 (seconds) · author name · author email · summary
+//            head count u32, then per HEAD:
+//              id (20 bytes) · answer count u32, then per answer:
+//                spec kind u8 (0 path, 1 glob) · spec text · answer u8 (0 changed, 1 never
+//                committed, 2 beyond the shallow boundary) · commit number u32 (changed only)
+//
+// Strings are a u32 length and that many bytes of UTF-8.
+
+const SPEC_EXACT: u8 = 0;
+const SPEC_GLOB: u8 = 1;
+const ANSWER_CHANGED: u8 = 0;
+const ANSWER_NEVER_COMMITTED: u8 = 1;
+const ANSWER_BEYOND_SHALLOW: u8 = 2;
+
+/// Reads the cache: `Ok(None)` when there is no file, `Err` with the reason when it cannot be
+/// trusted.
+fn read(file: &Path, shallow: u64) -> Result<Option<Stored>, String> {
+    let bytes = match std::fs::metadata(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read it: {e}")),
+        Ok(meta) if !meta.is_file() => return Err("not a regular file".to_string()),
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            return Err(format!("{} bytes, over the limit", meta.len()));
+        }
+        Ok(_) => std::fs::read(file).map_err(|e| format!("cannot read it: {e}"))?,
+    };
+    let stored = decode(&bytes)?;
+    if stored.shallow != shallow {
+        return Err("written for another shallow boundary".to_string());
+    }
+    Ok(Some(stored))
+}
+
+fn decode(bytes: &[u8]) -> Result<Stored, String> {
+    let mut header = Reader::new(bytes);
+    if header.bytes(MAGIC.len()).ok() != Some(MAGIC.as_slice()) {
+        return Err("not a handoff cache file".to_string());
+    }
+    let version = header.u32()?;
+    if version != VERSION {
+        return Err(format!("version {version}, this handoff reads {VERSION}"));
+    }
+    let length = header.u64()?;
+    let checksum = header.u64()?;
+    let payload = &bytes[HEADER_BYTES..];
+    if payload.len() as u64 != length {
+        return Err("truncated".to_string());
+    }
+    if fnv1a(payload) != checksum {
+        return Err("checksum mismatch".to_string());
+    }
+
+    let mut r = Reader::new(payload);
+    let shallow = r.u64()?;
+    let commit_count = r.count(20 + 8 + 12)?;
+    let mut commits = Vec::with_capacity(commit_count);
+    for _ in 0..commit_count {
+        let id = r.oid()?;
+        let seconds = r.i64()?;
+        let author_name = r.string()?;
+        let author_email = r.string()?;
+        let summary = r.string()?;
+        commits.push(LastChange {
+            commit: id.to_string(),
+            time: Timestamp::from_second(seconds)
+                .map_err(|_| format!("commit {id} has an impossible time"))?,
+            author_name,
+            author_email,
+            summary,
+        });
+    }
+    let head_count = r.count(20 + 4)?;
+    let mut heads = Vec::with_capacity(head_count);
+    for _ in 0..head_count {
+        let commit = r.oid()?;
+        let answer_count = r.count(1 + 4 + 1)?;
+        let mut answers = HashMap::with_capacity(answer_count);
+        for _ in 0..answer_count {
+            let kind = r.u8()?;
+            let text = r.string()?;
+            let spec = match kind {
+                SPEC_EXACT => PathSpec::Exact(text),
+                SPEC_GLOB => PathSpec::Glob(text),
+                other => return Err(format!("unknown spec kind {other}")),
+            };
+            let history = match r.u8()? {
+                ANSWER_CHANGED => {
+                    let number = r.u32()? as usize;
+                    let change = commits
+                        .get(number)
+                        .ok_or_else(|| format!("commit number {number} out of range"))?;
+                    History::Changed(change.clone())
+                }
+                ANSWER_NEVER_COMMITTED => History::NeverCommitted,
+                ANSWER_BEYOND_SHALLOW => History::BeyondShallowBoundary,
+                other => return Err(format!("unknown answer kind {other}")),
+            };
+            answers.insert(spec, history);
+        }
+        heads.push(HeadAnswers { commit, answers });
+    }
+    if !r.is_empty() {
+        return Err("trailing bytes".to_string());
+    }
+    Ok(Stored { shallow, heads })
+}
+
+fn encode(stored: &Stored) -> Vec<u8> {
+    // Answers sorted and commits numbered in that order, so that the same answers always make
+    // the same file; each distinct commit once, since many paths share a last change.
+    let heads: Vec<(Oid, Vec<(&PathSpec, &History)>)> = stored
+        .heads
+        .iter()
+        .map(|head| {
+            let mut answers: Vec<(&PathSpec, &History)> = head.answers.iter().collect();
+            answers.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            (head.commit, answers)
+        })
+        .collect();
+    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    let mut commits: Vec<&LastChange> = Vec::new();
+    for (_, answers) in &heads {
+        for (_, history) in answers {
+            if let History::Changed(change) = history
+                && !numbers.contains_key(change.commit.as_str())
+            {
+                numbers.insert(&change.commit, commits.len() as u32);
+                commits.push(change);
+            }
+        }
+    }
+
+    let mut w = Writer::default();
+    w.u64(stored.shallow);
+    w.u32(commits.len() as u32);
+    for change in &commits {
+        w.oid(&change.commit);
+        w.i64(change.time.as_second());
+        w.string(&change.author_name);
+        w.string(&change.author_email);
+        w.string(&change.summary);
+    }
+    w.u32(heads.len() as u32);
+    for (commit, answers) in heads {
+        w.bytes(commit.as_bytes());
+        w.u32(answers.len() as u32);
+        for (spec, history) in answers {
+            match spec {
+                PathSpec::Exact(text) => {
+                    w.u8(SPEC_EXACT);
+                    w.string(text);
+                }
+                PathSpec::Glob(text) => {
+                    w.u8(SPEC_GLOB);
+                    w.string(text);
+                }
+            }
+            match history {
+                History::Changed(change) => {
+                    w.u8(ANSWER_CHANGED);
+                    w.u32(numbers[change.commit.as_str()]);
+                }
+                History::NeverCommitted | History::Pending => w.u8(ANSWER_NEVER_COMMITTED),
+                History::BeyondShallowBoundary => w.u8(ANSWER_BEYOND_SHALLOW),
+            }
+        }
+    }
+    let payload = w.0;
+
+    let mut file = Vec::with_capacity(HEADER_BYTES + payload.len());
+    file.extend_from_slice(MAGIC);
+    file.extend_from_slice(&VERSION.to_le_bytes());
+    file.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    file.extend_from_slice(&fnv1a(&payload).to_le_bytes());
+    file.extend_from_slice(&payload);
+    file
+}
+
+/// Writes the cache whole: a temporary file beside it, renamed over it.
+fn write(file: &Path, stored: &Stored) -> Result<(), String> {
+    let dir = file
+        .parent()
+        .ok_or_else(|| format!("{} has no directory", file.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".last-change-")
+        .tempfile_in(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    temporary
+        .write_all(&encode(stored))
+        .map_err(|e| format!("{}: {e}", temporary.path().display()))?;
+    temporary
+        .persist(file)
+        .map_err(|e| format!("{}: {}", file.display(), e.error))?;
+    Ok(())
+}
+
+/// Bounds-checked reading: every malformed input is an error, never a panic or a huge
+/// allocation.
+struct Reader<'b> {
+    rest: &'b [u8],
+}
+
+impl<'b> Reader<'b> {
+    fn new(bytes: &'b [u8]) -> Self {
+        Reader { rest: bytes }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    fn bytes(&mut self, n: usize) -> Result<&'b [u8], String> {
+        if self.rest.len() < n {
+            return Err("truncated".to_string());
+        }
+        let (taken, rest) = self.rest.split_at(n);
+        self.rest = rest;
+        Ok(taken)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
+        let mut array = [0; N];
+        array.copy_from_slice(self.bytes(N)?);
+        Ok(array)
+    }
+
+    fn u8(&mut self) -> Result<u8, String> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        self.array().map(u32::from_le_bytes)
+    }
+
+    fn u64(&mut self) -> Result<u64, String> {
+        self.array().map(u64::from_le_bytes)
+    }
+
+    fn i64(&mut self) -> Result<i64, String> {
+        self.array().map(i64::from_le_bytes)
+    }
+
+    fn oid(&mut self) -> Result<Oid, String> {
+        Oid::from_bytes(self.bytes(20)?).map_err(|e| format!("bad object id: {}", e.message()))
+    }
+
+    fn string(&mut self) -> Result<String, String> {
+        let length = self.u32()? as usize;
+        let bytes = self.bytes(length)?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| "text is not UTF-8".to_string())
+    }
+
+    /// A count of records of at least `min_record_bytes` each, checked against what is left.
+    fn count(&mut self, min_record_bytes: usize) -> Result<usize, String> {
+        let count = self.u32()? as usize;
+        if count.saturating_mul(min_record_bytes) > self.rest.len() {
+            return Err("truncated".to_string());
+        }
+        Ok(count)
+    }
+}
+
+#[derive(Default)]
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn u8(&mut self, value: u8) {
+        self.0.push(value);
+    }
+
+    fn u32(&mut self, value: u32) {
+        self.bytes(&value.to_le_bytes());
+    }
+
+    fn u64(&mut self, value: u64) {
+        self.bytes(&value.to_le_bytes());
+    }
+
+    fn i64(&mut self, value: i64) {
+        self.bytes(&value.to_le_bytes());
+    }
+
+    /// A commit id from its hex form; the walk only ever produces valid ones.
+    fn oid(&mut self, hex: &str) {
+        let id = Oid::from_str(hex).unwrap_or(Oid::ZERO_SHA1);
+        self.bytes(id.as_bytes());
+    }
+
+    fn string(&mut self, text: &str) {
+        self.u32(text.len() as u32);
+        self.bytes(text.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Stored {
+        let change = LastChange {
+            commit: "0123456789abcdef0123456789abcdef01234567".to_string(),
+            time: Timestamp::from_second(1_704_067_200).unwrap(),
+            author_name: "Dana".to_string(),
+            author_email: "dana@example.com".to_string(),
+            summary: "PRD: rollout plan".to_string(),
+        };
+        let mut answers = HashMap::new();
+        answers.insert(
+            PathSpec::Exact("docs/prd.md".into()),
+            History::Changed(change),
+        );
+        answers.insert(
+            PathSpec::Glob("evals/*.yaml".into()),
+            History::NeverCommitted,
+        );
+        answers.insert(
+            PathSpec::Exact("old".into()),
+            History::BeyondShallowBoundary,
+        );
+        Stored {
+            shallow: 7,
+            heads: vec![HeadAnswers {
+                commit: Oid::from_str("89abcdef0123456789abcdef0123456789abcdef").unwrap(),
+                answers,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_file_reads_back_as_written() {
+        let stored = sample();
+        let decoded = decode(&encode(&stored)).unwrap();
+        assert_eq!(decoded.shallow, 7);
+        assert_eq!(decoded.heads.len(), 1);
+        assert_eq!(decoded.heads[0].commit, stored.heads[0].commit);
+        assert_eq!(decoded.heads[0].answers, stored.heads[0].answers);
+        assert_eq!(encode(&decoded), encode(&stored));
+    }
+
+    #[test]
+    fn every_truncation_and_every_flipped_byte_is_rejected() {
+        let bytes = encode(&sample());
+        for length in 0..bytes.len() {
+            assert!(decode(&bytes[..length]).is_err(), "length {length}");
+        }
+        for position in 0..bytes.len() {
+            let mut corrupt = bytes.clone();
+            corrupt[position] ^= 0x20;
+            assert!(decode(&corrupt).is_err(), "byte {position}");
+        }
+    }
+
+    #[test]
+    fn another_version_is_rejected_with_its_number() {
+        let mut bytes = encode(&sample());
+        bytes[16..20].copy_from_slice(&2u32.to_le_bytes());
+        assert_eq!(
+            decode(&bytes).unwrap_err(),
+            "version 2, this handoff reads 1"
+        );
+    }
+
+    #[test]
+    fn huge_counts_in_a_well_checksummed_file_allocate_nothing() {
+        // A payload claiming 4 billion commits, with a valid checksum.
+        let mut payload = Vec::new();
+        payload.extend_from_slice(&0u64.to_le_bytes());
+        payload.extend_from_slice(&u32::MAX.to_le_bytes());
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&VERSION.to_le_bytes());
+        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&fnv1a(&payload).to_le_bytes());
+        bytes.extend_from_slice(&payload);
+        assert_eq!(decode(&bytes).unwrap_err(), "truncated");
+    }
+}
