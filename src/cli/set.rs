@@ -8,7 +8,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::repo_write::index_text::{ArtifactField, FieldChange, IndexEdit, ListChange};
+use crate::repo_write::index_text::{
+    ArtifactField, FieldChange, IndexEdit, ListChange, split_list,
+};
 use crate::repo_write::{CommitOptions, apply_edit};
 use crate::workspace::{self, Workspace};
 
@@ -150,16 +152,6 @@ pub fn list_change(value: &str) -> ListChange {
     } else {
         ListChange::Replace(split_list(value))
     }
-}
-
-/// Comma-separated items, trimmed; empty items dropped.
-pub fn split_list(value: &str) -> Vec<String> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// Locates the workspace, or says why not.

@@ -393,7 +393,14 @@ pub fn is_valid_email(s: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
 }
 
-fn decode_roles(cx: &mut Ctx, node: &Node) -> Vec<Role> {
+/// The entries of a section that maps names to definitions (`roles:`, `kinds:`): each name
+/// checked (plain text, a valid name, defined once) and returned with its position and value.
+fn named_entries<'n>(
+    cx: &mut Ctx,
+    node: &'n Node,
+    section: &str,
+    noun: &str,
+) -> Vec<(&'n str, Pos, &'n Node)> {
     if node.is_null() {
         return Vec::new();
     }
@@ -401,36 +408,44 @@ fn decode_roles(cx: &mut Ctx, node: &Node) -> Vec<Role> {
         cx.error(
             node.span.start,
             format!(
-                "`roles` must be a mapping of role names, found {}",
+                "`{section}` must be a mapping of {noun} names, found {}",
                 node.describe()
             ),
         );
         return Vec::new();
     };
-    let mut roles: Vec<Role> = Vec::new();
+    let mut out: Vec<(&str, Pos, &Node)> = Vec::new();
     for e in entries {
         let Some(id) = e.key.as_scalar() else {
-            cx.error(e.key.span.start, "role names must be plain text");
+            cx.error(e.key.span.start, format!("{noun} names must be plain text"));
             continue;
         };
         let at = e.key.span.start;
         if !is_valid_id(id) {
             cx.error(
                 at,
-                format!("`{id}` is not a valid role name: use letters, digits, `-`, `_` and `.`"),
+                format!("`{id}` is not a valid {noun} name: use letters, digits, `-`, `_` and `.`"),
             );
             continue;
         }
-        if let Some(first) = roles.iter().find(|r| r.id == id) {
+        if let Some((_, first, _)) = out.iter().find(|(other, _, _)| *other == id) {
             cx.error(
                 at,
                 format!(
-                    "role `{id}` is defined twice (first at line {})",
-                    first.pos.line
+                    "{noun} `{id}` is defined twice (first at line {})",
+                    first.line
                 ),
             );
             continue;
         }
+        out.push((id, at, &e.value));
+    }
+    out
+}
+
+fn decode_roles(cx: &mut Ctx, node: &Node) -> Vec<Role> {
+    let mut roles: Vec<Role> = Vec::new();
+    for (id, at, value) in named_entries(cx, node, "roles", "role") {
         let what = format!("role `{id}`");
         let mut role = Role {
             id: id.to_string(),
@@ -438,8 +453,8 @@ fn decode_roles(cx: &mut Ctx, node: &Node) -> Vec<Role> {
             people: Vec::new(),
             pos: at,
         };
-        if !e.value.is_null()
-            && let Some(fields) = cx.mapping(&e.value, &what, ROLE_KEYS)
+        if !value.is_null()
+            && let Some(fields) = cx.mapping(value, &what, ROLE_KEYS)
         {
             for (key, value, _) in fields {
                 match key {
@@ -505,43 +520,8 @@ fn role_list(cx: &mut Ctx, node: &Node, field: &str, role_ids: &[&str]) -> Vec<S
 }
 
 fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
-    if node.is_null() {
-        return Vec::new();
-    }
-    let Some(entries) = node.as_map() else {
-        cx.error(
-            node.span.start,
-            format!(
-                "`kinds` must be a mapping of kind names, found {}",
-                node.describe()
-            ),
-        );
-        return Vec::new();
-    };
     let mut kinds: Vec<Kind> = Vec::new();
-    for e in entries {
-        let Some(id) = e.key.as_scalar() else {
-            cx.error(e.key.span.start, "kind names must be plain text");
-            continue;
-        };
-        let at = e.key.span.start;
-        if !is_valid_id(id) {
-            cx.error(
-                at,
-                format!("`{id}` is not a valid kind name: use letters, digits, `-`, `_` and `.`"),
-            );
-            continue;
-        }
-        if let Some(first) = kinds.iter().find(|k| k.id == id) {
-            cx.error(
-                at,
-                format!(
-                    "kind `{id}` is defined twice (first at line {})",
-                    first.pos.line
-                ),
-            );
-            continue;
-        }
+    for (id, at, value) in named_entries(cx, node, "kinds", "kind") {
         let what = format!("kind `{id}`");
         let mut kind = Kind {
             id: id.to_string(),
@@ -554,8 +534,8 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
             severity: BTreeMap::new(),
             pos: at,
         };
-        if !e.value.is_null()
-            && let Some(fields) = cx.mapping(&e.value, &what, KIND_KEYS)
+        if !value.is_null()
+            && let Some(fields) = cx.mapping(value, &what, KIND_KEYS)
         {
             for (key, value, _) in fields {
                 match key {

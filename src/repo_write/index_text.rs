@@ -97,6 +97,17 @@ impl FromStr for ArtifactField {
     }
 }
 
+/// Comma-separated items, trimmed; empty items dropped (how lists are typed on the command
+/// line and in the workbench's forms).
+pub fn split_list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// A change to a list: replace it, or add or remove one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListChange {

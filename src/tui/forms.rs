@@ -8,7 +8,7 @@ use ratatui_textarea::TextArea;
 
 use crate::model::{Action, Index, Ledger, Target};
 use crate::repo_write::index_text::{
-    ArtifactField, FieldChange, IndexEdit, ListChange, NewArtifact, NewRole, check,
+    ArtifactField, FieldChange, IndexEdit, ListChange, NewArtifact, NewRole, check, split_list,
 };
 use crate::repo_write::{SignRequest, check_sign};
 
@@ -214,15 +214,6 @@ pub fn current_value(index: &Index, artifact: &str, field: ArtifactField) -> Str
         ArtifactField::Consumers => a.consumers.join(", "),
         ArtifactField::DependsOn => a.depends_on.join(", "),
     }
-}
-
-fn list(value: &str) -> Vec<String> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 fn opt(value: String) -> Option<String> {
@@ -476,7 +467,7 @@ impl Form {
             FormKind::Field { artifact, field } => {
                 let value = v(0);
                 let change = if field.is_list() {
-                    FieldChange::List(ListChange::Replace(list(&value)))
+                    FieldChange::List(ListChange::Replace(split_list(&value)))
                 } else if value.is_empty() {
                     FieldChange::Unset
                 } else {
@@ -530,7 +521,7 @@ impl Form {
             FormKind::AddRole => IndexEdit::AddRole(NewRole {
                 id: v(0),
                 title: opt(v(1)),
-                people: list(&v(2)),
+                people: split_list(&v(2)),
             }),
         };
         check(index, &edit).map_err(|r| r.to_string())?;
