@@ -427,3 +427,53 @@ fn editing_overlays() {
     key(&mut a, "D");
     insta::assert_snapshot!("confirm_remove_80x24", text(&render(&mut a, 80, 24)));
 }
+
+#[test]
+fn a_click_selects_and_the_wheel_scrolls() {
+    use ratatui::crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind, column, row| {
+        Event::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let mut a = app(false);
+    let screen = text(&render(&mut a, 120, 40));
+    // Click the `ops` cell of the `flows` row.
+    let y = screen
+        .lines()
+        .position(|l| l.starts_with("flows "))
+        .unwrap() as u16;
+    let header = screen.lines().nth(2).unwrap();
+    let x = header[..header.find("ops").unwrap()].chars().count() as u16;
+    handoff::tui::handle_input(&mut a, mouse(MouseEventKind::Down(MouseButton::Left), x, y));
+    assert_eq!(
+        a.snap.index.artifacts[a.rows[a.matrix.selected]].id,
+        "flows"
+    );
+    assert_eq!(a.snap.index.roles[a.col].id, "ops");
+    handoff::tui::handle_input(&mut a, mouse(MouseEventKind::ScrollDown, 5, 10));
+    assert_eq!(
+        a.snap.index.artifacts[a.rows[a.matrix.selected]].id, "prompts-helpers",
+        "the wheel moves three rows"
+    );
+
+    // In a list, a click lands on the finding under it.
+    a.view = View::Gaps;
+    let screen = text(&render(&mut a, 120, 40));
+    let y = screen
+        .lines()
+        .position(|l| l.contains("flagged-queue  no-owner"))
+        .unwrap() as u16;
+    handoff::tui::handle_input(
+        &mut a,
+        mouse(MouseEventKind::Down(MouseButton::Left), 10, y + 1),
+    );
+    let f = &a.snap.report.findings[a.gap_items[a.gaps.selected]];
+    assert_eq!(
+        (f.artifact.as_str(), f.code.as_str()),
+        ("flagged-queue", "no-owner")
+    );
+}
