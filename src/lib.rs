@@ -12,6 +12,7 @@ pub mod clock;
 pub mod context;
 pub mod export;
 pub mod facts;
+pub mod fence;
 pub mod glyphs;
 pub mod model;
 pub mod repo_write;

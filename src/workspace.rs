@@ -2,7 +2,6 @@
 //! putting index, ledger, facts and analysis together into one snapshot.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -10,6 +9,7 @@ use jiff::Timestamp;
 use crate::analysis::{Report, analyze};
 pub use crate::facts::Workspace;
 use crate::facts::{self, FactsError};
+use crate::fence;
 use crate::model::ledger::LEDGER_DIR;
 use crate::model::load::{load_index, load_ledger_file};
 use crate::model::{Facts, Index, Ledger, LedgerProblem, LoadError, LoadErrors, Pos};
@@ -86,46 +86,46 @@ pub fn locate(start: Option<&Path>) -> Result<Workspace, WorkspaceError> {
     )))
 }
 
-/// Reads a regular file of at most `limit` bytes; FIFOs and devices are refused unopened.
+/// Reads a regular file of at most `limit` bytes; FIFOs and devices are refused without
+/// blocking (see [`crate::fence::read_regular`]).
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    let meta = fs::metadata(path).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("not a regular file".to_string());
-    }
-    if meta.len() > limit {
-        return Err(format!(
-            "{} bytes; the limit is {} MiB",
-            meta.len(),
-            limit / (1024 * 1024)
-        ));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    fs::File::open(path)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > limit {
-        return Err(format!("more than {} MiB", limit / (1024 * 1024)));
-    }
-    Ok(bytes)
+    fence::read_regular(path, limit).map_err(|e| e.to_string())
 }
 
-/// Loads and validates `handoff.yaml`.
+/// Loads and validates `handoff.yaml`. A `handoff.yaml` that is a symbolic link is followed
+/// only while it stays inside the work tree.
 pub fn load_index_file(ws: &Workspace) -> Result<Index, LoadErrors> {
     let path = ws.dir.join(INDEX_FILE);
-    let bytes = read_bounded(&path, crate::yaml::MAX_INPUT_BYTES as u64).map_err(|e| {
-        LoadError::new(
-            INDEX_FILE,
-            Pos::new(1, 1, 0),
-            format!("cannot read {INDEX_FILE}: {e}"),
-        )
-    })?;
+    let bytes = fence::read_inside(&ws.repo_root, &path, crate::yaml::MAX_INPUT_BYTES as u64)
+        .map_err(|e| {
+            LoadError::new(
+                INDEX_FILE,
+                Pos::new(1, 1, 0),
+                format!("cannot read {INDEX_FILE}: {e}"),
+            )
+        })?;
     load_index(INDEX_FILE, &bytes)
 }
 
-/// Reads every ledger file. Unreadable or malformed files become problems, never errors.
+/// Reads every ledger file. Unreadable or malformed files become problems, never errors;
+/// so does a ledger directory that leads outside the work tree (a problem of every artifact:
+/// its `artifact` is empty).
 pub fn load_ledger(ws: &Workspace) -> Ledger {
     let mut ledger = Ledger::default();
     let dir = ws.dir.join(LEDGER_DIR);
+    match fence::resolve_inside(&ws.repo_root, &dir) {
+        Ok(_) => {}
+        Err(fence::Refused::Missing) => return ledger,
+        Err(e) => {
+            ledger.problems.push(LedgerProblem {
+                artifact: String::new(),
+                file: LEDGER_DIR.to_string(),
+                pos: Pos::new(1, 1, 0),
+                message: format!("{LEDGER_DIR} is not read: {e}"),
+            });
+            return ledger;
+        }
+    }
     let Ok(entries) = fs::read_dir(&dir) else {
         return ledger;
     };
@@ -144,7 +144,7 @@ pub fn load_ledger(ws: &Workspace) -> Ledger {
             continue;
         };
         let file = format!("{LEDGER_DIR}/{id}.yaml");
-        match read_bounded(&path, MAX_LEDGER_BYTES) {
+        match fence::read_inside(&ws.repo_root, &path, MAX_LEDGER_BYTES) {
             Ok(bytes) => {
                 let (records, problems) = load_ledger_file(&id, &file, &bytes);
                 ledger.records.insert(id, records);
@@ -154,7 +154,7 @@ pub fn load_ledger(ws: &Workspace) -> Ledger {
                 artifact: id,
                 file,
                 pos: Pos::new(1, 1, 0),
-                message: format!("cannot read it: {e}"),
+                message: format!("the ledger file cannot be read: {e}"),
             }),
         }
     }

@@ -2,6 +2,7 @@
 //! build the ownership matrix. No git, no terminal, no file system here.
 
 pub mod graph;
+pub mod ledger_trust;
 pub mod matrix;
 pub mod sections;
 pub mod signoffs;
@@ -157,10 +158,13 @@ fn in_index(artifact: &Artifact, field: &str) -> (String, Pos) {
 pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) -> Report {
     let graph = Graph::new(index);
     let empty = ArtifactFacts::default();
+    // Records the ledger's history speaks against count for nothing.
+    let judged = ledger_trust::judge_all(index, ledger, &facts.ledger_history);
     let states: Vec<SignoffState> = index
         .artifacts
         .iter()
-        .map(|a| signoff_state(index, a, ledger.of(&a.id)))
+        .zip(&judged)
+        .map(|(a, (_, records))| signoff_state(index, a, records))
         .collect();
     let by_id: HashMap<&str, &Artifact> =
         index.artifacts.iter().map(|a| (a.id.as_str(), a)).collect();
@@ -276,15 +280,32 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
                 (ledger_file(&artifact.id), record.pos),
             );
         }
-        for problem in ledger.problems.iter().filter(|p| p.artifact == artifact.id) {
+        for problem in &judged[i].0.problems {
             cx.push(
                 artifact,
                 FindingCode::InvalidSignoff,
                 None,
                 None,
-                format!("a sign-off record is malformed: {}", problem.message),
+                problem.message.clone(),
+                problem.fix.clone(),
+                problem.since,
+                (ledger_file(&artifact.id), problem.pos),
+            );
+        }
+        // A problem without an artifact (the whole ledger directory) concerns every one.
+        for problem in ledger
+            .problems
+            .iter()
+            .filter(|p| p.artifact == artifact.id || p.artifact.is_empty())
+        {
+            cx.push(
+                artifact,
+                FindingCode::InvalidSignoff,
+                None,
+                None,
+                problem.message.clone(),
                 format!(
-                    "repair {}:{}; handoff ignores the record until then",
+                    "fix {}:{}, or remove the record and sign again; handoff ignores it until then",
                     problem.file, problem.pos.line
                 ),
                 None,

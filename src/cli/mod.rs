@@ -166,7 +166,10 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("{}", style::error_text(&message));
+            // Messages quote the repository (ids, values, hook output): neutralise control
+            // characters line by line, so none reaches the terminal.
+            let message: Vec<String> = message.lines().map(crate::text::sanitize).collect();
+            eprintln!("{}", style::error_text(&message.join("\n")));
             ExitCode::from(EXIT_UNUSABLE)
         }
     }

@@ -16,6 +16,7 @@ mod cache;
 mod glob;
 mod head;
 mod history;
+pub mod ledger_history;
 mod treehash;
 mod worktree;
 
@@ -232,5 +233,6 @@ pub fn collect_with(
             .map(|(id, _)| id.clone())
             .zip(facts)
             .collect(),
+        ledger_history: ledger_history::ledger_history(repo, workspace)?,
     })
 }

@@ -86,6 +86,8 @@ pub struct HeadInfo {
 pub struct Facts {
     pub head: HeadInfo,
     pub artifacts: HashMap<String, ArtifactFacts>,
+    /// What the ledger files' git history says about their records.
+    pub ledger_history: super::LedgerHistory,
 }
 
 impl Facts {

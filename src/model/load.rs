@@ -58,6 +58,15 @@ pub const SIGNOFF_KEYS: &[&str] = &[
 
 /// Decodes text into UTF-8, locating the first invalid byte if it is not.
 pub fn decode_utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, LoadError> {
+    // Editors on some systems save as UTF-16; say so rather than point at byte two.
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(LoadError::new(
+            file,
+            Pos::new(1, 1, 0),
+            "the file is UTF-16 text (it starts with a UTF-16 byte-order mark), not UTF-8",
+        )
+        .with_help("save it as UTF-8"));
+    }
     std::str::from_utf8(bytes).map_err(|e| {
         let valid = &bytes[..e.valid_up_to()];
         let prefix = std::str::from_utf8(valid).unwrap_or_default();
@@ -157,6 +166,14 @@ impl<'f> Ctx<'f> {
                 continue;
             };
             let at = e.key.span.start;
+            if key == "<<" && e.key.style() == Some(yaml::Style::Plain) {
+                self.error_help(
+                    at,
+                    format!("{what} uses a YAML merge key (`<<`), which handoff does not read"),
+                    "write the keys out in full",
+                );
+                continue;
+            }
             if let Some(first) = seen.get(key) {
                 self.error(
                     at,
@@ -266,10 +283,15 @@ impl<'f> Ctx<'f> {
 /// Loads `handoff.yaml` from its bytes. `file` is the name used in messages.
 pub fn load_index(file: &str, bytes: &[u8]) -> Result<Index, LoadErrors> {
     let text = decode_utf8(file, bytes)?;
-    let root = parse_document(file, text)?.ok_or_else(|| {
+    let empty = || {
         LoadError::new(file, Pos::new(1, 1, 0), "the index is empty")
             .with_help("start it with `version: 1`, then `roles:`, `kinds:` and `artifacts:` (`handoff init` writes one)")
-    })?;
+    };
+    let root = parse_document(file, text)?.ok_or_else(empty)?;
+    // `---` alone, or `~`: a document that says nothing.
+    if root.is_null() {
+        return Err(empty().into());
+    }
     let mut cx = Ctx {
         file,
         errors: Vec::new(),
@@ -573,7 +595,7 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
 /// Why a path written in the index cannot be used, if it cannot.
 pub fn path_problem(path: &str) -> Option<String> {
     if path.is_empty() {
-        return Some("the path is empty".into());
+        return Some("the path is empty: name a file or directory, such as `docs/prd.md`".into());
     }
     if path.starts_with('/') || path.starts_with('\\') || path.chars().nth(1) == Some(':') {
         return Some(format!(
@@ -586,7 +608,7 @@ pub fn path_problem(path: &str) -> Option<String> {
         ));
     }
     if path.chars().any(char::is_control) {
-        return Some("the path contains control characters".into());
+        return Some("the path contains control characters: remove them".into());
     }
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     if parts.contains(&"..") {
@@ -597,6 +619,31 @@ pub fn path_problem(path: &str) -> Option<String> {
     if parts.iter().any(|p| p.eq_ignore_ascii_case(".git")) {
         return Some(format!(
             "`{path}` points into `.git`: artifacts live in the work tree"
+        ));
+    }
+    None
+}
+
+/// Why a URL written in the index cannot be used, if it cannot: only http and https, with a
+/// host, and nothing a terminal or a browser would read differently from what is shown.
+pub fn url_problem(url: &str) -> Option<String> {
+    let lower = url.to_ascii_lowercase();
+    let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    else {
+        return Some(format!("`{url}` is not an http or https URL"));
+    };
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some(format!(
+            "`{url}` contains a space or a control character: percent-encode it (a space is `%20`)"
+        ));
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit('@').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return Some(format!(
+            "`{url}` has no host: write the whole address, such as `https://figma.example/file/flows`"
         ));
     }
     None
@@ -779,13 +826,8 @@ fn decode_artifacts(
                 }
             },
             (None, Some((u, at))) => {
-                let lower = u.to_ascii_lowercase();
-                let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
-                    && u.split_once("://")
-                        .is_some_and(|(_, rest)| !rest.is_empty())
-                    && !u.chars().any(|c| c.is_whitespace() || c.is_control());
-                if !ok {
-                    cx.error(at, format!("{what}: `{u}` is not an http or https URL"));
+                if let Some(problem) = url_problem(&u) {
+                    cx.error(at, format!("{what}: {problem}"));
                     continue;
                 }
                 Target::Url(u)
@@ -810,7 +852,7 @@ pub fn load_ledger_file(
         artifact: artifact.to_string(),
         file: file.to_string(),
         pos,
-        message,
+        message: format!("the ledger file cannot be read as sign-off records: {message}"),
     };
     let text = match decode_utf8(file, bytes) {
         Ok(t) => t,
@@ -845,7 +887,12 @@ pub fn load_ledger_file(
         {
             records.push(record);
         }
-        problems.extend(cx.errors.into_iter().map(|e| problem(e.pos, e.message)));
+        problems.extend(cx.errors.into_iter().map(|e| LedgerProblem {
+            artifact: artifact.to_string(),
+            file: file.to_string(),
+            pos: e.pos,
+            message: format!("a sign-off record is malformed: {}", e.message),
+        }));
     }
     (records, problems)
 }

@@ -50,10 +50,18 @@ impl LoadError {
 }
 
 impl fmt::Display for LoadError {
+    /// Messages quote the file (an unknown key, a bad value), and the file is anyone's: control
+    /// characters and escape sequences are neutralised here, so no caller can print them raw.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: error: {}", self.location(), self.message)?;
+        use crate::text::sanitize;
+        write!(
+            f,
+            "{}: error: {}",
+            sanitize(&self.location()),
+            sanitize(&self.message)
+        )?;
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "\n  help: {}", sanitize(help))?;
         }
         Ok(())
     }

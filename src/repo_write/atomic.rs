@@ -7,11 +7,14 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
+/// The name every temporary file starts with (the watcher ignores them).
+pub const TEMPORARY_PREFIX: &str = ".handoff-tmp-";
+
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".handoff-tmp-")
+        .prefix(TEMPORARY_PREFIX)
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     super::own_writes::mark(path, bytes);
@@ -26,6 +29,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Removes the temporary files a killed writer left in `dir`. Call it only while no other
+/// handoff can be writing there (holding [`super::lock::WriteLock`]).
+pub fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let is_temporary = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(TEMPORARY_PREFIX));
+        if is_temporary && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,10 +8,12 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use git2::{Oid, Repository, Signature, Status};
 
 use super::commit::{self, CommitError, CommitRequest, Committed, Hooks};
+use super::lock::WriteLock;
 
 /// Which HEAD a change was computed against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,6 +76,11 @@ pub enum WriteError {
     Uncommitted { path: String, dirt: Dirt },
     #[error(transparent)]
     Commit(#[from] CommitError),
+    #[error("handoff does not write {path}: {reason}")]
+    Fenced {
+        path: String,
+        reason: crate::fence::Refused,
+    },
     #[error("cannot write {path}: {source}")]
     Io {
         path: String,
@@ -87,6 +94,16 @@ pub enum WriteError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "{path} changed on disk while handoff was preparing this change; nothing was written. Try again"
+    )]
+    ChangedMeanwhile { path: String },
+    #[error(
+        "{path} was changed by commit {commit} while handoff was committing its own change to it; handoff left that commit's version in place. Try again"
+    )]
+    ChangedByCommit { path: String, commit: String },
+    #[error(transparent)]
+    Lock(#[from] super::lock::LockError),
     #[error("{0}")]
     Repository(String),
 }
@@ -157,37 +174,141 @@ pub struct FileChange<'a> {
     pub new: &'a [u8],
 }
 
+/// How long a command-line change keeps retrying its commit while other git processes move
+/// the branch or hold its locks for a moment.
+pub const RETRY_FOR: Duration = Duration::from_secs(3);
+
 /// Writes the change and commits exactly that file. On failure the file is put back.
+///
+/// With [`BaseHead::Current`] (the command line reads and writes at once), a commit that
+/// another process got in first, or an `index.lock` or branch lock held for a moment, is
+/// retried on the branch as it is now, for up to [`RETRY_FOR`] — unless that other commit
+/// changed this very file, which is refused rather than overwritten. With
+/// [`BaseHead::Seen`] (the workbench) a moved HEAD is refused at once: the user must see the
+/// new data first.
 pub fn write_and_commit(
     repo: &Repository,
+    _held: &WriteLock,
     change: &FileChange,
     message: &str,
     who: &Signature,
     options: &CommitOptions,
 ) -> Result<Committed, WriteError> {
-    let expected = expected_head(repo, options.base)?;
-    commit::preflight(repo, expected)?;
+    // Temporary files beside the target can only be left by a handoff that was killed: every
+    // live writer holds the lock this caller holds.
+    if let Some(dir) = change.path.parent() {
+        super::atomic::remove_stale_temporaries(dir);
+    }
+    let retrying = options.base == BaseHead::Current;
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(20);
+    let mut wait = |error: &CommitError| -> bool {
+        if !retrying || !error.is_transient() || started.elapsed() >= RETRY_FOR {
+            return false;
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(400));
+        true
+    };
+
+    // Nothing is written while the index is locked; wait a moment for it.
+    let base = loop {
+        let expected = expected_head(repo, options.base)?;
+        match commit::preflight(repo, expected) {
+            Ok(_) => break expected,
+            Err(e) if wait(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    // The change was computed from what the file held; if someone changed it since, writing
+    // would throw their change away.
+    if read_current(change.path) != change.old.map(<[u8]>::to_vec) {
+        return Err(WriteError::ChangedMeanwhile {
+            path: change.repo_path.to_string(),
+        });
+    }
+    let base_blob = blob_at(repo, base, change.repo_path);
     let created_dirs = missing_ancestors(change.path);
     super::write_atomic(change.path, change.new).map_err(|source| WriteError::Io {
         path: change.repo_path.to_string(),
         source,
     })?;
     let paths = [change.repo_path.to_string()];
-    let request = CommitRequest {
-        paths: &paths,
-        message,
-        author: who,
-        committer: who,
-        expected_head: expected,
-    };
     let hooks = if options.run_hooks {
         Hooks::Run
     } else {
         Hooks::Skip
     };
-    match commit::commit_paths_with(repo, &request, hooks) {
-        Ok(committed) => Ok(committed),
-        Err(e) => Err(restore(change, &created_dirs, WriteError::Commit(e))),
+    let mut expected = base;
+    loop {
+        let request = CommitRequest {
+            paths: &paths,
+            message,
+            author: who,
+            committer: who,
+            expected_head: expected,
+        };
+        let error = match commit::commit_paths_with(repo, &request, hooks) {
+            Ok(committed) => return Ok(committed),
+            Err(e) => e,
+        };
+        if !wait(&error) {
+            return Err(restore(change, &created_dirs, WriteError::Commit(error)));
+        }
+        // Rebuild on the branch as it is now, unless the commit that got in first touched
+        // this file: its version must not be overwritten by one computed without it.
+        let tip = match commit::branch_tip(repo) {
+            Ok(tip) => tip,
+            Err(e) => return Err(restore(change, &created_dirs, WriteError::Commit(e))),
+        };
+        if tip != expected && blob_at(repo, tip, change.repo_path) != base_blob {
+            let conflict = WriteError::ChangedByCommit {
+                path: change.repo_path.to_string(),
+                commit: tip.map_or_else(String::new, |t| t.to_string()),
+            };
+            return Err(put_back_as_committed(repo, change, tip, conflict));
+        }
+        expected = tip;
+    }
+}
+
+/// The file's bytes on disk now (`None`: absent or unreadable).
+fn read_current(path: &Path) -> Option<Vec<u8>> {
+    match path.symlink_metadata() {
+        Ok(meta) if meta.is_file() => std::fs::read(path).ok(),
+        _ => None,
+    }
+}
+
+/// The blob a commit holds at a repository path.
+fn blob_at(repo: &Repository, commit: Option<Oid>, repo_path: &str) -> Option<Oid> {
+    let commit = repo.find_commit(commit?).ok()?;
+    let entry = commit.tree().ok()?.get_path(Path::new(repo_path)).ok()?;
+    Some(entry.id())
+}
+
+/// After another commit changed the same file: the file is made what that commit holds (the
+/// work tree stays clean, and nothing of the other commit is undone on disk).
+fn put_back_as_committed(
+    repo: &Repository,
+    change: &FileChange,
+    tip: Option<Oid>,
+    failure: WriteError,
+) -> WriteError {
+    let committed = blob_at(repo, tip, change.repo_path)
+        .and_then(|blob| repo.find_blob(blob).ok())
+        .map(|blob| blob.content().to_vec());
+    let result = match committed {
+        Some(bytes) => super::write_atomic(change.path, &bytes),
+        None => std::fs::remove_file(change.path),
+    };
+    match result {
+        Ok(()) => failure,
+        Err(source) => WriteError::NotRestored {
+            failure: Box::new(failure),
+            path: change.repo_path.to_string(),
+            source,
+        },
     }
 }
 

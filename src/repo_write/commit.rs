@@ -23,6 +23,10 @@ pub enum CommitError {
     )]
     IndexLocked(String),
     #[error(
+        "the branch is locked ({0} exists): another git process is updating it. Wait for it to finish and retry; if none is running, remove the lock file yourself"
+    )]
+    BranchLocked(String),
+    #[error(
         "`{0}` has staged changes that differ from the working copy: commit or unstage them first, so handoff does not commit a version you did not mean"
     )]
     PartlyStaged(String),
@@ -40,6 +44,20 @@ pub enum CommitError {
     Hook { hook: String, detail: String },
     #[error("git: {0}")]
     Git(#[from] git2::Error),
+}
+
+impl CommitError {
+    /// Whether another process may have caused this for a moment (it moved the branch, or
+    /// holds the index or branch lock), so that the same commit, rebuilt on the branch as it
+    /// is now, may go through a little later.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            CommitError::HeadMoved { .. }
+                | CommitError::IndexLocked(_)
+                | CommitError::BranchLocked(_)
+        )
+    }
 }
 
 /// The author and committer for a commit made on the user's behalf: git config, or the
@@ -272,6 +290,14 @@ pub fn commit_paths_with(
                     .flatten()
                     .map_or("another commit".into(), |o| o.to_string()),
             },
+            // The branch's `.lock` file is held by another git process (or left by one that
+            // was killed).
+            ErrorCode::Locked => CommitError::BranchLocked(
+                repo.commondir()
+                    .join(format!("{branch}.lock"))
+                    .display()
+                    .to_string(),
+            ),
             _ => e.into(),
         })?;
     super::own_writes::mark_current(&repo.commondir().join(&branch));

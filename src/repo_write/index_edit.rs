@@ -17,7 +17,7 @@ use super::index_text::{FieldChange, IndexEdit, IndexTextError, ListChange, edit
 use crate::facts::{self, Workspace};
 use crate::model::Index;
 use crate::model::load::decode_utf8;
-use crate::workspace::{INDEX_FILE, read_bounded};
+use crate::workspace::INDEX_FILE;
 
 /// An edit that was committed.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,17 +56,26 @@ pub fn apply_edit(
     options: &CommitOptions,
 ) -> Result<EditOutcome, IndexEditError> {
     let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
+    // From reading what the change is computed from until its commit: one writer at a time.
+    let lock = super::lock::lock_repository(&repo, super::lock::WAIT_FOR_OTHER_WRITER)
+        .map_err(WriteError::from)?;
     let (signature, name, _) = change::who(&repo)?;
     let path = ws.dir.join(INDEX_FILE);
     let repo_path = ws.repo_path(INDEX_FILE);
+    crate::fence::check_writable(&ws.repo_root, &path).map_err(|reason| WriteError::Fenced {
+        path: repo_path.clone(),
+        reason,
+    })?;
     let bytes =
-        read_bounded(&path, crate::yaml::MAX_INPUT_BYTES as u64).map_err(IndexEditError::Read)?;
+        crate::fence::read_inside(&ws.repo_root, &path, crate::yaml::MAX_INPUT_BYTES as u64)
+            .map_err(|e| IndexEditError::Read(e.to_string()))?;
     let text = decode_utf8(INDEX_FILE, &bytes).map_err(|e| IndexTextError::Unloadable(e.into()))?;
     let edited = edit_text(text, edit)?;
     change::require_clean(&repo, &repo_path)?;
     let message = edit_message(&name, edit);
     let committed = change::write_and_commit(
         &repo,
+        &lock,
         &FileChange {
             path: &path,
             repo_path: &repo_path,

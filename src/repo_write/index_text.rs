@@ -13,7 +13,7 @@ use std::ops::Range;
 use std::str::FromStr;
 
 use crate::model::load::{
-    ARTIFACT_KEYS, ROLE_KEYS, is_valid_email, load_index, path_problem, suggest,
+    ARTIFACT_KEYS, ROLE_KEYS, is_valid_email, load_index, path_problem, suggest, url_problem,
 };
 use crate::model::{Artifact, Duration, Index, LoadErrors, Pos, Role, Target};
 use crate::workspace::INDEX_FILE;
@@ -268,7 +268,7 @@ pub enum Refusal {
     InvalidEmail(String),
     #[error("{0}")]
     InvalidPath(String),
-    #[error("`{0}` is not an http or https URL")]
+    #[error("{0}")]
     InvalidUrl(String),
     #[error("{0}")]
     InvalidDuration(String),
@@ -590,18 +590,10 @@ fn check_kind(index: &Index, kind: &str) -> Result<(), Refusal> {
 /// The target as the loader reads a path or URL written in the index.
 pub fn normalized_target(target: &Target) -> Result<Target, Refusal> {
     match target {
-        Target::Url(u) => {
-            let lower = u.to_ascii_lowercase();
-            let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
-                && u.split_once("://")
-                    .is_some_and(|(_, rest)| !rest.is_empty())
-                && !u.chars().any(|c| c.is_whitespace() || c.is_control());
-            if ok {
-                Ok(Target::Url(u.clone()))
-            } else {
-                Err(Refusal::InvalidUrl(u.clone()))
-            }
-        }
+        Target::Url(u) => match url_problem(u) {
+            None => Ok(Target::Url(u.clone())),
+            Some(problem) => Err(Refusal::InvalidUrl(problem)),
+        },
         Target::Path(p) | Target::Glob(p) => {
             if let Some(problem) = path_problem(p) {
                 return Err(Refusal::InvalidPath(problem));

@@ -15,6 +15,7 @@ pub mod hooks;
 pub mod index_edit;
 pub mod index_text;
 pub mod ledger;
+pub mod lock;
 pub mod own_writes;
 pub mod signoff;
 

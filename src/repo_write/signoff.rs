@@ -23,7 +23,7 @@ use crate::facts::{self, WorkTree, Workspace};
 use crate::model::ledger::ledger_file;
 use crate::model::load::{load_ledger_file, suggest};
 use crate::model::{Action, Artifact, Index, LoadErrors, Pos, SignOff, Target};
-use crate::workspace::{INDEX_FILE, MAX_LEDGER_BYTES, load_index_file, read_bounded};
+use crate::workspace::{INDEX_FILE, MAX_LEDGER_BYTES, load_index_file};
 
 /// What to sign.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,20 +268,28 @@ pub fn sign(
     options: &CommitOptions,
 ) -> Result<SignOutcome, SignError> {
     let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
+    // From reading what the change is computed from until its commit: one writer at a time.
+    let lock = super::lock::lock_repository(&repo, super::lock::WAIT_FOR_OTHER_WRITER)
+        .map_err(WriteError::from)?;
     let (signature, name, email) = change::who(&repo)?;
     let index = load_index_file(ws).map_err(SignError::Index)?;
 
+    // The artifact id names a file: only an id the index defines may.
+    if index.artifact(&request.artifact).is_none() {
+        check_sign(&index, &[], request, &email)?;
+    }
     let file = ledger_file(&request.artifact);
     let path = ws.dir.join(&file);
     let repo_path = ws.repo_path(&file);
-    let current = match std::fs::symlink_metadata(&path) {
-        Ok(_) => Some(
-            read_bounded(&path, MAX_LEDGER_BYTES).map_err(|e| WriteError::Io {
-                path: repo_path.clone(),
-                source: std::io::Error::other(e),
-            })?,
-        ),
-        Err(_) => None,
+    let fenced = |reason| WriteError::Fenced {
+        path: repo_path.clone(),
+        reason,
+    };
+    crate::fence::check_writable(&ws.repo_root, &path).map_err(fenced)?;
+    let current = match crate::fence::read_inside(&ws.repo_root, &path, MAX_LEDGER_BYTES) {
+        Ok(bytes) => Some(bytes),
+        Err(crate::fence::Refused::Missing) => None,
+        Err(reason) => return Err(fenced(reason).into()),
     };
     let records = current
         .as_deref()
@@ -331,6 +339,7 @@ pub fn sign(
     }
     let committed = change::write_and_commit(
         &repo,
+        &lock,
         &FileChange {
             path: &path,
             repo_path: &repo_path,

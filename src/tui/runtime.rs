@@ -300,6 +300,10 @@ pub fn apply_facts(app: &mut App, update: FactsUpdate, generation: u64) {
         FactsUpdate::Head(g, head) if g == generation => app.snap.facts.head = head,
         FactsUpdate::Worktree(g, batch) if g == generation => app.merge_facts(batch, Vec::new()),
         FactsUpdate::History(g, batch) if g == generation => app.merge_facts(Vec::new(), batch),
+        FactsUpdate::LedgerHistory(g, ledger) if g == generation => {
+            app.snap.facts.ledger_history = *ledger;
+            app.reanalyze();
+        }
         FactsUpdate::Done(g) if g == generation => {
             app.loading.finished = true;
             app.reanalyze();

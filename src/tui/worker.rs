@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use crate::facts::{self, Workspace};
-use crate::model::{ArtifactFacts, HeadInfo, History, Target};
+use crate::model::{ArtifactFacts, HeadInfo, History, LedgerHistory, Target};
 
 /// What the worker reports, tagged with the request it answers.
 #[derive(Debug)]
@@ -18,6 +18,8 @@ pub enum FactsUpdate {
     Head(u64, HeadInfo),
     Worktree(u64, Vec<(String, ArtifactFacts)>),
     History(u64, Vec<(String, History)>),
+    /// What the ledger files' git history says about their records.
+    LedgerHistory(u64, Box<LedgerHistory>),
     Done(u64),
     Failed(u64, String),
 }
@@ -154,6 +156,10 @@ impl FactsWorker {
             });
             match result {
                 Ok(_) => send(FactsUpdate::History(g, resolved)),
+                Err(e) => return send(FactsUpdate::Failed(g, e.to_string())),
+            }
+            match facts::ledger_history::ledger_history(&repo, &self.workspace) {
+                Ok(ledger) => send(FactsUpdate::LedgerHistory(g, Box::new(ledger))),
                 Err(e) => return send(FactsUpdate::Failed(g, e.to_string())),
             }
         }

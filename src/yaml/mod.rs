@@ -79,6 +79,14 @@ impl Node {
         }
     }
 
+    /// The scalar's style, if this is a scalar.
+    pub fn style(&self) -> Option<Style> {
+        match &self.value {
+            Value::Scalar { style, .. } => Some(*style),
+            _ => None,
+        }
+    }
+
     /// A plain `~`, `null` or empty scalar.
     pub fn is_null(&self) -> bool {
         matches!(&self.value, Value::Scalar { text, style: Style::Plain }
@@ -176,6 +184,39 @@ fn explain(source: &str, e: ParseError) -> ParseError {
             pos: e.pos,
             message: format!(
                 "the document nests deeper than {MAX_DEPTH} levels; handoff refuses it"
+            ),
+        };
+    }
+    if e.message.contains("unknown anchor") {
+        let alias: String = source
+            .get(e.pos.offset..)
+            .unwrap_or_default()
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}'))
+            .take(64)
+            .collect();
+        let named = if alias.starts_with('*') {
+            format!(" (`{alias}`)")
+        } else {
+            String::new()
+        };
+        return ParseError {
+            pos: e.pos,
+            message: format!(
+                "this alias{named} refers to an anchor that is not defined before it: define `&name` first, or write the value out"
+            ),
+        };
+    }
+    if let Some(c) = source
+        .get(e.pos.offset..)
+        .and_then(|rest| rest.chars().next())
+        .filter(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return ParseError {
+            pos: e.pos,
+            message: format!(
+                "YAML syntax error: the control character U+{:04X} cannot appear in YAML text; remove it",
+                c as u32
             ),
         };
     }
@@ -315,7 +356,7 @@ impl Builder<'_> {
                 let Some(target) = self.anchors.get(&id) else {
                     return Err(ParseError {
                         pos: start,
-                        message: "this alias refers to an anchor that is not defined before it"
+                        message: "this alias refers to an anchor that is not defined before it: define `&name` first, or write the value out"
                             .into(),
                     });
                 };

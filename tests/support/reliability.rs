@@ -1,0 +1,140 @@
+//! Helpers shared by the `reliability_*` tests: a small handoff (index, documents, a person
+//! per role) in a [`TestRepo`], the binary run against it, sign-off records written by hand
+//! and committed as a given person.
+
+#![allow(dead_code)] // Each test binary uses a different part of the helpers.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::common::{TestRepo, handoff_command};
+
+pub const NOW: &str = "2026-11-22T12:00:00Z";
+
+/// Roles with one person each; `prd` needs an approval from `ops`.
+pub const INDEX: &str = "\
+version: 1
+name: Reliability
+roles:
+  pm: { title: Product Manager, people: [dana@acme.example] }
+  ops: { title: Operations, people: [rosa@acme.example] }
+  designer: { title: Designer, people: [priya@acme.example] }
+artifacts:
+  - id: framing
+    title: Framing
+    path: docs/framing.md
+    owner: pm
+  - id: prd
+    title: PRD
+    path: docs/prd.md
+    owner: pm
+    reviewers: [ops]
+    depends_on: [framing]
+";
+
+/// A repository holding [`INDEX`] and its two documents, committed.
+pub fn handoff_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("handoff.yaml", INDEX);
+    repo.write("docs/framing.md", "# Framing\n");
+    repo.write("docs/prd.md", "# PRD\n");
+    repo.commit("Start the handoff");
+    repo
+}
+
+/// The handoff binary in `dir`, as a user with identity `email` would run it.
+pub fn handoff_as(dir: &Path, email: &str) -> Command {
+    let mut cmd = handoff_command(dir, NOW);
+    let home = dir.join(".git").join("test-home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        home.join(".gitconfig"),
+        format!("[user]\n\tname = {email}\n\temail = {email}\n"),
+    )
+    .unwrap();
+    cmd.env("HOME", &home)
+        .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy().into_owned();
+        if name.starts_with("GIT_") && !name.starts_with("GIT_CONFIG") || name == "EMAIL" {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
+}
+
+/// `handoff check --format json` and its exit code.
+pub fn check_json(dir: &Path) -> (i32, Value) {
+    let out = handoff_command(dir, NOW)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), json)
+}
+
+/// The findings of one artifact: (code, message).
+pub fn findings_of(json: &Value, artifact: &str) -> Vec<(String, String)> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["artifact"] == artifact)
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The codes of one artifact's findings.
+pub fn codes_of(json: &Value, artifact: &str) -> Vec<String> {
+    findings_of(json, artifact)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// One sign-off record as handoff writes it.
+pub fn record(action: &str, by: &str, role: &str, at: &str, fingerprint: &str) -> String {
+    format!(
+        "- action: {action}\n  by: {by}\n  role: {role}\n  at: {at}\n  fingerprint: {fingerprint}\n  upstream: {{}}\n"
+    )
+}
+
+/// Commits everything as `email` (author and committer), at the repository's next tick.
+pub fn commit_as(repo: &TestRepo, email: &str, message: &str) -> String {
+    repo.git(&["add", "-A"]);
+    let time = repo.clock();
+    repo.git_at(
+        time,
+        &[
+            "-c",
+            &format!("user.name={email}"),
+            "-c",
+            &format!("user.email={email}"),
+            "commit",
+            "--quiet",
+            "--allow-empty",
+            "--no-verify",
+            "-m",
+            message,
+        ],
+    );
+    repo.set_clock(time + 60);
+    repo.head()
+}
+
+/// Standard error of a finished process, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
