@@ -418,7 +418,7 @@ fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts) {
             artifact.owner.as_deref(),
             None,
             format!("`{}` cannot be read: {problem}", artifact.target.as_str()),
-            "replace it with a regular file or directory inside the repository".to_string(),
+            "make it a regular file or directory inside the repository, within handoff's limits (narrow a glob; split a huge directory)".to_string(),
             None,
             in_index(artifact, "path"),
         );

@@ -257,6 +257,22 @@ pub fn run(args: InitArgs) -> Result<ExitCode, String> {
         )
     })?;
 
+    // A document's directory may be a symbolic link leading anywhere: nothing is written
+    // unless every document would land inside the handoff's directory.
+    if args.with_docs {
+        for (_, path) in planned_documents(&index) {
+            let full = dir.join(&path);
+            if full.exists() {
+                continue;
+            }
+            if let Err(reason) = crate::fence::check_writable(&dir, &full) {
+                return Err(format!(
+                    "error: {path} would be written outside {}: {reason}. Nothing was written",
+                    dir.display()
+                ));
+            }
+        }
+    }
     create_new(&index_path, &text)?;
     let mut written = vec![INDEX_FILE.to_string()];
     if args.schema_url.is_none() {

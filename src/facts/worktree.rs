@@ -25,6 +25,10 @@ use crate::model::{ArtifactFacts, Document, Target};
 
 const MIB: u64 = 1 << 20;
 
+/// What [`WorkTree::walk`] returns when the entry budget runs out; the caller names the
+/// directory it started from.
+const WALK_LIMIT: &str = "\0walk limit";
+
 /// How much work and memory one artifact may cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -36,6 +40,9 @@ pub struct Limits {
     pub max_documents: usize,
     /// A glob matching more paths than this is a problem, not a fingerprint.
     pub max_glob_matches: usize,
+    /// A directory (or a glob's directory) holding more entries than this, at any depth, is a
+    /// problem: walking and hashing it would take too long.
+    pub max_walk_entries: usize,
 }
 
 impl Default for Limits {
@@ -45,6 +52,7 @@ impl Default for Limits {
             max_document_bytes: MIB,
             max_documents: 200,
             max_glob_matches: 100_000,
+            max_walk_entries: 250_000,
         }
     }
 }
@@ -400,12 +408,20 @@ impl<'r> WorkTree<'r> {
         };
         let mut hasher = TreeHasher::default();
         let mut seen = std::collections::HashSet::new();
-        self.walk(abs, repo_dir.as_bytes(), &tracked, &mut |found| {
-            let identity = self.found_identity(&found, &tracked)?;
-            hasher.insert(&found.repo_path[prefix_len..], identity.0, identity.1);
-            seen.insert(found.repo_path);
-            Ok(())
-        })?;
+        let mut budget = self.limits.max_walk_entries;
+        self.walk(
+            abs,
+            repo_dir.as_bytes(),
+            &tracked,
+            &mut budget,
+            &mut |found| {
+                let identity = self.found_identity(&found, &tracked)?;
+                hasher.insert(&found.repo_path[prefix_len..], identity.0, identity.1);
+                seen.insert(found.repo_path);
+                Ok(())
+            },
+        )
+        .map_err(|e| self.walk_problem(e, repo_dir))?;
         // What `git add` keeps although it is not on disk: submodules not checked out, and
         // files outside a sparse checkout.
         for (path, entry) in &tracked.entries {
@@ -428,24 +444,47 @@ impl<'r> WorkTree<'r> {
     ) -> Result<Vec<(String, u32, Oid)>, String> {
         let tracked = self.tracked_beneath(repo_dir);
         let mut matches = Vec::new();
-        self.walk(abs_dir, repo_dir.as_bytes(), &tracked, &mut |found| {
-            let Some(path) = self.workspace_path(&found.repo_path) else {
-                return Ok(());
-            };
-            if !glob.is_match(&path) {
-                return Ok(());
-            }
-            if matches.len() == self.limits.max_glob_matches {
-                return Err(format!(
-                    "the glob matches more than {} paths; not fingerprinted",
-                    self.limits.max_glob_matches
-                ));
-            }
-            let (mode, oid) = self.found_identity(&found, &tracked)?;
-            matches.push((path, mode, oid));
-            Ok(())
-        })?;
+        let mut budget = self.limits.max_walk_entries;
+        self.walk(
+            abs_dir,
+            repo_dir.as_bytes(),
+            &tracked,
+            &mut budget,
+            &mut |found| {
+                let Some(path) = self.workspace_path(&found.repo_path) else {
+                    return Ok(());
+                };
+                if !glob.is_match(&path) {
+                    return Ok(());
+                }
+                if matches.len() == self.limits.max_glob_matches {
+                    return Err(format!(
+                        "the glob matches more than {} paths; not fingerprinted",
+                        self.limits.max_glob_matches
+                    ));
+                }
+                let (mode, oid) = self.found_identity(&found, &tracked)?;
+                matches.push((path, mode, oid));
+                Ok(())
+            },
+        )
+        .map_err(|e| self.walk_problem(e, repo_dir))?;
         Ok(matches)
+    }
+
+    /// A walk's error as the user reads it: the entry limit names the directory walked.
+    fn walk_problem(&self, error: String, repo_dir: &str) -> String {
+        if error != WALK_LIMIT {
+            return error;
+        }
+        let shown = self
+            .workspace_path(repo_dir.as_bytes())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| ".".to_string());
+        format!(
+            "{shown} holds more than {} files and directories; not read",
+            self.limits.max_walk_entries
+        )
     }
 
     fn found_identity(&self, found: &Found, tracked: &Tracked) -> Result<Identity, String> {
@@ -468,12 +507,18 @@ impl<'r> WorkTree<'r> {
         abs: &Path,
         repo_dir: &[u8],
         tracked: &Tracked,
+        budget: &mut usize,
         visit: &mut dyn FnMut(Found) -> Result<(), String>,
     ) -> Result<(), String> {
         let shown = || display(&String::from_utf8_lossy(repo_dir)).to_string();
         let entries = std::fs::read_dir(abs).map_err(|e| format!("{}: {e}", shown()))?;
         for entry in entries {
             let entry = entry.map_err(|e| format!("{}: {e}", shown()))?;
+            // Every entry costs a stat and an ignore check, whether it matches or not.
+            if *budget == 0 {
+                return Err(WALK_LIMIT.to_string());
+            }
+            *budget -= 1;
             let name = entry.file_name();
             let name = name.as_encoded_bytes();
             if name == b".git" {
@@ -504,7 +549,7 @@ impl<'r> WorkTree<'r> {
                         })?;
                     }
                 } else if tracked.has_beneath(&repo_path) || !self.ignored(&repo_path) {
-                    self.walk(&entry.path(), &repo_path, tracked, visit)?;
+                    self.walk(&entry.path(), &repo_path, tracked, budget, visit)?;
                 }
             } else if file_type.is_symlink() {
                 if is_tracked || !self.ignored(&repo_path) {

@@ -360,6 +360,16 @@ impl Builder<'_> {
                             .into(),
                     });
                 };
+                // A copy nests as deep as its target, below where the alias stands: a chain of
+                // aliases must not build what the parser's nesting limit refuses to read.
+                if self.stack.len() + depth(target) > MAX_DEPTH {
+                    return Err(ParseError {
+                        pos: start,
+                        message: format!(
+                            "expanding aliases nests this document deeper than {MAX_DEPTH} levels; handoff refuses it"
+                        ),
+                    });
+                }
                 let copies = count_nodes(target);
                 if self.nodes + copies > MAX_NODES {
                     return Err(ParseError {
@@ -405,6 +415,22 @@ impl Builder<'_> {
             },
         }
         Ok(())
+    }
+}
+
+/// Levels of collections in a node (a scalar: 0). Every tree the builder makes is at most
+/// [`MAX_DEPTH`] deep, so this recursion is too.
+fn depth(node: &Node) -> usize {
+    match &node.value {
+        Value::Scalar { .. } => 0,
+        Value::Seq { items, .. } => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Map { entries, .. } => {
+            1 + entries
+                .iter()
+                .map(|e| depth(&e.key).max(depth(&e.value)))
+                .max()
+                .unwrap_or(0)
+        }
     }
 }
 
@@ -525,6 +551,21 @@ mod tests {
             .map(|i| format!("{}k:\n", "  ".repeat(i)))
             .collect::<String>();
         assert!(parse(&src).is_err());
+    }
+
+    #[test]
+    fn a_chain_of_aliases_cannot_nest_deeper_than_the_parser_reads() {
+        let mut src = String::from("l0: &l0 [x]\n");
+        for i in 1..200 {
+            src.push_str(&format!("l{i}: &l{i} [*l{}]\n", i - 1));
+        }
+        let err = parse(&src).unwrap_err();
+        assert!(
+            err.message.contains("deeper than 64 levels"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.pos.line, 64);
     }
 
     #[test]
