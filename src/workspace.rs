@@ -53,9 +53,11 @@ pub fn locate(start: Option<&Path>) -> Result<Workspace, WorkspaceError> {
         ))
     })?;
     let Some(repo_root) = repo.workdir().map(Path::to_path_buf) else {
+        // Without the trailing slash libgit2 gives a repository's path.
+        let path: PathBuf = repo.path().components().collect();
         return Err(WorkspaceError::NotFound(format!(
             "{} is a bare repository: handoff needs a work tree",
-            repo.path().display()
+            path.display()
         )));
     };
     let repo_root = repo_root.canonicalize().unwrap_or(repo_root);

@@ -139,6 +139,24 @@ pub fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
             clean.join(", ")
         ));
     }
+    // What a shallow clone cannot say is said, not guessed.
+    let beyond: Vec<&str> = s
+        .index
+        .artifacts
+        .iter()
+        .filter(|a| {
+            s.facts
+                .of(&a.id)
+                .is_some_and(|f| f.history == History::BeyondShallowBoundary)
+        })
+        .map(|a| a.id.as_str())
+        .collect();
+    if !beyond.is_empty() {
+        out.push_str(&format!(
+            "\nnote: this is a shallow clone: the last change of {} lies beyond its boundary, so it is unknown and `aged` is not judged there (`git fetch --unshallow` reads it)\n",
+            beyond.join(", ")
+        ));
+    }
     let (e, w, i) = s.report.counts();
     let failed = s.report.findings.iter().any(|f| f.severity >= threshold);
     let verdict = if failed {

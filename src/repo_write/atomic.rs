@@ -11,12 +11,29 @@ use std::path::Path;
 pub const TEMPORARY_PREFIX: &str = ".handoff-tmp-";
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_through_temporary(path, bytes).map_err(without_temporary_path)
+}
+
+/// The error as the operating system gave it: tempfile appends the temporary file's name,
+/// which means nothing to the user (the caller names the file being written).
+fn without_temporary_path(error: std::io::Error) -> std::io::Error {
+    if error.get_ref().is_none() {
+        return error;
+    }
+    let text = error.to_string();
+    match text.split_once(" at path \"") {
+        Some((plain, _)) => std::io::Error::new(error.kind(), plain.to_string()),
+        None => error,
+    }
+}
+
+fn write_through_temporary(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMPORARY_PREFIX)
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    tmp.as_file_mut().write_all(bytes)?;
     super::own_writes::mark(path, bytes);
     tmp.as_file().sync_all()?;
     // Keep the permissions of the file being replaced (an executable stays executable).

@@ -229,10 +229,15 @@ pub fn write_and_commit(
     }
     let base_blob = blob_at(repo, base, change.repo_path);
     let created_dirs = missing_ancestors(change.path);
-    super::write_atomic(change.path, change.new).map_err(|source| WriteError::Io {
-        path: change.repo_path.to_string(),
-        source,
-    })?;
+    let backup = Backup::keep(change.path);
+    if let Err(source) = super::write_atomic(change.path, change.new) {
+        backup.discard();
+        return Err(WriteError::Io {
+            path: change.repo_path.to_string(),
+            source,
+        });
+    }
+    let restore = |failure: WriteError| restore(change, &created_dirs, backup.path(), failure);
     let paths = [change.repo_path.to_string()];
     let hooks = if options.run_hooks {
         Hooks::Run
@@ -249,26 +254,66 @@ pub fn write_and_commit(
             expected_head: expected,
         };
         let error = match commit::commit_paths_with(repo, &request, hooks) {
-            Ok(committed) => return Ok(committed),
+            Ok(committed) => {
+                backup.discard();
+                return Ok(committed);
+            }
             Err(e) => e,
         };
         if !wait(&error) {
-            return Err(restore(change, &created_dirs, WriteError::Commit(error)));
+            return Err(restore(WriteError::Commit(error)));
         }
         // Rebuild on the branch as it is now, unless the commit that got in first touched
         // this file: its version must not be overwritten by one computed without it.
         let tip = match commit::branch_tip(repo) {
             Ok(tip) => tip,
-            Err(e) => return Err(restore(change, &created_dirs, WriteError::Commit(e))),
+            Err(e) => return Err(restore(WriteError::Commit(e))),
         };
         if tip != expected && blob_at(repo, tip, change.repo_path) != base_blob {
             let conflict = WriteError::ChangedByCommit {
                 path: change.repo_path.to_string(),
                 commit: tip.map_or_else(String::new, |t| t.to_string()),
             };
+            backup.discard();
             return Err(put_back_as_committed(repo, change, tip, conflict));
         }
         expected = tip;
+    }
+}
+
+/// The file as it was, kept under a second name (a hard link) while the change is written and
+/// committed. Putting it back is then a rename, which needs no free space: on a full disk,
+/// writing the old bytes again can fail, renaming cannot. A killed handoff leaves the link
+/// behind as a temporary file, removed by the next writer.
+struct Backup {
+    path: Option<PathBuf>,
+}
+
+impl Backup {
+    fn keep(path: &Path) -> Backup {
+        let is_file = path.symlink_metadata().is_ok_and(|m| m.is_file());
+        let backup = path.parent().map(|dir| {
+            dir.join(format!(
+                "{}backup-{}",
+                super::atomic::TEMPORARY_PREFIX,
+                std::process::id()
+            ))
+        });
+        let path = backup.filter(|b| {
+            let _ = std::fs::remove_file(b);
+            is_file && std::fs::hard_link(path, b).is_ok()
+        });
+        Backup { path }
+    }
+
+    fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn discard(&self) {
+        if let Some(path) = &self.path {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -322,10 +367,20 @@ fn missing_ancestors(path: &Path) -> Vec<PathBuf> {
 }
 
 /// Puts the file back as it was after a failed commit; the failure is returned either way.
-fn restore(change: &FileChange, created_dirs: &[PathBuf], failure: WriteError) -> WriteError {
-    let result = match change.old {
-        Some(bytes) => super::write_atomic(change.path, bytes),
-        None => {
+fn restore(
+    change: &FileChange,
+    created_dirs: &[PathBuf],
+    backup: Option<&Path>,
+    failure: WriteError,
+) -> WriteError {
+    let result = match (change.old, backup) {
+        (Some(bytes), Some(backup)) => {
+            super::own_writes::mark(change.path, bytes);
+            std::fs::rename(backup, change.path)
+                .or_else(|_| super::write_atomic(change.path, bytes))
+        }
+        (Some(bytes), None) => super::write_atomic(change.path, bytes),
+        (None, _) => {
             super::own_writes::mark_removed(change.path);
             std::fs::remove_file(change.path).map(|()| {
                 for dir in created_dirs {
@@ -335,6 +390,10 @@ fn restore(change: &FileChange, created_dirs: &[PathBuf], failure: WriteError) -
             })
         }
     };
+    if let Some(backup) = backup {
+        // Gone after a rename; left after the fallback.
+        let _ = std::fs::remove_file(backup);
+    }
     match result {
         Ok(()) => failure,
         Err(source) => WriteError::NotRestored {

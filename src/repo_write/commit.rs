@@ -323,20 +323,42 @@ pub fn commit_paths_with(
     })
 }
 
+/// How long the user's index may be locked by another git process before handoff gives up
+/// updating it (the commit is made either way; the message says what to run).
+const INDEX_UPDATE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Records the committed paths in the user's index, leaving every other entry as it was.
+///
+/// The index is read again just before it is changed: another process (a `git add` in
+/// another terminal, a concurrent `git commit`) may have changed it since the commit began,
+/// and writing back the copy read then would undo what it staged. While another process holds
+/// `index.lock`, this waits for it, briefly.
 fn update_user_index(
     user_index: &mut Index,
     staged: &[(&String, Option<Recorded>)],
 ) -> Result<(), git2::Error> {
-    for (path, new) in staged {
-        match new {
-            Some(_) => user_index.add_path(Path::new(path.as_str()))?,
-            None => {
-                let _ = user_index.remove_path(Path::new(path.as_str()));
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(10);
+    loop {
+        user_index.read(true)?;
+        for (path, new) in staged {
+            match new {
+                Some(_) => user_index.add_path(Path::new(path.as_str()))?,
+                None => {
+                    let _ = user_index.remove_path(Path::new(path.as_str()));
+                }
             }
         }
+        match user_index.write() {
+            Err(e)
+                if e.code() == ErrorCode::Locked && started.elapsed() < INDEX_UPDATE_PATIENCE =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(200));
+            }
+            result => return result,
+        }
     }
-    user_index.write()
 }
 
 /// Runs `pre-commit` and `commit-msg` against a temporary index holding the tree to commit;

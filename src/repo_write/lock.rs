@@ -32,7 +32,7 @@ pub enum LockError {
         path.display()
     )]
     Busy { path: PathBuf },
-    #[error("cannot open {}: {source}", path.display())]
+    #[error("cannot lock the repository for writing ({}: {source})", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -162,6 +162,15 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
         generation: 0,
         draft_path,
     };
+    // The terminal and the crash report first: from here on, threads run, and a panic in any
+    // of them must find the hook that gives the terminal back.
+    let mut terminal = ratatui::init();
+    let mouse = !options.present;
+    if mouse {
+        let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    }
+    install_crash_report(mouse);
+
     rt.refresh_all(&mut app);
     rt.restore_draft(&mut app);
     let watch_tx = tx.clone();
@@ -176,12 +185,6 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
         }
     };
 
-    let mut terminal = ratatui::init();
-    let mouse = !options.present;
-    if mouse {
-        let _ = execute!(std::io::stdout(), EnableMouseCapture);
-    }
-    install_crash_report(mouse);
     if let Ok(size) = terminal.size() {
         app.size = (size.width, size.height);
     }
@@ -301,10 +304,8 @@ fn click(app: &mut App, x: u16, y: u16) {
 fn install_crash_report(mouse: bool) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if mouse {
-            let _ = execute!(std::io::stdout(), DisableMouseCapture);
-        }
-        previous(info);
+        // The report is written while the workbench still owns the screen, so that the
+        // terminal, once given back, stays as it is given back.
         let location = info
             .location()
             .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
@@ -314,21 +315,84 @@ fn install_crash_report(mouse: bool) {
             env!("CARGO_PKG_VERSION"),
             std::backtrace::Backtrace::force_capture()
         );
-        if let Some(path) = write_crash_report(&report) {
+        let written = write_crash_report(&report);
+        // No frame is drawn after this, whichever thread panicked.
+        TERMINAL_GIVEN_BACK.store(true, std::sync::atomic::Ordering::SeqCst);
+        if mouse {
+            let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        }
+        previous(info);
+        // ratatui's hook leaves the cursor to the terminal's `Drop`, which a panic on another
+        // thread never reaches.
+        let _ = execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
+        if let Some(path) = written {
             eprintln!(
                 "handoff crashed at {location}; a report is in {}",
                 path.display()
             );
         }
+        // A panic on the main thread unwinds out of `run` and ends the process. Elsewhere (the
+        // facts worker, the input or watcher threads) it would leave the workbench running on
+        // a terminal already given back, waiting for what will never come: end it here.
+        if std::thread::current().name() != Some("main") {
+            std::process::exit(101);
+        }
     }));
 }
 
-fn write_crash_report(report: &str) -> Option<PathBuf> {
-    let dir = std::env::temp_dir();
-    let path = dir.join(format!("handoff-crash-{}.txt", std::process::id()));
-    std::fs::write(&path, report).ok()?;
-    Some(path)
+/// Set by the crash report's hook once the terminal is given back: no frame may be drawn
+/// after that (another thread may be about to draw one).
+static TERMINAL_GIVEN_BACK: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Whether a panic has given the terminal back (see [`install_crash_report`]).
+pub fn terminal_given_back() -> bool {
+    TERMINAL_GIVEN_BACK.load(std::sync::atomic::Ordering::SeqCst)
 }
+
+/// Writes the report to a new file in the temporary directory. The file is created fresh
+/// (never opened if it exists): in a shared `/tmp`, a name someone else made first, perhaps a
+/// link to a file of yours, is skipped, not written through.
+fn write_crash_report(report: &str) -> Option<PathBuf> {
+    use std::io::Write;
+    let dir = std::env::temp_dir();
+    let pid = std::process::id();
+    for attempt in 0..100 {
+        let name = match attempt {
+            0 => format!("handoff-crash-{pid}.txt"),
+            n => format!("handoff-crash-{pid}-{n}.txt"),
+        };
+        let path = dir.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => return file.write_all(report.as_bytes()).ok().map(|()| path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Test-only, in debug builds: `HANDOFF_DEBUG_PANIC=<point>` panics at that point (`draw`:
+/// while drawing a frame; `worker`: in the facts worker thread), so that tests can check that
+/// a crash gives the terminal back and leaves a report naming the location (the caller's:
+/// this function is `#[track_caller]`). Release builds have no such switch.
+#[cfg(debug_assertions)]
+#[track_caller]
+pub fn debug_panic(point: &str) {
+    static WANTED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let wanted = WANTED.get_or_init(|| std::env::var("HANDOFF_DEBUG_PANIC").ok());
+    if wanted.as_deref() == Some(point) {
+        panic!("HANDOFF_DEBUG_PANIC={point}: a panic a test asked for");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+#[inline(always)]
+pub fn debug_panic(_point: &str) {}
 
 /// For tests and tools: a workbench app on `dir` with every fact read synchronously.
 pub fn app_with_facts(dir: &Path, options: &TuiOptions) -> Result<App, String> {

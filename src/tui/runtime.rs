@@ -317,6 +317,10 @@ pub fn apply_facts(app: &mut App, update: FactsUpdate, generation: u64) {
 }
 
 pub fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App) -> Result<(), String> {
+    if super::terminal_given_back() {
+        return Ok(());
+    }
+    super::debug_panic("draw");
     // Synchronized output: the terminal shows the frame whole, never half-painted, which
     // matters on shared screens and remote terminals.
     let mut out = std::io::stdout();

@@ -121,6 +121,7 @@ impl FactsWorker {
     }
 
     fn read(&self, job: &Request) {
+        super::debug_panic("worker");
         let g = job.generation;
         let send = |u: FactsUpdate| (self.out)(u);
         let repo = match facts::open_repo(&self.workspace) {

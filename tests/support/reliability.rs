@@ -47,13 +47,22 @@ pub fn handoff_repo() -> TestRepo {
 /// The handoff binary in `dir`, as a user with identity `email` would run it.
 pub fn handoff_as(dir: &Path, email: &str) -> Command {
     let mut cmd = handoff_command(dir, NOW);
-    let home = dir.join(".git").join("test-home");
+    // A home of the person's own, outside the repository (whose `.git` may be a file, or on a
+    // full disk).
+    let home = std::env::temp_dir().join("handoff-test-homes").join(email);
     std::fs::create_dir_all(&home).unwrap();
-    std::fs::write(
-        home.join(".gitconfig"),
-        format!("[user]\n\tname = {email}\n\temail = {email}\n"),
-    )
-    .unwrap();
+    // Tests run in parallel and share these homes: the file is replaced whole, never seen
+    // half-written.
+    let config = format!("[user]\n\tname = {email}\n\temail = {email}\n");
+    if std::fs::read_to_string(home.join(".gitconfig"))
+        .ok()
+        .as_deref()
+        != Some(&config)
+    {
+        let staged = tempfile::NamedTempFile::new_in(&home).unwrap();
+        std::fs::write(staged.path(), &config).unwrap();
+        staged.persist(home.join(".gitconfig")).unwrap();
+    }
     cmd.env("HOME", &home)
         .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"));
     for (name, _) in std::env::vars_os() {
@@ -137,4 +146,17 @@ pub fn commit_as(repo: &TestRepo, email: &str, message: &str) -> String {
 /// Standard error of a finished process, as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs git in `dir` (no system configuration): whether it succeeded, and what it printed.
+pub fn git_ok_output(dir: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
 }
