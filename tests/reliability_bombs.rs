@@ -163,7 +163,7 @@ fn fifos_are_refused_everywhere_without_blocking() {
         json["artifacts"][1]["fingerprint"].as_str(),
         Some(repo.head_object("spec").unwrap().as_str())
     );
-    assert_eq!(json["artifacts"][2]["fingerprint"].is_string(), true);
+    assert!(json["artifacts"][2]["fingerprint"].is_string());
     assert_eq!(
         finding(&json, "prd", "invalid-signoff"),
         "the ledger file cannot be read: it is a FIFO, not a regular file"

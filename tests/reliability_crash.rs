@@ -61,15 +61,17 @@ fn git_bytes(repo: &TestRepo, spec: &str) -> Option<Vec<u8>> {
     out.status.success().then_some(out.stdout)
 }
 
+/// Whether `new` is a complete version of a file a command could have written, given the
+/// version before it (`old`).
+type IsNewVersion = Box<dyn Fn(&[u8], &[u8]) -> bool>;
+
 /// What one kill may leave behind, and how to tell.
 struct Target {
     /// The file the command changes, repository-relative.
     path: &'static str,
     args: Vec<String>,
     person: &'static str,
-    /// Whether `new` is a complete version of the file the command could have written,
-    /// given the version before it.
-    is_new: Box<dyn Fn(&[u8], &[u8]) -> bool>,
+    is_new: IsNewVersion,
 }
 
 fn sign_target() -> Target {
