@@ -91,13 +91,9 @@ fn a_detached_head_is_read_but_never_written() {
         vec!["sign", "prd", "--action", "approve", "--role", "ops"],
         vec!["set", "prd", "owner", "ops"],
     ] {
-        let out = handoff_as(repo.path(), "rosa@acme.example")
-            .args(&args)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
+        let err = refused_as(repo.path(), "rosa@acme.example", &args);
         assert_eq!(
-            stderr(&out),
+            err,
             "error: HEAD is detached: handoff commits only on a branch. Check out a branch (`git switch <branch>`) and try again\n"
         );
         assert_eq!(state(&repo), before);
@@ -120,13 +116,9 @@ fn a_bare_repository_is_refused_with_a_clear_message() {
         vec!["check"],
         vec!["sign", "prd", "--action", "approve", "--role", "ops"],
     ] {
-        let out = handoff_as(&bare_path, "rosa@acme.example")
-            .args(&args)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
+        let err = refused_as(&bare_path, "rosa@acme.example", &args);
         assert_eq!(
-            stderr(&out),
+            err,
             format!(
                 "error: {} is a bare repository: handoff needs a work tree\n",
                 bare_path.canonicalize().unwrap().display()
@@ -194,16 +186,8 @@ fn a_submodule_is_its_recorded_commit_and_its_own_repository() {
     assert_eq!(lib["last_change"]["commit"], added.as_str());
     assert_eq!(lib["uncommitted"], false);
     // Inside the submodule, handoff looks for an index of the submodule's own.
-    let out = handoff_as(&repo.abs("vendor/lib"), "dana@acme.example")
-        .arg("check")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).starts_with("error: no handoff.yaml in "),
-        "{}",
-        stderr(&out)
-    );
+    let err = refused_as(&repo.abs("vendor/lib"), "dana@acme.example", &["check"]);
+    assert!(err.starts_with("error: no handoff.yaml in "), "{}", err);
 }
 
 #[test]
@@ -329,17 +313,13 @@ fn locks_held_for_a_moment_are_waited_for_and_held_for_good_are_reported() {
     let before = state(&repo);
     std::fs::write(repo.abs(".git/refs/heads/main.lock"), "").unwrap();
     let started = Instant::now();
-    let out = handoff_as(repo.path(), "dana@acme.example")
-        .args(["set", "prd", "owner", "ops"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).starts_with("error: the branch is locked ("),
-        "{}",
-        stderr(&out)
+    let err = refused_as(
+        repo.path(),
+        "dana@acme.example",
+        &["set", "prd", "owner", "ops"],
     );
-    assert!(stderr(&out).contains("refs/heads/main.lock exists): another git process is updating it. Wait for it to finish and retry; if none is running, remove the lock file yourself"));
+    assert!(err.starts_with("error: the branch is locked ("), "{}", err);
+    assert!(err.contains("refs/heads/main.lock exists): another git process is updating it. Wait for it to finish and retry; if none is running, remove the lock file yourself"));
     assert!(started.elapsed() < Duration::from_secs(30));
     std::fs::remove_file(repo.abs(".git/refs/heads/main.lock")).unwrap();
     assert_eq!(state(&repo), before);
@@ -658,13 +638,9 @@ fn files_replaced_by_directories_are_reported_where_they_are() {
     // The index becomes a directory.
     repo.remove("handoff.yaml");
     std::fs::create_dir(repo.abs("handoff.yaml")).unwrap();
-    let out = handoff_as(repo.path(), "dana@acme.example")
-        .arg("check")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let err = refused_as(repo.path(), "dana@acme.example", &["check"]);
     assert_eq!(
-        stderr(&out),
+        err,
         "handoff.yaml:1:1: error: cannot read handoff.yaml: it is a directory, not a regular file\n"
     );
 }

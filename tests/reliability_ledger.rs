@@ -50,6 +50,14 @@ fn invalid_signoffs(json: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The one `invalid-signoff` of `prd`, which must start with `prefix`.
+fn only_invalid_starting_with(json: &serde_json::Value, prefix: &str) -> String {
+    let invalid = invalid_signoffs(json);
+    assert_eq!(invalid.len(), 1, "{invalid:?}");
+    assert!(invalid[0].starts_with(prefix), "{}", invalid[0]);
+    invalid[0].clone()
+}
+
 fn history(repo: &TestRepo) -> handoff::model::LedgerHistory {
     let ws = Workspace::discover(repo.path()).unwrap();
     let git = open_repo(&ws).unwrap();
@@ -112,17 +120,14 @@ fn a_record_by_someone_not_in_the_role_at_that_time_is_not_trusted() {
     commit_as(&repo, "dana@acme.example", "lee joins ops");
     let (code, json) = check_json(repo.path());
     assert_eq!(code, 1);
-    let invalid = invalid_signoffs(&json);
-    assert_eq!(invalid.len(), 1, "{invalid:?}");
-    assert!(
-        invalid[0].starts_with(&format!(
+    let message = only_invalid_starting_with(
+        &json,
+        &format!(
             "lee@acme.example was not in role `ops` when this record was committed in commit {} (lee@acme.example, ",
             &forged[..8]
-        )),
-        "{}",
-        invalid[0]
+        ),
     );
-    assert!(invalid[0].ends_with("its people were rosa@acme.example"));
+    assert!(message.ends_with("its people were rosa@acme.example"));
     assert!(
         codes_of(&json, "prd").contains(&"unsigned".to_string()),
         "the approval does not count"
@@ -167,21 +172,17 @@ fn an_edited_past_record_is_reported_with_its_commit_until_restored() {
     let edit = commit_as(&repo, "mallory@acme.example", "Tidy the ledger");
 
     let (_, json) = check_json(repo.path());
-    let invalid = invalid_signoffs(&json);
-    assert_eq!(invalid.len(), 1, "{invalid:?}");
-    assert!(
-        invalid[0].starts_with(&format!(
+    let message = only_invalid_starting_with(
+        &json,
+        &format!(
             "this record was changed in commit {} (mallory@acme.example, ",
             &edit[..8]
-        )),
-        "{}",
-        invalid[0]
+        ),
     );
     assert!(
-        invalid[0]
-            .ends_with("it was the `approve` by rosa@acme.example as ops on 2026-10-01 record"),
+        message.ends_with("it was the `approve` by rosa@acme.example as ops on 2026-10-01 record"),
         "{}",
-        invalid[0]
+        message
     );
     assert!(
         codes_of(&json, "prd").contains(&"unsigned".to_string()),
@@ -221,17 +222,14 @@ fn a_removed_record_is_reported_until_put_back() {
     repo.write(LEDGER, &with_approval);
     let removal = commit_as(&repo, "mallory@acme.example", "Drop the revoke");
     let (_, json) = check_json(repo.path());
-    let invalid = invalid_signoffs(&json);
-    assert_eq!(invalid.len(), 1, "{invalid:?}");
-    assert!(
-        invalid[0].starts_with(&format!(
+    let message = only_invalid_starting_with(
+        &json,
+        &format!(
             "the `revoke` by rosa@acme.example as ops on 2026-10-02 record was removed in commit {} (mallory@acme.example, ",
             &removal[..8]
-        )),
-        "{}",
-        invalid[0]
+        ),
     );
-    assert!(invalid[0].contains("\"Drop the revoke\""));
+    assert!(message.contains("\"Drop the revoke\""));
 }
 
 #[test]
@@ -252,15 +250,9 @@ fn reordered_records_are_not_trusted() {
     repo.write(LEDGER, &format!("{revoke}{approve}"));
     let reorder = commit_as(&repo, "mallory@acme.example", "Sort the ledger");
     let (_, json) = check_json(repo.path());
-    let invalid = invalid_signoffs(&json);
-    assert_eq!(invalid.len(), 1, "{invalid:?}");
-    assert!(
-        invalid[0].starts_with(&format!(
-            "this record was moved in commit {}",
-            &reorder[..8]
-        )),
-        "{}",
-        invalid[0]
+    only_invalid_starting_with(
+        &json,
+        &format!("this record was moved in commit {}", &reorder[..8]),
     );
     assert!(
         codes_of(&json, "prd").contains(&"unsigned".to_string()),
@@ -284,15 +276,12 @@ fn an_inserted_record_before_earlier_ones_is_not_trusted() {
     repo.write(LEDGER, &format!("{backdated}{ledger}"));
     let insert = commit_as(&repo, "dana@acme.example", "Backdate an accept");
     let (_, json) = check_json(repo.path());
-    let invalid = invalid_signoffs(&json);
-    assert_eq!(invalid.len(), 1, "{invalid:?}");
-    assert!(
-        invalid[0].starts_with(&format!(
+    only_invalid_starting_with(
+        &json,
+        &format!(
             "this record was inserted before earlier records in commit {}",
             &insert[..8]
-        )),
-        "{}",
-        invalid[0]
+        ),
     );
     assert!(codes_of(&json, "prd").contains(&"owner-not-accepted".to_string()));
 }

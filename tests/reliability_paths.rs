@@ -137,10 +137,7 @@ fn message(json: &serde_json::Value, artifact: &str, code: &str) -> Option<Strin
 fn the_index_is_not_read_through_a_link_out_of_the_repository_or_into_git() {
     let (repo, outside) = fenced_repo();
     replace_with_link(&repo, "handoff.yaml", &outside.path("index.yaml"));
-    let out = handoff_as(repo.path(), "dana@acme.example")
-        .arg("check")
-        .output()
-        .unwrap();
+    let out = run_as(repo.path(), "dana@acme.example", &["check"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
@@ -149,12 +146,8 @@ fn the_index_is_not_read_through_a_link_out_of_the_repository_or_into_git() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("OUTSIDE"));
 
     replace_with_link(&repo, "handoff.yaml", Path::new(".git/config"));
-    let out = handoff_as(repo.path(), "dana@acme.example")
-        .arg("check")
-        .output()
-        .unwrap();
     assert_eq!(
-        stderr(&out),
+        refused_as(repo.path(), "dana@acme.example", &["check"]),
         "handoff.yaml:1:1: error: cannot read handoff.yaml: it leads into `.git` through a symbolic link; handoff does not follow it\n"
     );
 
@@ -249,13 +242,13 @@ fn nothing_is_written_through_a_link_out_of_the_repository() {
     let (repo, outside) = fenced_repo();
     let before = outside.snapshot();
     replace_with_link(&repo, ".handoff", outside.dir.path());
-    let out = handoff_as(repo.path(), "rosa@acme.example")
-        .args(["sign", "prd", "--action", "approve", "--role", "ops"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let err = refused_as(
+        repo.path(),
+        "rosa@acme.example",
+        &["sign", "prd", "--action", "approve", "--role", "ops"],
+    );
     assert_eq!(
-        stderr(&out),
+        err,
         "error: handoff does not write .handoff/signoffs/prd.yaml: it leads outside the repository through a symbolic link; handoff does not follow it\n"
     );
     assert_eq!(outside.snapshot(), before);
@@ -280,13 +273,13 @@ fn nothing_is_written_through_a_link_out_of_the_repository() {
     // The index a link: `set` refuses; the file it points to is untouched.
     repo.write("config/handoff.yaml", SECTIONS_INDEX);
     replace_with_link(&repo, "handoff.yaml", Path::new("config/handoff.yaml"));
-    let out = handoff_as(repo.path(), "dana@acme.example")
-        .args(["set", "prd", "owner", "ops"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let err = refused_as(
+        repo.path(),
+        "dana@acme.example",
+        &["set", "prd", "owner", "ops"],
+    );
     assert_eq!(
-        stderr(&out),
+        err,
         "error: handoff does not write handoff.yaml: it is a symbolic link; handoff writes only regular files\n"
     );
     assert_eq!(
@@ -295,22 +288,22 @@ fn nothing_is_written_through_a_link_out_of_the_repository() {
     );
 
     // An artifact id never names a file outside: unknown ids are refused before any read.
-    let out = handoff_as(repo.path(), "rosa@acme.example")
-        .args([
+    let err = refused_as(
+        repo.path(),
+        "rosa@acme.example",
+        &[
             "sign",
             "../../../../etc/passwd",
             "--action",
             "approve",
             "--role",
             "ops",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        ],
+    );
     assert!(
-        stderr(&out).starts_with("error: no artifact `../../../../etc/passwd`"),
+        err.starts_with("error: no artifact `../../../../etc/passwd`"),
         "{}",
-        stderr(&out)
+        err
     );
 }
 
@@ -319,15 +312,11 @@ fn init_writes_no_document_through_a_link_out() {
     let outside = tempfile::tempdir().unwrap();
     let repo = TestRepo::new();
     symlink(outside.path(), repo.abs("docs")).unwrap();
-    let out = handoff_as(repo.path(), "dana@acme.example")
-        .args(["init", "--with-docs"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let err = refused_as(repo.path(), "dana@acme.example", &["init", "--with-docs"]);
     assert!(
-        stderr(&out).starts_with("error: docs/framing.md would be written outside "),
+        err.starts_with("error: docs/framing.md would be written outside "),
         "{}",
-        stderr(&out)
+        err
     );
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
     assert!(!repo.abs("handoff.yaml").exists(), "nothing was written");

@@ -347,7 +347,16 @@ fn put_back_as_committed(
         Some(bytes) => super::write_atomic(change.path, &bytes),
         None => std::fs::remove_file(change.path),
     };
-    match result {
+    reported_with(result, change, failure)
+}
+
+/// The failure that stopped the change, or, if putting the file back failed too, both.
+fn reported_with(
+    put_back: std::io::Result<()>,
+    change: &FileChange,
+    failure: WriteError,
+) -> WriteError {
+    match put_back {
         Ok(()) => failure,
         Err(source) => WriteError::NotRestored {
             failure: Box::new(failure),
@@ -394,14 +403,7 @@ fn restore(
         // Gone after a rename; left after the fallback.
         let _ = std::fs::remove_file(backup);
     }
-    match result {
-        Ok(()) => failure,
-        Err(source) => WriteError::NotRestored {
-            failure: Box::new(failure),
-            path: change.repo_path.to_string(),
-            source,
-        },
-    }
+    reported_with(result, change, failure)
 }
 
 /// The display name and e-mail of the person committing.

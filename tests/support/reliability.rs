@@ -160,3 +160,20 @@ pub fn git_ok_output(dir: &Path, args: &[&str]) -> (bool, String) {
     text.push_str(&String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
+
+/// Runs the binary as `email` in `dir`.
+pub fn run_as(dir: &Path, email: &str, args: &[&str]) -> Output {
+    handoff_as(dir, email).args(args).output().unwrap()
+}
+
+/// Runs the binary as `email` in `dir`, expects a refusal (exit 2), and returns the message.
+pub fn refused_as(dir: &Path, email: &str, args: &[&str]) -> String {
+    let out = run_as(dir, email, args);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "handoff {args:?} was not refused: {}",
+        stderr(&out)
+    );
+    stderr(&out)
+}
