@@ -658,3 +658,72 @@ fn writes_stay_in_the_git_directory() {
     assert_eq!(names, vec!["last-change".to_string()]);
     assert!(!Path::new(&repo.abs("handoff")).exists());
 }
+
+// ---------------------------------------------------------------------------------------------
+// The ledger files' history, cached per HEAD beside the last changes.
+
+const LEDGER_INDEX: &str = "version: 1\nroles:\n  pm: { title: PM, people: [pm@example.com] }\nartifacts:\n  - id: prd\n    path: docs/prd.md\n    owner: pm\n";
+
+fn ledger_record(action: &str, day: u32) -> String {
+    format!(
+        "- action: {action}\n  by: pm@example.com\n  role: pm\n  at: 2024-01-{day:02}T00:00:00Z\n  fingerprint: {}\n",
+        "a".repeat(40)
+    )
+}
+
+#[test]
+fn the_ledger_history_is_cached_per_head_and_equals_a_fresh_walk() {
+    let repo = TestRepo::new();
+    repo.write("handoff.yaml", LEDGER_INDEX);
+    repo.write("docs/prd.md", "# PRD\n");
+    repo.write(".handoff/signoffs/prd.yaml", &ledger_record("accept", 1));
+    repo.commit("accept");
+    let appended = ledger_record("accept", 1) + &ledger_record("approve", 2);
+    repo.write(".handoff/signoffs/prd.yaml", &appended);
+    repo.commit("approve");
+    // A rewrite of a past record: the history must name it.
+    repo.write(
+        ".handoff/signoffs/prd.yaml",
+        &(ledger_record("accept", 3) + &ledger_record("approve", 2)),
+    );
+    repo.commit("rewrite the accept");
+
+    let workspace = facts::Workspace::discover(repo.path()).unwrap();
+    let git = open_repo(&workspace).unwrap();
+    let fresh = facts::ledger_history::ledger_history(&git, &workspace).unwrap();
+    assert!(fresh.files["prd"].rewrites.len() == 1, "{fresh:?}");
+    let cache = HistoryCache::of(&git);
+    assert_eq!(
+        cache.ledger_history(&git, &workspace).unwrap(),
+        (fresh.clone(), false)
+    );
+    assert_eq!(
+        cache.ledger_history(&git, &workspace).unwrap(),
+        (fresh.clone(), true),
+        "the same HEAD is answered from the cache"
+    );
+
+    // A corrupt file is ignored, walked again and replaced.
+    let file = cache_file(&repo).with_file_name("ledger-history");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&file, &bytes).unwrap();
+    assert_eq!(
+        cache.ledger_history(&git, &workspace).unwrap(),
+        (fresh.clone(), false)
+    );
+
+    // A new commit is a new HEAD: walked, and equal to a fresh walk.
+    repo.write(
+        ".handoff/signoffs/prd.yaml",
+        &(ledger_record("accept", 3) + &ledger_record("approve", 2) + &ledger_record("approve", 4)),
+    );
+    repo.commit("approve again");
+    let git = open_repo(&workspace).unwrap();
+    let fresh = facts::ledger_history::ledger_history(&git, &workspace).unwrap();
+    assert_eq!(
+        cache.ledger_history(&git, &workspace).unwrap(),
+        (fresh, false)
+    );
+}

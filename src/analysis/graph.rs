@@ -136,18 +136,23 @@ impl<'a> Graph<'a> {
     /// For every artifact downstream (transitively) of one of `sources`, the nearest source
     /// it was reached from. Sources themselves are not included.
     pub fn downstream_of(&self, sources: &[usize]) -> HashMap<usize, usize> {
-        let mut reached: HashMap<usize, usize> = HashMap::new();
-        let source_set: HashSet<usize> = sources.iter().copied().collect();
-        let mut queue: VecDeque<(usize, usize)> = sources.iter().map(|&s| (s, s)).collect();
-        while let Some((at, origin)) = queue.pop_front() {
-            for &d in &self.downstream[at] {
-                if source_set.contains(&d) || reached.contains_key(&d) {
-                    continue;
-                }
-                reached.insert(d, origin);
-                queue.push_back((d, origin));
-            }
-        }
-        reached
+        downstream_of(&self.downstream, sources)
     }
+}
+
+/// [`Graph::downstream_of`] over the graph's `downstream` lists alone.
+pub fn downstream_of(downstream: &[Vec<usize>], sources: &[usize]) -> HashMap<usize, usize> {
+    let mut reached: HashMap<usize, usize> = HashMap::new();
+    let source_set: HashSet<usize> = sources.iter().copied().collect();
+    let mut queue: VecDeque<(usize, usize)> = sources.iter().map(|&s| (s, s)).collect();
+    while let Some((at, origin)) = queue.pop_front() {
+        for &d in &downstream[at] {
+            if source_set.contains(&d) || reached.contains_key(&d) {
+                continue;
+            }
+            reached.insert(d, origin);
+            queue.push_back((d, origin));
+        }
+    }
+    reached
 }

@@ -1,11 +1,10 @@
 //! The role × artifact ownership matrix: per cell, how the role relates to the artifact and
 //! where that role's sign-off stands.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::Finding;
-use crate::model::{FindingCode, Index, Severity};
+use crate::model::{Artifact, FindingCode, Index, Severity};
 
 /// Where a role's sign-off on an artifact stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -91,71 +90,70 @@ pub struct Matrix {
 }
 
 /// Builds the matrix from the findings, so a cell can never disagree with them.
-pub(super) fn build(
-    index: &Index,
-    findings: &[Finding],
-    ranges: &HashMap<String, Range<usize>>,
-) -> Matrix {
+/// `ranges[i]` is where the findings of the artifact at position `i` sit in `findings`.
+pub(super) fn build(index: &Index, findings: &[Finding], ranges: &[Range<usize>]) -> Matrix {
     let roles: Vec<String> = index.roles.iter().map(|r| r.id.clone()).collect();
     let rows = index
         .artifacts
         .iter()
-        .map(|artifact| {
-            let mine: &[Finding] = ranges
-                .get(&artifact.id)
-                .map_or(&[], |r| &findings[r.clone()]);
-            let has = |code: FindingCode, role: Option<&str>| {
-                mine.iter()
-                    .any(|f| f.code == code && (role.is_none() || f.role.as_deref() == role))
+        .zip(ranges)
+        .map(|(artifact, range)| build_row(index, artifact, &findings[range.clone()]))
+        .collect();
+    Matrix { roles, rows }
+}
+
+/// One artifact's row, from its findings.
+pub(super) fn build_row(index: &Index, artifact: &Artifact, mine: &[Finding]) -> MatrixRow {
+    let has = |code: FindingCode, role: Option<&str>| {
+        mine.iter()
+            .any(|f| f.code == code && (role.is_none() || f.role.as_deref() == role))
+    };
+    let upstream_changed = has(FindingCode::UpstreamChanged, None);
+    let owner_unsigned =
+        has(FindingCode::OwnerNotAccepted, None) || has(FindingCode::OwnerUnstaffed, None);
+    let signers = index.required_signers(artifact);
+    let cells = index
+        .roles
+        .iter()
+        .map(|role| {
+            let role = role.id.as_str();
+            let owner = artifact.owner.as_deref() == Some(role);
+            let signer = signers.iter().any(|s| s == role);
+            let consumer = artifact.consumers.iter().any(|c| c == role);
+            let state = if signer {
+                if has(FindingCode::Unsigned, Some(role)) {
+                    CellState::NeverSigned
+                } else if has(FindingCode::ChangedSinceSignoff, Some(role)) {
+                    CellState::ChangedSinceSignoff
+                } else if upstream_changed {
+                    CellState::UpstreamChanged
+                } else {
+                    CellState::Current
+                }
+            } else if owner {
+                if owner_unsigned {
+                    CellState::NeverSigned
+                } else if upstream_changed {
+                    CellState::UpstreamChanged
+                } else {
+                    CellState::Current
+                }
+            } else if consumer {
+                CellState::NotRequired
+            } else {
+                CellState::Unrelated
             };
-            let upstream_changed = has(FindingCode::UpstreamChanged, None);
-            let signers = index.required_signers(artifact);
-            let cells = roles
-                .iter()
-                .map(|role| {
-                    let owner = artifact.owner.as_deref() == Some(role.as_str());
-                    let signer = signers.contains(role);
-                    let consumer = artifact.consumers.contains(role);
-                    let r = Some(role.as_str());
-                    let state = if signer {
-                        if has(FindingCode::Unsigned, r) {
-                            CellState::NeverSigned
-                        } else if has(FindingCode::ChangedSinceSignoff, r) {
-                            CellState::ChangedSinceSignoff
-                        } else if upstream_changed {
-                            CellState::UpstreamChanged
-                        } else {
-                            CellState::Current
-                        }
-                    } else if owner {
-                        if has(FindingCode::OwnerNotAccepted, None)
-                            || has(FindingCode::OwnerUnstaffed, None)
-                        {
-                            CellState::NeverSigned
-                        } else if upstream_changed {
-                            CellState::UpstreamChanged
-                        } else {
-                            CellState::Current
-                        }
-                    } else if consumer {
-                        CellState::NotRequired
-                    } else {
-                        CellState::Unrelated
-                    };
-                    Cell {
-                        owner,
-                        signer,
-                        consumer,
-                        state,
-                    }
-                })
-                .collect();
-            MatrixRow {
-                artifact: artifact.id.clone(),
-                cells,
-                worst: mine.iter().map(|f| f.severity).max(),
+            Cell {
+                owner,
+                signer,
+                consumer,
+                state,
             }
         })
         .collect();
-    Matrix { roles, rows }
+    MatrixRow {
+        artifact: artifact.id.clone(),
+        cells,
+        worst: mine.iter().map(|f| f.severity).max(),
+    }
 }

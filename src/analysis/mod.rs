@@ -13,7 +13,7 @@ use std::ops::Range;
 use jiff::Timestamp;
 
 use crate::model::{
-    Artifact, ArtifactFacts, Facts, FindingCode, Index, Ledger, Pos, Severity, Target,
+    Artifact, ArtifactFacts, Facts, FindingCode, Index, Kind, Ledger, Pos, Severity, Target,
     ledger::ledger_file,
 };
 use graph::Graph;
@@ -51,16 +51,24 @@ pub struct Report {
     /// Every finding, grouped by artifact in index order.
     pub findings: Vec<Finding>,
     pub matrix: Matrix,
-    /// Where each artifact's findings sit in `findings`.
-    ranges: HashMap<String, Range<usize>>,
+    /// Where each artifact's findings sit in `findings`, by the artifact's position in the
+    /// index.
+    ranges: Vec<Range<usize>>,
+    memory: Memory,
 }
 
 impl Report {
     pub fn findings_of(&self, artifact: &str) -> &[Finding] {
-        match self.ranges.get(artifact) {
-            Some(range) => &self.findings[range.clone()],
+        match self.memory.position.get(artifact) {
+            Some(&position) => &self.findings[self.ranges[position].clone()],
             None => &[],
         }
+    }
+
+    /// The position in the index of the artifact finding number `finding` is about (findings
+    /// are grouped by artifact in index order), found without hashing its id.
+    pub fn artifact_position(&self, finding: usize) -> usize {
+        self.ranges.partition_point(|range| range.end <= finding)
     }
 
     /// How many findings there are of each severity: (errors, warnings, infos).
@@ -114,15 +122,59 @@ fn people_of(index: &Index, role: &str) -> String {
     }
 }
 
+/// Kinds by id, with their required sections normalized once per analysis rather than once
+/// per document.
+type KindTable<'a> = HashMap<&'a str, (&'a Kind, sections::Requirements)>;
+
+fn kind_table(index: &Index) -> KindTable<'_> {
+    let mut kinds = KindTable::new();
+    for kind in &index.kinds {
+        // The first of a repeated id wins, as in `Index::kind`.
+        kinds
+            .entry(kind.id.as_str())
+            .or_insert_with(|| (kind, sections::Requirements::new(&kind.required_sections)));
+    }
+    kinds
+}
+
 struct Ctx<'a> {
     index: &'a Index,
     /// Artifacts by id: lookups stay constant-time at thousands of artifacts.
     by_id: HashMap<&'a str, &'a Artifact>,
+    kinds: &'a KindTable<'a>,
     now: Timestamp,
     out: Vec<Finding>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(index: &'a Index, kinds: &'a KindTable<'a>, now: Timestamp) -> Ctx<'a> {
+        Ctx {
+            index,
+            by_id: index.artifacts.iter().map(|a| (a.id.as_str(), a)).collect(),
+            kinds,
+            now,
+            out: Vec::new(),
+        }
+    }
+
+    /// `Index::kind_of`, without a linear search.
+    fn kind_of(&self, artifact: &Artifact) -> Option<&'a Kind> {
+        self.kind_entry(artifact).map(|(kind, _)| *kind)
+    }
+
+    fn kind_entry(&self, artifact: &Artifact) -> Option<&'a (&'a Kind, sections::Requirements)> {
+        artifact.kind.as_deref().and_then(|id| self.kinds.get(id))
+    }
+
+    /// `Index::severity_for`, with the artifact's kind found by [`Ctx::kind_of`].
+    fn severity_for(&self, code: FindingCode, artifact: &Artifact) -> Severity {
+        self.kind_of(artifact)
+            .and_then(|k| k.severity.get(&code))
+            .or_else(|| self.index.severity.get(&code))
+            .copied()
+            .unwrap_or_else(|| code.default_severity())
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
@@ -137,7 +189,7 @@ impl Ctx<'_> {
     ) {
         self.out.push(Finding {
             code,
-            severity: self.index.severity_for(code, Some(artifact)),
+            severity: self.severity_for(code, artifact),
             artifact: artifact.id.clone(),
             role: role.map(str::to_string),
             related: related.map(str::to_string),
@@ -156,8 +208,8 @@ fn in_index(artifact: &Artifact, field: &str) -> (String, Pos) {
 
 /// Decides every finding and builds the matrix.
 pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) -> Report {
-    let graph = Graph::new(index);
-    let empty = ArtifactFacts::default();
+    let kinds = kind_table(index);
+    let mut cx = Ctx::new(index, &kinds, now);
     // Records the ledger's history speaks against count for nothing.
     let judged = ledger_trust::judge_all(index, ledger, &facts.ledger_history);
     let states: Vec<SignoffState> = index
@@ -166,163 +218,353 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
         .zip(&judged)
         .map(|(a, (_, records))| signoff_state(index, a, records))
         .collect();
-    let by_id: HashMap<&str, &Artifact> =
-        index.artifacts.iter().map(|a| (a.id.as_str(), a)).collect();
-    let mut cx = Ctx {
-        index,
-        by_id,
-        now,
-        out: Vec::new(),
-    };
-
-    // Upstream changes first: at-risk depends on which artifacts have them.
-    let upstream_changes: Vec<Vec<UpstreamChange>> = index
-        .artifacts
-        .iter()
-        .zip(&states)
-        .map(|(a, s)| upstream_changes(&cx.by_id, facts, a, s))
-        .collect();
-    let sources: Vec<usize> = (0..index.artifacts.len())
-        .filter(|&i| !upstream_changes[i].is_empty())
-        .collect();
-    let at_risk = graph.downstream_of(&sources);
-    let mut in_cycle: Vec<Option<String>> = vec![None; index.artifacts.len()];
-    for cycle in graph.cycles() {
-        let mut names: Vec<&str> = cycle.iter().map(|&i| graph.ids[i]).collect();
-        names.push(names[0]);
-        let text = names.join(" → ");
-        for &i in &cycle {
-            in_cycle[i] = Some(text.clone());
-        }
-    }
-
-    for (i, artifact) in index.artifacts.iter().enumerate() {
-        // Facts not yet read (the workbench streams them in) decide nothing: no `missing`
-        // for a file not looked at yet, no drift for a fingerprint not computed yet.
-        let pending = facts.of(&artifact.id).is_none() && !artifact.target.is_url();
-        let f = facts.of(&artifact.id).unwrap_or(&empty);
-        let state = &states[i];
-        dependency_findings(&mut cx, artifact, in_cycle[i].as_deref());
-        ownership_findings(&mut cx, artifact, state);
-        if !pending {
-            content_findings(&mut cx, artifact, f);
-        }
-        approval_findings(&mut cx, artifact, f, state, pending);
-        for change in &upstream_changes[i] {
-            let upstream = cx.by_id[change.upstream.as_str()];
-            let since = facts
-                .of(&change.upstream)
-                .and_then(|u| u.history.last_change())
-                .map(|c| c.time);
-            let when = since
-                .map(|t| format!(" {}", ago(now, t)))
-                .unwrap_or_default();
-            cx.push(
-                artifact,
-                FindingCode::UpstreamChanged,
-                artifact.owner.as_deref(),
-                Some(&change.upstream),
-                format!(
-                    "upstream `{}` changed{when} since this was signed off on {} (was {}, now {})",
-                    change.upstream,
-                    date(change.signed_at),
-                    short(change.then.as_deref()),
-                    short(change.now.as_deref()),
-                ),
-                format!(
-                    "review the change to `{}`; update `{}`, or `acknowledge` with a note if it needs no change",
-                    upstream.id, artifact.id
-                ),
-                since,
-                in_index(artifact, "depends_on"),
-            );
-        }
-        if let Some(&origin) = at_risk.get(&i) {
-            let origin_id = graph.ids[origin];
-            let causes: Vec<&str> = upstream_changes[origin]
-                .iter()
-                .map(|c| c.upstream.as_str())
-                .collect();
-            cx.push(
-                artifact,
-                FindingCode::AtRisk,
-                None,
-                Some(origin_id),
-                format!(
-                    "downstream of `{origin_id}`, which has not caught up with changes to {}",
-                    causes
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                format!(
-                    "settle `{origin_id}` first; then check whether `{}` needs a change",
-                    artifact.id
-                ),
-                None,
-                in_index(artifact, "depends_on"),
-            );
-        }
-        freshness_findings(&mut cx, artifact, f, state);
-        for (record, reason) in &state.untrusted {
-            cx.push(
-                artifact,
-                FindingCode::InvalidSignoff,
-                None,
-                None,
-                format!(
-                    "the `{}` record by {} is not trusted: {reason}",
-                    record.action, record.by
-                ),
-                "fix the record's role, or revoke it and sign again".to_string(),
-                Some(record.at),
-                (ledger_file(&artifact.id), record.pos),
-            );
-        }
-        for problem in &judged[i].0.problems {
-            cx.push(
-                artifact,
-                FindingCode::InvalidSignoff,
-                None,
-                None,
-                problem.message.clone(),
-                problem.fix.clone(),
-                problem.since,
-                (ledger_file(&artifact.id), problem.pos),
-            );
-        }
-        // A problem without an artifact (the whole ledger directory) concerns every one.
-        for problem in ledger
-            .problems
-            .iter()
-            .filter(|p| p.artifact == artifact.id || p.artifact.is_empty())
-        {
-            cx.push(
-                artifact,
-                FindingCode::InvalidSignoff,
-                None,
-                None,
-                problem.message.clone(),
-                format!(
-                    "fix {}:{}, or remove the record and sign again; handoff ignores it until then",
-                    problem.file, problem.pos.line
-                ),
-                None,
-                (problem.file.clone(), problem.pos),
-            );
-        }
-    }
-
-    let mut ranges: HashMap<String, Range<usize>> = HashMap::new();
-    for (i, f) in cx.out.iter().enumerate() {
-        ranges.entry(f.artifact.clone()).or_insert(i..i).end = i + 1;
+    let memory = Memory::new(&cx, ledger, facts, &states, now);
+    let mut ranges = Vec::with_capacity(index.artifacts.len());
+    for (i, (trust, _)) in judged.iter().enumerate() {
+        let start = cx.out.len();
+        decide(&mut cx, ledger, facts, i, trust, &states[i], &memory);
+        ranges.push(start..cx.out.len());
     }
     let matrix = matrix::build(index, &cx.out, &ranges);
     Report {
         findings: cx.out,
         matrix,
         ranges,
+        memory,
+    }
+}
+
+/// What the findings of one artifact depend on besides its own facts and ledger, kept with a
+/// report so that [`Report::update`] can tell what a change of facts reaches.
+#[derive(Debug, Clone)]
+struct Memory {
+    /// The time the report was decided at.
+    now: Timestamp,
+    /// A cheap summary of the ledger it was decided from: an update from another ledger
+    /// (a record appended or revoked, its history read) is decided whole.
+    ledger: LedgerStamp,
+    /// Artifact positions by id.
+    position: HashMap<String, usize>,
+    /// Per artifact, the positions of the artifacts that depend on it.
+    downstream: Vec<Vec<usize>>,
+    /// Per artifact, the dependency cycle it is on, as messages name it.
+    in_cycle: Vec<Option<String>>,
+    /// Per artifact, the upstream artifacts that changed since its sign-off.
+    upstream_changes: Vec<Vec<UpstreamChange>>,
+    /// Artifacts downstream of one with upstream changes: the nearest such one.
+    at_risk: HashMap<usize, usize>,
+}
+
+impl Memory {
+    fn new(
+        cx: &Ctx,
+        ledger: &Ledger,
+        facts: &Facts,
+        states: &[SignoffState],
+        now: Timestamp,
+    ) -> Memory {
+        let index = cx.index;
+        let graph = Graph::new(index);
+        let mut in_cycle: Vec<Option<String>> = vec![None; index.artifacts.len()];
+        for cycle in graph.cycles() {
+            let mut names: Vec<&str> = cycle.iter().map(|&i| graph.ids[i]).collect();
+            names.push(names[0]);
+            let text = names.join(" → ");
+            for &i in &cycle {
+                in_cycle[i] = Some(text.clone());
+            }
+        }
+        // Upstream changes first: at-risk depends on which artifacts have them.
+        let upstream_changes: Vec<Vec<UpstreamChange>> = index
+            .artifacts
+            .iter()
+            .zip(states)
+            .map(|(a, s)| upstream_changes(&cx.by_id, facts, a, s))
+            .collect();
+        let at_risk = at_risk(&graph.downstream, &upstream_changes);
+        Memory {
+            now,
+            ledger: LedgerStamp::of(ledger, facts),
+            position: index
+                .artifacts
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.id.clone(), i))
+                .collect(),
+            downstream: graph.downstream,
+            in_cycle,
+            upstream_changes,
+            at_risk,
+        }
+    }
+}
+
+/// Record and problem counts of a ledger and its history: what changes when it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LedgerStamp {
+    records: usize,
+    problems: usize,
+    history_read: bool,
+    history_files: usize,
+}
+
+impl LedgerStamp {
+    fn of(ledger: &Ledger, facts: &Facts) -> LedgerStamp {
+        LedgerStamp {
+            records: ledger.records.values().map(Vec::len).sum(),
+            problems: ledger.problems.len(),
+            history_read: facts.ledger_history.read,
+            history_files: facts.ledger_history.files.len(),
+        }
+    }
+}
+
+fn at_risk(
+    downstream: &[Vec<usize>],
+    upstream_changes: &[Vec<UpstreamChange>],
+) -> HashMap<usize, usize> {
+    let sources: Vec<usize> = (0..upstream_changes.len())
+        .filter(|&i| !upstream_changes[i].is_empty())
+        .collect();
+    graph::downstream_of(downstream, &sources)
+}
+
+impl Report {
+    /// The report [`analyze`] gives once the facts of the `changed` artifacts are as in
+    /// `facts`, for a report decided from the same index, ledger and time: only what those
+    /// facts can reach is decided again (the artifacts themselves, those depending on them,
+    /// and those whose at-risk origin changes), which keeps a save or a streamed batch cheap
+    /// at thousands of artifacts. Anything else (another time, another index) is decided
+    /// whole.
+    pub fn update(
+        &mut self,
+        index: &Index,
+        ledger: &Ledger,
+        facts: &Facts,
+        now: Timestamp,
+        changed: &[&str],
+    ) {
+        let memory = &self.memory;
+        let same_index = memory.position.len() == index.artifacts.len()
+            && index
+                .artifacts
+                .iter()
+                .enumerate()
+                .all(|(i, a)| memory.position.get(&a.id) == Some(&i));
+        if memory.now != now || memory.ledger != LedgerStamp::of(ledger, facts) || !same_index {
+            *self = analyze(index, ledger, facts, now);
+            return;
+        }
+        let kinds = kind_table(index);
+        let mut cx = Ctx::new(index, &kinds, now);
+        let judge = |i: usize| {
+            let artifact = &index.artifacts[i];
+            let records = ledger.of(&artifact.id);
+            let trust = ledger_trust::judge(
+                index,
+                &ledger_file(&artifact.id),
+                records,
+                &facts.ledger_history,
+                &artifact.id,
+            );
+            let trusted: Vec<crate::model::SignOff> = records
+                .iter()
+                .zip(&trust.distrusted)
+                .filter(|(_, distrusted)| !**distrusted)
+                .map(|(r, _)| r.clone())
+                .collect();
+            (trust, trusted)
+        };
+
+        // The changed artifacts and those depending on them: their upstream changes (and the
+        // time of those changes) may differ now.
+        let mut affected = std::collections::BTreeSet::new();
+        for id in changed {
+            if let Some(&i) = self.memory.position.get(*id) {
+                affected.insert(i);
+                affected.extend(self.memory.downstream[i].iter().copied());
+            }
+        }
+        let mut judged: HashMap<usize, (ledger_trust::Trust, Vec<crate::model::SignOff>)> =
+            affected.iter().map(|&i| (i, judge(i))).collect();
+        let mut sources_changed = Vec::new();
+        for (&i, (_, records)) in &judged {
+            let state = signoff_state(index, &index.artifacts[i], records);
+            let changes = upstream_changes(&cx.by_id, facts, &index.artifacts[i], &state);
+            if changes != self.memory.upstream_changes[i] {
+                sources_changed.push(i);
+                self.memory.upstream_changes[i] = changes;
+            }
+        }
+        if !sources_changed.is_empty() {
+            let at_risk = at_risk(&self.memory.downstream, &self.memory.upstream_changes);
+            // An at-risk finding changes with its origin, or with its origin's causes.
+            for i in 0..index.artifacts.len() {
+                let before = self.memory.at_risk.get(&i);
+                let after = at_risk.get(&i);
+                if before != after || after.is_some_and(|o| sources_changed.contains(o)) {
+                    affected.insert(i);
+                }
+            }
+            self.memory.at_risk = at_risk;
+        }
+        for &i in &affected {
+            judged.entry(i).or_insert_with(|| judge(i));
+        }
+
+        // Decide the affected artifacts again and splice their findings in, in index order.
+        let old = std::mem::take(&mut self.findings);
+        let mut old = old.into_iter();
+        let mut findings = Vec::with_capacity(old.len());
+        for (i, artifact) in index.artifacts.iter().enumerate() {
+            let before = self.ranges[i].len();
+            let start = findings.len();
+            if let Some((trust, records)) = judged.get(&i).filter(|_| affected.contains(&i)) {
+                old.by_ref().take(before).for_each(drop);
+                let state = signoff_state(index, artifact, records);
+                cx.out.clear();
+                decide(&mut cx, ledger, facts, i, trust, &state, &self.memory);
+                findings.append(&mut cx.out);
+            } else {
+                findings.extend(old.by_ref().take(before));
+            }
+            self.ranges[i] = start..findings.len();
+        }
+        self.findings = findings;
+        for &i in &affected {
+            let mine = &self.findings[self.ranges[i].clone()];
+            self.matrix.rows[i] = matrix::build_row(index, &index.artifacts[i], mine);
+        }
+    }
+}
+
+/// Decides the findings of the artifact at position `i`, from its facts, its sign-off state
+/// and what `memory` says about its upstream.
+fn decide(
+    cx: &mut Ctx,
+    ledger: &Ledger,
+    facts: &Facts,
+    i: usize,
+    trust: &ledger_trust::Trust,
+    state: &SignoffState,
+    memory: &Memory,
+) {
+    let empty = ArtifactFacts::default();
+    let artifact = &cx.index.artifacts[i];
+    // Facts not yet read (the workbench streams them in) decide nothing: no `missing`
+    // for a file not looked at yet, no drift for a fingerprint not computed yet.
+    let pending = facts.of(&artifact.id).is_none() && !artifact.target.is_url();
+    let f = facts.of(&artifact.id).unwrap_or(&empty);
+    dependency_findings(cx, artifact, memory.in_cycle[i].as_deref());
+    ownership_findings(cx, artifact, state);
+    if !pending {
+        content_findings(cx, artifact, f);
+    }
+    approval_findings(cx, artifact, f, state, pending);
+    let now = cx.now;
+    for change in &memory.upstream_changes[i] {
+        let upstream = cx.by_id[change.upstream.as_str()];
+        let since = facts
+            .of(&change.upstream)
+            .and_then(|u| u.history.last_change())
+            .map(|c| c.time);
+        let when = since
+            .map(|t| format!(" {}", ago(now, t)))
+            .unwrap_or_default();
+        cx.push(
+            artifact,
+            FindingCode::UpstreamChanged,
+            artifact.owner.as_deref(),
+            Some(&change.upstream),
+            format!(
+                "upstream `{}` changed{when} since this was signed off on {} (was {}, now {})",
+                change.upstream,
+                date(change.signed_at),
+                short(change.then.as_deref()),
+                short(change.now.as_deref()),
+            ),
+            format!(
+                "review the change to `{}`; update `{}`, or `acknowledge` with a note if it needs no change",
+                upstream.id, artifact.id
+            ),
+            since,
+            in_index(artifact, "depends_on"),
+        );
+    }
+    if let Some(&origin) = memory.at_risk.get(&i) {
+        let origin_id = cx.index.artifacts[origin].id.as_str();
+        let causes: Vec<&str> = memory.upstream_changes[origin]
+            .iter()
+            .map(|c| c.upstream.as_str())
+            .collect();
+        cx.push(
+            artifact,
+            FindingCode::AtRisk,
+            None,
+            Some(origin_id),
+            format!(
+                "downstream of `{origin_id}`, which has not caught up with changes to {}",
+                causes
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!(
+                "settle `{origin_id}` first; then check whether `{}` needs a change",
+                artifact.id
+            ),
+            None,
+            in_index(artifact, "depends_on"),
+        );
+    }
+    freshness_findings(cx, artifact, f, state);
+    for (record, reason) in &state.untrusted {
+        cx.push(
+            artifact,
+            FindingCode::InvalidSignoff,
+            None,
+            None,
+            format!(
+                "the `{}` record by {} is not trusted: {reason}",
+                record.action, record.by
+            ),
+            "fix the record's role, or revoke it and sign again".to_string(),
+            Some(record.at),
+            (ledger_file(&artifact.id), record.pos),
+        );
+    }
+    for problem in &trust.problems {
+        cx.push(
+            artifact,
+            FindingCode::InvalidSignoff,
+            None,
+            None,
+            problem.message.clone(),
+            problem.fix.clone(),
+            problem.since,
+            (ledger_file(&artifact.id), problem.pos),
+        );
+    }
+    // A problem without an artifact (the whole ledger directory) concerns every one.
+    for problem in ledger
+        .problems
+        .iter()
+        .filter(|p| p.artifact == artifact.id || p.artifact.is_empty())
+    {
+        cx.push(
+            artifact,
+            FindingCode::InvalidSignoff,
+            None,
+            None,
+            problem.message.clone(),
+            format!(
+                "fix {}:{}, or remove the record and sign again; handoff ignores it until then",
+                problem.file, problem.pos.line
+            ),
+            None,
+            (problem.file.clone(), problem.pos),
+        );
     }
 }
 
@@ -455,10 +697,10 @@ fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts) {
         );
         return;
     }
-    let Some(kind) = cx.index.kind_of(artifact) else {
+    let Some((kind, requirements)) = cx.kind_entry(artifact) else {
         return;
     };
-    if kind.required_sections.is_empty() {
+    if requirements.is_empty() {
         return;
     }
     if f.is_dir && f.documents.is_empty() {
@@ -484,8 +726,7 @@ fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts) {
         let Some(text) = &doc.text else {
             continue;
         };
-        let headings = sections::sections_of(&doc.path, text);
-        let missing = sections::missing_sections(&kind.required_sections, &headings);
+        let missing = requirements.missing_in(&doc.path, text);
         if missing.is_empty() {
             continue;
         }
@@ -572,7 +813,7 @@ fn approval_findings(
 }
 
 fn freshness_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts, state: &SignoffState) {
-    let kind = cx.index.kind_of(artifact);
+    let kind = cx.kind_of(artifact);
     if let (Some(max_age), Some(change)) = (
         kind.and_then(|k| k.max_age.as_ref()),
         f.history.last_change(),
@@ -667,7 +908,7 @@ fn freshness_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts, stat
 }
 
 /// An upstream artifact whose fingerprint differs from the one recorded at sign-off.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpstreamChange {
     pub upstream: String,
     pub then: Option<String>,
@@ -715,3 +956,5 @@ fn upstream_changes(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod update_tests;

@@ -10,6 +10,13 @@
 /// The headings of a Markdown document, in order, as written (trimmed).
 pub fn markdown_headings(text: &str) -> Vec<String> {
     let mut out = Vec::new();
+    visit_markdown_headings(text, &mut |title| out.push(title.to_string()));
+    out
+}
+
+/// Calls `visit` with each heading of a Markdown document, in order, as written (trimmed),
+/// without allocating.
+fn visit_markdown_headings<'t>(text: &'t str, visit: &mut dyn FnMut(&'t str)) {
     let mut fence: Option<(char, usize)> = None;
     let mut previous: Option<&str> = None;
     let mut lines = text.lines().peekable();
@@ -48,7 +55,7 @@ pub fn markdown_headings(text: &str) -> Vec<String> {
             if level <= 6 && (rest.is_empty() || rest.starts_with([' ', '\t'])) {
                 let title = rest.trim().trim_end_matches('#').trim_end();
                 if !title.is_empty() {
-                    out.push(title.to_string());
+                    visit(title);
                 }
                 previous = None;
                 continue;
@@ -59,7 +66,7 @@ pub fn markdown_headings(text: &str) -> Vec<String> {
             && (trimmed.chars().all(|c| c == '=') || trimmed.chars().all(|c| c == '-'))
             && let Some(title) = previous
         {
-            out.push(title.trim().to_string());
+            visit(title.trim());
             previous = None;
             continue;
         }
@@ -74,7 +81,6 @@ pub fn markdown_headings(text: &str) -> Vec<String> {
             Some(trimmed)
         };
     }
-    out
 }
 
 fn fence_opening(trimmed: &str) -> Option<(char, usize)> {
@@ -108,30 +114,55 @@ pub fn yaml_keys(text: &str) -> Vec<String> {
 
 /// The sections of a document, chosen by its file name.
 pub fn sections_of(path: &str, text: &str) -> Vec<String> {
-    let lower = path.to_ascii_lowercase();
-    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+    if is_yaml(path) {
         yaml_keys(text)
     } else {
         markdown_headings(text)
     }
 }
 
+/// Whether a document's sections are its top-level YAML keys.
+fn is_yaml(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml")
+}
+
 /// A heading or requirement reduced to what matching compares.
 pub fn normalize(title: &str) -> String {
-    let mut t = strip_section_number(title.trim()).to_lowercase();
-    // Emphasis and inline code around a heading do not change what it names.
-    let unwrap = |t: &str| {
-        t.trim_matches(|c| matches!(c, '*' | '_' | '`'))
-            .trim()
-            .to_string()
-    };
-    t = unwrap(&t);
-    t = t.trim_end_matches(':').trim_end().to_string();
-    if let Some(stripped) = t.strip_suffix("(optional)") {
-        t = stripped.trim_end().to_string();
+    let mut out = String::new();
+    normalize_into(title, &mut String::new(), &mut out);
+    out
+}
+
+/// [`normalize`] into `out`, using `lower` as scratch space: no allocation once both have
+/// grown to fit, which matters when every heading of thousands of documents is compared.
+fn normalize_into(title: &str, lower: &mut String, out: &mut String) {
+    let numbered = strip_section_number(title.trim());
+    lower.clear();
+    if numbered.is_ascii() {
+        lower.extend(numbered.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        // `str::to_lowercase`, not per character: it knows a word-final sigma.
+        lower.push_str(&numbered.to_lowercase());
     }
-    t = unwrap(&t);
-    t.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut t = unwrap_emphasis(lower);
+    t = t.trim_end_matches(':').trim_end();
+    if let Some(stripped) = t.strip_suffix("(optional)") {
+        t = stripped.trim_end();
+    }
+    t = unwrap_emphasis(t);
+    out.clear();
+    for (i, word) in t.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+}
+
+/// Emphasis and inline code around a heading do not change what it names.
+fn unwrap_emphasis(t: &str) -> &str {
+    t.trim_matches(|c| matches!(c, '*' | '_' | '`')).trim()
 }
 
 /// Drops a leading section number such as "2.", "2.1" or "2)" followed by white space.
@@ -155,12 +186,76 @@ fn strip_section_number(t: &str) -> &str {
 
 /// The requirements (as written) that none of `sections` satisfies.
 pub fn missing_sections(required: &[String], sections: &[String]) -> Vec<String> {
-    let have: std::collections::HashSet<String> = sections.iter().map(|s| normalize(s)).collect();
-    required
-        .iter()
-        .filter(|req| !req.split('|').any(|alt| have.contains(&normalize(alt))))
-        .cloned()
-        .collect()
+    let requirements = Requirements::new(required);
+    let mut satisfied = vec![false; required.len()];
+    let mut scratch = Scratch::default();
+    for section in sections {
+        requirements.mark(section, &mut satisfied, &mut scratch);
+    }
+    requirements.unsatisfied(&satisfied)
+}
+
+/// A kind's required sections, normalized once, to check many documents against.
+#[derive(Debug, Clone)]
+pub struct Requirements {
+    /// Each requirement as written, with its normalized alternatives.
+    items: Vec<(String, Vec<String>)>,
+}
+
+/// Buffers reused across headings.
+#[derive(Default)]
+struct Scratch {
+    lower: String,
+    normalized: String,
+}
+
+impl Requirements {
+    pub fn new(required: &[String]) -> Requirements {
+        Requirements {
+            items: required
+                .iter()
+                .map(|req| (req.clone(), req.split('|').map(normalize).collect()))
+                .collect(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The requirements (as written) the document at `path` lacks: what
+    /// `missing_sections(required, &sections_of(path, text))` gives.
+    pub fn missing_in(&self, path: &str, text: &str) -> Vec<String> {
+        let mut satisfied = vec![false; self.items.len()];
+        let mut scratch = Scratch::default();
+        if is_yaml(path) {
+            for key in yaml_keys(text) {
+                self.mark(&key, &mut satisfied, &mut scratch);
+            }
+        } else {
+            visit_markdown_headings(text, &mut |heading| {
+                self.mark(heading, &mut satisfied, &mut scratch);
+            });
+        }
+        self.unsatisfied(&satisfied)
+    }
+
+    /// Marks the requirements a section satisfies.
+    fn mark(&self, section: &str, satisfied: &mut [bool], scratch: &mut Scratch) {
+        normalize_into(section, &mut scratch.lower, &mut scratch.normalized);
+        for ((_, alternatives), satisfied) in self.items.iter().zip(satisfied.iter_mut()) {
+            *satisfied |= alternatives.contains(&scratch.normalized);
+        }
+    }
+
+    fn unsatisfied(&self, satisfied: &[bool]) -> Vec<String> {
+        self.items
+            .iter()
+            .zip(satisfied)
+            .filter(|(_, satisfied)| !**satisfied)
+            .map(|((req, _), _)| req.clone())
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -17,13 +17,13 @@
 //! boundary) is ignored and replaced. Removing it is always safe.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
 use jiff::Timestamp;
 
 use super::FactsError;
+use super::cache_file::{self, Reader, Writer};
 use super::history::{self, KnownAt, PathSpec};
 use crate::model::{History, LastChange};
 
@@ -31,14 +31,10 @@ use crate::model::{History, LastChange};
 pub const CACHE_DIR: &str = "handoff/cache";
 const FILE_NAME: &str = "last-change";
 
-/// The first bytes of every cache file.
+/// The first bytes of the last-change cache file.
 const MAGIC: &[u8; 16] = b"handoff-lastchg\n";
 /// Raised whenever the layout or the meaning of a field changes; other versions are ignored.
 const VERSION: u32 = 1;
-/// magic, version, payload length, checksum.
-const HEADER_BYTES: usize = 16 + 4 + 8 + 8;
-/// A cache file larger than this is not read (10,000 paths at 8 HEADs take a few MiB).
-const MAX_FILE_BYTES: u64 = 256 << 20;
 /// HEADs whose answers are kept, the newest first.
 const MAX_HEADS: usize = 8;
 
@@ -162,7 +158,8 @@ impl HistoryCache {
         let written = if everything_cached {
             Ok(false)
         } else {
-            write(file, &stored.updated(head, specs, &walk.histories, shallow)).map(|()| true)
+            let updated = stored.updated(head, specs, &walk.histories, shallow);
+            cache_file::write(file, &encode(&updated)).map(|()| true)
         };
         Ok(CachedChanges {
             histories: walk.histories,
@@ -293,7 +290,7 @@ impl Stored {
 
 /// A fingerprint of `.git/shallow` (0 for a full clone): answers at the shallow boundary
 /// change when the clone is deepened, so a cache from another boundary is not used.
-fn shallow_fingerprint(repo: &Repository) -> u64 {
+pub(super) fn shallow_fingerprint(repo: &Repository) -> u64 {
     if !repo.is_shallow() {
         return 0;
     }
@@ -305,18 +302,7 @@ fn shallow_fingerprint(repo: &Repository) -> u64 {
         .collect();
     commits.sort_unstable();
     // Never 0, so that a shallow clone never matches a full one.
-    fnv1a(commits.join("\n").as_bytes()) | 1
-}
-
-/// FNV-1a, 64 bits: a checksum against torn and corrupted files, not against forgery (whoever
-/// can write the git directory can write the history itself).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in bytes {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
+    cache_file::fnv1a(commits.join("\n").as_bytes()) | 1
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,14 +328,8 @@ const ANSWER_BEYOND_SHALLOW: u8 = 2;
 /// Reads the cache: `Ok(None)` when there is no file, `Err` with the reason when it cannot be
 /// trusted.
 fn read(file: &Path, shallow: u64) -> Result<Option<Stored>, String> {
-    let bytes = match std::fs::metadata(file) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read it: {e}")),
-        Ok(meta) if !meta.is_file() => return Err("not a regular file".to_string()),
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-            return Err(format!("{} bytes, over the limit", meta.len()));
-        }
-        Ok(_) => std::fs::read(file).map_err(|e| format!("cannot read it: {e}"))?,
+    let Some(bytes) = cache_file::read(file)? else {
+        return Ok(None);
     };
     let stored = decode(&bytes)?;
     if stored.shallow != shallow {
@@ -359,24 +339,7 @@ fn read(file: &Path, shallow: u64) -> Result<Option<Stored>, String> {
 }
 
 fn decode(bytes: &[u8]) -> Result<Stored, String> {
-    let mut header = Reader::new(bytes);
-    if header.bytes(MAGIC.len()).ok() != Some(MAGIC.as_slice()) {
-        return Err("not a handoff cache file".to_string());
-    }
-    let version = header.u32()?;
-    if version != VERSION {
-        return Err(format!("version {version}, this handoff reads {VERSION}"));
-    }
-    let length = header.u64()?;
-    let checksum = header.u64()?;
-    let payload = &bytes[HEADER_BYTES..];
-    if payload.len() as u64 != length {
-        return Err("truncated".to_string());
-    }
-    if fnv1a(payload) != checksum {
-        return Err("checksum mismatch".to_string());
-    }
-
+    let payload = cache_file::unseal(MAGIC, VERSION, bytes)?;
     let mut r = Reader::new(payload);
     let shallow = r.u64()?;
     let commit_count = r.count(20 + 8 + 12)?;
@@ -492,136 +455,7 @@ fn encode(stored: &Stored) -> Vec<u8> {
             }
         }
     }
-    let payload = w.0;
-
-    let mut file = Vec::with_capacity(HEADER_BYTES + payload.len());
-    file.extend_from_slice(MAGIC);
-    file.extend_from_slice(&VERSION.to_le_bytes());
-    file.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    file.extend_from_slice(&fnv1a(&payload).to_le_bytes());
-    file.extend_from_slice(&payload);
-    file
-}
-
-/// Writes the cache whole: a temporary file beside it, renamed over it.
-fn write(file: &Path, stored: &Stored) -> Result<(), String> {
-    let dir = file
-        .parent()
-        .ok_or_else(|| format!("{} has no directory", file.display()))?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".last-change-")
-        .tempfile_in(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
-    temporary
-        .write_all(&encode(stored))
-        .map_err(|e| format!("{}: {e}", temporary.path().display()))?;
-    temporary
-        .persist(file)
-        .map_err(|e| format!("{}: {}", file.display(), e.error))?;
-    Ok(())
-}
-
-/// Bounds-checked reading: every malformed input is an error, never a panic or a huge
-/// allocation.
-struct Reader<'b> {
-    rest: &'b [u8],
-}
-
-impl<'b> Reader<'b> {
-    fn new(bytes: &'b [u8]) -> Self {
-        Reader { rest: bytes }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.rest.is_empty()
-    }
-
-    fn bytes(&mut self, n: usize) -> Result<&'b [u8], String> {
-        if self.rest.len() < n {
-            return Err("truncated".to_string());
-        }
-        let (taken, rest) = self.rest.split_at(n);
-        self.rest = rest;
-        Ok(taken)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
-        let mut array = [0; N];
-        array.copy_from_slice(self.bytes(N)?);
-        Ok(array)
-    }
-
-    fn u8(&mut self) -> Result<u8, String> {
-        Ok(self.array::<1>()?[0])
-    }
-
-    fn u32(&mut self) -> Result<u32, String> {
-        self.array().map(u32::from_le_bytes)
-    }
-
-    fn u64(&mut self) -> Result<u64, String> {
-        self.array().map(u64::from_le_bytes)
-    }
-
-    fn i64(&mut self) -> Result<i64, String> {
-        self.array().map(i64::from_le_bytes)
-    }
-
-    fn oid(&mut self) -> Result<Oid, String> {
-        Oid::from_bytes(self.bytes(20)?).map_err(|e| format!("bad object id: {}", e.message()))
-    }
-
-    fn string(&mut self) -> Result<String, String> {
-        let length = self.u32()? as usize;
-        let bytes = self.bytes(length)?;
-        String::from_utf8(bytes.to_vec()).map_err(|_| "text is not UTF-8".to_string())
-    }
-
-    /// A count of records of at least `min_record_bytes` each, checked against what is left.
-    fn count(&mut self, min_record_bytes: usize) -> Result<usize, String> {
-        let count = self.u32()? as usize;
-        if count.saturating_mul(min_record_bytes) > self.rest.len() {
-            return Err("truncated".to_string());
-        }
-        Ok(count)
-    }
-}
-
-#[derive(Default)]
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn bytes(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-    }
-
-    fn u8(&mut self, value: u8) {
-        self.0.push(value);
-    }
-
-    fn u32(&mut self, value: u32) {
-        self.bytes(&value.to_le_bytes());
-    }
-
-    fn u64(&mut self, value: u64) {
-        self.bytes(&value.to_le_bytes());
-    }
-
-    fn i64(&mut self, value: i64) {
-        self.bytes(&value.to_le_bytes());
-    }
-
-    /// A commit id from its hex form; the walk only ever produces valid ones.
-    fn oid(&mut self, hex: &str) {
-        let id = Oid::from_str(hex).unwrap_or(Oid::ZERO_SHA1);
-        self.bytes(id.as_bytes());
-    }
-
-    fn string(&mut self, text: &str) {
-        self.u32(text.len() as u32);
-        self.bytes(text.as_bytes());
-    }
+    cache_file::seal(MAGIC, VERSION, &w.0)
 }
 
 #[cfg(test)]
@@ -671,15 +505,7 @@ mod tests {
 
     #[test]
     fn every_truncation_and_every_flipped_byte_is_rejected() {
-        let bytes = encode(&sample());
-        for length in 0..bytes.len() {
-            assert!(decode(&bytes[..length]).is_err(), "length {length}");
-        }
-        for position in 0..bytes.len() {
-            let mut corrupt = bytes.clone();
-            corrupt[position] ^= 0x20;
-            assert!(decode(&corrupt).is_err(), "byte {position}");
-        }
+        cache_file::assert_every_damage_rejected(&encode(&sample()), decode);
     }
 
     #[test]
@@ -698,12 +524,7 @@ mod tests {
         let mut payload = Vec::new();
         payload.extend_from_slice(&0u64.to_le_bytes());
         payload.extend_from_slice(&u32::MAX.to_le_bytes());
-        let mut bytes = Vec::new();
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&VERSION.to_le_bytes());
-        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&fnv1a(&payload).to_le_bytes());
-        bytes.extend_from_slice(&payload);
+        let bytes = cache_file::seal(MAGIC, VERSION, &payload);
         assert_eq!(decode(&bytes).unwrap_err(), "truncated");
     }
 }

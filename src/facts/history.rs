@@ -547,10 +547,8 @@ impl<'a, 'r> Walk<'a, 'r> {
         theirs: Option<&Tree<'r>>,
     ) -> Result<bool, FactsError> {
         let dir = glob.literal_dir();
-        let our_dir = self.tree_at(ours, dir)?;
-        let their_dir = match theirs {
-            Some(theirs) => self.tree_at(theirs, dir)?,
-            None => None,
+        let Some((our_dir, their_dir)) = self.literal_dirs(ours, theirs, dir)? else {
+            return Ok(false);
         };
         let mut base = if dir.is_empty() {
             String::new()
@@ -558,6 +556,39 @@ impl<'a, 'r> Walk<'a, 'r> {
             format!("{dir}/")
         };
         self.matches_differ(glob, &mut base, our_dir.as_ref(), their_dir.as_ref())
+    }
+
+    /// The trees at a `/`-separated directory path on both sides (`None` where it is not a
+    /// directory), or `None` when they are certainly the same: both sides are descended
+    /// together and stop at the first entry on the way that is the same object on both, which
+    /// for a glob under a directory no commit touched is the first lookup.
+    #[allow(clippy::type_complexity)]
+    fn literal_dirs(
+        &self,
+        ours: &Tree<'r>,
+        theirs: Option<&Tree<'r>>,
+        dir: &str,
+    ) -> Result<Option<(Option<Tree<'r>>, Option<Tree<'r>>)>, FactsError> {
+        let mut our_dir = Some(ours.clone());
+        let mut their_dir = theirs.cloned();
+        for name in dir.split('/').filter(|c| !c.is_empty()) {
+            let (next_ours, next_theirs) = {
+                let our_entry = our_dir.as_ref().and_then(|t| t.get_name(name));
+                let their_entry = their_dir.as_ref().and_then(|t| t.get_name(name));
+                if theirs.is_some()
+                    && entry_identity(our_entry.as_ref()) == entry_identity(their_entry.as_ref())
+                {
+                    return Ok(None);
+                }
+                (
+                    self.subtree(our_entry.as_ref())?,
+                    self.subtree(their_entry.as_ref())?,
+                )
+            };
+            our_dir = next_ours;
+            their_dir = next_theirs;
+        }
+        Ok(Some((our_dir, their_dir)))
     }
 
     /// Compares two directories (at path `base`, ending in `/` or empty) under a glob.
@@ -620,19 +651,6 @@ impl<'a, 'r> Walk<'a, 'r> {
         }
         base.truncate(length);
         Ok(differs)
-    }
-
-    /// The tree at a `/`-separated directory path, if it is one.
-    fn tree_at(&self, root: &Tree<'r>, dir: &str) -> Result<Option<Tree<'r>>, FactsError> {
-        let mut tree = root.clone();
-        for name in dir.split('/').filter(|c| !c.is_empty()) {
-            let subtree = self.subtree(tree.get_name(name).as_ref())?;
-            match subtree {
-                Some(subtree) => tree = subtree,
-                None => return Ok(None),
-            }
-        }
-        Ok(Some(tree))
     }
 
     fn subtree(&self, entry: Option<&TreeEntry<'_>>) -> Result<Option<Tree<'r>>, FactsError> {

@@ -31,6 +31,10 @@ use crate::model::load::{load_index, load_ledger_file};
 use crate::model::{Index, SignOff};
 use crate::workspace::{INDEX_FILE, MAX_LEDGER_BYTES};
 
+/// Raise whenever what the walk computes changes (a fix, a new limit): answers cached by an
+/// older version (`facts::ledger_cache`) are then ignored.
+pub const VERSION: u32 = 1;
+
 /// Commits walked at most; older ones are not compared.
 pub const MAX_COMMITS: usize = 200_000;
 /// Ledger text parsed at most, over every version of every file.

@@ -13,9 +13,11 @@
 //! - [`collect`]: all of the above for a whole index.
 
 mod cache;
+mod cache_file;
 mod glob;
 mod head;
 mod history;
+mod ledger_cache;
 pub mod ledger_history;
 mod treehash;
 mod worktree;
@@ -31,6 +33,7 @@ use crate::model::{Facts, Target};
 pub use cache::{CacheOutcome, CachedChanges, HistoryCache, last_changes_cached};
 pub use head::head_info;
 pub use history::{PathSpec, last_changes};
+pub use ledger_cache::ledger_history_cached;
 pub use worktree::{Limits, WorkTree, worktree_facts};
 
 /// Where the handoff workspace sits in the repository.
@@ -233,6 +236,6 @@ pub fn collect_with(
             .map(|(id, _)| id.clone())
             .zip(facts)
             .collect(),
-        ledger_history: ledger_history::ledger_history(repo, workspace)?,
+        ledger_history: cache.ledger_history(repo, workspace)?.0,
     })
 }

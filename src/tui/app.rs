@@ -2,8 +2,6 @@
 //! what must happen outside (quit, re-read the repository) comes back as an `Effect` for the
 //! event loop to carry out, so every interaction can be tested without a terminal.
 
-use std::collections::HashMap;
-
 use ratatui::crossterm::event::KeyEvent;
 
 use super::action::{Action, Context};
@@ -230,29 +228,30 @@ impl App {
         let index = &self.snap.index;
         let report = &self.snap.report;
         let my_roles = self.my_roles();
+        // Without a filter or `mine`, every artifact is shown: nothing to compute per artifact
+        // or per finding (which at 10,000 artifacts took most of a derive).
+        let everything = self.filter.is_empty() && !self.mine;
         self.rows = index
             .artifacts
             .iter()
             .enumerate()
             .filter(|(_, a)| {
-                (!self.mine || is_mine(index, a, &my_roles))
-                    && self
-                        .filter
-                        .matches_artifact(index, a, report.findings_of(&a.id))
+                everything
+                    || (!self.mine || is_mine(index, a, &my_roles))
+                        && self
+                            .filter
+                            .matches_artifact(index, a, report.findings_of(&a.id))
             })
             .map(|(i, _)| i)
             .collect();
-        let shown: std::collections::HashSet<&str> = self
-            .rows
-            .iter()
-            .map(|&i| index.artifacts[i].id.as_str())
-            .collect();
-        let order: HashMap<&str, usize> = index
-            .artifacts
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id.as_str(), i))
-            .collect();
+        let shown: std::collections::HashSet<&str> = if everything {
+            Default::default()
+        } else {
+            self.rows
+                .iter()
+                .map(|&i| index.artifacts[i].id.as_str())
+                .collect()
+        };
         let list = |category: Category| {
             let mut items: Vec<usize> = report
                 .findings
@@ -260,22 +259,22 @@ impl App {
                 .enumerate()
                 .filter(|(_, f)| {
                     f.code.category() == category
-                        && shown.contains(f.artifact.as_str())
-                        && self.filter.matches_finding(f)
-                        && (!self.mine || f.role.as_ref().is_none_or(|r| my_roles.contains(r)))
+                        && (everything
+                            || shown.contains(f.artifact.as_str())
+                                && self.filter.matches_finding(f)
+                                && (!self.mine
+                                    || f.role.as_ref().is_none_or(|r| my_roles.contains(r))))
                 })
                 .map(|(i, _)| i)
                 .collect();
             // Most severe first; within a severity the oldest problem first; then index order.
-            items.sort_by_key(|&i| {
+            // Keys computed once per item, not once per comparison.
+            items.sort_by_cached_key(|&i| {
                 let f = &report.findings[i];
                 (
                     std::cmp::Reverse(f.severity),
                     f.since.map_or(i64::MAX, |t| t.as_second()),
-                    order
-                        .get(f.artifact.as_str())
-                        .copied()
-                        .unwrap_or(usize::MAX),
+                    report.artifact_position(i),
                     i,
                 )
             });
@@ -313,7 +312,7 @@ impl App {
             if let Some(key) = key
                 && let Some(pos) = items
                     .iter()
-                    .position(|&i| finding_key(&self.snap.report.findings[i]) == key)
+                    .position(|&i| is_finding(&self.snap.report.findings[i], &key))
             {
                 cursor.selected = pos;
             }
@@ -947,6 +946,7 @@ impl App {
         let facts = &mut self.snap.facts.artifacts;
         self.loading.worktree_done += worktree.len();
         self.loading.history_done += history.len();
+        let mut changed: Vec<String> = Vec::with_capacity(worktree.len() + history.len());
         for (id, f) in worktree {
             let kept = facts.remove(&id).map(|old| old.history);
             let mut f = f;
@@ -955,14 +955,23 @@ impl App {
             {
                 f.history = h;
             }
+            changed.push(id.clone());
             facts.insert(id, f);
         }
         for (id, h) in history {
             if let Some(f) = facts.get_mut(&id) {
                 f.history = h;
+                changed.push(id);
             }
         }
-        self.reanalyze();
+        // Only what the changed artifacts reach is decided again: a save, or a batch of
+        // streamed answers, stays cheap at thousands of artifacts.
+        let selection = self.selection();
+        let changed: Vec<&str> = changed.iter().map(String::as_str).collect();
+        let snap = &mut self.snap;
+        snap.report
+            .update(&snap.index, &snap.ledger, &snap.facts, snap.now, &changed);
+        self.derive_keeping(selection);
     }
 
     pub fn reanalyze(&mut self) {
@@ -1010,6 +1019,13 @@ struct Selection {
     artifact: Option<String>,
     gap: Option<(String, FindingCode, Option<String>)>,
     stale: Option<(String, FindingCode, Option<String>)>,
+}
+
+/// Whether `f` is the finding `key` ([`finding_key`]) names, without building its key.
+fn is_finding(f: &Finding, key: &(String, FindingCode, Option<String>)) -> bool {
+    f.code == key.1
+        && f.artifact == key.0
+        && f.role.as_ref().or(f.related.as_ref()) == key.2.as_ref()
 }
 
 fn finding_key(f: &Finding) -> (String, FindingCode, Option<String>) {

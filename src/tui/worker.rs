@@ -159,7 +159,7 @@ impl FactsWorker {
                 Ok(_) => send(FactsUpdate::History(g, resolved)),
                 Err(e) => return send(FactsUpdate::Failed(g, e.to_string())),
             }
-            match facts::ledger_history::ledger_history(&repo, &self.workspace) {
+            match facts::ledger_history_cached(&repo, &self.workspace) {
                 Ok(ledger) => send(FactsUpdate::LedgerHistory(g, Box::new(ledger))),
                 Err(e) => return send(FactsUpdate::Failed(g, e.to_string())),
             }

@@ -1,0 +1,4 @@
+//! What the benchmark suite builds its inputs from.
+
+pub mod repos;
+pub mod synthetic;

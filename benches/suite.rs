@@ -1,0 +1,1157 @@
+//! handoff's benchmark suite: history and check against `git log`, the workbench's first
+//! frame, frame time, save-to-repaint latency and peak memory, on synthetic repositories of
+//! three sizes and on any repository given.
+//!
+//! ```text
+//! cargo bench --bench suite                                # small, medium and large
+//! cargo bench --bench suite -- --sizes small,medium        # fewer sizes
+//! cargo bench --bench suite -- --repo /path/to/repository  # also an existing repository
+//! HANDOFF_BENCH_REPO=/path/to/repository cargo bench --bench suite
+//! cargo bench --bench suite -- --runs 5 --saves 50         # more repetitions
+//! ```
+//!
+//! Every history figure is a ratio to L, the time `git log --name-only --format=%H` takes on
+//! the same repository in the same run (the cheapest bulk answer git offers; it is not exact
+//! for merges, handoff's walk is). Each figure is the median of `--runs` runs. The report is
+//! printed as Markdown and written to `target/bench-report.md`.
+//!
+//! An existing repository is cloned (`git clone --local`) under `target/bench-repos/`; the
+//! clone gets a generated `handoff.yaml` naming up to 10,000 of its paths. The original is
+//! never written to.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::repos::{self, LARGE, MEDIUM, RepoSpec, SMALL, run_git};
+use common::synthetic;
+use handoff::tui::action::Action as UiAction;
+use handoff::tui::app::{App, Options, View};
+use handoff::tui::keymap::Keymap;
+use handoff::tui::runtime::{Runtime, apply_facts};
+use handoff::tui::theme::Theme;
+use handoff::tui::worker::{FactsUpdate, FactsWorker};
+use handoff::tui::{TuiOptions, views};
+use handoff::watch::{WatchEvent, WatchOptions};
+use handoff::workspace::{self, Snapshot};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const HANDOFF: &str = env!("CARGO_BIN_EXE_handoff");
+/// The clock every check runs at: after the generated histories end.
+const NOW: &str = "2026-01-01T00:00:00Z";
+const FRAME_SIZE: (u16, u16) = (120, 40);
+const FRAMES: usize = 300;
+const NEW_COMMITS: usize = 100;
+const DEBOUNCE: Duration = Duration::from_millis(50);
+
+// Targets (issue 5).
+const COLD_TARGET: f64 = 1.0;
+const COLD_STRETCH: f64 = 0.6;
+const WARM_TARGET: f64 = 0.05;
+const WARM_ABSOLUTE: Duration = Duration::from_millis(50);
+const AFTER_NEW_TARGET: f64 = 0.1;
+const FIRST_FRAME_TARGET: Duration = Duration::from_millis(100);
+const FRAME_TARGET: Duration = Duration::from_millis(2);
+const REPAINT_SLACK: Duration = Duration::from_millis(10);
+
+struct SuiteOptions {
+    sizes: Vec<RepoSpec>,
+    external: Vec<PathBuf>,
+    runs: usize,
+    saves: usize,
+}
+
+fn parse_options() -> Result<SuiteOptions, String> {
+    let mut options = SuiteOptions {
+        sizes: vec![SMALL, MEDIUM, LARGE],
+        external: std::env::var_os("HANDOFF_BENCH_REPO")
+            .map(|v| std::env::split_paths(&v).collect())
+            .unwrap_or_default(),
+        runs: 3,
+        saves: 50,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            // What `cargo bench` passes to every bench target.
+            "--bench" => {}
+            "--sizes" => {
+                options.sizes = value("--sizes")?
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| match s {
+                        "small" => Ok(SMALL),
+                        "medium" => Ok(MEDIUM),
+                        "large" => Ok(LARGE),
+                        other => Err(format!("unknown size {other}: small, medium or large")),
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
+            "--repo" => options.external.push(PathBuf::from(value("--repo")?)),
+            "--runs" => {
+                options.runs = value("--runs")?
+                    .parse::<usize>()
+                    .map_err(|e| e.to_string())?
+                    .max(1)
+            }
+            "--saves" => {
+                options.saves = value("--saves")?
+                    .parse::<usize>()
+                    .map_err(|e| e.to_string())?
+                    .max(1)
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(options)
+}
+
+fn main() {
+    // `--peak-rss PROGRAM ARGS...`: run PROGRAM from this small process and report its peak
+    // resident set on stderr's last line. A child's peak includes what it inherited at fork,
+    // so measuring from the suite itself (hundreds of MiB by then) would report the suite.
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--peak-rss") {
+        std::process::exit(peak_rss_helper(&args[2..]));
+    }
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// A repository under test, with its handoff.
+struct Subject {
+    label: String,
+    dir: PathBuf,
+    artifacts: usize,
+    commits: usize,
+    /// How many of the generated artifacts `add_commits` may edit.
+    editable_artifacts: usize,
+    /// A file artifact to save in the save-to-repaint test.
+    save_path: Option<String>,
+}
+
+fn run() -> Result<(), String> {
+    let options = parse_options()?;
+    let mut report = Report::default();
+    report.header()?;
+
+    let mut subjects = Vec::new();
+    for spec in &options.sizes {
+        let dir = repos::ensure(spec)?;
+        subjects.push(Subject {
+            label: format!("{} (synthetic)", spec.name),
+            commits: commit_count(&dir)?,
+            dir,
+            artifacts: spec.artifacts,
+            editable_artifacts: spec.artifacts,
+            save_path: Some("docs/area-01/a1.md".to_string()),
+        });
+    }
+    for path in &options.external {
+        subjects.push(external_subject(path)?);
+    }
+
+    for subject in &subjects {
+        eprintln!("measuring {}…", subject.label);
+        let history = measure_history(subject, options.runs)?;
+        report.history.push((
+            subject.label.clone(),
+            subject.artifacts,
+            subject.commits,
+            history,
+        ));
+        let first = measure_first_frame(&subject.dir, options.runs)?;
+        report
+            .first_frames
+            .push((subject.label.clone(), subject.artifacts, first));
+    }
+
+    eprintln!("measuring frame time…");
+    for n in [1_000, 10_000, 50_000] {
+        report.frames.push(measure_frames(n));
+    }
+
+    eprintln!("measuring save-to-repaint…");
+    let sample_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let now = jiff::Timestamp::now();
+    let sample = handoff::sample::build(&sample_dir.path().join("sample"), now)?;
+    let sample_artifacts =
+        workspace::load_index_file(&workspace::locate(Some(&sample)).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?
+            .artifacts
+            .len();
+    report.repaints.push((
+        "sample (handoff demo)".to_string(),
+        sample_artifacts,
+        measure_save_to_repaint(&sample, "docs/prd.md", options.saves)?,
+    ));
+    if let Some(largest) = subjects
+        .iter()
+        .filter(|s| s.save_path.is_some())
+        .max_by_key(|s| s.artifacts)
+    {
+        let path = largest.save_path.as_deref().unwrap_or_default();
+        report.repaints.push((
+            largest.label.clone(),
+            largest.artifacts,
+            measure_save_to_repaint(&largest.dir, path, options.saves)?,
+        ));
+        run_git(&largest.dir, &["checkout", "--quiet", "--", path])?;
+    }
+
+    eprintln!("measuring peak memory…");
+    for subject in &subjects {
+        report.memory.push(measure_memory(
+            &subject.label,
+            &subject.dir,
+            subject.artifacts,
+            subject.commits,
+        )?);
+    }
+    // The largest repository again with a tenth of its artifacts: memory follows artifacts.
+    if let Some(large) = subjects.iter().find(|s| s.label.starts_with("large")) {
+        let subset = large.artifacts / 10;
+        let index = large.dir.join("handoff.yaml");
+        std::fs::write(
+            &index,
+            synthetic::index_yaml(subset, &repos::artifact_target),
+        )
+        .map_err(|e| e.to_string())?;
+        let figure = measure_memory(&large.label, &large.dir, subset, large.commits);
+        run_git(&large.dir, &["checkout", "--quiet", "--", "handoff.yaml"])?;
+        report.memory.push(figure?);
+    }
+
+    let text = report.render();
+    println!("{text}");
+    let out = repos::repos_dir()
+        .parent()
+        .map(|target| target.join("bench-report.md"))
+        .ok_or("no target directory")?;
+    std::fs::write(&out, &text).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!("report written to {}", out.display());
+    Ok(())
+}
+
+fn commit_count(dir: &Path) -> Result<usize, String> {
+    run_git(dir, &["rev-list", "--count", "HEAD"])?
+        .parse()
+        .map_err(|e| format!("commit count: {e}"))
+}
+
+/// A local clone of an existing repository with a generated index over up to 10,000 of its
+/// paths (files, the top-level directories, and a glob).
+fn external_subject(path: &Path) -> Result<Subject, String> {
+    let source = path
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let name = source
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "repository".into());
+    let dir = repos::repos_dir().join(format!("ext-{name}"));
+    if !dir.join(".git/bench-complete").exists() {
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| e.to_string())?;
+        }
+        std::fs::create_dir_all(repos::repos_dir()).map_err(|e| e.to_string())?;
+        eprintln!("cloning {} into {}…", source.display(), dir.display());
+        run_git(
+            &repos::repos_dir(),
+            &[
+                "clone",
+                "--quiet",
+                "--local",
+                &source.display().to_string(),
+                &dir.display().to_string(),
+            ],
+        )?;
+        let files = run_git(&dir, &["ls-tree", "-r", "--name-only", "HEAD"])?;
+        let mut paths: Vec<String> = files
+            .lines()
+            .filter(|p| {
+                handoff::model::load::path_problem(p).is_none()
+                    && !p.contains(['*', '?', '[', '"', '\\'])
+            })
+            .take(10_000)
+            .map(str::to_string)
+            .collect();
+        let dirs = run_git(&dir, &["ls-tree", "-d", "--name-only", "HEAD"])?;
+        paths.extend(dirs.lines().take(20).map(str::to_string));
+        let mut seen = std::collections::HashSet::new();
+        paths.retain(|p| seen.insert(p.to_lowercase()));
+        let yaml = synthetic::index_yaml(paths.len(), &|i| format!("\"{}\"", paths[i]));
+        std::fs::write(dir.join("handoff.yaml"), yaml).map_err(|e| e.to_string())?;
+        std::fs::write(dir.join(".git/bench-complete"), b"").map_err(|e| e.to_string())?;
+    }
+    let index =
+        workspace::load_index_file(&workspace::locate(Some(&dir)).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    let save_path = index.artifacts.iter().find_map(|a| match &a.target {
+        handoff::model::Target::Path(p) if dir.join(p).is_file() => Some(p.clone()),
+        _ => None,
+    });
+    Ok(Subject {
+        label: format!("{name} (existing)"),
+        commits: commit_count(&dir)?,
+        artifacts: index.artifacts.len(),
+        dir,
+        editable_artifacts: 0,
+        save_path,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+/// What one child process cost.
+struct ChildRun {
+    elapsed: Duration,
+    stdout: Vec<u8>,
+}
+
+/// Runs a command to completion, reading its output as it comes (kept when `keep_output`).
+fn run_child(mut command: Command, keep_output: bool) -> Result<ChildRun, String> {
+    command.stdout(Stdio::piped()).stderr(Stdio::null());
+    let started = Instant::now();
+    let mut child = command.spawn().map_err(|e| format!("{command:?}: {e}"))?;
+    let mut stdout = child.stdout.take().ok_or("no stdout")?;
+    let reader = std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buffer = vec![0; 1 << 16];
+        loop {
+            match stdout.read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(n) if keep_output => kept.extend_from_slice(&buffer[..n]),
+                Ok(_) => {}
+            }
+        }
+        kept
+    });
+    let (code, _) = wait_with_rusage(&mut child)?;
+    let elapsed = started.elapsed();
+    let stdout = reader.join().map_err(|_| "output reader panicked")?;
+    // `handoff check` exits 1 when findings fail the gate: a result, not an error.
+    if !matches!(code, Some(0 | 1)) {
+        return Err(format!("{command:?} exited with {code:?}"));
+    }
+    Ok(ChildRun { elapsed, stdout })
+}
+
+#[cfg(target_os = "linux")]
+mod rusage {
+    #[repr(C)]
+    pub struct Timeval {
+        pub seconds: i64,
+        pub microseconds: i64,
+    }
+
+    /// `struct rusage` of Linux on 64-bit targets.
+    #[repr(C)]
+    pub struct RUsage {
+        pub user: Timeval,
+        pub system: Timeval,
+        /// KiB.
+        pub max_rss: i64,
+        pub rest: [i64; 13],
+    }
+
+    unsafe extern "C" {
+        pub fn wait4(pid: i32, status: *mut i32, options: i32, usage: *mut RUsage) -> i32;
+    }
+}
+
+/// Waits for the child, returning its exit code (`None` when a signal ended it) and its
+/// peak resident set in KiB.
+#[cfg(target_os = "linux")]
+fn wait_with_rusage(child: &mut std::process::Child) -> Result<(Option<i32>, u64), String> {
+    let mut status = 0i32;
+    let mut usage = rusage::RUsage {
+        user: rusage::Timeval {
+            seconds: 0,
+            microseconds: 0,
+        },
+        system: rusage::Timeval {
+            seconds: 0,
+            microseconds: 0,
+        },
+        max_rss: 0,
+        rest: [0; 13],
+    };
+    // SAFETY: `wait4` writes only into the two out-parameters, which live for the call; the
+    // pid is our own child's, which std never waits for after this.
+    let waited = unsafe { rusage::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    if waited < 0 {
+        return Err("wait4 failed".to_string());
+    }
+    let exited = status & 0x7f == 0;
+    let code = exited.then_some((status >> 8) & 0xff);
+    Ok((code, usage.max_rss.max(0) as u64))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn wait_with_rusage(child: &mut std::process::Child) -> Result<(Option<i32>, u64), String> {
+    let status = child.wait().map_err(|e| e.to_string())?;
+    Ok((status.code(), 0))
+}
+
+fn peak_rss_helper(command: &[String]) -> i32 {
+    let Some((program, args)) = command.split_first() else {
+        return 2;
+    };
+    let mut command = Command::new(program);
+    command.args(args);
+    match command
+        .spawn()
+        .map_err(|e| e.to_string())
+        .and_then(|mut child| wait_with_rusage(&mut child))
+    {
+        Ok((code, kib)) => {
+            eprintln!("peak-rss-kib {kib}");
+            code.unwrap_or(2)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            2
+        }
+    }
+}
+
+/// The peak resident set of a command, in KiB, measured from a fresh small process.
+fn peak_rss(command: &Command) -> Result<u64, String> {
+    let mut helper = Command::new(std::env::current_exe().map_err(|e| e.to_string())?);
+    helper.arg("--peak-rss").arg(command.get_program());
+    helper.args(command.get_args());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => helper.env(key, value),
+            None => helper.env_remove(key),
+        };
+    }
+    if let Some(dir) = command.get_current_dir() {
+        helper.current_dir(dir);
+    }
+    let output = helper
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("peak-rss-kib "))
+        .and_then(|kib| kib.trim().parse().ok())
+        .ok_or_else(|| format!("no peak reported: {stderr}"))
+}
+
+fn handoff_check(dir: &Path, extra: &[&str]) -> Command {
+    let mut command = Command::new(HANDOFF);
+    command
+        .args(["check", "--format", "json"])
+        .args(extra)
+        .arg(dir)
+        .env("HANDOFF_NOW", NOW)
+        .env("NO_COLOR", "1")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    command
+}
+
+fn git_log_baseline(dir: &Path) -> Command {
+    let mut command = repos::git(dir);
+    command.args(["log", "--name-only", "--format=%H"]);
+    command
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+fn remove_cache(dir: &Path) -> Result<(), String> {
+    let cache = dir.join(".git/handoff/cache");
+    if cache.exists() {
+        std::fs::remove_dir_all(&cache).map_err(|e| format!("{}: {e}", cache.display()))?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// History and check
+
+struct HistoryFigures {
+    baseline: Duration,
+    cold: Duration,
+    warm: Duration,
+    after_new: Duration,
+    /// The JSON of cold, warm and after-new checks equals that of `--no-cache` checks.
+    identical: bool,
+}
+
+fn measure_history(subject: &Subject, runs: usize) -> Result<HistoryFigures, String> {
+    let dir = &subject.dir;
+    let timed = |make: &dyn Fn() -> Command, before: &dyn Fn() -> Result<(), String>| {
+        let mut times = Vec::new();
+        let mut output = Vec::new();
+        for _ in 0..runs {
+            before()?;
+            let run = run_child(make(), true)?;
+            times.push(run.elapsed);
+            output = run.stdout;
+        }
+        Ok::<_, String>((median(times), output))
+    };
+    // Warm the page cache, so neither side pays for the disk.
+    run_child(git_log_baseline(dir), false)?;
+    let (baseline, _) = timed(&|| git_log_baseline(dir), &|| Ok(()))?;
+    let (uncached, reference) = timed(&|| handoff_check(dir, &["--no-cache"]), &|| Ok(()))?;
+    let _ = uncached;
+    let (cold, cold_out) = timed(&|| handoff_check(dir, &[]), &|| remove_cache(dir))?;
+    let (warm, warm_out) = timed(&|| handoff_check(dir, &[]), &|| Ok(()))?;
+
+    // After new commits: the cache of the old HEAD, restored before each run.
+    let branch = run_git(dir, &["symbolic-ref", "--short", "HEAD"])?;
+    let cache_file = dir.join(".git/handoff/cache/last-change");
+    let saved = std::fs::read(&cache_file).map_err(|e| e.to_string())?;
+    run_git(dir, &["branch", "-D", "bench-after"]).ok();
+    let result = (|| {
+        repos::add_commits(
+            dir,
+            "bench-after",
+            NEW_COMMITS,
+            subject.editable_artifacts,
+            42,
+        )?;
+        let (after_new, after_out) = timed(&|| handoff_check(dir, &[]), &|| {
+            std::fs::write(&cache_file, &saved).map_err(|e| e.to_string())
+        })?;
+        let after_reference = run_child(handoff_check(dir, &["--no-cache"]), true)?.stdout;
+        Ok::<_, String>((after_new, after_out == after_reference))
+    })();
+    run_git(dir, &["checkout", "--quiet", "--force", &branch])?;
+    run_git(dir, &["branch", "-D", "bench-after"]).ok();
+    let (after_new, after_identical) = result?;
+    Ok(HistoryFigures {
+        baseline,
+        cold,
+        warm,
+        after_new,
+        identical: cold_out == reference && warm_out == reference && after_identical,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The workbench
+
+/// An empty configuration directory, so the user's keymap and theme stay out.
+fn tui_options(dir: &Path, config: &Path) -> TuiOptions {
+    TuiOptions {
+        dir: Some(dir.to_path_buf()),
+        config_dir: Some(config.to_path_buf()),
+        no_color: true,
+        now: Some(NOW.parse().expect("a valid time")),
+        ..TuiOptions::default()
+    }
+}
+
+struct FirstFrame {
+    /// Index, ledger, analysis with every fact pending, App built.
+    app: Duration,
+    /// The facts worker asked for everything (it runs on its own thread).
+    request: Duration,
+    /// The file watcher set up (the workbench does this before its first draw).
+    watcher: Duration,
+    draw: Duration,
+    total: Duration,
+    /// Until the last fact arrived and was drawn (warm cache).
+    filled: Duration,
+    /// Frames drawn while facts streamed in.
+    frames: usize,
+}
+
+fn measure_first_frame(dir: &Path, runs: usize) -> Result<FirstFrame, String> {
+    let mut all = Vec::new();
+    for _ in 0..runs {
+        all.push(first_frame_once(dir)?);
+    }
+    all.sort_by_key(|f| f.total);
+    Ok(all.swap_remove(all.len() / 2))
+}
+
+/// Starts the workbench as `handoff` does, up to its first frame, then lets the facts stream
+/// in, drawing after each batch as the event loop does.
+fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
+    let config = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let ws = workspace::locate(Some(dir)).map_err(|e| e.to_string())?;
+    let mut app = handoff::tui::initial_app(&ws, &tui_options(dir, config.path()))?;
+    let app_done = started.elapsed();
+    let (tx, rx) = mpsc::channel::<FactsUpdate>();
+    let sink: handoff::tui::worker::Sink = Arc::new(move |u| {
+        let _ = tx.send(u);
+    });
+    let mut rt = Runtime {
+        ws: ws.clone(),
+        worker: FactsWorker::new(ws.clone(), sink),
+        generation: 0,
+        draft_path: None,
+    };
+    rt.refresh_all(&mut app);
+    let request_done = started.elapsed();
+    let watcher =
+        handoff::watch::watch(&ws, WatchOptions::default(), |_| {}).map_err(|e| e.to_string())?;
+    let watcher_done = started.elapsed();
+    app.size = FRAME_SIZE;
+    let mut terminal =
+        Terminal::new(TestBackend::new(FRAME_SIZE.0, FRAME_SIZE.1)).map_err(|e| e.to_string())?;
+    terminal
+        .draw(|f| views::draw(f, &app))
+        .map_err(|e| e.to_string())?;
+    let total = started.elapsed();
+    let mut frames = 1;
+    loop {
+        let first = rx
+            .recv_timeout(Duration::from_secs(600))
+            .map_err(|_| "the facts never finished")?;
+        let mut done = false;
+        for update in std::iter::once(first).chain(rx.try_iter()) {
+            done |= matches!(update, FactsUpdate::Done(g) if g == rt.generation);
+            if let FactsUpdate::Failed(_, message) = &update {
+                return Err(message.clone());
+            }
+            apply_facts(&mut app, update, rt.generation);
+        }
+        terminal
+            .draw(|f| views::draw(f, &app))
+            .map_err(|e| e.to_string())?;
+        frames += 1;
+        if done {
+            break;
+        }
+    }
+    let filled = started.elapsed();
+    drop(watcher);
+    Ok(FirstFrame {
+        app: app_done,
+        request: request_done - app_done,
+        watcher: watcher_done - request_done,
+        draw: total - watcher_done,
+        total,
+        filled,
+        frames,
+    })
+}
+
+struct FrameFigures {
+    artifacts: usize,
+    analysis: Duration,
+    /// Rows and finding lists derived again (after any change).
+    derive: Duration,
+    /// One artifact's facts replaced, as a save brings them: re-analysis and derive.
+    one_changed: Duration,
+    /// (view, mean, p99)
+    views: Vec<(&'static str, Duration, Duration)>,
+}
+
+/// Frame time on an in-memory synthetic handoff: only the visible rows are built, so it must
+/// not grow with the number of artifacts.
+fn measure_frames(n: usize) -> FrameFigures {
+    let (index, ledger, facts) = synthetic::handoff(n);
+    let started = Instant::now();
+    let snap = Snapshot::new(index, ledger, facts, jiff::Timestamp::now());
+    let analysis = started.elapsed();
+    let (keymap, _) = Keymap::load(None, None);
+    let (theme, _) = Theme::load(None, None, false, false);
+    let mut app = App::new(snap, Options::default(), keymap, theme, Vec::new());
+    app.size = FRAME_SIZE;
+    let derive = median(
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                app.derive();
+                t.elapsed()
+            })
+            .collect(),
+    );
+    let one_changed = median(
+        (0..21)
+            .map(|k| {
+                let id = format!("a{}", n / 2 + k);
+                let mut facts = app.snap.facts.artifacts[&id].clone();
+                facts.fingerprint = Some(format!("{:040x}", 1_000_000 + k));
+                let t = Instant::now();
+                app.merge_facts(vec![(id, facts)], Vec::new());
+                t.elapsed()
+            })
+            .collect(),
+    );
+    let mut terminal =
+        Terminal::new(TestBackend::new(FRAME_SIZE.0, FRAME_SIZE.1)).expect("a test terminal");
+    let mut views_measured = Vec::new();
+    for (name, view, detail) in [
+        ("matrix", View::Matrix, false),
+        ("gaps", View::Gaps, false),
+        ("detail", View::Matrix, true),
+    ] {
+        app.view = view;
+        app.detail = detail.then_some(0);
+        let mut times = Vec::with_capacity(FRAMES);
+        for frame in 0..FRAMES {
+            // Move through the list as a user scrolling does, so offsets change.
+            app.handle(if frame % 50 == 49 {
+                UiAction::PageDown
+            } else {
+                UiAction::Down
+            });
+            let t = Instant::now();
+            terminal
+                .draw(|f| views::draw(f, &app))
+                .expect("drawing on a test terminal");
+            times.push(t.elapsed());
+        }
+        let mean = times.iter().sum::<Duration>() / FRAMES as u32;
+        times.sort();
+        let p99 = times[(FRAMES - 1) * 99 / 100];
+        views_measured.push((name, mean, p99));
+    }
+    FrameFigures {
+        artifacts: n,
+        analysis,
+        derive,
+        one_changed,
+        views: views_measured,
+    }
+}
+
+enum Event {
+    Facts(FactsUpdate),
+    Watch(WatchEvent),
+}
+
+/// Saves a file artifact `saves` times the way editors do (write a temporary file, rename it
+/// over the original) and measures each save until the workbench has drawn a frame showing
+/// the new fingerprint: watcher, debounce, work-tree facts, analysis and drawing.
+fn measure_save_to_repaint(dir: &Path, path: &str, saves: usize) -> Result<Vec<Duration>, String> {
+    let config = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let ws = workspace::locate(Some(dir)).map_err(|e| e.to_string())?;
+    let mut app = handoff::tui::initial_app(&ws, &tui_options(dir, config.path()))?;
+    app.size = FRAME_SIZE;
+    let id = app
+        .snap
+        .index
+        .artifacts
+        .iter()
+        .find(|a| matches!(&a.target, handoff::model::Target::Path(p) if p == path))
+        .map(|a| a.id.clone())
+        .ok_or(format!("no artifact at {path}"))?;
+    let (tx, rx) = mpsc::channel::<Event>();
+    let facts_tx = tx.clone();
+    let sink: handoff::tui::worker::Sink = Arc::new(move |u| {
+        let _ = facts_tx.send(Event::Facts(u));
+    });
+    let mut rt = Runtime {
+        ws: ws.clone(),
+        worker: FactsWorker::new(ws.clone(), sink),
+        generation: 0,
+        draft_path: None,
+    };
+    let _watcher = handoff::watch::watch(&ws, WatchOptions { debounce: DEBOUNCE }, move |e| {
+        let _ = tx.send(Event::Watch(e));
+    })
+    .map_err(|e| e.to_string())?;
+    let mut terminal =
+        Terminal::new(TestBackend::new(FRAME_SIZE.0, FRAME_SIZE.1)).map_err(|e| e.to_string())?;
+    rt.refresh_all(&mut app);
+    // Until the first read is complete.
+    while !app.loading.finished {
+        handle(&rx, &mut rt, &mut app, Duration::from_secs(600))?;
+    }
+
+    let file = ws.dir.join(path);
+    let original = std::fs::read(&file).map_err(|e| e.to_string())?;
+    let temporary = file.with_file_name(format!(
+        ".{}.save",
+        file.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    let mut latencies = Vec::new();
+    for n in 0..saves {
+        let mut text = original.clone();
+        text.extend_from_slice(format!("\nSaved {n}.\n").as_bytes());
+        let expected = git2::Oid::hash_object(git2::ObjectType::Blob, &text)
+            .map_err(|e| e.to_string())?
+            .to_string();
+        std::fs::write(&temporary, &text).map_err(|e| e.to_string())?;
+        let saved = Instant::now();
+        std::fs::rename(&temporary, &file).map_err(|e| e.to_string())?;
+        loop {
+            let left = Duration::from_secs(5).saturating_sub(saved.elapsed());
+            if left.is_zero() {
+                return Err(format!("save {n} of {path} was never shown"));
+            }
+            handle(&rx, &mut rt, &mut app, left)?;
+            if app.snap.facts.fingerprint(&id) == Some(expected.as_str()) {
+                terminal
+                    .draw(|f| views::draw(f, &app))
+                    .map_err(|e| e.to_string())?;
+                latencies.push(saved.elapsed());
+                break;
+            }
+        }
+        // Let the debouncer and the worker go quiet before the next save.
+        std::thread::sleep(Duration::from_millis(120));
+        while let Ok(event) = rx.try_recv() {
+            dispatch(event, &mut rt, &mut app);
+        }
+    }
+    std::fs::write(&file, &original).map_err(|e| e.to_string())?;
+    Ok(latencies)
+}
+
+/// Handles every event waiting (at least one, within `timeout`), as the event loop does
+/// before it draws.
+fn handle(
+    rx: &mpsc::Receiver<Event>,
+    rt: &mut Runtime,
+    app: &mut App,
+    timeout: Duration,
+) -> Result<(), String> {
+    let Ok(first) = rx.recv_timeout(timeout) else {
+        return Ok(());
+    };
+    for event in std::iter::once(first).chain(rx.try_iter()) {
+        dispatch(event, rt, app);
+    }
+    Ok(())
+}
+
+fn dispatch(event: Event, rt: &mut Runtime, app: &mut App) {
+    match event {
+        Event::Facts(update) => apply_facts(app, update, rt.generation),
+        Event::Watch(event) => rt.on_watch(app, event),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory
+
+struct MemoryFigure {
+    label: String,
+    artifacts: usize,
+    commits: usize,
+    cold_kib: u64,
+    warm_kib: u64,
+}
+
+fn measure_memory(
+    label: &str,
+    dir: &Path,
+    artifacts: usize,
+    commits: usize,
+) -> Result<MemoryFigure, String> {
+    let cold_kib = peak_rss(&handoff_check(dir, &["--no-cache"]))?;
+    run_child(handoff_check(dir, &[]), false)?;
+    let warm_kib = peak_rss(&handoff_check(dir, &[]))?;
+    Ok(MemoryFigure {
+        label: label.to_string(),
+        artifacts,
+        commits,
+        cold_kib,
+        warm_kib,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+
+#[derive(Default)]
+struct Report {
+    preamble: String,
+    history: Vec<(String, usize, usize, HistoryFigures)>,
+    first_frames: Vec<(String, usize, FirstFrame)>,
+    frames: Vec<FrameFigures>,
+    repaints: Vec<(String, usize, Vec<Duration>)>,
+    memory: Vec<MemoryFigure>,
+    missed: Vec<String>,
+}
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms >= 1_000.0 {
+        format!("{:.2} s", ms / 1e3)
+    } else if ms >= 10.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{ms:.1} ms")
+    }
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn ratio(value: Duration, baseline: Duration) -> f64 {
+    value.as_secs_f64() / baseline.as_secs_f64().max(1e-9)
+}
+
+impl Report {
+    fn header(&mut self) -> Result<(), String> {
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|info| {
+                info.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split(':').nth(1))
+                    .map(|m| m.trim().to_string())
+            })
+            .unwrap_or_else(|| "unknown CPU".into());
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let git = run_git(Path::new("."), &["--version"]).unwrap_or_default();
+        let today = jiff::Zoned::now().strftime("%Y-%m-%d").to_string();
+        self.preamble = format!(
+            "Measured {today} on {cpu}, {cores} cores, {git}, release build. \
+             Reproduce: `cargo bench --bench suite` (add `-- --repo PATH` for an existing \
+             repository)."
+        );
+        Ok(())
+    }
+
+    fn miss(&mut self, what: String) {
+        self.missed.push(what);
+    }
+
+    fn render(&mut self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "## Benchmark results\n\n{}\n", self.preamble);
+
+        let _ = writeln!(
+            out,
+            "### History and `handoff check`\n\n\
+             L is `git log --name-only --format=%H` on the same repository in the same run; \
+             each check is the whole `handoff check --format json` process (index, ledger, \
+             work tree, history, analysis, output), median of the runs.\n\n\
+             | repository | artifacts | commits | L | cold check (no cache) | warm check (same HEAD) | after {NEW_COMMITS} new commits | answers equal `--no-cache` |\n\
+             |---|---:|---:|---:|---:|---:|---:|---|"
+        );
+        let mut misses = Vec::new();
+        for (label, artifacts, commits, h) in &self.history {
+            let cold = ratio(h.cold, h.baseline);
+            let warm = ratio(h.warm, h.baseline);
+            let after = ratio(h.after_new, h.baseline);
+            let _ = writeln!(
+                out,
+                "| {label} | {} | {} | {} | {} ({cold:.2}× L) | {} ({warm:.3}× L) | {} ({after:.3}× L) | {} |",
+                thousands(*artifacts),
+                thousands(*commits),
+                ms(h.baseline),
+                ms(h.cold),
+                ms(h.warm),
+                ms(h.after_new),
+                if h.identical { "yes" } else { "**NO**" }
+            );
+            if cold > COLD_TARGET {
+                misses.push(format!(
+                    "{label}: cold check {cold:.2}× L, over the {COLD_TARGET}× target by {:.2}× ({})",
+                    cold - COLD_TARGET,
+                    ms(h.cold.saturating_sub(h.baseline.mul_f64(COLD_TARGET)))
+                ));
+            } else if cold > COLD_STRETCH {
+                misses.push(format!(
+                    "{label}: cold check {cold:.2}× L meets the {COLD_TARGET}× target, misses the {COLD_STRETCH}× stretch by {:.2}×",
+                    cold - COLD_STRETCH
+                ));
+            }
+            if warm > WARM_TARGET {
+                misses.push(format!(
+                    "{label}: warm check {warm:.3}× L, over the {WARM_TARGET}× target by {:.3}× ({})",
+                    warm - WARM_TARGET,
+                    ms(h.warm.saturating_sub(h.baseline.mul_f64(WARM_TARGET)))
+                ));
+            }
+            if *artifacts >= 10_000 && h.warm > WARM_ABSOLUTE {
+                misses.push(format!(
+                    "{label}: warm check {} at {} artifacts, over the {} target by {}",
+                    ms(h.warm),
+                    thousands(*artifacts),
+                    ms(WARM_ABSOLUTE),
+                    ms(h.warm - WARM_ABSOLUTE)
+                ));
+            }
+            if after > AFTER_NEW_TARGET {
+                misses.push(format!(
+                    "{label}: check after {NEW_COMMITS} commits {after:.3}× L, over the {AFTER_NEW_TARGET}× target by {:.3}× ({})",
+                    after - AFTER_NEW_TARGET,
+                    ms(h.after_new.saturating_sub(h.baseline.mul_f64(AFTER_NEW_TARGET)))
+                ));
+            }
+            if !h.identical {
+                misses.push(format!("{label}: cached answers differ from --no-cache"));
+            }
+        }
+
+        let _ = writeln!(
+            out,
+            "\n### The workbench's first frame\n\n\
+             As `handoff` starts: read the index and ledger and analyse with every fact pending \
+             (`initial_app`), ask the facts worker for everything, set up the file watcher, draw \
+             one {}×{} frame (TestBackend). Then the facts stream in (history from the warm \
+             cache), a frame drawn per batch. Median of the runs.\n\n\
+             | repository | artifacts | first frame | index+ledger+analysis | worker request | watcher | draw | every row filled | frames while filling |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            FRAME_SIZE.0, FRAME_SIZE.1
+        );
+        for (label, artifacts, f) in &self.first_frames {
+            let _ = writeln!(
+                out,
+                "| {label} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                thousands(*artifacts),
+                ms(f.total),
+                ms(f.app),
+                ms(f.request),
+                ms(f.watcher),
+                ms(f.draw),
+                ms(f.filled),
+                f.frames
+            );
+            if f.total > FIRST_FRAME_TARGET {
+                misses.push(format!(
+                    "{label}: first frame {}, over the {} target by {} (index+ledger+analysis {}, watcher {})",
+                    ms(f.total),
+                    ms(FIRST_FRAME_TARGET),
+                    ms(f.total - FIRST_FRAME_TARGET),
+                    ms(f.app),
+                    ms(f.watcher)
+                ));
+            }
+        }
+
+        let _ = writeln!(
+            out,
+            "\n### Frame time\n\n\
+             {FRAMES} frames per view at {}×{} on TestBackend, scrolling, synthetic in-memory \
+             handoffs of {} roles with documents and sign-offs. One analysis: every finding decided \
+             with every fact known; derive: the visible rows and finding lists rebuilt; one \
+             artifact's facts changed: what the workbench does when a save or a streamed batch \
+             brings new facts (the report updated for what they reach, then derived).\n\n\
+             | artifacts | one analysis | derive (rows, lists) | one artifact's facts changed | matrix mean / p99 | gaps mean / p99 | detail mean / p99 |\n\
+             |---:|---:|---:|---:|---:|---:|---:|",
+            FRAME_SIZE.0,
+            FRAME_SIZE.1,
+            synthetic::ROLES
+        );
+        for f in &self.frames {
+            let cells: Vec<String> = f
+                .views
+                .iter()
+                .map(|(_, mean, p99)| format!("{} / {}", ms(*mean), ms(*p99)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                thousands(f.artifacts),
+                ms(f.analysis),
+                ms(f.derive),
+                ms(f.one_changed),
+                cells.join(" | ")
+            );
+            for (view, mean, _) in &f.views {
+                if f.artifacts <= 10_000 && *mean > FRAME_TARGET {
+                    misses.push(format!(
+                        "{} artifacts, {view}: mean frame {}, over the {} target by {}",
+                        thousands(f.artifacts),
+                        ms(*mean),
+                        ms(FRAME_TARGET),
+                        ms(*mean - FRAME_TARGET)
+                    ));
+                }
+            }
+        }
+
+        let target = DEBOUNCE + REPAINT_SLACK;
+        let _ = writeln!(
+            out,
+            "\n### Save to repaint\n\n\
+             A file artifact saved as editors do (write a temporary file, rename it over the \
+             original) until a frame showing its new fingerprint is drawn: watcher ({} \
+             debounce), work-tree facts of that artifact on the worker, re-analysis, one frame. \
+             Target: debounce + {} = {} at p90.\n\n\
+             | repository | artifacts | saves | p50 | p90 | max |\n|---|---:|---:|---:|---:|---:|",
+            ms(DEBOUNCE),
+            ms(REPAINT_SLACK),
+            ms(target)
+        );
+        for (label, artifacts, latencies) in &self.repaints {
+            let mut sorted = latencies.clone();
+            sorted.sort();
+            let at = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
+            let _ = writeln!(
+                out,
+                "| {label} | {} | {} | {} | {} | {} |",
+                thousands(*artifacts),
+                sorted.len(),
+                ms(at(0.5)),
+                ms(at(0.9)),
+                ms(at(1.0))
+            );
+            if at(0.9) > target {
+                misses.push(format!(
+                    "{label}: save-to-repaint p90 {}, over the {} target by {}",
+                    ms(at(0.9)),
+                    ms(target),
+                    ms(at(0.9) - target)
+                ));
+            }
+        }
+
+        let _ = writeln!(
+            out,
+            "\n### Peak memory\n\n\
+             Peak resident set of the `handoff check` process (wait4), cold (`--no-cache`) and \
+             warm.\n\n\
+             | repository | artifacts | commits | cold | warm |\n|---|---:|---:|---:|---:|"
+        );
+        for m in &self.memory {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {:.1} MiB | {:.1} MiB |",
+                m.label,
+                thousands(m.artifacts),
+                thousands(m.commits),
+                m.cold_kib as f64 / 1024.0,
+                m.warm_kib as f64 / 1024.0
+            );
+        }
+
+        for m in misses {
+            self.miss(m);
+        }
+        let _ = writeln!(out, "\n### Targets missed\n");
+        if self.missed.is_empty() {
+            let _ = writeln!(out, "None.");
+        }
+        for m in &self.missed {
+            let _ = writeln!(out, "- {m}");
+        }
+        out
+    }
+}
