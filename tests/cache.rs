@@ -727,3 +727,80 @@ fn the_ledger_history_is_cached_per_head_and_equals_a_fresh_walk() {
         (fresh, false)
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Work-tree facts lean on the git index's stat data: at 10,000 artifacts, only files whose
+// stat changed are read and hashed.
+
+#[test]
+fn only_files_whose_stat_changed_are_hashed_at_ten_thousand_artifacts() {
+    const FILES: usize = 10_000;
+    const DIRS: usize = 100;
+    let repo = TestRepo::new();
+    for i in 0..FILES {
+        repo.write(&format!("docs/d{}/a{i}.md", i % DIRS), &format!("# A{i}\n"));
+    }
+    repo.commit("ten thousand artifacts");
+    let targets: Vec<handoff::model::Target> = (0..FILES)
+        .map(|i| handoff::model::Target::Path(format!("docs/d{}/a{i}.md", i % DIRS)))
+        .chain((0..DIRS).map(|d| handoff::model::Target::Path(format!("docs/d{d}"))))
+        .collect();
+    let head_ids: std::collections::HashMap<String, String> = repo
+        .git(&["ls-tree", "-r", "-t", "HEAD"])
+        .lines()
+        .filter_map(|line| {
+            let (meta, path) = line.split_once('\t')?;
+            Some((path.to_string(), meta.split(' ').nth(2)?.to_string()))
+        })
+        .collect();
+    let workspace = facts::Workspace::discover(repo.path()).unwrap();
+    let git = open_repo(&workspace).unwrap();
+
+    let read_all = || {
+        let work_tree = facts::WorkTree::new(&git, &workspace);
+        let facts: Vec<_> = targets.iter().map(|t| work_tree.facts(t)).collect();
+        (facts, work_tree.files_hashed())
+    };
+    let (clean, hashed) = read_all();
+    assert_eq!(hashed, 0, "a clean work tree is answered from the index");
+    for (target, facts) in targets.iter().zip(&clean) {
+        assert_eq!(
+            facts.fingerprint.as_ref(),
+            head_ids.get(target.as_str()),
+            "{}",
+            target.as_str()
+        );
+        assert!(!facts.uncommitted, "{}", target.as_str());
+    }
+
+    // Three edits and two files touched without a change, in five directories.
+    for i in [1, 2, 3] {
+        repo.write(&format!("docs/d{i}/a{i}.md"), &format!("# A{i}, edited\n"));
+    }
+    for i in [4, 5] {
+        let path = repo.abs(&format!("docs/d{i}/a{i}.md"));
+        let text = std::fs::read(&path).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::fs::write(&path, text).unwrap();
+    }
+    let (after, hashed) = read_all();
+    // Each of the five files is hashed once as a file artifact and once inside its directory.
+    assert_eq!(hashed, 2 * 5);
+    let edited: Vec<&str> = targets
+        .iter()
+        .zip(&after)
+        .filter(|(_, f)| f.uncommitted)
+        .map(|(t, _)| t.as_str())
+        .collect();
+    assert_eq!(
+        edited,
+        [
+            "docs/d1/a1.md",
+            "docs/d2/a2.md",
+            "docs/d3/a3.md",
+            "docs/d1",
+            "docs/d2",
+            "docs/d3"
+        ]
+    );
+}

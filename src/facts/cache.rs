@@ -202,7 +202,7 @@ fn usable_heads(
     for base in ordered {
         let answers: Vec<Option<History>> = specs
             .iter()
-            .map(|spec| base.answers.get(spec).cloned())
+            .map(|spec| base.answers.get(spec).map(|a| stored.history(*a)))
             .collect();
         let adds = answers
             .iter()
@@ -235,11 +235,20 @@ fn usable_heads(
     (known, usable)
 }
 
+/// A stored answer; a change is a number in [`Stored::commits`], so that reading the file
+/// allocates one text per distinct commit rather than one per path and HEAD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Changed(u32),
+    NeverCommitted,
+    BeyondShallowBoundary,
+}
+
 /// The answers known at one HEAD.
 #[derive(Debug, Clone)]
 struct HeadAnswers {
     commit: Oid,
-    answers: HashMap<PathSpec, History>,
+    answers: HashMap<PathSpec, Answer>,
 }
 
 /// A cache file's contents.
@@ -247,11 +256,25 @@ struct HeadAnswers {
 struct Stored {
     /// The fingerprint of the shallow boundary the answers were computed under.
     shallow: u64,
+    /// The commits answers name.
+    commits: Vec<LastChange>,
     /// Newest first.
     heads: Vec<HeadAnswers>,
 }
 
 impl Stored {
+    fn history(&self, answer: Answer) -> History {
+        match answer {
+            Answer::Changed(number) => self
+                .commits
+                .get(number as usize)
+                .cloned()
+                .map_or(History::Pending, History::Changed),
+            Answer::NeverCommitted => History::NeverCommitted,
+            Answer::BeyondShallowBoundary => History::BeyondShallowBoundary,
+        }
+    }
+
     /// The cache after a walk at `head`: its answers join those already stored for `head` and
     /// come first; older HEADs follow, up to [`MAX_HEADS`].
     fn updated(
@@ -261,6 +284,13 @@ impl Stored {
         histories: &[History],
         shallow: u64,
     ) -> Stored {
+        // New commits are appended: the numbers older answers hold stay valid.
+        let mut commits = self.commits.clone();
+        let mut numbers: HashMap<String, u32> = commits
+            .iter()
+            .enumerate()
+            .map(|(n, c)| (c.commit.clone(), n as u32))
+            .collect();
         let mut current = self
             .heads
             .iter()
@@ -271,10 +301,20 @@ impl Stored {
                 answers: HashMap::new(),
             });
         for (spec, history) in specs.iter().zip(histories) {
-            // Every walk resolves every spec; a pending answer would be a bug, never stored.
-            if *history != History::Pending {
-                current.answers.insert(spec.clone(), history.clone());
-            }
+            let answer = match history {
+                History::Changed(change) => {
+                    let number = *numbers.entry(change.commit.clone()).or_insert_with(|| {
+                        commits.push(change.clone());
+                        commits.len() as u32 - 1
+                    });
+                    Answer::Changed(number)
+                }
+                History::NeverCommitted => Answer::NeverCommitted,
+                History::BeyondShallowBoundary => Answer::BeyondShallowBoundary,
+                // Every walk resolves every spec; a pending answer would be a bug, never stored.
+                History::Pending => continue,
+            };
+            current.answers.insert(spec.clone(), answer);
         }
         let mut heads = vec![current];
         heads.extend(
@@ -284,7 +324,11 @@ impl Stored {
                 .take(MAX_HEADS - 1)
                 .cloned(),
         );
-        Stored { shallow, heads }
+        Stored {
+            shallow,
+            commits,
+            heads,
+        }
     }
 }
 
@@ -373,49 +417,56 @@ fn decode(bytes: &[u8]) -> Result<Stored, String> {
                 SPEC_GLOB => PathSpec::Glob(text),
                 other => return Err(format!("unknown spec kind {other}")),
             };
-            let history = match r.u8()? {
+            let answer = match r.u8()? {
                 ANSWER_CHANGED => {
-                    let number = r.u32()? as usize;
-                    let change = commits
-                        .get(number)
-                        .ok_or_else(|| format!("commit number {number} out of range"))?;
-                    History::Changed(change.clone())
+                    let number = r.u32()?;
+                    if number as usize >= commits.len() {
+                        return Err(format!("commit number {number} out of range"));
+                    }
+                    Answer::Changed(number)
                 }
-                ANSWER_NEVER_COMMITTED => History::NeverCommitted,
-                ANSWER_BEYOND_SHALLOW => History::BeyondShallowBoundary,
+                ANSWER_NEVER_COMMITTED => Answer::NeverCommitted,
+                ANSWER_BEYOND_SHALLOW => Answer::BeyondShallowBoundary,
                 other => return Err(format!("unknown answer kind {other}")),
             };
-            answers.insert(spec, history);
+            answers.insert(spec, answer);
         }
         heads.push(HeadAnswers { commit, answers });
     }
     if !r.is_empty() {
         return Err("trailing bytes".to_string());
     }
-    Ok(Stored { shallow, heads })
+    Ok(Stored {
+        shallow,
+        commits,
+        heads,
+    })
 }
 
 fn encode(stored: &Stored) -> Vec<u8> {
-    // Answers sorted and commits numbered in that order, so that the same answers always make
-    // the same file; each distinct commit once, since many paths share a last change.
-    let heads: Vec<(Oid, Vec<(&PathSpec, &History)>)> = stored
+    // Answers sorted and the commits they name renumbered in that order, leaving out those no
+    // answer names any more: the same answers always make the same file.
+    let heads: Vec<(Oid, Vec<(&PathSpec, Answer)>)> = stored
         .heads
         .iter()
         .map(|head| {
-            let mut answers: Vec<(&PathSpec, &History)> = head.answers.iter().collect();
+            let mut answers: Vec<(&PathSpec, Answer)> =
+                head.answers.iter().map(|(s, a)| (s, *a)).collect();
             answers.sort_unstable_by(|a, b| a.0.cmp(b.0));
             (head.commit, answers)
         })
         .collect();
-    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    let mut renumbered: HashMap<u32, u32> = HashMap::new();
     let mut commits: Vec<&LastChange> = Vec::new();
     for (_, answers) in &heads {
-        for (_, history) in answers {
-            if let History::Changed(change) = history
-                && !numbers.contains_key(change.commit.as_str())
+        for (_, answer) in answers {
+            if let Answer::Changed(number) = answer
+                && let Some(change) = stored.commits.get(*number as usize)
             {
-                numbers.insert(&change.commit, commits.len() as u32);
-                commits.push(change);
+                renumbered.entry(*number).or_insert_with(|| {
+                    commits.push(change);
+                    commits.len() as u32 - 1
+                });
             }
         }
     }
@@ -434,7 +485,7 @@ fn encode(stored: &Stored) -> Vec<u8> {
     for (commit, answers) in heads {
         w.bytes(commit.as_bytes());
         w.u32(answers.len() as u32);
-        for (spec, history) in answers {
+        for (spec, answer) in answers {
             match spec {
                 PathSpec::Exact(text) => {
                     w.u8(SPEC_EXACT);
@@ -445,13 +496,17 @@ fn encode(stored: &Stored) -> Vec<u8> {
                     w.string(text);
                 }
             }
-            match history {
-                History::Changed(change) => {
-                    w.u8(ANSWER_CHANGED);
-                    w.u32(numbers[change.commit.as_str()]);
-                }
-                History::NeverCommitted | History::Pending => w.u8(ANSWER_NEVER_COMMITTED),
-                History::BeyondShallowBoundary => w.u8(ANSWER_BEYOND_SHALLOW),
+            match answer {
+                Answer::Changed(number) => match renumbered.get(&number) {
+                    Some(n) => {
+                        w.u8(ANSWER_CHANGED);
+                        w.u32(*n);
+                    }
+                    // A number naming no commit never comes from a walk; never stored as one.
+                    None => w.u8(ANSWER_NEVER_COMMITTED),
+                },
+                Answer::NeverCommitted => w.u8(ANSWER_NEVER_COMMITTED),
+                Answer::BeyondShallowBoundary => w.u8(ANSWER_BEYOND_SHALLOW),
             }
         }
     }
@@ -462,34 +517,61 @@ fn encode(stored: &Stored) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn sample() -> Stored {
-        let change = LastChange {
-            commit: "0123456789abcdef0123456789abcdef01234567".to_string(),
+    fn change(commit: &str, summary: &str) -> History {
+        History::Changed(LastChange {
+            commit: commit.repeat(40),
             time: Timestamp::from_second(1_704_067_200).unwrap(),
             author_name: "Dana".to_string(),
             author_email: "dana@example.com".to_string(),
-            summary: "PRD: rollout plan".to_string(),
-        };
-        let mut answers = HashMap::new();
-        answers.insert(
-            PathSpec::Exact("docs/prd.md".into()),
-            History::Changed(change),
+            summary: summary.to_string(),
+        })
+    }
+
+    fn head(n: u8) -> Oid {
+        Oid::from_bytes(&[n; 20]).unwrap()
+    }
+
+    /// Two HEADs: the older one answered two paths, the newer one three.
+    fn sample() -> Stored {
+        let older = Stored::default().updated(
+            head(1),
+            &[
+                PathSpec::Exact("docs/prd.md".into()),
+                PathSpec::Exact("gone.md".into()),
+            ],
+            &[change("a", "PRD v1"), change("b", "gone")],
+            7,
         );
-        answers.insert(
-            PathSpec::Glob("evals/*.yaml".into()),
-            History::NeverCommitted,
-        );
-        answers.insert(
-            PathSpec::Exact("old".into()),
-            History::BeyondShallowBoundary,
-        );
-        Stored {
-            shallow: 7,
-            heads: vec![HeadAnswers {
-                commit: Oid::from_str("89abcdef0123456789abcdef0123456789abcdef").unwrap(),
-                answers,
-            }],
-        }
+        older.updated(
+            head(2),
+            &[
+                PathSpec::Exact("docs/prd.md".into()),
+                PathSpec::Glob("evals/*.yaml".into()),
+                PathSpec::Exact("old".into()),
+            ],
+            &[
+                change("c", "PRD v2"),
+                History::NeverCommitted,
+                History::BeyondShallowBoundary,
+            ],
+            7,
+        )
+    }
+
+    fn answers_of(stored: &Stored) -> Vec<(Oid, Vec<(PathSpec, History)>)> {
+        stored
+            .heads
+            .iter()
+            .map(|h| {
+                let mut answers: Vec<(PathSpec, History)> = h
+                    .answers
+                    .iter()
+                    .map(|(s, a)| (s.clone(), stored.history(*a)))
+                    .collect();
+                answers.sort_by(|a, b| a.0.cmp(&b.0));
+                (h.commit, answers)
+            })
+            .collect()
     }
 
     #[test]
@@ -497,10 +579,20 @@ mod tests {
         let stored = sample();
         let decoded = decode(&encode(&stored)).unwrap();
         assert_eq!(decoded.shallow, 7);
-        assert_eq!(decoded.heads.len(), 1);
-        assert_eq!(decoded.heads[0].commit, stored.heads[0].commit);
-        assert_eq!(decoded.heads[0].answers, stored.heads[0].answers);
+        assert_eq!(answers_of(&decoded), answers_of(&stored));
+        assert_eq!(answers_of(&decoded)[0].1[0].1, change("c", "PRD v2"));
         assert_eq!(encode(&decoded), encode(&stored));
+    }
+
+    #[test]
+    fn commits_no_answer_names_are_left_out() {
+        // The newer HEAD replaces the older one's answers only for itself; drop the older HEAD
+        // and its commits go with it.
+        let mut stored = sample();
+        stored.heads.truncate(1);
+        let decoded = decode(&encode(&stored)).unwrap();
+        assert_eq!(decoded.commits.len(), 1);
+        assert_eq!(answers_of(&decoded), answers_of(&stored));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! text, as git does, and followed for reading only when they stay inside), FIFOs, sockets and
 //! devices are never opened, and large files are neither hashed nor read.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, Metadata};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -80,6 +80,12 @@ pub struct WorkTree<'r> {
     /// `core.fileMode`: whether the executable bit on disk is to be believed.
     trust_executable_bit: bool,
     limits: Limits,
+    /// Files whose content was read and hashed, because the index's stat data did not vouch
+    /// for them (see [`WorkTree::files_hashed`]).
+    files_hashed: std::cell::Cell<usize>,
+    /// Directories resolved by [`WorkTree::canonical_dir`], with the outcome.
+    canonical_dirs:
+        std::cell::RefCell<HashMap<PathBuf, Result<PathBuf, (std::io::ErrorKind, String)>>>,
 }
 
 /// A file-like entry `git add` would record, with the identity it would record.
@@ -171,7 +177,16 @@ impl<'r> WorkTree<'r> {
             index_written,
             trust_executable_bit,
             limits: Limits::default(),
+            files_hashed: std::cell::Cell::new(0),
+            canonical_dirs: Default::default(),
         }
+    }
+
+    /// How many files this work tree has read and hashed so far. A file whose size,
+    /// modification time and inode match the git index's entry (and is not racily clean) is
+    /// taken at the index's id without being read.
+    pub fn files_hashed(&self) -> usize {
+        self.files_hashed.get()
     }
 
     pub fn with_limits(mut self, limits: Limits) -> WorkTree<'r> {
@@ -323,7 +338,7 @@ impl<'r> WorkTree<'r> {
             Some(parent) if abs != self.workspace.repo_root => parent,
             _ => abs,
         };
-        match parent.canonicalize() {
+        match self.canonical_dir(parent) {
             Ok(parent) if parent.starts_with(root) => {}
             Ok(_) => {
                 return Located::Problem(format!(
@@ -340,6 +355,26 @@ impl<'r> WorkTree<'r> {
             Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Located::Missing,
             Err(e) => Located::Problem(format!("{}: {e}", display(shown))),
         }
+    }
+
+    /// A directory with symbolic links resolved, remembered for this snapshot: thousands of
+    /// artifacts share a few directories, and resolving costs a system call per component.
+    fn canonical_dir(&self, dir: &Path) -> std::io::Result<PathBuf> {
+        let mut known = self.canonical_dirs.borrow_mut();
+        if let Some(resolved) = known.get(dir) {
+            return resolved
+                .clone()
+                .map_err(|(kind, message)| std::io::Error::new(kind, message));
+        }
+        let resolved = dir.canonicalize();
+        known.insert(
+            dir.to_path_buf(),
+            resolved
+                .as_ref()
+                .map(PathBuf::clone)
+                .map_err(|e| (e.kind(), e.to_string())),
+        );
+        resolved
     }
 
     /// A regular file's blob id and mode, from the index when its stat data says the file is
@@ -375,6 +410,7 @@ impl<'r> WorkTree<'r> {
                 human_size(self.limits.max_fingerprint_bytes)
             ));
         }
+        self.files_hashed.set(self.files_hashed.get() + 1);
         Oid::hash_file(ObjectType::Blob, abs)
             .map(|oid| (mode, oid))
             .map_err(|e| format!("{}: {}", display(shown), e.message()))
