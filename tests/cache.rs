@@ -9,7 +9,8 @@ use std::path::Path;
 use common::{EPOCH, TICK, TestRepo, handoff_command};
 use git2::Repository;
 use handoff::facts::{
-    self, CacheOutcome, CachedChanges, HistoryCache, PathSpec, last_changes, open_repo,
+    self, CacheOutcome, CachedChanges, HistoryCache, LedgerAnswer, PathSpec, last_changes,
+    open_repo,
 };
 use handoff::model::History;
 use proptest::prelude::*;
@@ -695,11 +696,11 @@ fn the_ledger_history_is_cached_per_head_and_equals_a_fresh_walk() {
     let cache = HistoryCache::of(&git);
     assert_eq!(
         cache.ledger_history(&git, &workspace).unwrap(),
-        (fresh.clone(), false)
+        (fresh.clone(), LedgerAnswer::Walked)
     );
     assert_eq!(
         cache.ledger_history(&git, &workspace).unwrap(),
-        (fresh.clone(), true),
+        (fresh.clone(), LedgerAnswer::Stored),
         "the same HEAD is answered from the cache"
     );
 
@@ -711,21 +712,55 @@ fn the_ledger_history_is_cached_per_head_and_equals_a_fresh_walk() {
     std::fs::write(&file, &bytes).unwrap();
     assert_eq!(
         cache.ledger_history(&git, &workspace).unwrap(),
-        (fresh.clone(), false)
+        (fresh.clone(), LedgerAnswer::Walked)
     );
 
-    // A new commit is a new HEAD: walked, and equal to a fresh walk.
+    // A new commit: only it is walked, joined to the stored history, equal to a fresh walk.
+    let answers_fresh = |expected: LedgerAnswer| {
+        let git = open_repo(&workspace).unwrap();
+        let fresh = facts::ledger_history::ledger_history(&git, &workspace).unwrap();
+        assert_eq!(
+            cache.ledger_history(&git, &workspace).unwrap(),
+            (fresh.clone(), expected),
+            "at {}",
+            repo.head()
+        );
+        fresh
+    };
+    let prd_so_far =
+        ledger_record("accept", 3) + &ledger_record("approve", 2) + &ledger_record("approve", 4);
+    repo.write(".handoff/signoffs/prd.yaml", &prd_so_far);
+    repo.commit("approve again");
+    answers_fresh(LedgerAnswer::Extended);
+
+    // A side branch appends to a new file and rewrites it; the main branch appends to the
+    // other; the merge joins them. Only the new commits are walked.
+    let main = repo.git(&["rev-parse", "--abbrev-ref", "HEAD"]);
+    repo.branch("side");
+    repo.write(".handoff/signoffs/eval.yaml", &ledger_record("accept", 5));
+    repo.commit("side: accept eval");
+    repo.write(".handoff/signoffs/eval.yaml", &ledger_record("accept", 6));
+    repo.commit("side: rewrite it");
+    repo.checkout(main.trim());
     repo.write(
         ".handoff/signoffs/prd.yaml",
-        &(ledger_record("accept", 3) + &ledger_record("approve", 2) + &ledger_record("approve", 4)),
+        &(prd_so_far + &ledger_record("approve", 7)),
     );
-    repo.commit("approve again");
-    let git = open_repo(&workspace).unwrap();
-    let fresh = facts::ledger_history::ledger_history(&git, &workspace).unwrap();
-    assert_eq!(
-        cache.ledger_history(&git, &workspace).unwrap(),
-        (fresh, false)
-    );
+    repo.commit("main: approve");
+    repo.merge_no_ff("side", "merge side");
+    let merged = answers_fresh(LedgerAnswer::Extended);
+    assert_eq!(merged.files["eval"].rewrites.len(), 1, "{merged:?}");
+    assert_eq!(merged.files["prd"].rewrites.len(), 1, "{merged:?}");
+
+    // An amended merge no longer descends from the stored merge, but from the HEADs before
+    // it: walked from the newest of those.
+    repo.git(&["commit", "--quiet", "--amend", "-m", "merge side, amended"]);
+    answers_fresh(LedgerAnswer::Extended);
+
+    // A reset to an unrelated history has no stored ancestor: walked whole.
+    repo.git(&["checkout", "--quiet", "--orphan", "unrelated"]);
+    repo.commit("unrelated root");
+    answers_fresh(LedgerAnswer::Walked);
 }
 
 // ---------------------------------------------------------------------------------------------

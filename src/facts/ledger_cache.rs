@@ -3,7 +3,8 @@
 //!
 //! Like last changes, the history behind a commit never changes, so an answer stored for a
 //! HEAD (with the same ledger directory, index path and shallow boundary, and computed by the
-//! same version of the walk) is the answer. A HEAD not stored is walked whole. The file holds
+//! same version of the walk) is the answer. A HEAD not stored is read from the newest stored
+//! HEAD it descends from ([`ledger_history::ledger_history_since`]), or walked whole. The file holds
 //! the answers of the last few HEADs and is sealed and written like the last-change cache.
 
 use std::collections::{BTreeMap, HashMap};
@@ -50,16 +51,29 @@ pub fn ledger_history_cached(
         .map(|(history, _)| history)
 }
 
+/// How [`HistoryCache::ledger_history`] answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LedgerAnswer {
+    /// Stored for this HEAD: no history read.
+    Stored,
+    /// Stored for an ancestor: only the commits since were walked.
+    Extended,
+    /// Walked whole.
+    Walked,
+}
+
 impl HistoryCache {
-    /// The ledger files' history, and whether it came from the cache. Nothing committed:
-    /// nothing stored.
+    /// The ledger files' history, and how it was read. Nothing committed: nothing stored.
     pub fn ledger_history(
         &self,
         repo: &Repository,
         ws: &Workspace,
-    ) -> Result<(LedgerHistory, bool), FactsError> {
+    ) -> Result<(LedgerHistory, LedgerAnswer), FactsError> {
         let (Some(file), Some(head)) = (self.ledger_file(), head_commit(repo)?) else {
-            return Ok((ledger_history::ledger_history(repo, ws)?, false));
+            return Ok((
+                ledger_history::ledger_history(repo, ws)?,
+                LedgerAnswer::Walked,
+            ));
         };
         let key = Key {
             head,
@@ -75,15 +89,45 @@ impl HistoryCache {
             .and_then(|bytes| decode(&bytes).ok())
             .unwrap_or_default();
         if let Some((_, history)) = entries.iter().find(|(k, _)| *k == key) {
-            return Ok((history.clone(), true));
+            return Ok((history.clone(), LedgerAnswer::Stored));
         }
-        let history = ledger_history::ledger_history(repo, ws)?;
+        let (history, answer) = match self.extended(repo, ws, &key, &entries)? {
+            Some(history) => (history, LedgerAnswer::Extended),
+            None => (
+                ledger_history::ledger_history(repo, ws)?,
+                LedgerAnswer::Walked,
+            ),
+        };
         entries.retain(|(k, _)| *k != key);
         entries.insert(0, (key, history.clone()));
         entries.truncate(MAX_ENTRIES);
         // Failing to write costs only the next run's speed.
         let _ = cache_file::write(&file, &encode(&entries));
-        Ok((history, false))
+        Ok((history, answer))
+    }
+
+    /// The history at `key`'s HEAD from the newest stored ancestor read the same way, if any.
+    fn extended(
+        &self,
+        repo: &Repository,
+        ws: &Workspace,
+        key: &Key,
+        entries: &[(Key, LedgerHistory)],
+    ) -> Result<Option<LedgerHistory>, FactsError> {
+        let same_reading = |k: &Key| {
+            k.ledger_dir == key.ledger_dir
+                && k.index_path == key.index_path
+                && k.walk_version == key.walk_version
+                && k.shallow == key.shallow
+        };
+        // Entries are newest first; a rewritten branch has no stored ancestor.
+        let base = entries.iter().find(|(k, _)| {
+            same_reading(k) && repo.graph_descendant_of(key.head, k.head).unwrap_or(false)
+        });
+        match base {
+            Some((base, known)) => ledger_history::ledger_history_since(repo, ws, base.head, known),
+            None => Ok(None),
+        }
     }
 
     fn ledger_file(&self) -> Option<PathBuf> {

@@ -45,16 +45,45 @@ type Version = Rc<Vec<(String, SignOff)>>;
 
 /// Reads the history of every ledger file of the workspace, from HEAD back.
 pub fn ledger_history(repo: &Repository, ws: &Workspace) -> Result<LedgerHistory, FactsError> {
-    let head = match repo.head() {
-        Ok(head) => match head.peel_to_commit() {
-            Ok(commit) => commit.id(),
-            Err(_) => return Ok(LedgerHistory::empty_read()),
-        },
-        Err(_) => return Ok(LedgerHistory::empty_read()),
+    let Some(head) = head_commit(repo) else {
+        return Ok(LedgerHistory::empty_read());
     };
     let mut walk = Walk::new(repo, ws);
-    walk.run(head)?;
+    walk.run(head, None)?;
     Ok(walk.finish(head))
+}
+
+/// The history at HEAD from `known`, the history at `base`, an ancestor of HEAD: only the
+/// commits reachable from HEAD and not from `base` are walked. `None` when there are more of
+/// those than a whole walk would read (then walk it whole).
+///
+/// Every commit is compared with its own parents only, so the history at HEAD is the history
+/// at `base` joined with what the new commits say: their rewrites come first (newest first),
+/// and a record appended both before and after `base` keeps its older commit, as a whole walk
+/// (children first, older answers overwriting) would.
+pub fn ledger_history_since(
+    repo: &Repository,
+    ws: &Workspace,
+    base: Oid,
+    known: &LedgerHistory,
+) -> Result<Option<LedgerHistory>, FactsError> {
+    let Some(head) = head_commit(repo) else {
+        return Ok(Some(LedgerHistory::empty_read()));
+    };
+    let mut walk = Walk::new(repo, ws);
+    if !walk.run(head, Some(base))? {
+        return Ok(None);
+    }
+    for (artifact, older) in &known.files {
+        let file = walk.files.entry(artifact.clone()).or_default();
+        file.appended.extend(older.appended.clone());
+        file.rewrites.extend(older.rewrites.iter().cloned());
+    }
+    Ok(Some(walk.finish(head)))
+}
+
+fn head_commit(repo: &Repository) -> Option<Oid> {
+    repo.head().ok()?.peel_to_commit().ok().map(|c| c.id())
 }
 
 struct Walk<'r> {
@@ -74,6 +103,9 @@ struct Walk<'r> {
     files: HashMap<String, LedgerFileHistory>,
     /// The commits of `.git/shallow`: their parents are not in this clone.
     shallow_boundary: HashSet<Oid>,
+    /// Walking only the commits since a known HEAD: a parent not reached is that HEAD's
+    /// history, already read, rather than a boundary.
+    since_known: bool,
 }
 
 impl<'r> Walk<'r> {
@@ -90,25 +122,29 @@ impl<'r> Walk<'r> {
             indexes: HashMap::new(),
             files: HashMap::new(),
             shallow_boundary: shallow_boundary(repo),
+            since_known: false,
         }
     }
 
-    fn run(&mut self, head: Oid) -> Result<(), FactsError> {
-        let mut revwalk = self
-            .repo
-            .revwalk()
-            .map_err(FactsError::git("walking the ledger's history"))?;
-        revwalk
-            .set_sorting(Sort::TOPOLOGICAL)
-            .map_err(FactsError::git("walking the ledger's history"))?;
-        revwalk
-            .push(head)
-            .map_err(FactsError::git("walking the ledger's history"))?;
+    /// Compares every commit reachable from `head` (and not from `since`) with its parents.
+    /// False when walking only the commits since `since` would read more than [`MAX_COMMITS`].
+    fn run(&mut self, head: Oid, since: Option<Oid>) -> Result<bool, FactsError> {
+        let failed = || FactsError::git("walking the ledger's history");
+        let mut revwalk = self.repo.revwalk().map_err(failed())?;
+        revwalk.set_sorting(Sort::TOPOLOGICAL).map_err(failed())?;
+        revwalk.push(head).map_err(failed())?;
+        if let Some(since) = since {
+            revwalk.hide(since).map_err(failed())?;
+            self.since_known = true;
+        }
         for oid in revwalk {
             // A commit missing from a shallow clone ends the walk on that side; libgit2
             // reports it as an error of the walk.
             let Ok(oid) = oid else { break };
             if self.order.len() >= MAX_COMMITS {
+                if since.is_some() {
+                    return Ok(false);
+                }
                 break;
             }
             self.order.push(oid);
@@ -121,7 +157,7 @@ impl<'r> Walk<'r> {
             let commit = self.order[position];
             self.compare_with_parents(commit)?;
         }
-        Ok(())
+        Ok(true)
     }
 
     /// The ledger directory's tree id in a commit.
@@ -153,7 +189,7 @@ impl<'r> Walk<'r> {
         let reachable: Vec<Oid> = parent_ids
             .iter()
             .copied()
-            .filter(|p| self.reached.contains(p))
+            .filter(|p| self.since_known || self.reached.contains(p))
             .collect();
         // libgit2 may hide a shallow commit's parents altogether: the shallow file says.
         let at_boundary =
