@@ -145,12 +145,20 @@ fn normalize_into(title: &str, lower: &mut String, out: &mut String) {
         // `str::to_lowercase`, not per character: it knows a word-final sigma.
         lower.push_str(&numbered.to_lowercase());
     }
-    let mut t = unwrap_emphasis(lower);
-    t = t.trim_end_matches(':').trim_end();
-    if let Some(stripped) = t.strip_suffix("(optional)") {
-        t = stripped.trim_end();
+    // Until nothing changes, so that a normalized title normalizes to itself ("**2. Goal:**",
+    // "Goal: (Optional)", a colon after white space).
+    let mut t = lower.as_str();
+    loop {
+        let before = t.len();
+        t = strip_section_number(unwrap_emphasis(t));
+        t = t.trim_end_matches(|c: char| c == ':' || c.is_whitespace());
+        if let Some(stripped) = t.strip_suffix("(optional)") {
+            t = stripped;
+        }
+        if t.len() == before {
+            break;
+        }
     }
-    t = unwrap_emphasis(t);
     out.clear();
     for (i, word) in t.split_whitespace().enumerate() {
         if i > 0 {
@@ -261,6 +269,22 @@ impl Requirements {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `heading_scanner` fuzz target: a colon after white space survived one
+    /// pass, so a normalized title normalized again to something else.
+    #[test]
+    fn normalizing_twice_changes_nothing() {
+        for (title, once) in [
+            ("Ru\u{b}pee: :", "ru pee"),
+            ("**2. Goal:**", "goal"),
+            ("Goal: (Optional)", "goal"),
+            ("`Rollout plan` (optional) :", "rollout plan"),
+            ("2) Failure cost", "failure cost"),
+        ] {
+            assert_eq!(normalize(title), once, "{title:?}");
+            assert_eq!(normalize(once), once, "{title:?}");
+        }
+    }
 
     fn missing(required: &[&str], doc: &str) -> Vec<String> {
         let req: Vec<String> = required.iter().map(|s| s.to_string()).collect();

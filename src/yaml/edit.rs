@@ -300,8 +300,10 @@ pub fn entry_end(src: &Source, entry: &Entry) -> usize {
     node_end(src, &entry.value).max(after_colon)
 }
 
-/// The end of a block scalar's last non-blank content line. The parser's span runs on to the
-/// next token, over trailing blank lines and comments that are not part of the scalar.
+/// The end of a block scalar's last content line. The parser's span runs on to the next
+/// token, over trailing blank lines and comments that are not part of the scalar. A line of
+/// only white space reaching past the content's indentation is content (folded `>` keeps it
+/// as a space and a line break): text added after the scalar must go below it.
 fn block_scalar_end(src: &Source, node: &Node) -> usize {
     let start = node.span.start.offset;
     let limit = node.span.end.offset.max(start);
@@ -309,7 +311,11 @@ fn block_scalar_end(src: &Source, node: &Node) -> usize {
     let mut end = start;
     let mut line = src.line_start(start);
     while line < limit {
-        if !src.is_blank_line(line) {
+        let white_content = src.is_blank_line(line)
+            && src.line(line).trim_end_matches(['\r', '\n']).len() > content_indent;
+        if white_content {
+            end = src.line_end(line);
+        } else if !src.is_blank_line(line) {
             if line > start && src.indent_of_line(line) < content_indent {
                 break;
             }
@@ -1559,5 +1565,30 @@ mod tests {
             out,
             "roles:\n  pm:      { title: PM, people: [] }\n  ai-eng:  { title: AI, people: [] }   # c\n  ops:     { title: Ops, people: [] }\n"
         );
+    }
+
+    /// Found by the `yaml_editor` fuzz target: the last line of a folded scalar held only
+    /// spaces, more than its indentation, so it was content; a new section went above it.
+    #[test]
+    fn a_line_of_spaces_in_a_block_scalar_stays_with_it() {
+        for text in [
+            "note: >\n  text\n   ",
+            "note: |\n  text\n   \n",
+            "note: >\n  a\n   \n  b\n",
+        ] {
+            let out = edit(text, |s, r| {
+                map_append(
+                    s,
+                    r,
+                    "roles",
+                    "pm",
+                    &NewValue::List(vec![]),
+                    &Layout::default(),
+                )
+            });
+            let note = |t: &str| parse(t).unwrap().unwrap().get("note").cloned().unwrap();
+            assert_eq!(note(&out).value, note(text).value, "{out:?}");
+            assert!(out.starts_with(text.trim_end_matches('\n')), "{out:?}");
+        }
     }
 }
