@@ -199,8 +199,16 @@ pub fn snapshot_with(
     now: Timestamp,
     use_cache: bool,
 ) -> Result<Snapshot, WorkspaceError> {
-    let index = load_index_file(ws).map_err(WorkspaceError::Index)?;
-    let ledger = load_ledger(ws);
+    // The ledger files do not depend on the index: read them while the index parses.
+    let (index, ledger) = std::thread::scope(|scope| {
+        let ledger = scope.spawn(|| load_ledger(ws));
+        let index = load_index_file(ws);
+        let ledger = ledger
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (index, ledger)
+    });
+    let index = index.map_err(WorkspaceError::Index)?;
     let repo = facts::open_repo(ws)?;
     let cache = if use_cache {
         facts::HistoryCache::of(&repo)

@@ -84,9 +84,12 @@ pub struct WorkTree<'r> {
     /// for them (see [`WorkTree::files_hashed`]).
     files_hashed: std::cell::Cell<usize>,
     /// Directories resolved by [`WorkTree::canonical_dir`], with the outcome.
-    canonical_dirs:
-        std::cell::RefCell<HashMap<PathBuf, Result<PathBuf, (std::io::ErrorKind, String)>>>,
+    canonical_dirs: std::cell::RefCell<HashMap<PathBuf, CanonicalDir>>,
 }
+
+/// A directory with its symbolic links resolved, or why it could not be (an `io::Error` is not
+/// `Clone`, so its kind and message are kept).
+type CanonicalDir = Result<PathBuf, (std::io::ErrorKind, String)>;
 
 /// A file-like entry `git add` would record, with the identity it would record.
 type Identity = (u32, Oid);
