@@ -357,6 +357,32 @@ fn is_empty_null(node: &Node) -> bool {
     node.is_null() && node.span.start.offset == node.span.end.offset
 }
 
+/// Refuses an empty value with something written between it and its key's colon: a tag or an
+/// anchor (`key: !tag`, `key: &a`, possibly on the next line), which the parser places after
+/// itself. Text put at the colon would land before it; what it means is not ours to guess.
+fn refuse_decorated_empty(src: &Source, colon: usize, entry: &Entry) -> Result<(), EditError> {
+    let between = src
+        .text
+        .get(colon + 1..entry.value.span.start.offset.max(colon + 1));
+    let decorated = between.is_some_and(|text| {
+        text.lines().any(|line| {
+            let code = match line.find('#') {
+                Some(i) if i == 0 || line[..i].ends_with([' ', '\t']) => &line[..i],
+                _ => line,
+            };
+            !code.trim().is_empty()
+        })
+    });
+    if decorated {
+        return Err(EditError::Unsupported {
+            line: entry.key.span.start.line,
+            what: format!("the value of `{}`", key_text(entry)),
+            why: "it is an empty value with a tag or an anchor".into(),
+        });
+    }
+    Ok(())
+}
+
 fn is_block_collection(node: &Node) -> bool {
     matches!(
         node.value,
@@ -643,6 +669,7 @@ pub fn replace_value(
     if flat && !is_block_collection(node) && !block_scalar {
         let text = render_flow(value, layout);
         return Ok(if is_empty_null(node) {
+            refuse_decorated_empty(src, colon, entry)?;
             Splice::insert(colon + 1, format!(" {text}"))
         } else {
             Splice::replace(node.span.range(), text)
@@ -749,6 +776,7 @@ fn lines_under(src: &Source, entry: &Entry, lines: &[String]) -> Result<Splice, 
     let key_line_end = src.line_end(colon);
     let body = format!("{}{}", src.eol, lines.join(src.eol));
     if is_empty_null(&entry.value) {
+        refuse_decorated_empty(src, colon, entry)?;
         Ok(Splice::insert(key_line_end, body))
     } else {
         let kept = comment_part(&src.text[entry.value.span.end.offset..key_line_end]);
@@ -1590,5 +1618,39 @@ mod tests {
             assert_eq!(note(&out).value, note(text).value, "{out:?}");
             assert!(out.starts_with(text.trim_end_matches('\n')), "{out:?}");
         }
+    }
+
+    /// Found by the `yaml_editor` fuzz target: `roles:` followed by a tag alone on the next
+    /// line is an empty value the parser places after the tag; new lines went above the tag.
+    #[test]
+    fn an_empty_value_with_a_tag_or_anchor_is_refused() {
+        for text in ["roles:\n !tag\n", "roles: &a\n", "roles: !t # c\n"] {
+            let src = Source::new(text);
+            let node = root(text);
+            let appended = map_append(
+                &src,
+                &node,
+                "roles",
+                "pm",
+                &NewValue::List(vec![]),
+                &Layout::default(),
+            );
+            assert!(
+                matches!(appended, Err(EditError::Unsupported { .. })),
+                "{text:?}: {appended:?}"
+            );
+        }
+        // A comment is not a decoration.
+        let out = edit("roles:   # none yet\n", |s, r| {
+            map_append(
+                s,
+                r,
+                "roles",
+                "pm",
+                &NewValue::List(vec![]),
+                &Layout::default(),
+            )
+        });
+        assert_eq!(out, "roles:   # none yet\n  pm: []\n");
     }
 }
