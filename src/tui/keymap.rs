@@ -16,7 +16,7 @@ use crate::model::Pos;
 use crate::model::load::suggest;
 use crate::yaml;
 
-pub const PRESETS: &[(&str, &str)] = &[
+pub const PRESETS: Presets = &[
     ("default", include_str!("../../assets/keymaps/default.yaml")),
     ("vim", include_str!("../../assets/keymaps/vim.yaml")),
 ];
@@ -288,6 +288,42 @@ fn parse_file(file: &str, text: &str, problems: &mut Vec<ConfigProblem>) -> Pars
     out
 }
 
+/// Embedded presets (keymaps or themes) by name, the default first.
+pub type Presets = &'static [(&'static str, &'static str)];
+
+/// The preset a user chose, by `--flag` (which wins) or by the `preset:` key of their file at
+/// `user_pos`, else "default". An unknown name is a problem located where it was chosen
+/// ("no {what} `x` ({plural}: …); using default") and the default is used. Returns the name
+/// used and its text.
+pub fn choose_preset(
+    presets: Presets,
+    (what, plural): (&str, &str),
+    flag: (&str, Option<&str>),
+    user: (&str, Option<(&str, Pos)>),
+    problems: &mut Vec<ConfigProblem>,
+) -> (String, &'static str) {
+    let (flag_name, from_flag) = flag;
+    let (user_file, from_user) = user;
+    let (name, file, pos) = match (from_flag, from_user) {
+        (Some(name), _) => (name, flag_name.to_string(), Pos::new(1, 1, 0)),
+        (None, Some((name, pos))) => (name, user_file.to_string(), pos),
+        (None, None) => ("default", String::new(), Pos::new(1, 1, 0)),
+    };
+    if let Some((name, text)) = presets.iter().find(|(n, _)| *n == name) {
+        return (name.to_string(), text);
+    }
+    let names: Vec<&str> = presets.iter().map(|(n, _)| *n).collect();
+    problems.push(ConfigProblem {
+        file,
+        pos,
+        message: format!(
+            "no {what} `{name}` ({plural}: {}); using default",
+            names.join(", ")
+        ),
+    });
+    (presets[0].0.to_string(), presets[0].1)
+}
+
 impl Keymap {
     /// The keymap: `preset` (or the user file's, or "default"), patched by the user file.
     pub fn load(preset: Option<&str>, user_file: Option<&Path>) -> (Keymap, Vec<ConfigProblem>) {
@@ -300,41 +336,20 @@ impl Keymap {
                 &mut problems,
             ))
         });
-        let mut name = preset
-            .map(str::to_string)
-            .or_else(|| {
-                user.as_ref()
-                    .and_then(|u| u.preset.as_ref().map(|(p, _)| p.clone()))
-            })
-            .unwrap_or_else(|| "default".to_string());
-        let base_text = match PRESETS.iter().find(|(n, _)| *n == name) {
-            Some((_, text)) => *text,
-            None => {
-                let (file, pos) = match (preset, user.as_ref().and_then(|u| u.preset.as_ref())) {
-                    (None, Some((_, pos))) => (
-                        user_file
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_default(),
-                        *pos,
-                    ),
-                    _ => ("--keymap".to_string(), Pos::new(1, 1, 0)),
-                };
-                problems.push(ConfigProblem {
-                    file,
-                    pos,
-                    message: format!(
-                        "no keymap preset `{name}` (presets: {}); using default",
-                        PRESETS
-                            .iter()
-                            .map(|(n, _)| *n)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
-                name = "default".into();
-                PRESETS[0].1
-            }
-        };
+        let user_label = user_file
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let user_preset = user
+            .as_ref()
+            .and_then(|u| u.preset.as_ref())
+            .map(|(name, pos)| (name.as_str(), *pos));
+        let (name, base_text) = choose_preset(
+            PRESETS,
+            ("keymap preset", "presets"),
+            ("--keymap", preset),
+            (&user_label, user_preset),
+            &mut problems,
+        );
         let base_file = format!("assets/keymaps/{name}.yaml");
         let mut bindings = parse_file(&base_file, base_text, &mut problems).bindings;
         if let Some(user) = user {
@@ -545,6 +560,39 @@ mod tests {
                 .any(|c| !keymap.keys_for(*c, *action).is_empty());
             assert!(bound, "`{action}` has no key");
         }
+    }
+
+    /// An unknown preset is reported where it was chosen, and the default is used; the flag
+    /// wins over the file, and is reported as the flag.
+    #[test]
+    fn an_unknown_preset_is_located_where_it_was_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keymap.yaml");
+        std::fs::write(&path, "# mine\npreset: emacs\n").unwrap();
+        let file = path.display().to_string();
+        let (keymap, problems) = Keymap::load(None, Some(&path));
+        assert_eq!(keymap.preset, "default");
+        assert_eq!(
+            problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            [format!(
+                "{file}:2:9: no keymap preset `emacs` (presets: default, vim); using default"
+            )]
+        );
+        let (keymap, problems) = Keymap::load(Some("vi"), Some(&path));
+        assert_eq!(keymap.preset, "default");
+        assert_eq!(
+            problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            ["--keymap:1:1: no keymap preset `vi` (presets: default, vim); using default"]
+        );
+        let (theme, problems) =
+            crate::tui::theme::Theme::load(Some("dark"), Some(&path), false, false);
+        assert_eq!(theme.name, "default");
+        assert_eq!(
+            problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            [
+                "--theme:1:1: no theme `dark` (themes: default, light, high-contrast, mono); using default"
+            ]
+        );
     }
 
     #[test]

@@ -5,12 +5,12 @@ use std::path::Path;
 
 use ratatui::style::{Color, Modifier, Style};
 
-use super::keymap::ConfigProblem;
+use super::keymap::{ConfigProblem, Presets, choose_preset};
 use crate::analysis::CellState;
 use crate::model::{Pos, Severity};
 use crate::yaml;
 
-pub const PRESETS: &[(&str, &str)] = &[
+pub const PRESETS: Presets = &[
     ("default", include_str!("../../assets/themes/default.yaml")),
     ("light", include_str!("../../assets/themes/light.yaml")),
     (
@@ -221,36 +221,18 @@ impl Theme {
         let user_preset = user_text
             .as_deref()
             .and_then(|t| apply_file(&user_label, t, &mut scratch, &mut Vec::new()));
-        let mut name = preset
-            .map(str::to_string)
-            .or_else(|| user_preset.as_ref().map(|(p, _)| p.clone()))
-            .unwrap_or_else(|| "default".into());
-        if no_color {
-            name = "mono".into();
-        }
-        let text = match PRESETS.iter().find(|(n, _)| *n == name) {
-            Some((_, t)) => *t,
-            None => {
-                problems.push(ConfigProblem {
-                    file: if preset.is_some() {
-                        "--theme".into()
-                    } else {
-                        user_label.clone()
-                    },
-                    pos: user_preset.as_ref().map_or(Pos::new(1, 1, 0), |(_, p)| *p),
-                    message: format!(
-                        "no theme `{name}` (themes: {}); using default",
-                        PRESETS
-                            .iter()
-                            .map(|(n, _)| *n)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
-                name = "default".into();
-                PRESETS[0].1
-            }
-        };
+        let (name, text) = choose_preset(
+            PRESETS,
+            ("theme", "themes"),
+            ("--theme", if no_color { Some("mono") } else { preset }),
+            (
+                &user_label,
+                user_preset
+                    .as_ref()
+                    .map(|(name, pos)| (name.as_str(), *pos)),
+            ),
+            &mut problems,
+        );
         let mut styles = vec![Style::default(); Role::ALL.len()];
         apply_file(
             &format!("assets/themes/{name}.yaml"),

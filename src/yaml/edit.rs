@@ -366,10 +366,7 @@ fn refuse_decorated_empty(src: &Source, colon: usize, entry: &Entry) -> Result<(
         .get(colon + 1..entry.value.span.start.offset.max(colon + 1));
     let decorated = between.is_some_and(|text| {
         text.lines().any(|line| {
-            let code = match line.find('#') {
-                Some(i) if i == 0 || line[..i].ends_with([' ', '\t']) => &line[..i],
-                _ => line,
-            };
+            let code = &line[..line.len() - comment_part(line).len()];
             !code.trim().is_empty()
         })
     });
