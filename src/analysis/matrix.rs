@@ -24,6 +24,17 @@ pub enum CellState {
 }
 
 impl CellState {
+    /// The states of a related role, in the order legends list them.
+    pub const LEGEND: [CellState; 5] = [
+        CellState::Current,
+        CellState::ChangedSinceSignoff,
+        CellState::UpstreamChanged,
+        CellState::NeverSigned,
+        CellState::NotRequired,
+    ];
+}
+
+impl CellState {
     pub fn as_str(self) -> &'static str {
         match self {
             CellState::Unrelated => "unrelated",

@@ -152,13 +152,7 @@ fn matrix(s: &Snapshot) -> String {
         out.push_str(&format!("<td>{}</td></tr>\n", badge(row.worst)));
     }
     out.push_str("</tbody></table></div>\n<p class=\"legend\"><span class=\"plain\"><b>O</b> owner · <b>R</b> reviewer or required sign-off · <b>C</b> consumer</span><br>");
-    for state in [
-        CellState::Current,
-        CellState::ChangedSinceSignoff,
-        CellState::UpstreamChanged,
-        CellState::NeverSigned,
-        CellState::NotRequired,
-    ] {
+    for state in CellState::LEGEND {
         out.push_str(&format!(
             "<span class=\"{}\">{} {}</span>",
             state_class(state),

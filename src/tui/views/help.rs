@@ -48,13 +48,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     out.push(Line::raw(
         "    O owner · R reviewer or required sign-off · C consumer, then the state:",
     ));
-    for state in [
-        CellState::Current,
-        CellState::ChangedSinceSignoff,
-        CellState::UpstreamChanged,
-        CellState::NeverSigned,
-        CellState::NotRequired,
-    ] {
+    for state in CellState::LEGEND {
         out.push(Line::from(vec![
             Span::styled(
                 format!("    {}  ", state_glyph(state, t.ascii)),
