@@ -187,6 +187,19 @@ impl Snapshot {
     }
 }
 
+/// [`load_index_file`] and [`load_ledger`] together: the ledger files do not depend on the
+/// index, so they are read on a second thread while the index parses.
+pub fn load_index_and_ledger(ws: &Workspace) -> (Result<Index, LoadErrors>, Ledger) {
+    std::thread::scope(|scope| {
+        let ledger = scope.spawn(|| load_ledger(ws));
+        let index = load_index_file(ws);
+        let ledger = ledger
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (index, ledger)
+    })
+}
+
 /// Reads the index, the ledger and every fact, then analyses them.
 pub fn snapshot(ws: &Workspace, now: Timestamp) -> Result<Snapshot, WorkspaceError> {
     snapshot_with(ws, now, true)
@@ -199,15 +212,7 @@ pub fn snapshot_with(
     now: Timestamp,
     use_cache: bool,
 ) -> Result<Snapshot, WorkspaceError> {
-    // The ledger files do not depend on the index: read them while the index parses.
-    let (index, ledger) = std::thread::scope(|scope| {
-        let ledger = scope.spawn(|| load_ledger(ws));
-        let index = load_index_file(ws);
-        let ledger = ledger
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (index, ledger)
-    });
+    let (index, ledger) = load_index_and_ledger(ws);
     let index = index.map_err(WorkspaceError::Index)?;
     let repo = facts::open_repo(ws)?;
     let cache = if use_cache {

@@ -107,8 +107,8 @@ fn git_email(ws: &Workspace) -> Option<String> {
 /// Everything the workbench shows before facts arrive: index, ledger, analysis with every
 /// fact pending.
 pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> {
-    let index = workspace::load_index_file(ws).map_err(|e| e.to_string())?;
-    let ledger = workspace::load_ledger(ws);
+    let (index, ledger) = workspace::load_index_and_ledger(ws);
+    let index = index.map_err(|e| e.to_string())?;
     let now = match options.now {
         Some(t) => t,
         None => crate::clock::now()?,
