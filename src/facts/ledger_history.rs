@@ -21,6 +21,7 @@ use std::rc::Rc;
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 use jiff::Timestamp;
 
+use super::history::head_commit;
 use super::{FactsError, Workspace};
 use crate::model::ledger::LEDGER_DIR;
 use crate::model::ledger_history::{
@@ -45,7 +46,7 @@ type Version = Rc<Vec<(String, SignOff)>>;
 
 /// Reads the history of every ledger file of the workspace, from HEAD back.
 pub fn ledger_history(repo: &Repository, ws: &Workspace) -> Result<LedgerHistory, FactsError> {
-    let Some(head) = head_commit(repo) else {
+    let Some(head) = head_commit(repo)? else {
         return Ok(LedgerHistory::empty_read());
     };
     let mut walk = Walk::new(repo, ws);
@@ -67,7 +68,7 @@ pub fn ledger_history_since(
     base: Oid,
     known: &LedgerHistory,
 ) -> Result<Option<LedgerHistory>, FactsError> {
-    let Some(head) = head_commit(repo) else {
+    let Some(head) = head_commit(repo)? else {
         return Ok(Some(LedgerHistory::empty_read()));
     };
     let mut walk = Walk::new(repo, ws);
@@ -80,10 +81,6 @@ pub fn ledger_history_since(
         file.rewrites.extend(older.rewrites.iter().cloned());
     }
     Ok(Some(walk.finish(head)))
-}
-
-fn head_commit(repo: &Repository) -> Option<Oid> {
-    repo.head().ok()?.peel_to_commit().ok().map(|c| c.id())
 }
 
 struct Walk<'r> {
