@@ -338,11 +338,9 @@ pub(super) fn shallow_fingerprint(repo: &Repository) -> u64 {
     if !repo.is_shallow() {
         return 0;
     }
-    let text = std::fs::read_to_string(repo.commondir().join("shallow")).unwrap_or_default();
-    let mut commits: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
+    let mut commits: Vec<String> = history::shallow_boundary(repo)
+        .iter()
+        .map(Oid::to_string)
         .collect();
     commits.sort_unstable();
     // Never 0, so that a shallow clone never matches a full one.

@@ -731,8 +731,9 @@ fn entry_identity(entry: Option<&TreeEntry<'_>>) -> Option<(Oid, i32)> {
     entry.map(|e| (e.id(), e.filemode()))
 }
 
-/// The commits listed in `.git/shallow`: their parents are not in this clone.
-fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
+/// The commits of `.git/shallow` (shared by every worktree): their parents are not in this
+/// clone. Empty for a complete clone.
+pub(crate) fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
     if !repo.is_shallow() {
         return HashSet::new();
     }

@@ -21,7 +21,7 @@ use std::rc::Rc;
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 use jiff::Timestamp;
 
-use super::history::head_commit;
+use super::history::{head_commit, shallow_boundary};
 use super::{FactsError, Workspace};
 use crate::model::ledger::LEDGER_DIR;
 use crate::model::ledger_history::{
@@ -450,20 +450,6 @@ impl<'r> Walk<'r> {
             files: self.files.into_iter().collect(),
         }
     }
-}
-
-/// The commits listed in `.git/shallow`: their parents are not in this clone.
-fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
-    if !repo.is_shallow() {
-        return HashSet::new();
-    }
-    std::fs::read_to_string(repo.commondir().join("shallow"))
-        .map(|text| {
-            text.lines()
-                .filter_map(|line| Oid::from_str(line.trim()).ok())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn commit_ref(commit: &git2::Commit) -> CommitRef {
