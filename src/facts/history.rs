@@ -693,16 +693,7 @@ impl<'a, 'r> Walk<'a, 'r> {
             .repo
             .find_commit(commit)
             .map_err(FactsError::git(format!("reading commit {commit}")))?;
-        let author = commit.author();
-        let change = LastChange {
-            commit: commit.id().to_string(),
-            time: Timestamp::from_second(author.when().seconds()).unwrap_or(Timestamp::UNIX_EPOCH),
-            author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-            author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-            summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
-                .into_owned(),
-        };
-        self.resolve_all(keys, History::Changed(change));
+        self.resolve_all(keys, History::Changed(last_change_of(&commit)));
         Ok(())
     }
 
@@ -729,6 +720,18 @@ impl<'a, 'r> Walk<'a, 'r> {
 /// What makes two tree entries the same for git's history simplification.
 fn entry_identity(entry: Option<&TreeEntry<'_>>) -> Option<(Oid, i32)> {
     entry.map(|e| (e.id(), e.filemode()))
+}
+
+/// A commit as a last change: id, author time, author, summary line.
+pub(crate) fn last_change_of(commit: &git2::Commit) -> LastChange {
+    let author = commit.author();
+    LastChange {
+        commit: commit.id().to_string(),
+        time: Timestamp::from_second(author.when().seconds()).unwrap_or(Timestamp::UNIX_EPOCH),
+        author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+    }
 }
 
 /// The commits of `.git/shallow` (shared by every worktree): their parents are not in this

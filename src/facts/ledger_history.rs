@@ -19,9 +19,8 @@ use std::path::Path;
 use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
-use jiff::Timestamp;
 
-use super::history::{head_commit, shallow_boundary};
+use super::history::{head_commit, last_change_of, shallow_boundary};
 use super::{FactsError, Workspace};
 use crate::model::ledger::LEDGER_DIR;
 use crate::model::ledger_history::{
@@ -452,17 +451,17 @@ impl<'r> Walk<'r> {
     }
 }
 
+/// A commit as messages name it: by its author's name, else e-mail.
 fn commit_ref(commit: &git2::Commit) -> CommitRef {
-    let author = commit.author();
-    let name = String::from_utf8_lossy(author.name_bytes()).into_owned();
+    let change = last_change_of(commit);
     CommitRef {
-        id: commit.id().to_string(),
-        time: Timestamp::from_second(author.when().seconds()).unwrap_or(Timestamp::UNIX_EPOCH),
-        author: if name.is_empty() {
-            String::from_utf8_lossy(author.email_bytes()).into_owned()
+        id: change.commit,
+        time: change.time,
+        author: if change.author_name.is_empty() {
+            change.author_email
         } else {
-            name
+            change.author_name
         },
-        summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+        summary: change.summary,
     }
 }
