@@ -6,11 +6,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::TestRepo;
+use common::{NOW, TestRepo, git};
 use serde_json::Value;
-
-/// A pinned clock, so ages in messages are stable.
-const NOW: &str = "2026-11-22T12:00:00Z";
 
 /// The handoff binary with the machine's git configuration kept out.
 fn handoff(cwd: &Path) -> Command {
@@ -36,16 +33,6 @@ fn demo() -> (tempfile::TempDir, PathBuf) {
         dir.display().to_string()
     );
     (tmp, dir)
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn check_json(dir: &Path, extra: &[&str]) -> (i32, Value) {

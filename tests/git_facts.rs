@@ -1135,21 +1135,9 @@ fn stat_data_spares_rehashing_but_notices_changes() {
 
 #[test]
 fn submodules_are_their_recorded_commit() {
-    let library = TestRepo::new();
-    library.write("lib.txt", "lib\n");
-    library.commit("library");
     let repo = TestRepo::new();
     repo.write("a.txt", "a\n");
-    let url = format!("file://{}", library.path().display());
-    repo.git(&[
-        "-c",
-        "protocol.file.allow=always",
-        "submodule",
-        "--quiet",
-        "add",
-        &url,
-        "vendor/lib",
-    ]);
+    let _library = repo.add_submodule("vendor/lib");
     repo.commit("add submodule");
     let vendor = facts_of(&repo, path("vendor"));
     assert_eq!(vendor.fingerprint, repo.head_object("vendor"));

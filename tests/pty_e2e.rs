@@ -1,139 +1,17 @@
 //! The real binary in a pseudo-terminal, read back through a terminal emulator (vt100): open
 //! the demo, move, filter, open help, quit, and check the terminal is given back as it was.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod common;
+#[path = "support/pty.rs"]
+mod pty;
 
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
-
-const NOW: &str = "2026-11-22T12:00:00Z";
-
-struct Session {
-    screen: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    _home: tempfile::TempDir,
-}
-
-impl Session {
-    fn start(dir: &Path, args: &[&str], cols: u16, rows: u16) -> Session {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let home = tempfile::tempdir().unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_handoff"));
-        cmd.args(args);
-        cmd.cwd(dir);
-        cmd.env("HANDOFF_NOW", NOW);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home.path());
-        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
-        cmd.env_remove("NO_COLOR");
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let writer = pair.master.take_writer().unwrap();
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let (s, r) = (screen.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let _master = pair.master;
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                s.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Session {
-            screen,
-            raw,
-            writer,
-            child,
-            _home: home,
-        }
-    }
-
-    fn contents(&self) -> String {
-        self.screen.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&self, what: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.contents();
-            if screen.contains(what) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "`{what}` never appeared; the screen was:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn wait_until_gone(&self, what: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.contents();
-            if !screen.contains(what) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "`{what}` never went; the screen was:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-        // Keys sent apart, as a person types: an Esc followed at once by a letter reads as Alt.
-        std::thread::sleep(Duration::from_millis(120));
-    }
-
-    fn wait_exit(&mut self) -> u32 {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader drain what was written last.
-                std::thread::sleep(Duration::from_millis(200));
-                return status.exit_code();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "handoff did not exit; screen:\n{}",
-                self.contents()
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-}
-
-fn demo() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("reply-assist");
-    handoff::sample::build(&dir, NOW.parse().unwrap()).unwrap();
-    (tmp, dir)
-}
+use common::{commit_as_lee, git, sample_repo};
+use pty::Session;
 
 #[test]
 fn open_move_filter_help_quit_and_restore() {
-    let (_tmp, dir) = demo();
-    let mut s = Session::start(&dir, &[], 120, 40);
+    let (_tmp, dir) = sample_repo();
+    let mut s = Session::start(&dir, &[], &[], 120, 40);
     let screen = s.wait_for("worst finding");
     for role in [
         "pm",
@@ -193,8 +71,8 @@ fn open_move_filter_help_quit_and_restore() {
 
 #[test]
 fn present_mode_opens_the_agenda_without_mouse_capture() {
-    let (_tmp, dir) = demo();
-    let mut s = Session::start(&dir, &["--present"], 100, 30);
+    let (_tmp, dir) = sample_repo();
+    let mut s = Session::start(&dir, &["--present"], &[], 100, 30);
     s.wait_for("Item 1 of");
     s.wait_for("What would fix it");
     s.send(" ");
@@ -210,8 +88,8 @@ fn present_mode_opens_the_agenda_without_mouse_capture() {
 
 #[test]
 fn a_tiny_terminal_says_so_and_quits() {
-    let (_tmp, dir) = demo();
-    let mut s = Session::start(&dir, &[], 40, 10);
+    let (_tmp, dir) = sample_repo();
+    let mut s = Session::start(&dir, &[], &[], 40, 10);
     s.wait_for("The terminal is 40×10.");
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
@@ -219,8 +97,8 @@ fn a_tiny_terminal_says_so_and_quits() {
 
 #[test]
 fn live_refresh_follows_saves_commits_and_a_broken_index() {
-    let (_tmp, dir) = demo();
-    let mut s = Session::start(&dir, &[], 120, 40);
+    let (_tmp, dir) = sample_repo();
+    let mut s = Session::start(&dir, &[], &[], 120, 40);
     s.wait_for("worst finding");
     s.send("\t");
     s.wait_for("incident-2307  missing-sections");
@@ -234,27 +112,8 @@ fn live_refresh_follows_saves_commits_and_a_broken_index() {
     s.wait_until_gone("incident-2307  missing-sections");
 
     // A commit in another terminal moves HEAD in the header.
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    git(&[
-        "-c",
-        "user.name=Lee",
-        "-c",
-        "user.email=lee@acme.example",
-        "commit",
-        "-qm",
-        "root cause",
-        "--",
-        "incidents",
-    ]);
-    let head = git(&["rev-parse", "--short=7", "HEAD"]);
+    commit_as_lee(&dir, "root cause", &["--", "incidents"]);
+    let head = git(&dir, &["rev-parse", "--short=7", "HEAD"]);
     s.wait_for(&format!("main @ {head}"));
 
     // A broken index keeps the last good state under a banner naming the place; fixing it
@@ -276,8 +135,8 @@ fn live_refresh_follows_saves_commits_and_a_broken_index() {
 
 #[test]
 fn an_unsaved_form_survives_a_kill() {
-    let (_tmp, dir) = demo();
-    let mut s = Session::start(&dir, &[], 120, 40);
+    let (_tmp, dir) = sample_repo();
+    let mut s = Session::start(&dir, &[], &[], 120, 40);
     s.wait_for("worst finding");
     s.send("j"); // prd
     s.send("e");
@@ -288,10 +147,10 @@ fn an_unsaved_form_survives_a_kill() {
         s.send(&c.to_string());
     }
     s.wait_for("PRD — Reply Assist (draft)");
-    s.child.kill().unwrap();
+    s.kill();
     let _ = s.wait_exit();
 
-    let mut again = Session::start(&dir, &[], 120, 40);
+    let mut again = Session::start(&dir, &[], &[], 120, 40);
     let screen = again.wait_for("restored an unsaved edit");
     assert!(screen.contains("PRD — Reply Assist (draft)"), "{screen}");
     again.send("\x1b"); // drop the form

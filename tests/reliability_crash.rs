@@ -25,7 +25,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::TestRepo;
+use common::{TestRepo, git_output};
 use handoff::model::load::load_ledger_file;
 use handoff::repo_write::index_text::{ArtifactField, FieldChange, IndexEdit, edit_text};
 use support::*;
@@ -52,12 +52,7 @@ fn iterations() -> usize {
 }
 
 fn git_bytes(repo: &TestRepo, spec: &str) -> Option<Vec<u8>> {
-    let out = Command::new("git")
-        .args(["cat-file", "blob", spec])
-        .current_dir(repo.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
+    let out = git_output(repo.path(), &["cat-file", "blob", spec]);
     out.status.success().then_some(out.stdout)
 }
 

@@ -157,20 +157,8 @@ fn a_shallow_clone_says_the_last_change_is_unknown_rather_than_guess() {
 
 #[test]
 fn a_submodule_is_its_recorded_commit_and_its_own_repository() {
-    let library = TestRepo::new();
-    library.write("lib.txt", "lib\n");
-    library.commit("library");
     let repo = handoff_repo();
-    let url = format!("file://{}", library.path().display());
-    repo.git(&[
-        "-c",
-        "protocol.file.allow=always",
-        "submodule",
-        "--quiet",
-        "add",
-        &url,
-        "vendor/lib",
-    ]);
+    let _library = repo.add_submodule("vendor/lib");
     repo.write(
         "handoff.yaml",
         &format!("{INDEX}  - id: lib\n    path: vendor/lib\n    owner: pm\n"),
@@ -204,15 +192,7 @@ fn a_linked_worktree_has_its_facts_and_signs_on_its_own_branch() {
         &worktree.display().to_string(),
     ]);
     std::fs::write(worktree.join("docs/prd.md"), "# PRD, in review\n").unwrap();
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&worktree)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
+    let git = |args: &[&str]| common::git(&worktree, args);
     let (_, json) = check_json(&worktree);
     assert_eq!(json["branch"], "review");
     assert_eq!(json["artifacts"][1]["uncommitted"], true);

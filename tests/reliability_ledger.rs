@@ -25,14 +25,19 @@ fn prd_fingerprint(repo: &TestRepo) -> String {
     repo.head_object("docs/prd.md").unwrap()
 }
 
+/// A record of `prd` at its fingerprint in HEAD.
+fn prd_record(repo: &TestRepo, action: &str, by: &str, role: &str, at: &str) -> String {
+    record(action, by, role, at, &prd_fingerprint(repo))
+}
+
 fn approve_by_rosa(repo: &TestRepo, at: &str) -> String {
-    record(
-        "approve",
-        "rosa@acme.example",
-        "ops",
-        at,
-        &prd_fingerprint(repo),
-    )
+    prd_record(repo, "approve", "rosa@acme.example", "ops", at)
+}
+
+/// Rosa appends an approval of `prd` and commits it.
+fn rosa_approves(repo: &TestRepo, at: &str) {
+    append(repo, &approve_by_rosa(repo, at));
+    repo.commit_as("rosa@acme.example", "rosa approves");
 }
 
 fn append(repo: &TestRepo, text: &str) {
@@ -67,19 +72,12 @@ fn history(repo: &TestRepo) -> handoff::model::LedgerHistory {
 #[test]
 fn records_appended_by_members_are_trusted() {
     let repo = handoff_repo();
-    append(&repo, &approve_by_rosa(&repo, T1));
-    commit_as(&repo, "rosa@acme.example", "rosa approves");
+    rosa_approves(&repo, T1);
     append(
         &repo,
-        &record(
-            "accept",
-            "dana@acme.example",
-            "pm",
-            T2,
-            &prd_fingerprint(&repo),
-        ),
+        &prd_record(&repo, "accept", "dana@acme.example", "pm", T2),
     );
-    commit_as(&repo, "dana@acme.example", "dana accepts");
+    repo.commit_as("dana@acme.example", "dana accepts");
     let (_, json) = check_json(repo.path());
     assert_eq!(codes_of(&json, "prd"), Vec::<String>::new(), "{json:#}");
 
@@ -100,15 +98,9 @@ fn a_record_by_someone_not_in_the_role_at_that_time_is_not_trusted() {
     // lee signs as ops while ops is rosa alone...
     append(
         &repo,
-        &record(
-            "approve",
-            "lee@acme.example",
-            "ops",
-            T1,
-            &prd_fingerprint(&repo),
-        ),
+        &prd_record(&repo, "approve", "lee@acme.example", "ops", T1),
     );
-    let forged = commit_as(&repo, "lee@acme.example", "lee approves");
+    let forged = repo.commit_as("lee@acme.example", "lee approves");
     // ...and is added to ops afterwards: the record would count now, were it trusted.
     repo.write(
         "handoff.yaml",
@@ -117,7 +109,7 @@ fn a_record_by_someone_not_in_the_role_at_that_time_is_not_trusted() {
             "[rosa@acme.example, lee@acme.example]",
         ),
     );
-    commit_as(&repo, "dana@acme.example", "lee joins ops");
+    repo.commit_as("dana@acme.example", "lee joins ops");
     let (code, json) = check_json(repo.path());
     assert_eq!(code, 1);
     let message = only_invalid_starting_with(
@@ -145,13 +137,12 @@ fn a_record_by_someone_not_in_the_role_at_that_time_is_not_trusted() {
 #[test]
 fn a_member_who_left_the_role_is_no_error_but_no_longer_counts() {
     let repo = handoff_repo();
-    append(&repo, &approve_by_rosa(&repo, T1));
-    commit_as(&repo, "rosa@acme.example", "rosa approves");
+    rosa_approves(&repo, T1);
     repo.write(
         "handoff.yaml",
         &INDEX.replace("[rosa@acme.example]", "[sam@acme.example]"),
     );
-    commit_as(&repo, "dana@acme.example", "sam takes over ops");
+    repo.commit_as("dana@acme.example", "sam takes over ops");
     let (_, json) = check_json(repo.path());
     assert!(invalid_signoffs(&json).is_empty(), "{json:#}");
     assert!(codes_of(&json, "prd").contains(&"unsigned".to_string()));
@@ -161,15 +152,14 @@ fn a_member_who_left_the_role_is_no_error_but_no_longer_counts() {
 fn an_edited_past_record_is_reported_with_its_commit_until_restored() {
     let repo = handoff_repo();
     let old_fingerprint = prd_fingerprint(&repo);
-    append(&repo, &approve_by_rosa(&repo, T1));
-    commit_as(&repo, "rosa@acme.example", "rosa approves");
+    rosa_approves(&repo, T1);
     // The PRD changes; instead of a new approval, someone edits the old record's fingerprint.
     repo.write("docs/prd.md", "# PRD\n\nNew scope.\n");
-    commit_as(&repo, "dana@acme.example", "New scope");
+    repo.commit_as("dana@acme.example", "New scope");
     let new_fingerprint = prd_fingerprint(&repo);
     let ledger = std::fs::read_to_string(repo.abs(LEDGER)).unwrap();
     repo.write(LEDGER, &ledger.replace(&old_fingerprint, &new_fingerprint));
-    let edit = commit_as(&repo, "mallory@acme.example", "Tidy the ledger");
+    let edit = repo.commit_as("mallory@acme.example", "Tidy the ledger");
 
     let (_, json) = check_json(repo.path());
     let message = only_invalid_starting_with(
@@ -195,7 +185,7 @@ fn an_edited_past_record_is_reported_with_its_commit_until_restored() {
     // Putting the record back as it was committed settles it; the PRD then shows as changed
     // since the approval, which is the truth.
     repo.write(LEDGER, &ledger);
-    commit_as(&repo, "dana@acme.example", "Restore the ledger");
+    repo.commit_as("dana@acme.example", "Restore the ledger");
     let (_, json) = check_json(repo.path());
     assert!(invalid_signoffs(&json).is_empty(), "{json:#}");
     assert!(codes_of(&json, "prd").contains(&"changed-since-signoff".to_string()));
@@ -204,23 +194,16 @@ fn an_edited_past_record_is_reported_with_its_commit_until_restored() {
 #[test]
 fn a_removed_record_is_reported_until_put_back() {
     let repo = handoff_repo();
-    append(&repo, &approve_by_rosa(&repo, T1));
-    commit_as(&repo, "rosa@acme.example", "rosa approves");
+    rosa_approves(&repo, T1);
     let with_approval = std::fs::read_to_string(repo.abs(LEDGER)).unwrap();
     append(
         &repo,
-        &record(
-            "revoke",
-            "rosa@acme.example",
-            "ops",
-            T2,
-            &prd_fingerprint(&repo),
-        ),
+        &prd_record(&repo, "revoke", "rosa@acme.example", "ops", T2),
     );
-    commit_as(&repo, "rosa@acme.example", "rosa revokes");
+    repo.commit_as("rosa@acme.example", "rosa revokes");
     // Dropping the revoke would bring the approval back.
     repo.write(LEDGER, &with_approval);
-    let removal = commit_as(&repo, "mallory@acme.example", "Drop the revoke");
+    let removal = repo.commit_as("mallory@acme.example", "Drop the revoke");
     let (_, json) = check_json(repo.path());
     let message = only_invalid_starting_with(
         &json,
@@ -236,19 +219,13 @@ fn a_removed_record_is_reported_until_put_back() {
 fn reordered_records_are_not_trusted() {
     let repo = handoff_repo();
     let approve = approve_by_rosa(&repo, T1);
-    let revoke = record(
-        "revoke",
-        "rosa@acme.example",
-        "ops",
-        T2,
-        &prd_fingerprint(&repo),
-    );
+    let revoke = prd_record(&repo, "revoke", "rosa@acme.example", "ops", T2);
     append(&repo, &approve);
     append(&repo, &revoke);
-    commit_as(&repo, "rosa@acme.example", "rosa approves, then revokes");
+    repo.commit_as("rosa@acme.example", "rosa approves, then revokes");
     // Moving the approval after the revoke would make it stand.
     repo.write(LEDGER, &format!("{revoke}{approve}"));
-    let reorder = commit_as(&repo, "mallory@acme.example", "Sort the ledger");
+    let reorder = repo.commit_as("mallory@acme.example", "Sort the ledger");
     let (_, json) = check_json(repo.path());
     only_invalid_starting_with(
         &json,
@@ -263,18 +240,11 @@ fn reordered_records_are_not_trusted() {
 #[test]
 fn an_inserted_record_before_earlier_ones_is_not_trusted() {
     let repo = handoff_repo();
-    append(&repo, &approve_by_rosa(&repo, T2));
-    commit_as(&repo, "rosa@acme.example", "rosa approves");
+    rosa_approves(&repo, T2);
     let ledger = std::fs::read_to_string(repo.abs(LEDGER)).unwrap();
-    let backdated = record(
-        "accept",
-        "dana@acme.example",
-        "pm",
-        T1,
-        &prd_fingerprint(&repo),
-    );
+    let backdated = prd_record(&repo, "accept", "dana@acme.example", "pm", T1);
     repo.write(LEDGER, &format!("{backdated}{ledger}"));
-    let insert = commit_as(&repo, "dana@acme.example", "Backdate an accept");
+    let insert = repo.commit_as("dana@acme.example", "Backdate an accept");
     let (_, json) = check_json(repo.path());
     only_invalid_starting_with(
         &json,
@@ -292,30 +262,18 @@ fn branches_appending_in_parallel_merge_in_either_order() {
         let repo = handoff_repo();
         append(
             &repo,
-            &record(
-                "accept",
-                "dana@acme.example",
-                "pm",
-                T1,
-                &prd_fingerprint(&repo),
-            ),
+            &prd_record(&repo, "accept", "dana@acme.example", "pm", T1),
         );
-        commit_as(&repo, "dana@acme.example", "dana accepts");
+        repo.commit_as("dana@acme.example", "dana accepts");
         let base = std::fs::read_to_string(repo.abs(LEDGER)).unwrap();
         let ours = approve_by_rosa(&repo, T2);
-        let theirs = record(
-            "approve",
-            "rosa@acme.example",
-            "ops",
-            T3,
-            &prd_fingerprint(&repo),
-        );
+        let theirs = prd_record(&repo, "approve", "rosa@acme.example", "ops", T3);
         repo.branch("side");
         append(&repo, &theirs);
-        commit_as(&repo, "rosa@acme.example", "approve on a branch");
+        repo.commit_as("rosa@acme.example", "approve on a branch");
         repo.checkout("main");
         append(&repo, &ours);
-        commit_as(&repo, "rosa@acme.example", "approve on main");
+        repo.commit_as("rosa@acme.example", "approve on main");
         // Both appended at the end: git cannot merge that by itself; the person resolving
         // keeps both records, in either order.
         assert!(!repo.merge_resolving("side"));
@@ -325,7 +283,7 @@ fn branches_appending_in_parallel_merge_in_either_order() {
             format!("{base}{theirs}{ours}")
         };
         repo.write(LEDGER, &merged);
-        commit_as(&repo, "dana@acme.example", "Merge side");
+        repo.commit_as("dana@acme.example", "Merge side");
         let (_, json) = check_json(repo.path());
         assert_eq!(codes_of(&json, "prd"), Vec::<String>::new(), "{json:#}");
     }
@@ -334,20 +292,13 @@ fn branches_appending_in_parallel_merge_in_either_order() {
 #[test]
 fn the_working_copy_may_only_append() {
     let repo = handoff_repo();
-    append(&repo, &approve_by_rosa(&repo, T1));
-    commit_as(&repo, "rosa@acme.example", "rosa approves");
+    rosa_approves(&repo, T1);
     let committed = std::fs::read_to_string(repo.abs(LEDGER)).unwrap();
 
     // An uncommitted record at the end, by a member: fine.
     append(
         &repo,
-        &record(
-            "accept",
-            "dana@acme.example",
-            "pm",
-            T2,
-            &prd_fingerprint(&repo),
-        ),
+        &prd_record(&repo, "accept", "dana@acme.example", "pm", T2),
     );
     let (_, json) = check_json(repo.path());
     assert_eq!(codes_of(&json, "prd"), Vec::<String>::new(), "{json:#}");
@@ -357,13 +308,7 @@ fn the_working_copy_may_only_append() {
         LEDGER,
         &format!(
             "{committed}{}",
-            record(
-                "accept",
-                "eve@acme.example",
-                "pm",
-                T2,
-                &prd_fingerprint(&repo)
-            )
+            prd_record(&repo, "accept", "eve@acme.example", "pm", T2)
         ),
     );
     let (_, json) = check_json(repo.path());
@@ -387,15 +332,9 @@ fn the_working_copy_may_only_append() {
     );
 
     // Committed records moved in the working copy.
-    let second = record(
-        "revoke",
-        "rosa@acme.example",
-        "ops",
-        T2,
-        &prd_fingerprint(&repo),
-    );
+    let second = prd_record(&repo, "revoke", "rosa@acme.example", "ops", T2);
     repo.write(LEDGER, &format!("{committed}{second}"));
-    commit_as(&repo, "rosa@acme.example", "rosa revokes");
+    repo.commit_as("rosa@acme.example", "rosa revokes");
     repo.write(LEDGER, &format!("{second}{committed}"));
     let (_, json) = check_json(repo.path());
     let invalid = invalid_signoffs(&json);
@@ -416,19 +355,13 @@ fn malformed_records_and_unknown_roles_are_findings_never_trusted() {
     );
     append(
         &repo,
-        &record(
-            "approve",
-            "rosa@acme.example",
-            "qa",
-            T1,
-            &prd_fingerprint(&repo),
-        ),
+        &prd_record(&repo, "approve", "rosa@acme.example", "qa", T1),
     );
     append(
         &repo,
         "- action: approve\n  by: rosa@acme.example\n  role: ops\n  at: 2026-10-01T10:00:00Z\n  fingerprint: not-hex\n",
     );
-    commit_as(&repo, "rosa@acme.example", "Hand-written records");
+    repo.commit_as("rosa@acme.example", "Hand-written records");
     let (_, json) = check_json(repo.path());
     let invalid = invalid_signoffs(&json);
     assert_eq!(invalid.len(), 4, "{invalid:?}");
@@ -458,10 +391,9 @@ fn malformed_records_and_unknown_roles_are_findings_never_trusted() {
 #[test]
 fn a_ledger_in_a_shallow_clone_is_judged_by_the_oldest_commit_it_has() {
     let origin = handoff_repo();
-    append(&origin, &approve_by_rosa(&origin, T1));
-    commit_as(&origin, "rosa@acme.example", "rosa approves");
+    rosa_approves(&origin, T1);
     origin.write("other.md", "later\n");
-    commit_as(&origin, "dana@acme.example", "Something else");
+    origin.commit_as("dana@acme.example", "Something else");
     let clone = origin.shallow_clone(1);
     let history = history(&clone);
     let appended: Vec<_> = history.files["prd"].appended.values().collect();

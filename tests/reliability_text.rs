@@ -65,7 +65,7 @@ fn hostile_repo() -> TestRepo {
             "- action: approve\n  by: rosa@acme.example\n  role: ops\n  at: 2026-10-01T10:00:00Z\n  fingerprint: {old}\n  upstream: {{}}\n  note: \"note \\e]2;PWNED\\a \\e[2J \\u009b31m\"\n"
         ),
     );
-    commit_as(&repo, "rosa@acme.example", "rosa approves");
+    repo.commit_as("rosa@acme.example", "rosa approves");
     // Changed since the approval, so that messages quote the sign-off.
     repo.write(
         "docs/prd.md",

@@ -2,6 +2,10 @@
 //! sizes and compared with reviewed snapshots, the styles that carry state asserted cell by
 //! cell, a sweep of tiny sizes, and flows driven by key events.
 
+mod common;
+#[path = "support/workbench.rs"]
+mod workbench;
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -9,36 +13,24 @@ use handoff::analysis::CellState;
 use handoff::model::FindingCode;
 use handoff::tui::action::Action;
 use handoff::tui::app::{App, Effect, View};
-use handoff::tui::keymap::KeyChord;
 use handoff::tui::theme::Role;
-use handoff::tui::{TuiOptions, app_with_facts, views};
+use handoff::tui::{app_with_facts, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
-
-const NOW: &str = "2026-11-22T12:00:00Z";
+use workbench::{key, options, select};
 
 /// The demo repository, built once per test run at a pinned time, so commit ids and ages
 /// are the same in every run.
 fn demo_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let tmp = tempfile::tempdir().unwrap().keep();
-        let dir = tmp.join("reply-assist");
-        handoff::sample::build(&dir, NOW.parse().unwrap()).unwrap();
+        let (tmp, dir) = common::sample_repo();
+        // Kept for the whole run: the tests share it.
+        let _ = tmp.keep();
         dir
     })
-}
-
-fn options(present: bool) -> TuiOptions {
-    TuiOptions {
-        present,
-        now: Some(NOW.parse().unwrap()),
-        // No user configuration: the embedded defaults only.
-        config_dir: Some(PathBuf::from("/nonexistent/handoff-test-config")),
-        ..Default::default()
-    }
 }
 
 fn app(present: bool) -> App {
@@ -72,13 +64,6 @@ fn text(buf: &Buffer) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn key(app: &mut App, k: &str) -> Option<Effect> {
-    let chord = KeyChord::parse(k).unwrap();
-    app.key(ratatui::crossterm::event::KeyEvent::new(
-        chord.code, chord.mods,
-    ))
 }
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (60, 20)];
@@ -393,14 +378,6 @@ fn the_demo_shows_every_finding_code_in_the_lists() {
         .map(|&i| a.snap.report.findings[i].code)
         .collect();
     assert!(shown.len() >= 15, "{shown:?}");
-}
-
-fn select(a: &mut App, id: &str) {
-    a.matrix.selected = a
-        .rows
-        .iter()
-        .position(|&i| a.snap.index.artifacts[i].id == id)
-        .unwrap();
 }
 
 #[test]

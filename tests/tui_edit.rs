@@ -3,36 +3,21 @@
 //! what landed.
 
 mod common;
+#[path = "support/workbench.rs"]
+mod workbench;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
+use common::{commit_as_lee, git, sample_repo};
 use handoff::tui::app::{App, Effect};
-use handoff::tui::keymap::KeyChord;
+use handoff::tui::forms::PickerItem;
 use handoff::tui::runtime::Runtime;
 use handoff::tui::worker::FactsWorker;
-use handoff::tui::{TuiOptions, app_with_facts, index_fingerprint};
+use handoff::tui::{app_with_facts, index_fingerprint};
 use handoff::workspace;
-use ratatui::crossterm::event::KeyEvent;
-
-const NOW: &str = "2026-11-22T12:00:00Z";
-
-fn demo() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("reply-assist");
-    handoff::sample::build(&dir, NOW.parse().unwrap()).unwrap();
-    (tmp, dir)
-}
-
-fn options(present: bool) -> TuiOptions {
-    TuiOptions {
-        present,
-        now: Some(NOW.parse().unwrap()),
-        config_dir: Some(PathBuf::from("/nonexistent/handoff-test-config")),
-        ..Default::default()
-    }
-}
+use tempfile::TempDir;
+use workbench::{key, options, select};
 
 fn runtime(dir: &Path) -> Runtime {
     let ws = workspace::locate(Some(dir)).unwrap();
@@ -45,9 +30,27 @@ fn runtime(dir: &Path) -> Runtime {
     }
 }
 
-fn key(app: &mut App, k: &str) -> Option<Effect> {
-    let chord = KeyChord::parse(k).unwrap();
-    app.key(KeyEvent::new(chord.code, chord.mods))
+/// The sample repository, the workbench on it (not in present mode), and its runtime.
+fn workbench() -> (TempDir, PathBuf, App, Runtime) {
+    let (tmp, dir) = sample_repo();
+    let app = app_with_facts(&dir, &options(false)).unwrap();
+    let rt = runtime(&dir);
+    (tmp, dir, app, rt)
+}
+
+/// Moves the open picker down to its first item that `which` accepts.
+fn choose(app: &mut App, which: impl Fn(&PickerItem) -> bool) {
+    let pos = app
+        .picker
+        .as_ref()
+        .unwrap()
+        .items
+        .iter()
+        .position(which)
+        .unwrap();
+    for _ in 0..pos {
+        key(app, "Down");
+    }
 }
 
 fn typed(app: &mut App, text: &str) {
@@ -56,29 +59,10 @@ fn typed(app: &mut App, text: &str) {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// Selects an artifact's row in the matrix.
-fn select(app: &mut App, id: &str) {
-    let row = app
-        .rows
-        .iter()
-        .position(|&i| app.snap.index.artifacts[i].id == id)
-        .unwrap();
-    app.matrix.selected = row;
-}
-
-/// Runs the app's commit effect through the runtime, as the event loop does.
-fn commit(app: &mut App, rt: &mut Runtime, effect: Option<Effect>) {
-    match effect {
+/// Presses `k`, which must ask for a commit, and runs that commit through the runtime, as the
+/// event loop does.
+fn commit(app: &mut App, rt: &mut Runtime, k: &str) {
+    match key(app, k) {
         Some(Effect::Commit(change)) => rt.commit(app, *change),
         other => panic!(
             "expected a commit, got {other:?}; form: {:?}",
@@ -89,9 +73,7 @@ fn commit(app: &mut App, rt: &mut Runtime, effect: Option<Effect>) {
 
 #[test]
 fn editing_a_field_commits_only_the_index_with_trailers() {
-    let (_tmp, dir) = demo();
-    let mut app = app_with_facts(&dir, &options(false)).unwrap();
-    let mut rt = runtime(&dir);
+    let (_tmp, dir, mut app, mut rt) = workbench();
     let before = git(&dir, &["rev-parse", "HEAD"]);
     select(&mut app, "runbook-bad-drafts");
     key(&mut app, "e");
@@ -121,8 +103,7 @@ fn editing_a_field_commits_only_the_index_with_trailers() {
         key(&mut app, "Backspace");
     }
     typed(&mut app, "ml-platform");
-    let effect = key(&mut app, "Enter");
-    commit(&mut app, &mut rt, effect);
+    commit(&mut app, &mut rt, "Enter");
     assert!(app.form.is_none());
     assert!(
         app.status.as_deref().unwrap().starts_with("committed "),
@@ -155,9 +136,7 @@ fn editing_a_field_commits_only_the_index_with_trailers() {
 
 #[test]
 fn signing_from_the_workbench_appends_and_commits_the_ledger_file() {
-    let (_tmp, dir) = demo();
-    let mut app = app_with_facts(&dir, &options(false)).unwrap();
-    let mut rt = runtime(&dir);
+    let (_tmp, dir, mut app, mut rt) = workbench();
     select(&mut app, "adr-0003");
     key(&mut app, "s");
     let picker = app.picker.as_ref().unwrap();
@@ -190,23 +169,12 @@ fn signing_from_the_workbench_appends_and_commits_the_ledger_file() {
         .map(|i| i.label.clone())
         .collect();
     assert!(labels.contains(&"approve as pm".to_string()), "{labels:?}");
-    let pos = app
-        .picker
-        .as_ref()
-        .unwrap()
-        .items
-        .iter()
-        .position(|i| i.label == "approve as pm")
-        .unwrap();
-    for _ in 0..pos {
-        key(&mut app, "Down");
-    }
+    choose(&mut app, |i| i.label == "approve as pm");
     key(&mut app, "Enter");
     typed(&mut app, "Happy path matches v4.");
     // Enter in a note is a new line; Ctrl-s commits.
     assert_eq!(key(&mut app, "Enter"), None);
-    let effect = key(&mut app, "Ctrl-s");
-    commit(&mut app, &mut rt, effect);
+    commit(&mut app, &mut rt, "Ctrl-s");
     assert_eq!(
         git(&dir, &["show", "--name-only", "--format=", "HEAD"]),
         ".handoff/signoffs/flows.yaml"
@@ -224,9 +192,7 @@ fn signing_from_the_workbench_appends_and_commits_the_ledger_file() {
 
 #[test]
 fn a_moved_head_refreshes_and_asks_again() {
-    let (_tmp, dir) = demo();
-    let mut app = app_with_facts(&dir, &options(false)).unwrap();
-    let mut rt = runtime(&dir);
+    let (_tmp, dir, mut app, mut rt) = workbench();
     select(&mut app, "prd");
     key(&mut app, "e");
     key(&mut app, "Enter"); // title
@@ -234,21 +200,9 @@ fn a_moved_head_refreshes_and_asks_again() {
     // Someone commits in another terminal meanwhile.
     std::fs::write(dir.join("notes.txt"), "elsewhere\n").unwrap();
     git(&dir, &["add", "notes.txt"]);
-    git(
-        &dir,
-        &[
-            "-c",
-            "user.name=Lee",
-            "-c",
-            "user.email=lee@acme.example",
-            "commit",
-            "-qm",
-            "elsewhere",
-        ],
-    );
+    commit_as_lee(&dir, "elsewhere", &[]);
     let elsewhere = git(&dir, &["rev-parse", "HEAD"]);
-    let effect = key(&mut app, "Enter");
-    commit(&mut app, &mut rt, effect);
+    commit(&mut app, &mut rt, "Enter");
     assert_eq!(
         git(&dir, &["rev-parse", "HEAD"]),
         elsewhere,
@@ -262,14 +216,13 @@ fn a_moved_head_refreshes_and_asks_again() {
         Some(elsewhere.as_str()),
         "the view is refreshed"
     );
-    let effect = key(&mut app, "Enter");
-    commit(&mut app, &mut rt, effect);
+    commit(&mut app, &mut rt, "Enter");
     assert_eq!(git(&dir, &["rev-parse", "HEAD~1"]), elsewhere);
 }
 
 #[test]
 fn present_mode_is_read_only() {
-    let (_tmp, dir) = demo();
+    let (_tmp, dir) = sample_repo();
     let mut app = app_with_facts(&dir, &options(true)).unwrap();
     for k in ["Tab", "e"] {
         key(&mut app, k);
@@ -280,9 +233,7 @@ fn present_mode_is_read_only() {
 
 #[test]
 fn a_file_changed_under_a_form_asks_and_keeps_or_drops() {
-    let (_tmp, dir) = demo();
-    let mut app = app_with_facts(&dir, &options(false)).unwrap();
-    let mut rt = runtime(&dir);
+    let (_tmp, dir, mut app, mut rt) = workbench();
     select(&mut app, "prd");
     key(&mut app, "e");
     key(&mut app, "Enter");
@@ -294,19 +245,7 @@ fn a_file_changed_under_a_form_asks_and_keeps_or_drops() {
         format!("# reviewed in the weekly\n{text}"),
     )
     .unwrap();
-    git(
-        &dir,
-        &[
-            "-c",
-            "user.name=Lee",
-            "-c",
-            "user.email=lee@acme.example",
-            "commit",
-            "-qm",
-            "comment",
-            "handoff.yaml",
-        ],
-    );
+    commit_as_lee(&dir, "comment", &["handoff.yaml"]);
     rt.reload_index(&mut app);
     assert!(app.conflict, "the user is asked");
     assert_eq!(key(&mut app, "q"), None, "the question takes the keys");
@@ -315,8 +254,7 @@ fn a_file_changed_under_a_form_asks_and_keeps_or_drops() {
     assert_eq!(app.form.as_ref().unwrap().base, index_fingerprint(&rt.ws));
     // HEAD moved with that commit: refresh as the watcher would, then commit the kept form.
     rt.on_watch(&mut app, handoff::watch::WatchEvent::GitChanged);
-    let effect = key(&mut app, "Enter");
-    commit(&mut app, &mut rt, effect);
+    commit(&mut app, &mut rt, "Enter");
     let text = std::fs::read_to_string(dir.join("handoff.yaml")).unwrap();
     assert!(
         text.starts_with("# reviewed in the weekly\n"),
@@ -337,22 +275,10 @@ fn a_file_changed_under_a_form_asks_and_keeps_or_drops() {
 
 #[test]
 fn a_draft_survives_and_is_restored() {
-    let (_tmp, dir) = demo();
-    let mut app = app_with_facts(&dir, &options(false)).unwrap();
-    let rt = runtime(&dir);
+    let (_tmp, dir, mut app, rt) = workbench();
     select(&mut app, "eval-set");
     key(&mut app, "s");
-    let pos = app
-        .picker
-        .as_ref()
-        .unwrap()
-        .items
-        .iter()
-        .position(|i| i.refused.is_none())
-        .unwrap();
-    for _ in 0..pos {
-        key(&mut app, "Down");
-    }
+    choose(&mut app, |i| i.refused.is_none());
     key(&mut app, "Enter");
     typed(&mut app, "Half-written thought");
     rt.save_draft(&mut app);
@@ -391,9 +317,7 @@ fn a_draft_survives_and_is_restored() {
 
 #[test]
 fn adding_and_removing_an_artifact() {
-    let (_tmp, dir) = demo();
-    let mut app = app_with_facts(&dir, &options(false)).unwrap();
-    let mut rt = runtime(&dir);
+    let (_tmp, dir, mut app, mut rt) = workbench();
     key(&mut app, "a");
     for (i, text) in [
         "privacy-review",
@@ -408,8 +332,7 @@ fn adding_and_removing_an_artifact() {
         app.form.as_mut().unwrap().focus = i;
         typed(&mut app, text);
     }
-    let effect = key(&mut app, "Ctrl-s");
-    commit(&mut app, &mut rt, effect);
+    commit(&mut app, &mut rt, "Ctrl-s");
     assert!(
         app.snap.index.artifact("privacy-review").is_some(),
         "{:?} {:?}",
@@ -433,8 +356,7 @@ fn adding_and_removing_an_artifact() {
     assert!(app.confirm.is_none());
     key(&mut app, "D");
     let head = git(&dir, &["rev-parse", "HEAD"]);
-    let effect = key(&mut app, "y");
-    commit(&mut app, &mut rt, effect);
+    commit(&mut app, &mut rt, "y");
     assert!(
         app.status.as_deref().unwrap().contains("adr-0002"),
         "{:?}",
@@ -448,12 +370,10 @@ fn adding_and_removing_an_artifact() {
         app.form.as_mut().unwrap().focus = i;
         typed(&mut app, text);
     }
-    let effect = key(&mut app, "Ctrl-s");
-    commit(&mut app, &mut rt, effect);
+    commit(&mut app, &mut rt, "Ctrl-s");
     select(&mut app, "scratch");
     key(&mut app, "D");
-    let effect = key(&mut app, "y");
-    commit(&mut app, &mut rt, effect);
+    commit(&mut app, &mut rt, "y");
     assert!(
         app.status.as_deref().unwrap().starts_with("committed"),
         "{:?}",

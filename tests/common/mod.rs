@@ -25,6 +25,50 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
+/// The pinned clock of the tests, so ages in messages are stable.
+pub const NOW: &str = "2026-11-22T12:00:00Z";
+
+/// The sample handoff (the demo's `reply-assist` repository) built at [`NOW`] into a temporary
+/// directory, which goes when the returned [`TempDir`] is dropped.
+pub fn sample_repo() -> (TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reply-assist");
+    handoff::sample::build(&dir, NOW.parse().unwrap()).unwrap();
+    (tmp, dir)
+}
+
+/// Runs git in `dir` without the system configuration (whatever it exits with).
+pub fn git_output(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap()
+}
+
+/// Runs git in `dir` without the system configuration; its standard output, trimmed.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = git_output(dir, args);
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// `git commit -qm <message> <pathspec>…` in `dir` as Lee <lee@acme.example>, as someone in
+/// another terminal would commit.
+pub fn commit_as_lee(dir: &Path, message: &str, pathspec: &[&str]) {
+    let mut args = vec![
+        "-c",
+        "user.name=Lee",
+        "-c",
+        "user.email=lee@acme.example",
+        "commit",
+        "-qm",
+        message,
+    ];
+    args.extend_from_slice(pathspec);
+    git(dir, &args);
+}
+
 /// The handoff binary, run in `cwd` with the machine's configuration kept out: the clock
 /// pinned to `now`, no colour, HOME and XDG_CONFIG_HOME inside `cwd` (so libgit2 reads no
 /// global git configuration), no system git configuration, no inherited `GIT_DIR`.
@@ -176,18 +220,30 @@ impl TestRepo {
     /// Stages everything and commits with author and committer date `unix_time`; the clock
     /// moves to one tick after it.
     pub fn commit_at(&self, message: &str, unix_time: i64) -> String {
+        self.commit_with(&[], message, unix_time)
+    }
+
+    /// Stages everything and commits as `email` (author and committer, name and email) at the
+    /// next tick of the clock. Returns the new commit's id.
+    pub fn commit_as(&self, email: &str, message: &str) -> String {
+        let name = format!("user.name={email}");
+        let email = format!("user.email={email}");
+        self.commit_with(&["-c", &name, "-c", &email], message, self.clock.get())
+    }
+
+    /// `git add -A` and a commit at `unix_time`, with `config` (`-c` options) before `commit`.
+    fn commit_with(&self, config: &[&str], message: &str, unix_time: i64) -> String {
         self.git(&["add", "-A"]);
-        self.git_at(
-            unix_time,
-            &[
-                "commit",
-                "--quiet",
-                "--allow-empty",
-                "--no-verify",
-                "-m",
-                message,
-            ],
-        );
+        let mut args = config.to_vec();
+        args.extend([
+            "commit",
+            "--quiet",
+            "--allow-empty",
+            "--no-verify",
+            "-m",
+            message,
+        ]);
+        self.git_at(unix_time, &args);
         self.clock.set(unix_time + TICK);
         self.head()
     }
@@ -292,6 +348,25 @@ impl TestRepo {
             }
         }
         paths.into_iter().filter(|p| !p.is_empty()).collect()
+    }
+
+    /// Adds a submodule at `path`: a repository of its own holding `lib.txt`, one commit. The
+    /// submodule is staged, not committed; returns its origin.
+    pub fn add_submodule(&self, path: &str) -> TestRepo {
+        let library = TestRepo::new();
+        library.write("lib.txt", "lib\n");
+        library.commit("library");
+        let url = format!("file://{}", library.path().display());
+        self.git(&[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "--quiet",
+            "add",
+            &url,
+            path,
+        ]);
+        library
     }
 
     /// A shallow clone (`git clone --depth <depth> file://...`) of this repository.

@@ -35,7 +35,7 @@ impl Session {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_handoff"));
         cmd.args(args);
         cmd.cwd(dir);
-        cmd.env("HANDOFF_NOW", super::support::NOW);
+        cmd.env("HANDOFF_NOW", crate::common::NOW);
         cmd.env("TERM", "xterm-256color");
         cmd.env("HOME", home.path());
         cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
@@ -96,10 +96,31 @@ impl Session {
         }
     }
 
+    pub fn wait_until_gone(&self, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.contents();
+            if !screen.contains(what) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{what}` never went; the screen was:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
+        // Keys sent apart, as a person types: an Esc followed at once by a letter reads as Alt.
         std::thread::sleep(Duration::from_millis(150));
+    }
+
+    /// Kills the process (SIGKILL), as a crash would end it.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
     }
 
     /// Waits for the process to end; its exit code.

@@ -1,6 +1,6 @@
 //! Helpers shared by the `reliability_*` tests: a small handoff (index, documents, a person
 //! per role) in a [`TestRepo`], the binary run against it, sign-off records written by hand
-//! and committed as a given person.
+//! (to commit as a given person with [`TestRepo::commit_as`]).
 
 #![allow(dead_code)] // Each test binary uses a different part of the helpers.
 
@@ -9,9 +9,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{TestRepo, handoff_command};
-
-pub const NOW: &str = "2026-11-22T12:00:00Z";
+pub use crate::common::NOW;
+use crate::common::{TestRepo, git_output, handoff_command};
 
 /// Roles with one person each; `prd` needs an approval from `ops`.
 pub const INDEX: &str = "\
@@ -120,29 +119,6 @@ pub fn record(action: &str, by: &str, role: &str, at: &str, fingerprint: &str) -
     )
 }
 
-/// Commits everything as `email` (author and committer), at the repository's next tick.
-pub fn commit_as(repo: &TestRepo, email: &str, message: &str) -> String {
-    repo.git(&["add", "-A"]);
-    let time = repo.clock();
-    repo.git_at(
-        time,
-        &[
-            "-c",
-            &format!("user.name={email}"),
-            "-c",
-            &format!("user.email={email}"),
-            "commit",
-            "--quiet",
-            "--allow-empty",
-            "--no-verify",
-            "-m",
-            message,
-        ],
-    );
-    repo.set_clock(time + 60);
-    repo.head()
-}
-
 /// Standard error of a finished process, as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -150,12 +126,7 @@ pub fn stderr(out: &Output) -> String {
 
 /// Runs git in `dir` (no system configuration): whether it succeeded, and what it printed.
 pub fn git_ok_output(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
+    let out = git_output(dir, args);
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
