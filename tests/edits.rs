@@ -370,7 +370,7 @@ fn a_dirty_ledger_file_is_not_swept_into_the_commit() {
     );
     f.repo.git(&["add", path]);
     let err = f.refused(&["sign", "prd", "--action", "accept", "--role", "pm"]);
-    assert!(err.contains("is with staged changes"), "{err}");
+    assert!(err.contains("is staged and not committed"), "{err}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,12 +8,13 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use git2::{Oid, Repository, Signature, Status};
 
 use super::commit::{self, CommitError, CommitRequest, Committed, Hooks};
 use super::lock::WriteLock;
+use super::patience::Patience;
 
 /// Which HEAD a change was computed against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -60,7 +61,7 @@ impl fmt::Display for Dirt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Dirt::Modified => "modified and not committed",
-            Dirt::Staged => "with staged changes",
+            Dirt::Staged => "staged and not committed",
             Dirt::NotCommitted => "not committed yet",
             Dirt::Deleted => "deleted and not committed",
         })
@@ -200,16 +201,9 @@ pub fn write_and_commit(
         super::atomic::remove_stale_temporaries(dir);
     }
     let retrying = options.base == BaseHead::Current;
-    let started = Instant::now();
-    let mut pause = Duration::from_millis(20);
-    let mut wait = |error: &CommitError| -> bool {
-        if !retrying || !error.is_transient() || started.elapsed() >= RETRY_FOR {
-            return false;
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(400));
-        true
-    };
+    let mut patience = Patience::new(RETRY_FOR);
+    let mut wait =
+        |error: &CommitError| -> bool { retrying && error.is_transient() && patience.wait() };
 
     // Nothing is written while the index is locked; wait a moment for it.
     let base = loop {

@@ -337,8 +337,7 @@ fn update_user_index(
     user_index: &mut Index,
     staged: &[(&String, Option<Recorded>)],
 ) -> Result<(), git2::Error> {
-    let started = std::time::Instant::now();
-    let mut pause = std::time::Duration::from_millis(10);
+    let mut patience = super::patience::Patience::new(INDEX_UPDATE_PATIENCE);
     loop {
         user_index.read(true)?;
         for (path, new) in staged {
@@ -350,12 +349,7 @@ fn update_user_index(
             }
         }
         match user_index.write() {
-            Err(e)
-                if e.code() == ErrorCode::Locked && started.elapsed() < INDEX_UPDATE_PATIENCE =>
-            {
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(std::time::Duration::from_millis(200));
-            }
+            Err(e) if e.code() == ErrorCode::Locked && patience.wait() => {}
             result => return result,
         }
     }

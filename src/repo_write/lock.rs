@@ -10,9 +10,11 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use git2::Repository;
+
+use super::patience::Patience;
 
 /// How long a writer waits for another handoff to finish before giving up.
 pub const WAIT_FOR_OTHER_WRITER: Duration = Duration::from_secs(30);
@@ -55,15 +57,11 @@ pub fn lock_repository(repo: &Repository, wait: Duration) -> Result<WriteLock, L
         .write(true)
         .open(&path)
         .map_err(io)?;
-    let deadline = Instant::now() + wait;
-    let mut pause = Duration::from_millis(5);
+    let mut patience = Patience::new(wait);
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(WriteLock { _file: file }),
-            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(Duration::from_millis(100));
-            }
+            Err(TryLockError::WouldBlock) if patience.wait() => {}
             Err(TryLockError::WouldBlock) => return Err(LockError::Busy { path }),
             Err(TryLockError::Error(source)) => return Err(io(source)),
         }

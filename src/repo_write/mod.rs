@@ -17,6 +17,7 @@ pub mod index_text;
 pub mod ledger;
 pub mod lock;
 pub mod own_writes;
+pub mod patience;
 pub mod signoff;
 
 pub use atomic::write_atomic;
