@@ -1163,3 +1163,60 @@ fn a_bare_repository_is_refused_with_a_clear_message() {
     );
     assert!(Workspace::discover(Path::new("/")).is_err());
 }
+
+// ---------------------------------------------------------------------------------------------
+// The workbench's facts worker keeps its repository between work-tree reads
+
+#[test]
+fn the_facts_worker_sees_the_git_index_change_between_reads() {
+    use handoff::tui::worker::{FactsUpdate, FactsWorker, Request};
+    use std::sync::{Arc, mpsc};
+
+    let repo = TestRepo::new();
+    repo.write("prd.md", "# PRD\n");
+    repo.commit("add the PRD");
+    let (workspace, _) = open(&repo, "");
+    let (tx, rx) = mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let worker = FactsWorker::new(
+        workspace,
+        Arc::new(move |update| {
+            let _ = tx.lock().unwrap().send(update);
+        }),
+    );
+    let target = || [("prd".to_string(), Target::Path("prd.md".into()))];
+    let read = |generation: u64| -> ArtifactFacts {
+        worker.request(Request::new(generation, target(), false));
+        let mut facts = None;
+        loop {
+            match rx
+                .recv_timeout(Duration::from_secs(20))
+                .expect("worker answers")
+            {
+                FactsUpdate::Worktree(g, mut batch) if g == generation => {
+                    facts = batch.pop().map(|(_, f)| f)
+                }
+                FactsUpdate::Done(g) if g == generation => break,
+                FactsUpdate::Failed(_, message) => panic!("{message}"),
+                _ => {}
+            }
+        }
+        facts.expect("facts of prd")
+    };
+
+    assert!(!read(1).uncommitted);
+    // Edited, then staged and committed by git in another terminal: the worker's kept
+    // repository must read the git index as it is now, each time.
+    repo.write("prd.md", "# PRD\n\nGoals.\n");
+    assert!(read(2).uncommitted);
+    repo.git(&["add", "prd.md"]);
+    assert!(read(3).uncommitted, "staged is not committed");
+    let commit = repo.commit("goals");
+    let committed = read(4);
+    assert!(!committed.uncommitted);
+    assert_eq!(
+        committed.fingerprint.as_deref(),
+        repo.head_object("prd.md").as_deref()
+    );
+    assert_ne!(commit, "");
+}

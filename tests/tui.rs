@@ -297,13 +297,29 @@ fn flow_moves_filters_and_jumps() {
     key(&mut a, "BackTab");
     assert_eq!(a.view, View::Gaps);
 
-    // The Gaps list is most severe first.
-    let severities: Vec<_> = a
-        .gap_items
-        .iter()
-        .map(|&i| a.snap.report.findings[i].severity)
-        .collect();
-    assert!(severities.windows(2).all(|w| w[0] >= w[1]));
+    // Each list is most severe first, then oldest problem first, then in report order; the
+    // agenda holds both lists, most severe first, then in report order.
+    let findings = &a.snap.report.findings;
+    let list_key = |&i: &usize| {
+        let f = &findings[i];
+        (
+            std::cmp::Reverse(f.severity),
+            f.since.map_or(i64::MAX, |t| t.as_second()),
+            i,
+        )
+    };
+    for list in [&a.gap_items, &a.stale_items] {
+        assert!(list.windows(2).all(|w| list_key(&w[0]) < list_key(&w[1])));
+    }
+    assert!(
+        a.gap_items.iter().any(|&i| findings[i].since.is_some())
+            && a.gap_items.iter().any(|&i| findings[i].since.is_none()),
+        "the sample has gaps with and without a time"
+    );
+    let mut expected_agenda: Vec<usize> =
+        a.gap_items.iter().chain(&a.stale_items).copied().collect();
+    expected_agenda.sort_by_key(|&i| (std::cmp::Reverse(findings[i].severity), i));
+    assert_eq!(a.agenda_items, expected_agenda);
 
     // Help opens with ? and F1 and closes with Esc; q quits.
     key(&mut a, "?");

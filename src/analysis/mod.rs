@@ -65,20 +65,15 @@ impl Report {
         }
     }
 
-    /// The position in the index of the artifact finding number `finding` is about (findings
-    /// are grouped by artifact in index order), found without hashing its id.
-    pub fn artifact_position(&self, finding: usize) -> usize {
-        self.ranges.partition_point(|range| range.end <= finding)
-    }
-
     /// How many findings there are of each severity: (errors, warnings, infos).
     pub fn counts(&self) -> (usize, usize, usize) {
-        let count = |s| self.findings.iter().filter(|f| f.severity == s).count();
-        (
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Info),
-        )
+        self.findings
+            .iter()
+            .fold((0, 0, 0), |(e, w, i), f| match f.severity {
+                Severity::Error => (e + 1, w, i),
+                Severity::Warning => (e, w + 1, i),
+                Severity::Info => (e, w, i + 1),
+            })
     }
 
     /// The most severe finding's severity, if any.

@@ -31,14 +31,9 @@ impl PathGlob {
             .build()
             .map_err(|e| format!("invalid glob `{pattern}`: {}", e.kind()))?
             .compile_matcher();
-        let literal_end = pattern.find(META).unwrap_or(pattern.len());
-        let literal_dir = match pattern[..literal_end].rfind('/') {
-            Some(slash) => pattern[..slash].to_string(),
-            None => String::new(),
-        };
         Ok(PathGlob {
             matcher,
-            literal_dir,
+            literal_dir: literal_dir(pattern).to_string(),
         })
     }
 
@@ -49,6 +44,16 @@ impl PathGlob {
 
     pub(crate) fn literal_dir(&self) -> &str {
         &self.literal_dir
+    }
+}
+
+/// The directory every match of a (normalized) glob lies under: its literal leading
+/// components, without a trailing slash (`""` when it starts with a wildcard).
+pub(crate) fn literal_dir(pattern: &str) -> &str {
+    let literal_end = pattern.find(META).unwrap_or(pattern.len());
+    match pattern[..literal_end].rfind('/') {
+        Some(slash) => &pattern[..slash],
+        None => "",
     }
 }
 

@@ -191,6 +191,13 @@ pub fn path_spec(workspace: &Workspace, target: &Target) -> Option<PathSpec> {
     }
 }
 
+/// The repository-relative directory every match of a glob target lies under (its literal
+/// leading components; `""` for the whole repository): only a change there can change what
+/// it matches.
+pub fn glob_scope(workspace: &Workspace, pattern: &str) -> String {
+    workspace.repo_path(glob::literal_dir(glob::normalize(pattern)))
+}
+
 /// Reads every fact for a list of artifacts: HEAD, the work tree of each, and the last change
 /// of every path and glob in one history walk (through the repository's [`HistoryCache`]).
 /// URL artifacts get default facts.

@@ -252,43 +252,36 @@ impl App {
                 .map(|&i| index.artifacts[i].id.as_str())
                 .collect()
         };
-        let list = |category: Category| {
-            let mut items: Vec<usize> = report
-                .findings
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| {
-                    f.code.category() == category
-                        && (everything
-                            || shown.contains(f.artifact.as_str())
-                                && self.filter.matches_finding(f)
-                                && (!self.mine
-                                    || f.role.as_ref().is_none_or(|r| my_roles.contains(r))))
-                })
-                .map(|(i, _)| i)
-                .collect();
-            // Most severe first; within a severity the oldest problem first; then index order.
-            // Keys computed once per item, not once per comparison.
-            items.sort_by_cached_key(|&i| {
-                let f = &report.findings[i];
-                (
-                    std::cmp::Reverse(f.severity),
-                    f.since.map_or(i64::MAX, |t| t.as_second()),
-                    report.artifact_position(i),
-                    i,
-                )
-            });
-            items
+        // One pass over the findings sorts them into the two lists. Each list runs most severe
+        // first, then oldest problem first, then in report order (which is index order, so
+        // the artifact's position needs no key of its own).
+        let (mut gaps, mut stale) = (Vec::new(), Vec::new());
+        // The agenda: both lists, most severe first, then in report order.
+        let mut agenda_by_severity: [Vec<usize>; 3] = Default::default();
+        for (i, f) in report.findings.iter().enumerate() {
+            let list = match f.code.category() {
+                Category::Gap => &mut gaps,
+                Category::Stale => &mut stale,
+            };
+            if everything
+                || shown.contains(f.artifact.as_str())
+                    && self.filter.matches_finding(f)
+                    && (!self.mine || f.role.as_ref().is_none_or(|r| my_roles.contains(r)))
+            {
+                let since = f.since.map_or(i64::MAX, |t| t.as_second());
+                list.push((std::cmp::Reverse(f.severity), since, i));
+                // `Severity` is declared from least to most severe.
+                agenda_by_severity[f.severity as usize].push(i);
+            }
+        }
+        let sorted = |mut keyed: Vec<(std::cmp::Reverse<Severity>, i64, usize)>| {
+            keyed.sort_unstable();
+            keyed.into_iter().map(|(_, _, i)| i).collect::<Vec<usize>>()
         };
-        self.gap_items = list(Category::Gap);
-        self.stale_items = list(Category::Stale);
-        let mut agenda: Vec<usize> = self
-            .gap_items
-            .iter()
-            .chain(&self.stale_items)
-            .copied()
-            .collect();
-        agenda.sort_by_key(|&i| (std::cmp::Reverse(report.findings[i].severity), i));
+        self.gap_items = sorted(gaps);
+        self.stale_items = sorted(stale);
+        let [info, warning, error] = agenda_by_severity;
+        let agenda: Vec<usize> = [error, warning, info].concat();
         self.agenda_items = agenda;
         self.id_width = self
             .rows
