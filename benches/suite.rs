@@ -570,9 +570,9 @@ struct FirstFrame {
     app: Duration,
     /// The facts worker asked for everything (it runs on its own thread).
     request: Duration,
-    /// The file watcher set up (the workbench does this before its first draw).
-    watcher: Duration,
     draw: Duration,
+    /// The file watcher set up, right after the first frame (as the workbench does).
+    watcher: Duration,
     total: Duration,
     /// Until the last fact arrived and was drawn (warm cache).
     filled: Duration,
@@ -609,9 +609,6 @@ fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
     };
     rt.refresh_all(&mut app);
     let request_done = started.elapsed();
-    let watcher =
-        handoff::watch::watch(&ws, WatchOptions::default(), |_| {}).map_err(|e| e.to_string())?;
-    let watcher_done = started.elapsed();
     app.size = FRAME_SIZE;
     let mut terminal =
         Terminal::new(TestBackend::new(FRAME_SIZE.0, FRAME_SIZE.1)).map_err(|e| e.to_string())?;
@@ -619,6 +616,9 @@ fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
         .draw(|f| views::draw(f, &app))
         .map_err(|e| e.to_string())?;
     let total = started.elapsed();
+    let watcher =
+        handoff::watch::watch(&ws, WatchOptions::default(), |_| {}).map_err(|e| e.to_string())?;
+    let watcher_done = started.elapsed();
     let mut frames = 1;
     loop {
         let first = rx
@@ -645,8 +645,8 @@ fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
     Ok(FirstFrame {
         app: app_done,
         request: request_done - app_done,
-        watcher: watcher_done - request_done,
-        draw: total - watcher_done,
+        draw: total - request_done,
+        watcher: watcher_done - total,
         total,
         filled,
         frames,
@@ -1013,10 +1013,11 @@ impl Report {
             out,
             "\n### The workbench's first frame\n\n\
              As `handoff` starts: read the index and ledger and analyse with every fact pending \
-             (`initial_app`), ask the facts worker for everything, set up the file watcher, draw \
-             one {}×{} frame (TestBackend). Then the facts stream in (history from the warm \
-             cache), a frame drawn per batch. Median of the runs.\n\n\
-             | repository | artifacts | first frame | index+ledger+analysis | worker request | watcher | draw | every row filled | frames while filling |\n\
+             (`initial_app`, index and ledger through the parsed-input cache), ask the facts \
+             worker for everything, draw one {}×{} frame (TestBackend), then set up the file \
+             watcher. Then the facts stream in (history from the warm cache), a frame drawn per \
+             batch. Median of the runs.\n\n\
+             | repository | artifacts | first frame | index+ledger+analysis | worker request | draw | watcher (after the frame) | every row filled | frames while filling |\n\
              |---|---:|---:|---:|---:|---:|---:|---:|---:|",
             FRAME_SIZE.0, FRAME_SIZE.1
         );
@@ -1028,19 +1029,18 @@ impl Report {
                 ms(f.total),
                 ms(f.app),
                 ms(f.request),
-                ms(f.watcher),
                 ms(f.draw),
+                ms(f.watcher),
                 ms(f.filled),
                 f.frames
             );
             if f.total > FIRST_FRAME_TARGET {
                 misses.push(format!(
-                    "{label}: first frame {}, over the {} target by {} (index+ledger+analysis {}, watcher {})",
+                    "{label}: first frame {}, over the {} target by {} (index+ledger+analysis {})",
                     ms(f.total),
                     ms(FIRST_FRAME_TARGET),
                     ms(f.total - FIRST_FRAME_TARGET),
-                    ms(f.app),
-                    ms(f.watcher)
+                    ms(f.app)
                 ));
             }
         }

@@ -462,6 +462,62 @@ fn check_uses_the_cache_and_answers_the_same_without_it() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The parsed inputs (index and ledger files) kept beside their bytes.
+
+#[test]
+fn parsed_inputs_are_reused_only_for_identical_bytes() {
+    let repo = TestRepo::new();
+    repo.write("handoff.yaml", LEDGER_INDEX);
+    repo.write("docs/prd.md", "# PRD\n");
+    repo.write(".handoff/signoffs/prd.yaml", &ledger_record("accept", 1));
+    repo.commit("accept");
+    let check = |extra: &[&str]| {
+        let output = handoff_command(repo.path(), "2024-06-01T00:00:00Z")
+            .args(["check", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(output.status.code().is_some_and(|c| c <= 1), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let parsed_dir = repo.path().join(".git/handoff/cache");
+    // Each step: the cached answer (twice: the first may parse and write) equals a fresh
+    // parse, and differs from the step before.
+    let mut before = String::new();
+    let mut step = |what: &str| {
+        let uncached = check(&["--no-cache"]);
+        assert_eq!(check(&[]), uncached, "{what}: first cached run");
+        assert_eq!(check(&[]), uncached, "{what}: second cached run");
+        assert_ne!(uncached, before, "{what}: the step changes the answer");
+        before = uncached;
+    };
+    step("the start");
+    assert!(parsed_dir.join("parsed-index").is_file());
+    assert!(parsed_dir.join("parsed-ledger").is_file());
+
+    // Same size, one byte different: the id `prd` becomes `prx`.
+    repo.write("handoff.yaml", &LEDGER_INDEX.replace("id: prd", "id: prx"));
+    step("an index edited in place");
+    repo.write("handoff.yaml", LEDGER_INDEX);
+    step("the index back as it was");
+    // A ledger record changed in one byte (the day), the file removed, then written again.
+    repo.write(".handoff/signoffs/prd.yaml", &ledger_record("accept", 2));
+    step("a ledger record edited in place");
+    repo.remove(".handoff/signoffs/prd.yaml");
+    step("a ledger file removed");
+    repo.write(".handoff/signoffs/prd.yaml", &ledger_record("accept", 1));
+    step("a ledger file added");
+
+    // Damaged or foreign cache files are ignored and replaced.
+    std::fs::write(parsed_dir.join("parsed-index"), b"not a cache").unwrap();
+    let mut torn = std::fs::read(parsed_dir.join("parsed-ledger")).unwrap();
+    torn.truncate(torn.len() / 2);
+    std::fs::write(parsed_dir.join("parsed-ledger"), torn).unwrap();
+    assert_eq!(check(&[]), before, "damaged caches");
+    assert_eq!(check(&[]), before, "replaced caches");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Random histories: build one, cache it, grow it (commits, branches from old commits, merges
 // resolved either way), and check that the incremental answers equal a full walk and git.
 

@@ -66,6 +66,9 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
         Format::Sarif => crate::export::sarif::sarif(&snapshot, &ws.prefix),
     };
     crate::export::emit(out)?;
+    // The process ends here: freeing every artifact's facts and findings one by one took
+    // tens of milliseconds at 10,000 artifacts.
+    std::mem::forget(snapshot);
     Ok(if failed {
         ExitCode::from(1)
     } else {
@@ -334,7 +337,10 @@ pub fn json(s: &Snapshot, threshold: Severity) -> String {
             failed: s.report.findings.iter().any(|f| f.severity >= threshold),
         },
     };
-    let mut out = serde_json::to_string_pretty(&report).expect("the report serialises");
-    out.push('\n');
-    out
+    // About half a kilobyte per finding, each written twice: no regrowing a 40 MB buffer.
+    let mut out =
+        Vec::with_capacity(512 * 2 * s.report.findings.len() + 1024 * s.index.artifacts.len());
+    serde_json::to_writer_pretty(&mut out, &report).expect("the report serialises");
+    out.push(b'\n');
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }

@@ -19,7 +19,7 @@ pub(super) fn seal(magic: &[u8; 16], version: u32, payload: &[u8]) -> Vec<u8> {
     file.extend_from_slice(magic);
     file.extend_from_slice(&version.to_le_bytes());
     file.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    file.extend_from_slice(&fnv1a(payload).to_le_bytes());
+    file.extend_from_slice(&checksum(payload).to_le_bytes());
     file.extend_from_slice(payload);
     file
 }
@@ -44,7 +44,7 @@ pub(super) fn unseal<'b>(
     if payload.len() as u64 != length {
         return Err("truncated".to_string());
     }
-    if fnv1a(payload) != checksum {
+    if self::checksum(payload) != checksum {
         return Err("checksum mismatch".to_string());
     }
     Ok(payload)
@@ -63,6 +63,23 @@ pub(super) fn read(file: &Path) -> Result<Option<Vec<u8>>, String> {
             .map(Some)
             .map_err(|e| format!("cannot read it: {e}")),
     }
+}
+
+/// The seal's checksum: FNV-1a's step taken a word at a time (eight times fewer steps over
+/// cache files of several megabytes). Each step is a bijection of the running value for a
+/// given word, so any change within one word always changes the sum; like FNV it guards
+/// against torn and corrupted files, not against forgery.
+fn checksum(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut words = bytes.chunks_exact(8);
+    for word in words.by_ref() {
+        let word = u64::from_le_bytes(word.try_into().expect("chunks of eight"));
+        hash = (hash ^ word).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    for &byte in words.remainder() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
 }
 
 /// FNV-1a, 64 bits: a checksum against torn and corrupted files, not against forgery (whoever

@@ -19,6 +19,7 @@ mod head;
 mod history;
 mod ledger_cache;
 pub mod ledger_history;
+mod parsed_cache;
 mod treehash;
 mod worktree;
 
@@ -34,6 +35,7 @@ pub use cache::{CacheOutcome, CachedChanges, HistoryCache, last_changes_cached};
 pub use head::head_info;
 pub use history::{PathSpec, last_changes};
 pub use ledger_cache::{LedgerAnswer, ledger_history_cached};
+pub use parsed_cache::{Input, ParsedCache};
 pub use worktree::{Limits, WorkTree, worktree_facts};
 
 /// Where the handoff workspace sits in the repository.

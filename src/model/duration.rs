@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A whole number of days, kept with the text the author wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Duration {
     pub days: u32,
     pub text: String,

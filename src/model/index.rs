@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{Duration, FindingCode, Pos, Severity};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Index {
     pub version: u32,
     pub name: Option<String>,
@@ -17,7 +17,7 @@ pub struct Index {
     pub severity: BTreeMap<FindingCode, Severity>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Role {
     pub id: String,
     pub title: Option<String>,
@@ -26,7 +26,7 @@ pub struct Role {
     pub pos: Pos,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Kind {
     pub id: String,
     pub title: Option<String>,
@@ -42,7 +42,9 @@ pub struct Kind {
 }
 
 /// Where an artifact lives.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Target {
     /// A file or directory, relative to the index's directory, `/`-separated.
     Path(String),
@@ -65,7 +67,7 @@ impl Target {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Artifact {
     pub id: String,
     pub title: Option<String>,

@@ -9,7 +9,9 @@ use jiff::Timestamp;
 
 use super::Pos;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Action {
     /// The owner agrees in writing to own the artifact.
     Accept,
@@ -76,7 +78,7 @@ impl FromStr for Action {
 }
 
 /// One record of the ledger.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SignOff {
     pub action: Action,
     /// The signer's git e-mail address.
@@ -93,7 +95,7 @@ pub struct SignOff {
 }
 
 /// A record that could not be trusted, reported as an `invalid-signoff` finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LedgerProblem {
     pub artifact: String,
     /// The ledger file, relative to the index's directory.

@@ -173,6 +173,12 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
 
     rt.refresh_all(&mut app);
     rt.restore_draft(&mut app);
+    if let Ok(size) = terminal.size() {
+        app.size = (size.width, size.height);
+    }
+    // The first frame before the watcher: setting up a watch per directory takes tens of
+    // milliseconds in a large work tree, and the facts worker is reading meanwhile.
+    let _ = runtime::draw(&mut terminal, &app);
     let watch_tx = tx.clone();
     // The watcher lives as long as this binding; live refresh is a nicety, not a condition.
     let _watcher = match crate::watch::watch(&ws, crate::watch::WatchOptions::default(), move |e| {
@@ -184,10 +190,6 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
             None
         }
     };
-
-    if let Ok(size) = terminal.size() {
-        app.size = (size.width, size.height);
-    }
     spawn_input(tx);
 
     let result = runtime::event_loop(&mut terminal, &mut app, &rx, &mut rt);

@@ -1,0 +1,230 @@
+//! Parsed inputs kept between runs: what `handoff.yaml` and each ledger file parsed to, stored
+//! under `.git/handoff/` beside the exact bytes it was parsed from. An input is taken from the
+//! cache only when its bytes are identical to the stored ones, so a hit gives the parser's own
+//! answer; any other input is parsed and the cache rewritten. Parsing a 70,000-line index
+//! took about 220 ms; a hit costs a few.
+//!
+//! The file is sealed like the history caches (a torn, corrupted or foreign file is ignored)
+//! and names the handoff build that wrote it: another build, whose model may differ, ignores
+//! it. Only successful parses are kept; an index with errors is parsed each time, which also
+//! reports its errors each time.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::cache::CACHE_DIR;
+use super::cache_file;
+
+const VERSION: u32 = 1;
+
+/// Which input a cache file holds.
+#[derive(Debug, Clone, Copy)]
+pub enum Input {
+    /// `handoff.yaml`: one entry.
+    Index,
+    /// The ledger: one entry per file.
+    Ledger,
+}
+
+impl Input {
+    fn magic(self) -> &'static [u8; 16] {
+        match self {
+            Input::Index => b"handoff-p-index\0",
+            Input::Ledger => b"handoff-p-ledger",
+        }
+    }
+
+    fn file_name(self) -> &'static str {
+        match self {
+            Input::Index => "parsed-index",
+            Input::Ledger => "parsed-ledger",
+        }
+    }
+}
+
+/// What a cache file holds: the build that wrote it, then per input file its name, its bytes
+/// and what it parsed to. Written from borrowed values, read into owned ones (the encoding is
+/// the same). The bytes are encoded as one run, not as a list of numbers: decoding them is a
+/// copy.
+#[derive(serde::Deserialize)]
+struct Stored<T> {
+    build: String,
+    entries: Vec<(String, serde_bytes::ByteBuf, T)>,
+}
+
+#[derive(Serialize)]
+struct StoredRef<'a, T> {
+    build: &'a str,
+    entries: Vec<(&'a str, &'a serde_bytes::Bytes, &'a T)>,
+}
+
+/// The parsed inputs of one kind, as the cache file held them when opened.
+pub struct ParsedCache<T> {
+    file: Option<PathBuf>,
+    input: Input,
+    entries: BTreeMap<String, (Vec<u8>, T)>,
+}
+
+impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
+    /// The cache of the repository whose git directory is `git_dir`. A missing, damaged or
+    /// foreign file reads as empty.
+    pub fn open(git_dir: &Path, input: Input) -> ParsedCache<T> {
+        let file = git_dir.join(CACHE_DIR).join(input.file_name());
+        let entries = read(&file, input).unwrap_or_default();
+        ParsedCache {
+            file: build_identity().is_some().then_some(file),
+            input,
+            entries,
+        }
+    }
+
+    /// No cache: everything is parsed and nothing written.
+    pub fn disabled(input: Input) -> ParsedCache<T> {
+        ParsedCache {
+            file: None,
+            input,
+            entries: BTreeMap::new(),
+        }
+    }
+
+    /// What `name` parsed to, if it was stored with exactly these bytes. The entry leaves the
+    /// cache: [`ParsedCache::save`] writes what it is given.
+    pub fn take(&mut self, name: &str, bytes: &[u8]) -> Option<T> {
+        match self.entries.remove(name) {
+            Some((stored, parsed)) if stored == bytes => Some(parsed),
+            _ => None,
+        }
+    }
+
+    /// Whether no entry is left (every stored input was taken).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Writes the cache file anew with these entries (name, bytes, parsed). A failure to
+    /// write only costs the next run a parse, so it is not reported.
+    pub fn save(self, entries: &[(&str, &[u8], &T)]) {
+        let (Some(file), Some(build)) = (self.file, build_identity()) else {
+            return;
+        };
+        let stored = StoredRef {
+            build,
+            entries: entries
+                .iter()
+                .map(|&(name, bytes, parsed)| (name, serde_bytes::Bytes::new(bytes), parsed))
+                .collect(),
+        };
+        if let Ok(payload) = postcard::to_stdvec(&stored) {
+            let _ = cache_file::write(
+                &file,
+                &cache_file::seal(self.input.magic(), VERSION, &payload),
+            );
+        }
+    }
+}
+
+fn read<T: DeserializeOwned>(file: &Path, input: Input) -> Option<BTreeMap<String, (Vec<u8>, T)>> {
+    let build = build_identity()?;
+    let bytes = cache_file::read(file).ok()??;
+    let payload = cache_file::unseal(input.magic(), VERSION, &bytes).ok()?;
+    let stored: Stored<T> = postcard::from_bytes(payload).ok()?;
+    if stored.build != build {
+        return None;
+    }
+    Some(
+        stored
+            .entries
+            .into_iter()
+            .map(|(name, bytes, parsed)| (name, (bytes.into_vec(), parsed)))
+            .collect(),
+    )
+}
+
+/// Names this build of handoff: its version and its executable's size and modification time,
+/// so that any rebuild (whose model types may have changed) ignores what another wrote.
+/// `None` when the executable cannot be looked at: then nothing is cached.
+fn build_identity() -> Option<&'static str> {
+    static IDENTITY: OnceLock<Option<String>> = OnceLock::new();
+    IDENTITY
+        .get_or_init(|| {
+            let exe = std::env::current_exe().ok()?;
+            let meta = std::fs::metadata(exe).ok()?;
+            let modified = meta
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?;
+            Some(format!(
+                "{} {} {}",
+                env!("CARGO_PKG_VERSION"),
+                meta.len(),
+                modified.as_nanos()
+            ))
+        })
+        .as_deref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(dir: &Path, entries: &[(&str, &[u8], &String)]) {
+        ParsedCache::<String>::open(dir, Input::Index).save(entries);
+    }
+
+    #[test]
+    fn an_input_is_taken_only_with_its_exact_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let parsed = "parsed".to_string();
+        stored(dir.path(), &[("a.yaml", b"a: 1\n", &parsed)]);
+        let mut cache = ParsedCache::<String>::open(dir.path(), Input::Index);
+        assert_eq!(cache.take("a.yaml", b"a: 2\n"), None, "other bytes");
+        let mut cache_again = ParsedCache::<String>::open(dir.path(), Input::Index);
+        assert_eq!(cache_again.take("b.yaml", b"a: 1\n"), None, "another file");
+        assert_eq!(cache_again.take("a.yaml", b"a: 1\n"), Some(parsed));
+        assert!(cache_again.is_empty() && cache.is_empty());
+        // The two inputs keep separate files.
+        assert!(ParsedCache::<String>::open(dir.path(), Input::Ledger).is_empty());
+    }
+
+    #[test]
+    fn another_build_damage_or_disabling_reads_as_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let parsed = "parsed".to_string();
+        stored(dir.path(), &[("a.yaml", b"a: 1\n", &parsed)]);
+        let file = dir.path().join(CACHE_DIR).join(Input::Index.file_name());
+        let good = std::fs::read(&file).unwrap();
+        let open = || ParsedCache::<String>::open(dir.path(), Input::Index);
+        assert!(!open().is_empty());
+
+        let foreign = StoredRef {
+            build: "0.0.0 1 1",
+            entries: vec![("a.yaml", serde_bytes::Bytes::new(b"a: 1\n"), &parsed)],
+        };
+        let payload = postcard::to_stdvec(&foreign).unwrap();
+        let sealed = cache_file::seal(Input::Index.magic(), VERSION, &payload);
+        std::fs::write(&file, sealed).unwrap();
+        assert!(open().is_empty(), "written by another build");
+
+        std::fs::write(&file, &good[..good.len() - 1]).unwrap();
+        assert!(open().is_empty(), "truncated");
+        let mut flipped = good.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        std::fs::write(&file, flipped).unwrap();
+        assert!(open().is_empty(), "corrupted");
+
+        std::fs::write(&file, &good).unwrap();
+        let mut disabled = ParsedCache::<String>::disabled(Input::Index);
+        assert_eq!(disabled.take("a.yaml", b"a: 1\n"), None);
+        disabled.save(&[("b.yaml", b"b", &parsed)]);
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            good,
+            "disabled writes nothing"
+        );
+    }
+}
