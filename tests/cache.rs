@@ -27,6 +27,17 @@ fn exact(paths: &[&str]) -> Vec<PathSpec> {
         .collect()
 }
 
+/// `handoff check --format json` and any extra arguments, at a fixed time.
+fn check_json(repo: &TestRepo, extra: &[&str]) -> String {
+    let output = handoff_command(repo.path(), "2024-06-01T00:00:00Z")
+        .args(["check", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(output.status.code().is_some_and(|c| c <= 1), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
 fn commit_of(history: &History) -> Option<String> {
     history.last_change().map(|c| c.commit.clone())
 }
@@ -441,15 +452,7 @@ fn check_uses_the_cache_and_answers_the_same_without_it() {
         "version: 1\nroles:\n  pm: { title: PM, people: [pm@example.com] }\nartifacts:\n  - id: prd\n    path: docs/prd.md\n    owner: pm\n  - id: flows\n    path: docs/flows.md\n    owner: pm\n  - id: docs\n    path: docs\n    owner: pm\n  - id: prompts\n    path: prompts/*.yaml\n    owner: pm\n",
     );
     repo.commit("index");
-    let check = |extra: &[&str]| {
-        let output = handoff_command(repo.path(), "2024-06-01T00:00:00Z")
-            .args(["check", "--format", "json"])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(output.status.code().is_some_and(|c| c <= 1), "{output:?}");
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let check = |extra: &[&str]| check_json(&repo, extra);
     let uncached = check(&["--no-cache"]);
     assert!(!cache_file(&repo).exists(), "--no-cache writes nothing");
     let cold = check(&[]);
@@ -471,15 +474,7 @@ fn parsed_inputs_are_reused_only_for_identical_bytes() {
     repo.write("docs/prd.md", "# PRD\n");
     repo.write(".handoff/signoffs/prd.yaml", &ledger_record("accept", 1));
     repo.commit("accept");
-    let check = |extra: &[&str]| {
-        let output = handoff_command(repo.path(), "2024-06-01T00:00:00Z")
-            .args(["check", "--format", "json"])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(output.status.code().is_some_and(|c| c <= 1), "{output:?}");
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let check = |extra: &[&str]| check_json(&repo, extra);
     let parsed_dir = repo.path().join(".git/handoff/cache");
     // Each step: the cached answer (twice: the first may parse and write) equals a fresh
     // parse, and differs from the step before.
