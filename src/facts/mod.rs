@@ -29,7 +29,7 @@ use std::sync::Once;
 use git2::Repository;
 use thiserror::Error;
 
-use crate::model::{ArtifactFacts, Facts, Target};
+use crate::model::{ArtifactFacts, Facts, History, Target};
 
 pub use cache::{CacheOutcome, CachedChanges, HistoryCache, last_changes_cached};
 pub use head::head_info;
@@ -213,51 +213,62 @@ pub fn collect(
 
 /// [`collect`] with a given history cache ([`HistoryCache::disabled`] walks everything).
 ///
-/// The ledger's history is read on a second thread, with a repository handle of its own,
-/// while this one reads the work tree and the last changes: both walk the same commits, and
-/// on two cores the slower of them is the cost, not their sum.
+/// Three threads, each with a repository handle of its own: the ledger's history, the last
+/// changes, and the work tree. Cold, the two walks run side by side (on two cores the slower
+/// of them is the cost, not their sum); warm, reading the caches overlaps reading the work
+/// tree.
 pub fn collect_with(
     repo: &Repository,
     workspace: &Workspace,
     artifacts: &[(String, Target)],
     cache: &HistoryCache,
 ) -> Result<Facts, FactsError> {
-    let (ledger_history, artifact_facts) = std::thread::scope(|scope| {
+    let (ledger_history, histories, mut artifact_facts) = std::thread::scope(|scope| {
         let ledger = scope.spawn(|| {
             let repo = open_repo(workspace)?;
             cache
                 .ledger_history(&repo, workspace)
                 .map(|(history, _)| history)
         });
-        let artifact_facts = artifact_facts(repo, workspace, artifacts, cache);
-        let ledger = ledger
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (ledger, artifact_facts)
+        let histories = scope.spawn(|| {
+            let repo = open_repo(workspace)?;
+            last_changes_of(&repo, workspace, artifacts, cache)
+        });
+        let work_tree = WorkTree::new(repo, workspace);
+        let artifact_facts: Vec<ArtifactFacts> = artifacts
+            .iter()
+            .map(|(_, target)| work_tree.facts(target))
+            .collect();
+        (join(ledger), join(histories), artifact_facts)
     });
+    for (position, history) in histories? {
+        artifact_facts[position].history = history;
+    }
     Ok(Facts {
         head: head_info(repo),
         artifacts: artifacts
             .iter()
             .map(|(id, _)| id.clone())
-            .zip(artifact_facts?)
+            .zip(artifact_facts)
             .collect(),
         ledger_history: ledger_history?,
     })
 }
 
-/// The work-tree facts and last change of each artifact, in order.
-fn artifact_facts(
+/// A scoped thread's result; its panic goes on in the caller.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// The last change of each artifact with a path or glob: (its position, its history).
+fn last_changes_of(
     repo: &Repository,
     workspace: &Workspace,
     artifacts: &[(String, Target)],
     cache: &HistoryCache,
-) -> Result<Vec<ArtifactFacts>, FactsError> {
-    let work_tree = WorkTree::new(repo, workspace);
-    let mut facts: Vec<_> = artifacts
-        .iter()
-        .map(|(_, target)| work_tree.facts(target))
-        .collect();
+) -> Result<Vec<(usize, History)>, FactsError> {
     let mut specs = Vec::new();
     let mut spec_owner = Vec::new();
     for (position, (_, target)) in artifacts.iter().enumerate() {
@@ -267,8 +278,5 @@ fn artifact_facts(
         }
     }
     let histories = cache.last_changes(repo, &specs, &mut |_, _| {})?.histories;
-    for (history, position) in histories.into_iter().zip(spec_owner) {
-        facts[position].history = history;
-    }
-    Ok(facts)
+    Ok(spec_owner.into_iter().zip(histories).collect())
 }
