@@ -257,6 +257,8 @@ fn examine(start: Option<&Path>) -> Examination {
         }
     };
     let cache = repo.path().join("handoff");
+    // Before the index and ledger load: loading them fills the parsed-input cache.
+    let cache_summary = directory_summary(&cache);
     let ledger_dir = ws.dir.join(LEDGER_DIR);
     let ledger = workspace::load_ledger(&ws);
     let ledger_files = std::fs::read_dir(&ledger_dir)
@@ -314,8 +316,12 @@ fn examine(start: Option<&Path>) -> Examination {
     ));
     rows.push((
         "cache",
-        match directory_summary(&cache) {
-            Some((files, bytes)) => format!("{}  ({files} files, {bytes} bytes)", cache.display()),
+        match cache_summary {
+            Some((files, bytes)) => format!(
+                "{}  ({files} file{}, {bytes} bytes)",
+                cache.display(),
+                if files == 1 { "" } else { "s" }
+            ),
             None => format!("{}  none yet", cache.display()),
         },
     ));
