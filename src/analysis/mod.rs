@@ -203,8 +203,23 @@ fn in_index(artifact: &Artifact, field: &str) -> (String, Pos) {
 
 /// Decides every finding and builds the matrix.
 pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) -> Report {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let runs = cores
+        .min(index.artifacts.len() / ARTIFACTS_PER_THREAD)
+        .max(1);
+    analyze_in_runs(index, ledger, facts, now, runs)
+}
+
+/// [`analyze`], deciding the artifacts in `runs` contiguous runs, one thread each.
+fn analyze_in_runs(
+    index: &Index,
+    ledger: &Ledger,
+    facts: &Facts,
+    now: Timestamp,
+    runs: usize,
+) -> Report {
     let kinds = kind_table(index);
-    let mut cx = Ctx::new(index, &kinds, now);
+    let cx = Ctx::new(index, &kinds, now);
     // Records the ledger's history speaks against count for nothing.
     let judged = ledger_trust::judge_all(index, ledger, &facts.ledger_history);
     let states: Vec<SignoffState> = index
@@ -214,20 +229,61 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
         .map(|(a, (_, records))| signoff_state(index, a, records))
         .collect();
     let memory = Memory::new(&cx, ledger, facts, &states, now);
-    let mut ranges = Vec::with_capacity(index.artifacts.len());
-    for (i, (trust, _)) in judged.iter().enumerate() {
-        let start = cx.out.len();
-        decide(&mut cx, ledger, facts, i, trust, &states[i], &memory);
-        ranges.push(start..cx.out.len());
+    // Each artifact is decided from shared, read-only inputs: large indexes are split into
+    // one contiguous run of artifacts per core, and the runs joined in index order.
+    let decide_run = |run: std::ops::Range<usize>| {
+        let mut cx = Ctx::new(index, &kinds, now);
+        let mut ranges = Vec::with_capacity(run.len());
+        for i in run {
+            let start = cx.out.len();
+            decide(&mut cx, ledger, facts, i, &judged[i].0, &states[i], &memory);
+            ranges.push(start..cx.out.len());
+        }
+        (cx.out, ranges)
+    };
+    let count = index.artifacts.len();
+    let run_length = count.div_ceil(runs).max(1);
+    let decided: Vec<(Vec<Finding>, Vec<std::ops::Range<usize>>)> = if runs <= 1 {
+        vec![decide_run(0..count)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..count)
+                .step_by(run_length)
+                .map(|start| {
+                    scope.spawn(move || decide_run(start..(start + run_length).min(count)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+    let mut findings = Vec::with_capacity(decided.iter().map(|(f, _)| f.len()).sum());
+    let mut ranges = Vec::with_capacity(count);
+    for (mut run_findings, run_ranges) in decided {
+        let offset = findings.len();
+        ranges.extend(
+            run_ranges
+                .into_iter()
+                .map(|r| r.start + offset..r.end + offset),
+        );
+        findings.append(&mut run_findings);
     }
-    let matrix = matrix::build(index, &cx.out, &ranges);
+    let matrix = matrix::build(index, &findings, &ranges);
     Report {
-        findings: cx.out,
+        findings,
         matrix,
         ranges,
         memory,
     }
 }
+
+/// Below this many artifacts per thread, deciding on more threads costs more than it saves.
+const ARTIFACTS_PER_THREAD: usize = 1_000;
 
 /// What the findings of one artifact depend on besides its own facts and ledger, kept with a
 /// report so that [`Report::update`] can tell what a change of facts reaches.

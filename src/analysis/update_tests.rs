@@ -1,7 +1,7 @@
 //! `Report::update` must give exactly what a full `analyze` gives: random handoffs (with
 //! dependency chains, diamonds and cycles, sign-offs against old upstream versions, documents
 //! lacking sections), random streams of fact changes, and after each one a comparison with an
-//! analysis from scratch.
+//! analysis from scratch. An analysis split into runs on several threads must equal one run.
 
 use std::collections::BTreeMap;
 
@@ -177,6 +177,13 @@ proptest! {
             set_facts(&mut facts, i, seed);
         }
         let mut report = analyze(&index, &ledger, &facts, now());
+        // Decided in runs on several threads (runs crossing dependencies), or in one run: the
+        // same report.
+        for runs in [3, 16] {
+            let split = analyze_in_runs(&index, &ledger, &facts, now(), runs);
+            assert_same(&split, &index, &report);
+            prop_assert_eq!(&split.ranges, &report.ranges);
+        }
         for batch in changes {
             let mut changed = Vec::new();
             for (i, seed) in batch {
