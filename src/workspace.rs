@@ -154,26 +154,22 @@ fn load_ledger_through(ws: &Workspace, mut cache: ParsedCache<LedgerFile>) -> Le
         .filter_map(|e| {
             let name = e.file_name().into_string().ok()?;
             let is_link = e.file_type().is_ok_and(|t| t.is_symlink());
-            Some((name.strip_suffix(".yaml")?.to_string(), is_link))
+            (name.len() > ".yaml".len() && name.ends_with(".yaml")).then_some((name, is_link))
         })
-        .filter(|(id, _)| !id.is_empty())
         .collect();
     files.sort();
     // In file order: what each file parsed to, or why it could not be read.
     let mut read_files: Vec<(String, String, ReadLedgerFile)> = Vec::with_capacity(files.len());
     let mut missed = false;
-    for (id, is_link) in files {
+    for (name, is_link) in files {
+        let id = name[..name.len() - ".yaml".len()].to_string();
         let file = format!("{LEDGER_DIR}/{id}.yaml");
         // A plain file in the resolved directory is inside the work tree; only a symbolic
         // link needs resolving (one canonicalisation per file cost 60 ms at 4,500 files).
         let read = if is_link {
-            fence::read_inside(
-                &ws.repo_root,
-                &dir.join(format!("{id}.yaml")),
-                MAX_LEDGER_BYTES,
-            )
+            fence::read_inside(&ws.repo_root, &dir.join(&name), MAX_LEDGER_BYTES)
         } else {
-            fence::read_regular(&resolved_dir.join(format!("{id}.yaml")), MAX_LEDGER_BYTES)
+            fence::read_regular(&resolved_dir.join(&name), MAX_LEDGER_BYTES)
         };
         let parsed = read.map_err(|e| e.to_string()).map(|bytes| {
             let parsed = cache.take(&file, &bytes).unwrap_or_else(|| {
