@@ -8,6 +8,8 @@
 //! cargo bench --bench suite -- --repo /path/to/repository  # also an existing repository
 //! HANDOFF_BENCH_REPO=/path/to/repository cargo bench --bench suite
 //! cargo bench --bench suite -- --runs 5 --saves 50         # more repetitions
+//! cargo bench --bench suite -- --sizes large --only repaint  # one measure: history,
+//!                                                          # first-frame, frames, repaint, memory
 //! ```
 //!
 //! Every history figure is a ratio to L, the time `git log --name-only --format=%H` takes on
@@ -66,6 +68,17 @@ struct SuiteOptions {
     external: Vec<PathBuf>,
     runs: usize,
     saves: usize,
+    /// The measures to take (`--only`): all of [`MEASURES`] unless narrowed.
+    only: Vec<&'static str>,
+}
+
+/// What the suite measures, as `--only` names them.
+const MEASURES: [&str; 5] = ["history", "first-frame", "frames", "repaint", "memory"];
+
+impl SuiteOptions {
+    fn wants(&self, measure: &str) -> bool {
+        self.only.contains(&measure)
+    }
 }
 
 fn parse_options() -> Result<SuiteOptions, String> {
@@ -76,6 +89,7 @@ fn parse_options() -> Result<SuiteOptions, String> {
             .unwrap_or_default(),
         runs: 3,
         saves: 50,
+        only: MEASURES.to_vec(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -96,6 +110,19 @@ fn parse_options() -> Result<SuiteOptions, String> {
                     .collect::<Result<_, _>>()?;
             }
             "--repo" => options.external.push(PathBuf::from(value("--repo")?)),
+            "--only" => {
+                options.only = value("--only")?
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| {
+                        MEASURES
+                            .iter()
+                            .copied()
+                            .find(|m| *m == s)
+                            .ok_or(format!("unknown measure {s}: {}", MEASURES.join(", ")))
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
             "--runs" => {
                 options.runs = value("--runs")?
                     .parse::<usize>()
@@ -163,24 +190,50 @@ fn run() -> Result<(), String> {
 
     for subject in &subjects {
         eprintln!("measuring {}…", subject.label);
-        let history = measure_history(subject, options.runs)?;
-        report.history.push((
-            subject.label.clone(),
-            subject.artifacts,
-            subject.commits,
-            history,
-        ));
-        let first = measure_first_frame(&subject.dir, options.runs)?;
-        report
-            .first_frames
-            .push((subject.label.clone(), subject.artifacts, first));
+        if options.wants("history") {
+            let history = measure_history(subject, options.runs)?;
+            report.history.push((
+                subject.label.clone(),
+                subject.artifacts,
+                subject.commits,
+                history,
+            ));
+        }
+        if options.wants("first-frame") {
+            let first = measure_first_frame(&subject.dir, options.runs)?;
+            report
+                .first_frames
+                .push((subject.label.clone(), subject.artifacts, first));
+        }
     }
 
-    eprintln!("measuring frame time…");
-    for n in [1_000, 10_000, 50_000] {
-        report.frames.push(measure_frames(n));
+    if options.wants("frames") {
+        eprintln!("measuring frame time…");
+        for n in [1_000, 10_000, 50_000] {
+            report.frames.push(measure_frames(n));
+        }
     }
 
+    if options.wants("repaint") {
+        measure_repaints(&mut report, &subjects, options.saves)?;
+    }
+    if options.wants("memory") {
+        measure_memories(&mut report, &subjects)?;
+    }
+
+    let text = report.render();
+    println!("{text}");
+    let out = repos::repos_dir()
+        .parent()
+        .map(|target| target.join("bench-report.md"))
+        .ok_or("no target directory")?;
+    std::fs::write(&out, &text).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!("report written to {}", out.display());
+    Ok(())
+}
+
+/// Save-to-repaint on the demo handoff and on the largest repository with a file to save.
+fn measure_repaints(report: &mut Report, subjects: &[Subject], saves: usize) -> Result<(), String> {
     eprintln!("measuring save-to-repaint…");
     let sample_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let now = jiff::Timestamp::now();
@@ -193,7 +246,7 @@ fn run() -> Result<(), String> {
     report.repaints.push((
         "sample (handoff demo)".to_string(),
         sample_artifacts,
-        measure_save_to_repaint(&sample, "docs/prd.md", options.saves)?,
+        measure_save_to_repaint(&sample, "docs/prd.md", saves)?,
     ));
     if let Some(largest) = subjects
         .iter()
@@ -204,13 +257,19 @@ fn run() -> Result<(), String> {
         report.repaints.push((
             largest.label.clone(),
             largest.artifacts,
-            measure_save_to_repaint(&largest.dir, path, options.saves)?,
+            measure_save_to_repaint(&largest.dir, path, saves)?,
         ));
         run_git(&largest.dir, &["checkout", "--quiet", "--", path])?;
     }
 
+    Ok(())
+}
+
+/// Peak memory of each repository's check, then the largest again with a tenth of its
+/// artifacts (memory follows artifacts).
+fn measure_memories(report: &mut Report, subjects: &[Subject]) -> Result<(), String> {
     eprintln!("measuring peak memory…");
-    for subject in &subjects {
+    for subject in subjects {
         report.memory.push(measure_memory(
             &subject.label,
             &subject.dir,
@@ -232,14 +291,6 @@ fn run() -> Result<(), String> {
         report.memory.push(figure?);
     }
 
-    let text = report.render();
-    println!("{text}");
-    let out = repos::repos_dir()
-        .parent()
-        .map(|target| target.join("bench-report.md"))
-        .ok_or("no target directory")?;
-    std::fs::write(&out, &text).map_err(|e| format!("{}: {e}", out.display()))?;
-    eprintln!("report written to {}", out.display());
     Ok(())
 }
 
@@ -944,74 +995,77 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(out, "## Benchmark results\n\n{}\n", self.preamble);
 
-        let _ = writeln!(
-            out,
-            "### History and `handoff check`\n\n\
+        let mut misses = Vec::new();
+        if !self.history.is_empty() {
+            let _ = writeln!(
+                out,
+                "### History and `handoff check`\n\n\
              L is `git log --name-only --format=%H` on the same repository in the same run; \
              each check is the whole `handoff check --format json` process (index, ledger, \
              work tree, history, analysis, output), median of the runs.\n\n\
              | repository | artifacts | commits | L | cold check (no cache) | warm check (same HEAD) | after {NEW_COMMITS} new commits | answers equal `--no-cache` |\n\
              |---|---:|---:|---:|---:|---:|---:|---|"
-        );
-        let mut misses = Vec::new();
-        for (label, artifacts, commits, h) in &self.history {
-            let cold = ratio(h.cold, h.baseline);
-            let warm = ratio(h.warm, h.baseline);
-            let after = ratio(h.after_new, h.baseline);
-            let _ = writeln!(
-                out,
-                "| {label} | {} | {} | {} | {} ({cold:.2}× L) | {} ({warm:.3}× L) | {} ({after:.3}× L) | {} |",
-                thousands(*artifacts),
-                thousands(*commits),
-                ms(h.baseline),
-                ms(h.cold),
-                ms(h.warm),
-                ms(h.after_new),
-                if h.identical { "yes" } else { "**NO**" }
             );
-            if cold > COLD_TARGET {
-                misses.push(format!(
+            for (label, artifacts, commits, h) in &self.history {
+                let cold = ratio(h.cold, h.baseline);
+                let warm = ratio(h.warm, h.baseline);
+                let after = ratio(h.after_new, h.baseline);
+                let _ = writeln!(
+                    out,
+                    "| {label} | {} | {} | {} | {} ({cold:.2}× L) | {} ({warm:.3}× L) | {} ({after:.3}× L) | {} |",
+                    thousands(*artifacts),
+                    thousands(*commits),
+                    ms(h.baseline),
+                    ms(h.cold),
+                    ms(h.warm),
+                    ms(h.after_new),
+                    if h.identical { "yes" } else { "**NO**" }
+                );
+                if cold > COLD_TARGET {
+                    misses.push(format!(
                     "{label}: cold check {cold:.2}× L, over the {COLD_TARGET}× target by {:.2}× ({})",
                     cold - COLD_TARGET,
                     ms(h.cold.saturating_sub(h.baseline.mul_f64(COLD_TARGET)))
                 ));
-            } else if cold > COLD_STRETCH {
-                misses.push(format!(
+                } else if cold > COLD_STRETCH {
+                    misses.push(format!(
                     "{label}: cold check {cold:.2}× L meets the {COLD_TARGET}× target, misses the {COLD_STRETCH}× stretch by {:.2}×",
                     cold - COLD_STRETCH
                 ));
-            }
-            if warm > WARM_TARGET {
-                misses.push(format!(
+                }
+                if warm > WARM_TARGET {
+                    misses.push(format!(
                     "{label}: warm check {warm:.3}× L, over the {WARM_TARGET}× target by {:.3}× ({})",
                     warm - WARM_TARGET,
                     ms(h.warm.saturating_sub(h.baseline.mul_f64(WARM_TARGET)))
                 ));
-            }
-            if *artifacts >= 10_000 && h.warm > WARM_ABSOLUTE {
-                misses.push(format!(
-                    "{label}: warm check {} at {} artifacts, over the {} target by {}",
-                    ms(h.warm),
-                    thousands(*artifacts),
-                    ms(WARM_ABSOLUTE),
-                    ms(h.warm - WARM_ABSOLUTE)
-                ));
-            }
-            if after > AFTER_NEW_TARGET {
-                misses.push(format!(
+                }
+                if *artifacts >= 10_000 && h.warm > WARM_ABSOLUTE {
+                    misses.push(format!(
+                        "{label}: warm check {} at {} artifacts, over the {} target by {}",
+                        ms(h.warm),
+                        thousands(*artifacts),
+                        ms(WARM_ABSOLUTE),
+                        ms(h.warm - WARM_ABSOLUTE)
+                    ));
+                }
+                if after > AFTER_NEW_TARGET {
+                    misses.push(format!(
                     "{label}: check after {NEW_COMMITS} commits {after:.3}× L, over the {AFTER_NEW_TARGET}× target by {:.3}× ({})",
                     after - AFTER_NEW_TARGET,
                     ms(h.after_new.saturating_sub(h.baseline.mul_f64(AFTER_NEW_TARGET)))
                 ));
-            }
-            if !h.identical {
-                misses.push(format!("{label}: cached answers differ from --no-cache"));
+                }
+                if !h.identical {
+                    misses.push(format!("{label}: cached answers differ from --no-cache"));
+                }
             }
         }
 
-        let _ = writeln!(
-            out,
-            "\n### The workbench's first frame\n\n\
+        if !self.first_frames.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n### The workbench's first frame\n\n\
              As `handoff` starts: read the index and ledger and analyse with every fact pending \
              (`initial_app`, index and ledger through the parsed-input cache), ask the facts \
              worker for everything, draw one {}×{} frame (TestBackend), then set up the file \
@@ -1019,35 +1073,37 @@ impl Report {
              batch. Median of the runs.\n\n\
              | repository | artifacts | first frame | index+ledger+analysis | worker request | draw | watcher (after the frame) | every row filled | frames while filling |\n\
              |---|---:|---:|---:|---:|---:|---:|---:|---:|",
-            FRAME_SIZE.0, FRAME_SIZE.1
-        );
-        for (label, artifacts, f) in &self.first_frames {
-            let _ = writeln!(
-                out,
-                "| {label} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                thousands(*artifacts),
-                ms(f.total),
-                ms(f.app),
-                ms(f.request),
-                ms(f.draw),
-                ms(f.watcher),
-                ms(f.filled),
-                f.frames
+                FRAME_SIZE.0, FRAME_SIZE.1
             );
-            if f.total > FIRST_FRAME_TARGET {
-                misses.push(format!(
+            for (label, artifacts, f) in &self.first_frames {
+                let _ = writeln!(
+                    out,
+                    "| {label} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    thousands(*artifacts),
+                    ms(f.total),
+                    ms(f.app),
+                    ms(f.request),
+                    ms(f.draw),
+                    ms(f.watcher),
+                    ms(f.filled),
+                    f.frames
+                );
+                if f.total > FIRST_FRAME_TARGET {
+                    misses.push(format!(
                     "{label}: first frame {}, over the {} target by {} (index+ledger+analysis {})",
                     ms(f.total),
                     ms(FIRST_FRAME_TARGET),
                     ms(f.total - FIRST_FRAME_TARGET),
                     ms(f.app)
                 ));
+                }
             }
         }
 
-        let _ = writeln!(
-            out,
-            "\n### Frame time\n\n\
+        if !self.frames.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n### Frame time\n\n\
              {FRAMES} frames per view at {}×{} on TestBackend, scrolling, synthetic in-memory \
              handoffs of {} roles with documents and sign-offs. One analysis: every finding decided \
              with every fact known; derive: the visible rows and finding lists rebuilt; one \
@@ -1055,91 +1111,96 @@ impl Report {
              brings new facts (the report updated for what they reach, then derived).\n\n\
              | artifacts | one analysis | derive (rows, lists) | one artifact's facts changed | matrix mean / p99 | gaps mean / p99 | detail mean / p99 |\n\
              |---:|---:|---:|---:|---:|---:|---:|",
-            FRAME_SIZE.0,
-            FRAME_SIZE.1,
-            synthetic::ROLES
-        );
-        for f in &self.frames {
-            let cells: Vec<String> = f
-                .views
-                .iter()
-                .map(|(_, mean, p99)| format!("{} / {}", ms(*mean), ms(*p99)))
-                .collect();
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                thousands(f.artifacts),
-                ms(f.analysis),
-                ms(f.derive),
-                ms(f.one_changed),
-                cells.join(" | ")
+                FRAME_SIZE.0,
+                FRAME_SIZE.1,
+                synthetic::ROLES
             );
-            for (view, mean, _) in &f.views {
-                if f.artifacts <= 10_000 && *mean > FRAME_TARGET {
-                    misses.push(format!(
-                        "{} artifacts, {view}: mean frame {}, over the {} target by {}",
-                        thousands(f.artifacts),
-                        ms(*mean),
-                        ms(FRAME_TARGET),
-                        ms(*mean - FRAME_TARGET)
-                    ));
+            for f in &self.frames {
+                let cells: Vec<String> = f
+                    .views
+                    .iter()
+                    .map(|(_, mean, p99)| format!("{} / {}", ms(*mean), ms(*p99)))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    thousands(f.artifacts),
+                    ms(f.analysis),
+                    ms(f.derive),
+                    ms(f.one_changed),
+                    cells.join(" | ")
+                );
+                for (view, mean, _) in &f.views {
+                    if f.artifacts <= 10_000 && *mean > FRAME_TARGET {
+                        misses.push(format!(
+                            "{} artifacts, {view}: mean frame {}, over the {} target by {}",
+                            thousands(f.artifacts),
+                            ms(*mean),
+                            ms(FRAME_TARGET),
+                            ms(*mean - FRAME_TARGET)
+                        ));
+                    }
                 }
             }
         }
 
-        let target = DEBOUNCE + REPAINT_SLACK;
-        let _ = writeln!(
-            out,
-            "\n### Save to repaint\n\n\
+        if !self.repaints.is_empty() {
+            let target = DEBOUNCE + REPAINT_SLACK;
+            let _ = writeln!(
+                out,
+                "\n### Save to repaint\n\n\
              A file artifact saved as editors do (write a temporary file, rename it over the \
              original) until a frame showing its new fingerprint is drawn: watcher ({} \
              debounce), work-tree facts of that artifact on the worker, re-analysis, one frame. \
              Target: debounce + {} = {} at p90.\n\n\
              | repository | artifacts | saves | p50 | p90 | max |\n|---|---:|---:|---:|---:|---:|",
-            ms(DEBOUNCE),
-            ms(REPAINT_SLACK),
-            ms(target)
-        );
-        for (label, artifacts, latencies) in &self.repaints {
-            let mut sorted = latencies.clone();
-            sorted.sort();
-            let at = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
-            let _ = writeln!(
-                out,
-                "| {label} | {} | {} | {} | {} | {} |",
-                thousands(*artifacts),
-                sorted.len(),
-                ms(at(0.5)),
-                ms(at(0.9)),
-                ms(at(1.0))
+                ms(DEBOUNCE),
+                ms(REPAINT_SLACK),
+                ms(target)
             );
-            if at(0.9) > target {
-                misses.push(format!(
-                    "{label}: save-to-repaint p90 {}, over the {} target by {}",
+            for (label, artifacts, latencies) in &self.repaints {
+                let mut sorted = latencies.clone();
+                sorted.sort();
+                let at = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
+                let _ = writeln!(
+                    out,
+                    "| {label} | {} | {} | {} | {} | {} |",
+                    thousands(*artifacts),
+                    sorted.len(),
+                    ms(at(0.5)),
                     ms(at(0.9)),
-                    ms(target),
-                    ms(at(0.9) - target)
-                ));
+                    ms(at(1.0))
+                );
+                if at(0.9) > target {
+                    misses.push(format!(
+                        "{label}: save-to-repaint p90 {}, over the {} target by {}",
+                        ms(at(0.9)),
+                        ms(target),
+                        ms(at(0.9) - target)
+                    ));
+                }
             }
         }
 
-        let _ = writeln!(
-            out,
-            "\n### Peak memory\n\n\
+        if !self.memory.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n### Peak memory\n\n\
              Peak resident set of the `handoff check` process (wait4), cold (`--no-cache`) and \
              warm.\n\n\
              | repository | artifacts | commits | cold | warm |\n|---|---:|---:|---:|---:|"
-        );
-        for m in &self.memory {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {:.1} MiB | {:.1} MiB |",
-                m.label,
-                thousands(m.artifacts),
-                thousands(m.commits),
-                m.cold_kib as f64 / 1024.0,
-                m.warm_kib as f64 / 1024.0
             );
+            for m in &self.memory {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {:.1} MiB | {:.1} MiB |",
+                    m.label,
+                    thousands(m.artifacts),
+                    thousands(m.commits),
+                    m.cold_kib as f64 / 1024.0,
+                    m.warm_kib as f64 / 1024.0
+                );
+            }
         }
 
         for m in misses {
