@@ -18,6 +18,7 @@ pub mod model;
 pub mod repo_write;
 pub mod sample;
 pub mod text;
+pub mod threads;
 pub mod tui;
 pub mod watch;
 pub mod workspace;

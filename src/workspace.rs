@@ -97,7 +97,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
 /// Loads and validates `handoff.yaml`, through the parsed-input cache. A `handoff.yaml` that
 /// is a symbolic link is followed only while it stays inside the work tree.
 pub fn load_index_file(ws: &Workspace) -> Result<Index, LoadErrors> {
-    load_index_through(ws, parsed_cache(ws, Input::Index, true))
+    load_index_through(ws, parsed_cache(git_dir(ws).as_deref(), Input::Index))
 }
 
 fn load_index_through(ws: &Workspace, mut cache: ParsedCache<Index>) -> Result<Index, LoadErrors> {
@@ -127,7 +127,7 @@ type ReadLedgerFile = Result<(Vec<u8>, LedgerFile), String>;
 /// become problems, never errors; so does a ledger directory that leads outside the work tree
 /// (a problem of every artifact: its `artifact` is empty).
 pub fn load_ledger(ws: &Workspace) -> Ledger {
-    load_ledger_through(ws, parsed_cache(ws, Input::Ledger, true))
+    load_ledger_through(ws, parsed_cache(git_dir(ws).as_deref(), Input::Ledger))
 }
 
 fn load_ledger_through(ws: &Workspace, mut cache: ParsedCache<LedgerFile>) -> Ledger {
@@ -208,19 +208,20 @@ fn load_ledger_through(ws: &Workspace, mut cache: ParsedCache<LedgerFile>) -> Le
     ledger
 }
 
-/// The parsed-input cache of the workspace's repository (or none, when `enabled` is false or
-/// the repository cannot be opened).
+/// The git directory of the workspace's repository, where the parsed-input caches live.
+fn git_dir(ws: &Workspace) -> Option<PathBuf> {
+    git2::Repository::open(&ws.repo_root)
+        .ok()
+        .map(|repo| repo.path().to_path_buf())
+}
+
+/// The parsed-input cache in a git directory, or none.
 fn parsed_cache<T: serde::Serialize + serde::de::DeserializeOwned>(
-    ws: &Workspace,
+    git_dir: Option<&Path>,
     input: Input,
-    enabled: bool,
 ) -> ParsedCache<T> {
-    let git_dir = enabled
-        .then(|| git2::Repository::open(&ws.repo_root).ok())
-        .flatten()
-        .map(|repo| repo.path().to_path_buf());
     match git_dir {
-        Some(dir) => ParsedCache::open(&dir, input),
+        Some(dir) => ParsedCache::open(dir, input),
         None => ParsedCache::disabled(input),
     }
 }
@@ -257,14 +258,12 @@ pub fn load_index_and_ledger(ws: &Workspace) -> (Result<Index, LoadErrors>, Ledg
 
 /// [`load_index_and_ledger`], through the parsed-input caches or (`use_cache` false) not.
 fn load_inputs(ws: &Workspace, use_cache: bool) -> (Result<Index, LoadErrors>, Ledger) {
+    let git_dir = use_cache.then(|| git_dir(ws)).flatten();
+    let git_dir = git_dir.as_deref();
     std::thread::scope(|scope| {
-        let ledger =
-            scope.spawn(|| load_ledger_through(ws, parsed_cache(ws, Input::Ledger, use_cache)));
-        let index = load_index_through(ws, parsed_cache(ws, Input::Index, use_cache));
-        let ledger = ledger
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (index, ledger)
+        let ledger = scope.spawn(|| load_ledger_through(ws, parsed_cache(git_dir, Input::Ledger)));
+        let index = load_index_through(ws, parsed_cache(git_dir, Input::Index));
+        (index, crate::threads::join(ledger))
     })
 }
 

@@ -469,11 +469,7 @@ fn check_uses_the_cache_and_answers_the_same_without_it() {
 
 #[test]
 fn parsed_inputs_are_reused_only_for_identical_bytes() {
-    let repo = TestRepo::new();
-    repo.write("handoff.yaml", LEDGER_INDEX);
-    repo.write("docs/prd.md", "# PRD\n");
-    repo.write(".handoff/signoffs/prd.yaml", &ledger_record("accept", 1));
-    repo.commit("accept");
+    let repo = prd_accepted();
     let check = |extra: &[&str]| check_json(&repo, extra);
     let parsed_dir = repo.path().join(".git/handoff/cache");
     // Each step: the cached answer (twice: the first may parse and write) equals a fresh
@@ -723,13 +719,19 @@ fn ledger_record(action: &str, day: u32) -> String {
     )
 }
 
-#[test]
-fn the_ledger_history_is_cached_per_head_and_equals_a_fresh_walk() {
+/// The PRD of [`LEDGER_INDEX`] with one `accept` committed in its ledger file.
+fn prd_accepted() -> TestRepo {
     let repo = TestRepo::new();
     repo.write("handoff.yaml", LEDGER_INDEX);
     repo.write("docs/prd.md", "# PRD\n");
     repo.write(".handoff/signoffs/prd.yaml", &ledger_record("accept", 1));
     repo.commit("accept");
+    repo
+}
+
+#[test]
+fn the_ledger_history_is_cached_per_head_and_equals_a_fresh_walk() {
+    let repo = prd_accepted();
     let appended = ledger_record("accept", 1) + &ledger_record("approve", 2);
     repo.write(".handoff/signoffs/prd.yaml", &appended);
     repo.commit("approve");

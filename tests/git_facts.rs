@@ -1177,17 +1177,18 @@ fn the_facts_worker_sees_the_git_index_change_between_reads() {
     repo.commit("add the PRD");
     let (workspace, _) = open(&repo, "");
     let (tx, rx) = mpsc::channel();
-    let tx = std::sync::Mutex::new(tx);
     let worker = FactsWorker::new(
         workspace,
         Arc::new(move |update| {
-            let _ = tx.lock().unwrap().send(update);
+            let _ = tx.send(update);
         }),
     );
     let target = || [("prd".to_string(), Target::Path("prd.md".into()))];
-    let read = |generation: u64| -> ArtifactFacts {
-        worker.request(Request::new(generation, target(), false));
+    // The work-tree facts of the PRD, and its last change when history is asked for.
+    let read_with = |generation: u64, history: bool| -> (ArtifactFacts, Option<History>) {
+        worker.request(Request::new(generation, target(), history));
         let mut facts = None;
+        let mut last_change = None;
         loop {
             match rx
                 .recv_timeout(Duration::from_secs(20))
@@ -1196,13 +1197,19 @@ fn the_facts_worker_sees_the_git_index_change_between_reads() {
                 FactsUpdate::Worktree(g, mut batch) if g == generation => {
                     facts = batch.pop().map(|(_, f)| f)
                 }
+                FactsUpdate::History(g, mut batch) if g == generation => {
+                    if let Some((_, h)) = batch.pop() {
+                        last_change = Some(h);
+                    }
+                }
                 FactsUpdate::Done(g) if g == generation => break,
                 FactsUpdate::Failed(_, message) => panic!("{message}"),
                 _ => {}
             }
         }
-        facts.expect("facts of prd")
+        (facts.expect("facts of prd"), last_change)
     };
+    let read = |generation: u64| read_with(generation, false).0;
 
     assert!(!read(1).uncommitted);
     // Edited, then staged and committed by git in another terminal: the worker's kept
@@ -1218,5 +1225,10 @@ fn the_facts_worker_sees_the_git_index_change_between_reads() {
         committed.fingerprint.as_deref(),
         repo.head_object("prd.md").as_deref()
     );
-    assert_ne!(commit, "");
+    // A read with history (it opens the repository afresh) names that commit.
+    let (_, history) = read_with(5, true);
+    assert_eq!(
+        history.and_then(|h| h.last_change().map(|c| c.commit.clone())),
+        Some(commit)
+    );
 }

@@ -253,13 +253,7 @@ fn analyze_in_runs(
                     scope.spawn(move || decide_run(start..(start + run_length).min(count)))
                 })
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
+            handles.into_iter().map(crate::threads::join).collect()
         })
     };
     let mut findings = Vec::with_capacity(decided.iter().map(|(f, _)| f.len()).sum());

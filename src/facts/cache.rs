@@ -344,7 +344,7 @@ pub(super) fn shallow_fingerprint(repo: &Repository) -> u64 {
         .collect();
     commits.sort_unstable();
     // Never 0, so that a shallow clone never matches a full one.
-    cache_file::fnv1a(commits.join("\n").as_bytes()) | 1
+    cache_file::checksum(commits.join("\n").as_bytes()) | 1
 }
 
 // ---------------------------------------------------------------------------------------------

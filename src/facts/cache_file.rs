@@ -65,11 +65,12 @@ pub(super) fn read(file: &Path) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
-/// The seal's checksum: FNV-1a's step taken a word at a time (eight times fewer steps over
-/// cache files of several megabytes). Each step is a bijection of the running value for a
-/// given word, so any change within one word always changes the sum; like FNV it guards
-/// against torn and corrupted files, not against forgery.
-fn checksum(bytes: &[u8]) -> u64 {
+/// The seal's checksum, also the caches' fingerprint of the shallow boundary: FNV-1a's step
+/// taken a word at a time (eight times fewer steps over cache files of several megabytes).
+/// Each step is a bijection of the running value for a given word, so any change within one
+/// word always changes the sum; like FNV it guards against torn and corrupted files, not
+/// against forgery (whoever can write the git directory can write the history itself).
+pub(super) fn checksum(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut words = bytes.chunks_exact(8);
     for word in words.by_ref() {
@@ -78,17 +79,6 @@ fn checksum(bytes: &[u8]) -> u64 {
     }
     for &byte in words.remainder() {
         hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
-}
-
-/// FNV-1a, 64 bits: a checksum against torn and corrupted files, not against forgery (whoever
-/// can write the git directory can write the history itself).
-pub(super) fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in bytes {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
     hash
 }

@@ -30,6 +30,7 @@ use git2::Repository;
 use thiserror::Error;
 
 use crate::model::{ArtifactFacts, Facts, History, Target};
+use crate::threads::join;
 
 pub use cache::{CacheOutcome, CachedChanges, HistoryCache, last_changes_cached};
 pub use head::head_info;
@@ -253,13 +254,6 @@ pub fn collect_with(
             .collect(),
         ledger_history: ledger_history?,
     })
-}
-
-/// A scoped thread's result; its panic goes on in the caller.
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    handle
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// The last change of each artifact with a path or glob: (its position, its history).

@@ -64,19 +64,23 @@ struct StoredRef<'a, T> {
 
 /// The parsed inputs of one kind, as the cache file held them when opened.
 pub struct ParsedCache<T> {
-    file: Option<PathBuf>,
+    /// Where it is written, and the build identity it is written with (`None`: disabled).
+    file: Option<(PathBuf, &'static str)>,
     input: Input,
     entries: BTreeMap<String, (Vec<u8>, T)>,
 }
 
 impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
     /// The cache of the repository whose git directory is `git_dir`. A missing, damaged or
-    /// foreign file reads as empty.
+    /// foreign file reads as empty; without a build identity nothing is cached.
     pub fn open(git_dir: &Path, input: Input) -> ParsedCache<T> {
+        let Some(build) = build_identity() else {
+            return ParsedCache::disabled(input);
+        };
         let file = git_dir.join(CACHE_DIR).join(input.file_name());
-        let entries = read(&file, input).unwrap_or_default();
+        let entries = read(&file, input, build).unwrap_or_default();
         ParsedCache {
-            file: build_identity().is_some().then_some(file),
+            file: Some((file, build)),
             input,
             entries,
         }
@@ -108,7 +112,7 @@ impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
     /// Writes the cache file anew with these entries (name, bytes, parsed). A failure to
     /// write only costs the next run a parse, so it is not reported.
     pub fn save(self, entries: &[(&str, &[u8], &T)]) {
-        let (Some(file), Some(build)) = (self.file, build_identity()) else {
+        let Some((file, build)) = self.file else {
             return;
         };
         let stored = StoredRef {
@@ -127,8 +131,11 @@ impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
     }
 }
 
-fn read<T: DeserializeOwned>(file: &Path, input: Input) -> Option<BTreeMap<String, (Vec<u8>, T)>> {
-    let build = build_identity()?;
+fn read<T: DeserializeOwned>(
+    file: &Path,
+    input: Input,
+    build: &str,
+) -> Option<BTreeMap<String, (Vec<u8>, T)>> {
     let bytes = cache_file::read(file).ok()??;
     let payload = cache_file::unseal(input.magic(), VERSION, &bytes).ok()?;
     let stored: Stored<T> = postcard::from_bytes(payload).ok()?;

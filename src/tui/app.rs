@@ -256,8 +256,9 @@ impl App {
         // first, then oldest problem first, then in report order (which is index order, so
         // the artifact's position needs no key of its own).
         let (mut gaps, mut stale) = (Vec::new(), Vec::new());
-        // The agenda: both lists, most severe first, then in report order.
-        let mut agenda_by_severity: [Vec<usize>; 3] = Default::default();
+        // The agenda: both lists, most severe first, then in report order (one bucket per
+        // severity, in the order of `Severity::ALL`).
+        let mut agenda_by_severity: [Vec<usize>; Severity::ALL.len()] = Default::default();
         for (i, f) in report.findings.iter().enumerate() {
             let list = match f.code.category() {
                 Category::Gap => &mut gaps,
@@ -270,8 +271,9 @@ impl App {
             {
                 let since = f.since.map_or(i64::MAX, |t| t.as_second());
                 list.push((std::cmp::Reverse(f.severity), since, i));
-                // `Severity` is declared from least to most severe.
-                agenda_by_severity[f.severity as usize].push(i);
+                if let Some(bucket) = Severity::ALL.iter().position(|s| *s == f.severity) {
+                    agenda_by_severity[bucket].push(i);
+                }
             }
         }
         let sorted = |mut keyed: Vec<(std::cmp::Reverse<Severity>, i64, usize)>| {
@@ -280,9 +282,7 @@ impl App {
         };
         self.gap_items = sorted(gaps);
         self.stale_items = sorted(stale);
-        let [info, warning, error] = agenda_by_severity;
-        let agenda: Vec<usize> = [error, warning, info].concat();
-        self.agenda_items = agenda;
+        self.agenda_items = agenda_by_severity.concat();
         self.id_width = self
             .rows
             .iter()

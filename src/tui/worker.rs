@@ -130,10 +130,7 @@ impl FactsWorker {
         let g = job.generation;
         let send = |u: FactsUpdate| (self.out)(u);
         let mut kept = self.repo.lock().unwrap_or_else(|e| e.into_inner());
-        if job.history {
-            *kept = None;
-        }
-        let repo = match kept.take() {
+        let repo = match kept.take().filter(|_| !job.history) {
             Some(repo) => repo,
             None => match facts::open_repo(&self.workspace) {
                 Ok(repo) => repo,
