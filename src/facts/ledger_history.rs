@@ -258,10 +258,14 @@ impl<'r> Walk<'r> {
         let records = match self.repo.find_blob(blob) {
             Ok(b) if (b.size() as u64) <= MAX_LEDGER_BYTES => {
                 self.parsed_bytes += b.size() as u64;
+                // Byte-identical records (a retried script signing twice in one second) say
+                // the same thing: they count as one, so removing either is no rewrite.
+                let mut seen = HashSet::new();
                 load_ledger_file("", "", b.content())
                     .0
                     .into_iter()
                     .map(|r| (record_key(&r), r))
+                    .filter(|(key, _)| seen.insert(key.clone()))
                     .collect()
             }
             _ => Vec::new(),
