@@ -127,9 +127,8 @@ impl Fixture {
 
     /// Everything a refused command must leave as it was: HEAD, the index, the work tree.
     fn state(&self) -> (String, String, String, Vec<u8>, Option<Vec<u8>>) {
-        let head = self.repo.git(&["rev-parse", "-q", "--verify", "HEAD"]);
         let head = if self.repo.git_ok(&["rev-parse", "-q", "--verify", "HEAD"]) {
-            head
+            self.repo.git(&["rev-parse", "-q", "--verify", "HEAD"])
         } else {
             String::new()
         };
@@ -614,7 +613,7 @@ fn a_detached_head_is_refused() {
 }
 
 #[test]
-fn an_unborn_branch_gets_its_first_commit() {
+fn an_unborn_branch_is_read_but_not_written_until_the_index_is_committed() {
     let repo = TestRepo::new();
     repo.write("handoff.yaml", INDEX);
     repo.write("docs/prd.md", "# PRD\n");
@@ -631,17 +630,9 @@ fn an_unborn_branch_gets_its_first_commit() {
             home
         },
     };
-    f.ok(&["sign", "prd", "--action", "approve", "--role", "ops"]);
-    assert_eq!(
-        f.repo.git(&["rev-list", "--parents", "-n1", "HEAD"]),
-        f.repo.head(),
-        "no parent"
-    );
-    assert_eq!(
-        f.repo.git(&["show", "--name-only", "--format=", "HEAD"]),
-        ".handoff/signoffs/prd.yaml"
-    );
-    assert_eq!(f.repo.git(&["rev-parse", "--abbrev-ref", "HEAD"]), "main");
+    // A sign-off there could never count (its commit would hold no index): refused.
+    let err = f.refused(&["sign", "prd", "--action", "approve", "--role", "ops"]);
+    assert!(err.contains("handoff.yaml is not committed yet"), "{err}");
     // The index itself was never committed: editing it would commit all of it.
     let err = f.refused(&["set", "prd", "owner", "ops"]);
     assert!(err.contains("handoff.yaml is not committed yet"), "{err}");
@@ -770,15 +761,18 @@ fn hooks_see_exactly_the_commit_and_may_amend_the_message() {
         "notes.txt"
     );
     // Only the write lock stays (an advisory lock, empty, never removed: removing it would
-    // let two writers lock two different files).
-    let left: Vec<_> = f
+    // let two writers lock two different files), and the scratch directory, empty.
+    let mut left: Vec<_> = f
         .repo
         .abs(".git/handoff")
         .read_dir()
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(left, ["write.lock"], "scratch files removed");
+    left.sort();
+    assert_eq!(left, ["tmp", "write.lock"]);
+    let scratch = f.repo.abs(".git/handoff/tmp").read_dir().unwrap().count();
+    assert_eq!(scratch, 0, "scratch files removed");
 }
 
 #[test]

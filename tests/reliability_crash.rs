@@ -115,21 +115,6 @@ fn spawn(repo: &TestRepo, target: &Target) -> Child {
         .unwrap()
 }
 
-/// Stale lock files a killed process left: removed, as the error message tells the user to.
-fn clear_stale_locks(repo: &TestRepo) -> usize {
-    let mut cleared = 0;
-    for lock in [
-        ".git/index.lock",
-        ".git/refs/heads/main.lock",
-        ".git/HEAD.lock",
-    ] {
-        if std::fs::remove_file(repo.abs(lock)).is_ok() {
-            cleared += 1;
-        }
-    }
-    cleared
-}
-
 fn temporaries(dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -200,15 +185,48 @@ fn check_after_kill(
     landed
 }
 
-/// After a kill between writing and committing, the file holds the new version uncommitted:
-/// handoff would (rightly) refuse to sweep it into its next commit. Put it back as committed,
-/// as the user would, so the next round starts clean.
-fn settle(repo: &TestRepo, target: &Target) {
-    if git_bytes(repo, &format!("HEAD:{}", target.path)).is_some() {
-        repo.git(&["checkout", "HEAD", "--", target.path]);
-    } else {
-        repo.git(&["rm", "-q", "--cached", "--ignore-unmatch", target.path]);
-        let _ = std::fs::remove_file(repo.abs(target.path));
+/// What handoff left in its scratch directory under `.git`.
+fn scratch_files(repo: &TestRepo) -> Vec<String> {
+    match std::fs::read_dir(repo.abs(".git/handoff/tmp")) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// After a kill, the next run (never killed) must succeed with nothing done by hand: no lock
+/// to remove, no file to put back. It finishes or undoes what the killed one left, so git's
+/// index holds nothing of handoff's that HEAD does not.
+fn next_run_succeeds(repo: &TestRepo, target: &Target, staged: &str) {
+    let out = handoff_as(repo.path(), target.person)
+        .args(&target.args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the run after a kill failed: {}",
+        stderr(&out)
+    );
+    let cached = repo.git(&["diff", "--cached", "--name-only"]);
+    assert_eq!(
+        cached, "notes.txt",
+        "only the user's own staged work is staged"
+    );
+    assert_eq!(repo.git(&["ls-files", "-s", "notes.txt"]), staged);
+    let status = repo.git(&["status", "--porcelain", "--untracked-files=all"]);
+    assert_eq!(
+        status, "A  notes.txt",
+        "the work tree is clean but for the user's file"
+    );
+    assert_eq!(
+        scratch_files(repo),
+        Vec::<String>::new(),
+        "scratch files left"
+    );
+    for lock in [".git/index.lock", ".git/refs/heads/main.lock"] {
+        assert!(!repo.abs(lock).exists(), "{lock} left behind");
     }
 }
 
@@ -241,7 +259,7 @@ fn kill_loop(name: &str, make_target: impl Fn(usize) -> Target) {
     let typical = started.elapsed();
     let window = (typical.as_micros() as u64 * 13 / 10).max(1_000);
 
-    let (mut landed, mut locks, mut leftovers) = (0, 0, 0);
+    let (mut landed, mut recovered, mut locks) = (0, 0, 0);
     let rounds = iterations();
     for round in 1..=rounds {
         let target = make_target(round);
@@ -251,15 +269,25 @@ fn kill_loop(name: &str, make_target: impl Fn(usize) -> Target) {
         std::thread::sleep(Duration::from_micros(random.below(window)));
         let _ = child.kill();
         child.wait().unwrap();
-        locks += clear_stale_locks(&repo);
+        if !scratch_files(&repo).is_empty() {
+            recovered += 1;
+        }
+        locks += [".git/index.lock", ".git/refs/heads/main.lock"]
+            .iter()
+            .filter(|l| repo.abs(l).exists())
+            .count();
         if check_after_kill(&repo, &target, &old_head, &old, &staged) {
             landed += 1;
         }
-        leftovers += temporaries(repo.path()).len();
-        settle(&repo, &target);
+        assert_eq!(
+            temporaries(repo.path()),
+            Vec::<String>::new(),
+            "a temporary file in the work tree, where `git add -A` would take it"
+        );
+        next_run_succeeds(&repo, &make_target(round + rounds), &staged);
     }
     eprintln!(
-        "{name}: {rounds} kills over a {typical:?} run: {landed} commits landed, {locks} stale git locks cleared, {leftovers} temporary files seen (removed by the next writer)"
+        "{name}: {rounds} kills over a {typical:?} run: {landed} commits landed, {recovered} left something the next run finished or undid ({locks} git locks among them)"
     );
     // A run that is not killed cleans up after the killed ones and succeeds.
     let target = make_target(rounds + 1);

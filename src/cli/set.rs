@@ -159,8 +159,17 @@ pub fn locate(flags: &CommitFlags) -> Result<Workspace, String> {
     workspace::locate(flags.dir.as_deref()).map_err(super::describe)
 }
 
-/// The one line saying what was committed, and any warning about the git index.
-pub fn report_commit(commit: git2::Oid, summary: &str, index_not_updated: Option<&str>) {
+/// The one line saying what was committed, any warning about the git index, and what was
+/// finished or undone of a killed handoff's change first.
+pub fn report_commit(
+    commit: git2::Oid,
+    summary: &str,
+    index_not_updated: Option<&str>,
+    recovered: &[crate::repo_write::journal::Recovered],
+) {
+    for r in recovered {
+        eprintln!("note: {r}");
+    }
     let id = commit.to_string();
     println!("committed {} {summary}", &id[..id.len().min(8)]);
     if let Some(warning) = index_not_updated {
@@ -183,6 +192,7 @@ pub fn commit_edit(flags: &CommitFlags, edit: &IndexEdit) -> Result<ExitCode, St
         outcome.commit,
         &outcome.summary,
         outcome.index_not_updated.as_deref(),
+        &outcome.recovered,
     );
     Ok(ExitCode::SUCCESS)
 }

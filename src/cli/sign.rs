@@ -65,6 +65,7 @@ pub fn run(mut args: SignArgs) -> Result<ExitCode, String> {
         outcome.commit,
         &outcome.summary,
         outcome.index_not_updated.as_deref(),
+        &outcome.recovered,
     );
     if outcome.signed_uncommitted {
         let fingerprint = outcome.record.fingerprint.as_deref().unwrap_or("none");

@@ -11,7 +11,22 @@ use std::path::Path;
 pub const TEMPORARY_PREFIX: &str = ".handoff-tmp-";
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_through_temporary(path, bytes).map_err(without_temporary_path)
+    let dir = path.parent().unwrap_or(Path::new("."));
+    write_through_temporary(path, bytes, dir).map_err(without_temporary_path)
+}
+
+/// [`write_atomic`] with the temporary file in `scratch` (handoff's directory under `.git`),
+/// so that a kill leaves nothing in the work tree for `git add -A` to pick up. Where
+/// `scratch` is on another file system (a rename cannot cross it), the temporary file sits
+/// beside the target as in [`write_atomic`].
+pub fn write_atomic_via(path: &Path, bytes: &[u8], scratch: &Path) -> std::io::Result<()> {
+    let _ = fs::create_dir_all(scratch);
+    match write_through_temporary(path, bytes, scratch) {
+        Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices || !scratch.is_dir() => {
+            write_atomic(path, bytes)
+        }
+        result => result.map_err(without_temporary_path),
+    }
 }
 
 /// The error as the operating system gave it: tempfile appends the temporary file's name,
@@ -27,12 +42,14 @@ fn without_temporary_path(error: std::io::Error) -> std::io::Error {
     }
 }
 
-fn write_through_temporary(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_through_temporary(path: &Path, bytes: &[u8], temporary_dir: &Path) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
+    // The process id ends the name, so that a killed writer's leftover can be told apart.
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMPORARY_PREFIX)
-        .tempfile_in(dir)?;
+        .suffix(&format!("-{}", std::process::id()))
+        .tempfile_in(temporary_dir)?;
     tmp.as_file_mut().write_all(bytes)?;
     super::own_writes::mark(path, bytes);
     tmp.as_file().sync_all()?;

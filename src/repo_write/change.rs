@@ -13,8 +13,10 @@ use std::time::Duration;
 use git2::{Oid, Repository, Signature, Status};
 
 use super::commit::{self, CommitError, CommitRequest, Committed, Hooks};
+use super::journal::{Journal, JournalFile, Recovered};
 use super::lock::WriteLock;
 use super::patience::Patience;
+use super::scratch;
 
 /// Which HEAD a change was computed against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -72,7 +74,8 @@ impl fmt::Display for Dirt {
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error(
-        "{path} is {dirt}: handoff commits only what it changes, and would sweep that into its commit. Commit it first (`git commit -- {path}`) or set it aside (`git stash push -- {path}`), then try again"
+        "{path} is {dirt}: handoff commits only what it changes, and would sweep that into its commit. Commit it first (`git commit -- {path}`) or set it aside (`git stash push -- {path}`{}), then try again",
+        if *dirt == Dirt::Staged { format!("; to unstage it only, `git reset -q -- {path}`") } else { String::new() }
     )]
     Uncommitted { path: String, dirt: Dirt },
     #[error(transparent)]
@@ -206,14 +209,15 @@ pub fn write_and_commit(
         |error: &CommitError| -> bool { retrying && error.is_transient() && patience.wait() };
 
     // Nothing is written while the index is locked; wait a moment for it.
-    let base = loop {
+    let (branch, base) = loop {
         let expected = expected_head(repo, options.base)?;
         match commit::preflight(repo, expected) {
-            Ok(_) => break expected,
+            Ok((branch, _)) => break (branch, expected),
             Err(e) if wait(&e) => continue,
             Err(e) => return Err(e.into()),
         }
     };
+    commit::refuse_through_links(repo, change.repo_path)?;
     // The change was computed from what the file held; if someone changed it since, writing
     // would throw their change away.
     if read_current(change.path) != change.old.map(<[u8]>::to_vec) {
@@ -223,8 +227,22 @@ pub fn write_and_commit(
     }
     let base_blob = blob_at(repo, base, change.repo_path);
     let created_dirs = missing_ancestors(change.path);
-    let backup = Backup::keep(change.path);
-    if let Err(source) = super::write_atomic(change.path, change.new) {
+    let mut journal = Journal::begin(
+        repo,
+        &branch,
+        base,
+        &[JournalFile {
+            repo_path: change.repo_path,
+            old: base_blob,
+            new: Oid::hash_object(git2::ObjectType::Blob, change.new).ok(),
+            created_dirs: repo_relative_dirs(change.repo_path, created_dirs.len()),
+        }],
+    )
+    .map_err(|e| WriteError::Commit(e.into()))?;
+    let backup = Backup::keep(repo, change.path);
+    if let Err(source) =
+        super::atomic::write_atomic_via(change.path, change.new, &scratch::dir(repo))
+    {
         backup.discard();
         return Err(WriteError::Io {
             path: change.repo_path.to_string(),
@@ -247,7 +265,7 @@ pub fn write_and_commit(
             committer: who,
             expected_head: expected,
         };
-        let error = match commit::commit_paths_with(repo, &request, hooks) {
+        let error = match commit::commit_paths_with(repo, &request, hooks, Some(&mut journal)) {
             Ok(committed) => {
                 backup.discard();
                 return Ok(committed);
@@ -271,8 +289,29 @@ pub fn write_and_commit(
             backup.discard();
             return Err(put_back_as_committed(repo, change, tip, conflict));
         }
+        if let Err(e) = journal.set_parent(tip) {
+            return Err(restore(WriteError::Commit(e.into())));
+        }
         expected = tip;
     }
+}
+
+/// The last `count` directories above `repo_path`, deepest first.
+fn repo_relative_dirs(repo_path: &str, count: usize) -> Vec<String> {
+    let parts: Vec<&str> = repo_path.split('/').collect();
+    (1..parts.len())
+        .rev()
+        .take(count)
+        .map(|depth| parts[..depth].join("/"))
+        .collect()
+}
+
+/// Takes the repository's write lock, then finishes or undoes what a killed handoff left
+/// (see [`super::journal`]): every change starts from a repository with nothing half done.
+pub fn begin(repo: &Repository) -> Result<(WriteLock, Vec<Recovered>), WriteError> {
+    let lock = super::lock::lock_repository(repo, super::lock::WAIT_FOR_OTHER_WRITER)?;
+    let recovered = super::journal::recover(repo);
+    Ok((lock, recovered))
 }
 
 /// The file as it was, kept under a second name (a hard link) while the change is written and
@@ -284,20 +323,20 @@ struct Backup {
 }
 
 impl Backup {
-    fn keep(path: &Path) -> Backup {
+    /// Kept in handoff's scratch directory; where that is on another file system, no backup
+    /// is kept and putting back writes the old bytes.
+    fn keep(repo: &Repository, path: &Path) -> Backup {
         let is_file = path.symlink_metadata().is_ok_and(|m| m.is_file());
-        let backup = path.parent().map(|dir| {
-            dir.join(format!(
-                "{}backup-{}",
-                super::atomic::TEMPORARY_PREFIX,
-                std::process::id()
-            ))
-        });
-        let path = backup.filter(|b| {
-            let _ = std::fs::remove_file(b);
-            is_file && std::fs::hard_link(path, b).is_ok()
-        });
-        Backup { path }
+        let backup = scratch::path(repo, "backup");
+        let _ = std::fs::remove_file(&backup);
+        let kept = is_file
+            && backup
+                .parent()
+                .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+            && std::fs::hard_link(path, &backup).is_ok();
+        Backup {
+            path: kept.then_some(backup),
+        }
     }
 
     fn path(&self) -> Option<&Path> {

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use git2::{ErrorCode, Index, IndexEntry, IndexTime, ObjectType, Oid, Repository, Signature};
+use git2::{ErrorCode, Index, ObjectType, Oid, Repository, Signature};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CommitError {
@@ -34,6 +34,27 @@ pub enum CommitError {
         "git has no user identity here: run `git config user.name \"Your Name\"` and `git config user.email you@example.com` in this repository"
     )]
     NoIdentity,
+    #[error(
+        "{what} is in progress: git allows no commit of some paths meanwhile, so handoff waits for it. Finish it ({finish}) or abort it ({abort}), then try again"
+    )]
+    InProgress {
+        what: &'static str,
+        finish: &'static str,
+        abort: &'static str,
+    },
+    #[error(
+        "`{link}` is a symbolic link{}: handoff writes `{path}` only at its own path, and committing it there would replace the link in the commit. Make `{link}` a directory of its own, or keep the file where the link points and not behind it",
+        target.as_deref().map(|t| format!(" (to `{t}`)")).unwrap_or_default()
+    )]
+    ThroughLink {
+        path: String,
+        link: String,
+        target: Option<String>,
+    },
+    #[error("{0}")]
+    Signing(String),
+    #[error(transparent)]
+    Journal(#[from] super::journal::JournalError),
     #[error("nothing to commit: the files are already as in HEAD")]
     NothingToCommit,
     #[error("`{0}` cannot be committed: {1}")]
@@ -110,23 +131,6 @@ fn current_branch(repo: &Repository) -> Result<(String, Option<Oid>), CommitErro
     }
 }
 
-fn entry_for(path: &str, id: Oid, mode: u32, size: u64) -> IndexEntry {
-    IndexEntry {
-        ctime: IndexTime::new(0, 0),
-        mtime: IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode,
-        uid: 0,
-        gid: 0,
-        file_size: size as u32,
-        id,
-        flags: (path.len().min(0xfff)) as u16,
-        flags_extended: 0,
-        path: path.as_bytes().to_vec(),
-    }
-}
-
 /// A file as git records it: the blob's id, the file mode and the size.
 type Recorded = (Oid, u32, u64);
 
@@ -187,8 +191,9 @@ pub struct Committed {
     pub index_not_updated: Option<String>,
 }
 
-/// The checks that need nothing written: no `index.lock`, HEAD on a branch, and at the commit
-/// the change was computed against. Returns the branch's reference name and tip.
+/// The checks that need nothing written: no `index.lock`, no merge (or other operation) in
+/// progress, HEAD on a branch, and at the commit the change was computed against. Returns the
+/// branch's reference name and tip.
 pub fn preflight(
     repo: &Repository,
     expected_head: Option<Oid>,
@@ -197,6 +202,7 @@ pub fn preflight(
     if lock.exists() {
         return Err(CommitError::IndexLocked(lock.display().to_string()));
     }
+    refuse_operation_in_progress(repo)?;
     let (branch, tip) = current_branch(repo)?;
     if tip != expected_head {
         return Err(CommitError::HeadMoved {
@@ -207,6 +213,69 @@ pub fn preflight(
     Ok((branch, tip))
 }
 
+/// git refuses a commit of selected paths while a merge, cherry-pick, revert or rebase is
+/// under way; so does handoff, saying how to finish or abort it.
+fn refuse_operation_in_progress(repo: &Repository) -> Result<(), CommitError> {
+    use git2::RepositoryState as S;
+    let (what, finish, abort) = match repo.state() {
+        S::Clean | S::Bisect => return Ok(()),
+        S::Merge => ("a merge", "`git commit`", "`git merge --abort`"),
+        S::Revert | S::RevertSequence => (
+            "a revert",
+            "`git revert --continue`",
+            "`git revert --abort`",
+        ),
+        S::CherryPick | S::CherryPickSequence => (
+            "a cherry-pick",
+            "`git cherry-pick --continue`",
+            "`git cherry-pick --abort`",
+        ),
+        S::Rebase | S::RebaseInteractive | S::RebaseMerge => (
+            "a rebase",
+            "`git rebase --continue`",
+            "`git rebase --abort`",
+        ),
+        S::ApplyMailbox | S::ApplyMailboxOrRebase => {
+            ("a `git am`", "`git am --continue`", "`git am --abort`")
+        }
+    };
+    Err(CommitError::InProgress {
+        what,
+        finish,
+        abort,
+    })
+}
+
+/// Refuses a path whose parent directories include a symbolic link, in the work tree or in
+/// HEAD: the commit would hold the file at the link's path, replacing the link (and with it
+/// every file it led to) in the tree.
+pub fn refuse_through_links(repo: &Repository, repo_path: &str) -> Result<(), CommitError> {
+    let workdir = repo.workdir().unwrap_or(repo.path());
+    let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+    let parts: Vec<&str> = repo_path.split('/').collect();
+    for depth in 1..parts.len() {
+        let link = parts[..depth].join("/");
+        let on_disk = workdir.join(&link);
+        let is_link = on_disk
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+        let in_head = head_tree
+            .as_ref()
+            .and_then(|t| t.get_path(Path::new(&link)).ok())
+            .is_some_and(|e| e.kind() != Some(ObjectType::Tree));
+        if is_link || in_head {
+            return Err(CommitError::ThroughLink {
+                path: repo_path.to_string(),
+                link,
+                target: std::fs::read_link(&on_disk)
+                    .ok()
+                    .map(|t| t.display().to_string()),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The tip of the current branch (`None` on an unborn branch); a detached HEAD is refused.
 pub fn branch_tip(repo: &Repository) -> Result<Option<Oid>, CommitError> {
     current_branch(repo).map(|(_, tip)| tip)
@@ -215,14 +284,24 @@ pub fn branch_tip(repo: &Repository) -> Result<Option<Oid>, CommitError> {
 /// Commits the working-copy state of `req.paths` on the current branch and returns the new
 /// commit. The user's index keeps everything it had staged. Runs no hooks.
 pub fn commit_paths(repo: &Repository, req: &CommitRequest) -> Result<Oid, CommitError> {
-    commit_paths_with(repo, req, Hooks::Skip).map(|c| c.id)
+    commit_paths_with(repo, req, Hooks::Skip, None).map(|c| c.id)
 }
 
-/// [`commit_paths`], running the repository's `pre-commit` and `commit-msg` hooks when asked.
+/// One path of a commit: what HEAD has, what is committed.
+struct PathChange<'a> {
+    path: &'a str,
+    head: Option<Oid>,
+    new: Option<Recorded>,
+}
+
+/// [`commit_paths`], running the repository's `pre-commit` and `commit-msg` hooks when asked,
+/// and recording the commit in `journal` (see [`super::journal`] for why the steps come in
+/// this order).
 pub fn commit_paths_with(
     repo: &Repository,
     req: &CommitRequest,
     hooks: Hooks,
+    journal: Option<&mut super::journal::Journal>,
 ) -> Result<Committed, CommitError> {
     let workdir = repo
         .workdir()
@@ -232,7 +311,8 @@ pub fn commit_paths_with(
     let parent = tip.map(|t| repo.find_commit(t)).transpose()?;
     let base_tree = parent.as_ref().map(|p| p.tree()).transpose()?;
 
-    // The user's index, fresh from disk: libgit2 caches it per Repository.
+    // A first look at the user's index, fresh from disk (libgit2 caches it per Repository):
+    // refuse early what the check under the lock would refuse anyway.
     let mut user_index = repo.index()?;
     user_index.read(true)?;
 
@@ -240,26 +320,28 @@ pub fn commit_paths_with(
     if let Some(tree) = &base_tree {
         tree_index.read_tree(tree)?;
     }
-    let mut staged = Vec::new();
+    let mut changes = Vec::new();
     for path in req.paths {
-        let head_id = base_tree
+        refuse_through_links(repo, path)?;
+        let head = base_tree
             .as_ref()
             .and_then(|t| t.get_path(Path::new(path)).ok())
             .filter(|e| e.kind() == Some(ObjectType::Blob))
             .map(|e| e.id());
         let new = stage_from_workdir(repo, &workdir, path)?;
-        let user_id = user_index.get_path(Path::new(path), 0).map(|e| e.id);
-        let new_id = new.map(|(id, _, _)| id);
-        if user_id != head_id && user_id != new_id {
+        let staged = user_index.get_path(Path::new(path), 0).map(|e| e.id);
+        if staged != head && staged != new.map(|(id, _, _)| id) {
             return Err(CommitError::PartlyStaged(path.clone()));
         }
         match new {
-            Some((id, mode, size)) => tree_index.add(&entry_for(path, id, mode, size))?,
+            Some((id, mode, size)) => {
+                tree_index.add(&super::git_index::entry(path, id, mode, size, None))?
+            }
             None => {
                 let _ = tree_index.remove_path(Path::new(path));
             }
         }
-        staged.push((path, new));
+        changes.push(PathChange { path, head, new });
     }
     let mut tree_id = tree_index.write_tree_to(repo)?;
     if base_tree.as_ref().is_some_and(|t| t.id() == tree_id) {
@@ -271,86 +353,106 @@ pub fn commit_paths_with(
     }
     let tree = repo.find_tree(tree_id)?;
     let parents: Vec<&git2::Commit> = parent.iter().collect();
-    // Updating the branch ref (not "HEAD") lets libgit2 refuse if it moved meanwhile.
-    let commit = repo
-        .commit(
-            Some(&branch),
-            req.author,
-            req.committer,
-            &message,
-            &tree,
-            &parents,
-        )
-        .map_err(|e| match e.code() {
-            // Another process committed between the checks above and this commit.
-            ErrorCode::Modified => CommitError::HeadMoved {
-                expected: tip.map_or("an unborn branch".into(), |o| o.to_string()),
-                actual: branch_tip(repo)
-                    .ok()
-                    .flatten()
-                    .map_or("another commit".into(), |o| o.to_string()),
-            },
-            // The branch's `.lock` file is held by another git process (or left by one that
-            // was killed).
-            ErrorCode::Locked => CommitError::BranchLocked(
-                repo.commondir()
-                    .join(format!("{branch}.lock"))
-                    .display()
-                    .to_string(),
-            ),
-            _ => e.into(),
-        })?;
-    super::own_writes::mark_current(&repo.commondir().join(&branch));
-
-    // The commit is made: from here on a failure is reported, never undone.
-    let index_not_updated = update_user_index(&mut user_index, &staged)
-        .err()
-        .map(|e| {
-            let paths: Vec<&str> = staged.iter().map(|(p, _)| p.as_str()).collect();
-            format!(
-                "committed {}, but the git index could not be updated ({}): run `git reset -q -- {}` to bring it up to date",
-                &commit.to_string()[..8],
-                e.message(),
-                paths.join(" ")
-            )
-        });
-    if let Some(path) = user_index.path() {
-        super::own_writes::mark_current(path);
+    let commit = create_commit(repo, req, &message, &tree, &parents)?;
+    if let Some(journal) = journal {
+        journal.set_commit(commit)?;
     }
+
+    // 1. The user's index with the committed entries, held in `index.lock`.
+    let expected: Vec<[Option<Oid>; 2]> = changes
+        .iter()
+        .map(|c| [c.head, c.new.map(|(id, _, _)| id)])
+        .collect();
+    let entry_changes: Vec<super::git_index::EntryChange> = changes
+        .iter()
+        .zip(&expected)
+        .map(|(c, expected)| super::git_index::EntryChange {
+            path: c.path,
+            expected,
+            new: committed_entry(&tree, &workdir, c),
+        })
+        .collect();
+    let prepared = match super::git_index::prepare(repo, &entry_changes) {
+        Ok(prepared) => prepared,
+        // Another commit got in first and staged its own version: that is the branch moving
+        // (the caller may rebuild on it), not the user's staging.
+        Err(CommitError::PartlyStaged(_)) if branch_moved(repo, &branch, tip) => {
+            return Err(moved(repo, &branch, tip));
+        }
+        Err(e) => return Err(e),
+    };
+    // 2. The branch moves (refused if it moved meanwhile; the lock is then released).
+    super::refs::update_branch(repo, &branch, tip, commit, req.committer, &message)?;
+    // 3. The index takes effect. The commit is made: from here on a failure is reported.
+    let index_not_updated = prepared.commit().err().map(|e| {
+        let paths: Vec<&str> = changes.iter().map(|c| c.path).collect();
+        format!(
+            "committed {}, but the git index could not be updated ({e}): run `git reset -q -- {}` to bring it up to date",
+            &commit.to_string()[..8],
+            paths.join(" ")
+        )
+    });
     Ok(Committed {
         id: commit,
         index_not_updated,
     })
 }
 
-/// How long the user's index may be locked by another git process before handoff gives up
-/// updating it (the commit is made either way; the message says what to run).
-const INDEX_UPDATE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
+/// The index entry for a committed path: the committed blob, with the work-tree file's stat
+/// data when the file holds exactly that blob (a `pre-commit` hook may have committed another
+/// version than the one on disk).
+fn committed_entry(
+    tree: &git2::Tree,
+    workdir: &Path,
+    change: &PathChange,
+) -> Option<git2::IndexEntry> {
+    let committed = tree
+        .get_path(Path::new(change.path))
+        .ok()
+        .filter(|e| e.kind() == Some(ObjectType::Blob))?;
+    let id = committed.id();
+    let on_disk = change.new.filter(|(disk, _, _)| *disk == id);
+    let full = workdir.join(change.path);
+    Some(super::git_index::entry(
+        change.path,
+        id,
+        committed.filemode() as u32,
+        on_disk.map_or(0, |(_, _, size)| size),
+        on_disk.map(|_| full.as_path()),
+    ))
+}
 
-/// Records the committed paths in the user's index, leaving every other entry as it was.
-///
-/// The index is read again just before it is changed: another process (a `git add` in
-/// another terminal, a concurrent `git commit`) may have changed it since the commit began,
-/// and writing back the copy read then would undo what it staged. While another process holds
-/// `index.lock`, this waits for it, briefly.
-fn update_user_index(
-    user_index: &mut Index,
-    staged: &[(&String, Option<Recorded>)],
-) -> Result<(), git2::Error> {
-    let mut patience = super::patience::Patience::new(INDEX_UPDATE_PATIENCE);
-    loop {
-        user_index.read(true)?;
-        for (path, new) in staged {
-            match new {
-                Some(_) => user_index.add_path(Path::new(path.as_str()))?,
-                None => {
-                    let _ = user_index.remove_path(Path::new(path.as_str()));
-                }
-            }
-        }
-        match user_index.write() {
-            Err(e) if e.code() == ErrorCode::Locked && patience.wait() => {}
-            result => return result,
+fn branch_moved(repo: &Repository, branch: &str, tip: Option<Oid>) -> bool {
+    super::refs::read(repo, branch).is_ok_and(|now| now != tip)
+}
+
+fn moved(repo: &Repository, branch: &str, tip: Option<Oid>) -> CommitError {
+    let now = super::refs::read(repo, branch).ok().flatten();
+    CommitError::HeadMoved {
+        expected: tip.map_or("an unborn branch".into(), |o| o.to_string()),
+        actual: now.map_or("an unborn branch".into(), |o| o.to_string()),
+    }
+}
+
+/// The commit object, signed when the repository's configuration asks for it; no reference
+/// moves yet.
+fn create_commit(
+    repo: &Repository,
+    req: &CommitRequest,
+    message: &str,
+    tree: &git2::Tree,
+    parents: &[&git2::Commit],
+) -> Result<Oid, CommitError> {
+    match super::signing::configured(repo, req.committer)? {
+        None => Ok(repo.commit(None, req.author, req.committer, message, tree, parents)?),
+        Some(signer) => {
+            let buffer =
+                repo.commit_create_buffer(req.author, req.committer, message, tree, parents)?;
+            let content = buffer
+                .as_str()
+                .map_err(|_| CommitError::Signing("the commit is not valid UTF-8".into()))?;
+            let signature = signer.sign(content.as_bytes())?;
+            Ok(repo.commit_signed(content, &signature, None)?)
         }
     }
 }
@@ -402,7 +504,7 @@ fn run_hooks(
     Ok((tree_id, message))
 }
 
-/// Files the hooks work on, under `.git/handoff/`, removed when done.
+/// Files the hooks work on, in handoff's scratch directory, removed when done.
 struct Scratch {
     index: std::path::PathBuf,
     message: std::path::PathBuf,
@@ -410,13 +512,12 @@ struct Scratch {
 
 impl Scratch {
     fn new(repo: &Repository) -> Result<Scratch, CommitError> {
-        let dir = repo.path().join("handoff");
+        let dir = super::scratch::dir(repo);
         std::fs::create_dir_all(&dir)
             .map_err(|e| CommitError::BadPath(dir.display().to_string(), e.to_string()))?;
-        let id = std::process::id();
         Ok(Scratch {
-            index: dir.join(format!("commit-index-{id}")),
-            message: dir.join(format!("COMMIT_EDITMSG-{id}")),
+            index: super::scratch::path(repo, "commit-index"),
+            message: super::scratch::path(repo, "COMMIT_EDITMSG"),
         })
     }
 }
@@ -437,10 +538,13 @@ pub fn signoff_message(
     role: &str,
     note: Option<&str>,
 ) -> String {
+    // Escape sequences in a name or a note would reach every terminal showing `git log`.
+    let person = crate::text::sanitize(person);
     let mut message = format!("handoff: {person} {} {artifact} as {role}\n", action.verb());
     if let Some(note) = note.filter(|n| !n.trim().is_empty()) {
         message.push('\n');
-        message.push_str(note.trim());
+        let lines: Vec<String> = note.trim().lines().map(crate::text::sanitize).collect();
+        message.push_str(&lines.join("\n"));
         message.push('\n');
     }
     message.push_str(&format!(

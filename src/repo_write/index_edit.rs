@@ -29,6 +29,8 @@ pub struct EditOutcome {
     pub index: Index,
     /// The commit was made but the git index could not be updated: what to run.
     pub index_not_updated: Option<String>,
+    /// What was finished or undone of a killed handoff's change before this one.
+    pub recovered: Vec<super::journal::Recovered>,
 }
 
 /// Why an edit was not made.
@@ -57,8 +59,7 @@ pub fn apply_edit(
 ) -> Result<EditOutcome, IndexEditError> {
     let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
     // From reading what the change is computed from until its commit: one writer at a time.
-    let lock = super::lock::lock_repository(&repo, super::lock::WAIT_FOR_OTHER_WRITER)
-        .map_err(WriteError::from)?;
+    let (lock, recovered) = change::begin(&repo)?;
     let (signature, name, _) = change::who(&repo)?;
     let path = ws.dir.join(INDEX_FILE);
     let repo_path = ws.repo_path(INDEX_FILE);
@@ -91,6 +92,7 @@ pub fn apply_edit(
         summary: message.lines().next().unwrap_or_default().to_string(),
         index: edited.index,
         index_not_updated: committed.index_not_updated,
+        recovered,
     })
 }
 

@@ -11,13 +11,19 @@
 pub mod atomic;
 pub mod change;
 pub mod commit;
+pub mod git_index;
+pub mod git_lock;
 pub mod hooks;
 pub mod index_edit;
 pub mod index_text;
+pub mod journal;
 pub mod ledger;
 pub mod lock;
 pub mod own_writes;
 pub mod patience;
+pub mod refs;
+pub mod scratch;
+pub mod signing;
 pub mod signoff;
 
 pub use atomic::write_atomic;

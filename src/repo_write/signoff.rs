@@ -48,6 +48,8 @@ pub struct SignOutcome {
     pub signed_uncommitted: bool,
     /// The commit was made but the git index could not be updated: what to run.
     pub index_not_updated: Option<String>,
+    /// What was finished or undone of a killed handoff's change before this one.
+    pub recovered: Vec<super::journal::Recovered>,
 }
 
 /// Why a sign-off is not accepted. Each message names who may do it instead.
@@ -100,6 +102,10 @@ pub enum SignRefusal {
     NotExternal { artifact: String, path: String },
     #[error("role `{role}` has nothing standing on `{artifact}` to revoke")]
     NothingToRevoke { artifact: String, role: String },
+    #[error(
+        "{path} is not committed yet, and a sign-off counts only against a committed index: commit it first (`git add {path} && git commit -m \"Start the handoff\"`), then sign"
+    )]
+    IndexNotCommitted { path: String },
     #[error("`{artifact}` cannot be approved: {reason}")]
     NothingToApprove { artifact: String, reason: String },
 }
@@ -269,10 +275,17 @@ pub fn sign(
 ) -> Result<SignOutcome, SignError> {
     let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
     // From reading what the change is computed from until its commit: one writer at a time.
-    let lock = super::lock::lock_repository(&repo, super::lock::WAIT_FOR_OTHER_WRITER)
-        .map_err(WriteError::from)?;
+    let (lock, recovered) = change::begin(&repo)?;
     let (signature, name, email) = change::who(&repo)?;
     let index = load_index_file(ws).map_err(SignError::Index)?;
+    // A record is judged by the `handoff.yaml` of the commit that adds it: without one there,
+    // it could never count.
+    if !committed_in_head(&repo, &ws.repo_path(INDEX_FILE)) {
+        return Err(SignRefusal::IndexNotCommitted {
+            path: ws.repo_path(INDEX_FILE),
+        }
+        .into());
+    }
 
     // The artifact id names a file: only an id the index defines may.
     if index.artifact(&request.artifact).is_none() {
@@ -357,7 +370,16 @@ pub fn sign(
         ledger_file: file,
         signed_uncommitted: facts.uncommitted,
         index_not_updated: committed.index_not_updated,
+        recovered,
     })
+}
+
+/// Whether HEAD's tree has `repo_path` (false on an unborn branch).
+fn committed_in_head(repo: &git2::Repository, repo_path: &str) -> bool {
+    repo.head()
+        .ok()
+        .and_then(|h| h.peel_to_tree().ok())
+        .is_some_and(|t| t.get_path(std::path::Path::new(repo_path)).is_ok())
 }
 
 fn refuse_approving_nothing(

@@ -157,7 +157,7 @@ impl Runtime {
                 .map(|o| Landed {
                     commit: o.commit,
                     summary: o.summary,
-                    note: "",
+                    note: landed_note("", o.index_not_updated, &o.recovered),
                 })
                 .map_err(|e| match &e {
                     IndexEditError::Write(w) if moved(w) => Refused::HeadMoved,
@@ -167,11 +167,15 @@ impl Runtime {
                 .map(|o| Landed {
                     commit: o.commit,
                     summary: o.summary,
-                    note: if o.signed_uncommitted {
-                        " (signed the working copy: it has uncommitted changes)"
-                    } else {
-                        ""
-                    },
+                    note: landed_note(
+                        if o.signed_uncommitted {
+                            " (signed the working copy: it has uncommitted changes)"
+                        } else {
+                            ""
+                        },
+                        o.index_not_updated,
+                        &o.recovered,
+                    ),
                 })
                 .map_err(|e| match &e {
                     SignError::Write(w) if moved(w) => Refused::HeadMoved,
@@ -254,8 +258,26 @@ impl Runtime {
 struct Landed {
     commit: Oid,
     summary: String,
-    /// Anything the user should know about what was signed.
-    note: &'static str,
+    /// Anything the user should know about what was signed or done on the way.
+    note: String,
+}
+
+/// What the status line adds to "committed …": what was signed, a git index that could not
+/// be updated, a killed handoff's change finished or undone first.
+fn landed_note(
+    signed: &str,
+    index_not_updated: Option<String>,
+    recovered: &[repo_write::journal::Recovered],
+) -> String {
+    let mut note = signed.to_string();
+    for extra in index_not_updated
+        .into_iter()
+        .chain(recovered.iter().map(ToString::to_string))
+    {
+        note.push_str(" · ");
+        note.push_str(&extra);
+    }
+    note
 }
 
 /// Why a change did not land.
