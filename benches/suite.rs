@@ -33,6 +33,8 @@ use std::time::{Duration, Instant};
 
 use common::repos::{self, LARGE, MEDIUM, RepoSpec, SMALL, run_git};
 use common::synthetic;
+use handoff::repo::watch::{WatchEvent, WatchOptions};
+use handoff::repo::workspace::{self, Snapshot};
 use handoff::tui::action::Action as UiAction;
 use handoff::tui::app::{App, Options, View};
 use handoff::tui::keymap::Keymap;
@@ -40,8 +42,6 @@ use handoff::tui::runtime::{Runtime, apply_facts};
 use handoff::tui::theme::Theme;
 use handoff::tui::worker::{FactsUpdate, FactsWorker};
 use handoff::tui::{TuiOptions, views};
-use handoff::watch::{WatchEvent, WatchOptions};
-use handoff::workspace::{self, Snapshot};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -237,7 +237,7 @@ fn measure_repaints(report: &mut Report, subjects: &[Subject], saves: usize) -> 
     eprintln!("measuring save-to-repaint…");
     let sample_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let now = jiff::Timestamp::now();
-    let sample = handoff::sample::build(&sample_dir.path().join("sample"), now)?;
+    let sample = handoff::repo::sample::build(&sample_dir.path().join("sample"), now)?;
     let sample_artifacts =
         workspace::load_index_file(&workspace::locate(Some(&sample)).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?
@@ -331,7 +331,7 @@ fn external_subject(path: &Path) -> Result<Subject, String> {
         let mut paths: Vec<String> = files
             .lines()
             .filter(|p| {
-                handoff::model::load::path_problem(p).is_none()
+                handoff::core::model::load::path_problem(p).is_none()
                     && !p.contains(['*', '?', '[', '"', '\\'])
             })
             .take(10_000)
@@ -349,7 +349,7 @@ fn external_subject(path: &Path) -> Result<Subject, String> {
         workspace::load_index_file(&workspace::locate(Some(&dir)).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
     let save_path = index.artifacts.iter().find_map(|a| match &a.target {
-        handoff::model::Target::Path(p) if dir.join(p).is_file() => Some(p.clone()),
+        handoff::core::model::Target::Path(p) if dir.join(p).is_file() => Some(p.clone()),
         _ => None,
     });
     Ok(Subject {
@@ -667,8 +667,8 @@ fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
         .draw(|f| views::draw(f, &app))
         .map_err(|e| e.to_string())?;
     let total = started.elapsed();
-    let watcher =
-        handoff::watch::watch(&ws, WatchOptions::default(), |_| {}).map_err(|e| e.to_string())?;
+    let watcher = handoff::repo::watch::watch(&ws, WatchOptions::default(), |_| {})
+        .map_err(|e| e.to_string())?;
     let watcher_done = started.elapsed();
     let mut frames = 1;
     loop {
@@ -803,7 +803,7 @@ fn measure_save_to_repaint(dir: &Path, path: &str, saves: usize) -> Result<Vec<D
         .index
         .artifacts
         .iter()
-        .find(|a| matches!(&a.target, handoff::model::Target::Path(p) if p == path))
+        .find(|a| matches!(&a.target, handoff::core::model::Target::Path(p) if p == path))
         .map(|a| a.id.clone())
         .ok_or(format!("no artifact at {path}"))?;
     let (tx, rx) = mpsc::channel::<Event>();
@@ -817,10 +817,11 @@ fn measure_save_to_repaint(dir: &Path, path: &str, saves: usize) -> Result<Vec<D
         generation: 0,
         draft_path: None,
     };
-    let _watcher = handoff::watch::watch(&ws, WatchOptions { debounce: DEBOUNCE }, move |e| {
-        let _ = tx.send(Event::Watch(e));
-    })
-    .map_err(|e| e.to_string())?;
+    let _watcher =
+        handoff::repo::watch::watch(&ws, WatchOptions { debounce: DEBOUNCE }, move |e| {
+            let _ = tx.send(Event::Watch(e));
+        })
+        .map_err(|e| e.to_string())?;
     let mut terminal =
         Terminal::new(TestBackend::new(FRAME_SIZE.0, FRAME_SIZE.1)).map_err(|e| e.to_string())?;
     rt.refresh_all(&mut app);

@@ -1,4 +1,4 @@
-//! Checks `handoff::facts::last_changes` on a real repository: runs it over every path of
+//! Checks `handoff::repo::facts::last_changes` on a real repository: runs it over every path of
 //! HEAD's tree (files and directories), compares each answer with what
 //! `git log -1 --format=%H -- <path>` prints, and times the walk against the cheapest bulk
 //! alternative git offers, `git log --name-only --format=%H` (which is not exact: it misses
@@ -19,8 +19,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use git2::{ObjectType, TreeWalkMode, TreeWalkResult};
-use handoff::facts::{self, PathSpec, Workspace};
-use handoff::model::History;
+use handoff::core::model::History;
+use handoff::repo::facts::{self, PathSpec, Workspace};
 
 struct Options {
     repository: std::path::PathBuf,

@@ -2,24 +2,23 @@
 //! and the sign-off ledger from a git repository, derives facts from git and the work tree,
 //! and reports the ownership matrix, the gaps and the stale items.
 //!
-//! Layers, from the inside out: `model` (values and loaders) and `analysis` (pure findings)
-//! form the core; `facts` reads git and the work tree, `repo_write` writes back; `workspace`
-//! puts them together; `cli` and `tui` are the two faces.
+//! The layers, each naming only those below it (README, "Development"; `tests/layers.rs`
+//! enforces it):
+//!
+//! - [`yaml`]: the YAML parser facade and the format-keeping editor (pure text);
+//! - [`core`]: the domain — index and ledger models and loaders, edit and sign-off rules,
+//!   the analysis — taking facts and `now` as inputs;
+//! - [`repo`]: every git2 and file-system call — the workspace, facts, caches, writes,
+//!   the watcher;
+//! - [`engine`]: the snapshot and its updates, behind every face;
+//! - [`render`]: every output format;
+//! - the faces: [`cli`], [`mcp`] and [`tui`].
 
-pub mod analysis;
 pub mod cli;
-pub mod clock;
-pub mod context;
-pub mod export;
-pub mod facts;
-pub mod fence;
-pub mod glyphs;
-pub mod model;
-pub mod repo_write;
-pub mod sample;
-pub mod text;
-pub mod threads;
+pub mod core;
+pub mod engine;
+pub mod mcp;
+pub mod render;
+pub mod repo;
 pub mod tui;
-pub mod watch;
-pub mod workspace;
 pub mod yaml;

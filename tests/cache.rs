@@ -8,11 +8,11 @@ use std::path::Path;
 
 use common::{EPOCH, TICK, TestRepo, handoff_command};
 use git2::Repository;
-use handoff::facts::{
+use handoff::core::model::History;
+use handoff::repo::facts::{
     self, CacheOutcome, CachedChanges, HistoryCache, LedgerAnswer, PathSpec, last_changes,
     open_repo,
 };
-use handoff::model::History;
 use proptest::prelude::*;
 
 fn open(repo: &TestRepo) -> Repository {
@@ -829,9 +829,9 @@ fn only_files_whose_stat_changed_are_hashed_at_ten_thousand_artifacts() {
         repo.write(&format!("docs/d{}/a{i}.md", i % DIRS), &format!("# A{i}\n"));
     }
     repo.commit("ten thousand artifacts");
-    let targets: Vec<handoff::model::Target> = (0..FILES)
-        .map(|i| handoff::model::Target::Path(format!("docs/d{}/a{i}.md", i % DIRS)))
-        .chain((0..DIRS).map(|d| handoff::model::Target::Path(format!("docs/d{d}"))))
+    let targets: Vec<handoff::core::model::Target> = (0..FILES)
+        .map(|i| handoff::core::model::Target::Path(format!("docs/d{}/a{i}.md", i % DIRS)))
+        .chain((0..DIRS).map(|d| handoff::core::model::Target::Path(format!("docs/d{d}"))))
         .collect();
     let head_ids: std::collections::HashMap<String, String> = repo
         .git(&["ls-tree", "-r", "-t", "HEAD"])

@@ -58,7 +58,7 @@ fn demo_shows_every_finding_code_and_clean_artifacts() {
         .map(|f| f["code"].as_str().unwrap())
         .collect();
     // The brief's codes, plus `invalid-signoff`; `unreadable` needs a FIFO or a huge file.
-    for code in handoff::model::FindingCode::ALL
+    for code in handoff::core::model::FindingCode::ALL
         .iter()
         .filter(|c| c.as_str() != "unreadable")
     {

@@ -349,7 +349,7 @@ fn sarif_names_every_rule_and_locates_every_result() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    let codes: Vec<&str> = handoff::model::FindingCode::ALL
+    let codes: Vec<&str> = handoff::core::model::FindingCode::ALL
         .iter()
         .map(|c| c.as_str())
         .collect();

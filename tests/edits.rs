@@ -8,9 +8,9 @@ mod common;
 use std::process::{Command, Output};
 
 use common::TestRepo;
-use handoff::model::Action;
-use handoff::repo_write::index_text::{ArtifactField, FieldChange, IndexEdit};
-use handoff::repo_write::{
+use handoff::core::model::Action;
+use handoff::repo::write::index_text::{ArtifactField, FieldChange, IndexEdit};
+use handoff::repo::write::{
     BaseHead, CommitError, CommitOptions, SignError, SignRequest, WriteError, apply_edit, sign,
 };
 use tempfile::TempDir;
@@ -147,8 +147,8 @@ impl Fixture {
     }
 }
 
-fn workspace(repo: &TestRepo) -> handoff::workspace::Workspace {
-    handoff::workspace::locate(Some(repo.path())).unwrap()
+fn workspace(repo: &TestRepo) -> handoff::repo::workspace::Workspace {
+    handoff::repo::workspace::locate(Some(repo.path())).unwrap()
 }
 
 fn now() -> jiff::Timestamp {

@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 
 use common::{EPOCH, TICK, TestRepo};
 use git2::Repository;
-use handoff::facts::{
+use handoff::core::model::{ArtifactFacts, History, Target};
+use handoff::repo::facts::{
     self, FactsError, Limits, PathSpec, WorkTree, Workspace, head_info, last_changes,
     worktree_facts,
 };
-use handoff::model::{ArtifactFacts, History, Target};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------------------------------------

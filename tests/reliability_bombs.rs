@@ -15,8 +15,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{TestRepo, handoff_command};
-use handoff::facts::{Limits, WorkTree, Workspace, open_repo};
-use handoff::model::Target;
+use handoff::core::model::Target;
+use handoff::repo::facts::{Limits, WorkTree, Workspace, open_repo};
 use support::*;
 
 /// Runs a command, killing it and failing the test if it has not finished by `limit`.
@@ -233,7 +233,11 @@ fn dev_zero_behind_a_symbolic_link_is_never_read() {
 }
 
 /// The facts of one target under lowered limits.
-fn facts_with(repo: &TestRepo, target: Target, limits: Limits) -> handoff::model::ArtifactFacts {
+fn facts_with(
+    repo: &TestRepo,
+    target: Target,
+    limits: Limits,
+) -> handoff::core::model::ArtifactFacts {
     let ws = Workspace::discover(repo.path()).unwrap();
     let git = open_repo(&ws).unwrap();
     WorkTree::new(&git, &ws).with_limits(limits).facts(&target)

@@ -26,8 +26,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{TestRepo, git_output};
-use handoff::model::load::load_ledger_file;
-use handoff::repo_write::index_text::{ArtifactField, FieldChange, IndexEdit, edit_text};
+use handoff::core::model::load::load_ledger_file;
+use handoff::repo::write::index_text::{ArtifactField, FieldChange, IndexEdit, edit_text};
 use support::*;
 
 const LEDGER: &str = ".handoff/signoffs/prd.yaml";
@@ -409,7 +409,7 @@ fn crash(point: &str) {
     let (_tmp, dir) = {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("demo");
-        handoff::sample::build(&dir, NOW.parse().unwrap()).unwrap();
+        handoff::repo::sample::build(&dir, NOW.parse().unwrap()).unwrap();
         (tmp, dir)
     };
     let reports = tempfile::tempdir().unwrap();

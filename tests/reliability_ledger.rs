@@ -12,8 +12,8 @@ mod support;
 use std::time::Instant;
 
 use common::TestRepo;
-use handoff::facts::{Workspace, ledger_history::ledger_history, open_repo};
-use handoff::model::ledger_history::{Membership, RewriteKind};
+use handoff::core::model::ledger_history::{Membership, RewriteKind};
+use handoff::repo::facts::{Workspace, ledger_history::ledger_history, open_repo};
 use support::*;
 
 const LEDGER: &str = ".handoff/signoffs/prd.yaml";
@@ -63,7 +63,7 @@ fn only_invalid_starting_with(json: &serde_json::Value, prefix: &str) -> String 
     invalid[0].clone()
 }
 
-fn history(repo: &TestRepo) -> handoff::model::LedgerHistory {
+fn history(repo: &TestRepo) -> handoff::core::model::LedgerHistory {
     let ws = Workspace::discover(repo.path()).unwrap();
     let git = open_repo(&ws).unwrap();
     ledger_history(&git, &ws).unwrap()

@@ -9,8 +9,8 @@ mod workbench;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use handoff::analysis::CellState;
-use handoff::model::FindingCode;
+use handoff::core::analysis::CellState;
+use handoff::core::model::FindingCode;
 use handoff::tui::action::Action;
 use handoff::tui::app::{App, Effect, View};
 use handoff::tui::theme::Role;
@@ -290,7 +290,7 @@ fn flow_moves_filters_and_jumps() {
         a.gap_items
             .iter()
             .all(|&i| a.snap.report.findings[i].code.category()
-                == handoff::model::finding::Category::Gap)
+                == handoff::core::model::finding::Category::Gap)
     );
     key(&mut a, "Tab");
     assert_eq!(a.view, View::Stale);
@@ -381,7 +381,7 @@ fn agenda_steps_through_every_open_finding() {
     key(&mut a, "Left");
     assert_eq!(a.agenda, total - 2);
     let first = a.snap.report.findings[a.agenda_items[0]].severity;
-    assert_eq!(first, handoff::model::Severity::Error);
+    assert_eq!(first, handoff::core::model::Severity::Error);
 }
 
 #[test]

@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::{commit_as_lee, git, sample_repo};
+use handoff::repo::workspace;
 use handoff::tui::app::{App, Effect};
 use handoff::tui::forms::PickerItem;
 use handoff::tui::runtime::Runtime;
 use handoff::tui::worker::FactsWorker;
 use handoff::tui::{app_with_facts, index_fingerprint};
-use handoff::workspace;
 use tempfile::TempDir;
 use workbench::{key, options, select};
 
@@ -253,7 +253,7 @@ fn a_file_changed_under_a_form_asks_and_keeps_or_drops() {
     assert!(!app.conflict && app.form.is_some());
     assert_eq!(app.form.as_ref().unwrap().base, index_fingerprint(&rt.ws));
     // HEAD moved with that commit: refresh as the watcher would, then commit the kept form.
-    rt.on_watch(&mut app, handoff::watch::WatchEvent::GitChanged);
+    rt.on_watch(&mut app, handoff::repo::watch::WatchEvent::GitChanged);
     commit(&mut app, &mut rt, "Enter");
     let text = std::fs::read_to_string(dir.join("handoff.yaml")).unwrap();
     assert!(

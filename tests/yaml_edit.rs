@@ -13,9 +13,9 @@
 
 use std::ops::Range;
 
-use handoff::model::load::load_index;
-use handoff::model::{Index, Target};
-use handoff::repo_write::index_text::{
+use handoff::core::model::load::load_index;
+use handoff::core::model::{Index, Target};
+use handoff::repo::write::index_text::{
     ArtifactField, FieldChange, IndexEdit, IndexTextError, ListChange, NewArtifact, NewRole,
     edit_text, intended, same_meaning,
 };

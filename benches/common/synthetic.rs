@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use handoff::model::{
+use handoff::core::model::{
     Action, ArtifactFacts, Document, Facts, History, Index, LastChange, Ledger, Pos, SignOff,
 };
 
@@ -85,7 +85,7 @@ pub fn signoffs(
 /// Index, ledger and facts for `n` artifacts.
 pub fn handoff(n: usize) -> (Index, Ledger, Facts) {
     let yaml = index_yaml(n, &|i| format!("docs/a{i}.md"));
-    let index = handoff::model::load::load_index("handoff.yaml", yaml.as_bytes())
+    let index = handoff::core::model::load::load_index("handoff.yaml", yaml.as_bytes())
         .expect("the synthetic index loads");
     let now = jiff::Timestamp::now();
     let fingerprint = |i: usize| format!("{:040x}", i);

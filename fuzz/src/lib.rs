@@ -2,17 +2,17 @@
 //! and included by the main suite's `tests/fuzz_regressions.rs`, so that every input a fuzzer
 //! ever kept is replayed by `cargo test` through exactly the same assertions.
 
-use handoff::analysis::sections::{
+use handoff::core::analysis::sections::{
     markdown_headings, missing_sections, normalize, sections_of, yaml_keys,
 };
-use handoff::model::ledger_history::record_key;
-use handoff::model::load::{load_index, load_ledger_file};
-use handoff::model::{Facts, Index, Ledger, Target};
-use handoff::repo_write::index_text::{
+use handoff::core::model::ledger_history::record_key;
+use handoff::core::model::load::{load_index, load_ledger_file};
+use handoff::core::model::{Facts, Index, Ledger, Target};
+use handoff::repo::write::index_text::{
     ArtifactField, FieldChange, IndexEdit, IndexTextError, ListChange, NewArtifact, NewRole,
     edit_text, intended, same_meaning,
 };
-use handoff::repo_write::ledger::appended;
+use handoff::repo::write::ledger::appended;
 
 /// Any bytes as `handoff.yaml`: the loader returns an index or located errors, never panics,
 /// never hangs, and its messages carry no control character. A loaded index goes through the
@@ -21,7 +21,12 @@ pub fn index_loader(data: &[u8]) {
     match load_index("handoff.yaml", data) {
         Ok(index) => {
             let now = jiff::Timestamp::from_second(1_790_000_000).unwrap();
-            let _ = handoff::analysis::analyze(&index, &Ledger::default(), &Facts::default(), now);
+            let _ = handoff::core::analysis::analyze(
+                &index,
+                &Ledger::default(),
+                &Facts::default(),
+                now,
+            );
         }
         Err(errors) => {
             assert!(!errors.0.is_empty(), "an error without a message");
@@ -250,8 +255,8 @@ pub fn heading_scanner(data: &[u8]) {
     };
     let headings = markdown_headings(text);
     let _ = yaml_keys(text);
-    let _ = handoff::context::markdown_sections(text);
-    let _ = handoff::context::yaml_sections(text);
+    let _ = handoff::render::context::markdown_sections(text);
+    let _ = handoff::render::context::yaml_sections(text);
     for path in ["doc.md", "doc.yaml"] {
         let sections = sections_of(path, text);
         // A heading the scanner found is a section a kind may require. (`|` separates

@@ -1,5 +1,5 @@
 //! `handoff check`: the governance gate. Text for people and CI logs, JSON for scripts;
-//! GitHub annotations, JUnit XML and SARIF for CI systems (rendered in `crate::export`).
+//! GitHub annotations, JUnit XML and SARIF for CI systems (rendered in `crate::render`).
 
 use std::process::ExitCode;
 
@@ -8,10 +8,10 @@ use serde::Serialize;
 
 use super::style::Paint;
 use super::{DirArg, FailOn};
-use crate::analysis::Finding;
-use crate::model::{FindingCode, History, Severity, Target};
-use crate::text::sanitize;
-use crate::workspace::Snapshot;
+use crate::core::analysis::Finding;
+use crate::core::model::{FindingCode, History, Severity, Target};
+use crate::core::text::sanitize;
+use crate::repo::workspace::Snapshot;
 
 /// Version of the JSON output's shape; raised only when a field changes meaning or goes.
 pub const JSON_VERSION: u32 = 1;
@@ -48,10 +48,10 @@ pub enum Format {
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
-    let ws = crate::workspace::locate(args.dir.dir.as_deref()).map_err(super::describe)?;
-    let now = crate::clock::now()?;
+    let ws = crate::repo::workspace::locate(args.dir.dir.as_deref()).map_err(super::describe)?;
+    let now = crate::engine::clock::now()?;
     let snapshot =
-        crate::workspace::snapshot_with(&ws, now, !args.no_cache).map_err(super::describe)?;
+        crate::repo::workspace::snapshot_with(&ws, now, !args.no_cache).map_err(super::describe)?;
     let threshold = args.fail_on.severity();
     let failed = snapshot
         .report
@@ -61,11 +61,11 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     let out = match args.format {
         Format::Text => text(&snapshot, threshold, Paint::stdout()),
         Format::Json => json(&snapshot, threshold),
-        Format::Github => crate::export::ci::github(&snapshot, &ws.prefix, threshold),
-        Format::Junit => crate::export::ci::junit(&snapshot, &ws.prefix, threshold),
-        Format::Sarif => crate::export::sarif::sarif(&snapshot, &ws.prefix),
+        Format::Github => crate::render::ci::github(&snapshot, &ws.prefix, threshold),
+        Format::Junit => crate::render::ci::junit(&snapshot, &ws.prefix, threshold),
+        Format::Sarif => crate::render::sarif::sarif(&snapshot, &ws.prefix),
     };
-    crate::export::emit(out)?;
+    crate::render::emit(out)?;
     // The process ends here: freeing every artifact's facts and findings one by one took
     // tens of milliseconds at 10,000 artifacts.
     std::mem::forget(snapshot);

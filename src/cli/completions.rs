@@ -17,6 +17,6 @@ pub fn run(args: CompletionsArgs) -> Result<ExitCode, String> {
     // Into a buffer first: the generator panics when it cannot write.
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "handoff", &mut script);
-    crate::export::emit(script)?;
+    crate::render::emit(script)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -16,8 +16,8 @@ pub struct ContextArgs {
 
 pub fn run(args: ContextArgs) -> Result<ExitCode, String> {
     let (_, snapshot) = super::load(args.dir.as_deref())?;
-    let page =
-        crate::context::render(&snapshot, &args.artifact).map_err(|e| format!("error: {e}"))?;
-    crate::export::emit(page)?;
+    let page = crate::render::context::render(&snapshot, &args.artifact)
+        .map_err(|e| format!("error: {e}"))?;
+    crate::render::emit(page)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -29,8 +29,8 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("cannot create a temporary directory: {e}"))?
             .keep(),
     };
-    let now = crate::clock::now()?;
-    let dir = crate::sample::build(&into, now)?;
+    let now = crate::engine::clock::now()?;
+    let dir = crate::repo::sample::build(&into, now)?;
     if args.no_open || !std::io::stdout().is_terminal() {
         println!("{}", dir.display());
         return Ok(ExitCode::SUCCESS);

@@ -10,9 +10,9 @@ use clap::Args;
 use etcetera::BaseStrategy;
 
 use super::style::Paint;
-use crate::model::ledger::LEDGER_DIR;
-use crate::model::load::is_valid_email;
-use crate::workspace::{self, INDEX_FILE, Workspace};
+use crate::core::model::ledger::LEDGER_DIR;
+use crate::core::model::load::is_valid_email;
+use crate::repo::workspace::{self, INDEX_FILE, Workspace};
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -55,7 +55,7 @@ impl Examination {
             out.push_str(&format!(
                 "{}\n",
                 paint.severity(
-                    crate::model::Severity::Error,
+                    crate::core::model::Severity::Error,
                     &format!("✗ {n} problem{}", if n == 1 { "" } else { "s" })
                 )
             ));
@@ -208,7 +208,7 @@ fn examine(start: Option<&Path>) -> Examination {
         ));
         return exam;
     };
-    let head = crate::facts::head_info(&repo);
+    let head = crate::repo::facts::head_info(&repo);
     {
         let rows = exam.section("Repository");
         rows.push((
@@ -365,7 +365,7 @@ fn examine(start: Option<&Path>) -> Examination {
                 ));
             }
         }
-        match crate::clock::now()
+        match crate::engine::clock::now()
             .map_err(|e| e.to_string())
             .and_then(|now| workspace::snapshot(&ws, now).map_err(super::describe))
         {
@@ -373,7 +373,7 @@ fn examine(start: Option<&Path>) -> Examination {
                 "findings",
                 format!(
                     "{}  (`handoff check` lists them)",
-                    crate::export::counts_text(&snapshot)
+                    crate::render::counts_text(&snapshot)
                 ),
             )),
             Err(e) => exam.problems.push(format!("cannot read the facts: {e}")),
@@ -385,7 +385,7 @@ fn examine(start: Option<&Path>) -> Examination {
 
 pub fn run(args: DoctorArgs) -> Result<ExitCode, String> {
     let exam = examine(args.dir.as_deref());
-    crate::export::emit(exam.render(Paint::stdout()))?;
+    crate::render::emit(exam.render(Paint::stdout()))?;
     Ok(if exam.problems.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -10,10 +10,10 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use include_dir::{Dir, include_dir};
 
-use crate::analysis::sections::{missing_sections, sections_of};
-use crate::model::load::{is_valid_email, load_index};
-use crate::model::{Artifact, Index, Kind, Target};
-use crate::workspace::INDEX_FILE;
+use crate::core::analysis::sections::{missing_sections, sections_of};
+use crate::core::model::load::{is_valid_email, load_index};
+use crate::core::model::{Artifact, Index, Kind, Target};
+use crate::repo::workspace::INDEX_FILE;
 use crate::yaml::edit::scalar;
 
 /// Index templates (`<profile>.yaml`) and document templates (`docs/<kind>.md|yaml`).
@@ -265,7 +265,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode, String> {
             if full.exists() {
                 continue;
             }
-            if let Err(reason) = crate::fence::check_writable(&dir, &full) {
+            if let Err(reason) = crate::repo::fence::check_writable(&dir, &full) {
                 return Err(format!(
                     "error: {path} would be written outside {}: {reason}. Nothing was written",
                     dir.display()
@@ -297,7 +297,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode, String> {
         }
     }
 
-    crate::export::emit(summary(&args, &index, &identity, &written, &documents))?;
+    crate::render::emit(summary(&args, &index, &identity, &written, &documents))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -455,7 +455,8 @@ mod tests {
 
     #[test]
     fn every_profile_validates_against_the_schema() {
-        let validator = jsonschema::draft7::new(&crate::model::schema::index_schema()).unwrap();
+        let validator =
+            jsonschema::draft7::new(&crate::core::model::schema::index_schema()).unwrap();
         for profile in Profile::ALL {
             let text = render_index(profile, "x", Some("a@b.example"), "./s.json").unwrap();
             let doc = crate::yaml::to_json(&crate::yaml::parse(&text).unwrap().unwrap());

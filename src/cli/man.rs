@@ -28,7 +28,7 @@ pub fn run(args: ManArgs) -> Result<ExitCode, String> {
             clap_mangen::Man::new(command)
                 .render(&mut page)
                 .map_err(|e| format!("error: cannot render the man page: {e}"))?;
-            crate::export::emit(page)?;
+            crate::render::emit(page)?;
         }
     }
     Ok(ExitCode::SUCCESS)

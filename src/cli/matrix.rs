@@ -7,9 +7,9 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::DirArg;
-use crate::glyphs::{cell_text, legend};
-use crate::text::{pad, sanitize, width};
-use crate::workspace::Snapshot;
+use crate::core::text::{pad, sanitize, width};
+use crate::render::glyphs::{cell_text, legend};
+use crate::repo::workspace::Snapshot;
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
@@ -41,11 +41,11 @@ pub fn run(args: MatrixArgs) -> Result<ExitCode, String> {
         MatrixFormat::Csv => csv(&snapshot),
         MatrixFormat::Json => json(&snapshot),
     };
-    crate::export::emit(out)?;
+    crate::render::emit(out)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn worst_text(row: &crate::analysis::MatrixRow) -> &'static str {
+fn worst_text(row: &crate::core::analysis::MatrixRow) -> &'static str {
     row.worst.map_or("ok", |s| s.as_str())
 }
 
@@ -83,13 +83,13 @@ pub fn markdown(s: &Snapshot, ascii: bool) -> String {
         .map(|n| {
             format!(
                 "### Ownership matrix — {}\n\n",
-                crate::export::escape::md(n)
+                crate::render::escape::md(n)
             )
         })
         .unwrap_or_default();
     format!(
         "{title}{}",
-        crate::export::report_markdown::matrix_table(s, ascii)
+        crate::render::report_markdown::matrix_table(s, ascii)
     )
 }
 

@@ -10,7 +10,6 @@ pub mod doctor;
 pub mod init;
 pub mod man;
 pub mod matrix;
-pub mod mcp;
 pub mod remove;
 pub mod report;
 pub mod schema;
@@ -23,7 +22,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::workspace::{self, Snapshot, WorkspaceError};
+use crate::repo::workspace::{self, Snapshot, WorkspaceError};
 
 /// Exit status when the index or the repository cannot be read, or a request is refused.
 pub const EXIT_UNUSABLE: u8 = 2;
@@ -111,7 +110,7 @@ pub enum Command {
     /// Print, as Markdown, everything to read before touching an artifact
     Context(context::ContextArgs),
     /// Serve handoff's context over the Model Context Protocol (stdio)
-    Mcp(mcp::McpArgs),
+    Mcp(crate::mcp::McpArgs),
     /// Show what handoff sees and what is wrong with it
     Doctor(doctor::DoctorArgs),
     /// Print shell completions
@@ -135,11 +134,11 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    pub fn severity(self) -> crate::model::Severity {
+    pub fn severity(self) -> crate::core::model::Severity {
         match self {
-            FailOn::Error => crate::model::Severity::Error,
-            FailOn::Warning => crate::model::Severity::Warning,
-            FailOn::Info => crate::model::Severity::Info,
+            FailOn::Error => crate::core::model::Severity::Error,
+            FailOn::Warning => crate::core::model::Severity::Warning,
+            FailOn::Info => crate::core::model::Severity::Info,
         }
     }
 }
@@ -157,7 +156,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Schema(args)) => schema::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Context(args)) => context::run(args),
-        Some(Command::Mcp(args)) => mcp::run(args),
+        Some(Command::Mcp(args)) => crate::mcp::run(args),
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Man(args)) => man::run(args),
@@ -168,7 +167,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(message) => {
             // Messages quote the repository (ids, values, hook output): neutralise control
             // characters line by line, so none reaches the terminal.
-            let message: Vec<String> = message.lines().map(crate::text::sanitize).collect();
+            let message: Vec<String> = message.lines().map(crate::core::text::sanitize).collect();
             eprintln!("{}", style::error_text(&message.join("\n")));
             ExitCode::from(EXIT_UNUSABLE)
         }
@@ -193,7 +192,7 @@ fn open_workbench(dir: Option<PathBuf>, args: &WorkbenchArgs) -> Result<ExitCode
 /// Locates the workspace and reads everything, or says why not.
 pub fn load(dir: Option<&std::path::Path>) -> Result<(workspace::Workspace, Snapshot), String> {
     let ws = workspace::locate(dir).map_err(describe)?;
-    let now = crate::clock::now()?;
+    let now = crate::engine::clock::now()?;
     let snapshot = workspace::snapshot(&ws, now).map_err(describe)?;
     Ok((ws, snapshot))
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::set::{CommitFlags, commit_edit};
-use crate::repo_write::index_text::IndexEdit;
+use crate::repo::write::index_text::IndexEdit;
 
 #[derive(Debug, Args)]
 pub struct RemoveArgs {

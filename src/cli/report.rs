@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use crate::export::{report_html, report_markdown};
+use crate::render::{report_html, report_markdown};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -55,7 +55,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, String> {
                 .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
             eprintln!("wrote {}", path.display());
         }
-        None => crate::export::emit(page)?,
+        None => crate::render::emit(page)?,
     }
     Ok(ExitCode::SUCCESS)
 }

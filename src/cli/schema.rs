@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::model::schema::{index_schema, ledger_schema};
+use crate::core::model::schema::{index_schema, ledger_schema};
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
@@ -15,7 +15,7 @@ pub struct SchemaArgs {
 }
 
 pub fn run(args: SchemaArgs) -> Result<ExitCode, String> {
-    crate::export::emit(schema_text(args.ledger))?;
+    crate::render::emit(schema_text(args.ledger))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,11 +8,11 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::repo_write::index_text::{
+use crate::repo::workspace::{self, Workspace};
+use crate::repo::write::index_text::{
     ArtifactField, FieldChange, IndexEdit, ListChange, split_list,
 };
-use crate::repo_write::{CommitOptions, apply_edit};
-use crate::workspace::{self, Workspace};
+use crate::repo::write::{CommitOptions, apply_edit};
 
 /// Flags every committing command takes.
 #[derive(Debug, Args)]
@@ -165,7 +165,7 @@ pub fn report_commit(
     commit: git2::Oid,
     summary: &str,
     index_not_updated: Option<&str>,
-    recovered: &[crate::repo_write::journal::Recovered],
+    recovered: &[crate::repo::write::journal::Recovered],
 ) {
     for r in recovered {
         eprintln!("note: {r}");
@@ -182,7 +182,7 @@ pub fn commit_edit(flags: &CommitFlags, edit: &IndexEdit) -> Result<ExitCode, St
     let ws = locate(flags)?;
     let outcome = apply_edit(&ws, edit, &flags.options()).map_err(|e| {
         let message = e.to_string();
-        if message.starts_with(crate::workspace::INDEX_FILE) && message.contains(": error:") {
+        if message.starts_with(crate::repo::workspace::INDEX_FILE) && message.contains(": error:") {
             message
         } else {
             format!("error: {message}")

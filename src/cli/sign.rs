@@ -7,8 +7,8 @@ use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
 use super::set::{CommitFlags, report_commit};
-use crate::model::Action;
-use crate::repo_write::{SignRequest, sign};
+use crate::core::model::Action;
+use crate::repo::write::{SignRequest, sign};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -52,7 +52,7 @@ pub fn run(mut args: SignArgs) -> Result<ExitCode, String> {
         args.commit.dir = args.dir_arg.take();
     }
     let ws = super::set::locate(&args.commit)?;
-    let now = crate::clock::now()?;
+    let now = crate::engine::clock::now()?;
     let request = SignRequest {
         artifact: args.artifact,
         action: args.action,

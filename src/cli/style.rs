@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use crate::model::Severity;
+use crate::core::model::Severity;
 
 /// Whether standard output should carry colour.
 pub fn color_enabled() -> bool {

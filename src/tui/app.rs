@@ -10,10 +10,10 @@ use super::forms::{self, Change, Confirm, Form, FormKind, Picker, Then};
 use super::keymap::{ConfigProblem, KeyChord, Keymap};
 use super::layout::{self, Body};
 use super::theme::Theme;
-use crate::analysis::Finding;
-use crate::model::{ArtifactFacts, FindingCode, History, Severity, finding::Category};
-use crate::repo_write::index_text::{IndexEdit, ListChange};
-use crate::workspace::Snapshot;
+use crate::core::analysis::Finding;
+use crate::core::model::{ArtifactFacts, FindingCode, History, Severity, finding::Category};
+use crate::repo::workspace::Snapshot;
+use crate::repo::write::index_text::{IndexEdit, ListChange};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -286,7 +286,7 @@ impl App {
         self.id_width = self
             .rows
             .iter()
-            .map(|&i| crate::text::width(&index.artifacts[i].id))
+            .map(|&i| crate::core::text::width(&index.artifacts[i].id))
             .max()
             .unwrap_or(8);
         self.counts = report.counts();
@@ -970,7 +970,7 @@ impl App {
     pub fn reanalyze(&mut self) {
         let selection = self.selection();
         let s = &self.snap;
-        self.snap.report = crate::analysis::analyze(&s.index, &s.ledger, &s.facts, s.now);
+        self.snap.report = crate::core::analysis::analyze(&s.index, &s.ledger, &s.facts, s.now);
         self.derive_keeping(selection);
     }
 

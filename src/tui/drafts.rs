@@ -6,8 +6,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::forms::{Form, FormKind};
-use crate::model::Action;
-use crate::repo_write::index_text::ArtifactField;
+use crate::core::model::Action;
+use crate::repo::write::index_text::ArtifactField;
 
 pub struct Draft {
     pub kind: FormKind,
@@ -65,7 +65,7 @@ pub fn save(path: &Path, form: &Form) -> std::io::Result<()> {
         "texts": form.texts(),
         "focus": form.focus,
         "base": form.base,
-        "saved": crate::clock::now().map(|t| t.to_string()).unwrap_or_default(),
+        "saved": crate::engine::clock::now().map(|t| t.to_string()).unwrap_or_default(),
     });
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
@@ -113,7 +113,7 @@ pub fn load(path: &Path) -> Option<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::load::load_index;
+    use crate::core::model::load::load_index;
 
     #[test]
     fn a_draft_round_trips_and_damage_is_ignored() {

@@ -2,8 +2,8 @@
 //! path or URL, kind, roles, people and finding codes; `role:`, `person:` (or `@`), `code:`,
 //! `kind:` and `sev:` narrow it to one of those.
 
-use crate::analysis::Finding;
-use crate::model::{Artifact, Index, Severity};
+use crate::core::analysis::Finding;
+use crate::core::model::{Artifact, Index, Severity};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Term {
@@ -145,7 +145,7 @@ pub fn is_mine(index: &Index, artifact: &Artifact, my_roles: &[String]) -> bool 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::load::load_index;
+    use crate::core::model::load::load_index;
 
     fn index() -> Index {
         load_index(

@@ -6,11 +6,11 @@
 
 use ratatui_textarea::TextArea;
 
-use crate::model::{Action, Index, Ledger, Target};
-use crate::repo_write::index_text::{
+use crate::core::model::{Action, Index, Ledger, Target};
+use crate::repo::write::index_text::{
     ArtifactField, FieldChange, IndexEdit, ListChange, NewArtifact, NewRole, check, split_list,
 };
-use crate::repo_write::{SignRequest, check_sign};
+use crate::repo::write::{SignRequest, check_sign};
 
 /// What a finished form asks the event loop to commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -334,7 +334,7 @@ pub fn role_picker(index: &Index, role: &str) -> Picker {
             },
         });
     }
-    let references = crate::repo_write::index_text::role_references(index, role);
+    let references = crate::repo::write::index_text::role_references(index, role);
     items.push(PickerItem {
         label: format!("remove role `{role}`"),
         refused: (!references.is_empty())
@@ -556,7 +556,7 @@ impl Form {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::load::load_index;
+    use crate::core::model::load::load_index;
 
     fn index() -> Index {
         load_index(

@@ -12,8 +12,8 @@ use std::path::Path;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::{Action, Context};
-use crate::model::Pos;
-use crate::model::load::suggest;
+use crate::core::model::Pos;
+use crate::core::model::load::suggest;
 use crate::yaml;
 
 pub const PRESETS: Presets = &[

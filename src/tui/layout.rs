@@ -4,7 +4,7 @@
 use ratatui::layout::Rect;
 
 use super::app::{App, View};
-use crate::text::width;
+use crate::core::text::width;
 
 /// Below this the workbench says the terminal is too small instead of drawing.
 pub const MIN_WIDTH: u16 = 50;

@@ -34,8 +34,8 @@ use runtime::{AppEvent, Runtime};
 use theme::Theme;
 use worker::FactsWorker;
 
-use crate::model::Facts;
-use crate::workspace::{self, Snapshot, Workspace};
+use crate::core::model::Facts;
+use crate::repo::workspace::{self, Snapshot, Workspace};
 
 /// How the workbench was asked to start.
 #[derive(Debug, Clone, Default)]
@@ -50,7 +50,7 @@ pub struct TuiOptions {
     pub config_dir: Option<PathBuf>,
     /// No colour at all (`NO_COLOR`).
     pub no_color: bool,
-    /// A pinned clock (tests); `None` reads [`crate::clock::now`].
+    /// A pinned clock (tests); `None` reads [`crate::engine::clock::now`].
     pub now: Option<jiff::Timestamp>,
 }
 
@@ -111,7 +111,7 @@ pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> 
     let index = index.map_err(|e| e.to_string())?;
     let now = match options.now {
         Some(t) => t,
-        None => crate::clock::now()?,
+        None => crate::engine::clock::now()?,
     };
     let snap = Snapshot::new(index, ledger, Facts::default(), now);
     let (keymap, theme, problems) = load_config(options);
@@ -126,8 +126,8 @@ pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> 
         title,
     };
     let mut app = App::new(snap, app_options, keymap, theme, problems);
-    if let Ok(repo) = crate::facts::open_repo(ws) {
-        app.snap.facts.head = crate::facts::head_info(&repo);
+    if let Ok(repo) = crate::repo::facts::open_repo(ws) {
+        app.snap.facts.head = crate::repo::facts::head_info(&repo);
     }
     app.index_fingerprint = index_fingerprint(ws);
     app.loading.total = app
@@ -181,9 +181,13 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
     let _ = runtime::draw(&mut terminal, &app);
     let watch_tx = tx.clone();
     // The watcher lives as long as this binding; live refresh is a nicety, not a condition.
-    let _watcher = match crate::watch::watch(&ws, crate::watch::WatchOptions::default(), move |e| {
-        let _ = watch_tx.send(AppEvent::Watch(e));
-    }) {
+    let _watcher = match crate::repo::watch::watch(
+        &ws,
+        crate::repo::watch::WatchOptions::default(),
+        move |e| {
+            let _ = watch_tx.send(AppEvent::Watch(e));
+        },
+    ) {
         Ok(w) => Some(w),
         Err(e) => {
             app.status = Some(format!("live refresh is off: {e}"));
@@ -400,8 +404,8 @@ pub fn debug_panic(_point: &str) {}
 pub fn app_with_facts(dir: &Path, options: &TuiOptions) -> Result<App, String> {
     let ws = workspace::locate(Some(dir)).map_err(crate::cli::describe)?;
     let mut app = initial_app(&ws, options)?;
-    let repo = crate::facts::open_repo(&ws).map_err(|e| e.to_string())?;
-    let facts = crate::facts::collect(&repo, &ws, &runtime::all_targets(&app))
+    let repo = crate::repo::facts::open_repo(&ws).map_err(|e| e.to_string())?;
+    let facts = crate::repo::facts::collect(&repo, &ws, &runtime::all_targets(&app))
         .map_err(|e| e.to_string())?;
     app.snap.facts = facts;
     app.loading.finished = true;

@@ -17,10 +17,10 @@ use super::app::{App, Effect, Loading};
 use super::forms::{self, Change, Form};
 use super::worker::{FactsUpdate, FactsWorker, Request};
 use super::{drafts, handle_input, index_fingerprint, views};
-use crate::model::{Artifact, Target};
-use crate::repo_write::{self, BaseHead, CommitError, CommitOptions, IndexEditError, SignError};
-use crate::watch::WatchEvent;
-use crate::workspace::{self, Snapshot, Workspace};
+use crate::core::model::{Artifact, Target};
+use crate::repo::watch::WatchEvent;
+use crate::repo::workspace::{self, Snapshot, Workspace};
+use crate::repo::write::{self, BaseHead, CommitError, CommitOptions, IndexEditError, SignError};
 
 pub enum AppEvent {
     Input(Event),
@@ -101,10 +101,10 @@ impl Runtime {
     }
 
     /// Reads where HEAD is now, at once: commits are checked against it.
-    fn read_head(&self) -> Option<crate::model::HeadInfo> {
-        crate::facts::open_repo(&self.ws)
+    fn read_head(&self) -> Option<crate::core::model::HeadInfo> {
+        crate::repo::facts::open_repo(&self.ws)
             .ok()
-            .map(|repo| crate::facts::head_info(&repo))
+            .map(|repo| crate::repo::facts::head_info(&repo))
     }
 
     /// Something under `.git` changed: if HEAD moved (a commit, checkout or pull elsewhere),
@@ -148,12 +148,12 @@ impl Runtime {
             base: BaseHead::Seen(head),
             run_hooks: true,
         };
-        let moved = |w: &repo_write::WriteError| {
+        let moved = |w: &write::WriteError| {
             w.commit_error()
                 .is_some_and(|c| matches!(c, CommitError::HeadMoved { .. }))
         };
         let result: Result<Landed, Refused> = match &change {
-            Change::Edit(edit) => repo_write::apply_edit(&self.ws, edit, &options)
+            Change::Edit(edit) => write::apply_edit(&self.ws, edit, &options)
                 .map(|o| Landed {
                     commit: o.commit,
                     summary: o.summary,
@@ -163,7 +163,7 @@ impl Runtime {
                     IndexEditError::Write(w) if moved(w) => Refused::HeadMoved,
                     _ => Refused::Other(e.to_string()),
                 }),
-            Change::Sign(request) => repo_write::sign(&self.ws, request, now(app), &options)
+            Change::Sign(request) => write::sign(&self.ws, request, now(app), &options)
                 .map(|o| Landed {
                     commit: o.commit,
                     summary: o.summary,
@@ -267,7 +267,7 @@ struct Landed {
 fn landed_note(
     signed: &str,
     index_not_updated: Option<String>,
-    recovered: &[repo_write::journal::Recovered],
+    recovered: &[write::journal::Recovered],
 ) -> String {
     let mut note = signed.to_string();
     for extra in index_not_updated
@@ -288,7 +288,7 @@ enum Refused {
 }
 
 fn now(app: &App) -> jiff::Timestamp {
-    crate::clock::now().unwrap_or(app.snap.now)
+    crate::engine::clock::now().unwrap_or(app.snap.now)
 }
 
 pub fn all_targets(app: &App) -> Vec<(String, Target)> {
@@ -323,7 +323,7 @@ fn reached_by(ws: &Workspace, artifacts: &[Artifact], paths: &[PathBuf]) -> Vec<
         .iter()
         .filter(|a| match &a.target {
             Target::Path(p) => reaches(&ws.repo_path(p)),
-            Target::Glob(pattern) => reaches(&crate::facts::glob_scope(ws, pattern)),
+            Target::Glob(pattern) => reaches(&crate::repo::facts::glob_scope(ws, pattern)),
             Target::Url(_) => false,
         })
         .map(|a| (a.id.clone(), a.target.clone()))
@@ -480,7 +480,7 @@ mod tests {
             dir: PathBuf::from("/repo").join(prefix),
             prefix: prefix.to_string(),
         };
-        let index = crate::model::load::load_index(
+        let index = crate::core::model::load::load_index(
             "handoff.yaml",
             b"version: 1\nroles: {pm: {}}\nkinds: {doc: {}}\nartifacts:\n  - {id: prd, kind: doc, owner: pm, path: docs/prd.md}\n  - {id: flows, kind: doc, owner: pm, path: design/flows}\n  - {id: evals, kind: doc, owner: pm, path: evals/*.yaml}\n  - {id: anywhere, kind: doc, owner: pm, path: ./**/*.adr.md}\n  - {id: dash, kind: doc, owner: pm, url: https://example.com/d}\n",
         )

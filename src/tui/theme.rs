@@ -6,8 +6,8 @@ use std::path::Path;
 use ratatui::style::{Color, Modifier, Style};
 
 use super::keymap::{ConfigProblem, Presets, choose_preset};
-use crate::analysis::CellState;
-use crate::model::{Pos, Severity};
+use crate::core::analysis::CellState;
+use crate::core::model::{Pos, Severity};
 use crate::yaml;
 
 pub const PRESETS: Presets = &[
@@ -175,7 +175,7 @@ fn apply_file(
                     match Role::ALL.iter().position(|r| r.name() == name) {
                         Some(i) => styles[i] = parse_style(&e.value, &mut local),
                         None => {
-                            let hint = crate::model::load::suggest(
+                            let hint = crate::core::model::load::suggest(
                                 name,
                                 Role::ALL.iter().map(|r| r.name()),
                             )

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use crate::facts::{self, Workspace};
-use crate::model::{ArtifactFacts, HeadInfo, History, LedgerHistory, Target};
+use crate::core::model::{ArtifactFacts, HeadInfo, History, LedgerHistory, Target};
+use crate::repo::facts::{self, Workspace};
 
 /// What the worker reports, tagged with the request it answers.
 #[derive(Debug)]

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use granit_parser::{Event, Options, Parser, ScalarStyle, ScanError, Span as GranitSpan};
 
-use crate::model::Pos;
+use crate::core::model::Pos;
 
 /// Inputs larger than this are refused before parsing.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;

@@ -33,7 +33,7 @@ pub const NOW: &str = "2026-11-22T12:00:00Z";
 pub fn sample_repo() -> (TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("reply-assist");
-    handoff::sample::build(&dir, NOW.parse().unwrap()).unwrap();
+    handoff::repo::sample::build(&dir, NOW.parse().unwrap()).unwrap();
     (tmp, dir)
 }
 

@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::analysis::ago;
-use crate::text::{sanitize, wrap};
+use crate::core::analysis::ago;
+use crate::core::text::{sanitize, wrap};
 use crate::tui::app::App;
 use crate::tui::theme::Role;
 

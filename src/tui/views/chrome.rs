@@ -5,8 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::model::Severity;
-use crate::text::{sanitize, truncate, width};
+use crate::core::model::Severity;
+use crate::core::text::{sanitize, truncate, width};
 use crate::tui::app::{App, View};
 use crate::tui::theme::Role;
 

@@ -8,10 +8,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::analysis::{CellState, ago, date, short};
-use crate::glyphs::{state_glyph, state_words};
-use crate::model::{Action, History, Target};
-use crate::text::{sanitize, wrap};
+use crate::core::analysis::{CellState, ago, date, short};
+use crate::core::model::{Action, History, Target};
+use crate::core::text::{sanitize, wrap};
+use crate::render::glyphs::{state_glyph, state_words};
 use crate::tui::app::App;
 use crate::tui::theme::{Role, Theme};
 

@@ -7,9 +7,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::analysis::{Finding, ago};
-use crate::model::Severity;
-use crate::text::{sanitize, truncate, width};
+use crate::core::analysis::{Finding, ago};
+use crate::core::model::Severity;
+use crate::core::text::{sanitize, truncate, width};
 use crate::tui::app::{App, View};
 use crate::tui::layout::finding_height;
 use crate::tui::theme::Role;

@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::text::{sanitize, truncate, width, wrap};
+use crate::core::text::{sanitize, truncate, width, wrap};
 use crate::tui::app::App;
 use crate::tui::theme::Role;
 

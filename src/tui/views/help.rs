@@ -6,10 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::analysis::CellState;
-use crate::glyphs::{state_glyph, state_words};
-use crate::model::FindingCode;
-use crate::model::finding::Category;
+use crate::core::analysis::CellState;
+use crate::core::model::FindingCode;
+use crate::core::model::finding::Category;
+use crate::render::glyphs::{state_glyph, state_words};
 use crate::tui::app::App;
 use crate::tui::layout::centered;
 use crate::tui::theme::Role;

@@ -6,8 +6,8 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use crate::glyphs::{cell_text, state_glyph, state_words};
-use crate::text::{pad, sanitize, truncate, width};
+use crate::core::text::{pad, sanitize, truncate, width};
+use crate::render::glyphs::{cell_text, state_glyph, state_words};
 use crate::tui::app::App;
 use crate::tui::layout::matrix_geometry;
 use crate::tui::theme::Role;

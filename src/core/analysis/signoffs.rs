@@ -1,0 +1,82 @@
+//! What an artifact's ledger amounts to now: who accepted it, which roles' approvals stand,
+//! what was verified, and which upstream versions it was last agreed against.
+//!
+//! A record is *live* until a later `revoke` by the same role on the same artifact. A record
+//! counts only when its signer is a current member of its role; a record naming a role the
+//! index does not define is untrusted and reported.
+
+use std::collections::BTreeMap;
+
+use crate::core::model::{Action, Artifact, Index, SignOff};
+
+#[derive(Debug, Default)]
+pub struct SignoffState<'a> {
+    /// The newest live `accept` by a current member of the owner role.
+    pub accepted: Option<&'a SignOff>,
+    /// The newest live `approve` per role, by current members.
+    pub approvals: BTreeMap<&'a str, &'a SignOff>,
+    /// The newest live `verify`.
+    pub verified: Option<&'a SignOff>,
+    /// The newest live accept, approve or acknowledge: the upstream versions the artifact was
+    /// last agreed against.
+    pub baseline: Option<&'a SignOff>,
+    /// Records that cannot be trusted, with the reason.
+    pub untrusted: Vec<(&'a SignOff, String)>,
+}
+
+pub fn signoff_state<'a>(
+    index: &Index,
+    artifact: &Artifact,
+    records: &'a [SignOff],
+) -> SignoffState<'a> {
+    let mut state = SignoffState::default();
+    // Live records so far, in order; a revoke removes its role's earlier ones.
+    let mut live: Vec<&'a SignOff> = Vec::new();
+    for record in records {
+        let Some(role) = index.role(&record.role) else {
+            state.untrusted.push((
+                record,
+                format!(
+                    "the record names role `{}`, which the index does not define",
+                    record.role
+                ),
+            ));
+            continue;
+        };
+        if !role.has_member(&record.by) {
+            // A person who has left the role no longer speaks for it; not an error.
+            continue;
+        }
+        if record.action == Action::Revoke {
+            live.retain(|r| r.role != record.role);
+        } else {
+            live.push(record);
+        }
+    }
+    for record in live {
+        match record.action {
+            Action::Accept if artifact.owner.as_deref() == Some(record.role.as_str()) => {
+                state.accepted = Some(record);
+            }
+            Action::Approve => {
+                state.approvals.insert(record.role.as_str(), record);
+            }
+            Action::Verify => state.verified = Some(record),
+            _ => {}
+        }
+        if matches!(
+            record.action,
+            Action::Accept | Action::Approve | Action::Acknowledge
+        ) {
+            state.baseline = Some(record);
+        }
+    }
+    state
+}
+
+impl<'a> SignoffState<'a> {
+    /// The newest live approval of any role.
+    pub fn latest_approval(&self) -> Option<&'a SignOff> {
+        self.approvals.values().copied().max_by_key(|r| r.at)
+    }
+}

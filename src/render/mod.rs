@@ -1,0 +1,155 @@
+//! Renderings of a snapshot for the tools around handoff: CI annotations and test reports
+//! (`check --format github|junit|sarif`), the one-page status report (Markdown, HTML), and
+//! the escaping each needs. Pure functions of a [`Snapshot`]; the CLI prints what they return.
+
+pub mod ci;
+pub mod context;
+pub mod escape;
+pub mod glyphs;
+pub mod report_html;
+pub mod report_markdown;
+pub mod sarif;
+
+use crate::core::analysis::Finding;
+use crate::core::model::Severity;
+use crate::repo::workspace::Snapshot;
+
+/// A finding with its file as a repository-relative path, so that annotations land on the
+/// right file when the handoff lives in a subdirectory.
+pub struct Located<'a> {
+    pub finding: &'a Finding,
+    pub file: String,
+}
+
+/// Every finding, located and sorted by file, position, artifact and code: the same snapshot
+/// always prints the same bytes, so a pipeline can diff the output.
+pub fn located_findings<'a>(s: &'a Snapshot, repo_prefix: &str) -> Vec<Located<'a>> {
+    let mut out: Vec<Located> = s
+        .report
+        .findings
+        .iter()
+        .map(|f| Located {
+            finding: f,
+            file: format!("{repo_prefix}{}", f.file),
+        })
+        .collect();
+    out.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    out
+}
+
+#[allow(clippy::type_complexity)]
+fn sort_key<'l>(
+    l: &'l Located,
+) -> (
+    &'l str,
+    usize,
+    usize,
+    &'l str,
+    crate::core::model::FindingCode,
+    Option<&'l str>,
+    Option<&'l str>,
+    &'l str,
+) {
+    let f = l.finding;
+    (
+        &l.file,
+        f.pos.line,
+        f.pos.col,
+        &f.artifact,
+        f.code,
+        f.role.as_deref(),
+        f.related.as_deref(),
+        &f.message,
+    )
+}
+
+/// "9 errors · 11 warnings · 3 info".
+pub fn counts_text(s: &Snapshot) -> String {
+    let (e, w, i) = s.report.counts();
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{} · {} · {i} info",
+        plural(e, "error"),
+        plural(w, "warning")
+    )
+}
+
+/// Whether any finding reaches `threshold`.
+pub fn fails(s: &Snapshot, threshold: Severity) -> bool {
+    s.report.findings.iter().any(|f| f.severity >= threshold)
+}
+
+/// The commit HEAD names, shortened, with the branch: "main @ a954b033".
+pub fn head_text(s: &Snapshot) -> String {
+    let short = |c: &str| c.chars().take(8).collect::<String>();
+    match (&s.facts.head.branch, &s.facts.head.commit) {
+        (Some(b), Some(c)) => format!("{b} @ {}", short(c)),
+        (None, Some(c)) => format!("detached @ {}", short(c)),
+        (Some(b), None) => format!("{b} (no commits yet)"),
+        (None, None) => "no commits yet".to_string(),
+    }
+}
+
+/// What the one-page status report shows, shared by its Markdown and HTML forms.
+pub struct Status<'a> {
+    pub gaps: Vec<&'a Finding>,
+    pub stale: Vec<&'a Finding>,
+    /// The newest ledger records across all artifacts: (artifact id, record), newest first.
+    pub recent_signoffs: Vec<(&'a str, &'a crate::core::model::SignOff)>,
+}
+
+/// Sign-off records the report lists.
+pub const RECENT_SIGNOFFS: usize = 12;
+
+impl<'a> Status<'a> {
+    pub fn of(s: &'a Snapshot) -> Status<'a> {
+        use crate::core::model::finding::Category;
+        let position = |id: &str| s.index.artifacts.iter().position(|a| a.id == id);
+        let mut findings: Vec<&Finding> = s.report.findings.iter().collect();
+        // Worst first; within a severity, in the order the index lists the artifacts.
+        findings.sort_by_key(|f| (std::cmp::Reverse(f.severity), position(&f.artifact), f.code));
+        let (gaps, stale) = findings
+            .into_iter()
+            .partition(|f| f.code.category() == Category::Gap);
+        let mut recent: Vec<(&str, &crate::core::model::SignOff)> = s
+            .ledger
+            .records
+            .iter()
+            .flat_map(|(id, records)| records.iter().map(move |r| (id.as_str(), r)))
+            .collect();
+        recent.sort_by(|a, b| b.1.at.cmp(&a.1.at).then(a.0.cmp(b.0)));
+        recent.truncate(RECENT_SIGNOFFS);
+        Status {
+            gaps,
+            stale,
+            recent_signoffs: recent,
+        }
+    }
+}
+
+/// The title of a role as the report shows it in a column header.
+pub fn role_title<'a>(s: &'a Snapshot, role: &'a str) -> &'a str {
+    s.index
+        .role(role)
+        .and_then(|r| r.title.as_deref())
+        .unwrap_or(role)
+}
+
+/// Writes a rendering to standard output. A reader that stops early (`| head`) is not an
+/// error; any other write failure is reported instead of panicking as `print!` would.
+pub fn emit(text: impl AsRef<[u8]>) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_ref()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("error: cannot write to standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,11 @@
+//! Every call into git (libgit2) and the file system: finding the workspace, reading the
+//! index and the ledger through the fence, the facts of git and the work tree and their
+//! caches, the writes and commits, and the file watcher.
+
+pub mod facts;
+pub mod fence;
+pub mod sample;
+pub mod threads;
+pub mod watch;
+pub mod workspace;
+pub mod write;

@@ -1,0 +1,467 @@
+//! One change of one file, committed: the shared path of sign-offs and index edits.
+//!
+//! Before anything is written: the file must have no uncommitted changes of someone else's
+//! (they would be swept into handoff's commit), `index.lock` must be free, HEAD must be on a
+//! branch and where the caller computed the change. Then the file is written atomically and
+//! committed alone. If the commit fails, the file is put back exactly as it was (or removed,
+//! with the directories created for it), so a refused change leaves nothing behind.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use git2::{Oid, Repository, Signature, Status};
+
+use super::commit::{self, CommitError, CommitRequest, Committed, Hooks};
+use super::journal::{Journal, JournalFile, Recovered};
+use super::lock::WriteLock;
+use super::patience::Patience;
+use super::scratch;
+
+/// Which HEAD a change was computed against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BaseHead {
+    /// Whatever HEAD is when the change is made (the command line reads and writes at once).
+    #[default]
+    Current,
+    /// The commit the data on screen was computed from (`None`: an unborn branch). If HEAD is
+    /// elsewhere now, the change is refused with [`CommitError::HeadMoved`].
+    Seen(Option<Oid>),
+}
+
+/// How a change is committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitOptions {
+    pub base: BaseHead,
+    /// Run the repository's `pre-commit` and `commit-msg` hooks (see [`super::hooks`]).
+    pub run_hooks: bool,
+}
+
+impl Default for CommitOptions {
+    fn default() -> Self {
+        CommitOptions {
+            base: BaseHead::Current,
+            run_hooks: true,
+        }
+    }
+}
+
+/// How a file differs from HEAD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dirt {
+    /// Changed in the work tree, not staged.
+    Modified,
+    /// Changes are staged for the next commit.
+    Staged,
+    /// Not in HEAD at all.
+    NotCommitted,
+    /// Deleted in the work tree or the index.
+    Deleted,
+}
+
+impl fmt::Display for Dirt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Dirt::Modified => "modified and not committed",
+            Dirt::Staged => "staged and not committed",
+            Dirt::NotCommitted => "not committed yet",
+            Dirt::Deleted => "deleted and not committed",
+        })
+    }
+}
+
+/// Why a change could not be written or committed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(
+        "{path} is {dirt}: handoff commits only what it changes, and would sweep that into its commit. Commit it first (`git commit -- {path}`) or set it aside (`git stash push -- {path}`{}), then try again",
+        if *dirt == Dirt::Staged { format!("; to unstage it only, `git reset -q -- {path}`") } else { String::new() }
+    )]
+    Uncommitted { path: String, dirt: Dirt },
+    #[error(transparent)]
+    Commit(#[from] CommitError),
+    #[error("handoff does not write {path}: {reason}")]
+    Fenced {
+        path: String,
+        reason: crate::repo::fence::Refused,
+    },
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{failure}\nPutting {path} back as it was failed too ({source}): restore it with `git checkout -- {path}`"
+    )]
+    NotRestored {
+        failure: Box<WriteError>,
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} changed on disk while handoff was preparing this change; nothing was written. Try again"
+    )]
+    ChangedMeanwhile { path: String },
+    #[error(
+        "{path} was changed by commit {commit} while handoff was committing its own change to it; handoff left that commit's version in place. Try again"
+    )]
+    ChangedByCommit { path: String, commit: String },
+    #[error(transparent)]
+    Lock(#[from] super::lock::LockError),
+    #[error("{0}")]
+    Repository(String),
+}
+
+impl WriteError {
+    /// The commit error behind this one, if any (HEAD moved, index locked, no identity...).
+    pub fn commit_error(&self) -> Option<&CommitError> {
+        match self {
+            WriteError::Commit(e) => Some(e),
+            WriteError::NotRestored { failure, .. } => failure.commit_error(),
+            _ => None,
+        }
+    }
+}
+
+/// How `repo_path` differs from HEAD, if it does. A path that exists nowhere is clean.
+pub fn uncommitted(repo: &Repository, repo_path: &str) -> Result<Option<Dirt>, WriteError> {
+    let status = match repo.status_file(Path::new(repo_path)) {
+        Ok(s) => s,
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+        Err(e) => return Err(WriteError::Commit(e.into())),
+    };
+    let dirt = if status.intersects(Status::INDEX_NEW | Status::WT_NEW) {
+        Some(Dirt::NotCommitted)
+    } else if status.intersects(Status::INDEX_DELETED | Status::WT_DELETED) {
+        Some(Dirt::Deleted)
+    } else if status
+        .intersects(Status::INDEX_MODIFIED | Status::INDEX_RENAMED | Status::INDEX_TYPECHANGE)
+    {
+        Some(Dirt::Staged)
+    } else if status.intersects(
+        Status::WT_MODIFIED | Status::WT_RENAMED | Status::WT_TYPECHANGE | Status::CONFLICTED,
+    ) {
+        Some(Dirt::Modified)
+    } else {
+        None
+    };
+    Ok(dirt)
+}
+
+/// Refuses when `repo_path` has changes that are not committed.
+pub fn require_clean(repo: &Repository, repo_path: &str) -> Result<(), WriteError> {
+    match uncommitted(repo, repo_path)? {
+        Some(dirt) => Err(WriteError::Uncommitted {
+            path: repo_path.to_string(),
+            dirt,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The commit HEAD must be at for the change: the one seen, or the current one.
+pub fn expected_head(repo: &Repository, base: BaseHead) -> Result<Option<Oid>, CommitError> {
+    match base {
+        BaseHead::Seen(head) => Ok(head),
+        BaseHead::Current => commit::branch_tip(repo),
+    }
+}
+
+/// A new content for one file of the work tree.
+pub struct FileChange<'a> {
+    /// The file on disk.
+    pub path: &'a Path,
+    /// The same file relative to the repository root, `/`-separated.
+    pub repo_path: &'a str,
+    /// What it holds now (`None`: it does not exist).
+    pub old: Option<&'a [u8]>,
+    pub new: &'a [u8],
+}
+
+/// How long a command-line change keeps retrying its commit while other git processes move
+/// the branch or hold its locks for a moment.
+pub const RETRY_FOR: Duration = Duration::from_secs(3);
+
+/// Writes the change and commits exactly that file. On failure the file is put back.
+///
+/// With [`BaseHead::Current`] (the command line reads and writes at once), a commit that
+/// another process got in first, or an `index.lock` or branch lock held for a moment, is
+/// retried on the branch as it is now, for up to [`RETRY_FOR`] — unless that other commit
+/// changed this very file, which is refused rather than overwritten. With
+/// [`BaseHead::Seen`] (the workbench) a moved HEAD is refused at once: the user must see the
+/// new data first.
+pub fn write_and_commit(
+    repo: &Repository,
+    _held: &WriteLock,
+    change: &FileChange,
+    message: &str,
+    who: &Signature,
+    options: &CommitOptions,
+) -> Result<Committed, WriteError> {
+    // Temporary files beside the target can only be left by a handoff that was killed: every
+    // live writer holds the lock this caller holds.
+    if let Some(dir) = change.path.parent() {
+        super::atomic::remove_stale_temporaries(dir);
+    }
+    let retrying = options.base == BaseHead::Current;
+    let mut patience = Patience::new(RETRY_FOR);
+    let mut wait =
+        |error: &CommitError| -> bool { retrying && error.is_transient() && patience.wait() };
+
+    // Nothing is written while the index is locked; wait a moment for it.
+    let (branch, base) = loop {
+        let expected = expected_head(repo, options.base)?;
+        match commit::preflight(repo, expected) {
+            Ok((branch, _)) => break (branch, expected),
+            Err(e) if wait(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    commit::refuse_through_links(repo, change.repo_path)?;
+    // The change was computed from what the file held; if someone changed it since, writing
+    // would throw their change away.
+    if read_current(change.path) != change.old.map(<[u8]>::to_vec) {
+        return Err(WriteError::ChangedMeanwhile {
+            path: change.repo_path.to_string(),
+        });
+    }
+    let base_blob = blob_at(repo, base, change.repo_path);
+    let created_dirs = missing_ancestors(change.path);
+    let mut journal = Journal::begin(
+        repo,
+        &branch,
+        base,
+        &[JournalFile {
+            repo_path: change.repo_path,
+            old: base_blob,
+            new: Oid::hash_object(git2::ObjectType::Blob, change.new).ok(),
+            created_dirs: repo_relative_dirs(change.repo_path, created_dirs.len()),
+        }],
+    )
+    .map_err(|e| WriteError::Commit(e.into()))?;
+    let backup = Backup::keep(repo, change.path);
+    if let Err(source) =
+        super::atomic::write_atomic_via(change.path, change.new, &scratch::dir(repo))
+    {
+        backup.discard();
+        return Err(WriteError::Io {
+            path: change.repo_path.to_string(),
+            source,
+        });
+    }
+    let restore = |failure: WriteError| restore(change, &created_dirs, backup.path(), failure);
+    let paths = [change.repo_path.to_string()];
+    let hooks = if options.run_hooks {
+        Hooks::Run
+    } else {
+        Hooks::Skip
+    };
+    let mut expected = base;
+    loop {
+        let request = CommitRequest {
+            paths: &paths,
+            message,
+            author: who,
+            committer: who,
+            expected_head: expected,
+        };
+        let error = match commit::commit_paths_with(repo, &request, hooks, Some(&mut journal)) {
+            Ok(committed) => {
+                backup.discard();
+                return Ok(committed);
+            }
+            Err(e) => e,
+        };
+        if !wait(&error) {
+            return Err(restore(WriteError::Commit(error)));
+        }
+        // Rebuild on the branch as it is now, unless the commit that got in first touched
+        // this file: its version must not be overwritten by one computed without it.
+        let tip = match commit::branch_tip(repo) {
+            Ok(tip) => tip,
+            Err(e) => return Err(restore(WriteError::Commit(e))),
+        };
+        if tip != expected && blob_at(repo, tip, change.repo_path) != base_blob {
+            let conflict = WriteError::ChangedByCommit {
+                path: change.repo_path.to_string(),
+                commit: tip.map_or_else(String::new, |t| t.to_string()),
+            };
+            backup.discard();
+            return Err(put_back_as_committed(repo, change, tip, conflict));
+        }
+        if let Err(e) = journal.set_parent(tip) {
+            return Err(restore(WriteError::Commit(e.into())));
+        }
+        expected = tip;
+    }
+}
+
+/// The last `count` directories above `repo_path`, deepest first.
+fn repo_relative_dirs(repo_path: &str, count: usize) -> Vec<String> {
+    let parts: Vec<&str> = repo_path.split('/').collect();
+    (1..parts.len())
+        .rev()
+        .take(count)
+        .map(|depth| parts[..depth].join("/"))
+        .collect()
+}
+
+/// Takes the repository's write lock, then finishes or undoes what a killed handoff left
+/// (see [`super::journal`]): every change starts from a repository with nothing half done.
+pub fn begin(repo: &Repository) -> Result<(WriteLock, Vec<Recovered>), WriteError> {
+    let lock = super::lock::lock_repository(repo, super::lock::WAIT_FOR_OTHER_WRITER)?;
+    let recovered = super::journal::recover(repo);
+    Ok((lock, recovered))
+}
+
+/// The file as it was, kept under a second name (a hard link) while the change is written and
+/// committed. Putting it back is then a rename, which needs no free space: on a full disk,
+/// writing the old bytes again can fail, renaming cannot. A killed handoff leaves the link
+/// behind as a temporary file, removed by the next writer.
+struct Backup {
+    path: Option<PathBuf>,
+}
+
+impl Backup {
+    /// Kept in handoff's scratch directory; where that is on another file system, no backup
+    /// is kept and putting back writes the old bytes.
+    fn keep(repo: &Repository, path: &Path) -> Backup {
+        let is_file = path.symlink_metadata().is_ok_and(|m| m.is_file());
+        let backup = scratch::path(repo, "backup");
+        let _ = std::fs::remove_file(&backup);
+        let kept = is_file
+            && backup
+                .parent()
+                .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+            && std::fs::hard_link(path, &backup).is_ok();
+        Backup {
+            path: kept.then_some(backup),
+        }
+    }
+
+    fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn discard(&self) {
+        if let Some(path) = &self.path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The file's bytes on disk now (`None`: absent or unreadable).
+fn read_current(path: &Path) -> Option<Vec<u8>> {
+    match path.symlink_metadata() {
+        Ok(meta) if meta.is_file() => std::fs::read(path).ok(),
+        _ => None,
+    }
+}
+
+/// The blob a commit holds at a repository path.
+fn blob_at(repo: &Repository, commit: Option<Oid>, repo_path: &str) -> Option<Oid> {
+    let commit = repo.find_commit(commit?).ok()?;
+    let entry = commit.tree().ok()?.get_path(Path::new(repo_path)).ok()?;
+    Some(entry.id())
+}
+
+/// After another commit changed the same file: the file is made what that commit holds (the
+/// work tree stays clean, and nothing of the other commit is undone on disk).
+fn put_back_as_committed(
+    repo: &Repository,
+    change: &FileChange,
+    tip: Option<Oid>,
+    failure: WriteError,
+) -> WriteError {
+    let committed = blob_at(repo, tip, change.repo_path)
+        .and_then(|blob| repo.find_blob(blob).ok())
+        .map(|blob| blob.content().to_vec());
+    let result = match committed {
+        Some(bytes) => super::write_atomic(change.path, &bytes),
+        None => std::fs::remove_file(change.path),
+    };
+    reported_with(result, change, failure)
+}
+
+/// The failure that stopped the change, or, if putting the file back failed too, both.
+fn reported_with(
+    put_back: std::io::Result<()>,
+    change: &FileChange,
+    failure: WriteError,
+) -> WriteError {
+    match put_back {
+        Ok(()) => failure,
+        Err(source) => WriteError::NotRestored {
+            failure: Box::new(failure),
+            path: change.repo_path.to_string(),
+            source,
+        },
+    }
+}
+
+/// Directories above `path` that do not exist yet, deepest first.
+fn missing_ancestors(path: &Path) -> Vec<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .map(Path::to_path_buf)
+        .collect()
+}
+
+/// Puts the file back as it was after a failed commit; the failure is returned either way.
+fn restore(
+    change: &FileChange,
+    created_dirs: &[PathBuf],
+    backup: Option<&Path>,
+    failure: WriteError,
+) -> WriteError {
+    let result = match (change.old, backup) {
+        (Some(bytes), Some(backup)) => {
+            super::own_writes::mark(change.path, bytes);
+            std::fs::rename(backup, change.path)
+                .or_else(|_| super::write_atomic(change.path, bytes))
+        }
+        (Some(bytes), None) => super::write_atomic(change.path, bytes),
+        (None, _) => {
+            super::own_writes::mark_removed(change.path);
+            std::fs::remove_file(change.path).map(|()| {
+                for dir in created_dirs {
+                    // Only empty directories go: `remove_dir` refuses the others.
+                    let _ = std::fs::remove_dir(dir);
+                }
+            })
+        }
+    };
+    if let Some(backup) = backup {
+        // Gone after a rename; left after the fallback.
+        let _ = std::fs::remove_file(backup);
+    }
+    reported_with(result, change, failure)
+}
+
+/// The display name and e-mail of the person committing.
+pub fn who(repo: &Repository) -> Result<(Signature<'static>, String, String), CommitError> {
+    let signature = commit::identity(repo)?;
+    let name = signature.name().unwrap_or_default().to_string();
+    let email = signature.email().unwrap_or_default().to_string();
+    if email.is_empty() {
+        return Err(CommitError::NoIdentity);
+    }
+    let name = if name.is_empty() { email.clone() } else { name };
+    Ok((signature, name, email))
+}
+
+/// Text fit for a one-line commit summary: no control characters, at most `max` characters.
+pub fn summary_text(text: &str, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
+}

@@ -1,0 +1,221 @@
+//! Edits of `handoff.yaml`, written and committed: the file on disk now is edited surgically
+//! ([`super::index_text`]), written atomically and committed alone, with a message that says
+//! who changed what and trailers a script can grep:
+//!
+//! ```text
+//! handoff: Dana Whitfield sets owner of prd to pm
+//!
+//! Handoff-Action: set
+//! Handoff-Artifact: prd
+//! Handoff-Field: owner
+//! ```
+
+use git2::Oid;
+
+use super::change::{self, CommitOptions, FileChange, WriteError, summary_text};
+use super::index_text::{FieldChange, IndexEdit, IndexTextError, ListChange, edit_text};
+use crate::core::model::Index;
+use crate::core::model::load::decode_utf8;
+use crate::repo::facts::{self, Workspace};
+use crate::repo::workspace::INDEX_FILE;
+
+/// An edit that was committed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditOutcome {
+    pub commit: Oid,
+    /// The commit's summary line.
+    pub summary: String,
+    /// The index as it is now.
+    pub index: Index,
+    /// The commit was made but the git index could not be updated: what to run.
+    pub index_not_updated: Option<String>,
+    /// What was finished or undone of a killed handoff's change before this one.
+    pub recovered: Vec<super::journal::Recovered>,
+}
+
+/// Why an edit was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexEditError {
+    #[error(transparent)]
+    Text(#[from] IndexTextError),
+    #[error("cannot read {INDEX_FILE}: {0}")]
+    Read(String),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+impl From<super::commit::CommitError> for IndexEditError {
+    fn from(e: super::commit::CommitError) -> Self {
+        IndexEditError::Write(WriteError::Commit(e))
+    }
+}
+
+/// Applies `edit` to `handoff.yaml` as it is on disk and commits it as the repository's git
+/// identity. Refused, with nothing written, when the file has uncommitted changes.
+pub fn apply_edit(
+    ws: &Workspace,
+    edit: &IndexEdit,
+    options: &CommitOptions,
+) -> Result<EditOutcome, IndexEditError> {
+    let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
+    // From reading what the change is computed from until its commit: one writer at a time.
+    let (lock, recovered) = change::begin(&repo)?;
+    let (signature, name, _) = change::who(&repo)?;
+    let path = ws.dir.join(INDEX_FILE);
+    let repo_path = ws.repo_path(INDEX_FILE);
+    crate::repo::fence::check_writable(&ws.repo_root, &path).map_err(|reason| {
+        WriteError::Fenced {
+            path: repo_path.clone(),
+            reason,
+        }
+    })?;
+    let bytes =
+        crate::repo::fence::read_inside(&ws.repo_root, &path, crate::yaml::MAX_INPUT_BYTES as u64)
+            .map_err(|e| IndexEditError::Read(e.to_string()))?;
+    let text = decode_utf8(INDEX_FILE, &bytes).map_err(|e| IndexTextError::Unloadable(e.into()))?;
+    let edited = edit_text(text, edit)?;
+    change::require_clean(&repo, &repo_path)?;
+    let message = edit_message(&name, edit);
+    let committed = change::write_and_commit(
+        &repo,
+        &lock,
+        &FileChange {
+            path: &path,
+            repo_path: &repo_path,
+            old: Some(&bytes),
+            new: edited.text.as_bytes(),
+        },
+        &message,
+        &signature,
+        options,
+    )?;
+    Ok(EditOutcome {
+        commit: committed.id,
+        summary: message.lines().next().unwrap_or_default().to_string(),
+        index: edited.index,
+        index_not_updated: committed.index_not_updated,
+        recovered,
+    })
+}
+
+/// Values quoted in a summary line are cut to this many characters.
+const SUMMARY_VALUE_CHARS: usize = 60;
+
+fn shown(value: &str) -> String {
+    summary_text(value, SUMMARY_VALUE_CHARS)
+}
+
+fn shown_list(items: &[String]) -> String {
+    if items.is_empty() {
+        "nothing".to_string()
+    } else {
+        shown(&items.join(", "))
+    }
+}
+
+/// The commit message of an edit: a summary a person reads in `git log`, then trailers.
+pub fn edit_message(person: &str, edit: &IndexEdit) -> String {
+    let person = summary_text(person, SUMMARY_VALUE_CHARS);
+    let (summary, trailers): (String, Vec<(&str, String)>) = match edit {
+        IndexEdit::Artifact {
+            artifact,
+            field,
+            change,
+        } => (
+            format!(
+                "{person} {}",
+                field_change_words(field.key(), artifact, change)
+            ),
+            vec![
+                ("Action", "set".into()),
+                ("Artifact", artifact.clone()),
+                ("Field", field.key().into()),
+            ],
+        ),
+        IndexEdit::AddArtifact(new) => (
+            format!("{person} adds artifact {}", new.id),
+            vec![("Action", "add".into()), ("Artifact", new.id.clone())],
+        ),
+        IndexEdit::RemoveArtifact { artifact } => (
+            format!("{person} removes artifact {artifact}"),
+            vec![("Action", "remove".into()), ("Artifact", artifact.clone())],
+        ),
+        IndexEdit::AddRole(new) => (
+            format!("{person} adds role {}", new.id),
+            vec![("Action", "add".into()), ("Role", new.id.clone())],
+        ),
+        IndexEdit::RemoveRole { role } => (
+            format!("{person} removes role {role}"),
+            vec![("Action", "remove".into()), ("Role", role.clone())],
+        ),
+        IndexEdit::RoleTitle { role, title } => (
+            match title {
+                Some(t) => format!("{person} sets title of role {role} to {}", shown(t)),
+                None => format!("{person} unsets title of role {role}"),
+            },
+            vec![
+                ("Action", "set".into()),
+                ("Role", role.clone()),
+                ("Field", "title".into()),
+            ],
+        ),
+        IndexEdit::People { role, change } => (
+            match change {
+                ListChange::Replace(people) => {
+                    format!(
+                        "{person} sets people of role {role} to {}",
+                        shown_list(people)
+                    )
+                }
+                ListChange::Add(p) => format!("{person} adds {} to role {role}", shown(p)),
+                ListChange::Remove(p) => format!("{person} removes {} from role {role}", shown(p)),
+            },
+            vec![
+                ("Action", "set".into()),
+                ("Role", role.clone()),
+                ("Field", "people".into()),
+            ],
+        ),
+    };
+    let mut message = format!("handoff: {summary}\n\n");
+    for (key, value) in trailers {
+        message.push_str(&format!("Handoff-{key}: {}\n", summary_text(&value, 200)));
+    }
+    message
+}
+
+/// "sets owner of prd to pm", "adds ops to reviewers of prd", "unsets kind of prd".
+fn field_change_words(field: &str, artifact: &str, change: &FieldChange) -> String {
+    match change {
+        FieldChange::Set(value) => format!("sets {field} of {artifact} to {}", shown(value)),
+        FieldChange::Unset => format!("unsets {field} of {artifact}"),
+        FieldChange::List(ListChange::Replace(items)) => {
+            format!("sets {field} of {artifact} to {}", shown_list(items))
+        }
+        FieldChange::List(ListChange::Add(item)) => {
+            format!("adds {} to {field} of {artifact}", shown(item))
+        }
+        FieldChange::List(ListChange::Remove(item)) => {
+            format!("removes {} from {field} of {artifact}", shown(item))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repo::write::index_text::ArtifactField;
+
+    #[test]
+    fn messages_have_a_summary_and_trailers() {
+        let edit = IndexEdit::Artifact {
+            artifact: "prd".into(),
+            field: ArtifactField::Title,
+            change: FieldChange::Set("A very\nlong title".into()),
+        };
+        assert_eq!(
+            edit_message("Dana", &edit),
+            "handoff: Dana sets title of prd to A very long title\n\nHandoff-Action: set\nHandoff-Artifact: prd\nHandoff-Field: title\n"
+        );
+    }
+}
