@@ -33,14 +33,15 @@ use std::time::{Duration, Instant};
 
 use common::repos::{self, LARGE, MEDIUM, RepoSpec, SMALL, run_git};
 use common::synthetic;
+use handoff::engine::FactsPiece;
+use handoff::engine::worker::{FactsUpdate, FactsWorker};
+use handoff::engine::{self, Snapshot};
 use handoff::repo::watch::{WatchEvent, WatchOptions};
-use handoff::repo::workspace::{self, Snapshot};
 use handoff::tui::action::Action as UiAction;
 use handoff::tui::app::{App, Options, View};
 use handoff::tui::keymap::Keymap;
 use handoff::tui::runtime::{Runtime, apply_facts};
 use handoff::tui::theme::Theme;
-use handoff::tui::worker::{FactsUpdate, FactsWorker};
 use handoff::tui::{TuiOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -239,7 +240,7 @@ fn measure_repaints(report: &mut Report, subjects: &[Subject], saves: usize) -> 
     let now = jiff::Timestamp::now();
     let sample = handoff::repo::sample::build(&sample_dir.path().join("sample"), now)?;
     let sample_artifacts =
-        workspace::load_index_file(&workspace::locate(Some(&sample)).map_err(|e| e.to_string())?)
+        engine::load_index_file(&engine::locate(Some(&sample)).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?
             .artifacts
             .len();
@@ -345,9 +346,8 @@ fn external_subject(path: &Path) -> Result<Subject, String> {
         std::fs::write(dir.join("handoff.yaml"), yaml).map_err(|e| e.to_string())?;
         std::fs::write(dir.join(".git/bench-complete"), b"").map_err(|e| e.to_string())?;
     }
-    let index =
-        workspace::load_index_file(&workspace::locate(Some(&dir)).map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
+    let index = engine::load_index_file(&engine::locate(Some(&dir)).map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
     let save_path = index.artifacts.iter().find_map(|a| match &a.target {
         handoff::core::model::Target::Path(p) if dir.join(p).is_file() => Some(p.clone()),
         _ => None,
@@ -645,11 +645,11 @@ fn measure_first_frame(dir: &Path, runs: usize) -> Result<FirstFrame, String> {
 fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
     let config = tempfile::tempdir().map_err(|e| e.to_string())?;
     let started = Instant::now();
-    let ws = workspace::locate(Some(dir)).map_err(|e| e.to_string())?;
+    let ws = engine::locate(Some(dir)).map_err(|e| e.to_string())?;
     let mut app = handoff::tui::initial_app(&ws, &tui_options(dir, config.path()))?;
     let app_done = started.elapsed();
     let (tx, rx) = mpsc::channel::<FactsUpdate>();
-    let sink: handoff::tui::worker::Sink = Arc::new(move |u| {
+    let sink: handoff::engine::worker::Sink = Arc::new(move |u| {
         let _ = tx.send(u);
     });
     let mut rt = Runtime {
@@ -742,7 +742,7 @@ fn measure_frames(n: usize) -> FrameFigures {
                 let mut facts = app.snap.facts.artifacts[&id].clone();
                 facts.fingerprint = Some(format!("{:040x}", 1_000_000 + k));
                 let t = Instant::now();
-                app.merge_facts(vec![(id, facts)], Vec::new());
+                app.apply_facts(FactsPiece::Worktree(vec![(id, facts)]));
                 t.elapsed()
             })
             .collect(),
@@ -795,7 +795,7 @@ enum Event {
 /// the new fingerprint: watcher, debounce, work-tree facts, analysis and drawing.
 fn measure_save_to_repaint(dir: &Path, path: &str, saves: usize) -> Result<Vec<Duration>, String> {
     let config = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let ws = workspace::locate(Some(dir)).map_err(|e| e.to_string())?;
+    let ws = engine::locate(Some(dir)).map_err(|e| e.to_string())?;
     let mut app = handoff::tui::initial_app(&ws, &tui_options(dir, config.path()))?;
     app.size = FRAME_SIZE;
     let id = app
@@ -808,7 +808,7 @@ fn measure_save_to_repaint(dir: &Path, path: &str, saves: usize) -> Result<Vec<D
         .ok_or(format!("no artifact at {path}"))?;
     let (tx, rx) = mpsc::channel::<Event>();
     let facts_tx = tx.clone();
-    let sink: handoff::tui::worker::Sink = Arc::new(move |u| {
+    let sink: handoff::engine::worker::Sink = Arc::new(move |u| {
         let _ = facts_tx.send(Event::Facts(u));
     });
     let mut rt = Runtime {

@@ -147,8 +147,8 @@ impl Fixture {
     }
 }
 
-fn workspace(repo: &TestRepo) -> handoff::repo::workspace::Workspace {
-    handoff::repo::workspace::locate(Some(repo.path())).unwrap()
+fn workspace(repo: &TestRepo) -> handoff::engine::Workspace {
+    handoff::engine::locate(Some(repo.path())).unwrap()
 }
 
 fn now() -> jiff::Timestamp {

@@ -1169,7 +1169,8 @@ fn a_bare_repository_is_refused_with_a_clear_message() {
 
 #[test]
 fn the_facts_worker_sees_the_git_index_change_between_reads() {
-    use handoff::tui::worker::{FactsUpdate, FactsWorker, Request};
+    use handoff::engine::FactsPiece;
+    use handoff::engine::worker::{FactsUpdate, FactsWorker, Request};
     use std::sync::{Arc, mpsc};
 
     let repo = TestRepo::new();
@@ -1194,10 +1195,10 @@ fn the_facts_worker_sees_the_git_index_change_between_reads() {
                 .recv_timeout(Duration::from_secs(20))
                 .expect("worker answers")
             {
-                FactsUpdate::Worktree(g, mut batch) if g == generation => {
+                FactsUpdate::Piece(g, FactsPiece::Worktree(mut batch)) if g == generation => {
                     facts = batch.pop().map(|(_, f)| f)
                 }
-                FactsUpdate::History(g, mut batch) if g == generation => {
+                FactsUpdate::Piece(g, FactsPiece::History(mut batch)) if g == generation => {
                     if let Some((_, h)) = batch.pop() {
                         last_change = Some(h);
                     }

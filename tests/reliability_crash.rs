@@ -459,7 +459,7 @@ fn crash(point: &str) {
     let text = std::fs::read_to_string(&report).unwrap();
     let expected_file = match point {
         "draw" => "src/tui/runtime.rs:",
-        _ => "src/tui/worker.rs:",
+        _ => "src/engine/worker.rs:",
     };
     let location = text
         .lines()

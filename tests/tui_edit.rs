@@ -10,17 +10,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::{commit_as_lee, git, sample_repo};
-use handoff::repo::workspace;
+use handoff::engine;
+use handoff::engine::worker::FactsWorker;
 use handoff::tui::app::{App, Effect};
 use handoff::tui::forms::PickerItem;
 use handoff::tui::runtime::Runtime;
-use handoff::tui::worker::FactsWorker;
 use handoff::tui::{app_with_facts, index_fingerprint};
 use tempfile::TempDir;
 use workbench::{key, options, select};
 
 fn runtime(dir: &Path) -> Runtime {
-    let ws = workspace::locate(Some(dir)).unwrap();
+    let ws = engine::locate(Some(dir)).unwrap();
     let draft_path = Some(dir.join(".git/handoff/draft.json"));
     Runtime {
         worker: FactsWorker::new(ws.clone(), Arc::new(|_| {})),

@@ -44,7 +44,7 @@ fn watched() -> Watched {
     repo.commit("Start");
     repo.git(&["config", "user.name", "Test User"]);
     repo.git(&["config", "user.email", "test@example.com"]);
-    let ws = handoff::repo::workspace::locate(Some(repo.path())).unwrap();
+    let ws = handoff::engine::locate(Some(repo.path())).unwrap();
     let (watcher, events) = watch_channel(&ws, WatchOptions::default()).unwrap();
     Watched {
         repo,
@@ -141,7 +141,7 @@ fn handoffs_own_writes_produce_nothing() {
     assert_eq!(w.quiet(), vec![]);
 
     // A whole sign-off: a new ledger directory and file, objects, the branch ref, the index.
-    let ws = handoff::repo::workspace::locate(Some(w.repo.path())).unwrap();
+    let ws = handoff::engine::locate(Some(w.repo.path())).unwrap();
     let request = SignRequest {
         artifact: "prd".into(),
         action: Action::Approve,
@@ -177,8 +177,8 @@ fn reading_produces_nothing() {
     for path in ["docs/prd.md", "handoff.yaml", ".gitignore"] {
         std::fs::read(w.repo.abs(path)).unwrap();
     }
-    let ws = handoff::repo::workspace::locate(Some(w.repo.path())).unwrap();
-    handoff::repo::workspace::snapshot(&ws, "2026-11-22T12:00:00Z".parse().unwrap()).unwrap();
+    let ws = handoff::engine::locate(Some(w.repo.path())).unwrap();
+    handoff::engine::snapshot(&ws, "2026-11-22T12:00:00Z".parse().unwrap()).unwrap();
     assert_eq!(w.quiet(), vec![]);
 }
 

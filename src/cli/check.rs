@@ -11,7 +11,7 @@ use super::{DirArg, FailOn};
 use crate::core::analysis::Finding;
 use crate::core::model::{FindingCode, History, Severity, Target};
 use crate::core::text::sanitize;
-use crate::repo::workspace::Snapshot;
+use crate::engine::Snapshot;
 
 /// Version of the JSON output's shape; raised only when a field changes meaning or goes.
 pub const JSON_VERSION: u32 = 1;
@@ -48,10 +48,10 @@ pub enum Format {
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
-    let ws = crate::repo::workspace::locate(args.dir.dir.as_deref()).map_err(super::describe)?;
+    let ws = crate::engine::locate(args.dir.dir.as_deref()).map_err(super::describe)?;
     let now = crate::engine::clock::now()?;
     let snapshot =
-        crate::repo::workspace::snapshot_with(&ws, now, !args.no_cache).map_err(super::describe)?;
+        crate::engine::snapshot_with(&ws, now, !args.no_cache).map_err(super::describe)?;
     let threshold = args.fail_on.severity();
     let failed = snapshot
         .report

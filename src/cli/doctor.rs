@@ -12,7 +12,7 @@ use etcetera::BaseStrategy;
 use super::style::Paint;
 use crate::core::model::ledger::LEDGER_DIR;
 use crate::core::model::load::is_valid_email;
-use crate::repo::workspace::{self, INDEX_FILE, Workspace};
+use crate::engine::{self, INDEX_FILE, Workspace};
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -247,7 +247,7 @@ fn examine(start: Option<&Path>) -> Examination {
         return exam;
     }
 
-    let ws: Workspace = match workspace::locate(start) {
+    let ws: Workspace = match engine::locate(start) {
         Ok(ws) => ws,
         Err(e) => {
             exam.section("Handoff")
@@ -260,7 +260,7 @@ fn examine(start: Option<&Path>) -> Examination {
     // Before the index and ledger load: loading them fills the parsed-input cache.
     let cache_summary = directory_summary(&cache);
     let ledger_dir = ws.dir.join(LEDGER_DIR);
-    let ledger = workspace::load_ledger(&ws);
+    let ledger = engine::load_ledger(&ws);
     let ledger_files = std::fs::read_dir(&ledger_dir)
         .map(|entries| {
             entries
@@ -270,7 +270,7 @@ fn examine(start: Option<&Path>) -> Examination {
         })
         .unwrap_or(0);
     let records: usize = ledger.records.values().map(Vec::len).sum();
-    let index = workspace::load_index_file(&ws);
+    let index = engine::load_index_file(&ws);
     let mut rows: Vec<(&'static str, String)> = Vec::new();
     let index_path = ws.dir.join(INDEX_FILE);
     match &index {
@@ -367,7 +367,7 @@ fn examine(start: Option<&Path>) -> Examination {
         }
         match crate::engine::clock::now()
             .map_err(|e| e.to_string())
-            .and_then(|now| workspace::snapshot(&ws, now).map_err(super::describe))
+            .and_then(|now| engine::snapshot(&ws, now).map_err(super::describe))
         {
             Ok(snapshot) => rows.push((
                 "findings",

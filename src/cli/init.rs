@@ -13,7 +13,7 @@ use include_dir::{Dir, include_dir};
 use crate::core::analysis::sections::{missing_sections, sections_of};
 use crate::core::model::load::{is_valid_email, load_index};
 use crate::core::model::{Artifact, Index, Kind, Target};
-use crate::repo::workspace::INDEX_FILE;
+use crate::engine::INDEX_FILE;
 use crate::yaml::edit::scalar;
 
 /// Index templates (`<profile>.yaml`) and document templates (`docs/<kind>.md|yaml`).

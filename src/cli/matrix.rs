@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::DirArg;
 use crate::core::text::{pad, sanitize, width};
+use crate::engine::Snapshot;
 use crate::render::glyphs::{cell_text, legend};
-use crate::repo::workspace::Snapshot;
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {

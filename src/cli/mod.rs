@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::repo::workspace::{self, Snapshot, WorkspaceError};
+use crate::engine::{self, Snapshot, WorkspaceError};
 
 /// Exit status when the index or the repository cannot be read, or a request is refused.
 pub const EXIT_UNUSABLE: u8 = 2;
@@ -190,10 +190,10 @@ fn open_workbench(dir: Option<PathBuf>, args: &WorkbenchArgs) -> Result<ExitCode
 }
 
 /// Locates the workspace and reads everything, or says why not.
-pub fn load(dir: Option<&std::path::Path>) -> Result<(workspace::Workspace, Snapshot), String> {
-    let ws = workspace::locate(dir).map_err(describe)?;
+pub fn load(dir: Option<&std::path::Path>) -> Result<(engine::Workspace, Snapshot), String> {
+    let ws = engine::locate(dir).map_err(describe)?;
     let now = crate::engine::clock::now()?;
-    let snapshot = workspace::snapshot(&ws, now).map_err(describe)?;
+    let snapshot = engine::snapshot(&ws, now).map_err(describe)?;
     Ok((ws, snapshot))
 }
 

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::repo::workspace::{self, Workspace};
+use crate::engine::{self, Workspace};
 use crate::repo::write::index_text::{
     ArtifactField, FieldChange, IndexEdit, ListChange, split_list,
 };
@@ -156,7 +156,7 @@ pub fn list_change(value: &str) -> ListChange {
 
 /// Locates the workspace, or says why not.
 pub fn locate(flags: &CommitFlags) -> Result<Workspace, String> {
-    workspace::locate(flags.dir.as_deref()).map_err(super::describe)
+    engine::locate(flags.dir.as_deref()).map_err(super::describe)
 }
 
 /// The one line saying what was committed, any warning about the git index, and what was
@@ -182,7 +182,7 @@ pub fn commit_edit(flags: &CommitFlags, edit: &IndexEdit) -> Result<ExitCode, St
     let ws = locate(flags)?;
     let outcome = apply_edit(&ws, edit, &flags.options()).map_err(|e| {
         let message = e.to_string();
-        if message.starts_with(crate::repo::workspace::INDEX_FILE) && message.contains(": error:") {
+        if message.starts_with(crate::engine::INDEX_FILE) && message.contains(": error:") {
             message
         } else {
             format!("error: {message}")

@@ -1,4 +1,128 @@
 //! The one engine behind every face: the snapshot of a handoff (index, ledger, facts and the
-//! analysis of them) and how it is built and kept up to date.
+//! analysis of them), how it is built, and how it is kept up to date.
 
 pub mod clock;
+pub mod fault;
+pub mod worker;
+
+use jiff::Timestamp;
+
+use crate::core::analysis::{Decided, Report, Runner};
+use crate::core::model::{Facts, Index, Ledger, Target};
+use crate::repo::facts;
+pub use crate::repo::facts::FactsPiece;
+use crate::repo::workspace::load_inputs;
+pub use crate::repo::workspace::{
+    INDEX_FILE, Workspace, WorkspaceError, load_index_and_ledger, load_index_file, load_ledger,
+    locate,
+};
+pub use crate::repo::{sample, watch};
+
+/// Everything handoff knows about a workspace at one moment.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub index: Index,
+    pub ledger: Ledger,
+    pub facts: Facts,
+    pub report: Report,
+    pub now: Timestamp,
+}
+
+impl Snapshot {
+    /// Analyses what has been read; cheap enough to call after every change of facts.
+    pub fn new(index: Index, ledger: Ledger, facts: Facts, now: Timestamp) -> Self {
+        let report = analyze(&index, &ledger, &facts, now);
+        Snapshot {
+            index,
+            ledger,
+            facts,
+            report,
+            now,
+        }
+    }
+}
+
+impl Snapshot {
+    /// Puts a piece of facts in place and decides again only what it reaches: a save, or a
+    /// batch of streamed answers, stays cheap at thousands of artifacts. Returns the ids of
+    /// the artifacts whose facts changed.
+    pub fn apply(&mut self, piece: FactsPiece) -> Vec<String> {
+        let whole = matches!(piece, FactsPiece::LedgerHistory(_));
+        let changed = facts::merge(&mut self.facts, piece);
+        if whole {
+            // What the ledger's history says can reach every artifact.
+            self.reanalyze();
+        } else if !changed.is_empty() {
+            let ids: Vec<&str> = changed.iter().map(String::as_str).collect();
+            self.report
+                .update(&self.index, &self.ledger, &self.facts, self.now, &ids);
+        }
+        changed
+    }
+
+    /// Decides every finding again.
+    pub fn reanalyze(&mut self) {
+        self.report = analyze(&self.index, &self.ledger, &self.facts, self.now);
+    }
+}
+
+/// The analysis, large indexes decided on every core.
+pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) -> Report {
+    crate::core::analysis::analyze_with(index, ledger, facts, now, &Cores)
+}
+
+/// Runs decided on scoped threads, one per core.
+struct Cores;
+
+impl Runner for Cores {
+    fn workers(&self) -> usize {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }
+
+    fn run(
+        &self,
+        runs: Vec<std::ops::Range<usize>>,
+        decide: &(dyn Fn(std::ops::Range<usize>) -> Decided + Sync),
+    ) -> Vec<Decided> {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = runs
+                .into_iter()
+                .map(|run| scope.spawn(move || decide(run)))
+                .collect();
+            handles
+                .into_iter()
+                .map(crate::repo::threads::join)
+                .collect()
+        })
+    }
+}
+
+/// Reads the index, the ledger and every fact, then analyses them.
+pub fn snapshot(ws: &Workspace, now: Timestamp) -> Result<Snapshot, WorkspaceError> {
+    snapshot_with(ws, now, true)
+}
+
+/// [`snapshot`], reading history through the repository's last-change cache and the inputs
+/// through the parsed-input cache, or walking all of history and parsing every input when
+/// `use_cache` is false (`handoff check --no-cache`).
+pub fn snapshot_with(
+    ws: &Workspace,
+    now: Timestamp,
+    use_cache: bool,
+) -> Result<Snapshot, WorkspaceError> {
+    let (index, ledger) = load_inputs(ws, use_cache);
+    let index = index.map_err(WorkspaceError::Index)?;
+    let repo = facts::open_repo(ws)?;
+    let cache = if use_cache {
+        facts::HistoryCache::of(&repo)
+    } else {
+        facts::HistoryCache::disabled()
+    };
+    let targets: Vec<(String, Target)> = index
+        .artifacts
+        .iter()
+        .map(|a| (a.id.clone(), a.target.clone()))
+        .collect();
+    let facts = facts::collect_with(&repo, ws, &targets, &cache)?;
+    Ok(Snapshot::new(index, ledger, facts, now))
+}

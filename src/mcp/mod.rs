@@ -26,7 +26,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use serde_json::{Value, json};
 
 use crate::core::model::{FindingCode, Severity};
-use crate::repo::workspace::Snapshot;
+use crate::engine::Snapshot;
 
 pub const ARTIFACT_URI_PREFIX: &str = "handoff://artifact/";
 pub const CHECK_URI: &str = "handoff://check";
@@ -40,7 +40,7 @@ pub struct McpArgs {
 pub fn run(args: McpArgs) -> Result<ExitCode, String> {
     // Fail before serving when there is no handoff at all; a broken index is reported per
     // request instead, so an agent can see the error and help fix it.
-    let ws = crate::repo::workspace::locate(args.dir.as_deref()).map_err(crate::cli::describe)?;
+    let ws = crate::engine::locate(args.dir.as_deref()).map_err(crate::cli::describe)?;
     let server = HandoffServer { dir: ws.dir };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -5,7 +5,7 @@ use super::{Located, counts_text, fails, located_findings};
 use crate::core::analysis::Finding;
 use crate::core::model::{Severity, Target};
 use crate::core::text::sanitize;
-use crate::repo::workspace::Snapshot;
+use crate::engine::Snapshot;
 
 /// GitHub Actions workflow commands, one per finding, sorted; then a summary line.
 ///

@@ -13,8 +13,8 @@ use crate::core::analysis::sections::{markdown_headings, normalize};
 use crate::core::analysis::{CellState, ago, date, short};
 use crate::core::model::{Artifact, Document, Index, Target};
 use crate::core::text::sanitize;
+use crate::engine::Snapshot;
 use crate::render::escape::{md, md_code, md_message};
-use crate::repo::workspace::Snapshot;
 
 /// Lines and characters quoted from one section of an upstream document.
 const SECTION_MAX_LINES: usize = 24;

@@ -12,7 +12,7 @@ pub mod sarif;
 
 use crate::core::analysis::Finding;
 use crate::core::model::Severity;
-use crate::repo::workspace::Snapshot;
+use crate::engine::Snapshot;
 
 /// A finding with its file as a repository-relative path, so that annotations land on the
 /// right file when the handoff lives in a subdirectory.

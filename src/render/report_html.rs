@@ -7,9 +7,9 @@ use super::escape::{html, html_message};
 use super::{Status, counts_text, fails, head_text, role_title};
 use crate::core::analysis::{CellState, Finding, date};
 use crate::core::model::Severity;
+use crate::engine::Snapshot;
 use crate::render::glyphs::state_glyph;
 use crate::render::glyphs::state_words;
-use crate::repo::workspace::Snapshot;
 
 const STYLE: &str = r#"
 :root {

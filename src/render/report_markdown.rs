@@ -3,8 +3,8 @@
 use super::escape::{md, md_code, md_message};
 use super::{Status, counts_text, head_text, role_title};
 use crate::core::analysis::{Finding, date};
+use crate::engine::Snapshot;
 use crate::render::glyphs::{cell_text, legend};
-use crate::repo::workspace::Snapshot;
 
 /// The ownership matrix as a Markdown table with its legend: role titles across, artifact
 /// titles down, and each artifact's worst severity in words.

@@ -7,7 +7,7 @@ use super::{Located, located_findings};
 use crate::core::model::finding::Category;
 use crate::core::model::{FindingCode, Severity};
 use crate::core::text::sanitize;
-use crate::repo::workspace::Snapshot;
+use crate::engine::Snapshot;
 
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

@@ -4,16 +4,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use jiff::Timestamp;
-
-use crate::core::analysis::{Report, analyze};
 use crate::core::model::ledger::LEDGER_DIR;
 use crate::core::model::load::{load_index, load_ledger_file};
-use crate::core::model::{
-    Facts, Index, Ledger, LedgerProblem, LoadError, LoadErrors, Pos, SignOff,
-};
+use crate::core::model::{Index, Ledger, LedgerProblem, LoadError, LoadErrors, Pos, SignOff};
 pub use crate::repo::facts::Workspace;
-use crate::repo::facts::{self, FactsError, Input, ParsedCache};
+use crate::repo::facts::{FactsError, Input, ParsedCache};
 use crate::repo::fence;
 
 pub const INDEX_FILE: &str = "handoff.yaml";
@@ -228,30 +223,6 @@ fn parsed_cache<T: serde::Serialize + serde::de::DeserializeOwned>(
     }
 }
 
-/// Everything handoff knows about a workspace at one moment.
-#[derive(Debug, Clone)]
-pub struct Snapshot {
-    pub index: Index,
-    pub ledger: Ledger,
-    pub facts: Facts,
-    pub report: Report,
-    pub now: Timestamp,
-}
-
-impl Snapshot {
-    /// Analyses what has been read; cheap enough to call after every change of facts.
-    pub fn new(index: Index, ledger: Ledger, facts: Facts, now: Timestamp) -> Self {
-        let report = analyze(&index, &ledger, &facts, now);
-        Snapshot {
-            index,
-            ledger,
-            facts,
-            report,
-            now,
-        }
-    }
-}
-
 /// [`load_index_file`] and [`load_ledger`] together: the ledger files do not depend on the
 /// index, so they are read on a second thread while the index parses.
 pub fn load_index_and_ledger(ws: &Workspace) -> (Result<Index, LoadErrors>, Ledger) {
@@ -259,7 +230,7 @@ pub fn load_index_and_ledger(ws: &Workspace) -> (Result<Index, LoadErrors>, Ledg
 }
 
 /// [`load_index_and_ledger`], through the parsed-input caches or (`use_cache` false) not.
-fn load_inputs(ws: &Workspace, use_cache: bool) -> (Result<Index, LoadErrors>, Ledger) {
+pub fn load_inputs(ws: &Workspace, use_cache: bool) -> (Result<Index, LoadErrors>, Ledger) {
     let git_dir = use_cache.then(|| git_dir(ws)).flatten();
     let git_dir = git_dir.as_deref();
     std::thread::scope(|scope| {
@@ -267,34 +238,4 @@ fn load_inputs(ws: &Workspace, use_cache: bool) -> (Result<Index, LoadErrors>, L
         let index = load_index_through(ws, parsed_cache(git_dir, Input::Index));
         (index, crate::repo::threads::join(ledger))
     })
-}
-
-/// Reads the index, the ledger and every fact, then analyses them.
-pub fn snapshot(ws: &Workspace, now: Timestamp) -> Result<Snapshot, WorkspaceError> {
-    snapshot_with(ws, now, true)
-}
-
-/// [`snapshot`], reading history through the repository's last-change cache and the inputs
-/// through the parsed-input cache, or walking all of history and parsing every input when
-/// `use_cache` is false (`handoff check --no-cache`).
-pub fn snapshot_with(
-    ws: &Workspace,
-    now: Timestamp,
-    use_cache: bool,
-) -> Result<Snapshot, WorkspaceError> {
-    let (index, ledger) = load_inputs(ws, use_cache);
-    let index = index.map_err(WorkspaceError::Index)?;
-    let repo = facts::open_repo(ws)?;
-    let cache = if use_cache {
-        facts::HistoryCache::of(&repo)
-    } else {
-        facts::HistoryCache::disabled()
-    };
-    let targets: Vec<(String, crate::core::model::Target)> = index
-        .artifacts
-        .iter()
-        .map(|a| (a.id.clone(), a.target.clone()))
-        .collect();
-    let facts = facts::collect_with(&repo, ws, &targets, &cache)?;
-    Ok(Snapshot::new(index, ledger, facts, now))
 }

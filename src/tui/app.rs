@@ -11,8 +11,9 @@ use super::keymap::{ConfigProblem, KeyChord, Keymap};
 use super::layout::{self, Body};
 use super::theme::Theme;
 use crate::core::analysis::Finding;
-use crate::core::model::{ArtifactFacts, FindingCode, History, Severity, finding::Category};
-use crate::repo::workspace::Snapshot;
+use crate::core::model::{FindingCode, History, Severity, finding::Category};
+use crate::engine::FactsPiece;
+use crate::engine::Snapshot;
 use crate::repo::write::index_text::{IndexEdit, ListChange};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -930,47 +931,22 @@ impl App {
         self.scroll_into_view();
     }
 
-    /// Merges streamed facts into the snapshot and analyses again.
-    pub fn merge_facts(
-        &mut self,
-        worktree: Vec<(String, ArtifactFacts)>,
-        history: Vec<(String, History)>,
-    ) {
-        let facts = &mut self.snap.facts.artifacts;
-        self.loading.worktree_done += worktree.len();
-        self.loading.history_done += history.len();
-        let mut changed: Vec<String> = Vec::with_capacity(worktree.len() + history.len());
-        for (id, f) in worktree {
-            let kept = facts.remove(&id).map(|old| old.history);
-            let mut f = f;
-            if let Some(h) = kept
-                && !matches!(h, History::Pending)
-            {
-                f.history = h;
-            }
-            changed.push(id.clone());
-            facts.insert(id, f);
+    /// Puts a piece of streamed facts in place (the engine decides again what it reaches)
+    /// and keeps the user's place.
+    pub fn apply_facts(&mut self, piece: FactsPiece) {
+        match &piece {
+            FactsPiece::Worktree(batch) => self.loading.worktree_done += batch.len(),
+            FactsPiece::History(batch) => self.loading.history_done += batch.len(),
+            _ => {}
         }
-        for (id, h) in history {
-            if let Some(f) = facts.get_mut(&id) {
-                f.history = h;
-                changed.push(id);
-            }
-        }
-        // Only what the changed artifacts reach is decided again: a save, or a batch of
-        // streamed answers, stays cheap at thousands of artifacts.
         let selection = self.selection();
-        let changed: Vec<&str> = changed.iter().map(String::as_str).collect();
-        let snap = &mut self.snap;
-        snap.report
-            .update(&snap.index, &snap.ledger, &snap.facts, snap.now, &changed);
+        self.snap.apply(piece);
         self.derive_keeping(selection);
     }
 
     pub fn reanalyze(&mut self) {
         let selection = self.selection();
-        let s = &self.snap;
-        self.snap.report = crate::core::analysis::analyze(&s.index, &s.ledger, &s.facts, s.now);
+        self.snap.reanalyze();
         self.derive_keeping(selection);
     }
 

@@ -14,7 +14,6 @@ pub mod layout;
 pub mod runtime;
 pub mod theme;
 pub mod views;
-pub mod worker;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -27,15 +26,15 @@ use ratatui::crossterm::event::{
 use ratatui::crossterm::execute;
 use ratatui::layout::Position;
 
+use crate::engine::worker::{self, FactsWorker};
 use action::Action;
 use app::{App, Effect, Options, View};
 use keymap::{ConfigProblem, Keymap};
 use runtime::{AppEvent, Runtime};
 use theme::Theme;
-use worker::FactsWorker;
 
 use crate::core::model::Facts;
-use crate::repo::workspace::{self, Snapshot, Workspace};
+use crate::engine::{self, Snapshot, Workspace};
 
 /// How the workbench was asked to start.
 #[derive(Debug, Clone, Default)]
@@ -87,7 +86,7 @@ pub fn load_config(options: &TuiOptions) -> (Keymap, Theme, Vec<ConfigProblem>) 
 
 /// A fingerprint of `handoff.yaml`'s bytes, to notice it changed under an open form.
 pub fn index_fingerprint(ws: &Workspace) -> String {
-    std::fs::read(ws.dir.join(workspace::INDEX_FILE))
+    std::fs::read(ws.dir.join(engine::INDEX_FILE))
         .ok()
         .and_then(|bytes| git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).ok())
         .map(|oid| oid.to_string())
@@ -107,7 +106,7 @@ fn git_email(ws: &Workspace) -> Option<String> {
 /// Everything the workbench shows before facts arrive: index, ledger, analysis with every
 /// fact pending.
 pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> {
-    let (index, ledger) = workspace::load_index_and_ledger(ws);
+    let (index, ledger) = engine::load_index_and_ledger(ws);
     let index = index.map_err(|e| e.to_string())?;
     let now = match options.now {
         Some(t) => t,
@@ -142,7 +141,7 @@ pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> 
 
 /// Runs the workbench until the user quits.
 pub fn run(options: TuiOptions) -> Result<(), String> {
-    let ws = workspace::locate(options.dir.as_deref()).map_err(crate::cli::describe)?;
+    let ws = engine::locate(options.dir.as_deref()).map_err(crate::cli::describe)?;
     let mut app = initial_app(&ws, &options)?;
     if !std::io::stdout().is_terminal() {
         return Err("handoff's workbench needs a terminal; use `handoff check` in scripts".into());
@@ -181,9 +180,9 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
     let _ = runtime::draw(&mut terminal, &app);
     let watch_tx = tx.clone();
     // The watcher lives as long as this binding; live refresh is a nicety, not a condition.
-    let _watcher = match crate::repo::watch::watch(
+    let _watcher = match crate::engine::watch::watch(
         &ws,
-        crate::repo::watch::WatchOptions::default(),
+        crate::engine::watch::WatchOptions::default(),
         move |e| {
             let _ = watch_tx.send(AppEvent::Watch(e));
         },
@@ -402,7 +401,7 @@ pub fn debug_panic(_point: &str) {}
 
 /// For tests and tools: a workbench app on `dir` with every fact read synchronously.
 pub fn app_with_facts(dir: &Path, options: &TuiOptions) -> Result<App, String> {
-    let ws = workspace::locate(Some(dir)).map_err(crate::cli::describe)?;
+    let ws = engine::locate(Some(dir)).map_err(crate::cli::describe)?;
     let mut app = initial_app(&ws, options)?;
     let repo = crate::repo::facts::open_repo(&ws).map_err(|e| e.to_string())?;
     let facts = crate::repo::facts::collect(&repo, &ws, &runtime::all_targets(&app))

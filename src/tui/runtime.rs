@@ -15,11 +15,11 @@ use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdat
 
 use super::app::{App, Effect, Loading};
 use super::forms::{self, Change, Form};
-use super::worker::{FactsUpdate, FactsWorker, Request};
 use super::{drafts, handle_input, index_fingerprint, views};
 use crate::core::model::{Artifact, Target};
-use crate::repo::watch::WatchEvent;
-use crate::repo::workspace::{self, Snapshot, Workspace};
+use crate::engine::watch::WatchEvent;
+use crate::engine::worker::{FactsUpdate, FactsWorker, Request};
+use crate::engine::{self, Snapshot, Workspace};
 use crate::repo::write::{self, BaseHead, CommitError, CommitOptions, IndexEditError, SignError};
 
 pub enum AppEvent {
@@ -64,13 +64,13 @@ impl Runtime {
     /// screen under a banner naming the problem; one that loads asks for the facts of the
     /// artifacts it adds or moves, and only those.
     pub fn reload_index(&mut self, app: &mut App) {
-        match workspace::load_index_file(&self.ws) {
+        match engine::load_index_file(&self.ws) {
             Err(errors) => {
                 app.banner = Some(format!("{} — showing the last good state", errors.first()));
             }
             Ok(index) => {
                 let before: BTreeMap<String, Target> = all_targets(app).into_iter().collect();
-                let ledger = workspace::load_ledger(&self.ws);
+                let ledger = engine::load_ledger(&self.ws);
                 let facts = std::mem::take(&mut app.snap.facts);
                 app.banner = None;
                 app.set_snapshot(Snapshot::new(index, ledger, facts, now(app)));
@@ -87,7 +87,7 @@ impl Runtime {
     }
 
     pub fn reload_ledger(&mut self, app: &mut App) {
-        app.snap.ledger = workspace::load_ledger(&self.ws);
+        app.snap.ledger = engine::load_ledger(&self.ws);
         app.snap.now = now(app);
         app.reanalyze();
     }
@@ -332,14 +332,8 @@ fn reached_by(ws: &Workspace, artifacts: &[Artifact], paths: &[PathBuf]) -> Vec<
 
 pub fn apply_facts(app: &mut App, update: FactsUpdate, generation: u64) {
     match update {
-        FactsUpdate::Head(g, head) if g == generation => app.snap.facts.head = head,
-        FactsUpdate::Worktree(g, batch) if g == generation => app.merge_facts(batch, Vec::new()),
-        FactsUpdate::History(g, batch) if g == generation => app.merge_facts(Vec::new(), batch),
-        FactsUpdate::LedgerHistory(g, ledger) if g == generation => {
-            app.snap.facts.ledger_history = *ledger;
-            app.reanalyze();
-        }
-        // Every batch was merged as it came, deciding again what it reaches: nothing is left
+        FactsUpdate::Piece(g, piece) if g == generation => app.apply_facts(piece),
+        // Every piece was applied as it came, deciding again what it reaches: nothing is left
         // to analyse.
         FactsUpdate::Done(g) if g == generation => app.loading.finished = true,
         FactsUpdate::Failed(g, message) if g == generation => {

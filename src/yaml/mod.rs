@@ -6,12 +6,13 @@
 //! new text into the original bytes so comments and layout survive.
 
 pub mod edit;
+mod pos;
+
+pub use pos::Pos;
 
 use std::collections::HashMap;
 
 use granit_parser::{Event, Options, Parser, ScalarStyle, ScanError, Span as GranitSpan};
-
-use crate::core::model::Pos;
 
 /// Inputs larger than this are refused before parsing.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;

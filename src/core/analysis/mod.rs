@@ -201,22 +201,67 @@ fn in_index(artifact: &Artifact, field: &str) -> (String, Pos) {
     (INDEX_FILE.to_string(), artifact.pos_of(field))
 }
 
-/// Decides every finding and builds the matrix.
+/// Decides every finding and builds the matrix, one artifact after the other.
 pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) -> Report {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let runs = cores
-        .min(index.artifacts.len() / ARTIFACTS_PER_THREAD)
-        .max(1);
-    analyze_in_runs(index, ledger, facts, now, runs)
+    analyze_with(index, ledger, facts, now, &InTurn)
 }
 
-/// [`analyze`], deciding the artifacts in `runs` contiguous runs, one thread each.
+/// The findings of a run of artifacts, and each artifact's range in them.
+pub type Decided = (Vec<Finding>, Vec<std::ops::Range<usize>>);
+
+/// Who decides the runs of artifacts: the engine hands them to threads (core starts none).
+pub trait Runner: Sync {
+    /// How many runs may be decided at once.
+    fn workers(&self) -> usize;
+    /// `decide` applied to every run, results in the order of `runs`.
+    fn run(
+        &self,
+        runs: Vec<std::ops::Range<usize>>,
+        decide: &(dyn Fn(std::ops::Range<usize>) -> Decided + Sync),
+    ) -> Vec<Decided>;
+}
+
+/// Decides the runs one after the other.
+pub struct InTurn;
+
+impl Runner for InTurn {
+    fn workers(&self) -> usize {
+        1
+    }
+
+    fn run(
+        &self,
+        runs: Vec<std::ops::Range<usize>>,
+        decide: &(dyn Fn(std::ops::Range<usize>) -> Decided + Sync),
+    ) -> Vec<Decided> {
+        runs.into_iter().map(decide).collect()
+    }
+}
+
+/// [`analyze`], large indexes split into one contiguous run of artifacts per worker of
+/// `runner`, the runs joined in index order.
+pub fn analyze_with(
+    index: &Index,
+    ledger: &Ledger,
+    facts: &Facts,
+    now: Timestamp,
+    runner: &dyn Runner,
+) -> Report {
+    let runs = runner
+        .workers()
+        .min(index.artifacts.len() / ARTIFACTS_PER_THREAD)
+        .max(1);
+    analyze_in_runs(index, ledger, facts, now, runs, runner)
+}
+
+/// [`analyze`], deciding the artifacts in `runs` contiguous runs.
 fn analyze_in_runs(
     index: &Index,
     ledger: &Ledger,
     facts: &Facts,
     now: Timestamp,
     runs: usize,
+    runner: &dyn Runner,
 ) -> Report {
     let kinds = kind_table(index);
     let cx = Ctx::new(index, &kinds, now);
@@ -243,21 +288,14 @@ fn analyze_in_runs(
     };
     let count = index.artifacts.len();
     let run_length = count.div_ceil(runs).max(1);
-    let decided: Vec<(Vec<Finding>, Vec<std::ops::Range<usize>>)> = if runs <= 1 {
+    let decided: Vec<Decided> = if runs <= 1 {
         vec![decide_run(0..count)]
     } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..count)
-                .step_by(run_length)
-                .map(|start| {
-                    scope.spawn(move || decide_run(start..(start + run_length).min(count)))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(crate::repo::threads::join)
-                .collect()
-        })
+        let ranges = (0..count)
+            .step_by(run_length)
+            .map(|start| start..(start + run_length).min(count))
+            .collect();
+        runner.run(ranges, &decide_run)
     };
     let mut findings = Vec::with_capacity(decided.iter().map(|(f, _)| f.len()).sum());
     let mut ranges = Vec::with_capacity(count);

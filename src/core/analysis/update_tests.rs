@@ -180,7 +180,7 @@ proptest! {
         // Decided in runs on several threads (runs crossing dependencies), or in one run: the
         // same report.
         for runs in [3, 16] {
-            let split = analyze_in_runs(&index, &ledger, &facts, now(), runs);
+            let split = analyze_in_runs(&index, &ledger, &facts, now(), runs, &InTurn);
             assert_same(&split, &index, &report);
             prop_assert_eq!(&split.ranges, &report.ranges);
         }

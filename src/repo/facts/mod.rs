@@ -29,7 +29,7 @@ use std::sync::Once;
 use git2::Repository;
 use thiserror::Error;
 
-use crate::core::model::{ArtifactFacts, Facts, History, Target};
+use crate::core::model::{ArtifactFacts, Facts, HeadInfo, History, LedgerHistory, Target};
 use crate::repo::threads::join;
 
 pub use cache::{CacheOutcome, CachedChanges, HistoryCache, last_changes_cached};
@@ -212,65 +212,164 @@ pub fn collect(
     collect_with(repo, workspace, artifacts, &HistoryCache::of(repo))
 }
 
-/// [`collect`] with a given history cache ([`HistoryCache::disabled`] walks everything).
+/// What a read of facts reports as it goes: the same pieces for the command line, which
+/// gathers them into [`Facts`], and for the workbench, which shows each as it arrives.
+#[derive(Debug)]
+pub enum FactsPiece {
+    Head(HeadInfo),
+    /// Work-tree facts of some artifacts.
+    Worktree(Vec<(String, ArtifactFacts)>),
+    /// The last change of some artifacts.
+    History(Vec<(String, History)>),
+    /// What the ledger files' git history says about their records.
+    LedgerHistory(Box<LedgerHistory>),
+}
+
+/// Which facts to read: the work tree of every target, and with `history` the last change of
+/// each and the ledger's history.
+pub struct FactsRequest<'a> {
+    pub targets: &'a [(String, Target)],
+    pub history: bool,
+    pub cache: &'a HistoryCache,
+}
+
+/// Work-tree facts are reported in batches of this many artifacts, so rows fill in as they
+/// come.
+const WORKTREE_BATCH: usize = 256;
+
+/// Streamed history is reported at most this often.
+const HISTORY_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Reads the facts `request` asks for, reporting each piece to `sink` as soon as it is known.
 ///
 /// Three threads, each with a repository handle of its own: the ledger's history, the last
-/// changes, and the work tree. Cold, the two walks run side by side (on two cores the slower
-/// of them is the cost, not their sum); warm, reading the caches overlaps reading the work
-/// tree.
+/// changes, and the work tree (through `repo`, which a caller may keep between reads so that
+/// libgit2 re-reads the git index only when it changed). Cold, the two walks run side by
+/// side (on two cores the slower of them is the cost, not their sum); warm, reading the
+/// caches overlaps reading the work tree.
+pub fn read_facts(
+    repo: &Repository,
+    workspace: &Workspace,
+    request: &FactsRequest,
+    sink: &(dyn Fn(FactsPiece) + Sync),
+) -> Result<(), FactsError> {
+    sink(FactsPiece::Head(head_info(repo)));
+    let paths: Vec<&(String, Target)> = request.targets.iter().collect();
+    let (ledger, histories) = std::thread::scope(|scope| {
+        let ledger = request.history.then(|| {
+            scope.spawn(|| -> Result<(), FactsError> {
+                let repo = open_repo(workspace)?;
+                let (history, _) = request.cache.ledger_history(&repo, workspace)?;
+                sink(FactsPiece::LedgerHistory(Box::new(history)));
+                Ok(())
+            })
+        });
+        let histories = request.history.then(|| {
+            scope.spawn(|| -> Result<(), FactsError> {
+                let repo = open_repo(workspace)?;
+                stream_last_changes(&repo, workspace, &paths, request.cache, sink)
+            })
+        });
+        let work_tree = WorkTree::new(repo, workspace);
+        for chunk in paths.chunks(WORKTREE_BATCH) {
+            let batch = chunk
+                .iter()
+                .map(|(id, target)| (id.clone(), work_tree.facts(target)))
+                .collect();
+            sink(FactsPiece::Worktree(batch));
+        }
+        (ledger.map(join), histories.map(join))
+    });
+    histories.transpose()?;
+    ledger.transpose()?;
+    Ok(())
+}
+
+/// The last change of each path or glob target, reported in batches as the walk resolves
+/// them.
+fn stream_last_changes(
+    repo: &Repository,
+    workspace: &Workspace,
+    targets: &[&(String, Target)],
+    cache: &HistoryCache,
+    sink: &(dyn Fn(FactsPiece) + Sync),
+) -> Result<(), FactsError> {
+    let mut specs = Vec::new();
+    let mut owners = Vec::new();
+    for (id, target) in targets {
+        if let Some(spec) = path_spec(workspace, target) {
+            specs.push(spec);
+            owners.push(id);
+        }
+    }
+    let mut resolved: Vec<(String, History)> = Vec::new();
+    let mut last_sent = std::time::Instant::now();
+    cache.last_changes(repo, &specs, &mut |i, history| {
+        resolved.push((owners[i].clone(), history.clone()));
+        if last_sent.elapsed() >= HISTORY_EVERY {
+            sink(FactsPiece::History(std::mem::take(&mut resolved)));
+            last_sent = std::time::Instant::now();
+        }
+    })?;
+    sink(FactsPiece::History(resolved));
+    Ok(())
+}
+
+/// Puts a piece of facts in place and returns the ids of the artifacts it changed. Work-tree
+/// facts keep the history already known (pieces arrive from threads in any order).
+pub fn merge(facts: &mut Facts, piece: FactsPiece) -> Vec<String> {
+    let mut changed = Vec::new();
+    match piece {
+        FactsPiece::Head(head) => facts.head = head,
+        FactsPiece::Worktree(batch) => {
+            for (id, mut new) in batch {
+                if let Some(old) = facts.artifacts.remove(&id)
+                    && !matches!(old.history, History::Pending)
+                {
+                    new.history = old.history;
+                }
+                changed.push(id.clone());
+                facts.artifacts.insert(id, new);
+            }
+        }
+        FactsPiece::History(batch) => {
+            for (id, history) in batch {
+                if let Some(f) = facts.artifacts.get_mut(&id) {
+                    f.history = history;
+                    changed.push(id);
+                }
+            }
+        }
+        FactsPiece::LedgerHistory(history) => facts.ledger_history = *history,
+    }
+    changed
+}
+
+/// [`collect`] with a given history cache ([`HistoryCache::disabled`] walks everything):
+/// [`read_facts`], its pieces gathered.
 pub fn collect_with(
     repo: &Repository,
     workspace: &Workspace,
     artifacts: &[(String, Target)],
     cache: &HistoryCache,
 ) -> Result<Facts, FactsError> {
-    let (ledger_history, histories, mut artifact_facts) = std::thread::scope(|scope| {
-        let ledger = scope.spawn(|| {
-            let repo = open_repo(workspace)?;
-            cache
-                .ledger_history(&repo, workspace)
-                .map(|(history, _)| history)
-        });
-        let histories = scope.spawn(|| {
-            let repo = open_repo(workspace)?;
-            last_changes_of(&repo, workspace, artifacts, cache)
-        });
-        let work_tree = WorkTree::new(repo, workspace);
-        let artifact_facts: Vec<ArtifactFacts> = artifacts
-            .iter()
-            .map(|(_, target)| work_tree.facts(target))
-            .collect();
-        (join(ledger), join(histories), artifact_facts)
-    });
-    for (position, history) in histories? {
-        artifact_facts[position].history = history;
-    }
-    Ok(Facts {
-        head: head_info(repo),
+    let gathered = std::sync::Mutex::new(Facts {
         artifacts: artifacts
             .iter()
-            .map(|(id, _)| id.clone())
-            .zip(artifact_facts)
+            .map(|(id, _)| (id.clone(), ArtifactFacts::default()))
             .collect(),
-        ledger_history: ledger_history?,
-    })
-}
-
-/// The last change of each artifact with a path or glob: (its position, its history).
-fn last_changes_of(
-    repo: &Repository,
-    workspace: &Workspace,
-    artifacts: &[(String, Target)],
-    cache: &HistoryCache,
-) -> Result<Vec<(usize, History)>, FactsError> {
-    let mut specs = Vec::new();
-    let mut spec_owner = Vec::new();
-    for (position, (_, target)) in artifacts.iter().enumerate() {
-        if let Some(spec) = path_spec(workspace, target) {
-            specs.push(spec);
-            spec_owner.push(position);
-        }
-    }
-    let histories = cache.last_changes(repo, &specs, &mut |_, _| {})?.histories;
-    Ok(spec_owner.into_iter().zip(histories).collect())
+        ..Facts::default()
+    });
+    let request = FactsRequest {
+        targets: artifacts,
+        history: true,
+        cache,
+    };
+    read_facts(repo, workspace, &request, &|piece| {
+        merge(
+            &mut gathered.lock().unwrap_or_else(|e| e.into_inner()),
+            piece,
+        );
+    })?;
+    Ok(gathered.into_inner().unwrap_or_else(|e| e.into_inner()))
 }

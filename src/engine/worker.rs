@@ -9,17 +9,13 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use crate::core::model::{ArtifactFacts, HeadInfo, History, LedgerHistory, Target};
-use crate::repo::facts::{self, Workspace};
+use crate::core::model::Target;
+use crate::repo::facts::{self, FactsPiece, Workspace};
 
 /// What the worker reports, tagged with the request it answers.
 #[derive(Debug)]
 pub enum FactsUpdate {
-    Head(u64, HeadInfo),
-    Worktree(u64, Vec<(String, ArtifactFacts)>),
-    History(u64, Vec<(String, History)>),
-    /// What the ledger files' git history says about their records.
-    LedgerHistory(u64, Box<LedgerHistory>),
+    Piece(u64, FactsPiece),
     Done(u64),
     Failed(u64, String),
 }
@@ -81,9 +77,6 @@ pub struct FactsWorker {
     out: Sink,
 }
 
-/// Work-tree facts are sent in batches of this many artifacts, so rows fill in as they come.
-const BATCH: usize = 256;
-
 impl FactsWorker {
     pub fn new(workspace: Workspace, out: Sink) -> FactsWorker {
         FactsWorker {
@@ -126,7 +119,7 @@ impl FactsWorker {
     }
 
     fn read(&self, job: &Request) {
-        super::debug_panic("worker");
+        super::fault::point("worker");
         let g = job.generation;
         let send = |u: FactsUpdate| (self.out)(u);
         let mut kept = self.repo.lock().unwrap_or_else(|e| e.into_inner());
@@ -138,43 +131,24 @@ impl FactsWorker {
             },
         };
         let repo = &*kept.insert(repo);
-        send(FactsUpdate::Head(g, facts::head_info(repo)));
-        let work_tree = facts::WorkTree::new(repo, &self.workspace);
-        let targets: Vec<(&String, &Target)> =
-            job.targets.iter().filter(|(_, t)| !t.is_url()).collect();
-        for chunk in targets.chunks(BATCH) {
-            let batch = chunk
-                .iter()
-                .map(|(id, t)| ((*id).clone(), work_tree.facts(t)))
-                .collect();
-            send(FactsUpdate::Worktree(g, batch));
+        let targets: Vec<(String, Target)> = job
+            .targets
+            .iter()
+            .filter(|(_, t)| !t.is_url())
+            .map(|(id, t)| (id.clone(), t.clone()))
+            .collect();
+        let cache = facts::HistoryCache::of(repo);
+        let request = facts::FactsRequest {
+            targets: &targets,
+            history: job.history,
+            cache: &cache,
+        };
+        match facts::read_facts(repo, &self.workspace, &request, &|piece| {
+            send(FactsUpdate::Piece(g, piece))
+        }) {
+            Ok(()) => send(FactsUpdate::Done(g)),
+            Err(e) => send(FactsUpdate::Failed(g, e.to_string())),
         }
-        if job.history {
-            let specs: Vec<facts::PathSpec> = targets
-                .iter()
-                .filter_map(|(_, t)| facts::path_spec(&self.workspace, t))
-                .collect();
-            let ids: Vec<&String> = targets.iter().map(|(id, _)| *id).collect();
-            let mut resolved: Vec<(String, History)> = Vec::new();
-            let mut last_sent = std::time::Instant::now();
-            // Paths stream in as the walk resolves them, a batch at most every 50 ms.
-            let result = facts::last_changes_cached(repo, &specs, &mut |i, history| {
-                resolved.push((ids[i].clone(), history.clone()));
-                if last_sent.elapsed() >= std::time::Duration::from_millis(50) {
-                    send(FactsUpdate::History(g, std::mem::take(&mut resolved)));
-                    last_sent = std::time::Instant::now();
-                }
-            });
-            match result {
-                Ok(_) => send(FactsUpdate::History(g, resolved)),
-                Err(e) => return send(FactsUpdate::Failed(g, e.to_string())),
-            }
-            match facts::ledger_history_cached(repo, &self.workspace) {
-                Ok(ledger) => send(FactsUpdate::LedgerHistory(g, Box::new(ledger))),
-                Err(e) => return send(FactsUpdate::Failed(g, e.to_string())),
-            }
-        }
-        send(FactsUpdate::Done(g));
     }
 }
 
