@@ -238,7 +238,8 @@ fn measure_repaints(report: &mut Report, subjects: &[Subject], saves: usize) -> 
     eprintln!("measuring save-to-repaint…");
     let sample_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let now = jiff::Timestamp::now();
-    let sample = handoff::repo::sample::build(&sample_dir.path().join("sample"), now)?;
+    let sample = handoff::repo::sample::build(&sample_dir.path().join("sample"), now)
+        .map_err(|e| e.to_string())?;
     let sample_artifacts =
         engine::load_index_file(&engine::locate(Some(&sample)).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?

@@ -30,7 +30,7 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
             .keep(),
     };
     let now = crate::engine::clock::now()?;
-    let dir = crate::engine::sample::build(&into, now)?;
+    let dir = crate::engine::sample::build(&into, now).map_err(|e| format!("error: {e}"))?;
     if args.no_open || !std::io::stdout().is_terminal() {
         println!("{}", dir.display());
         return Ok(ExitCode::SUCCESS);

@@ -162,7 +162,7 @@ pub fn locate(flags: &CommitFlags) -> Result<Workspace, String> {
 /// The one line saying what was committed, any warning about the git index, and what was
 /// finished or undone of a killed handoff's change first.
 pub fn report_commit(
-    commit: git2::Oid,
+    commit: impl std::fmt::Display,
     summary: &str,
     index_not_updated: Option<&str>,
     recovered: &[crate::repo::write::journal::Recovered],

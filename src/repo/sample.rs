@@ -11,9 +11,10 @@ use include_dir::{Dir, include_dir};
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::core::model::{Action, SignOff, Target};
+use crate::core::model::{Action, LoadErrors, SignOff, Target};
 use crate::repo::facts::{self, Workspace};
 use crate::repo::workspace::{INDEX_FILE, load_index_file};
+use crate::repo::write::CommitError;
 use crate::repo::write::{self, commit::CommitRequest};
 
 static SAMPLE_REPO: Dir = include_dir!("$CARGO_MANIFEST_DIR/sample-repo");
@@ -79,49 +80,68 @@ struct Sign {
     note: Option<String>,
 }
 
-fn parse_history() -> Result<History, String> {
+/// Why the demo repository could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SampleError {
+    #[error("{} is not empty: the demo is built only into a new or empty directory", .0.display())]
+    NotEmpty(PathBuf),
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    #[error(transparent)]
+    Facts(#[from] facts::FactsError),
+    #[error(transparent)]
+    Commit(#[from] CommitError),
+    #[error("{INDEX_FILE} does not load:\n{0}")]
+    Index(LoadErrors),
+    /// The embedded script says something impossible: a bug of handoff's own.
+    #[error("assets/sample/history.yaml: {0}")]
+    Script(String),
+    #[error("assets/sample/history.yaml step {number} ({what}): {source}")]
+    Step {
+        number: usize,
+        what: String,
+        source: Box<SampleError>,
+    },
+}
+
+fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SampleError {
+    let path = path.into();
+    move |source| SampleError::Io { path, source }
+}
+
+fn script(message: impl Into<String>) -> SampleError {
+    SampleError::Script(message.into())
+}
+
+fn parse_history() -> Result<History, SampleError> {
     let root = crate::yaml::parse(SAMPLE_HISTORY)
-        .map_err(|e| {
-            format!(
-                "assets/sample/history.yaml:{}:{}: {}",
-                e.pos.line, e.pos.col, e.message
-            )
-        })?
-        .ok_or("assets/sample/history.yaml is empty")?;
-    serde_json::from_value(crate::yaml::to_json(&root))
-        .map_err(|e| format!("assets/sample/history.yaml: {e}"))
+        .map_err(|e| script(format!("{}:{}: {}", e.pos.line, e.pos.col, e.message)))?
+        .ok_or_else(|| script("empty"))?;
+    serde_json::from_value(crate::yaml::to_json(&root)).map_err(|e| script(e.to_string()))
 }
 
 /// Builds the demo repository in `into` (which must be absent or empty) and returns its path.
-pub fn build(into: &Path, now: Timestamp) -> Result<PathBuf, String> {
-    if into.exists()
-        && fs::read_dir(into)
-            .map_err(|e| format!("{}: {e}", into.display()))?
-            .next()
-            .is_some()
-    {
-        return Err(format!(
-            "{} is not empty: the demo is built only into a new or empty directory",
-            into.display()
-        ));
+pub fn build(into: &Path, now: Timestamp) -> Result<PathBuf, SampleError> {
+    if into.exists() && fs::read_dir(into).map_err(io(into))?.next().is_some() {
+        return Err(SampleError::NotEmpty(into.to_path_buf()));
     }
-    fs::create_dir_all(into).map_err(|e| format!("{}: {e}", into.display()))?;
+    fs::create_dir_all(into).map_err(io(into))?;
     let history = parse_history()?;
     let mut opts = git2::RepositoryInitOptions::new();
     opts.initial_head("main");
-    let repo = Repository::init_opts(into, &opts)
-        .map_err(|e| format!("git init {}: {e}", into.display()))?;
+    let repo = Repository::init_opts(into, &opts)?;
     {
-        let mut config = repo.config().map_err(|e| e.to_string())?;
+        let mut config = repo.config()?;
         let name = history.people.get(DEMO_USER).map_or("Dana", String::as_str);
-        config
-            .set_str("user.name", name)
-            .map_err(|e| e.to_string())?;
-        config
-            .set_str("user.email", DEMO_USER)
-            .map_err(|e| e.to_string())?;
+        config.set_str("user.name", name)?;
+        config.set_str("user.email", DEMO_USER)?;
     }
-    let ws = Workspace::discover(into).map_err(|e| e.to_string())?;
+    let ws = Workspace::discover(into)?;
     let mut replay = Replay {
         repo: &repo,
         ws: &ws,
@@ -130,12 +150,10 @@ pub fn build(into: &Path, now: Timestamp) -> Result<PathBuf, String> {
         on_branch: "main".to_string(),
     };
     for (n, step) in history.steps.iter().enumerate() {
-        replay.step(step).map_err(|e| {
-            format!(
-                "assets/sample/history.yaml step {} ({}): {e}",
-                n + 1,
-                step.message.as_deref().unwrap_or("sign")
-            )
+        replay.step(step).map_err(|e| SampleError::Step {
+            number: n + 1,
+            what: step.message.as_deref().unwrap_or("sign").to_string(),
+            source: Box::new(e),
         })?;
     }
     if replay.on_branch != "main" {
@@ -156,15 +174,14 @@ struct Replay<'a> {
 }
 
 impl Replay<'_> {
-    fn when(&self, step: &Step) -> Result<Timestamp, String> {
+    fn when(&self, step: &Step) -> Result<Timestamp, SampleError> {
         let (h, m) = match &step.time {
             Some(t) => {
-                let (h, m) = t
-                    .split_once(':')
-                    .ok_or_else(|| format!("time `{t}` is not HH:MM"))?;
+                let not_a_time = || script(format!("time `{t}` is not HH:MM"));
+                let (h, m) = t.split_once(':').ok_or_else(not_a_time)?;
                 (
-                    h.parse::<i64>().map_err(|e| e.to_string())?,
-                    m.parse::<i64>().map_err(|e| e.to_string())?,
+                    h.parse::<i64>().map_err(|_| not_a_time())?,
+                    m.parse::<i64>().map_err(|_| not_a_time())?,
                 )
             }
             None => (10, 0),
@@ -172,41 +189,30 @@ impl Replay<'_> {
         let midnight = self.now.as_second() - self.now.as_second().rem_euclid(86_400);
         let at = midnight - i64::from(step.days_ago) * 86_400 + h * 3600 + m * 60;
         // A time of day later than now on day 0 would be in the future.
-        Timestamp::from_second(at.min(self.now.as_second() - 60)).map_err(|e| e.to_string())
+        Timestamp::from_second(at.min(self.now.as_second() - 60)).map_err(|e| script(e.to_string()))
     }
 
-    fn signature(&self, email: &str, at: Timestamp) -> Result<Signature<'static>, String> {
+    fn signature(&self, email: &str, at: Timestamp) -> Result<Signature<'static>, SampleError> {
         let name = self.history.people.get(email).map_or(email, String::as_str);
-        Signature::new(name, email, &Time::new(at.as_second(), 0)).map_err(|e| e.to_string())
+        Ok(Signature::new(name, email, &Time::new(at.as_second(), 0))?)
     }
 
-    fn switch(&mut self, branch: &str) -> Result<(), String> {
+    fn switch(&mut self, branch: &str) -> Result<(), SampleError> {
         let refname = format!("refs/heads/{branch}");
         if self.repo.find_reference(&refname).is_err() {
-            let head = self
-                .repo
-                .head()
-                .and_then(|h| h.peel_to_commit())
-                .map_err(|e| e.to_string())?;
-            self.repo
-                .branch(branch, &head, false)
-                .map_err(|e| e.to_string())?;
+            let head = self.repo.head().and_then(|h| h.peel_to_commit())?;
+            self.repo.branch(branch, &head, false)?;
         }
-        let target = self
-            .repo
-            .revparse_single(&refname)
-            .map_err(|e| e.to_string())?;
+        let target = self.repo.revparse_single(&refname)?;
         let mut checkout = git2::build::CheckoutBuilder::new();
         checkout.force().remove_untracked(false);
-        self.repo
-            .checkout_tree(&target, Some(&mut checkout))
-            .map_err(|e| e.to_string())?;
-        self.repo.set_head(&refname).map_err(|e| e.to_string())?;
+        self.repo.checkout_tree(&target, Some(&mut checkout))?;
+        self.repo.set_head(&refname)?;
         self.on_branch = branch.to_string();
         Ok(())
     }
 
-    fn step(&mut self, step: &Step) -> Result<(), String> {
+    fn step(&mut self, step: &Step) -> Result<(), SampleError> {
         let at = self.when(step)?;
         let author = self.signature(&step.author, at)?;
         if let Some(branch) = &step.merge {
@@ -226,8 +232,8 @@ impl Replay<'_> {
                 let sign = step
                     .sign
                     .first()
-                    .ok_or("a step without a message must sign")?;
-                let action: Action = sign.action.parse()?;
+                    .ok_or_else(|| script("a step without a message must sign"))?;
+                let action: Action = sign.action.parse().map_err(script)?;
                 write::commit::signoff_message(
                     self.history.people.get(&sign.by).map_or(&sign.by, |n| n),
                     action,
@@ -248,17 +254,19 @@ impl Replay<'_> {
                 committer: &author,
                 expected_head: head,
             },
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         Ok(())
     }
 
     /// Appends a sign-off record with the fingerprints the work tree has now.
-    fn sign(&self, sign: &Sign, at: Timestamp) -> Result<String, String> {
-        let index = load_index_file(self.ws).map_err(|e| e.to_string())?;
-        let artifact = index
-            .artifact(&sign.artifact)
-            .ok_or_else(|| format!("sign: no artifact `{}` in {INDEX_FILE}", sign.artifact))?;
+    fn sign(&self, sign: &Sign, at: Timestamp) -> Result<String, SampleError> {
+        let index = load_index_file(self.ws).map_err(SampleError::Index)?;
+        let artifact = index.artifact(&sign.artifact).ok_or_else(|| {
+            script(format!(
+                "sign: no artifact `{}` in {INDEX_FILE}",
+                sign.artifact
+            ))
+        })?;
         let fingerprint =
             |target: &Target| facts::worktree_facts(self.repo, self.ws, target).fingerprint;
         let upstream = artifact
@@ -271,7 +279,7 @@ impl Replay<'_> {
             })
             .collect();
         let record = SignOff {
-            action: sign.action.parse()?,
+            action: sign.action.parse().map_err(script)?,
             by: sign.by.clone(),
             role: sign.role.clone(),
             at,
@@ -282,35 +290,29 @@ impl Replay<'_> {
         };
         let file = crate::core::model::ledger::ledger_file(&sign.artifact);
         write::ledger::append(&self.ws.dir.join(&file), &sign.artifact, &record)
-            .map_err(|e| format!("{file}: {e}"))?;
+            .map_err(io(&file))?;
         Ok(file)
     }
 
-    fn merge(&mut self, branch: &str, step: &Step, author: &Signature) -> Result<(), String> {
+    fn merge(&mut self, branch: &str, step: &Step, author: &Signature) -> Result<(), SampleError> {
         if self.on_branch != "main" {
             self.switch("main")?;
         }
         let repo = self.repo;
-        let ours = repo
-            .head()
-            .and_then(|h| h.peel_to_commit())
-            .map_err(|e| e.to_string())?;
+        let ours = repo.head().and_then(|h| h.peel_to_commit())?;
         let theirs = repo
             .revparse_single(&format!("refs/heads/{branch}"))
-            .and_then(|o| o.peel_to_commit())
-            .map_err(|e| format!("merge {branch}: {e}"))?;
-        let mut merged = repo
-            .merge_commits(&ours, &theirs, None)
-            .map_err(|e| e.to_string())?;
+            .and_then(|o| o.peel_to_commit())?;
+        let mut merged = repo.merge_commits(&ours, &theirs, None)?;
         if merged.has_conflicts() {
-            return Err(format!("merging {branch} conflicts"));
+            return Err(script(format!("merging {branch} conflicts")));
         }
-        let tree_id: Oid = merged.write_tree_to(repo).map_err(|e| e.to_string())?;
-        let tree = repo.find_tree(tree_id).map_err(|e| e.to_string())?;
+        let tree_id: Oid = merged.write_tree_to(repo)?;
+        let tree = repo.find_tree(tree_id)?;
         let message = step
             .message
             .as_deref()
-            .ok_or("a merge step needs a message")?;
+            .ok_or_else(|| script("a merge step needs a message"))?;
         repo.commit(
             Some("HEAD"),
             author,
@@ -318,49 +320,48 @@ impl Replay<'_> {
             message.trim_end(),
             &tree,
             &[&ours, &theirs],
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         let mut checkout = git2::build::CheckoutBuilder::new();
         checkout.force();
-        repo.checkout_head(Some(&mut checkout))
-            .map_err(|e| e.to_string())?;
+        repo.checkout_head(Some(&mut checkout))?;
         Ok(())
     }
 }
 
 /// Applies writes, edits and deletes to the work tree; returns the paths touched (relative
 /// to the workspace).
-fn apply(dir: &Path, changes: &Changes) -> Result<Vec<String>, String> {
+fn apply(dir: &Path, changes: &Changes) -> Result<Vec<String>, SampleError> {
     let mut touched = Vec::new();
     for path in &changes.write {
         let files: Vec<&include_dir::File> =
             match (SAMPLE_REPO.get_file(path), SAMPLE_REPO.get_dir(path)) {
                 (Some(file), _) => vec![file],
                 (None, Some(sub)) => embedded_files(sub),
-                (None, None) => return Err(format!("write: sample-repo/{path} does not exist")),
+                (None, None) => {
+                    return Err(script(format!("write: sample-repo/{path} does not exist")));
+                }
             };
         for file in files {
             let rel = file.path().to_string_lossy().replace('\\', "/");
-            write::write_atomic(&dir.join(&rel), file.contents())
-                .map_err(|e| format!("{rel}: {e}"))?;
+            write::write_atomic(&dir.join(&rel), file.contents()).map_err(io(&rel))?;
             touched.push(rel);
         }
     }
     for edit in &changes.edit {
         let full = dir.join(&edit.path);
-        let text = fs::read_to_string(&full).map_err(|e| format!("edit {}: {e}", edit.path))?;
+        let text = fs::read_to_string(&full).map_err(io(&full))?;
         let count = text.matches(&edit.replace).count();
         if count != 1 {
-            return Err(format!(
+            return Err(script(format!(
                 "edit {}: `{}` occurs {count} times, not once",
                 edit.path, edit.replace
-            ));
+            )));
         }
         write::write_atomic(
             &full,
             text.replacen(&edit.replace, &edit.with, 1).as_bytes(),
         )
-        .map_err(|e| format!("{}: {e}", edit.path))?;
+        .map_err(io(&full))?;
         touched.push(edit.path.clone());
     }
     for path in &changes.delete {
@@ -370,7 +371,7 @@ fn apply(dir: &Path, changes: &Changes) -> Result<Vec<String>, String> {
         } else {
             fs::remove_file(&full)
         }
-        .map_err(|e| format!("delete {path}: {e}"))?;
+        .map_err(io(&full))?;
         touched.push(path.clone());
     }
     // A directory touched as a whole commits each file beneath it.

@@ -85,12 +85,6 @@ pub fn locate(start: Option<&Path>) -> Result<Workspace, WorkspaceError> {
     )))
 }
 
-/// Reads a regular file of at most `limit` bytes; FIFOs and devices are refused without
-/// blocking (see [`crate::repo::fence::read_regular`]).
-pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    fence::read_regular(path, limit).map_err(|e| e.to_string())
-}
-
 /// Loads and validates `handoff.yaml`, through the parsed-input cache. A `handoff.yaml` that
 /// is a symbolic link is followed only while it stays inside the work tree.
 pub fn load_index_file(ws: &Workspace) -> Result<Index, LoadErrors> {
@@ -118,7 +112,7 @@ fn load_index_through(ws: &Workspace, mut cache: ParsedCache<Index>) -> Result<I
 /// What one ledger file parsed to.
 type LedgerFile = (Vec<SignOff>, Vec<LedgerProblem>);
 /// A ledger file's bytes and what they parsed to, or why it could not be read.
-type ReadLedgerFile = Result<(Vec<u8>, LedgerFile), String>;
+type ReadLedgerFile = Result<(Vec<u8>, LedgerFile), fence::Refused>;
 
 /// Reads every ledger file, through the parsed-input cache. Unreadable or malformed files
 /// become problems, never errors; so does a ledger directory that leads outside the work tree
@@ -168,7 +162,7 @@ fn load_ledger_through(ws: &Workspace, mut cache: ParsedCache<LedgerFile>) -> Le
         } else {
             fence::read_regular(&resolved_dir.join(&name), MAX_LEDGER_BYTES)
         };
-        let parsed = read.map_err(|e| e.to_string()).map(|bytes| {
+        let parsed = read.map(|bytes| {
             let parsed = cache.take(&file, &bytes).unwrap_or_else(|| {
                 missed = true;
                 load_ledger_file(&id, &file, &bytes)

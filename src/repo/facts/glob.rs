@@ -15,21 +15,32 @@ pub(crate) struct PathGlob {
     literal_dir: String,
 }
 
+/// A pattern that is not a glob.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid glob `{pattern}`: {reason}")]
+pub struct BadGlob {
+    pattern: String,
+    reason: String,
+}
+
 impl PathGlob {
     /// The glob, or why it is not one.
-    pub(crate) fn new(pattern: &str) -> Result<PathGlob, String> {
+    pub(crate) fn new(pattern: &str) -> Result<PathGlob, BadGlob> {
         let pattern = normalize(pattern);
         if pattern.contains('\0') {
-            return Err(format!(
-                "invalid glob `{}`: it contains a NUL byte",
-                pattern.escape_debug()
-            ));
+            return Err(BadGlob {
+                pattern: pattern.escape_debug().to_string(),
+                reason: "it contains a NUL byte".into(),
+            });
         }
         let matcher = GlobBuilder::new(pattern)
             .literal_separator(false)
             .backslash_escape(true)
             .build()
-            .map_err(|e| format!("invalid glob `{pattern}`: {}", e.kind()))?
+            .map_err(|e| BadGlob {
+                pattern: pattern.to_string(),
+                reason: e.kind().to_string(),
+            })?
             .compile_matcher();
         Ok(PathGlob {
             matcher,

@@ -82,6 +82,17 @@ pub fn ledger_history_since(
     Ok(Some(walk.finish(head)))
 }
 
+/// Why a commit's `handoff.yaml` says nothing about its roles.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum IndexUnknown {
+    #[error("the commit has no {INDEX_FILE}")]
+    Absent,
+    #[error("{INDEX_FILE} did not load in that commit")]
+    DidNotLoad,
+    #[error("{INDEX_FILE} could not be read: {0}")]
+    Unreadable(String),
+}
+
 struct Walk<'r> {
     repo: &'r Repository,
     ledger_dir: String,
@@ -95,7 +106,7 @@ struct Walk<'r> {
     versions: HashMap<Oid, Version>,
     parsed_bytes: u64,
     /// The index of a commit, by blob id of its `handoff.yaml`.
-    indexes: HashMap<Oid, Rc<Result<Index, String>>>,
+    indexes: HashMap<Oid, Rc<Result<Index, IndexUnknown>>>,
     files: HashMap<String, LedgerFileHistory>,
     /// The commits of `.git/shallow`: their parents are not in this clone.
     shallow_boundary: HashSet<Oid>,
@@ -404,7 +415,7 @@ impl<'r> Walk<'r> {
     fn membership(&mut self, commit: &git2::Commit, record: &SignOff) -> Membership {
         let index = self.index_at(commit);
         match index.as_ref() {
-            Err(why) => Membership::Unknown(why.clone()),
+            Err(why) => Membership::Unknown(why.to_string()),
             Ok(index) => match index.role(&record.role) {
                 None => Membership::RoleUndefined,
                 Some(role) if role.has_member(&record.by) => Membership::Member,
@@ -415,22 +426,23 @@ impl<'r> Walk<'r> {
         }
     }
 
-    fn index_at(&mut self, commit: &git2::Commit) -> Rc<Result<Index, String>> {
+    fn index_at(&mut self, commit: &git2::Commit) -> Rc<Result<Index, IndexUnknown>> {
         let entry = commit
             .tree()
             .ok()
             .and_then(|t| t.get_path(Path::new(&self.index_path)).ok())
             .filter(|e| e.kind() == Some(ObjectType::Blob));
         let Some(entry) = entry else {
-            return Rc::new(Err(format!("the commit has no {INDEX_FILE}")));
+            return Rc::new(Err(IndexUnknown::Absent));
         };
         if let Some(index) = self.indexes.get(&entry.id()) {
             return index.clone();
         }
         let loaded = match self.repo.find_blob(entry.id()) {
-            Ok(blob) => load_index(INDEX_FILE, blob.content())
-                .map_err(|_| format!("{INDEX_FILE} did not load in that commit")),
-            Err(e) => Err(format!("{INDEX_FILE} could not be read: {}", e.message())),
+            Ok(blob) => {
+                load_index(INDEX_FILE, blob.content()).map_err(|_| IndexUnknown::DidNotLoad)
+            }
+            Err(e) => Err(IndexUnknown::Unreadable(e.message().to_string())),
         };
         let loaded = Rc::new(loaded);
         self.indexes.insert(entry.id(), loaded.clone());

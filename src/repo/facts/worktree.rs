@@ -27,7 +27,6 @@ const MIB: u64 = 1 << 20;
 
 /// What [`WorkTree::walk`] returns when the entry budget runs out; the caller names the
 /// directory it started from.
-const WALK_LIMIT: &str = "\0walk limit";
 
 /// How much work and memory one artifact may cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,12 +65,60 @@ pub fn worktree_facts(repo: &Repository, workspace: &Workspace, target: &Target)
     WorkTree::new(repo, workspace).facts(target)
 }
 
+/// Why a working copy was not read or fingerprinted: the artifact's problem, as its finding
+/// says it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unreadable {
+    #[error("cannot resolve the repository root {root}: {message}")]
+    Root { root: String, message: String },
+    #[error("{path} is not a relative path; not read")]
+    NotRelative { path: String },
+    #[error("{path} leaves the workspace; not read")]
+    LeavesWorkspace { path: String },
+    #[error("{path} is inside .git; not read")]
+    InsideGit { path: String },
+    #[error("{path} leads outside the repository through a symbolic link; not read")]
+    LeadsOutside { path: String },
+    #[error("{path} is a symbolic link leading outside the repository; not read")]
+    LinksOutside { path: String },
+    #[error("{path} is {kind}; not read")]
+    NotRegular { path: String, kind: &'static str },
+    #[error("{path} is too large to fingerprint ({size}; limit {limit})")]
+    TooLarge {
+        path: String,
+        size: String,
+        limit: String,
+    },
+    #[error("the glob matches more than {limit} paths; not fingerprinted")]
+    TooManyMatches { limit: usize },
+    /// The walk's budget ran out; [`WorkTree::walk_problem`] names the directory.
+    #[error("more than {limit} files and directories; not read")]
+    WalkLimit { limit: usize },
+    #[error("{path} holds more than {limit} files and directories; not read")]
+    TooManyEntries { path: String, limit: usize },
+    #[error(transparent)]
+    Glob(#[from] super::glob::BadGlob),
+    #[error("hashing {path}: {message}")]
+    Hashing { path: String, message: String },
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+}
+
+impl Unreadable {
+    fn io(path: &str, error: impl std::fmt::Display) -> Unreadable {
+        Unreadable::Io {
+            path: display(path).to_string(),
+            message: error.to_string(),
+        }
+    }
+}
+
 /// A snapshot of what the work tree is compared with: HEAD's tree and the git index, read once.
 pub struct WorkTree<'r> {
     repo: &'r Repository,
     workspace: &'r Workspace,
     /// The work tree root with symbolic links resolved: the fence for every read.
-    canonical_root: Result<PathBuf, String>,
+    canonical_root: Result<PathBuf, Unreadable>,
     head_tree: Option<Tree<'r>>,
     index: Option<Index>,
     /// When the index was written: an entry whose file was modified at or after this instant
@@ -108,7 +155,7 @@ enum IndexState {
 /// Where a path leads before anything is read.
 enum Located {
     Missing,
-    Problem(String),
+    Problem(Unreadable),
     Found(Metadata),
 }
 
@@ -150,12 +197,13 @@ impl Tracked {
 
 impl<'r> WorkTree<'r> {
     pub fn new(repo: &'r Repository, workspace: &'r Workspace) -> WorkTree<'r> {
-        let canonical_root = workspace.repo_root.canonicalize().map_err(|e| {
-            format!(
-                "cannot resolve the repository root {}: {e}",
-                workspace.repo_root.display()
-            )
-        });
+        let canonical_root = workspace
+            .repo_root
+            .canonicalize()
+            .map_err(|e| Unreadable::Root {
+                root: workspace.repo_root.display().to_string(),
+                message: e.to_string(),
+            });
         let head_tree = repo.head().and_then(|h| h.peel_to_tree()).ok();
         let index = repo.index().ok().and_then(|mut index| {
             // libgit2 keeps the index of a `Repository` in memory; another process may have
@@ -236,14 +284,14 @@ impl<'r> WorkTree<'r> {
             facts.is_dir = true;
             match self.readme(&abs, &relative) {
                 Ok(document) => facts.documents.extend(document),
-                Err(problem) => facts.problem = Some(problem),
+                Err(problem) => facts.problem = Some(problem.to_string()),
             }
             self.directory_tree(&abs, &repo_path)
                 .map(|oid| (MODE_TREE, oid))
         } else if file_type.is_symlink() {
             match self.document(&abs, &relative) {
                 Ok(document) => facts.documents.extend(document),
-                Err(problem) => facts.problem = Some(problem),
+                Err(problem) => facts.problem = Some(problem.to_string()),
             }
             symlink_blob(&abs, &relative).map(|oid| (MODE_SYMLINK, oid))
         } else if file_type.is_file() {
@@ -267,7 +315,7 @@ impl<'r> WorkTree<'r> {
                     !ignored_untracked && differs_from_head(Some(identity), index, head);
             }
             Err(problem) => {
-                facts.problem = Some(problem);
+                facts.problem = Some(problem.to_string());
                 facts.uncommitted = index_differs_from_head(index, head);
             }
         }
@@ -281,7 +329,7 @@ impl<'r> WorkTree<'r> {
         }
         let glob = match PathGlob::new(pattern) {
             Ok(glob) => glob,
-            Err(problem) => return with_problem(problem),
+            Err(problem) => return with_problem(problem.into()),
         };
         let literal_dir = glob.literal_dir();
         let repo_dir = join(self.workspace.prefix.trim_end_matches('/'), literal_dir);
@@ -306,7 +354,7 @@ impl<'r> WorkTree<'r> {
         let mut matches = match worktree_matches {
             Ok(matches) => matches,
             Err(problem) => {
-                facts.problem = Some(problem);
+                facts.problem = Some(problem.to_string());
                 facts.uncommitted = index_differs;
                 return facts;
             }
@@ -322,7 +370,7 @@ impl<'r> WorkTree<'r> {
             match self.document(&abs, path) {
                 Ok(document) => facts.documents.extend(document),
                 Err(problem) => {
-                    facts.problem.get_or_insert(problem);
+                    facts.problem.get_or_insert(problem.to_string());
                 }
             }
         }
@@ -344,19 +392,18 @@ impl<'r> WorkTree<'r> {
         match self.canonical_dir(parent) {
             Ok(parent) if parent.starts_with(root) => {}
             Ok(_) => {
-                return Located::Problem(format!(
-                    "{} leads outside the repository through a symbolic link; not read",
-                    display(shown)
-                ));
+                return Located::Problem(Unreadable::LeadsOutside {
+                    path: display(shown).to_string(),
+                });
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Located::Missing,
-            Err(e) => return Located::Problem(format!("{}: {e}", display(shown))),
+            Err(e) => return Located::Problem(Unreadable::io(shown, e)),
         }
         match abs.symlink_metadata() {
             Ok(meta) => Located::Found(meta),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Located::Missing,
             Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Located::Missing,
-            Err(e) => Located::Problem(format!("{}: {e}", display(shown))),
+            Err(e) => Located::Problem(Unreadable::io(shown, e)),
         }
     }
 
@@ -388,7 +435,7 @@ impl<'r> WorkTree<'r> {
         shown: &str,
         meta: &Metadata,
         tracked: Option<&IndexEntry>,
-    ) -> Result<Identity, String> {
+    ) -> Result<Identity, Unreadable> {
         let mode = match tracked {
             // Where the executable bit means nothing, git keeps the mode it has recorded.
             Some(entry)
@@ -406,17 +453,16 @@ impl<'r> WorkTree<'r> {
             return Ok((mode, entry.id));
         }
         if meta.len() > self.limits.max_fingerprint_bytes {
-            return Err(format!(
-                "{} is too large to fingerprint ({}; limit {})",
-                display(shown),
-                human_size(meta.len()),
-                human_size(self.limits.max_fingerprint_bytes)
-            ));
+            return Err(Unreadable::TooLarge {
+                path: display(shown).to_string(),
+                size: human_size(meta.len()),
+                limit: human_size(self.limits.max_fingerprint_bytes),
+            });
         }
         self.files_hashed.set(self.files_hashed.get() + 1);
         Oid::hash_file(ObjectType::Blob, abs)
             .map(|oid| (mode, oid))
-            .map_err(|e| format!("{}: {}", display(shown), e.message()))
+            .map_err(|e| Unreadable::io(shown, e.message()))
     }
 
     /// Whether the index's stat data shows the file unchanged since the entry's id was
@@ -438,7 +484,7 @@ impl<'r> WorkTree<'r> {
 
     /// The tree id `git add <dir>` would record: tracked files and untracked files git does not
     /// ignore, as they are on disk; submodules and sparse entries as the index has them.
-    fn directory_tree(&self, abs: &Path, repo_dir: &str) -> Result<Oid, String> {
+    fn directory_tree(&self, abs: &Path, repo_dir: &str) -> Result<Oid, Unreadable> {
         let tracked = self.tracked_beneath(repo_dir);
         let prefix_len = if repo_dir.is_empty() {
             0
@@ -468,9 +514,10 @@ impl<'r> WorkTree<'r> {
                 hasher.insert(&path[prefix_len..], entry.mode, entry.id);
             }
         }
-        hasher
-            .finish()
-            .map_err(|e| format!("hashing {}: {}", display(repo_dir), e.message()))
+        hasher.finish().map_err(|e| Unreadable::Hashing {
+            path: display(repo_dir).to_string(),
+            message: e.message().to_string(),
+        })
     }
 
     /// The work tree files a glob matches beneath its literal directory: (path relative to
@@ -480,7 +527,7 @@ impl<'r> WorkTree<'r> {
         glob: &PathGlob,
         abs_dir: &Path,
         repo_dir: &str,
-    ) -> Result<Vec<(String, u32, Oid)>, String> {
+    ) -> Result<Vec<(String, u32, Oid)>, Unreadable> {
         let tracked = self.tracked_beneath(repo_dir);
         let mut matches = Vec::new();
         let mut budget = self.limits.max_walk_entries;
@@ -497,10 +544,9 @@ impl<'r> WorkTree<'r> {
                     return Ok(());
                 }
                 if matches.len() == self.limits.max_glob_matches {
-                    return Err(format!(
-                        "the glob matches more than {} paths; not fingerprinted",
-                        self.limits.max_glob_matches
-                    ));
+                    return Err(Unreadable::TooManyMatches {
+                        limit: self.limits.max_glob_matches,
+                    });
                 }
                 let (mode, oid) = self.found_identity(&found, &tracked)?;
                 matches.push((path, mode, oid));
@@ -512,21 +558,18 @@ impl<'r> WorkTree<'r> {
     }
 
     /// A walk's error as the user reads it: the entry limit names the directory walked.
-    fn walk_problem(&self, error: String, repo_dir: &str) -> String {
-        if error != WALK_LIMIT {
+    fn walk_problem(&self, error: Unreadable, repo_dir: &str) -> Unreadable {
+        let Unreadable::WalkLimit { limit } = error else {
             return error;
-        }
-        let shown = self
+        };
+        let path = self
             .workspace_path(repo_dir.as_bytes())
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| ".".to_string());
-        format!(
-            "{shown} holds more than {} files and directories; not read",
-            self.limits.max_walk_entries
-        )
+        Unreadable::TooManyEntries { path, limit }
     }
 
-    fn found_identity(&self, found: &Found, tracked: &Tracked) -> Result<Identity, String> {
+    fn found_identity(&self, found: &Found, tracked: &Tracked) -> Result<Identity, Unreadable> {
         let abs = self.abs_of(&found.repo_path);
         let shown = String::from_utf8_lossy(&found.repo_path);
         match &found.kind {
@@ -547,15 +590,17 @@ impl<'r> WorkTree<'r> {
         repo_dir: &[u8],
         tracked: &Tracked,
         budget: &mut usize,
-        visit: &mut dyn FnMut(Found) -> Result<(), String>,
-    ) -> Result<(), String> {
+        visit: &mut dyn FnMut(Found) -> Result<(), Unreadable>,
+    ) -> Result<(), Unreadable> {
         let shown = || display(&String::from_utf8_lossy(repo_dir)).to_string();
-        let entries = std::fs::read_dir(abs).map_err(|e| format!("{}: {e}", shown()))?;
+        let entries = std::fs::read_dir(abs).map_err(|e| Unreadable::io(&shown(), e))?;
         for entry in entries {
-            let entry = entry.map_err(|e| format!("{}: {e}", shown()))?;
+            let entry = entry.map_err(|e| Unreadable::io(&shown(), e))?;
             // Every entry costs a stat and an ignore check, whether it matches or not.
             if *budget == 0 {
-                return Err(WALK_LIMIT.to_string());
+                return Err(Unreadable::WalkLimit {
+                    limit: self.limits.max_walk_entries,
+                });
             }
             *budget -= 1;
             let name = entry.file_name();
@@ -568,7 +613,7 @@ impl<'r> WorkTree<'r> {
             } else {
                 [repo_dir, b"/", name].concat()
             };
-            let file_type = entry.file_type().map_err(|e| format!("{}: {e}", shown()))?;
+            let file_type = entry.file_type().map_err(|e| Unreadable::io(&shown(), e))?;
             let is_tracked = tracked.get(&repo_path).is_some();
             if file_type.is_dir() {
                 if let Some(gitlink) = tracked.get(&repo_path).filter(|e| e.mode == MODE_GITLINK) {
@@ -598,7 +643,7 @@ impl<'r> WorkTree<'r> {
                     })?;
                 }
             } else if file_type.is_file() && (is_tracked || !self.ignored(&repo_path)) {
-                let meta = entry.metadata().map_err(|e| format!("{}: {e}", shown()))?;
+                let meta = entry.metadata().map_err(|e| Unreadable::io(&shown(), e))?;
                 visit(Found {
                     repo_path,
                     kind: FoundKind::File(meta),
@@ -614,7 +659,7 @@ impl<'r> WorkTree<'r> {
     }
 
     /// The README.md of a directory (any letter case; `README.md` itself preferred).
-    fn readme(&self, abs_dir: &Path, relative_dir: &str) -> Result<Option<Document>, String> {
+    fn readme(&self, abs_dir: &Path, relative_dir: &str) -> Result<Option<Document>, Unreadable> {
         let Ok(entries) = std::fs::read_dir(abs_dir) else {
             return Ok(None);
         };
@@ -632,7 +677,7 @@ impl<'r> WorkTree<'r> {
 
     /// The document at a path, following a symbolic link only if it stays inside the
     /// repository and leads to a regular file.
-    fn document(&self, abs: &Path, relative: &str) -> Result<Option<Document>, String> {
+    fn document(&self, abs: &Path, relative: &str) -> Result<Option<Document>, Unreadable> {
         let Ok(meta) = abs.symlink_metadata() else {
             return Ok(None);
         };
@@ -645,10 +690,9 @@ impl<'r> WorkTree<'r> {
                 .as_ref()
                 .is_ok_and(|root| target.starts_with(root))
             {
-                return Err(format!(
-                    "{} is a symbolic link leading outside the repository; not read",
-                    display(relative)
-                ));
+                return Err(Unreadable::LinksOutside {
+                    path: display(relative).to_string(),
+                });
             }
             target
                 .metadata()
@@ -871,20 +915,18 @@ fn index_differs_from_head(index: IndexState, head: Option<Identity>) -> bool {
 
 /// A path relative to the workspace, as the loader promised it: relative, no `..`, not into
 /// `.git`. Returns it normalised (`./a//b/` is `a/b`; `.` is `""`).
-fn checked_relative(path: &str) -> Result<String, String> {
+fn checked_relative(path: &str) -> Result<String, Unreadable> {
+    let shown = || display(path).to_string();
     if path.starts_with('/') || path.contains('\0') {
-        return Err(format!(
-            "{} is not a relative path; not read",
-            display(path)
-        ));
+        return Err(Unreadable::NotRelative { path: shown() });
     }
     let mut parts = Vec::new();
     for part in path.split('/') {
         match part {
             "" | "." => {}
-            ".." => return Err(format!("{} leaves the workspace; not read", display(path))),
+            ".." => return Err(Unreadable::LeavesWorkspace { path: shown() }),
             _ if part.eq_ignore_ascii_case(".git") => {
-                return Err(format!("{} is inside .git; not read", display(path)));
+                return Err(Unreadable::InsideGit { path: shown() });
             }
             _ => parts.push(part),
         }
@@ -917,17 +959,17 @@ fn display(path: &str) -> &str {
     if path.is_empty() { "." } else { path }
 }
 
-fn with_problem(problem: String) -> ArtifactFacts {
+fn with_problem(problem: Unreadable) -> ArtifactFacts {
     ArtifactFacts {
-        problem: Some(problem),
+        problem: Some(problem.to_string()),
         ..ArtifactFacts::default()
     }
 }
 
-fn symlink_blob(abs: &Path, shown: &str) -> Result<Oid, String> {
-    let target = std::fs::read_link(abs).map_err(|e| format!("{}: {e}", display(shown)))?;
+fn symlink_blob(abs: &Path, shown: &str) -> Result<Oid, Unreadable> {
+    let target = std::fs::read_link(abs).map_err(|e| Unreadable::io(shown, e))?;
     Oid::hash_object(ObjectType::Blob, target.as_os_str().as_encoded_bytes())
-        .map_err(|e| format!("{}: {}", display(shown), e.message()))
+        .map_err(|e| Unreadable::io(shown, e.message()))
 }
 
 /// The commit an embedded repository has checked out, which `git add` records.
@@ -958,7 +1000,7 @@ fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     }
 }
 
-fn special_file_problem(shown: &str, meta: &Metadata) -> String {
+fn special_file_problem(shown: &str, meta: &Metadata) -> Unreadable {
     #[cfg(unix)]
     let kind = {
         use std::os::unix::fs::FileTypeExt;
@@ -978,7 +1020,10 @@ fn special_file_problem(shown: &str, meta: &Metadata) -> String {
         let _ = meta;
         "not a regular file"
     };
-    format!("{} is {kind}; not read", display(shown))
+    Unreadable::NotRegular {
+        path: display(shown).to_string(),
+        kind,
+    }
 }
 
 #[cfg(unix)]
