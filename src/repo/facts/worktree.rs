@@ -25,9 +25,6 @@ use crate::core::model::{ArtifactFacts, Document, Target};
 
 const MIB: u64 = 1 << 20;
 
-/// What [`WorkTree::walk`] returns when the entry budget runs out; the caller names the
-/// directory it started from.
-
 /// How much work and memory one artifact may cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
