@@ -38,7 +38,7 @@ use handoff::tui::app::{App, Options, View};
 use handoff::tui::keymap::Keymap;
 use handoff::tui::runtime::{Runtime, apply_facts};
 use handoff::tui::theme::Theme;
-use handoff::tui::worker::{FactsUpdate, FactsWorker};
+use handoff::tui::worker::FactsUpdate;
 use handoff::tui::{TuiOptions, views};
 use handoff::watch::{WatchEvent, WatchOptions};
 use handoff::workspace::{self, Snapshot};
@@ -652,12 +652,7 @@ fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
     let sink: handoff::tui::worker::Sink = Arc::new(move |u| {
         let _ = tx.send(u);
     });
-    let mut rt = Runtime {
-        ws: ws.clone(),
-        worker: FactsWorker::new(ws.clone(), sink),
-        generation: 0,
-        draft_path: None,
-    };
+    let mut rt = Runtime::new(ws.clone(), sink, Default::default());
     rt.refresh_all(&mut app);
     let request_done = started.elapsed();
     app.size = FRAME_SIZE;
@@ -667,8 +662,8 @@ fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
         .draw(|f| views::draw(f, &app))
         .map_err(|e| e.to_string())?;
     let total = started.elapsed();
-    let watcher =
-        handoff::watch::watch(&ws, WatchOptions::default(), |_| {}).map_err(|e| e.to_string())?;
+    let watcher = handoff::watch::watch(&ws, WatchOptions::default(), Default::default(), |_| {})
+        .map_err(|e| e.to_string())?;
     let watcher_done = started.elapsed();
     let mut frames = 1;
     loop {
@@ -811,15 +806,15 @@ fn measure_save_to_repaint(dir: &Path, path: &str, saves: usize) -> Result<Vec<D
     let sink: handoff::tui::worker::Sink = Arc::new(move |u| {
         let _ = facts_tx.send(Event::Facts(u));
     });
-    let mut rt = Runtime {
-        ws: ws.clone(),
-        worker: FactsWorker::new(ws.clone(), sink),
-        generation: 0,
-        draft_path: None,
-    };
-    let _watcher = handoff::watch::watch(&ws, WatchOptions { debounce: DEBOUNCE }, move |e| {
-        let _ = tx.send(Event::Watch(e));
-    })
+    let mut rt = Runtime::new(ws.clone(), sink, Default::default());
+    let _watcher = handoff::watch::watch(
+        &ws,
+        WatchOptions { debounce: DEBOUNCE },
+        Default::default(),
+        move |e| {
+            let _ = tx.send(Event::Watch(e));
+        },
+    )
     .map_err(|e| e.to_string())?;
     let mut terminal =
         Terminal::new(TestBackend::new(FRAME_SIZE.0, FRAME_SIZE.1)).map_err(|e| e.to_string())?;

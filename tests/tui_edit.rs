@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::{commit_as_lee, git, sample_repo};
+use handoff::repo_write::own_writes::OwnWrites;
 use handoff::tui::app::{App, Effect};
 use handoff::tui::forms::PickerItem;
 use handoff::tui::runtime::Runtime;
-use handoff::tui::worker::FactsWorker;
 use handoff::tui::{app_with_facts, index_fingerprint};
 use handoff::workspace;
 use tempfile::TempDir;
@@ -21,13 +21,9 @@ use workbench::{key, options, select};
 
 fn runtime(dir: &Path) -> Runtime {
     let ws = workspace::locate(Some(dir)).unwrap();
-    let draft_path = Some(dir.join(".git/handoff/draft.json"));
-    Runtime {
-        worker: FactsWorker::new(ws.clone(), Arc::new(|_| {})),
-        ws,
-        generation: 0,
-        draft_path,
-    }
+    let rt = Runtime::new(ws, Arc::new(|_| {}), OwnWrites::default());
+    assert_eq!(rt.draft_path, Some(dir.join(".git/handoff/draft.json")));
+    rt
 }
 
 /// The sample repository, the workbench on it (not in present mode), and its runtime.

@@ -32,9 +32,9 @@ use app::{App, Effect, Options, View};
 use keymap::{ConfigProblem, Keymap};
 use runtime::{AppEvent, Runtime};
 use theme::Theme;
-use worker::FactsWorker;
 
 use crate::model::Facts;
+use crate::repo_write::own_writes::OwnWrites;
 use crate::workspace::{self, Snapshot, Workspace};
 
 /// How the workbench was asked to start.
@@ -153,15 +153,9 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
     let sink: worker::Sink = Arc::new(move |u| {
         let _ = facts_tx.send(AppEvent::Facts(u));
     });
-    let draft_path = git2::Repository::open(&ws.repo_root)
-        .ok()
-        .map(|r| r.path().join("handoff").join("draft.json"));
-    let mut rt = Runtime {
-        ws: ws.clone(),
-        worker: FactsWorker::new(ws.clone(), sink),
-        generation: 0,
-        draft_path,
-    };
+    // One handle for the watcher and the writes: the workbench's own commits are not changes.
+    let own_writes = OwnWrites::default();
+    let mut rt = Runtime::new(ws.clone(), sink, own_writes.clone());
     // The terminal and the crash report first: from here on, threads run, and a panic in any
     // of them must find the hook that gives the terminal back.
     let mut terminal = ratatui::init();
@@ -181,7 +175,8 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
     let _ = runtime::draw(&mut terminal, &app);
     let watch_tx = tx.clone();
     // The watcher lives as long as this binding; live refresh is a nicety, not a condition.
-    let _watcher = match crate::watch::watch(&ws, crate::watch::WatchOptions::default(), move |e| {
+    let watch_options = crate::watch::WatchOptions::default();
+    let _watcher = match crate::watch::watch(&ws, watch_options, own_writes, move |e| {
         let _ = watch_tx.send(AppEvent::Watch(e));
     }) {
         Ok(w) => Some(w),

@@ -15,9 +15,10 @@ use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdat
 
 use super::app::{App, Effect, Loading};
 use super::forms::{self, Change, Form};
-use super::worker::{FactsUpdate, FactsWorker, Request};
+use super::worker::{self, FactsUpdate, FactsWorker, Request};
 use super::{drafts, handle_input, index_fingerprint, views};
 use crate::model::{Artifact, Target};
+use crate::repo_write::own_writes::OwnWrites;
 use crate::repo_write::{self, BaseHead, CommitError, CommitOptions, IndexEditError, SignError};
 use crate::watch::WatchEvent;
 use crate::workspace::{self, Snapshot, Workspace};
@@ -36,9 +37,27 @@ pub struct Runtime {
     pub generation: u64,
     /// Where unsaved form contents are kept (`.git/handoff/draft.json`).
     pub draft_path: Option<PathBuf>,
+    /// What the workbench's own commits wrote, shared with its watcher so that they do not
+    /// come back as changes.
+    own_writes: OwnWrites,
 }
 
 impl Runtime {
+    /// The runtime of a workbench on `ws`, facts reported to `facts`, writes marked in
+    /// `own_writes` (the handle its watcher was given).
+    pub fn new(ws: Workspace, facts: worker::Sink, own_writes: OwnWrites) -> Runtime {
+        let draft_path = git2::Repository::open(&ws.repo_root)
+            .ok()
+            .map(|r| r.path().join("handoff").join("draft.json"));
+        Runtime {
+            worker: FactsWorker::new(ws.clone(), facts),
+            ws,
+            generation: 0,
+            draft_path,
+            own_writes,
+        }
+    }
+
     fn next_request(
         &mut self,
         targets: impl IntoIterator<Item = (String, Target)>,
@@ -147,6 +166,7 @@ impl Runtime {
         let options = CommitOptions {
             base: BaseHead::Seen(head),
             run_hooks: true,
+            own_writes: Some(self.own_writes.clone()),
         };
         let moved = |w: &repo_write::WriteError| {
             w.commit_error()
