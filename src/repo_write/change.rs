@@ -30,6 +30,14 @@ pub enum BaseHead {
     Seen(Option<Oid>),
 }
 
+impl BaseHead {
+    /// [`BaseHead::Seen`] from the commit id on screen, in hex (`None`, or an id that does not
+    /// parse: an unborn branch), so that a face needs no git2 type to name it.
+    pub fn seen_hex(commit: Option<&str>) -> BaseHead {
+        BaseHead::Seen(commit.and_then(|c| Oid::from_str(c).ok()))
+    }
+}
+
 /// How a change is committed.
 #[derive(Debug, Clone)]
 pub struct CommitOptions {

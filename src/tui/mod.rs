@@ -85,23 +85,13 @@ pub fn load_config(options: &TuiOptions) -> (Keymap, Theme, Vec<ConfigProblem>) 
     (keymap, theme, problems)
 }
 
-/// A fingerprint of `handoff.yaml`'s bytes, to notice it changed under an open form.
+/// A fingerprint of `handoff.yaml`'s bytes (git's blob id), to notice it changed under an
+/// open form.
 pub fn index_fingerprint(ws: &Workspace) -> String {
     std::fs::read(ws.dir.join(workspace::INDEX_FILE))
         .ok()
-        .and_then(|bytes| git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).ok())
-        .map(|oid| oid.to_string())
+        .and_then(|bytes| crate::facts::blob_id(&bytes))
         .unwrap_or_default()
-}
-
-/// The git user's e-mail in this repository, if set.
-fn git_email(ws: &Workspace) -> Option<String> {
-    let repo = git2::Repository::open(&ws.repo_root).ok()?;
-    let config = repo.config().ok()?;
-    config
-        .get_string("user.email")
-        .ok()
-        .filter(|e| !e.is_empty())
 }
 
 /// Everything the workbench shows before facts arrive: index, ledger, analysis with every
@@ -122,12 +112,12 @@ pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> 
         .unwrap_or_else(|| "repository".into());
     let app_options = Options {
         present: options.present,
-        me: git_email(ws),
+        me: crate::facts::git_email(ws),
         title,
     };
     let mut app = App::new(snap, app_options, keymap, theme, problems);
-    if let Ok(repo) = crate::facts::open_repo(ws) {
-        app.snap.facts.head = crate::facts::head_info(&repo);
+    if let Some(head) = crate::facts::read_head(ws) {
+        app.snap.facts.head = head;
     }
     app.index_fingerprint = index_fingerprint(ws);
     app.loading.total = app
@@ -395,10 +385,8 @@ pub fn debug_panic(_point: &str) {}
 pub fn app_with_facts(dir: &Path, options: &TuiOptions) -> Result<App, String> {
     let ws = workspace::locate(Some(dir)).map_err(crate::cli::describe)?;
     let mut app = initial_app(&ws, options)?;
-    let repo = crate::facts::open_repo(&ws).map_err(|e| e.to_string())?;
-    let facts = crate::facts::collect(&repo, &ws, &runtime::all_targets(&app))
-        .map_err(|e| e.to_string())?;
-    app.snap.facts = facts;
+    let snap = workspace::snapshot(&ws, app.snap.now).map_err(|e| e.to_string())?;
+    app.snap.facts = snap.facts;
     app.loading.finished = true;
     app.loading.worktree_done = app.loading.total;
     app.loading.history_done = app.loading.total;

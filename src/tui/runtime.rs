@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use git2::Oid;
 use ratatui::crossterm::event::Event;
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
@@ -46,9 +45,7 @@ impl Runtime {
     /// The runtime of a workbench on `ws`, facts reported to `facts`, writes marked in
     /// `own_writes` (the handle its watcher was given).
     pub fn new(ws: Workspace, facts: worker::Sink, own_writes: OwnWrites) -> Runtime {
-        let draft_path = git2::Repository::open(&ws.repo_root)
-            .ok()
-            .map(|r| r.path().join("handoff").join("draft.json"));
+        let draft_path = crate::facts::handoff_git_dir(&ws).map(|dir| dir.join("draft.json"));
         Runtime {
             worker: FactsWorker::new(ws.clone(), facts),
             ws,
@@ -121,9 +118,7 @@ impl Runtime {
 
     /// Reads where HEAD is now, at once: commits are checked against it.
     fn read_head(&self) -> Option<crate::model::HeadInfo> {
-        crate::facts::open_repo(&self.ws)
-            .ok()
-            .map(|repo| crate::facts::head_info(&repo))
+        crate::facts::read_head(&self.ws)
     }
 
     /// Something under `.git` changed: if HEAD moved (a commit, checkout or pull elsewhere),
@@ -156,15 +151,8 @@ impl Runtime {
     /// Commits a change against the HEAD on screen. If HEAD moved meanwhile, the view is
     /// refreshed and the user asked to look again; nothing is committed on stale data.
     pub fn commit(&mut self, app: &mut App, change: Change) {
-        let head = app
-            .snap
-            .facts
-            .head
-            .commit
-            .as_deref()
-            .and_then(|c| Oid::from_str(c).ok());
         let options = CommitOptions {
-            base: BaseHead::Seen(head),
+            base: BaseHead::seen_hex(app.snap.facts.head.commit.as_deref()),
             run_hooks: true,
             own_writes: Some(self.own_writes.clone()),
         };
@@ -175,7 +163,7 @@ impl Runtime {
         let result: Result<Landed, Refused> = match &change {
             Change::Edit(edit) => repo_write::apply_edit(&self.ws, edit, &options)
                 .map(|o| Landed {
-                    commit: o.commit,
+                    commit: o.commit.to_string(),
                     summary: o.summary,
                     note: landed_note("", o.index_not_updated, &o.recovered),
                 })
@@ -185,7 +173,7 @@ impl Runtime {
                 }),
             Change::Sign(request) => repo_write::sign(&self.ws, request, now(app), &options)
                 .map(|o| Landed {
-                    commit: o.commit,
+                    commit: o.commit.to_string(),
                     summary: o.summary,
                     note: landed_note(
                         if o.signed_uncommitted {
@@ -208,7 +196,7 @@ impl Runtime {
                 summary,
                 note,
             }) => {
-                let short: String = commit.to_string().chars().take(8).collect();
+                let short: String = commit.chars().take(8).collect();
                 app.committed(format!("{short} {summary}{note}"));
                 if let Some(head) = self.read_head() {
                     app.snap.facts.head = head;
@@ -276,7 +264,8 @@ impl Runtime {
 
 /// A change that landed.
 struct Landed {
-    commit: Oid,
+    /// The new commit's id, in hex.
+    commit: String,
     summary: String,
     /// Anything the user should know about what was signed or done on the way.
     note: String,
