@@ -606,9 +606,8 @@ fn measure_history(subject: &Subject, runs: usize) -> Result<HistoryFigures, Str
 // The workbench
 
 /// An empty configuration directory, so the user's keymap and theme stay out.
-fn tui_options(dir: &Path, config: &Path) -> TuiOptions {
+fn tui_options(config: &Path) -> TuiOptions {
     TuiOptions {
-        dir: Some(dir.to_path_buf()),
         config_dir: Some(config.to_path_buf()),
         no_color: true,
         now: Some(NOW.parse().expect("a valid time")),
@@ -646,7 +645,7 @@ fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
     let config = tempfile::tempdir().map_err(|e| e.to_string())?;
     let started = Instant::now();
     let ws = workspace::locate(Some(dir)).map_err(|e| e.to_string())?;
-    let mut app = handoff::tui::initial_app(&ws, &tui_options(dir, config.path()))?;
+    let mut app = handoff::tui::initial_app(&ws, &tui_options(config.path()))?;
     let app_done = started.elapsed();
     let (tx, rx) = mpsc::channel::<FactsUpdate>();
     let sink: handoff::tui::worker::Sink = Arc::new(move |u| {
@@ -791,7 +790,7 @@ enum Event {
 fn measure_save_to_repaint(dir: &Path, path: &str, saves: usize) -> Result<Vec<Duration>, String> {
     let config = tempfile::tempdir().map_err(|e| e.to_string())?;
     let ws = workspace::locate(Some(dir)).map_err(|e| e.to_string())?;
-    let mut app = handoff::tui::initial_app(&ws, &tui_options(dir, config.path()))?;
+    let mut app = handoff::tui::initial_app(&ws, &tui_options(config.path()))?;
     app.size = FRAME_SIZE;
     let id = app
         .snap

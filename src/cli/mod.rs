@@ -72,9 +72,8 @@ pub struct WorkbenchArgs {
 }
 
 impl WorkbenchArgs {
-    pub fn options(&self, dir: Option<PathBuf>) -> crate::tui::TuiOptions {
+    pub fn options(&self) -> crate::tui::TuiOptions {
         crate::tui::TuiOptions {
-            dir,
             present: self.present,
             theme: self.theme.clone(),
             keymap: self.keymap.clone(),
@@ -186,7 +185,8 @@ fn open_workbench(dir: Option<PathBuf>, args: &WorkbenchArgs) -> Result<ExitCode
             no_cache: false,
         });
     }
-    crate::tui::run(args.options(dir))?;
+    let ws = workspace::locate(dir.as_deref()).map_err(describe)?;
+    crate::tui::run(&ws, args.options())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -40,7 +40,6 @@ use crate::workspace::{self, Snapshot, Workspace};
 /// How the workbench was asked to start.
 #[derive(Debug, Clone, Default)]
 pub struct TuiOptions {
-    pub dir: Option<PathBuf>,
     /// Screen-sharing mode: high contrast, roomy, read-only, no mouse capture, an agenda.
     pub present: bool,
     pub theme: Option<String>,
@@ -130,10 +129,10 @@ pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> 
     Ok(app)
 }
 
-/// Runs the workbench until the user quits.
-pub fn run(options: TuiOptions) -> Result<(), String> {
-    let ws = workspace::locate(options.dir.as_deref()).map_err(crate::cli::describe)?;
-    let mut app = initial_app(&ws, &options)?;
+/// Runs the workbench on `ws` (located by the caller, which reports where it is not found)
+/// until the user quits.
+pub fn run(ws: &Workspace, options: TuiOptions) -> Result<(), String> {
+    let mut app = initial_app(ws, &options)?;
     if !std::io::stdout().is_terminal() {
         return Err("handoff's workbench needs a terminal; use `handoff check` in scripts".into());
     }
@@ -166,7 +165,7 @@ pub fn run(options: TuiOptions) -> Result<(), String> {
     let watch_tx = tx.clone();
     // The watcher lives as long as this binding; live refresh is a nicety, not a condition.
     let watch_options = crate::watch::WatchOptions::default();
-    let _watcher = match crate::watch::watch(&ws, watch_options, own_writes, move |e| {
+    let _watcher = match crate::watch::watch(ws, watch_options, own_writes, move |e| {
         let _ = watch_tx.send(AppEvent::Watch(e));
     }) {
         Ok(w) => Some(w),
@@ -383,7 +382,7 @@ pub fn debug_panic(_point: &str) {}
 
 /// For tests and tools: a workbench app on `dir` with every fact read synchronously.
 pub fn app_with_facts(dir: &Path, options: &TuiOptions) -> Result<App, String> {
-    let ws = workspace::locate(Some(dir)).map_err(crate::cli::describe)?;
+    let ws = workspace::locate(Some(dir)).map_err(|e| e.to_string())?;
     let mut app = initial_app(&ws, options)?;
     let snap = workspace::snapshot(&ws, app.snap.now).map_err(|e| e.to_string())?;
     app.snap.facts = snap.facts;
