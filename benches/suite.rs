@@ -654,7 +654,7 @@ fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
     let mut rt = Runtime::new(ws.clone(), sink, Default::default());
     rt.refresh_all(&mut app);
     let request_done = started.elapsed();
-    app.size = FRAME_SIZE;
+    app.resize(FRAME_SIZE.0, FRAME_SIZE.1);
     let mut terminal =
         Terminal::new(TestBackend::new(FRAME_SIZE.0, FRAME_SIZE.1)).map_err(|e| e.to_string())?;
     terminal
@@ -719,7 +719,7 @@ fn measure_frames(n: usize) -> FrameFigures {
     let (keymap, _) = Keymap::load(None, None);
     let (theme, _) = Theme::load(None, None, false, false);
     let mut app = App::new(snap, Options::default(), keymap, theme, Vec::new());
-    app.size = FRAME_SIZE;
+    app.resize(FRAME_SIZE.0, FRAME_SIZE.1);
     let derive = median(
         (0..5)
             .map(|_| {
@@ -750,7 +750,7 @@ fn measure_frames(n: usize) -> FrameFigures {
         ("detail", View::Matrix, true),
     ] {
         app.view = view;
-        app.detail = detail.then_some(0);
+        app.overlay.detail = detail.then_some(0);
         let mut times = Vec::with_capacity(FRAMES);
         for frame in 0..FRAMES {
             // Move through the list as a user scrolling does, so offsets change.
@@ -791,7 +791,7 @@ fn measure_save_to_repaint(dir: &Path, path: &str, saves: usize) -> Result<Vec<D
     let config = tempfile::tempdir().map_err(|e| e.to_string())?;
     let ws = workspace::locate(Some(dir)).map_err(|e| e.to_string())?;
     let mut app = handoff::tui::initial_app(&ws, &tui_options(config.path()))?;
-    app.size = FRAME_SIZE;
+    app.resize(FRAME_SIZE.0, FRAME_SIZE.1);
     let id = app
         .snap
         .index

@@ -458,7 +458,7 @@ fn crash(point: &str) {
         .path();
     let text = std::fs::read_to_string(&report).unwrap();
     let expected_file = match point {
-        "draw" => "src/tui/runtime.rs:",
+        "draw" => "src/tui/terminal.rs:",
         _ => "src/tui/worker.rs:",
     };
     let location = text

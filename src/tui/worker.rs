@@ -126,7 +126,7 @@ impl FactsWorker {
     }
 
     fn read(&self, job: &Request) {
-        super::debug_panic("worker");
+        super::fault::panic_if_asked("worker");
         let g = job.generation;
         let send = |u: FactsUpdate| (self.out)(u);
         let mut kept = self.repo.lock().unwrap_or_else(|e| e.into_inner());
