@@ -1,10 +1,10 @@
-//! Fault injection for the crash tests. Test-only, in debug builds: `HANDOFF_DEBUG_PANIC=<point>`
-//! panics at that point (`draw`: while drawing a frame; `worker`: in the facts worker thread),
-//! so that tests can check that a crash gives the terminal back and leaves a report naming the
-//! location (the caller's: the function is `#[track_caller]`). Release builds have no such
-//! switch.
+//! Fault injection for the crash tests, compiled only with the `fault-injection` feature:
+//! `HANDOFF_DEBUG_PANIC=<point>` panics at that point (`draw`: while drawing a frame;
+//! `worker`: in the facts worker thread), so that tests can check that a crash gives the
+//! terminal back and leaves a report naming the location (the caller's: the function is
+//! `#[track_caller]`). Builds without the feature have no such switch, and their call sites
+//! are compiled out.
 
-#[cfg(debug_assertions)]
 #[track_caller]
 pub(crate) fn panic_if_asked(point: &str) {
     static WANTED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
@@ -13,7 +13,3 @@ pub(crate) fn panic_if_asked(point: &str) {
         panic!("HANDOFF_DEBUG_PANIC={point}: a panic a test asked for");
     }
 }
-
-#[cfg(not(debug_assertions))]
-#[inline(always)]
-pub(crate) fn panic_if_asked(_point: &str) {}

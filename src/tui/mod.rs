@@ -15,6 +15,7 @@ mod derive;
 pub mod drafts;
 mod editing;
 mod event_loop;
+#[cfg(feature = "fault-injection")]
 mod fault;
 pub mod filter;
 pub mod forms;

@@ -47,6 +47,7 @@ pub fn draw(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()
     if given_back() {
         return Ok(());
     }
+    #[cfg(feature = "fault-injection")]
     super::fault::panic_if_asked("draw");
     // The status line may have changed outside the app's update (a watcher's warning).
     app.relayout();
