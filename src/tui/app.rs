@@ -73,10 +73,10 @@ pub struct Loading {
 pub struct App {
     pub snap: Snapshot,
     pub options: Options,
-    pub keymap: Keymap,
+    pub(crate) keymap: Keymap,
     pub theme: Theme,
     /// Keymap and theme problems, reported at start and kept on the help screen.
-    pub problems: Vec<ConfigProblem>,
+    pub(crate) problems: Vec<ConfigProblem>,
     pub loading: Loading,
     pub view: View,
     pub matrix: MatrixState,
@@ -85,12 +85,12 @@ pub struct App {
     pub agenda: AgendaState,
     /// The detail and the modal layer over the view.
     pub overlay: Overlay,
-    pub filter: Filter,
+    pub(crate) filter: Filter,
     pub mine: bool,
     /// A transient message for the status line.
     pub status: Option<String>,
     /// A lasting warning (the index stopped parsing...), shown until it is resolved.
-    pub banner: Option<String>,
+    pub(crate) banner: Option<String>,
     /// A change is being committed off the UI thread (hooks may take seconds).
     pub committing: Option<Committing>,
     /// A fingerprint of `handoff.yaml` as last read, which forms remember as their base.
@@ -102,7 +102,7 @@ pub struct App {
     /// The screen, computed again only when what it depends on changes (see `relayout`).
     pub(crate) geometry: Geometry,
     /// Findings per severity over everything: errors, warnings, infos.
-    pub counts: (usize, usize, usize),
+    pub(crate) counts: (usize, usize, usize),
 }
 
 impl App {
@@ -153,7 +153,7 @@ impl App {
     }
 
     /// The screen as last laid out.
-    pub fn geometry(&self) -> &Geometry {
+    pub(crate) fn geometry(&self) -> &Geometry {
         &self.geometry
     }
 
@@ -430,7 +430,7 @@ impl App {
     }
 
     /// "12 of 21 artifacts · filter: role:pm · mine".
-    pub fn filter_summary(&self) -> String {
+    pub(crate) fn filter_summary(&self) -> String {
         let mut parts = vec![format!(
             "{} of {} artifacts",
             self.matrix.rows.len(),
@@ -453,7 +453,7 @@ impl App {
             .max_by_key(|f| (f.severity, std::cmp::Reverse(f.code)))
     }
 
-    pub fn severity_count(&self, s: Severity) -> usize {
+    pub(crate) fn severity_count(&self, s: Severity) -> usize {
         match s {
             Severity::Error => self.counts.0,
             Severity::Warning => self.counts.1,

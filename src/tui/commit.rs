@@ -11,7 +11,7 @@ use crate::repo_write::{
 use crate::workspace::Workspace;
 
 /// One change to commit against the HEAD on screen.
-pub struct Job {
+pub(crate) struct Job {
     pub ws: Workspace,
     pub change: Change,
     /// The HEAD commit the screen was computed from, in hex.

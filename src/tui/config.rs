@@ -17,7 +17,7 @@ pub fn config_dir() -> Option<PathBuf> {
 }
 
 /// Keymap and theme from presets and the user's files.
-pub fn load_config(options: &TuiOptions) -> (Keymap, Theme, Vec<ConfigProblem>) {
+pub(crate) fn load_config(options: &TuiOptions) -> (Keymap, Theme, Vec<ConfigProblem>) {
     let dir = options.config_dir.clone().or_else(config_dir);
     let file = |name: &str| dir.as_ref().map(|d| d.join(name)).filter(|p| p.exists());
     let (keymap, mut problems) =

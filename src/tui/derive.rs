@@ -158,7 +158,7 @@ impl App {
     }
 
     /// Replaces the snapshot (new facts, a reloaded index) and keeps the user's place.
-    pub fn set_snapshot(&mut self, snap: Snapshot) {
+    pub(crate) fn set_snapshot(&mut self, snap: Snapshot) {
         let selection = self.selection();
         self.snap = snap;
         self.derive_keeping(selection);
@@ -202,7 +202,7 @@ impl App {
         self.derive_keeping(selection);
     }
 
-    pub fn reanalyze(&mut self) {
+    pub(crate) fn reanalyze(&mut self) {
         let selection = self.selection();
         let s = &self.snap;
         self.snap.report = crate::analysis::analyze(&s.index, &s.ledger, &s.facts, s.now);
@@ -210,7 +210,7 @@ impl App {
     }
 
     /// Whether an artifact's facts are still being read.
-    pub fn is_pending(&self, artifact: usize) -> bool {
+    pub(crate) fn is_pending(&self, artifact: usize) -> bool {
         let a = &self.snap.index.artifacts[artifact];
         !a.target.is_url()
             && self

@@ -200,7 +200,7 @@ impl App {
 
     /// The commit came back without landing: the form it came from opens again, over
     /// whatever was opened meanwhile (help, a filter being typed, which is kept).
-    pub fn commit_returned(&mut self) {
+    pub(crate) fn commit_returned(&mut self) {
         let Some(form) = self.committing.take().and_then(|c| c.form) else {
             return;
         };
@@ -212,7 +212,7 @@ impl App {
 
     /// A change was refused or failed: the form opens again with the reason (or, without a
     /// form, the status line says it).
-    pub fn commit_failed(&mut self, reason: String) {
+    pub(crate) fn commit_failed(&mut self, reason: String) {
         self.commit_returned();
         match self.overlay.form_mut() {
             Some(form) => form.problem = Some(reason),
@@ -222,7 +222,7 @@ impl App {
     }
 
     /// Opens `form`, asking first if `handoff.yaml` changed since the form was based on it.
-    pub fn show_form(&mut self, form: Box<Form>) {
+    pub(crate) fn show_form(&mut self, form: Box<Form>) {
         self.overlay.modal = Some(if form.base != self.index_fingerprint {
             Modal::Conflict(form)
         } else {
@@ -232,7 +232,7 @@ impl App {
     }
 
     /// The form to keep as a draft: the open one, or the one being committed.
-    pub fn draft_form(&self) -> Option<&Form> {
+    pub(crate) fn draft_form(&self) -> Option<&Form> {
         self.overlay
             .form()
             .or_else(|| self.committing.as_ref().and_then(|c| c.form.as_deref()))

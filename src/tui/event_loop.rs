@@ -16,7 +16,7 @@ use super::terminal;
 use super::worker::FactsUpdate;
 use crate::watch::WatchEvent;
 
-pub enum AppEvent {
+pub(crate) enum AppEvent {
     Input(Event),
     Facts(FactsUpdate),
     Watch(WatchEvent),
@@ -24,7 +24,7 @@ pub enum AppEvent {
     Committed(Outcome),
 }
 
-pub fn event_loop(
+pub(crate) fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     rx: &Receiver<AppEvent>,

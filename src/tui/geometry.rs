@@ -7,12 +7,12 @@
 use ratatui::layout::Rect;
 
 /// Below this the workbench says the terminal is too small instead of drawing.
-pub const MIN_WIDTH: u16 = 50;
-pub const MIN_HEIGHT: u16 = 12;
+pub(crate) const MIN_WIDTH: u16 = 50;
+pub(crate) const MIN_HEIGHT: u16 = 12;
 /// From this width the detail opens beside the list instead of over it.
-pub const SPLIT_WIDTH: u16 = 90;
+pub(crate) const SPLIT_WIDTH: u16 = 90;
 
-pub fn too_small(size: (u16, u16)) -> bool {
+pub(crate) fn too_small(size: (u16, u16)) -> bool {
     size.0 < MIN_WIDTH || size.1 < MIN_HEIGHT
 }
 
@@ -36,7 +36,7 @@ pub struct Inputs {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Areas {
+pub(crate) struct Areas {
     pub header: Rect,
     pub tabs: Rect,
     pub body: Rect,
@@ -49,7 +49,7 @@ pub struct Areas {
 
 /// How the body is shared between the list and the detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Body {
+pub(crate) enum Body {
     List(Rect),
     Split { list: Rect, detail: Rect },
     Popup { list: Rect, popup: Rect },
@@ -71,7 +71,7 @@ impl Body {
 
 /// Column and row geometry of the matrix in the list area.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct MatrixGeometry {
+pub(crate) struct MatrixGeometry {
     pub id_w: u16,
     pub worst_w: u16,
     pub role_w: u16,
@@ -85,14 +85,14 @@ pub struct MatrixGeometry {
 
 impl MatrixGeometry {
     /// Where the role columns start.
-    pub fn role_x(&self, list: Rect) -> u16 {
+    pub(crate) fn role_x(&self, list: Rect) -> u16 {
         list.x + self.id_w + 1 + self.worst_w + 1
     }
 }
 
 /// The screen, computed from its [`Inputs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Geometry {
+pub(crate) struct Geometry {
     pub inputs: Inputs,
     pub areas: Areas,
     pub body: Body,
@@ -207,7 +207,7 @@ fn matrix(inputs: &Inputs, area: Rect) -> MatrixGeometry {
 }
 
 /// A rectangle of `percent_w` × `percent_h` of `area`, centred.
-pub fn centered(area: Rect, percent_w: u16, percent_h: u16) -> Rect {
+pub(crate) fn centered(area: Rect, percent_w: u16, percent_h: u16) -> Rect {
     let w = (area.width * percent_w / 100).max(area.width.min(40));
     let h = (area.height * percent_h / 100).max(area.height.min(10));
     Rect::new(

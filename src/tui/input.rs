@@ -13,7 +13,7 @@ use super::event_loop::AppEvent;
 use super::geometry::{Body, too_small};
 
 /// Reads the terminal's events on a thread of its own, until the event loop is gone.
-pub fn spawn_input(tx: Sender<AppEvent>) {
+pub(crate) fn spawn_input(tx: Sender<AppEvent>) {
     std::thread::spawn(move || {
         while let Ok(ev) = event::read() {
             if tx.send(AppEvent::Input(ev)).is_err() {

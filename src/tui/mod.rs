@@ -10,22 +10,22 @@
 pub mod action;
 pub mod app;
 mod commit;
-pub mod config;
+mod config;
 mod derive;
-pub mod drafts;
+mod drafts;
 mod editing;
 mod event_loop;
 #[cfg(feature = "fault-injection")]
 mod fault;
-pub mod filter;
+mod filter;
 pub mod forms;
-pub mod geometry;
-pub mod input;
+mod geometry;
+mod input;
 pub mod keymap;
 mod navigate;
 pub mod overlay;
 pub mod runtime;
-pub mod startup;
+mod startup;
 mod terminal;
 pub mod theme;
 pub mod view_state;
@@ -38,12 +38,12 @@ use std::sync::mpsc;
 
 pub use commit::Outcome as CommitOutcome;
 pub use editing::Committing;
-pub use event_loop::AppEvent;
 pub use input::handle_input;
 pub use startup::{app_with_facts, index_fingerprint, initial_app};
 
 use crate::repo_write::own_writes::OwnWrites;
 use crate::workspace::Workspace;
+use event_loop::AppEvent;
 use runtime::Runtime;
 use terminal::TerminalGuard;
 

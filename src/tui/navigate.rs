@@ -15,7 +15,7 @@ impl App {
     }
 
     /// Lays the screen out again if anything it depends on changed since the last time.
-    pub fn relayout(&mut self) {
+    pub(crate) fn relayout(&mut self) {
         let inputs = Inputs {
             size: self.size,
             status_line: self.status.is_some()
@@ -152,7 +152,7 @@ impl App {
     }
 
     /// Keeps the cursor inside the visible window of the current view.
-    pub fn scroll_into_view(&mut self) {
+    pub(crate) fn scroll_into_view(&mut self) {
         self.relayout();
         let g = self.geometry;
         let visible = g.matrix.rows;

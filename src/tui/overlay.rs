@@ -63,7 +63,7 @@ impl Overlay {
     }
 
     /// The filter being typed.
-    pub fn filter_text(&self) -> Option<&str> {
+    pub(crate) fn filter_text(&self) -> Option<&str> {
         match &self.modal {
             Some(Modal::Filter { text, .. }) => Some(text),
             _ => None,

@@ -65,7 +65,7 @@ impl Runtime {
     }
 
     /// The index, the ledger and every fact again.
-    pub fn reload_all(&mut self, app: &mut App) {
+    pub(crate) fn reload_all(&mut self, app: &mut App) {
         self.reload_index(app);
         self.reload_ledger(app);
         self.refresh_all(app);
@@ -98,7 +98,7 @@ impl Runtime {
         }
     }
 
-    pub fn reload_ledger(&mut self, app: &mut App) {
+    pub(crate) fn reload_ledger(&mut self, app: &mut App) {
         app.snap.ledger = workspace::load_ledger(&self.ws);
         app.snap.now = now(app);
         app.reanalyze();
@@ -240,7 +240,7 @@ fn now(app: &App) -> jiff::Timestamp {
     crate::clock::now().unwrap_or(app.snap.now)
 }
 
-pub fn all_targets(app: &App) -> Vec<(String, Target)> {
+pub(crate) fn all_targets(app: &App) -> Vec<(String, Target)> {
     app.snap
         .index
         .artifacts

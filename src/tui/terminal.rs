@@ -15,7 +15,7 @@ use super::views;
 
 /// The terminal in the workbench's hands (alternate screen, raw mode, mouse capture if asked);
 /// dropping it gives the terminal back.
-pub struct TerminalGuard {
+pub(crate) struct TerminalGuard {
     pub terminal: ratatui::DefaultTerminal,
     mouse: bool,
 }

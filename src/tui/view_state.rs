@@ -44,7 +44,7 @@ pub struct FindingList {
 impl FindingList {
     /// The lines of item `pos`: a heading line opens each run of one severity, and each
     /// finding takes `height` lines. Returns its first line and one past its last line.
-    pub fn lines_of(&self, findings: &[Finding], pos: usize, height: u16) -> (usize, usize) {
+    pub(crate) fn lines_of(&self, findings: &[Finding], pos: usize, height: u16) -> (usize, usize) {
         let h = height as usize;
         let mut headings = 0;
         let mut previous: Option<Severity> = None;

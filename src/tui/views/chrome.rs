@@ -138,7 +138,7 @@ pub fn status(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 /// What the status line says while a commit runs.
-pub const COMMITTING: &str = "committing… (the repository's hooks may take a moment)";
+pub(crate) const COMMITTING: &str = "committing… (the repository's hooks may take a moment)";
 
 pub fn input(frame: &mut Frame, app: &App, area: Rect) {
     let Some(text) = app.overlay.filter_text() else {
