@@ -67,6 +67,16 @@ fn commit(app: &mut App, rt: &mut Runtime, k: &str) {
     }
 }
 
+/// The status says a commit landed, and it sits on `before`.
+fn assert_landed_on(app: &App, dir: &Path, before: &str) {
+    assert!(
+        app.status.as_deref().unwrap().starts_with("committed "),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(git(dir, &["rev-parse", "HEAD~1"]), before);
+}
+
 #[test]
 fn editing_a_field_commits_only_the_index_with_trailers() {
     let (_tmp, dir, mut app, mut rt) = workbench();
@@ -101,12 +111,7 @@ fn editing_a_field_commits_only_the_index_with_trailers() {
     typed(&mut app, "ml-platform");
     commit(&mut app, &mut rt, "Enter");
     assert!(app.overlay.form().is_none());
-    assert!(
-        app.status.as_deref().unwrap().starts_with("committed "),
-        "{:?}",
-        app.status
-    );
-    assert_eq!(git(&dir, &["rev-parse", "HEAD~1"]), before);
+    assert_landed_on(&app, &dir, &before);
     assert_eq!(
         git(&dir, &["show", "--name-only", "--format=", "HEAD"]),
         "handoff.yaml"
@@ -395,29 +400,42 @@ fn screen(app: &mut App) -> String {
         .join("\n")
 }
 
+/// Installs `script` as the repository's pre-commit hook.
+#[cfg(unix)]
+fn pre_commit_hook(dir: &Path, script: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let hook = dir.join(".git/hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(&hook, format!("#!/bin/sh\n{script}")).unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Appends `suffix` to the PRD's title in the form and submits it: the change to commit.
+fn retitle_prd(app: &mut App, suffix: &str) -> handoff::tui::forms::Change {
+    select(app, "prd");
+    key(app, "e");
+    key(app, "Enter"); // title
+    typed(app, suffix);
+    match key(app, "Enter") {
+        Some(Effect::Commit(change)) => *change,
+        other => panic!("expected a commit, got {other:?}"),
+    }
+}
+
 /// A commit runs off the UI thread: while a slow pre-commit hook runs, the screen says
 /// "committing…", the cursor moves, and no second change can start; the outcome is applied
 /// when it arrives.
 #[test]
+#[cfg(unix)]
 fn a_commit_runs_off_the_ui_thread() {
-    use std::os::unix::fs::PermissionsExt;
     use std::time::{Duration, Instant};
     let (_tmp, dir, mut app, mut rt) = workbench();
-    let hook = dir.join(".git/hooks/pre-commit");
-    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
-    std::fs::write(&hook, "#!/bin/sh\nsleep 2\n").unwrap();
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    pre_commit_hook(&dir, "sleep 2\n");
     let before = git(&dir, &["rev-parse", "HEAD"]);
-    select(&mut app, "prd");
-    key(&mut app, "e");
-    key(&mut app, "Enter"); // title
-    typed(&mut app, " (v5)");
-    let Some(Effect::Commit(change)) = key(&mut app, "Enter") else {
-        panic!("the form asks for a commit")
-    };
+    let change = retitle_prd(&mut app, " (v5)");
     let (tx, rx) = std::sync::mpsc::channel();
     let started = Instant::now();
-    rt.start_commit(&app, *change, move |outcome| {
+    rt.start_commit(&app, change, move |outcome| {
         let _ = tx.send(outcome);
     });
     assert!(
@@ -453,12 +471,7 @@ fn a_commit_runs_off_the_ui_thread() {
     assert!(started.elapsed() >= Duration::from_secs(2));
     rt.finish_commit(&mut app, outcome);
     assert!(app.committing.is_none());
-    assert!(
-        app.status.as_deref().unwrap().starts_with("committed "),
-        "{:?}",
-        app.status
-    );
-    assert_eq!(git(&dir, &["rev-parse", "HEAD~1"]), before);
+    assert_landed_on(&app, &dir, &before);
     assert_eq!(
         app.snap.index.artifact("prd").unwrap().title.as_deref(),
         Some("PRD — Reply Assist (v5)")
@@ -468,22 +481,13 @@ fn a_commit_runs_off_the_ui_thread() {
 
 /// A commit refused while it ran off the UI thread gives the form back, with the reason.
 #[test]
+#[cfg(unix)]
 fn a_refused_commit_gives_the_form_back() {
-    use std::os::unix::fs::PermissionsExt;
     let (_tmp, dir, mut app, mut rt) = workbench();
-    let hook = dir.join(".git/hooks/pre-commit");
-    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
-    std::fs::write(&hook, "#!/bin/sh\necho 'lint: no' >&2\nexit 1\n").unwrap();
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    select(&mut app, "prd");
-    key(&mut app, "e");
-    key(&mut app, "Enter");
-    typed(&mut app, " (v6)");
-    let Some(Effect::Commit(change)) = key(&mut app, "Enter") else {
-        panic!("the form asks for a commit")
-    };
+    pre_commit_hook(&dir, "echo 'lint: no' >&2\nexit 1\n");
+    let change = retitle_prd(&mut app, " (v6)");
     let (tx, rx) = std::sync::mpsc::channel();
-    rt.start_commit(&app, *change, move |outcome| {
+    rt.start_commit(&app, change, move |outcome| {
         let _ = tx.send(outcome);
     });
     // Help opened meanwhile gives way to the form.

@@ -103,12 +103,4 @@ impl Overlay {
     pub fn in_conflict(&self) -> bool {
         matches!(self.modal, Some(Modal::Conflict(_)))
     }
-
-    /// Whether a form, a picker or a question is open: a change is being prepared.
-    pub fn editing(&self) -> bool {
-        matches!(
-            self.modal,
-            Some(Modal::Picker(_) | Modal::Form(_) | Modal::Conflict(_) | Modal::Confirm(_))
-        )
-    }
 }
