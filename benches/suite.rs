@@ -33,8 +33,7 @@ use std::time::{Duration, Instant};
 
 use common::repos::{self, LARGE, MEDIUM, RepoSpec, SMALL, run_git};
 use common::synthetic;
-use handoff::engine::FactsPiece;
-use handoff::engine::worker::{FactsUpdate, FactsWorker};
+use handoff::engine::worker::FactsUpdate;
 use handoff::engine::{self, Snapshot};
 use handoff::repo::watch::{WatchEvent, WatchOptions};
 use handoff::tui::action::Action as UiAction;
@@ -607,9 +606,8 @@ fn measure_history(subject: &Subject, runs: usize) -> Result<HistoryFigures, Str
 // The workbench
 
 /// An empty configuration directory, so the user's keymap and theme stay out.
-fn tui_options(dir: &Path, config: &Path) -> TuiOptions {
+fn tui_options(config: &Path) -> TuiOptions {
     TuiOptions {
-        dir: Some(dir.to_path_buf()),
         config_dir: Some(config.to_path_buf()),
         no_color: true,
         now: Some(NOW.parse().expect("a valid time")),
@@ -647,29 +645,25 @@ fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
     let config = tempfile::tempdir().map_err(|e| e.to_string())?;
     let started = Instant::now();
     let ws = engine::locate(Some(dir)).map_err(|e| e.to_string())?;
-    let mut app = handoff::tui::initial_app(&ws, &tui_options(dir, config.path()))?;
+    let mut app = handoff::tui::initial_app(&ws, &tui_options(config.path()))?;
     let app_done = started.elapsed();
     let (tx, rx) = mpsc::channel::<FactsUpdate>();
     let sink: handoff::engine::worker::Sink = Arc::new(move |u| {
         let _ = tx.send(u);
     });
-    let mut rt = Runtime {
-        ws: ws.clone(),
-        worker: FactsWorker::new(ws.clone(), sink),
-        generation: 0,
-        draft_path: None,
-    };
+    let mut rt = Runtime::new(ws.clone(), sink, Default::default());
     rt.refresh_all(&mut app);
     let request_done = started.elapsed();
-    app.size = FRAME_SIZE;
+    app.resize(FRAME_SIZE.0, FRAME_SIZE.1);
     let mut terminal =
         Terminal::new(TestBackend::new(FRAME_SIZE.0, FRAME_SIZE.1)).map_err(|e| e.to_string())?;
     terminal
         .draw(|f| views::draw(f, &app))
         .map_err(|e| e.to_string())?;
     let total = started.elapsed();
-    let watcher = handoff::repo::watch::watch(&ws, WatchOptions::default(), |_| {})
-        .map_err(|e| e.to_string())?;
+    let watcher =
+        handoff::repo::watch::watch(&ws, WatchOptions::default(), Default::default(), |_| {})
+            .map_err(|e| e.to_string())?;
     let watcher_done = started.elapsed();
     let mut frames = 1;
     loop {
@@ -726,7 +720,7 @@ fn measure_frames(n: usize) -> FrameFigures {
     let (keymap, _) = Keymap::load(None, None);
     let (theme, _) = Theme::load(None, None, false, false);
     let mut app = App::new(snap, Options::default(), keymap, theme, Vec::new());
-    app.size = FRAME_SIZE;
+    app.resize(FRAME_SIZE.0, FRAME_SIZE.1);
     let derive = median(
         (0..5)
             .map(|_| {
@@ -743,7 +737,7 @@ fn measure_frames(n: usize) -> FrameFigures {
                 let mut facts = app.snap.facts.artifacts[&id].clone();
                 facts.fingerprint = Some(format!("{:040x}", 1_000_000 + k));
                 let t = Instant::now();
-                app.apply_facts(FactsPiece::Worktree(vec![(id, facts)]));
+                app.apply_facts(handoff::engine::FactsPiece::Worktree(vec![(id, facts)]));
                 t.elapsed()
             })
             .collect(),
@@ -757,7 +751,7 @@ fn measure_frames(n: usize) -> FrameFigures {
         ("detail", View::Matrix, true),
     ] {
         app.view = view;
-        app.detail = detail.then_some(0);
+        app.overlay.detail = detail.then_some(0);
         let mut times = Vec::with_capacity(FRAMES);
         for frame in 0..FRAMES {
             // Move through the list as a user scrolling does, so offsets change.
@@ -797,8 +791,8 @@ enum Event {
 fn measure_save_to_repaint(dir: &Path, path: &str, saves: usize) -> Result<Vec<Duration>, String> {
     let config = tempfile::tempdir().map_err(|e| e.to_string())?;
     let ws = engine::locate(Some(dir)).map_err(|e| e.to_string())?;
-    let mut app = handoff::tui::initial_app(&ws, &tui_options(dir, config.path()))?;
-    app.size = FRAME_SIZE;
+    let mut app = handoff::tui::initial_app(&ws, &tui_options(config.path()))?;
+    app.resize(FRAME_SIZE.0, FRAME_SIZE.1);
     let id = app
         .snap
         .index
@@ -812,17 +806,16 @@ fn measure_save_to_repaint(dir: &Path, path: &str, saves: usize) -> Result<Vec<D
     let sink: handoff::engine::worker::Sink = Arc::new(move |u| {
         let _ = facts_tx.send(Event::Facts(u));
     });
-    let mut rt = Runtime {
-        ws: ws.clone(),
-        worker: FactsWorker::new(ws.clone(), sink),
-        generation: 0,
-        draft_path: None,
-    };
-    let _watcher =
-        handoff::repo::watch::watch(&ws, WatchOptions { debounce: DEBOUNCE }, move |e| {
+    let mut rt = Runtime::new(ws.clone(), sink, Default::default());
+    let _watcher = handoff::repo::watch::watch(
+        &ws,
+        WatchOptions { debounce: DEBOUNCE },
+        Default::default(),
+        move |e| {
             let _ = tx.send(Event::Watch(e));
-        })
-        .map_err(|e| e.to_string())?;
+        },
+    )
+    .map_err(|e| e.to_string())?;
     let mut terminal =
         Terminal::new(TestBackend::new(FRAME_SIZE.0, FRAME_SIZE.1)).map_err(|e| e.to_string())?;
     rt.refresh_all(&mut app);

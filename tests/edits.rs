@@ -650,6 +650,7 @@ fn a_moved_head_is_refused_until_the_caller_refreshes() {
     let options = CommitOptions {
         base: BaseHead::Seen(Some(seen)),
         run_hooks: false,
+        own_writes: None,
     };
     let request = SignRequest {
         artifact: "prd".into(),
@@ -683,6 +684,7 @@ fn a_moved_head_is_refused_until_the_caller_refreshes() {
     let fresh = CommitOptions {
         base: BaseHead::Seen(Some(f.repo.head().parse().unwrap())),
         run_hooks: false,
+        own_writes: None,
     };
     let outcome = sign(&ws, &request, now(), &fresh).unwrap();
     assert_eq!(outcome.commit.to_string(), f.repo.head());

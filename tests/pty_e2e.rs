@@ -133,20 +133,25 @@ fn live_refresh_follows_saves_commits_and_a_broken_index() {
     assert_eq!(s.wait_exit(), 0);
 }
 
-#[test]
-fn an_unsaved_form_survives_a_kill() {
-    let (_tmp, dir) = sample_repo();
-    let mut s = Session::start(&dir, &[], &[], 120, 40);
+/// Opens the PRD's title in a form, once the matrix shows, and appends `suffix`.
+fn retitle_prd(s: &mut Session, suffix: &str) {
     s.wait_for("worst finding");
     s.send("j"); // prd
     s.send("e");
     s.wait_for("which field?");
     s.send("\r"); // title
     s.wait_for("`prd`: title");
-    for c in " (draft)".chars() {
+    for c in suffix.chars() {
         s.send(&c.to_string());
     }
-    s.wait_for("PRD — Reply Assist (draft)");
+    s.wait_for(&format!("PRD — Reply Assist{suffix}"));
+}
+
+#[test]
+fn an_unsaved_form_survives_a_kill() {
+    let (_tmp, dir) = sample_repo();
+    let mut s = Session::start(&dir, &[], &[], 120, 40);
+    retitle_prd(&mut s, " (draft)");
     s.kill();
     let _ = s.wait_exit();
 
@@ -161,4 +166,31 @@ fn an_unsaved_form_survives_a_kill() {
         !dir.join(".git/handoff/draft.json").exists(),
         "a dropped form leaves no draft"
     );
+}
+
+/// The real event loop commits off its UI thread: "committing…" shows while the hook runs, the
+/// cursor moves meanwhile, and the outcome lands after.
+#[test]
+#[cfg(unix)]
+fn a_commit_behind_a_slow_hook_keeps_the_workbench_moving() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_tmp, dir) = sample_repo();
+    let hook = dir.join(".git/hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(&hook, "#!/bin/sh\nsleep 2\n").unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let before = git(&dir, &["rev-parse", "HEAD"]);
+    let mut s = Session::start(&dir, &[], &[], 120, 40);
+    retitle_prd(&mut s, " (pty)");
+    s.send("\r");
+    s.wait_for("committing…");
+    // The hook is still running: the cursor moves meanwhile.
+    s.send("j");
+    s.wait_for("flows × pm");
+    s.wait_until_gone("committing…");
+    let screen = s.wait_for(" committed ");
+    assert!(screen.contains("flows × pm"), "the cursor stayed: {screen}");
+    assert_eq!(git(&dir, &["rev-parse", "HEAD~1"]), before);
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
 }

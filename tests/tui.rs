@@ -13,6 +13,7 @@ use handoff::core::analysis::CellState;
 use handoff::core::model::FindingCode;
 use handoff::tui::action::Action;
 use handoff::tui::app::{App, Effect, View};
+use handoff::tui::overlay::Modal;
 use handoff::tui::theme::Role;
 use handoff::tui::{app_with_facts, views};
 use ratatui::Terminal;
@@ -38,8 +39,7 @@ fn app(present: bool) -> App {
 }
 
 fn render(app: &mut App, w: u16, h: u16) -> Buffer {
-    app.size = (w, h);
-    app.scroll_into_view();
+    app.resize(w, h);
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|f| views::draw(f, app)).unwrap();
     terminal.backend().buffer().clone()
@@ -71,7 +71,7 @@ const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (60, 20)];
 fn snapshot_views(name: &str, setup: impl Fn(&mut App), present: bool) {
     for (w, h) in SIZES {
         let mut a = app(present);
-        a.size = (w, h);
+        a.resize(w, h);
         setup(&mut a);
         let screen = text(&render(&mut a, w, h));
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
@@ -98,12 +98,7 @@ fn detail_of_the_prd() {
     snapshot_views(
         "detail",
         |a| {
-            let row = a
-                .rows
-                .iter()
-                .position(|&i| a.snap.index.artifacts[i].id == "prd")
-                .unwrap();
-            a.matrix.selected = row;
+            select(a, "prd");
             a.handle(Action::Open);
         },
         false,
@@ -158,8 +153,8 @@ fn no_size_panics() {
                 if w == 0 || h == 0 {
                     continue;
                 }
-                a.detail = if (w + h) % 2 == 0 { Some(0) } else { None };
-                a.help = if (w * h) % 5 == 0 { Some(3) } else { None };
+                a.overlay.detail = if (w + h) % 2 == 0 { Some(0) } else { None };
+                a.overlay.modal = ((w * h) % 5 == 0).then_some(Modal::Help { scroll: 3 });
                 render(&mut a, w, h);
             }
         }
@@ -245,15 +240,15 @@ fn flow_moves_filters_and_jumps() {
     assert_eq!(a.view, View::Matrix);
     key(&mut a, "Down");
     key(&mut a, "j");
-    assert_eq!(a.matrix.selected, 2);
+    assert_eq!(a.matrix.cursor.selected, 2);
     key(&mut a, "Right");
-    assert_eq!(a.col, 1);
+    assert_eq!(a.matrix.col, 1);
 
     // n jumps to the next artifact with a finding, wrapping around.
-    let before = a.matrix.selected;
+    let before = a.matrix.cursor.selected;
     key(&mut a, "n");
-    assert!(a.matrix.selected > before);
-    let id = &a.snap.index.artifacts[a.rows[a.matrix.selected]].id;
+    assert!(a.matrix.cursor.selected > before);
+    let id = &a.snap.index.artifacts[a.matrix.rows[a.matrix.cursor.selected]].id;
     assert!(!a.snap.report.findings_of(id).is_empty());
 
     // Typing a filter narrows live; Esc restores; Enter keeps.
@@ -261,16 +256,17 @@ fn flow_moves_filters_and_jumps() {
     for c in "role:ops".chars() {
         key(&mut a, &c.to_string());
     }
-    let narrowed = a.rows.len();
+    let narrowed = a.matrix.rows.len();
     assert!(narrowed < a.snap.index.artifacts.len());
     key(&mut a, "Esc");
-    assert_eq!(a.rows.len(), a.snap.index.artifacts.len());
+    assert_eq!(a.matrix.rows.len(), a.snap.index.artifacts.len());
     key(&mut a, "/");
     for c in "code:missing".chars() {
         key(&mut a, &c.to_string());
     }
     key(&mut a, "Enter");
     let ids: Vec<&str> = a
+        .matrix
         .rows
         .iter()
         .map(|&i| a.snap.index.artifacts[i].id.as_str())
@@ -281,13 +277,14 @@ fn flow_moves_filters_and_jumps() {
         vec!["prompts-helpers", "runbook-bad-drafts", "incident-2307"]
     );
     key(&mut a, "Ctrl-l");
-    assert_eq!(a.rows.len(), a.snap.index.artifacts.len());
+    assert_eq!(a.matrix.rows.len(), a.snap.index.artifacts.len());
 
     // Views cycle with Tab and back with Shift-Tab; lists hold only their category.
     key(&mut a, "Tab");
     assert_eq!(a.view, View::Gaps);
     assert!(
-        a.gap_items
+        a.gaps
+            .items
             .iter()
             .all(|&i| a.snap.report.findings[i].code.category()
                 == handoff::core::model::finding::Category::Gap)
@@ -308,28 +305,28 @@ fn flow_moves_filters_and_jumps() {
             i,
         )
     };
-    for list in [&a.gap_items, &a.stale_items] {
+    for list in [&a.gaps.items, &a.stale.items] {
         assert!(list.windows(2).all(|w| list_key(&w[0]) < list_key(&w[1])));
     }
     assert!(
-        a.gap_items.iter().any(|&i| findings[i].since.is_some())
-            && a.gap_items.iter().any(|&i| findings[i].since.is_none()),
+        a.gaps.items.iter().any(|&i| findings[i].since.is_some())
+            && a.gaps.items.iter().any(|&i| findings[i].since.is_none()),
         "the sample has gaps with and without a time"
     );
     let mut expected_agenda: Vec<usize> =
-        a.gap_items.iter().chain(&a.stale_items).copied().collect();
+        a.gaps.items.iter().chain(&a.stale.items).copied().collect();
     expected_agenda.sort_by_key(|&i| (std::cmp::Reverse(findings[i].severity), i));
-    assert_eq!(a.agenda_items, expected_agenda);
+    assert_eq!(a.agenda.items, expected_agenda);
 
     // Help opens with ? and F1 and closes with Esc; q quits.
     key(&mut a, "?");
-    assert!(a.help.is_some());
+    assert!(a.overlay.help().is_some());
     key(&mut a, "Esc");
-    assert!(a.help.is_none());
+    assert!(a.overlay.help().is_none());
     key(&mut a, "F1");
-    assert!(a.help.is_some());
+    assert!(a.overlay.help().is_some());
     key(&mut a, "?");
-    assert!(a.help.is_none());
+    assert!(a.overlay.help().is_none());
     assert_eq!(key(&mut a, "q"), Some(Effect::Quit));
 }
 
@@ -341,7 +338,7 @@ fn mine_shows_where_the_git_user_must_act() {
     assert!(a.mine);
     let my_roles = a.my_roles();
     assert_eq!(my_roles, vec!["pm"]);
-    for &i in &a.rows {
+    for &i in &a.matrix.rows {
         let art = &a.snap.index.artifacts[i];
         let signers = a.snap.index.required_signers(art);
         assert!(
@@ -350,37 +347,37 @@ fn mine_shows_where_the_git_user_must_act() {
             art.id
         );
     }
-    assert!(a.rows.len() < a.snap.index.artifacts.len());
+    assert!(a.matrix.rows.len() < a.snap.index.artifacts.len());
 }
 
 #[test]
 fn detail_follows_next_and_previous() {
     let mut a = app(false);
     key(&mut a, "Enter");
-    assert_eq!(a.detail, Some(0));
+    assert_eq!(a.overlay.detail, Some(0));
     let first = a.selected_artifact();
     key(&mut a, "]");
     assert_ne!(a.selected_artifact(), first);
     key(&mut a, "Down");
-    assert_eq!(a.detail, Some(1), "down scrolls the detail");
+    assert_eq!(a.overlay.detail, Some(1), "down scrolls the detail");
     key(&mut a, "Esc");
-    assert_eq!(a.detail, None);
+    assert_eq!(a.overlay.detail, None);
 }
 
 #[test]
 fn agenda_steps_through_every_open_finding() {
     let mut a = app(true);
     assert_eq!(a.view, View::Agenda);
-    let total = a.agenda_items.len();
+    let total = a.agenda.items.len();
     assert_eq!(total, a.snap.report.findings.len());
     for _ in 0..total + 3 {
         key(&mut a, "Right");
     }
-    assert_eq!(a.agenda, total - 1);
+    assert_eq!(a.agenda.at, total - 1);
     assert_eq!(a.status.as_deref(), Some("end of the agenda"));
     key(&mut a, "Left");
-    assert_eq!(a.agenda, total - 2);
-    let first = a.snap.report.findings[a.agenda_items[0]].severity;
+    assert_eq!(a.agenda.at, total - 2);
+    let first = a.snap.report.findings[a.agenda.items[0]].severity;
     assert_eq!(first, handoff::core::model::Severity::Error);
 }
 
@@ -388,9 +385,10 @@ fn agenda_steps_through_every_open_finding() {
 fn the_demo_shows_every_finding_code_in_the_lists() {
     let a = app(false);
     let shown: std::collections::BTreeSet<FindingCode> = a
-        .gap_items
+        .gaps
+        .items
         .iter()
-        .chain(&a.stale_items)
+        .chain(&a.stale.items)
         .map(|&i| a.snap.report.findings[i].code)
         .collect();
     assert!(shown.len() >= 15, "{shown:?}");
@@ -443,13 +441,13 @@ fn a_click_selects_and_the_wheel_scrolls() {
     let x = header[..header.find("ops").unwrap()].chars().count() as u16;
     handoff::tui::handle_input(&mut a, mouse(MouseEventKind::Down(MouseButton::Left), x, y));
     assert_eq!(
-        a.snap.index.artifacts[a.rows[a.matrix.selected]].id,
+        a.snap.index.artifacts[a.matrix.rows[a.matrix.cursor.selected]].id,
         "flows"
     );
-    assert_eq!(a.snap.index.roles[a.col].id, "ops");
+    assert_eq!(a.snap.index.roles[a.matrix.col].id, "ops");
     handoff::tui::handle_input(&mut a, mouse(MouseEventKind::ScrollDown, 5, 10));
     assert_eq!(
-        a.snap.index.artifacts[a.rows[a.matrix.selected]].id, "prompts-helpers",
+        a.snap.index.artifacts[a.matrix.rows[a.matrix.cursor.selected]].id, "prompts-helpers",
         "the wheel moves three rows"
     );
 
@@ -464,9 +462,69 @@ fn a_click_selects_and_the_wheel_scrolls() {
         &mut a,
         mouse(MouseEventKind::Down(MouseButton::Left), 10, y + 1),
     );
-    let f = &a.snap.report.findings[a.gap_items[a.gaps.selected]];
+    let f = &a.snap.report.findings[a.gaps.items[a.gaps.cursor.selected]];
     assert_eq!(
         (f.artifact.as_str(), f.code.as_str()),
         ("flagged-queue", "no-owner")
     );
+}
+
+/// The layers over a view go on and off one at a time, and those that once could be
+/// combined into states with no meaning cannot be: closing a form under the conflict question
+/// takes the question with it, and no layer opens under a question.
+#[test]
+fn overlay_transitions_leave_one_well_formed_state() {
+    use handoff::tui::action::Context;
+    let mut a = app(false);
+    let all = a.matrix.rows.len();
+    // Detail, help over it, a filter typed over the help: each Esc returns to the one below.
+    key(&mut a, "Enter");
+    key(&mut a, "?");
+    assert_eq!(a.context(), Context::Help);
+    key(&mut a, "/");
+    assert_eq!(a.context(), Context::Filter);
+    assert!(
+        a.overlay.help().is_some(),
+        "the help stays under the filter"
+    );
+    for c in "role:ops".chars() {
+        key(&mut a, &c.to_string());
+    }
+    assert!(a.matrix.rows.len() < all);
+    key(&mut a, "Esc");
+    assert_eq!(a.context(), Context::Help);
+    assert_eq!(a.matrix.rows.len(), all, "cancelled");
+    key(&mut a, "Esc");
+    assert_eq!(a.context(), Context::Detail);
+    key(&mut a, "Esc");
+    assert_eq!(a.context(), Context::Matrix);
+
+    // Close from a form over a conflict: both go (the question used to stay with no form).
+    select(&mut a, "prd");
+    key(&mut a, "e");
+    key(&mut a, "Enter");
+    assert_eq!(a.context(), Context::Form);
+    a.index_reloaded("another version of handoff.yaml".into());
+    assert_eq!(a.context(), Context::Conflict);
+    a.draft_dirty = false;
+    a.handle(Action::Close);
+    assert!(a.overlay.modal.is_none() && !a.overlay.in_conflict());
+    assert_eq!(a.context(), Context::Matrix);
+    assert!(a.draft_dirty, "the dropped form's draft goes too");
+
+    // No layer opens under a question, and closing a question changes nothing.
+    key(&mut a, "D");
+    for action in [Action::Help, Action::Filter, Action::Edit, Action::Open] {
+        a.handle(action);
+        assert_eq!(a.context(), Context::Confirm, "{action}");
+    }
+    a.handle(Action::Close);
+    assert_eq!(a.context(), Context::Matrix);
+    assert_eq!(a.status.as_deref(), Some("nothing changed"));
+
+    // An editing action from the help screen opens nothing under it.
+    key(&mut a, "?");
+    a.handle(Action::Edit);
+    assert_eq!(a.context(), Context::Help);
+    assert!(a.overlay.picker().is_none());
 }

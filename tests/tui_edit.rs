@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use common::{commit_as_lee, git, sample_repo};
 use handoff::engine;
-use handoff::engine::worker::FactsWorker;
+use handoff::repo::write::own_writes::OwnWrites;
 use handoff::tui::app::{App, Effect};
 use handoff::tui::forms::PickerItem;
 use handoff::tui::runtime::Runtime;
@@ -21,13 +21,9 @@ use workbench::{key, options, select};
 
 fn runtime(dir: &Path) -> Runtime {
     let ws = engine::locate(Some(dir)).unwrap();
-    let draft_path = Some(dir.join(".git/handoff/draft.json"));
-    Runtime {
-        worker: FactsWorker::new(ws.clone(), Arc::new(|_| {})),
-        ws,
-        generation: 0,
-        draft_path,
-    }
+    let rt = Runtime::new(ws, Arc::new(|_| {}), OwnWrites::default());
+    assert_eq!(rt.draft_path, Some(dir.join(".git/handoff/draft.json")));
+    rt
 }
 
 /// The sample repository, the workbench on it (not in present mode), and its runtime.
@@ -41,8 +37,8 @@ fn workbench() -> (TempDir, PathBuf, App, Runtime) {
 /// Moves the open picker down to its first item that `which` accepts.
 fn choose(app: &mut App, which: impl Fn(&PickerItem) -> bool) {
     let pos = app
-        .picker
-        .as_ref()
+        .overlay
+        .picker()
         .unwrap()
         .items
         .iter()
@@ -66,9 +62,19 @@ fn commit(app: &mut App, rt: &mut Runtime, k: &str) {
         Some(Effect::Commit(change)) => rt.commit(app, *change),
         other => panic!(
             "expected a commit, got {other:?}; form: {:?}",
-            app.form.as_ref().map(|f| f.problem.clone())
+            app.overlay.form().map(|f| f.problem.clone())
         ),
     }
+}
+
+/// The status says a commit landed, and it sits on `before`.
+fn assert_landed_on(app: &App, dir: &Path, before: &str) {
+    assert!(
+        app.status.as_deref().unwrap().starts_with("committed "),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(git(dir, &["rev-parse", "HEAD~1"]), before);
 }
 
 #[test]
@@ -77,19 +83,19 @@ fn editing_a_field_commits_only_the_index_with_trailers() {
     let before = git(&dir, &["rev-parse", "HEAD"]);
     select(&mut app, "runbook-bad-drafts");
     key(&mut app, "e");
-    assert!(app.picker.is_some());
+    assert!(app.overlay.picker().is_some());
     // owner is the sixth field.
     for _ in 0..5 {
         key(&mut app, "Down");
     }
     key(&mut app, "Enter");
-    let form = app.form.as_ref().unwrap();
+    let form = app.overlay.form().unwrap();
     assert_eq!(form.inputs[0].value(), "ops");
     key(&mut app, "Backspace");
     key(&mut app, "Backspace");
     key(&mut app, "Backspace");
     typed(&mut app, "sre");
-    let problem = app.form.as_ref().unwrap().problem.clone().unwrap();
+    let problem = app.overlay.form().unwrap().problem.clone().unwrap();
     assert!(
         problem.contains("unknown role `sre`") && problem.contains("pm, designer, ai-eng"),
         "{problem}"
@@ -104,13 +110,8 @@ fn editing_a_field_commits_only_the_index_with_trailers() {
     }
     typed(&mut app, "ml-platform");
     commit(&mut app, &mut rt, "Enter");
-    assert!(app.form.is_none());
-    assert!(
-        app.status.as_deref().unwrap().starts_with("committed "),
-        "{:?}",
-        app.status
-    );
-    assert_eq!(git(&dir, &["rev-parse", "HEAD~1"]), before);
+    assert!(app.overlay.form().is_none());
+    assert_landed_on(&app, &dir, &before);
     assert_eq!(
         git(&dir, &["show", "--name-only", "--format=", "HEAD"]),
         "handoff.yaml"
@@ -139,14 +140,14 @@ fn signing_from_the_workbench_appends_and_commits_the_ledger_file() {
     let (_tmp, dir, mut app, mut rt) = workbench();
     select(&mut app, "adr-0003");
     key(&mut app, "s");
-    let picker = app.picker.as_ref().unwrap();
+    let picker = app.overlay.picker().unwrap();
     // Dana is pm; pm has no part in adr-0003: every option says why.
     assert!(
         picker.items.iter().all(|i| i.refused.is_some()),
         "{picker:?}"
     );
     key(&mut app, "Enter");
-    assert!(app.form.is_none());
+    assert!(app.overlay.form().is_none());
     assert!(
         app.status
             .as_deref()
@@ -160,8 +161,8 @@ fn signing_from_the_workbench_appends_and_commits_the_ledger_file() {
     select(&mut app, "flows");
     key(&mut app, "s");
     let labels: Vec<String> = app
-        .picker
-        .as_ref()
+        .overlay
+        .picker()
         .unwrap()
         .items
         .iter()
@@ -209,7 +210,7 @@ fn a_moved_head_refreshes_and_asks_again() {
         "nothing committed on stale data: {:?}",
         app.status
     );
-    let problem = app.form.as_ref().unwrap().problem.clone().unwrap();
+    let problem = app.overlay.form().unwrap().problem.clone().unwrap();
     assert!(problem.contains("HEAD moved"), "{problem}");
     assert_eq!(
         app.snap.facts.head.commit.as_deref(),
@@ -227,7 +228,7 @@ fn present_mode_is_read_only() {
     for k in ["Tab", "e"] {
         key(&mut app, k);
     }
-    assert!(app.picker.is_none() && app.form.is_none());
+    assert!(app.overlay.modal.is_none());
     assert!(app.status.as_deref().unwrap().contains("read-only"));
 }
 
@@ -247,11 +248,11 @@ fn a_file_changed_under_a_form_asks_and_keeps_or_drops() {
     .unwrap();
     commit_as_lee(&dir, "comment", &["handoff.yaml"]);
     rt.reload_index(&mut app);
-    assert!(app.conflict, "the user is asked");
+    assert!(app.overlay.in_conflict(), "the user is asked");
     assert_eq!(key(&mut app, "q"), None, "the question takes the keys");
     key(&mut app, "k");
-    assert!(!app.conflict && app.form.is_some());
-    assert_eq!(app.form.as_ref().unwrap().base, index_fingerprint(&rt.ws));
+    assert!(!app.overlay.in_conflict() && app.overlay.form().is_some());
+    assert_eq!(app.overlay.form().unwrap().base, index_fingerprint(&rt.ws));
     // HEAD moved with that commit: refresh as the watcher would, then commit the kept form.
     rt.on_watch(&mut app, handoff::repo::watch::WatchEvent::GitChanged);
     commit(&mut app, &mut rt, "Enter");
@@ -270,7 +271,7 @@ fn a_file_changed_under_a_form_asks_and_keeps_or_drops() {
     key(&mut app, "Enter");
     app.index_reloaded("something else".into());
     key(&mut app, "r");
-    assert!(app.form.is_none() && !app.conflict);
+    assert!(app.overlay.modal.is_none());
 }
 
 #[test]
@@ -298,7 +299,7 @@ fn a_draft_survives_and_is_restored() {
     let mut again = app_with_facts(&dir, &options(false)).unwrap();
     again.index_fingerprint = index_fingerprint(&rt.ws);
     rt.restore_draft(&mut again);
-    let form = again.form.as_ref().unwrap();
+    let form = again.overlay.form().unwrap();
     assert_eq!(form.inputs[0].value(), "Half-written thought");
     assert!(
         again
@@ -307,7 +308,7 @@ fn a_draft_survives_and_is_restored() {
             .unwrap()
             .starts_with("restored an unsaved edit")
     );
-    assert!(!again.conflict);
+    assert!(!again.overlay.in_conflict());
 
     // Closing the form removes the draft.
     key(&mut again, "Esc");
@@ -329,7 +330,7 @@ fn adding_and_removing_an_artifact() {
     .iter()
     .enumerate()
     {
-        app.form.as_mut().unwrap().focus = i;
+        app.overlay.form_mut().unwrap().focus = i;
         typed(&mut app, text);
     }
     commit(&mut app, &mut rt, "Ctrl-s");
@@ -337,7 +338,7 @@ fn adding_and_removing_an_artifact() {
         app.snap.index.artifact("privacy-review").is_some(),
         "{:?} {:?}",
         app.status,
-        app.form.as_ref().map(|f| f.problem.clone())
+        app.overlay.form().map(|f| f.problem.clone())
     );
     // adr-0002 depended on it: no longer dangling.
     assert!(
@@ -351,9 +352,9 @@ fn adding_and_removing_an_artifact() {
     // Removing it again is refused while adr-0002 depends on it, and says so.
     select(&mut app, "privacy-review");
     key(&mut app, "D");
-    assert!(app.confirm.is_some());
+    assert!(app.overlay.confirm().is_some());
     key(&mut app, "n");
-    assert!(app.confirm.is_none());
+    assert!(app.overlay.confirm().is_none());
     key(&mut app, "D");
     let head = git(&dir, &["rev-parse", "HEAD"]);
     commit(&mut app, &mut rt, "y");
@@ -367,7 +368,7 @@ fn adding_and_removing_an_artifact() {
     // An artifact nothing depends on goes.
     key(&mut app, "a");
     for (i, text) in ["scratch", "docs/scratch.md", "pm"].iter().enumerate() {
-        app.form.as_mut().unwrap().focus = i;
+        app.overlay.form_mut().unwrap().focus = i;
         typed(&mut app, text);
     }
     commit(&mut app, &mut rt, "Ctrl-s");
@@ -380,4 +381,122 @@ fn adding_and_removing_an_artifact() {
         app.status
     );
     assert!(app.snap.index.artifact("scratch").is_none());
+}
+
+/// The screen of `app` at 80×24, as text.
+fn screen(app: &mut App) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    app.resize(80, 24);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|f| handoff::tui::views::draw(f, app))
+        .unwrap();
+    let buf = terminal.backend().buffer();
+    buf.content()
+        .chunks(80)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Installs `script` as the repository's pre-commit hook.
+#[cfg(unix)]
+fn pre_commit_hook(dir: &Path, script: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let hook = dir.join(".git/hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(&hook, format!("#!/bin/sh\n{script}")).unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Appends `suffix` to the PRD's title in the form and submits it: the change to commit.
+fn retitle_prd(app: &mut App, suffix: &str) -> handoff::tui::forms::Change {
+    select(app, "prd");
+    key(app, "e");
+    key(app, "Enter"); // title
+    typed(app, suffix);
+    match key(app, "Enter") {
+        Some(Effect::Commit(change)) => *change,
+        other => panic!("expected a commit, got {other:?}"),
+    }
+}
+
+/// A commit runs off the UI thread: while a slow pre-commit hook runs, the screen says
+/// "committing…", the cursor moves, and no second change can start; the outcome is applied
+/// when it arrives.
+#[test]
+#[cfg(unix)]
+fn a_commit_runs_off_the_ui_thread() {
+    use std::time::{Duration, Instant};
+    let (_tmp, dir, mut app, mut rt) = workbench();
+    pre_commit_hook(&dir, "sleep 2\n");
+    let before = git(&dir, &["rev-parse", "HEAD"]);
+    let change = retitle_prd(&mut app, " (v5)");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let started = Instant::now();
+    rt.start_commit(&app, change, move |outcome| {
+        let _ = tx.send(outcome);
+    });
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "starting a commit does not wait for it"
+    );
+
+    // While the hook runs: the state shows, the cursor moves, a second change is refused.
+    assert!(app.overlay.modal.is_none(), "the form is set aside");
+    assert!(screen(&mut app).contains("committing…"));
+    let row = app.matrix.cursor.selected;
+    key(&mut app, "Down");
+    key(&mut app, "Down");
+    assert_eq!(app.matrix.cursor.selected, row + 2, "navigation works");
+    assert!(screen(&mut app).contains("committing…"));
+    key(&mut app, "e");
+    assert!(app.overlay.modal.is_none());
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap()
+            .contains("commit is still running"),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(
+        git(&dir, &["rev-parse", "HEAD"]),
+        before,
+        "the hook still runs"
+    );
+
+    let outcome = rx.recv_timeout(Duration::from_secs(60)).unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    rt.finish_commit(&mut app, outcome);
+    assert!(app.committing.is_none());
+    assert_landed_on(&app, &dir, &before);
+    assert_eq!(
+        app.snap.index.artifact("prd").unwrap().title.as_deref(),
+        Some("PRD — Reply Assist (v5)")
+    );
+    assert!(!screen(&mut app).contains("committing…"));
+}
+
+/// A commit refused while it ran off the UI thread gives the form back, with the reason.
+#[test]
+#[cfg(unix)]
+fn a_refused_commit_gives_the_form_back() {
+    let (_tmp, dir, mut app, mut rt) = workbench();
+    pre_commit_hook(&dir, "echo 'lint: no' >&2\nexit 1\n");
+    let change = retitle_prd(&mut app, " (v6)");
+    let (tx, rx) = std::sync::mpsc::channel();
+    rt.start_commit(&app, change, move |outcome| {
+        let _ = tx.send(outcome);
+    });
+    // Help opened meanwhile gives way to the form.
+    key(&mut app, "?");
+    let outcome = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+    rt.finish_commit(&mut app, outcome);
+    let form = app.overlay.form().expect("the form is back");
+    assert_eq!(form.inputs[0].value(), "PRD — Reply Assist (v6)");
+    let problem = form.problem.clone().unwrap();
+    assert!(problem.contains("pre-commit"), "{problem}");
+    assert!(app.committing.is_none());
 }

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use common::TestRepo;
 use handoff::core::model::Action;
 use handoff::repo::watch::{WatchEvent, WatchOptions, Watcher, watch_channel};
+use handoff::repo::write::atomic::write_atomic_marked;
+use handoff::repo::write::own_writes::OwnWrites;
 use handoff::repo::write::{BaseHead, CommitOptions, SignRequest, sign, write_atomic};
 
 const INDEX: &str = "\
@@ -31,6 +33,8 @@ const QUIET: Duration = Duration::from_millis(700);
 
 struct Watched {
     repo: TestRepo,
+    /// What the watcher ignores: the writes marked in it.
+    own_writes: OwnWrites,
     _watcher: Watcher,
     events: Receiver<WatchEvent>,
 }
@@ -45,9 +49,12 @@ fn watched() -> Watched {
     repo.git(&["config", "user.name", "Test User"]);
     repo.git(&["config", "user.email", "test@example.com"]);
     let ws = handoff::engine::locate(Some(repo.path())).unwrap();
-    let (watcher, events) = watch_channel(&ws, WatchOptions::default()).unwrap();
+    let own_writes = OwnWrites::default();
+    let (watcher, events) =
+        watch_channel(&ws, WatchOptions::default(), own_writes.clone()).unwrap();
     Watched {
         repo,
+        own_writes,
         _watcher: watcher,
         events,
     }
@@ -137,7 +144,18 @@ fn ignored_files_produce_nothing() {
 #[test]
 fn handoffs_own_writes_produce_nothing() {
     let w = watched();
-    write_atomic(&w.repo.abs("docs/prd.md"), b"# PRD, written by handoff\n").unwrap();
+    let marked = Some(&w.own_writes);
+    write_atomic_marked(&w.repo.abs("docs/prd.md"), b"# PRD, handoff's\n", marked).unwrap();
+    assert_eq!(w.quiet(), vec![]);
+    // A write marked in another handle is someone else's.
+    write_atomic(&w.repo.abs("docs/prd.md"), b"# PRD, someone else's\n").unwrap();
+    w.until(|e| changed(e, "docs/prd.md"));
+    write_atomic_marked(
+        &w.repo.abs("docs/prd.md"),
+        b"# PRD, written by handoff\n",
+        marked,
+    )
+    .unwrap();
     assert_eq!(w.quiet(), vec![]);
 
     // A whole sign-off: a new ledger directory and file, objects, the branch ref, the index.
@@ -151,6 +169,7 @@ fn handoffs_own_writes_produce_nothing() {
     let options = CommitOptions {
         base: BaseHead::Current,
         run_hooks: false,
+        own_writes: Some(w.own_writes.clone()),
     };
     w.repo.git(&["add", "docs/prd.md"]);
     w.repo.commit("handoff's write, committed");

@@ -35,7 +35,8 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
         println!("{}", dir.display());
         return Ok(ExitCode::SUCCESS);
     }
-    crate::tui::run(args.workbench.options(Some(dir.clone())))?;
+    let ws = crate::engine::locate(Some(&dir)).map_err(super::describe)?;
+    crate::tui::run(&ws, args.workbench.options())?;
     eprintln!(
         "The demo repository stays in {}: try `handoff check {}`.",
         dir.display(),

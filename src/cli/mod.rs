@@ -71,9 +71,8 @@ pub struct WorkbenchArgs {
 }
 
 impl WorkbenchArgs {
-    pub fn options(&self, dir: Option<PathBuf>) -> crate::tui::TuiOptions {
+    pub fn options(&self) -> crate::tui::TuiOptions {
         crate::tui::TuiOptions {
-            dir,
             present: self.present,
             theme: self.theme.clone(),
             keymap: self.keymap.clone(),
@@ -185,7 +184,8 @@ fn open_workbench(dir: Option<PathBuf>, args: &WorkbenchArgs) -> Result<ExitCode
             no_cache: false,
         });
     }
-    crate::tui::run(args.options(dir))?;
+    let ws = engine::locate(dir.as_deref()).map_err(describe)?;
+    crate::tui::run(&ws, args.options())?;
     Ok(ExitCode::SUCCESS)
 }
 

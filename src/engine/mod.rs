@@ -2,7 +2,9 @@
 //! analysis of them), how it is built, and how it is kept up to date.
 
 pub mod clock;
+#[cfg(feature = "fault-injection")]
 pub mod fault;
+mod reach;
 pub mod worker;
 
 use jiff::Timestamp;
@@ -11,12 +13,14 @@ use crate::core::analysis::{Decided, Report, Runner};
 use crate::core::model::{Facts, Index, Ledger, Target};
 use crate::repo::facts;
 pub use crate::repo::facts::FactsPiece;
+pub use crate::repo::facts::{blob_id, git_email, glob_scope, handoff_git_dir, read_head};
 use crate::repo::workspace::load_inputs;
 pub use crate::repo::workspace::{
     INDEX_FILE, Workspace, WorkspaceError, load_index_and_ledger, load_index_file, load_ledger,
     locate,
 };
 pub use crate::repo::{sample, watch};
+pub use reach::reached_by;
 
 /// Everything handoff knows about a workspace at one moment.
 #[derive(Debug, Clone)]

@@ -119,7 +119,8 @@ impl FactsWorker {
     }
 
     fn read(&self, job: &Request) {
-        super::fault::point("worker");
+        #[cfg(feature = "fault-injection")]
+        super::fault::panic_if_asked("worker");
         let g = job.generation;
         let send = |u: FactsUpdate| (self.out)(u);
         let mut kept = self.repo.lock().unwrap_or_else(|e| e.into_inner());

@@ -12,9 +12,9 @@
 //! lot); paths git ignores are dropped (the answer is cached per directory and forgotten when a
 //! `.gitignore` changes); changes under `.git` become one [`WatchEvent::GitChanged`] (object
 //! database churn and lock files are dropped); `handoff.yaml` and the ledger get their own
-//! events; and handoff's own writes, marked by the writer in [`crate::repo::write::own_writes`]
-//! before it writes, are dropped while the files still hold what handoff wrote, so its own
-//! writes never trigger a reload.
+//! events; and handoff's own writes, marked by `repo_write` in the [`OwnWrites`] handle given
+//! to both before it writes, are dropped while the files still hold what handoff wrote, so its
+//! own writes never trigger a reload.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -30,7 +30,7 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, NoCache, new_debounc
 use crate::core::model::ledger::LEDGER_DIR;
 use crate::repo::facts::Workspace;
 use crate::repo::workspace::INDEX_FILE;
-use crate::repo::write::own_writes;
+use crate::repo::write::own_writes::OwnWrites;
 
 /// What changed, after debouncing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,13 +94,15 @@ impl Drop for Watcher {
     }
 }
 
-/// Watches the workspace's repository and sends events over a channel.
+/// Watches the workspace's repository and sends events over a channel; writes marked in
+/// `own_writes` are not reported.
 pub fn watch_channel(
     ws: &Workspace,
     options: WatchOptions,
+    own_writes: OwnWrites,
 ) -> Result<(Watcher, Receiver<WatchEvent>), WatchError> {
     let (sender, receiver) = mpsc::channel();
-    let watcher = watch(ws, options, move |event| {
+    let watcher = watch(ws, options, own_writes, move |event| {
         // A receiver that went away wants no more events.
         let _ = sender.send(event);
     })?;
@@ -108,10 +110,11 @@ pub fn watch_channel(
 }
 
 /// Watches the workspace's repository and calls `sink` with each event, on the watcher's
-/// thread.
+/// thread; writes marked in `own_writes` are not reported.
 pub fn watch(
     ws: &Workspace,
     options: WatchOptions,
+    own_writes: OwnWrites,
     sink: impl FnMut(WatchEvent) + Send + 'static,
 ) -> Result<Watcher, WatchError> {
     let repo = Repository::open(&ws.repo_root).map_err(|source| WatchError::Repository {
@@ -132,6 +135,7 @@ pub fn watch(
         common_dir: common_dir.clone(),
         index_file: workspace_dir.join(INDEX_FILE),
         ledger_dir: workspace_dir.join(LEDGER_DIR),
+        own_writes,
         sink: Box::new(sink),
         debouncer: Arc::downgrade(&shared),
     };
@@ -258,6 +262,7 @@ struct Router {
     common_dir: PathBuf,
     index_file: PathBuf,
     ledger_dir: PathBuf,
+    own_writes: OwnWrites,
     sink: Box<dyn FnMut(WatchEvent) + Send>,
     debouncer: Weak<Mutex<Option<Inner>>>,
 }
@@ -312,7 +317,7 @@ impl Router {
 
     fn route(&mut self, path: &Path, kind: &EventKind, batch: &mut Batch) {
         if path.starts_with(&self.git_dir) || path.starts_with(&self.common_dir) {
-            if self.moves_head_or_index(path) && !own_writes::is_own(path) {
+            if self.moves_head_or_index(path) && !self.own_writes.is_own(path) {
                 batch.git = true;
             }
             return;
@@ -343,7 +348,7 @@ impl Router {
             }
             return;
         }
-        if own_writes::is_own(path) {
+        if self.own_writes.is_own(path) {
             return;
         }
         if path == self.index_file {

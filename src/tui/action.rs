@@ -26,7 +26,7 @@ macro_rules! actions {
                 match self { $(Action::$variant => $help,)* }
             }
 
-            pub fn from_name(name: &str) -> Option<Action> {
+            pub(crate) fn from_name(name: &str) -> Option<Action> {
                 match name { $($name => Some(Action::$variant),)* _ => None }
             }
         }
@@ -148,13 +148,13 @@ impl Context {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Context> {
+    pub(crate) fn from_name(name: &str) -> Option<Context> {
         Context::ALL.into_iter().find(|c| c.name() == name)
     }
 
     /// Whether global bindings also apply here. Where the user types or must answer a
     /// question, every key belongs to that.
-    pub fn inherits_global(self) -> bool {
+    pub(crate) fn inherits_global(self) -> bool {
         !matches!(
             self,
             Context::Filter

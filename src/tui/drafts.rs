@@ -9,7 +9,7 @@ use super::forms::{Form, FormKind};
 use crate::core::model::Action;
 use crate::repo::write::index_text::ArtifactField;
 
-pub struct Draft {
+pub(crate) struct Draft {
     pub kind: FormKind,
     pub texts: Vec<String>,
     pub focus: usize,

@@ -60,7 +60,7 @@ impl Filter {
     }
 
     /// Whether the artifact passes every term.
-    pub fn matches_artifact(
+    pub(crate) fn matches_artifact(
         &self,
         index: &Index,
         artifact: &Artifact,
@@ -106,7 +106,7 @@ impl Filter {
 
     /// Whether a finding of a matching artifact is shown in the Gaps and Stale lists: `code:`
     /// and `sev:` narrow the findings themselves.
-    pub fn matches_finding(&self, finding: &Finding) -> bool {
+    pub(crate) fn matches_finding(&self, finding: &Finding) -> bool {
         self.terms.iter().all(|term| match term {
             Term::Code(c) => finding.code.as_str().starts_with(c.as_str()),
             Term::Severity(s) => finding.severity >= *s,
@@ -116,7 +116,7 @@ impl Filter {
 }
 
 /// The roles related to an artifact: owner, required signers, consumers.
-pub fn related_roles(index: &Index, artifact: &Artifact) -> Vec<String> {
+pub(crate) fn related_roles(index: &Index, artifact: &Artifact) -> Vec<String> {
     let mut roles: Vec<String> = artifact.owner.iter().cloned().collect();
     for r in index
         .required_signers(artifact)
@@ -131,7 +131,7 @@ pub fn related_roles(index: &Index, artifact: &Artifact) -> Vec<String> {
 }
 
 /// Whether one of `my_roles` must act on the artifact: it owns it or must sign it.
-pub fn is_mine(index: &Index, artifact: &Artifact, my_roles: &[String]) -> bool {
+pub(crate) fn is_mine(index: &Index, artifact: &Artifact, my_roles: &[String]) -> bool {
     artifact
         .owner
         .as_ref()

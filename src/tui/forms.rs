@@ -187,7 +187,7 @@ fn field_hint(index: &Index, field: ArtifactField) -> String {
 }
 
 /// The current value of a field as the form shows it.
-pub fn current_value(index: &Index, artifact: &str, field: ArtifactField) -> String {
+pub(crate) fn current_value(index: &Index, artifact: &str, field: ArtifactField) -> String {
     let Some(a) = index.artifact(artifact) else {
         return String::new();
     };
@@ -221,7 +221,7 @@ fn opt(value: String) -> Option<String> {
 }
 
 /// The artifact-edit picker: every field with its current value.
-pub fn edit_picker(index: &Index, artifact: &str) -> Picker {
+pub(crate) fn edit_picker(index: &Index, artifact: &str) -> Picker {
     let items = ArtifactField::ALL
         .into_iter()
         .map(|field| {
@@ -250,7 +250,12 @@ pub fn edit_picker(index: &Index, artifact: &str) -> Picker {
 
 /// The sign-off picker: every action for every role of the signer, allowed or with the
 /// reason it is refused.
-pub fn sign_picker(index: &Index, ledger: &Ledger, artifact: &str, me: Option<&str>) -> Picker {
+pub(crate) fn sign_picker(
+    index: &Index,
+    ledger: &Ledger,
+    artifact: &str,
+    me: Option<&str>,
+) -> Picker {
     let mut items = Vec::new();
     let my_roles: Vec<&str> = me
         .map(|m| {
@@ -297,7 +302,7 @@ pub fn sign_picker(index: &Index, ledger: &Ledger, artifact: &str, me: Option<&s
 }
 
 /// The role picker for one role: rename, add or remove people, remove it, or add a new role.
-pub fn role_picker(index: &Index, role: &str) -> Picker {
+pub(crate) fn role_picker(index: &Index, role: &str) -> Picker {
     let mut items = vec![
         PickerItem {
             label: format!(
@@ -356,7 +361,7 @@ pub fn role_picker(index: &Index, role: &str) -> Picker {
 }
 
 /// Whether a form (restored from a draft) still names things that exist.
-pub fn applies_to(kind: &FormKind, index: &Index) -> bool {
+pub(crate) fn applies_to(kind: &FormKind, index: &Index) -> bool {
     match kind {
         FormKind::Field { artifact, .. } | FormKind::Sign { artifact, .. } => {
             index.artifact(artifact).is_some()
@@ -533,7 +538,7 @@ impl Form {
         self.problem = self.change(index).err();
     }
 
-    pub fn focused(&mut self) -> &mut Input {
+    pub(crate) fn focused(&mut self) -> &mut Input {
         &mut self.inputs[self.focus]
     }
 
@@ -546,7 +551,7 @@ impl Form {
     }
 
     /// Restores texts saved in a draft.
-    pub fn set_texts(&mut self, texts: &[String]) {
+    pub(crate) fn set_texts(&mut self, texts: &[String]) {
         for (input, text) in self.inputs.iter_mut().zip(texts) {
             *input = Input::new(input.label, text, input.multiline, input.hint.clone());
         }

@@ -16,7 +16,7 @@ use crate::core::model::Pos;
 use crate::core::model::load::suggest;
 use crate::yaml;
 
-pub const PRESETS: Presets = &[
+pub(crate) const PRESETS: Presets = &[
     ("default", include_str!("../../assets/keymaps/default.yaml")),
     ("vim", include_str!("../../assets/keymaps/vim.yaml")),
 ];
@@ -31,7 +31,7 @@ pub struct KeyChord {
 impl KeyChord {
     /// The chord a key event stands for. Shift is part of a character already (`N`), so it
     /// is dropped there, as it is from BackTab.
-    pub fn from_event(e: &KeyEvent) -> KeyChord {
+    pub(crate) fn from_event(e: &KeyEvent) -> KeyChord {
         let mut mods =
             e.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         if matches!(e.code, KeyCode::Char(_) | KeyCode::BackTab) {
@@ -289,13 +289,13 @@ fn parse_file(file: &str, text: &str, problems: &mut Vec<ConfigProblem>) -> Pars
 }
 
 /// Embedded presets (keymaps or themes) by name, the default first.
-pub type Presets = &'static [(&'static str, &'static str)];
+pub(crate) type Presets = &'static [(&'static str, &'static str)];
 
 /// The preset a user chose, by `--flag` (which wins) or by the `preset:` key of their file at
 /// `user_pos`, else "default". An unknown name is a problem located where it was chosen
 /// ("no {what} `x` ({plural}: …); using default") and the default is used. Returns the name
 /// used and its text.
-pub fn choose_preset(
+pub(crate) fn choose_preset(
     presets: Presets,
     (what, plural): (&str, &str),
     flag: (&str, Option<&str>),
@@ -411,7 +411,7 @@ impl Keymap {
     }
 
     /// The action a key triggers in a context, falling back to the global bindings.
-    pub fn action_for(&self, context: Context, key: KeyChord) -> Option<Action> {
+    pub(crate) fn action_for(&self, context: Context, key: KeyChord) -> Option<Action> {
         let find = |ctx: Context| {
             self.bindings
                 .iter()
@@ -428,7 +428,7 @@ impl Keymap {
     }
 
     /// The keys bound to an action in a context (not counting global ones).
-    pub fn keys_for(&self, context: Context, action: Action) -> &[KeyChord] {
+    pub(crate) fn keys_for(&self, context: Context, action: Action) -> &[KeyChord] {
         self.bindings
             .iter()
             .find(|b| b.context == context && b.action == action)
@@ -437,7 +437,7 @@ impl Keymap {
 
     /// Footer hints for a context: (keys, hint) for actions with a hint, the context's own
     /// first, then the global ones it does not shadow.
-    pub fn hints(&self, context: Context, ascii: bool) -> Vec<(String, &'static str)> {
+    pub(crate) fn hints(&self, context: Context, ascii: bool) -> Vec<(String, &'static str)> {
         let mut out: Vec<(String, &'static str)> = Vec::new();
         let mut seen: Vec<Action> = Vec::new();
         let contexts: &[Context] = if context.inherits_global() {
@@ -484,7 +484,7 @@ impl Keymap {
     }
 
     /// The help screen's content: per context, each bound action with its keys.
-    pub fn help_sections(&self, ascii: bool) -> Vec<(Context, Vec<(String, &'static str)>)> {
+    pub(crate) fn help_sections(&self, ascii: bool) -> Vec<(Context, Vec<(String, &'static str)>)> {
         Context::ALL
             .iter()
             .map(|&ctx| {

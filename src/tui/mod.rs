@@ -1,51 +1,58 @@
 //! The workbench: an interactive terminal face over the same engine as `handoff check`.
 //!
-//! `app` holds the state and its synchronous update; `views` draw it; `keymap` and `theme`
-//! are data; `worker` reads facts off the UI thread; this module runs the event loop and
-//! owns the terminal, which it always restores — on quit, on error and on panic.
+//! - `app` holds the state and its synchronous update (with `derive`, `navigate` and
+//!   `editing`); `overlay` and `view_state` are its parts; `geometry` lays the screen out.
+//! - `views` draw the state; `keymap`, `action` and `theme` are data.
+//! - `startup` and `config` build the first state; `terminal` owns the terminal (and the
+//!   crash report); `input` reads and maps events; `event_loop` runs them; `runtime` carries
+//!   out effects, `commit` commits off the UI thread; the engine's worker reads facts.
 
 pub mod action;
 pub mod app;
-pub mod drafts;
-pub mod filter;
+mod commit;
+mod config;
+mod derive;
+mod drafts;
+mod editing;
+mod event_loop;
+mod filter;
 pub mod forms;
+mod geometry;
+mod input;
 pub mod keymap;
-pub mod layout;
+mod navigate;
+pub mod overlay;
 pub mod runtime;
+mod startup;
+mod terminal;
 pub mod theme;
+pub mod view_state;
 pub mod views;
 
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc;
 
-use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
-};
-use ratatui::crossterm::execute;
-use ratatui::layout::Position;
+pub use commit::Outcome as CommitOutcome;
+pub use editing::Committing;
+pub use input::handle_input;
+pub use startup::{app_with_facts, index_fingerprint, initial_app};
 
-use crate::engine::worker::{self, FactsWorker};
-use action::Action;
-use app::{App, Effect, Options, View};
-use keymap::{ConfigProblem, Keymap};
-use runtime::{AppEvent, Runtime};
-use theme::Theme;
-
-use crate::core::model::Facts;
-use crate::engine::{self, Snapshot, Workspace};
+use crate::engine::Workspace;
+use crate::repo::write::own_writes::OwnWrites;
+use event_loop::AppEvent;
+use runtime::Runtime;
+use terminal::TerminalGuard;
 
 /// How the workbench was asked to start.
 #[derive(Debug, Clone, Default)]
 pub struct TuiOptions {
-    pub dir: Option<PathBuf>,
     /// Screen-sharing mode: high contrast, roomy, read-only, no mouse capture, an agenda.
     pub present: bool,
     pub theme: Option<String>,
     pub keymap: Option<String>,
     pub ascii: bool,
-    /// Where keymap.yaml and theme.yaml are read from (default: [`config_dir`]).
+    /// Where keymap.yaml and theme.yaml are read from (default: [`config::config_dir`]).
     pub config_dir: Option<PathBuf>,
     /// No colour at all (`NO_COLOR`).
     pub no_color: bool,
@@ -53,363 +60,44 @@ pub struct TuiOptions {
     pub now: Option<jiff::Timestamp>,
 }
 
-/// The user's configuration directory: `$XDG_CONFIG_HOME/handoff`, else `~/.config/handoff`
-/// (on every Unix, macOS included).
-pub fn config_dir() -> Option<PathBuf> {
-    use etcetera::BaseStrategy;
-    etcetera::choose_base_strategy()
-        .ok()
-        .map(|s| s.config_dir().join("handoff"))
-}
-
-/// Keymap and theme from presets and the user's files.
-pub fn load_config(options: &TuiOptions) -> (Keymap, Theme, Vec<ConfigProblem>) {
-    let dir = options.config_dir.clone().or_else(config_dir);
-    let file = |name: &str| dir.as_ref().map(|d| d.join(name)).filter(|p| p.exists());
-    let (keymap, mut problems) =
-        Keymap::load(options.keymap.as_deref(), file("keymap.yaml").as_deref());
-    let no_color = options.no_color;
-    let preset = if options.present && options.theme.is_none() {
-        Some("high-contrast")
-    } else {
-        options.theme.as_deref()
-    };
-    let (theme, theme_problems) = Theme::load(
-        preset,
-        file("theme.yaml").as_deref(),
-        no_color,
-        options.ascii,
-    );
-    problems.extend(theme_problems);
-    (keymap, theme, problems)
-}
-
-/// A fingerprint of `handoff.yaml`'s bytes, to notice it changed under an open form.
-pub fn index_fingerprint(ws: &Workspace) -> String {
-    std::fs::read(ws.dir.join(engine::INDEX_FILE))
-        .ok()
-        .and_then(|bytes| git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).ok())
-        .map(|oid| oid.to_string())
-        .unwrap_or_default()
-}
-
-/// The git user's e-mail in this repository, if set.
-fn git_email(ws: &Workspace) -> Option<String> {
-    let repo = git2::Repository::open(&ws.repo_root).ok()?;
-    let config = repo.config().ok()?;
-    config
-        .get_string("user.email")
-        .ok()
-        .filter(|e| !e.is_empty())
-}
-
-/// Everything the workbench shows before facts arrive: index, ledger, analysis with every
-/// fact pending.
-pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> {
-    let (index, ledger) = engine::load_index_and_ledger(ws);
-    let index = index.map_err(|e| e.to_string())?;
-    let now = match options.now {
-        Some(t) => t,
-        None => crate::engine::clock::now()?,
-    };
-    let snap = Snapshot::new(index, ledger, Facts::default(), now);
-    let (keymap, theme, problems) = load_config(options);
-    let title = ws
-        .repo_root
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "repository".into());
-    let app_options = Options {
-        present: options.present,
-        me: git_email(ws),
-        title,
-    };
-    let mut app = App::new(snap, app_options, keymap, theme, problems);
-    if let Ok(repo) = crate::repo::facts::open_repo(ws) {
-        app.snap.facts.head = crate::repo::facts::head_info(&repo);
-    }
-    app.index_fingerprint = index_fingerprint(ws);
-    app.loading.total = app
-        .snap
-        .index
-        .artifacts
-        .iter()
-        .filter(|a| !a.target.is_url())
-        .count();
-    Ok(app)
-}
-
-/// Runs the workbench until the user quits.
-pub fn run(options: TuiOptions) -> Result<(), String> {
-    let ws = engine::locate(options.dir.as_deref()).map_err(crate::cli::describe)?;
-    let mut app = initial_app(&ws, &options)?;
+/// Runs the workbench on `ws` until the user quits.
+pub fn run(ws: &Workspace, options: TuiOptions) -> Result<(), String> {
+    use std::io::IsTerminal;
+    let mut app = initial_app(ws, &options)?;
     if !std::io::stdout().is_terminal() {
         return Err("handoff's workbench needs a terminal; use `handoff check` in scripts".into());
     }
 
     let (tx, rx) = mpsc::channel::<AppEvent>();
     let facts_tx = tx.clone();
-    let sink: worker::Sink = Arc::new(move |u| {
+    let sink: crate::engine::worker::Sink = Arc::new(move |u| {
         let _ = facts_tx.send(AppEvent::Facts(u));
     });
-    let draft_path = git2::Repository::open(&ws.repo_root)
-        .ok()
-        .map(|r| r.path().join("handoff").join("draft.json"));
-    let mut rt = Runtime {
-        ws: ws.clone(),
-        worker: FactsWorker::new(ws.clone(), sink),
-        generation: 0,
-        draft_path,
-    };
-    // The terminal and the crash report first: from here on, threads run, and a panic in any
-    // of them must find the hook that gives the terminal back.
-    let mut terminal = ratatui::init();
-    let mouse = !options.present;
-    if mouse {
-        let _ = execute!(std::io::stdout(), EnableMouseCapture);
-    }
-    install_crash_report(mouse);
+    // One handle for the watcher and the writes: the workbench's own commits are not changes.
+    let own_writes = OwnWrites::default();
+    let mut rt = Runtime::new(ws.clone(), sink, own_writes.clone());
+    let mut guard = TerminalGuard::take(!options.present);
 
     rt.refresh_all(&mut app);
     rt.restore_draft(&mut app);
-    if let Ok(size) = terminal.size() {
-        app.size = (size.width, size.height);
+    if let Ok(size) = guard.terminal.size() {
+        app.resize(size.width, size.height);
     }
     // The first frame before the watcher: setting up a watch per directory takes tens of
     // milliseconds in a large work tree, and the facts worker is reading meanwhile.
-    let _ = runtime::draw(&mut terminal, &app);
+    let _ = terminal::draw(&mut guard.terminal, &mut app);
     let watch_tx = tx.clone();
     // The watcher lives as long as this binding; live refresh is a nicety, not a condition.
-    let _watcher = match crate::engine::watch::watch(
-        &ws,
-        crate::engine::watch::WatchOptions::default(),
-        move |e| {
-            let _ = watch_tx.send(AppEvent::Watch(e));
-        },
-    ) {
+    let watch_options = crate::engine::watch::WatchOptions::default();
+    let _watcher = match crate::engine::watch::watch(ws, watch_options, own_writes, move |e| {
+        let _ = watch_tx.send(AppEvent::Watch(e));
+    }) {
         Ok(w) => Some(w),
         Err(e) => {
             app.status = Some(format!("live refresh is off: {e}"));
             None
         }
     };
-    spawn_input(tx);
-
-    let result = runtime::event_loop(&mut terminal, &mut app, &rx, &mut rt);
-
-    if mouse {
-        let _ = execute!(std::io::stdout(), DisableMouseCapture);
-    }
-    ratatui::restore();
-    result
-}
-
-fn spawn_input(tx: Sender<AppEvent>) {
-    std::thread::spawn(move || {
-        while let Ok(ev) = event::read() {
-            if tx.send(AppEvent::Input(ev)).is_err() {
-                break;
-            }
-        }
-    });
-}
-
-/// Keys (presses only), resizes and the mouse.
-pub fn handle_input(app: &mut App, input: Event) -> Option<Effect> {
-    match input {
-        Event::Key(key) if key.kind == KeyEventKind::Press => {
-            if layout::too_small(app.size) {
-                return (key.code == event::KeyCode::Char('q')).then_some(Effect::Quit);
-            }
-            app.key(key)
-        }
-        Event::Resize(w, h) => {
-            app.size = (w, h);
-            app.scroll_into_view();
-            None
-        }
-        Event::Mouse(m) => {
-            match m.kind {
-                MouseEventKind::ScrollDown => {
-                    for _ in 0..3 {
-                        app.handle(Action::Down);
-                    }
-                }
-                MouseEventKind::ScrollUp => {
-                    for _ in 0..3 {
-                        app.handle(Action::Up);
-                    }
-                }
-                MouseEventKind::Down(MouseButton::Left) => click(app, m.column, m.row),
-                _ => {}
-            }
-            None
-        }
-        _ => None,
-    }
-}
-
-/// Selects what was clicked: a matrix row and role column, or a finding.
-fn click(app: &mut App, x: u16, y: u16) {
-    if app.help.is_some() || app.filter_input.is_some() {
-        return;
-    }
-    let areas = layout::areas(app);
-    if areas.tabs.contains(Position::new(x, y)) {
-        return;
-    }
-    let list = layout::body(app).list();
-    if !list.contains(Position::new(x, y))
-        || matches!(layout::body(app), layout::Body::Popup { .. })
-    {
-        return;
-    }
-    match app.view {
-        View::Matrix => {
-            let g = layout::matrix_geometry(app, list);
-            let line = (y - list.y) as usize;
-            if line == 0 || line > g.rows * g.row_h as usize {
-                return;
-            }
-            let row = app.matrix.offset + (line - 1) / g.row_h as usize;
-            if row < app.rows.len() {
-                app.matrix.selected = row;
-            }
-            let role_x = list.x + g.id_w + 1 + g.worst_w + 1;
-            if x >= role_x {
-                let col = app.col_offset + ((x - role_x) / g.role_w.max(1)) as usize;
-                if col < app.snap.index.roles.len() {
-                    app.col = col;
-                }
-            }
-        }
-        View::Gaps | View::Stale => {
-            let Some((items, cursor)) = app.list() else {
-                return;
-            };
-            let line = cursor.offset + (y - list.y) as usize;
-            let hit = (0..items.len()).find(|&pos| {
-                let (start, end) = layout::finding_lines(app, items, pos);
-                (start..end).contains(&line)
-            });
-            if let Some(pos) = hit {
-                match app.view {
-                    View::Gaps => app.gaps.selected = pos,
-                    _ => app.stale.selected = pos,
-                }
-            }
-        }
-        View::Agenda => {}
-    }
-    app.scroll_into_view();
-}
-
-/// A panic restores the terminal (ratatui's hook), then leaves a crash report naming the
-/// location, so a crash is never a garbled terminal and a lost explanation.
-fn install_crash_report(mouse: bool) {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        // The report is written while the workbench still owns the screen, so that the
-        // terminal, once given back, stays as it is given back.
-        let location = info
-            .location()
-            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
-            .unwrap_or_default();
-        let report = format!(
-            "handoff {} crashed\nlocation: {location}\nmessage: {info}\n\nbacktrace:\n{}\n",
-            env!("CARGO_PKG_VERSION"),
-            std::backtrace::Backtrace::force_capture()
-        );
-        let written = write_crash_report(&report);
-        // No frame is drawn after this, whichever thread panicked.
-        TERMINAL_GIVEN_BACK.store(true, std::sync::atomic::Ordering::SeqCst);
-        if mouse {
-            let _ = execute!(std::io::stdout(), DisableMouseCapture);
-        }
-        previous(info);
-        // ratatui's hook leaves the cursor to the terminal's `Drop`, which a panic on another
-        // thread never reaches.
-        let _ = execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
-        if let Some(path) = written {
-            eprintln!(
-                "handoff crashed at {location}; a report is in {}",
-                path.display()
-            );
-        }
-        // A panic on the main thread unwinds out of `run` and ends the process. Elsewhere (the
-        // facts worker, the input or watcher threads) it would leave the workbench running on
-        // a terminal already given back, waiting for what will never come: end it here.
-        if std::thread::current().name() != Some("main") {
-            std::process::exit(101);
-        }
-    }));
-}
-
-/// Set by the crash report's hook once the terminal is given back: no frame may be drawn
-/// after that (another thread may be about to draw one).
-static TERMINAL_GIVEN_BACK: std::sync::atomic::AtomicBool =
-    std::sync::atomic::AtomicBool::new(false);
-
-/// Whether a panic has given the terminal back (see [`install_crash_report`]).
-pub fn terminal_given_back() -> bool {
-    TERMINAL_GIVEN_BACK.load(std::sync::atomic::Ordering::SeqCst)
-}
-
-/// Writes the report to a new file in the temporary directory. The file is created fresh
-/// (never opened if it exists): in a shared `/tmp`, a name someone else made first, perhaps a
-/// link to a file of yours, is skipped, not written through.
-fn write_crash_report(report: &str) -> Option<PathBuf> {
-    use std::io::Write;
-    let dir = std::env::temp_dir();
-    let pid = std::process::id();
-    for attempt in 0..100 {
-        let name = match attempt {
-            0 => format!("handoff-crash-{pid}.txt"),
-            n => format!("handoff-crash-{pid}-{n}.txt"),
-        };
-        let path = dir.join(name);
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(mut file) => return file.write_all(report.as_bytes()).ok().map(|()| path),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(_) => return None,
-        }
-    }
-    None
-}
-
-/// Test-only, in debug builds: `HANDOFF_DEBUG_PANIC=<point>` panics at that point (`draw`:
-/// while drawing a frame; `worker`: in the facts worker thread), so that tests can check that
-/// a crash gives the terminal back and leaves a report naming the location (the caller's:
-/// this function is `#[track_caller]`). Release builds have no such switch.
-#[cfg(debug_assertions)]
-#[track_caller]
-pub fn debug_panic(point: &str) {
-    static WANTED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    let wanted = WANTED.get_or_init(|| std::env::var("HANDOFF_DEBUG_PANIC").ok());
-    if wanted.as_deref() == Some(point) {
-        panic!("HANDOFF_DEBUG_PANIC={point}: a panic a test asked for");
-    }
-}
-
-#[cfg(not(debug_assertions))]
-#[inline(always)]
-pub fn debug_panic(_point: &str) {}
-
-/// For tests and tools: a workbench app on `dir` with every fact read synchronously.
-pub fn app_with_facts(dir: &Path, options: &TuiOptions) -> Result<App, String> {
-    let ws = engine::locate(Some(dir)).map_err(crate::cli::describe)?;
-    let mut app = initial_app(&ws, options)?;
-    let repo = crate::repo::facts::open_repo(&ws).map_err(|e| e.to_string())?;
-    let facts = crate::repo::facts::collect(&repo, &ws, &runtime::all_targets(&app))
-        .map_err(|e| e.to_string())?;
-    app.snap.facts = facts;
-    app.loading.finished = true;
-    app.loading.worktree_done = app.loading.total;
-    app.loading.history_done = app.loading.total;
-    app.reanalyze();
-    Ok(app)
+    input::spawn_input(tx.clone());
+    event_loop::event_loop(&mut guard.terminal, &mut app, &rx, &tx, &mut rt)
 }

@@ -10,7 +10,7 @@ use crate::core::analysis::CellState;
 use crate::core::model::{Pos, Severity};
 use crate::yaml;
 
-pub const PRESETS: Presets = &[
+pub(crate) const PRESETS: Presets = &[
     ("default", include_str!("../../assets/themes/default.yaml")),
     ("light", include_str!("../../assets/themes/light.yaml")),
     (
@@ -283,7 +283,7 @@ impl Theme {
     }
 
     /// The glyph of a severity: ✗ ! i (ASCII: E W i).
-    pub fn severity_glyph(&self, s: Severity) -> &'static str {
+    pub(crate) fn severity_glyph(&self, s: Severity) -> &'static str {
         match (s, self.ascii) {
             (Severity::Error, false) => "✗",
             (Severity::Warning, false) => "!",
@@ -294,7 +294,7 @@ impl Theme {
         }
     }
 
-    pub fn ok_glyph(&self) -> &'static str {
+    pub(crate) fn ok_glyph(&self) -> &'static str {
         if self.ascii { "+" } else { "✓" }
     }
 
@@ -302,7 +302,7 @@ impl Theme {
         if self.ascii { "|" } else { "│" }
     }
 
-    pub fn arrow(&self) -> &'static str {
+    pub(crate) fn arrow(&self) -> &'static str {
         if self.ascii { "->" } else { "→" }
     }
 }

@@ -31,7 +31,8 @@ pub fn key(app: &mut App, k: &str) -> Option<Effect> {
 
 /// Selects an artifact's row in the matrix.
 pub fn select(app: &mut App, id: &str) {
-    app.matrix.selected = app
+    app.matrix.cursor.selected = app
+        .matrix
         .rows
         .iter()
         .position(|&i| app.snap.index.artifacts[i].id == id)

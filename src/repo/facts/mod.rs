@@ -20,6 +20,7 @@ mod history;
 mod ledger_cache;
 pub mod ledger_history;
 mod parsed_cache;
+mod repo_info;
 mod treehash;
 mod worktree;
 
@@ -37,6 +38,7 @@ pub use head::head_info;
 pub use history::{PathSpec, last_changes};
 pub use ledger_cache::{LedgerAnswer, ledger_history_cached};
 pub use parsed_cache::{Input, ParsedCache};
+pub use repo_info::{blob_id, git_email, handoff_git_dir, read_head};
 pub use worktree::{Limits, WorkTree, worktree_facts};
 
 /// Where the handoff workspace sits in the repository.

@@ -1,29 +1,45 @@
 //! Atomic file writes: a temporary file beside the target, flushed to disk, then renamed
 //! over it. A kill at any moment leaves the old file or the new one, never half of either.
-//! Every write is marked in [`super::own_writes`] first, so the watcher does not mistake it
-//! for someone else's.
+//! A write given an [`OwnWrites`] handle is marked in it first, so the watcher holding the same
+//! handle does not mistake it for someone else's.
 
 use std::fs;
 use std::io::Write;
 use std::path::Path;
 
+use super::own_writes::OwnWrites;
+
 /// The name every temporary file starts with (the watcher ignores them).
 pub const TEMPORARY_PREFIX: &str = ".handoff-tmp-";
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_marked(path, bytes, None)
+}
+
+/// [`write_atomic`], marking the write in `own_writes` first.
+pub fn write_atomic_marked(
+    path: &Path,
+    bytes: &[u8],
+    own_writes: Option<&OwnWrites>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    write_through_temporary(path, bytes, dir).map_err(without_temporary_path)
+    write_through_temporary(path, bytes, dir, own_writes).map_err(without_temporary_path)
 }
 
 /// [`write_atomic`] with the temporary file in `scratch` (handoff's directory under `.git`),
 /// so that a kill leaves nothing in the work tree for `git add -A` to pick up. Where
 /// `scratch` is on another file system (a rename cannot cross it), the temporary file sits
 /// beside the target as in [`write_atomic`].
-pub fn write_atomic_via(path: &Path, bytes: &[u8], scratch: &Path) -> std::io::Result<()> {
+pub fn write_atomic_via(
+    path: &Path,
+    bytes: &[u8],
+    scratch: &Path,
+    own_writes: Option<&OwnWrites>,
+) -> std::io::Result<()> {
     let _ = fs::create_dir_all(scratch);
-    match write_through_temporary(path, bytes, scratch) {
+    match write_through_temporary(path, bytes, scratch, own_writes) {
         Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices || !scratch.is_dir() => {
-            write_atomic(path, bytes)
+            write_atomic_marked(path, bytes, own_writes)
         }
         result => result.map_err(without_temporary_path),
     }
@@ -42,7 +58,12 @@ fn without_temporary_path(error: std::io::Error) -> std::io::Error {
     }
 }
 
-fn write_through_temporary(path: &Path, bytes: &[u8], temporary_dir: &Path) -> std::io::Result<()> {
+fn write_through_temporary(
+    path: &Path,
+    bytes: &[u8],
+    temporary_dir: &Path,
+    own_writes: Option<&OwnWrites>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     // The process id ends the name, so that a killed writer's leftover can be told apart.
@@ -51,7 +72,9 @@ fn write_through_temporary(path: &Path, bytes: &[u8], temporary_dir: &Path) -> s
         .suffix(&format!("-{}", std::process::id()))
         .tempfile_in(temporary_dir)?;
     tmp.as_file_mut().write_all(bytes)?;
-    super::own_writes::mark(path, bytes);
+    if let Some(own) = own_writes {
+        own.mark(path, bytes);
+    }
     tmp.as_file().sync_all()?;
     // Keep the permissions of the file being replaced (an executable stays executable).
     if let Ok(meta) = fs::metadata(path) {

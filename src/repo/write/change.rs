@@ -15,6 +15,7 @@ use git2::{Oid, Repository, Signature, Status};
 use super::commit::{self, CommitError, CommitRequest, Committed, Hooks};
 use super::journal::{Journal, JournalFile, Recovered};
 use super::lock::WriteLock;
+use super::own_writes::OwnWrites;
 use super::patience::Patience;
 use super::scratch;
 
@@ -29,12 +30,23 @@ pub enum BaseHead {
     Seen(Option<Oid>),
 }
 
+impl BaseHead {
+    /// [`BaseHead::Seen`] from the commit id on screen, in hex (`None`, or an id that does not
+    /// parse: an unborn branch), so that a face needs no git2 type to name it.
+    pub fn seen_hex(commit: Option<&str>) -> BaseHead {
+        BaseHead::Seen(commit.and_then(|c| Oid::from_str(c).ok()))
+    }
+}
+
 /// How a change is committed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct CommitOptions {
     pub base: BaseHead,
     /// Run the repository's `pre-commit` and `commit-msg` hooks (see [`super::hooks`]).
     pub run_hooks: bool,
+    /// Where the writes are marked for a watcher to ignore (the workbench's); `None` marks
+    /// nothing (the command line has no watcher).
+    pub own_writes: Option<OwnWrites>,
 }
 
 impl Default for CommitOptions {
@@ -42,6 +54,7 @@ impl Default for CommitOptions {
         CommitOptions {
             base: BaseHead::Current,
             run_hooks: true,
+            own_writes: None,
         }
     }
 }
@@ -225,6 +238,7 @@ pub fn write_and_commit(
             path: change.repo_path.to_string(),
         });
     }
+    let own_writes = options.own_writes.as_ref();
     let base_blob = blob_at(repo, base, change.repo_path);
     let created_dirs = missing_ancestors(change.path);
     let mut journal = Journal::begin(
@@ -241,7 +255,7 @@ pub fn write_and_commit(
     .map_err(|e| WriteError::Commit(e.into()))?;
     let backup = Backup::keep(repo, change.path);
     if let Err(source) =
-        super::atomic::write_atomic_via(change.path, change.new, &scratch::dir(repo))
+        super::atomic::write_atomic_via(change.path, change.new, &scratch::dir(repo), own_writes)
     {
         backup.discard();
         return Err(WriteError::Io {
@@ -249,7 +263,8 @@ pub fn write_and_commit(
             source,
         });
     }
-    let restore = |failure: WriteError| restore(change, &created_dirs, backup.path(), failure);
+    let restore =
+        |failure: WriteError| restore(change, &created_dirs, backup.path(), failure, own_writes);
     let paths = [change.repo_path.to_string()];
     let hooks = if options.run_hooks {
         Hooks::Run
@@ -265,7 +280,9 @@ pub fn write_and_commit(
             committer: who,
             expected_head: expected,
         };
-        let error = match commit::commit_paths_with(repo, &request, hooks, Some(&mut journal)) {
+        let committed =
+            commit::commit_paths_with(repo, &request, hooks, Some(&mut journal), own_writes);
+        let error = match committed {
             Ok(committed) => {
                 backup.discard();
                 return Ok(committed);
@@ -287,7 +304,9 @@ pub fn write_and_commit(
                 commit: tip.map_or_else(String::new, |t| t.to_string()),
             };
             backup.discard();
-            return Err(put_back_as_committed(repo, change, tip, conflict));
+            return Err(put_back_as_committed(
+                repo, change, tip, conflict, own_writes,
+            ));
         }
         if let Err(e) = journal.set_parent(tip) {
             return Err(restore(WriteError::Commit(e.into())));
@@ -308,9 +327,12 @@ fn repo_relative_dirs(repo_path: &str, count: usize) -> Vec<String> {
 
 /// Takes the repository's write lock, then finishes or undoes what a killed handoff left
 /// (see [`super::journal`]): every change starts from a repository with nothing half done.
-pub fn begin(repo: &Repository) -> Result<(WriteLock, Vec<Recovered>), WriteError> {
+pub fn begin(
+    repo: &Repository,
+    own_writes: Option<&OwnWrites>,
+) -> Result<(WriteLock, Vec<Recovered>), WriteError> {
     let lock = super::lock::lock_repository(repo, super::lock::WAIT_FOR_OTHER_WRITER)?;
-    let recovered = super::journal::recover(repo);
+    let recovered = super::journal::recover(repo, own_writes);
     Ok((lock, recovered))
 }
 
@@ -372,12 +394,13 @@ fn put_back_as_committed(
     change: &FileChange,
     tip: Option<Oid>,
     failure: WriteError,
+    own_writes: Option<&OwnWrites>,
 ) -> WriteError {
     let committed = blob_at(repo, tip, change.repo_path)
         .and_then(|blob| repo.find_blob(blob).ok())
         .map(|blob| blob.content().to_vec());
     let result = match committed {
-        Some(bytes) => super::write_atomic(change.path, &bytes),
+        Some(bytes) => super::atomic::write_atomic_marked(change.path, &bytes, own_writes),
         None => std::fs::remove_file(change.path),
     };
     reported_with(result, change, failure)
@@ -414,16 +437,21 @@ fn restore(
     created_dirs: &[PathBuf],
     backup: Option<&Path>,
     failure: WriteError,
+    own_writes: Option<&OwnWrites>,
 ) -> WriteError {
+    let write = |bytes| super::atomic::write_atomic_marked(change.path, bytes, own_writes);
     let result = match (change.old, backup) {
         (Some(bytes), Some(backup)) => {
-            super::own_writes::mark(change.path, bytes);
-            std::fs::rename(backup, change.path)
-                .or_else(|_| super::write_atomic(change.path, bytes))
+            if let Some(own) = own_writes {
+                own.mark(change.path, bytes);
+            }
+            std::fs::rename(backup, change.path).or_else(|_| write(bytes))
         }
-        (Some(bytes), None) => super::write_atomic(change.path, bytes),
+        (Some(bytes), None) => write(bytes),
         (None, _) => {
-            super::own_writes::mark_removed(change.path);
+            if let Some(own) = own_writes {
+                own.mark_removed(change.path);
+            }
             std::fs::remove_file(change.path).map(|()| {
                 for dir in created_dirs {
                     // Only empty directories go: `remove_dir` refuses the others.

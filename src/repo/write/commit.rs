@@ -284,7 +284,7 @@ pub fn branch_tip(repo: &Repository) -> Result<Option<Oid>, CommitError> {
 /// Commits the working-copy state of `req.paths` on the current branch and returns the new
 /// commit. The user's index keeps everything it had staged. Runs no hooks.
 pub fn commit_paths(repo: &Repository, req: &CommitRequest) -> Result<Oid, CommitError> {
-    commit_paths_with(repo, req, Hooks::Skip, None).map(|c| c.id)
+    commit_paths_with(repo, req, Hooks::Skip, None, None).map(|c| c.id)
 }
 
 /// One path of a commit: what HEAD has, what is committed.
@@ -296,12 +296,13 @@ struct PathChange<'a> {
 
 /// [`commit_paths`], running the repository's `pre-commit` and `commit-msg` hooks when asked,
 /// and recording the commit in `journal` (see [`super::journal`] for why the steps come in
-/// this order).
+/// this order). The branch and index it writes are marked in `own_writes`.
 pub fn commit_paths_with(
     repo: &Repository,
     req: &CommitRequest,
     hooks: Hooks,
     journal: Option<&mut super::journal::Journal>,
+    own_writes: Option<&super::own_writes::OwnWrites>,
 ) -> Result<Committed, CommitError> {
     let workdir = repo
         .workdir()
@@ -382,9 +383,17 @@ pub fn commit_paths_with(
         Err(e) => return Err(e),
     };
     // 2. The branch moves (refused if it moved meanwhile; the lock is then released).
-    super::refs::update_branch(repo, &branch, tip, commit, req.committer, &message)?;
+    super::refs::update_branch(
+        repo,
+        &branch,
+        tip,
+        commit,
+        req.committer,
+        &message,
+        own_writes,
+    )?;
     // 3. The index takes effect. The commit is made: from here on a failure is reported.
-    let index_not_updated = prepared.commit().err().map(|e| {
+    let index_not_updated = prepared.commit(own_writes).err().map(|e| {
         let paths: Vec<&str> = changes.iter().map(|c| c.path).collect();
         format!(
             "committed {}, but the git index could not be updated ({e}): run `git reset -q -- {}` to bring it up to date",

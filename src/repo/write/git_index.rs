@@ -36,11 +36,13 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Puts the new index in place.
-    pub fn commit(self) -> std::io::Result<()> {
+    /// Puts the new index in place, marking it in `own_writes`.
+    pub fn commit(self, own_writes: Option<&super::own_writes::OwnWrites>) -> std::io::Result<()> {
         let target = self.target.clone();
         self.lock.commit(&target)?;
-        super::own_writes::mark_current(&target);
+        if let Some(own) = own_writes {
+            own.mark_current(&target);
+        }
         Ok(())
     }
 }
@@ -184,7 +186,7 @@ mod tests {
         .unwrap();
         // Held: another writer cannot take the lock meanwhile.
         assert!(dir.path().join(".git/index.lock").exists());
-        prepared.commit().unwrap();
+        prepared.commit(None).unwrap();
         let mut index = repo.index().unwrap();
         index.read(true).unwrap();
         assert_eq!(index.get_path(Path::new("a.txt"), 0).unwrap().id, a);

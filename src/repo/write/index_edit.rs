@@ -59,7 +59,7 @@ pub fn apply_edit(
 ) -> Result<EditOutcome, IndexEditError> {
     let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
     // From reading what the change is computed from until its commit: one writer at a time.
-    let (lock, recovered) = change::begin(&repo)?;
+    let (lock, recovered) = change::begin(&repo, options.own_writes.as_ref())?;
     let (signature, name, _) = change::who(&repo)?;
     let path = ws.dir.join(INDEX_FILE);
     let repo_path = ws.repo_path(INDEX_FILE);

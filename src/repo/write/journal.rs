@@ -22,6 +22,7 @@ use git2::{ObjectType, Oid, Repository};
 use serde::{Deserialize, Serialize};
 
 use super::git_lock;
+use super::own_writes::OwnWrites;
 use super::scratch;
 
 /// What a journal says: the change in flight.
@@ -176,8 +177,8 @@ impl std::fmt::Display for Recovered {
 }
 
 /// Finishes or undoes the changes killed writers left, and removes their scratch files. Call
-/// only while holding the write lock.
-pub fn recover(repo: &Repository) -> Vec<Recovered> {
+/// only while holding the write lock. Files put back are marked in `own_writes`.
+pub fn recover(repo: &Repository, own_writes: Option<&OwnWrites>) -> Vec<Recovered> {
     let mut done = Vec::new();
     for (name, path) in scratch::others(repo) {
         if !name.starts_with("pending-") {
@@ -190,7 +191,7 @@ pub fn recover(repo: &Repository) -> Vec<Recovered> {
             .ok()
             .and_then(|b| serde_json::from_slice::<Entry>(&b).ok());
         if let Some(entry) = entry {
-            done.push(recover_one(repo, pid, &entry));
+            done.push(recover_one(repo, pid, &entry, own_writes));
         }
     }
     release_leftover_locks(repo);
@@ -202,7 +203,12 @@ fn oid(text: &Option<String>) -> Option<Oid> {
     text.as_deref().and_then(|t| Oid::from_str(t).ok())
 }
 
-fn recover_one(repo: &Repository, pid: u32, entry: &Entry) -> Recovered {
+fn recover_one(
+    repo: &Repository,
+    pid: u32,
+    entry: &Entry,
+    own_writes: Option<&OwnWrites>,
+) -> Recovered {
     let paths: Vec<String> = entry.files.iter().map(|f| f.path.clone()).collect();
     let tip = super::refs::read(repo, &entry.branch).ok().flatten();
     let commit = oid(&entry.commit);
@@ -236,7 +242,7 @@ fn recover_one(repo: &Repository, pid: u32, entry: &Entry) -> Recovered {
         return Recovered::LeftAsIs { paths };
     }
     for file in &entry.files {
-        undo_file(repo, file);
+        undo_file(repo, file, own_writes);
     }
     Recovered::Undone { paths }
 }
@@ -274,7 +280,7 @@ fn sync_index_with(repo: &Repository, commit: Oid, entry: &Entry) {
 
 /// Puts a file back as committed at the parent, if it still holds what handoff wrote, and
 /// its index entry too.
-fn undo_file(repo: &Repository, file: &FileEntry) {
+fn undo_file(repo: &Repository, file: &FileEntry, own_writes: Option<&OwnWrites>) {
     let Some(workdir) = repo.workdir() else {
         return;
     };
@@ -283,7 +289,7 @@ fn undo_file(repo: &Repository, file: &FileEntry) {
     let new = oid(&file.new);
     if on_disk == new {
         let restored = match oid(&file.old).and_then(|o| repo.find_blob(o).ok()) {
-            Some(blob) => super::atomic::write_atomic(&full, blob.content()),
+            Some(blob) => super::atomic::write_atomic_marked(&full, blob.content(), own_writes),
             None => fs::remove_file(&full).map(|()| {
                 for dir in &file.created_dirs {
                     let _ = fs::remove_dir(workdir.join(dir));

@@ -2,15 +2,19 @@
 //! tell its own writes from everyone else's and never reloads because of them.
 //!
 //! Writers mark a path with the bytes they are about to write (or, after libgit2 wrote a file,
-//! with what is there now). The watcher asks [`is_own`] about each changed path: it is ours
-//! while the file still holds exactly what we marked, for a few seconds. A later write by
-//! anyone else changes the content, so it is never mistaken for ours, however soon it comes.
+//! with what is there now). The watcher asks [`OwnWrites::is_own`] about each changed path: it
+//! is ours while the file still holds exactly what we marked, for a few seconds. A later write
+//! by anyone else changes the content, so it is never mistaken for ours, however soon it comes.
+//!
+//! The marks are a handle, not a global: the workbench makes one and gives clones to its
+//! watcher and to its writes, so two workbenches (or tests) in one process never see each
+//! other's marks, and a command-line write that nobody watches marks nothing.
 
 use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long a mark holds. Debounced events arrive within a fraction of a second.
@@ -25,8 +29,17 @@ struct Mark {
     at: Instant,
 }
 
-static MARKS: LazyLock<Mutex<HashMap<PathBuf, Mark>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// What handoff wrote recently, shared by the writes that mark and the watcher that asks.
+#[derive(Clone, Default)]
+pub struct OwnWrites {
+    marks: Arc<Mutex<HashMap<PathBuf, Mark>>>,
+}
+
+impl std::fmt::Debug for OwnWrites {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OwnWrites")
+    }
+}
 
 fn content_hash(bytes: &[u8]) -> u64 {
     let mut hasher = DefaultHasher::new();
@@ -45,28 +58,47 @@ fn key(path: &Path) -> PathBuf {
     }
 }
 
-fn record(path: &Path, content: Option<u64>) {
-    let now = Instant::now();
-    let mut marks = MARKS.lock().unwrap_or_else(|e| e.into_inner());
-    marks.retain(|_, m| now.duration_since(m.at) < KEEP_FOR);
-    marks.insert(key(path), Mark { content, at: now });
-}
+impl OwnWrites {
+    fn record(&self, path: &Path, content: Option<u64>) {
+        let now = Instant::now();
+        let mut marks = self.marks.lock().unwrap_or_else(|e| e.into_inner());
+        marks.retain(|_, m| now.duration_since(m.at) < KEEP_FOR);
+        marks.insert(key(path), Mark { content, at: now });
+    }
 
-/// Handoff is about to write `bytes` to `path`.
-pub fn mark(path: &Path, bytes: &[u8]) {
-    record(path, Some(content_hash(bytes)));
-}
+    /// Handoff is about to write `bytes` to `path`.
+    pub fn mark(&self, path: &Path, bytes: &[u8]) {
+        self.record(path, Some(content_hash(bytes)));
+    }
 
-/// Handoff removed `path`.
-pub fn mark_removed(path: &Path) {
-    record(path, None);
-}
+    /// Handoff removed `path`.
+    pub fn mark_removed(&self, path: &Path) {
+        self.record(path, None);
+    }
 
-/// Handoff (through libgit2) has just written `path`: whatever it holds now is ours.
-pub fn mark_current(path: &Path) {
-    match read_small(path) {
-        Some(bytes) => mark(path, &bytes),
-        None => mark_removed(path),
+    /// Handoff (through libgit2) has just written `path`: whatever it holds now is ours.
+    pub fn mark_current(&self, path: &Path) {
+        match read_small(path) {
+            Some(bytes) => self.mark(path, &bytes),
+            None => self.mark_removed(path),
+        }
+    }
+
+    /// Whether `path` holds what handoff itself last wrote there, recently.
+    pub fn is_own(&self, path: &Path) -> bool {
+        let key = key(path);
+        let expected = {
+            let marks = self.marks.lock().unwrap_or_else(|e| e.into_inner());
+            match marks.get(&key) {
+                Some(m) if m.at.elapsed() < KEEP_FOR => m.content,
+                _ => return false,
+            }
+        };
+        match (expected, read_small(path)) {
+            (Some(hash), Some(bytes)) => content_hash(&bytes) == hash,
+            (None, None) => !path.exists(),
+            _ => false,
+        }
     }
 }
 
@@ -78,23 +110,6 @@ fn read_small(path: &Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
 }
 
-/// Whether `path` holds what handoff itself last wrote there, recently.
-pub fn is_own(path: &Path) -> bool {
-    let key = key(path);
-    let expected = {
-        let marks = MARKS.lock().unwrap_or_else(|e| e.into_inner());
-        match marks.get(&key) {
-            Some(m) if m.at.elapsed() < KEEP_FOR => m.content,
-            _ => return false,
-        }
-    };
-    match (expected, read_small(path)) {
-        (Some(hash), Some(bytes)) => content_hash(&bytes) == hash,
-        (None, None) => !path.exists(),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,14 +118,19 @@ mod tests {
     fn a_write_is_ours_until_someone_else_changes_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("handoff.yaml");
-        assert!(!is_own(&path));
-        mark(&path, b"one");
+        let own = OwnWrites::default();
+        assert!(!own.is_own(&path));
+        own.mark(&path, b"one");
         std::fs::write(&path, b"one").unwrap();
-        assert!(is_own(&path));
+        assert!(own.is_own(&path));
+        assert!(
+            !OwnWrites::default().is_own(&path),
+            "another handle knows nothing of it"
+        );
         std::fs::write(&path, b"two").unwrap();
-        assert!(!is_own(&path));
-        mark_removed(&path);
+        assert!(!own.is_own(&path));
+        own.mark_removed(&path);
         std::fs::remove_file(&path).unwrap();
-        assert!(is_own(&path));
+        assert!(own.is_own(&path));
     }
 }

@@ -43,7 +43,8 @@ pub fn read(repo: &Repository, branch: &str) -> std::io::Result<Option<Oid>> {
         .and_then(|(id, _)| Oid::from_str(id).ok()))
 }
 
-/// Moves `branch` from `expected` to `new`, refusing if it is elsewhere.
+/// Moves `branch` from `expected` to `new`, refusing if it is elsewhere; the ref written is
+/// marked in `own_writes`.
 pub fn update_branch(
     repo: &Repository,
     branch: &str,
@@ -51,6 +52,7 @@ pub fn update_branch(
     new: Oid,
     committer: &Signature,
     message: &str,
+    own_writes: Option<&super::own_writes::OwnWrites>,
 ) -> Result<(), CommitError> {
     let ref_path = repo.commondir().join(branch);
     let lock_path = PathBuf::from(format!("{}.lock", ref_path.display()));
@@ -79,7 +81,9 @@ pub fn update_branch(
         append(&repo.path().join("logs").join("HEAD"), &line).map_err(bad)?;
     }
     lock.commit(&ref_path).map_err(bad)?;
-    super::own_writes::mark_current(&ref_path);
+    if let Some(own) = own_writes {
+        own.mark_current(&ref_path);
+    }
     Ok(())
 }
 

@@ -275,7 +275,7 @@ pub fn sign(
 ) -> Result<SignOutcome, SignError> {
     let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
     // From reading what the change is computed from until its commit: one writer at a time.
-    let (lock, recovered) = change::begin(&repo)?;
+    let (lock, recovered) = change::begin(&repo, options.own_writes.as_ref())?;
     let (signature, name, email) = change::who(&repo)?;
     let index = load_index_file(ws).map_err(SignError::Index)?;
     // A record is judged by the `handoff.yaml` of the commit that adds it: without one there,

@@ -13,8 +13,8 @@ use crate::tui::theme::Role;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let items = &app.agenda_items;
-    let Some(&i) = items.get(app.agenda) else {
+    let items = &app.agenda.items;
+    let Some(&i) = items.get(app.agenda.at) else {
         let line = Line::styled(
             format!(
                 "  {} Nothing on the agenda: no open findings.",
@@ -68,7 +68,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut lines = vec![
         Line::raw(""),
         Line::styled(
-            format!("  Item {} of {}", app.agenda + 1, items.len()),
+            format!("  Item {} of {}", app.agenda.at + 1, items.len()),
             t.style(Role::Muted),
         ),
         Line::raw(""),

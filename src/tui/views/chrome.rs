@@ -82,17 +82,12 @@ pub fn header(frame: &mut Frame, app: &App, area: Rect) {
 pub fn tabs(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let mut spans: Vec<Span> = Vec::new();
-    let views: &[View] = if app.options.present {
-        &[View::Agenda, View::Matrix, View::Gaps, View::Stale]
-    } else {
-        &[View::Matrix, View::Gaps, View::Stale]
-    };
-    for v in views {
+    for v in app.views() {
         let count = match v {
-            View::Matrix => format!(" {}", app.rows.len()),
-            View::Gaps => format!(" {}", app.gap_items.len()),
-            View::Stale => format!(" {}", app.stale_items.len()),
-            View::Agenda => format!(" {}", app.agenda_items.len()),
+            View::Matrix => format!(" {}", app.matrix.rows.len()),
+            View::Gaps => format!(" {}", app.gaps.items.len()),
+            View::Stale => format!(" {}", app.stale.items.len()),
+            View::Agenda => format!(" {}", app.agenda.items.len()),
         };
         let style = if *v == app.view {
             t.style(Role::TabActive)
@@ -123,14 +118,18 @@ pub fn tabs(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The banner, or the status with "committing…" before it while a commit runs.
 pub fn status(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let (text, style) = match (&app.banner, &app.status) {
-        (Some(b), _) => (b.as_str(), t.style(Role::BannerError)),
-        (None, Some(s)) => (s.as_str(), t.style(Role::Banner)),
-        (None, None) => return,
+    let committing = app.committing.is_some().then_some(COMMITTING);
+    let (text, style) = match (&app.banner, &app.status, committing) {
+        (Some(b), _, _) => (b.clone(), t.style(Role::BannerError)),
+        (None, Some(s), Some(c)) => (format!("{c} · {s}"), t.style(Role::Banner)),
+        (None, Some(s), None) => (s.clone(), t.style(Role::Banner)),
+        (None, None, Some(c)) => (c.to_string(), t.style(Role::Banner)),
+        (None, None, None) => return,
     };
-    let text = truncate(&format!(" {}", sanitize(text)), area.width as usize);
+    let text = truncate(&format!(" {}", sanitize(&text)), area.width as usize);
     let pad = " ".repeat((area.width as usize).saturating_sub(width(&text)));
     frame.render_widget(
         Paragraph::new(Line::styled(format!("{text}{pad}"), style)),
@@ -138,8 +137,11 @@ pub fn status(frame: &mut Frame, app: &App, area: Rect) {
     );
 }
 
+/// What the status line says while a commit runs.
+pub(crate) const COMMITTING: &str = "committing… (the repository's hooks may take a moment)";
+
 pub fn input(frame: &mut Frame, app: &App, area: Rect) {
-    let Some((text, _)) = &app.filter_input else {
+    let Some(text) = app.overlay.filter_text() else {
         return;
     };
     let t = &app.theme;
@@ -150,7 +152,7 @@ pub fn input(frame: &mut Frame, app: &App, area: Rect) {
         Span::styled(
             format!(
                 "   {} of {} · role: person: code: kind: sev:",
-                app.rows.len(),
+                app.matrix.rows.len(),
                 app.snap.index.artifacts.len()
             ),
             t.style(Role::Muted),

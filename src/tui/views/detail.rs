@@ -8,9 +8,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::core::analysis::{CellState, ago, date, short};
-use crate::core::model::{Action, History, Target};
+use crate::core::analysis::{CellState, MatrixRow, ago, date, short};
+use crate::core::model::{Action, Artifact, ArtifactFacts, History, Target};
 use crate::core::text::{sanitize, wrap};
+use crate::engine::Snapshot;
 use crate::render::glyphs::{state_glyph, state_words};
 use crate::tui::app::App;
 use crate::tui::theme::{Role, Theme};
@@ -31,7 +32,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, popup: bool) {
     let title = format!(" {} ", sanitize(id));
     let block = super::block(app, Span::styled(title, app.theme.style(Role::Title)));
     let lines = lines(app, artifact, area.width.saturating_sub(2) as usize);
-    let scroll = app.detail.unwrap_or(0);
+    let scroll = app.overlay.detail.unwrap_or(0);
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
 }
 
@@ -57,69 +58,99 @@ fn wrapped(text: &str, cols: usize, indent: usize, style: Style) -> Vec<Line<'st
         .collect()
 }
 
+/// What every section of the detail reads.
+struct Ctx<'a> {
+    t: &'a Theme,
+    s: &'a Snapshot,
+    a: &'a Artifact,
+    facts: Option<&'a ArtifactFacts>,
+    row: &'a MatrixRow,
+    cols: usize,
+}
+
 /// Everything the detail says about one artifact, as lines no wider than `cols`.
 pub fn lines(app: &App, artifact_index: usize, cols: usize) -> Vec<Line<'static>> {
-    let t = &app.theme;
     let s = &app.snap;
     let a = &s.index.artifacts[artifact_index];
-    let facts = s.facts.of(&a.id);
-    let row = &s.report.matrix.rows[artifact_index];
+    let c = Ctx {
+        t: &app.theme,
+        s,
+        a,
+        facts: s.facts.of(&a.id),
+        row: &s.report.matrix.rows[artifact_index],
+        cols,
+    };
     let mut out: Vec<Line<'static>> = Vec::new();
+    identity(&c, &mut out);
+    people(&c, &mut out);
+    if !a.target.is_url() {
+        git_facts(&c, &mut out);
+    }
+    findings(&c, &mut out);
+    signoffs(&c, &mut out);
+    document(&c, &mut out);
+    out
+}
 
-    // A role with where its sign-off stands, then its people on the lines below.
-    let role_lines = |name: &str, role: &str| -> Vec<Line<'static>> {
-        let people = s
-            .index
-            .role(role)
-            .map(|r| {
-                if r.people.is_empty() {
-                    "nobody".to_string()
-                } else {
-                    r.people.join(", ")
-                }
-            })
-            .unwrap_or_default();
-        let mut spans = vec![styled(role.to_string(), t.style(Role::Title))];
-        if let Some(cell) = s
-            .index
-            .roles
-            .iter()
-            .position(|r| r.id == role)
-            .map(|i| row.cells[i])
-        {
-            spans.push(Span::styled(
-                format!(
-                    "  {} {}",
-                    state_glyph(cell.state, t.ascii),
-                    state_words(cell.state)
-                ),
-                t.cell(cell.state),
-            ));
-        }
-        let mut lines = vec![field(t, name, spans)];
-        lines.extend(wrapped(&people, cols, 12, t.style(Role::Muted)));
-        lines
-    };
-    // A comma-separated list after a field name, wrapped under the value column.
-    let list_field = |name: &str, items: Vec<&str>| -> Vec<Line<'static>> {
-        let value = if items.is_empty() {
-            "none".to_string()
-        } else {
-            items.join(", ")
-        };
-        let mut wrapped_lines = wrap(&sanitize(&value), cols.saturating_sub(12), 0).into_iter();
-        let mut lines = vec![field(
-            t,
-            name,
-            vec![Span::raw(wrapped_lines.next().unwrap_or_default())],
-        )];
-        lines.extend(wrapped_lines.map(|l| Line::raw(format!("{}{l}", " ".repeat(12)))));
-        lines
-    };
+/// A role with where its sign-off stands, then its people on the lines below.
+fn role_lines(c: &Ctx, name: &str, role: &str) -> Vec<Line<'static>> {
+    let (t, s) = (c.t, c.s);
+    let people = s
+        .index
+        .role(role)
+        .map(|r| {
+            if r.people.is_empty() {
+                "nobody".to_string()
+            } else {
+                r.people.join(", ")
+            }
+        })
+        .unwrap_or_default();
+    let mut spans = vec![styled(role.to_string(), t.style(Role::Title))];
+    if let Some(cell) = s
+        .index
+        .roles
+        .iter()
+        .position(|r| r.id == role)
+        .map(|i| c.row.cells[i])
+    {
+        spans.push(Span::styled(
+            format!(
+                "  {} {}",
+                state_glyph(cell.state, t.ascii),
+                state_words(cell.state)
+            ),
+            t.cell(cell.state),
+        ));
+    }
+    let mut lines = vec![field(t, name, spans)];
+    lines.extend(wrapped(&people, c.cols, 12, t.style(Role::Muted)));
+    lines
+}
 
-    out.extend(wrapped(a.display_name(), cols, 0, t.style(Role::Title)));
+/// A comma-separated list after a field name, wrapped under the value column.
+fn list_field(c: &Ctx, name: &str, items: Vec<&str>) -> Vec<Line<'static>> {
+    let value = if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    };
+    let mut wrapped_lines = wrap(&sanitize(&value), c.cols.saturating_sub(12), 0).into_iter();
+    let mut lines = vec![field(
+        c.t,
+        name,
+        vec![Span::raw(wrapped_lines.next().unwrap_or_default())],
+    )];
+    lines.extend(wrapped_lines.map(|l| Line::raw(format!("{}{l}", " ".repeat(12)))));
+    lines
+}
+
+/// Title, description, kind, and where the artifact lives.
+fn identity(c: &Ctx, out: &mut Vec<Line<'static>>) {
+    let (t, a) = (c.t, c.a);
+    out.extend(wrapped(a.display_name(), c.cols, 0, t.style(Role::Title)));
     if let Some(d) = &a.description {
-        out.extend(wrapped(d, cols, 0, Style::default()));
+        out.extend(wrapped(d, c.cols, 0, Style::default()));
     }
     out.push(field(
         t,
@@ -131,19 +162,24 @@ pub fn lines(app: &App, artifact_index: usize, cols: usize) -> Vec<Line<'static>
         Target::Glob(g) => ("glob", g.as_str()),
         Target::Path(p) => ("path", p.as_str()),
     };
-    out.extend(list_field(where_name, vec![where_value]));
-    if let Some(f) = facts
+    out.extend(list_field(c, where_name, vec![where_value]));
+    if let Some(f) = c.facts
         && !f.matches.is_empty()
     {
         out.extend(list_field(
+            c,
             "matches",
             f.matches.iter().map(String::as_str).collect(),
         ));
     }
     out.push(Line::raw(""));
+}
 
+/// Owner, required sign-offs, consumers, and the artifacts up and down the graph.
+fn people(c: &Ctx, out: &mut Vec<Line<'static>>) {
+    let (t, s, a) = (c.t, c.s, c.a);
     match &a.owner {
-        Some(owner) => out.extend(role_lines("owner", owner)),
+        Some(owner) => out.extend(role_lines(c, "owner", owner)),
         None => out.push(field(
             t,
             "owner",
@@ -151,19 +187,22 @@ pub fn lines(app: &App, artifact_index: usize, cols: usize) -> Vec<Line<'static>
         )),
     }
     for (n, role) in s.index.required_signers(a).iter().enumerate() {
-        out.extend(role_lines(if n == 0 { "sign-off" } else { "" }, role));
+        out.extend(role_lines(c, if n == 0 { "sign-off" } else { "" }, role));
     }
     if !a.consumers.is_empty() {
         out.extend(list_field(
+            c,
             "consumers",
             a.consumers.iter().map(String::as_str).collect(),
         ));
     }
     out.extend(list_field(
+        c,
         "upstream",
         a.depends_on.iter().map(String::as_str).collect(),
     ));
     out.extend(list_field(
+        c,
         "downstream",
         s.index
             .downstream_of(&a.id)
@@ -171,59 +210,65 @@ pub fn lines(app: &App, artifact_index: usize, cols: usize) -> Vec<Line<'static>
             .collect(),
     ));
     out.push(Line::raw(""));
+}
 
-    if !a.target.is_url() {
-        match facts {
-            None => out.push(field(
-                t,
-                "git",
-                vec![Span::styled("reading…", t.style(Role::Pending))],
-            )),
-            Some(f) => {
-                let fp = match (&f.fingerprint, f.exists) {
-                    (Some(fp), _) => short(Some(fp)),
-                    (None, false) => "none (it does not exist)".into(),
-                    (None, true) => "none".into(),
-                };
-                out.push(field(t, "fingerprint", vec![text(fp)]));
-                let change = match &f.history {
-                    History::Pending => {
-                        vec![Span::styled("reading history…", t.style(Role::Pending))]
-                    }
-                    History::Changed(c) => vec![
-                        text(format!("{} ", &c.commit[..8.min(c.commit.len())])),
-                        styled(c.author_name.clone(), t.style(Role::Title)),
-                        text(format!(", {}", ago(s.now, c.time))),
-                    ],
-                    History::NeverCommitted => vec![text("never committed")],
-                    History::BeyondShallowBoundary => {
-                        vec![text("unknown: beyond the shallow clone's history")]
-                    }
-                };
-                out.push(field(t, "last change", change));
-                if let History::Changed(c) = &f.history {
-                    out.extend(wrapped(
-                        &format!("{} “{}”", date(c.time), c.summary),
-                        cols,
-                        12,
-                        t.style(Role::Muted),
-                    ));
-                }
-                let (word, style) = if f.uncommitted {
-                    (
-                        "yes: the working copy differs from HEAD",
-                        t.style(Role::Warning),
-                    )
-                } else {
-                    ("no", t.style(Role::Muted))
-                };
-                out.push(field(t, "uncommitted", vec![Span::styled(word, style)]));
-            }
-        }
+/// What git says: fingerprint, last change, uncommitted state.
+fn git_facts(c: &Ctx, out: &mut Vec<Line<'static>>) {
+    let t = c.t;
+    let Some(f) = c.facts else {
+        out.push(field(
+            t,
+            "git",
+            vec![Span::styled("reading…", t.style(Role::Pending))],
+        ));
         out.push(Line::raw(""));
+        return;
+    };
+    let fp = match (&f.fingerprint, f.exists) {
+        (Some(fp), _) => short(Some(fp)),
+        (None, false) => "none (it does not exist)".into(),
+        (None, true) => "none".into(),
+    };
+    out.push(field(t, "fingerprint", vec![text(fp)]));
+    let change = match &f.history {
+        History::Pending => {
+            vec![Span::styled("reading history…", t.style(Role::Pending))]
+        }
+        History::Changed(ch) => vec![
+            text(format!("{} ", &ch.commit[..8.min(ch.commit.len())])),
+            styled(ch.author_name.clone(), t.style(Role::Title)),
+            text(format!(", {}", ago(c.s.now, ch.time))),
+        ],
+        History::NeverCommitted => vec![text("never committed")],
+        History::BeyondShallowBoundary => {
+            vec![text("unknown: beyond the shallow clone's history")]
+        }
+    };
+    out.push(field(t, "last change", change));
+    if let History::Changed(ch) = &f.history {
+        out.extend(wrapped(
+            &format!("{} “{}”", date(ch.time), ch.summary),
+            c.cols,
+            12,
+            t.style(Role::Muted),
+        ));
     }
+    let (word, style) = if f.uncommitted {
+        (
+            "yes: the working copy differs from HEAD",
+            t.style(Role::Warning),
+        )
+    } else {
+        ("no", t.style(Role::Muted))
+    };
+    out.push(field(t, "uncommitted", vec![Span::styled(word, style)]));
+    out.push(Line::raw(""));
+}
 
-    let findings = s.report.findings_of(&a.id);
+/// The findings with their fixes.
+fn findings(c: &Ctx, out: &mut Vec<Line<'static>>) {
+    let t = c.t;
+    let findings = c.s.report.findings_of(&c.a.id);
     out.push(Line::styled(
         format!("Findings ({})", findings.len()),
         t.style(Role::Header),
@@ -247,17 +292,21 @@ pub fn lines(app: &App, artifact_index: usize, cols: usize) -> Vec<Line<'static>
             ),
             Span::styled(role, t.style(Role::Muted)),
         ]));
-        out.extend(wrapped(&f.message, cols, 4, Style::default()));
+        out.extend(wrapped(&f.message, c.cols, 4, Style::default()));
         out.extend(wrapped(
             &format!("{} {}", t.arrow(), f.fix),
-            cols,
+            c.cols,
             4,
             t.style(Role::Key),
         ));
     }
     out.push(Line::raw(""));
+}
 
-    let records = s.ledger.of(&a.id);
+/// The sign-off history, newest first, with notes.
+fn signoffs(c: &Ctx, out: &mut Vec<Line<'static>>) {
+    let t = c.t;
+    let records = c.s.ledger.of(&c.a.id);
     out.push(Line::styled(
         format!("Sign-offs ({}), newest first", records.len()),
         t.style(Role::Header),
@@ -265,7 +314,7 @@ pub fn lines(app: &App, artifact_index: usize, cols: usize) -> Vec<Line<'static>
     if records.is_empty() {
         out.push(Line::styled("  none yet", t.style(Role::Muted)));
     }
-    let current = facts.and_then(|f| f.fingerprint.as_deref());
+    let current = c.facts.and_then(|f| f.fingerprint.as_deref());
     for r in records.iter().rev().take(HISTORY_RECORDS) {
         let fp = match (r.action, r.fingerprint.as_deref()) {
             (Action::Approve, Some(fp)) if Some(fp) == current => {
@@ -286,11 +335,11 @@ pub fn lines(app: &App, artifact_index: usize, cols: usize) -> Vec<Line<'static>
             text(format!("{} ", r.role)),
             styled(fp, t.style(Role::Muted)),
         ]));
-        out.extend(wrapped(&r.by, cols, 15, t.style(Role::Muted)));
+        out.extend(wrapped(&r.by, c.cols, 15, t.style(Role::Muted)));
         if let Some(note) = &r.note {
             out.extend(wrapped(
                 &format!("“{note}”"),
-                cols,
+                c.cols,
                 15,
                 t.style(Role::Muted),
             ));
@@ -302,27 +351,31 @@ pub fn lines(app: &App, artifact_index: usize, cols: usize) -> Vec<Line<'static>
             t.style(Role::Muted),
         ));
     }
+}
 
-    if let Some(doc) = facts.and_then(|f| f.documents.first()) {
-        out.push(Line::raw(""));
-        out.push(Line::styled(
-            format!("Document · {}", sanitize(&doc.path)),
-            t.style(Role::Header),
-        ));
-        match &doc.text {
-            Some(body) => {
-                for l in body.lines().take(PREVIEW_LINES) {
-                    out.push(Line::styled(
-                        format!("  {}", sanitize(l)),
-                        t.style(Role::Muted),
-                    ));
-                }
+/// The first lines of the document.
+fn document(c: &Ctx, out: &mut Vec<Line<'static>>) {
+    let t = c.t;
+    let Some(doc) = c.facts.and_then(|f| f.documents.first()) else {
+        return;
+    };
+    out.push(Line::raw(""));
+    out.push(Line::styled(
+        format!("Document · {}", sanitize(&doc.path)),
+        t.style(Role::Header),
+    ));
+    match &doc.text {
+        Some(body) => {
+            for l in body.lines().take(PREVIEW_LINES) {
+                out.push(Line::styled(
+                    format!("  {}", sanitize(l)),
+                    t.style(Role::Muted),
+                ));
             }
-            None => out.push(Line::styled(
-                "  (not shown: not UTF-8 text, or too large)",
-                t.style(Role::Muted),
-            )),
         }
+        None => out.push(Line::styled(
+            "  (not shown: not UTF-8 text, or too large)",
+            t.style(Role::Muted),
+        )),
     }
-    out
 }

@@ -11,7 +11,6 @@ use crate::core::analysis::{Finding, ago};
 use crate::core::model::Severity;
 use crate::core::text::{sanitize, truncate, width};
 use crate::tui::app::{App, View};
-use crate::tui::layout::finding_height;
 use crate::tui::theme::Role;
 
 fn heading(s: Severity) -> &'static str {
@@ -24,9 +23,10 @@ fn heading(s: Severity) -> &'static str {
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let Some((items, cursor)) = app.list() else {
+    let Some(list) = app.list() else {
         return;
     };
+    let (items, cursor) = (&list.items, list.cursor);
     if items.is_empty() {
         let what = if app.view == View::Gaps {
             "gaps"
@@ -42,7 +42,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         return;
     }
     let findings = &app.snap.report.findings;
-    let h = finding_height(app) as usize;
+    let h = app.geometry().finding_height as usize;
     let w = area.width as usize;
     let top = cursor.offset;
     let bottom = top + area.height as usize;

@@ -10,6 +10,8 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::core::text::{sanitize, truncate, width, wrap};
 use crate::tui::app::App;
+use crate::tui::forms::{Form, Picker};
+use crate::tui::overlay::Modal;
 use crate::tui::theme::Role;
 
 /// A popup `w` wide and `h` high, centred in `area` and never larger than it.
@@ -40,30 +42,30 @@ fn hints_line(app: &App, cols: usize) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The editing layer, if one is open: a picker, a form (with the conflict question over it),
+/// or a confirmation.
 pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
-    if let Some(picker) = &app.picker
-        && app.form.is_none()
-    {
-        draw_picker(frame, app, body, picker);
-    }
-    if app.form.is_some() {
-        draw_form(frame, app, body);
-    }
-    if let Some(confirm) = &app.confirm {
-        draw_question(frame, app, body, " Confirm ", &confirm.question);
-    }
-    if app.conflict {
-        draw_question(
-            frame,
-            app,
-            body,
-            " handoff.yaml changed ",
-            "handoff.yaml changed on disk while this form was open. Reload it and drop the form (r), or keep the form and apply it to the file as it is now (k)?",
-        );
+    match &app.overlay.modal {
+        Some(Modal::Picker(picker)) => draw_picker(frame, app, body, picker),
+        Some(Modal::Form(form)) => draw_form(frame, app, body, form),
+        Some(Modal::Conflict(form)) => {
+            draw_form(frame, app, body, form);
+            draw_question(
+                frame,
+                app,
+                body,
+                " handoff.yaml changed ",
+                "handoff.yaml changed on disk while this form was open. Reload it and drop the form (r), or keep the form and apply it to the file as it is now (k)?",
+            );
+        }
+        Some(Modal::Confirm(confirm)) => {
+            draw_question(frame, app, body, " Confirm ", &confirm.question)
+        }
+        _ => {}
     }
 }
 
-fn draw_picker(frame: &mut Frame, app: &App, body: Rect, picker: &crate::tui::forms::Picker) {
+fn draw_picker(frame: &mut Frame, app: &App, body: Rect, picker: &Picker) {
     let t = &app.theme;
     let w = 70.min(body.width);
     let inner_w = w.saturating_sub(2) as usize;
@@ -114,8 +116,7 @@ fn draw_picker(frame: &mut Frame, app: &App, body: Rect, picker: &crate::tui::fo
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-fn draw_form(frame: &mut Frame, app: &App, body: Rect) {
-    let Some(form) = &app.form else { return };
+fn draw_form(frame: &mut Frame, app: &App, body: Rect, form: &Form) {
     let t = &app.theme;
     let w = 76.min(body.width);
     let inner_w = w.saturating_sub(2);

@@ -11,7 +11,7 @@ use crate::core::model::FindingCode;
 use crate::core::model::finding::Category;
 use crate::render::glyphs::{state_glyph, state_words};
 use crate::tui::app::App;
-use crate::tui::layout::centered;
+use crate::tui::geometry::centered;
 use crate::tui::theme::Role;
 
 pub fn lines(app: &App) -> Vec<Line<'static>> {
@@ -79,7 +79,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     out
 }
 
-pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
+pub fn draw(frame: &mut Frame, app: &App, body: Rect, scroll: u16) {
     let area = centered(body, 90, 92);
     super::overlay(frame, area);
     let block = super::block(app, Span::styled(" Help ", app.theme.style(Role::Title)));
@@ -87,7 +87,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         Paragraph::new(lines(app))
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((app.help.unwrap_or(0), 0)),
+            .scroll((scroll, 0)),
         area,
     );
 }

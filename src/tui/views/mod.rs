@@ -14,19 +14,20 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{App, View};
-use super::layout::{self, Body, MIN_HEIGHT, MIN_WIDTH};
+use super::geometry::{self, Body, MIN_HEIGHT, MIN_WIDTH};
 use super::theme::Role;
 
+/// Draws the app in the geometry it was last laid out in (see `App::relayout`).
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    if layout::too_small((area.width, area.height)) {
+    if geometry::too_small((area.width, area.height)) {
         too_small(frame, app, area);
         return;
     }
-    let areas = layout::areas(app);
+    let areas = app.geometry().areas;
     chrome::header(frame, app, areas.header);
     chrome::tabs(frame, app, areas.tabs);
-    let body = layout::body(app);
+    let body = app.geometry().body;
     match app.view {
         View::Matrix => matrix::draw(frame, app, body.list()),
         View::Gaps | View::Stale => findings::draw(frame, app, body.list()),
@@ -44,8 +45,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         chrome::input(frame, app, r);
     }
     chrome::footer(frame, app, areas.footer);
-    if app.help.is_some() {
-        help::draw(frame, app, areas.body);
+    if let Some(scroll) = app.overlay.help() {
+        help::draw(frame, app, areas.body, scroll);
     }
     form::draw(frame, app, areas.body);
 }

@@ -1,0 +1,39 @@
+//! Small questions about a workspace's repository, answered without handing out a repository:
+//! the faces ask them and never hold a git2 value themselves.
+
+use std::path::PathBuf;
+
+use git2::{ObjectType, Oid, Repository};
+
+use super::{Workspace, head_info, open_repo};
+use crate::core::model::HeadInfo;
+
+/// Where HEAD stands now; `None` when the repository cannot be opened.
+pub fn read_head(ws: &Workspace) -> Option<HeadInfo> {
+    open_repo(ws).ok().map(|repo| head_info(&repo))
+}
+
+/// The git user's e-mail in this repository, if set.
+pub fn git_email(ws: &Workspace) -> Option<String> {
+    let repo = Repository::open(&ws.repo_root).ok()?;
+    let config = repo.config().ok()?;
+    config
+        .get_string("user.email")
+        .ok()
+        .filter(|e| !e.is_empty())
+}
+
+/// handoff's directory inside the git directory (`.git/handoff`): what is kept there never
+/// shows in the work tree.
+pub fn handoff_git_dir(ws: &Workspace) -> Option<PathBuf> {
+    Repository::open(&ws.repo_root)
+        .ok()
+        .map(|repo| repo.path().join("handoff"))
+}
+
+/// git's object id of `bytes` as a blob, in hex: a file's content as git names it.
+pub fn blob_id(bytes: &[u8]) -> Option<String> {
+    Oid::hash_object(ObjectType::Blob, bytes)
+        .ok()
+        .map(|oid| oid.to_string())
+}

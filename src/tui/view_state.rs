@@ -1,0 +1,70 @@
+//! Each view's own state: what it lists and where its cursor is. The lists are derived from
+//! the snapshot, the filter and the mine switch by the app (`derive`); these types only hold
+//! them and answer questions about positions.
+
+use crate::core::analysis::Finding;
+use crate::core::model::Severity;
+
+/// A selection and the first visible line of a scrolled list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl Cursor {
+    /// Keeps the selection inside a list of `len` items.
+    pub(crate) fn clamp(&mut self, len: usize) {
+        self.selected = self.selected.min(len.saturating_sub(1));
+    }
+}
+
+/// The matrix: its visible artifacts, the row and role column under the cursor.
+#[derive(Debug, Clone, Default)]
+pub struct MatrixState {
+    /// Visible artifacts (indices into the index), after filter and mine.
+    pub rows: Vec<usize>,
+    pub cursor: Cursor,
+    /// The role column under the cursor, and the first role column shown.
+    pub col: usize,
+    pub col_offset: usize,
+    /// The widest visible artifact id, in columns (the matrix's first column).
+    pub id_width: usize,
+    /// The widest role id, in columns (the role columns' width).
+    pub longest_role: usize,
+}
+
+/// The Gaps or the Stale list: visible findings (indices into the report), sorted.
+#[derive(Debug, Clone, Default)]
+pub struct FindingList {
+    pub items: Vec<usize>,
+    pub cursor: Cursor,
+}
+
+impl FindingList {
+    /// The lines of item `pos`: a heading line opens each run of one severity, and each
+    /// finding takes `height` lines. Returns its first line and one past its last line.
+    pub(crate) fn lines_of(&self, findings: &[Finding], pos: usize, height: u16) -> (usize, usize) {
+        let h = height as usize;
+        let mut headings = 0;
+        let mut previous: Option<Severity> = None;
+        let last = pos.min(self.items.len().saturating_sub(1));
+        for &i in self.items.get(..=last).unwrap_or_default() {
+            let s = findings[i].severity;
+            if previous != Some(s) {
+                headings += 1;
+                previous = Some(s);
+            }
+        }
+        let start = pos * h + headings;
+        (start, start + h)
+    }
+}
+
+/// Present mode's review agenda: every visible finding, most severe first, one at a time.
+#[derive(Debug, Clone, Default)]
+pub struct AgendaState {
+    pub items: Vec<usize>,
+    /// The finding shown.
+    pub at: usize,
+}
