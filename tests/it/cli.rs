@@ -1,12 +1,11 @@
 //! The command line as a process: exit codes, the JSON contract, text output, the matrix
 //! exports, and the exact messages for the corpus of broken indexes.
 
-mod common;
-
+use crate::common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{NOW, TestRepo, git};
+use crate::common::{NOW, TestRepo, git};
 use serde_json::Value;
 
 /// The handoff binary with the machine's git configuration kept out.

@@ -16,17 +16,14 @@
 
 #![cfg(unix)]
 
-mod common;
-#[path = "support/pty.rs"]
-mod pty;
-#[path = "support/reliability.rs"]
-mod support;
+use crate::support::pty;
+use crate::support::reliability as support;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{TestRepo, git_output};
+use crate::common::{TestRepo, git_output};
 use handoff::core::model::load::load_ledger_file;
 use handoff::repo::write::index_text::{ArtifactField, FieldChange, IndexEdit, edit_text};
 use support::*;

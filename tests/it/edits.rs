@@ -3,11 +3,9 @@
 //! files untouched, comments kept, hooks, and every refusal (wrong person, moved HEAD, held
 //! lock, no identity, detached HEAD, dirty files, unknown roles), each leaving nothing behind.
 
-mod common;
-
 use std::process::{Command, Output};
 
-use common::TestRepo;
+use crate::common::TestRepo;
 use handoff::core::model::Action;
 use handoff::repo::write::index_text::{ArtifactField, FieldChange, IndexEdit};
 use handoff::repo::write::{

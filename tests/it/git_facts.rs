@@ -2,13 +2,11 @@
 //! `git log -1 --format=%H -- <path>` prints, every clean fingerprint what
 //! `git rev-parse HEAD:<path>` prints.
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{EPOCH, TICK, TestRepo};
+use crate::common::{EPOCH, TICK, TestRepo};
 use git2::Repository;
 use handoff::core::model::{ArtifactFacts, History, Target};
 use handoff::repo::facts::{

@@ -6,15 +6,13 @@
 //!
 //! Every process here runs under a deadline: a hang fails the test instead of stalling it.
 
-mod common;
-#[path = "support/reliability.rs"]
-mod support;
+use crate::support::reliability as support;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{TestRepo, handoff_command};
+use crate::common::{TestRepo, handoff_command};
 use handoff::core::model::Target;
 use handoff::repo::facts::{Limits, WorkTree, Workspace, open_repo};
 use support::*;

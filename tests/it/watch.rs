@@ -2,13 +2,11 @@
 //! external commit is a git change, and ignored files, handoff's own writes and mere reads
 //! produce nothing.
 
-mod common;
-
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use common::TestRepo;
+use crate::common::TestRepo;
 use handoff::core::model::Action;
 use handoff::repo::watch::{WatchEvent, WatchOptions, Watcher, watch_channel};
 use handoff::repo::write::atomic::write_atomic_marked;

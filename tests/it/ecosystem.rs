@@ -2,15 +2,14 @@
 //! `report` (in a real headless browser when one is installed), `context`, `mcp` spoken to
 //! over JSON-RPC, completions, the man page and `doctor`.
 
-mod common;
-
+use crate::common;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::TestRepo;
+use crate::common::TestRepo;
 use serde_json::{Value, json};
 
 const NOW: &str = "2026-11-22T12:00:00Z";

@@ -1,11 +1,9 @@
 //! The real binary in a pseudo-terminal, read back through a terminal emulator (vt100): open
 //! the demo, move, filter, open help, quit, and check the terminal is given back as it was.
 
-mod common;
-#[path = "support/pty.rs"]
-mod pty;
+use crate::support::pty;
 
-use common::{commit_as_lee, git, sample_repo};
+use crate::common::{commit_as_lee, git, sample_repo};
 use pty::Session;
 
 #[test]

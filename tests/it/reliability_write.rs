@@ -5,16 +5,14 @@
 
 #![cfg(unix)]
 
-mod common;
-#[path = "support/reliability.rs"]
-mod support;
+use crate::support::reliability as support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::TestRepo;
+use crate::common::TestRepo;
 use support::*;
 
 fn sign_prd(dir: &Path) -> std::process::Output {

@@ -2,14 +2,12 @@
 //! app, its `Commit` effects run through the same runtime the terminal uses, and git says
 //! what landed.
 
-mod common;
-#[path = "support/workbench.rs"]
-mod workbench;
+use crate::support::workbench;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{commit_as_lee, git, sample_repo};
+use crate::common::{commit_as_lee, git, sample_repo};
 use handoff::engine;
 use handoff::repo::write::own_writes::OwnWrites;
 use handoff::tui::app::{App, Effect};

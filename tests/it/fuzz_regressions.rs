@@ -4,7 +4,7 @@
 //! fixed without cargo-fuzz or a nightly toolchain.
 
 #[allow(dead_code)]
-#[path = "../fuzz/src/lib.rs"]
+#[path = "../../fuzz/src/lib.rs"]
 mod checks;
 
 use std::path::{Path, PathBuf};

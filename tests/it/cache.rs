@@ -2,11 +2,9 @@
 //! compares with `git log -1 --format=%H -- <path>` and with an uncached walk, and checks what
 //! the walk cost (commits visited) to show the cache was used when it could be.
 
-mod common;
-
 use std::path::Path;
 
-use common::{EPOCH, TICK, TestRepo, handoff_command};
+use crate::common::{EPOCH, TICK, TestRepo, handoff_command};
 use git2::Repository;
 use handoff::core::model::History;
 use handoff::repo::facts::{

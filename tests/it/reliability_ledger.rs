@@ -5,13 +5,11 @@
 //! inserted) — in history or in the working copy — are `invalid-signoff` findings naming the
 //! commit and the record, and the record is not trusted.
 
-mod common;
-#[path = "support/reliability.rs"]
-mod support;
+use crate::support::reliability as support;
 
 use std::time::Instant;
 
-use common::TestRepo;
+use crate::common::TestRepo;
 use handoff::core::model::ledger_history::{Membership, RewriteKind};
 use handoff::repo::facts::{Workspace, ledger_history::ledger_history, open_repo};
 use support::*;

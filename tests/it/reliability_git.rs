@@ -8,15 +8,14 @@
 
 #![cfg(unix)]
 
-mod common;
-#[path = "support/reliability.rs"]
-mod support;
+use crate::common;
+use crate::support::reliability as support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::TestRepo;
+use crate::common::TestRepo;
 use support::*;
 
 fn sign_prd(dir: &Path) -> Output {

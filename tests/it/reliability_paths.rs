@@ -11,14 +11,12 @@
 
 #![cfg(unix)]
 
-mod common;
-#[path = "support/reliability.rs"]
-mod support;
+use crate::support::reliability as support;
 
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-use common::TestRepo;
+use crate::common::TestRepo;
 use support::*;
 use tempfile::TempDir;
 

@@ -7,13 +7,10 @@
 
 #![cfg(unix)]
 
-mod common;
-#[path = "support/pty.rs"]
-mod pty;
-#[path = "support/reliability.rs"]
-mod support;
+use crate::support::pty;
+use crate::support::reliability as support;
 
-use common::{TestRepo, handoff_command};
+use crate::common::{TestRepo, handoff_command};
 use support::*;
 
 /// Sets the terminal's title: the proof that an escape sequence got through.

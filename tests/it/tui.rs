@@ -2,9 +2,8 @@
 //! sizes and compared with reviewed snapshots, the styles that carry state asserted cell by
 //! cell, a sweep of tiny sizes, and flows driven by key events.
 
-mod common;
-#[path = "support/workbench.rs"]
-mod workbench;
+use crate::common;
+use crate::support::workbench;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

@@ -1,0 +1,26 @@
+//! Every integration test, in one binary (it links once instead of once per file): the
+//! binary as a process, facts against the git command line, edits and commits on real
+//! repositories, the watcher, the workbench on TestBackend and in a pseudo-terminal, fuzz
+//! inputs replayed, and the layer rules of `src/`.
+
+mod common;
+mod support;
+
+mod cache;
+mod cli;
+mod ecosystem;
+mod edits;
+mod fuzz_regressions;
+mod git_facts;
+mod pty_e2e;
+mod reliability_bombs;
+mod reliability_crash;
+mod reliability_git;
+mod reliability_ledger;
+mod reliability_paths;
+mod reliability_text;
+mod reliability_write;
+mod tui;
+mod tui_edit;
+mod watch;
+mod yaml_edit;

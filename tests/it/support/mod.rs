@@ -1,0 +1,5 @@
+//! Helpers some of the test modules share.
+
+pub mod pty;
+pub mod reliability;
+pub mod workbench;
