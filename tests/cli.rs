@@ -309,3 +309,43 @@ fn broken_indexes_give_exact_located_messages() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn a_pinned_clock_outside_the_supported_range_says_what_the_range_is() {
+    let (_tmp, dir) = demo();
+    let run = |now: &str| {
+        let out = common::handoff_command(&dir, now)
+            .arg("check")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // A valid RFC 3339 time that handoff cannot represent: the range is named.
+    let (code, err) = run("9999-12-31T23:59:59Z");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("HANDOFF_NOW=`9999-12-31T23:59:59Z` is a valid RFC 3339 time")
+            && err.contains("0000-01-01T00:00:00Z to 9999-12-30T22:00:00Z"),
+        "{err}"
+    );
+    assert!(!err.contains("not an RFC 3339 time"), "{err}");
+    // The ends of the range work.
+    for edge in ["9999-12-30T22:00:00Z", "0000-01-01T00:00:00Z"] {
+        let (code, err) = run(edge);
+        assert_eq!(code, Some(1), "{edge}: {err}");
+    }
+    // What is not RFC 3339 is still called so.
+    for bad in [
+        "2026-02-30T00:00:00Z",
+        "2026-11-22T12:00:00",
+        "yesterday",
+        "9999-12-31T24:00:00Z",
+    ] {
+        let (code, err) = run(bad);
+        assert_eq!(code, Some(2), "{bad}: {err}");
+        assert!(err.contains("is not an RFC 3339 time"), "{bad}: {err}");
+    }
+}
