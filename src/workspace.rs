@@ -25,6 +25,8 @@ pub enum WorkspaceError {
     #[error("{0}")]
     Index(LoadErrors),
     #[error(transparent)]
+    Repository(#[from] facts::OpenError),
+    #[error(transparent)]
     Git(#[from] FactsError),
 }
 
@@ -46,12 +48,7 @@ pub fn locate(start: Option<&Path>) -> Result<Workspace, WorkspaceError> {
             start.display()
         )));
     }
-    let repo = git2::Repository::discover(&start).map_err(|_| {
-        WorkspaceError::NotFound(format!(
-            "{} is not inside a git repository: handoff reads its facts from git (run `git init` first)",
-            start.display()
-        ))
-    })?;
+    let repo = facts::open::discover(&start)?;
     let Some(repo_root) = repo.workdir().map(Path::to_path_buf) else {
         // Without the trailing slash libgit2 gives a repository's path.
         let path: PathBuf = repo.path().components().collect();

@@ -624,3 +624,161 @@ fn files_replaced_by_directories_are_reported_where_they_are() {
         "handoff.yaml:1:1: error: cannot read handoff.yaml: it is a directory, not a regular file\n"
     );
 }
+
+/// A repository made with `git init <options>` holding the handoff and its documents,
+/// committed; `None` when this git cannot make one (too old for the option).
+fn repository_with(options: &[&str]) -> Option<tempfile::TempDir> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut init = vec!["init", "--quiet", "--initial-branch=main"];
+    init.extend_from_slice(options);
+    let (made, _) = git_ok_output(dir.path(), &init);
+    if !made {
+        return None;
+    }
+    std::fs::write(dir.path().join("handoff.yaml"), INDEX).unwrap();
+    std::fs::create_dir_all(dir.path().join("docs")).unwrap();
+    std::fs::write(dir.path().join("docs/framing.md"), "# Framing\n").unwrap();
+    std::fs::write(dir.path().join("docs/prd.md"), "# PRD\n").unwrap();
+    for args in [
+        vec!["add", "-A"],
+        vec![
+            "-c",
+            "user.name=Dana",
+            "-c",
+            "user.email=dana@acme.example",
+            "commit",
+            "--quiet",
+            "-m",
+            "Start",
+        ],
+        // The repository's own identity, which the doctor must show.
+        vec!["config", "user.email", "dana@acme.example"],
+    ] {
+        let (ok, out) = git_ok_output(dir.path(), &args);
+        assert!(ok, "git {args:?}: {out}");
+    }
+    Some(dir)
+}
+
+/// Every command that reads the repository says exactly why it cannot, from the work tree's
+/// root and from a directory inside it.
+fn assert_named_everywhere(root: &Path, expected: &str) {
+    for dir in [root.to_path_buf(), root.join("docs")] {
+        for args in [
+            vec!["check"],
+            vec!["matrix"],
+            vec!["report"],
+            vec!["context", "prd"],
+            vec!["mcp"],
+            vec!["sign", "prd", "--action", "approve", "--role", "ops"],
+        ] {
+            let err = refused_as(&dir, "rosa@acme.example", &args);
+            assert_eq!(err, format!("error: {expected}\n"), "{args:?} in {dir:?}");
+        }
+    }
+    let out = run_as(root, "rosa@acme.example", &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains(expected), "{text}");
+    assert!(!text.contains("not inside a git repository"), "{text}");
+    let init = tempfile::tempdir().unwrap();
+    let sub = root.join("new-handoff");
+    let out = run_as(
+        init.path(),
+        "rosa@acme.example",
+        &["init", sub.to_str().unwrap()],
+    );
+    // Init wraps its notes; compared word by word.
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = words(&String::from_utf8_lossy(&out.stdout));
+    let mut sentence = words(expected);
+    sentence.replace_range(..3, "The");
+    assert!(text.contains(&sentence), "init: {text}");
+    assert!(!text.contains("not in a git repository"), "init: {text}");
+}
+
+#[test]
+fn a_sha256_repository_is_named_as_such_not_called_missing() {
+    let Some(repo) = repository_with(&["--object-format=sha256"]) else {
+        eprintln!("this git cannot make a SHA-256 repository; skipped");
+        return;
+    };
+    let root = repo.path().canonicalize().unwrap();
+    let libgit2 = git2::Version::get().libgit2_version();
+    assert_named_everywhere(
+        &root,
+        &format!(
+            "the repository at {} uses the sha256 object format, which handoff (libgit2 {}.{}.{}) \
+             does not support yet: it reads SHA-1 repositories only",
+            root.display(),
+            libgit2.0,
+            libgit2.1,
+            libgit2.2
+        ),
+    );
+}
+
+#[test]
+fn a_reftable_repository_is_named_as_such_not_called_missing() {
+    let Some(repo) = repository_with(&["--ref-format=reftable"]) else {
+        eprintln!("this git cannot make a reftable repository; skipped");
+        return;
+    };
+    let root = repo.path().canonicalize().unwrap();
+    let libgit2 = git2::Version::get().libgit2_version();
+    assert_named_everywhere(
+        &root,
+        &format!(
+            "the repository at {} uses `extensions.refstorage = reftable`, a git extension \
+             handoff (libgit2 {}.{}.{}) does not support yet; git 2.46 and later convert it \
+             back: `git refs migrate --ref-format=files`",
+            root.display(),
+            libgit2.0,
+            libgit2.1,
+            libgit2.2
+        ),
+    );
+}
+
+#[test]
+fn an_unknown_extension_or_format_version_is_named() {
+    let repo = handoff_repo();
+    repo.git(&["config", "core.repositoryformatversion", "1"]);
+    repo.git(&["config", "extensions.frobnicate", "yes"]);
+    let root = repo.path().canonicalize().unwrap();
+    let libgit2 = git2::Version::get().libgit2_version();
+    let version = format!("{}.{}.{}", libgit2.0, libgit2.1, libgit2.2);
+    let err = refused_as(&root, "rosa@acme.example", &["check"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: the repository at {} uses `extensions.frobnicate = yes`, a git extension \
+             handoff (libgit2 {version}) does not support yet\n",
+            root.display()
+        )
+    );
+    // git refuses the repository too now; its configuration file is edited as a file.
+    repo.git(&[
+        "config",
+        "--file",
+        ".git/config",
+        "--unset",
+        "extensions.frobnicate",
+    ]);
+    repo.git(&[
+        "config",
+        "--file",
+        ".git/config",
+        "core.repositoryformatversion",
+        "2",
+    ]);
+    let err = refused_as(&root, "rosa@acme.example", &["check"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: the repository at {} has repository format version 2, which handoff \
+             (libgit2 {version}) does not read: it reads versions 0 and 1\n",
+            root.display()
+        )
+    );
+}

@@ -159,12 +159,12 @@ fn examine(start: Option<&Path>) -> Examination {
         ));
         return exam;
     }
-    let repo = git2::Repository::discover(&start_dir).ok();
+    let repo = crate::facts::open::discover(&start_dir);
 
     // Identity: as git resolves it here (repository config first, then global and system).
     let config = match &repo {
-        Some(r) => r.config(),
-        None => git2::Config::open_default(),
+        Ok(r) => r.config(),
+        Err(_) => git2::Config::open_default(),
     };
     let name = config
         .as_ref()
@@ -199,14 +199,18 @@ fn examine(start: Option<&Path>) -> Examination {
         Some(_) => {}
     }
 
-    let Some(repo) = repo else {
-        exam.section("Repository")
-            .push(("work tree", "none".to_string()));
-        exam.problems.push(format!(
-            "{} is not inside a git repository: handoff reads its facts from git (run `git init`)",
-            start_dir.display()
-        ));
-        return exam;
+    let repo = match repo {
+        Ok(repo) => repo,
+        Err(e) => {
+            let state = match e {
+                crate::facts::OpenError::NotARepository { .. } => "none",
+                _ => "cannot be opened",
+            };
+            exam.section("Repository")
+                .push(("work tree", state.to_string()));
+            exam.problems.push(e.to_string());
+            return exam;
+        }
     };
     let head = crate::facts::head_info(&repo);
     {
