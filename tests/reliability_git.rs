@@ -681,6 +681,12 @@ fn assert_named_everywhere(root: &Path, expected: &str) {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains(expected), "{text}");
     assert!(!text.contains("not inside a git repository"), "{text}");
+    // The identity is the repository's, read from its configuration even though libgit2
+    // cannot open the repository.
+    assert!(
+        text.contains("user.email  dana@acme.example  (repository config)"),
+        "{text}"
+    );
     let init = tempfile::tempdir().unwrap();
     let sub = root.join("new-handoff");
     let out = run_as(
@@ -694,6 +700,11 @@ fn assert_named_everywhere(root: &Path, expected: &str) {
     let mut sentence = words(expected);
     sentence.replace_range(..3, "The");
     assert!(text.contains(&sentence), "init: {text}");
+    // Init staffs the repository's identity, not rosa's global one.
+    assert!(
+        text.contains("You (dana@acme.example) are in pm"),
+        "init: {text}"
+    );
     assert!(!text.contains("not in a git repository"), "init: {text}");
 }
 
@@ -780,5 +791,36 @@ fn an_unknown_extension_or_format_version_is_named() {
              (libgit2 {version}) does not read: it reads versions 0 and 1\n",
             root.display()
         )
+    );
+}
+
+#[test]
+fn doctor_shows_the_repositorys_identity_over_the_global_one() {
+    let repo = handoff_repo();
+    repo.git(&["config", "user.email", "dana@acme.example"]);
+    // handoff_as gives rosa a global identity of her own.
+    for dir in [repo.path().to_path_buf(), repo.abs("docs")] {
+        let out = run_as(&dir, "rosa@acme.example", &["doctor"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("user.email  dana@acme.example  (repository config)"),
+            "{text}"
+        );
+        assert!(text.contains("your roles  pm (Product Manager)"), "{text}");
+        assert!(!text.contains("user.email  rosa"), "{text}");
+    }
+    // Where the repository cannot be opened, its own file is still read for the identity.
+    let Some(sha) = repository_with(&["--object-format=sha256"]) else {
+        return;
+    };
+    let out = run_as(sha.path(), "rosa@acme.example", &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("user.email  dana@acme.example  (repository config)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("user.name   rosa@acme.example  (global config)"),
+        "{text}"
     );
 }

@@ -161,11 +161,9 @@ fn examine(start: Option<&Path>) -> Examination {
     }
     let repo = crate::facts::open::discover(&start_dir);
 
-    // Identity: as git resolves it here (repository config first, then global and system).
-    let config = match &repo {
-        Ok(r) => r.config(),
-        Err(_) => git2::Config::open_default(),
-    };
+    // Identity: as git resolves it here (repository config first, then global and system),
+    // also where libgit2 cannot open the repository.
+    let config = crate::facts::open::config_at(&start_dir);
     let name = config
         .as_ref()
         .ok()

@@ -116,13 +116,8 @@ struct Identity {
 }
 
 fn git_identity(dir: &Path) -> Identity {
-    let repo = crate::facts::open::discover(dir);
-    let config = match &repo {
-        Ok(r) => r.config(),
-        Err(_) => git2::Config::open_default(),
-    };
-    let no_repository = repo.err();
-    let email = config
+    let no_repository = crate::facts::open::discover(dir).err();
+    let email = crate::facts::open::config_at(dir)
         .ok()
         .and_then(|c| c.get_string("user.email").ok())
         .map(|e| e.trim().to_string())

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{Config, ErrorClass, ErrorCode, Repository};
+use git2::{Config, ConfigLevel, ErrorClass, ErrorCode, Repository};
 
 /// Why no repository could be opened at or above a directory.
 #[derive(Debug, thiserror::Error)]
@@ -182,6 +182,24 @@ fn explain(start: &Path, error: git2::Error) -> OpenError {
         repo,
         source: error,
     }
+}
+
+/// Git's configuration as it applies at `start`: the repository's own (and its worktree's)
+/// over the global and system files, as git layers them, even where libgit2 cannot open the
+/// repository (its configuration file can still be read); the global and system files alone
+/// outside any repository.
+pub fn config_at(start: &Path) -> Result<Config, git2::Error> {
+    if let Ok(repo) = Repository::discover(start) {
+        return repo.config();
+    }
+    let mut config = Config::open_default()?;
+    if let Some(found) = find(start) {
+        let local = found.common_dir.join("config");
+        if local.is_file() {
+            config.add_file(&local, ConfigLevel::Local, false)?;
+        }
+    }
+    Ok(config)
 }
 
 #[cfg(test)]
