@@ -12,6 +12,7 @@ use etcetera::BaseStrategy;
 use super::style::Paint;
 use crate::model::ledger::LEDGER_DIR;
 use crate::model::load::is_valid_email;
+use crate::text::sanitize;
 use crate::workspace::{self, INDEX_FILE, Workspace};
 
 #[derive(Debug, Args)]
@@ -33,6 +34,10 @@ impl Examination {
         &mut self.sections.last_mut().expect("just pushed").1
     }
 
+    /// Everything shown comes from the repository, git's configuration or the file system
+    /// (titles, names, paths, identities, file names, load errors): it is neutralised here,
+    /// in one place, before any of it reaches the terminal; only handoff's own colours are
+    /// written as escape sequences.
     fn render(&self, paint: Paint) -> String {
         let width = self
             .sections
@@ -44,7 +49,7 @@ impl Examination {
         for (title, rows) in &self.sections {
             out.push_str(&format!("\n{}\n", paint.bold(title)));
             for (key, value) in rows {
-                out.push_str(&format!("  {key:<width$}  {value}\n"));
+                out.push_str(&format!("  {key:<width$}  {}\n", sanitize(value)));
             }
         }
         out.push('\n');
@@ -60,7 +65,7 @@ impl Examination {
                 )
             ));
             for p in &self.problems {
-                let mut lines = p.lines();
+                let mut lines = p.lines().map(sanitize);
                 if let Some(first) = lines.next() {
                     out.push_str(&format!("  ✗ {first}\n"));
                 }
