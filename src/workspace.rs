@@ -245,6 +245,15 @@ impl Snapshot {
             now,
         }
     }
+
+    /// The artifact with this id, in constant time (`Index::artifact` scans the list, which
+    /// costs quadratic time when asked once per artifact).
+    pub fn artifact(&self, id: &str) -> Option<&crate::model::Artifact> {
+        self.report
+            .position(id)
+            .and_then(|i| self.index.artifacts.get(i))
+            .filter(|a| a.id == id)
+    }
 }
 
 /// [`load_index_file`] and [`load_ledger`] together: the ledger files do not depend on the

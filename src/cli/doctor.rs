@@ -364,8 +364,10 @@ fn examine(start: Option<&Path>) -> Examination {
                 rows.push(("your roles", roles.join(", ")));
             }
         }
+        let defined: std::collections::HashSet<&str> =
+            index.artifacts.iter().map(|a| a.id.as_str()).collect();
         for id in ledger.records.keys() {
-            if index.artifact(id).is_none() {
+            if !defined.contains(id.as_str()) {
                 rows.push((
                     "note",
                     format!("{LEDGER_DIR}/{id}.yaml belongs to no artifact in the index"),
