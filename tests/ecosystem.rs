@@ -649,6 +649,23 @@ impl McpSession {
         stdin.flush().unwrap();
     }
 
+    /// Writes raw bytes, a line break after them.
+    fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(bytes).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// The next line the server writes, as JSON; a test fails rather than hang.
+    fn next(&mut self, after: &str) -> Value {
+        let line = self
+            .lines
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("no answer to {after}"));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    }
+
     fn request(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
@@ -765,6 +782,94 @@ fn mcp_serves_context_findings_and_the_matrix_over_json_rpc() {
     assert_eq!(report["summary"]["artifacts"], 21);
     let missing = mcp.request("resources/read", json!({ "uri": "handoff://nowhere" }));
     assert!(missing["error"].is_object());
+}
+
+/// The code, message and id of an error response, after checking its shape.
+fn error_of(reply: &Value) -> (i64, String, Value) {
+    assert_eq!(reply["jsonrpc"], "2.0", "{reply}");
+    let object = reply.as_object().unwrap();
+    assert!(
+        object.contains_key("id"),
+        "an error response carries an id: {reply}"
+    );
+    (
+        reply["error"]["code"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{reply}")),
+        reply["error"]["message"].as_str().unwrap().to_string(),
+        reply["id"].clone(),
+    )
+}
+
+#[test]
+fn mcp_answers_every_malformed_line_and_keeps_serving() {
+    let (_tmp, dir) = demo();
+    let mut mcp = McpSession::start(&dir);
+    mcp.request(
+        "initialize",
+        json!({
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": { "name": "ecosystem-test", "version": "0" }
+        }),
+    );
+    mcp.send(json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }));
+    let deep = format!(
+        r#"{{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{{"name":"get_matrix","arguments":{{"x":{}{}}}}}}}"#,
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    let huge = format!(
+        r#"{{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{{"name":"get_context","arguments":{{"artifact":"{}"}}}}}}"#,
+        "x".repeat(3 << 20)
+    );
+    let cases: Vec<(&str, Vec<u8>, i64, Value, &str)> =
+        vec![
+        ("not JSON", b"hello".to_vec(), -32700, Value::Null, "Parse error"),
+        (
+            "cut short",
+            br#"{"jsonrpc":"2.0","id":2,"method":"tools/list""#.to_vec(),
+            -32700,
+            json!(2),
+            "Parse error",
+        ),
+        (
+            "no method",
+            br#"{"jsonrpc":"2.0","id":3}"#.to_vec(),
+            -32600,
+            json!(3),
+            "Invalid Request",
+        ),
+        ("a batch", b"[1,2]".to_vec(), -32600, Value::Null, "Invalid Request"),
+        (
+            "not UTF-8",
+            b"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\",\"params\":{\"x\":\"\xff\"}}"
+                .to_vec(),
+            -32700,
+            json!(5),
+            "UTF-8",
+        ),
+        ("too deep", deep.into_bytes(), -32700, json!(7), "deeper than 64 levels"),
+        ("oversized", huge.into_bytes(), -32600, json!(8), "1048576 bytes"),
+    ];
+    for (what, line, code, id, says) in cases {
+        mcp.send_raw(&line);
+        let reply = mcp.next(what);
+        let (got_code, message, got_id) = error_of(&reply);
+        assert_eq!((got_code, &got_id), (code, &id), "{what}: {reply}");
+        assert!(message.contains(says), "{what}: {message}");
+        // The server keeps serving after each.
+        let tools = mcp.request("tools/list", json!({}));
+        assert!(tools["result"]["tools"].is_array(), "after {what}: {tools}");
+    }
+    // A malformed notification is not answered: the next line is the next request's.
+    mcp.send_raw(br#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":7}"#);
+    let tools = mcp.request("tools/list", json!({}));
+    assert!(tools["result"]["tools"].is_array());
+    // An unknown method keeps its id.
+    mcp.send_raw(br#"{"jsonrpc":"2.0","id":"m","method":"nope"}"#);
+    let (code, _, id) = error_of(&mcp.next("an unknown method"));
+    assert_eq!((code, id), (-32601, json!("m")));
 }
 
 // --- completions, man, doctor ---------------------------------------------------------------

@@ -28,6 +28,8 @@ use serde_json::{Value, json};
 use crate::model::{FindingCode, Severity};
 use crate::workspace::Snapshot;
 
+mod stdio;
+
 pub const ARTIFACT_URI_PREFIX: &str = "handoff://artifact/";
 pub const CHECK_URI: &str = "handoff://check";
 
@@ -47,14 +49,21 @@ pub fn run(args: McpArgs) -> Result<ExitCode, String> {
         .build()
         .map_err(|e| format!("error: cannot start the MCP runtime: {e}"))?;
     runtime.block_on(async move {
+        // One writer for standard output: rmcp's messages and the transport's own replies
+        // are written a whole line at a time, never interleaved.
+        let (lines, to_write) = tokio::sync::mpsc::channel(16);
+        let writer = tokio::spawn(stdio::write_lines(to_write, tokio::io::stdout()));
+        let transport = stdio::StdioTransport::new(tokio::io::stdin(), lines);
         let service = server
-            .serve(rmcp::transport::stdio())
+            .serve(transport)
             .await
             .map_err(|e| format!("error: MCP session did not start: {e}"))?;
         service
             .waiting()
             .await
             .map_err(|e| format!("error: MCP session ended abnormally: {e}"))?;
+        // Every sender is gone with the transport: what is queued is written, then it ends.
+        writer.await.ok();
         Ok(ExitCode::SUCCESS)
     })
 }
