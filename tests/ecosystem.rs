@@ -872,6 +872,29 @@ fn mcp_answers_every_malformed_line_and_keeps_serving() {
     assert_eq!((code, id), (-32601, json!("m")));
 }
 
+#[test]
+fn mcp_answers_a_last_line_without_its_line_break() {
+    let (_tmp, dir) = demo();
+    let mut child = handoff(&dir)
+        .arg("mcp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The input ends in the middle of a request: it is answered, not dropped.
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"jsonrpc":"2.0","id":41,"method":"initialize","params":{"#)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(error_of(&reply).0, -32700, "{reply}");
+    assert_eq!(reply["id"], 41);
+}
+
 // --- completions, man, doctor ---------------------------------------------------------------
 
 #[test]

@@ -54,17 +54,22 @@ pub fn run(args: McpArgs) -> Result<ExitCode, String> {
         let (lines, to_write) = tokio::sync::mpsc::channel(16);
         let writer = tokio::spawn(stdio::write_lines(to_write, tokio::io::stdout()));
         let transport = stdio::StdioTransport::new(tokio::io::stdin(), lines);
-        let service = server
-            .serve(transport)
-            .await
-            .map_err(|e| format!("error: MCP session did not start: {e}"))?;
-        service
-            .waiting()
-            .await
-            .map_err(|e| format!("error: MCP session ended abnormally: {e}"))?;
-        // Every sender is gone with the transport: what is queued is written, then it ends.
+        let session = async {
+            let service = server
+                .serve(transport)
+                .await
+                .map_err(|e| format!("error: MCP session did not start: {e}"))?;
+            service
+                .waiting()
+                .await
+                .map_err(|e| format!("error: MCP session ended abnormally: {e}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        .await;
+        // Every sender went with the transport, however the session ended: what is queued
+        // (the answer to a last bad line, say) is written, then the writer ends.
         writer.await.ok();
-        Ok(ExitCode::SUCCESS)
+        session
     })
 }
 

@@ -48,18 +48,37 @@ pub(super) enum Incoming {
     Reply(Vec<u8>),
 }
 
+/// A JSON-RPC error response, its members in the order the specification lists them.
+#[derive(serde::Serialize)]
+struct ErrorResponse {
+    jsonrpc: &'static str,
+    /// `null` when the request's id cannot be read, never left out.
+    id: Value,
+    error: ErrorBody,
+}
+
+#[derive(serde::Serialize)]
+struct ErrorBody {
+    code: i32,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<Value>,
+}
+
 /// A JSON-RPC error response as one line.
 fn error_line(id: Option<Value>, code: i32, message: String, data: Option<Value>) -> Vec<u8> {
-    let mut error = json!({ "code": code, "message": message });
-    if let Some(data) = data {
-        error["data"] = data;
-    }
-    let mut line = serde_json::to_vec(&json!({
-        "jsonrpc": "2.0",
-        "id": id.unwrap_or(Value::Null),
-        "error": error,
-    }))
-    .expect("an error response serialises");
+    let response = ErrorResponse {
+        jsonrpc: "2.0",
+        id: id.unwrap_or(Value::Null),
+        error: ErrorBody {
+            code,
+            message,
+            data,
+        },
+    };
+    // Plain strings and JSON values: serialising cannot fail, and an empty line would at
+    // worst be skipped by the client.
+    let mut line = serde_json::to_vec(&response).unwrap_or_default();
     line.push(b'\n');
     line
 }
@@ -273,6 +292,8 @@ pub(super) struct StdioTransport<R> {
     /// Replies decided but not yet handed to the writer.
     pending: VecDeque<Vec<u8>>,
     out: mpsc::Sender<Vec<u8>>,
+    /// Standard input has ended: nothing more to read.
+    ended: bool,
 }
 
 impl<R: AsyncRead + Unpin + Send> StdioTransport<R> {
@@ -283,6 +304,7 @@ impl<R: AsyncRead + Unpin + Send> StdioTransport<R> {
             discarding: false,
             pending: VecDeque::new(),
             out,
+            ended: false,
         }
     }
 
@@ -361,7 +383,7 @@ impl<R: AsyncRead + Unpin + Send> Transport<RoleServer> for StdioTransport<R> {
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
-            if !self.flush_pending().await {
+            if !self.flush_pending().await || self.ended {
                 return None;
             }
             match self.read_line().await {
@@ -372,16 +394,15 @@ impl<R: AsyncRead + Unpin + Send> Transport<RoleServer> for StdioTransport<R> {
                     self.pending.push_back(reply);
                     continue;
                 }
-                // An unterminated last line is a message cut short: nothing to deliver.
-                LineRead::Eof => {
-                    self.flush_pending().await;
-                    return None;
-                }
+                // A last line without its line break is still a line: answered like any
+                // other, then the input is done.
+                LineRead::Eof => self.ended = true,
                 LineRead::Io(e) => {
                     // Standard error is the log of a stdio MCP server.
                     eprintln!("handoff mcp: cannot read standard input: {e}");
-                    self.flush_pending().await;
-                    return None;
+                    self.line.clear();
+                    self.ended = true;
+                    continue;
                 }
             }
             let incoming = classify(&self.line);
