@@ -895,6 +895,216 @@ fn mcp_answers_a_last_line_without_its_line_break() {
     assert_eq!(reply["id"], 41);
 }
 
+/// A handoff of `n` artifacts at paths that do not exist (each `missing`, and more), over
+/// four roles, without a document to read: large quickly.
+fn wide_handoff(n: usize) -> TestRepo {
+    use std::fmt::Write as _;
+    let repo = TestRepo::new();
+    let mut yaml = String::from("version: 1\nname: Wide\nroles:\n");
+    for r in 0..4 {
+        writeln!(
+            yaml,
+            "  r{r}: {{ title: R{r}, people: [p{r}@example.com] }}"
+        )
+        .unwrap();
+    }
+    yaml.push_str("artifacts:\n");
+    for i in 0..n {
+        writeln!(
+            yaml,
+            "  - id: a{i}\n    path: docs/a{i}.md\n    owner: r{}\n    reviewers: [r{}]",
+            i % 4,
+            (i + 1) % 4
+        )
+        .unwrap();
+    }
+    repo.write("handoff.yaml", &yaml);
+    repo.commit("A wide handoff");
+    repo
+}
+
+fn initialized(dir: &Path) -> McpSession {
+    let mut mcp = McpSession::start(dir);
+    mcp.request(
+        "initialize",
+        json!({
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": { "name": "ecosystem-test", "version": "0" }
+        }),
+    );
+    mcp.send(json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }));
+    mcp
+}
+
+#[test]
+fn mcp_serves_large_answers_in_pages_that_add_up_to_the_whole() {
+    let n = 2_500;
+    let repo = wide_handoff(n);
+    let whole = check_json(repo.path());
+    let all_findings = whole["findings"].as_array().unwrap();
+    let mut mcp = initialized(repo.path());
+
+    // list_findings: a page by default; walking the cursors gives check's findings, in order.
+    let first = mcp.request(
+        "tools/call",
+        json!({ "name": "list_findings", "arguments": {} }),
+    );
+    let first = &first["result"]["structuredContent"];
+    assert_eq!(first["count"], all_findings.len());
+    assert_eq!(first["findings"].as_array().unwrap().len(), 100);
+    let mut walked: Vec<Value> = Vec::new();
+    let mut cursor = Value::Null;
+    loop {
+        let page = mcp.request(
+            "tools/call",
+            json!({ "name": "list_findings", "arguments": { "limit": 1000, "cursor": cursor } }),
+        );
+        let page = &page["result"]["structuredContent"];
+        walked.extend(page["findings"].as_array().unwrap().iter().cloned());
+        match page.get("next_cursor") {
+            Some(next) => cursor = next.clone(),
+            None => break,
+        }
+    }
+    assert_eq!(&walked, all_findings);
+    for bad in [
+        json!({ "limit": 0 }),
+        json!({ "limit": 1001 }),
+        json!({ "cursor": "x" }),
+    ] {
+        let refused = mcp.request(
+            "tools/call",
+            json!({ "name": "list_findings", "arguments": bad }),
+        );
+        assert_eq!(refused["result"]["isError"], true, "{bad}: {refused}");
+    }
+
+    // get_matrix: rows in pages; with the largest page, the whole of `matrix --format json`.
+    let matrix: Value =
+        serde_json::from_str(&run(repo.path(), &["matrix", "--format", "json"]).stdout).unwrap();
+    let page = mcp.request(
+        "tools/call",
+        json!({ "name": "get_matrix", "arguments": {} }),
+    );
+    let page = &page["result"]["structuredContent"];
+    assert_eq!(page["count"], n);
+    assert_eq!(page["rows"].as_array().unwrap().len(), 1_000);
+    assert_eq!(page["next_cursor"], "1000");
+    let page = mcp.request(
+        "tools/call",
+        json!({ "name": "get_matrix", "arguments": { "limit": 5000 } }),
+    );
+    let page = &page["result"]["structuredContent"];
+    assert_eq!(page["rows"], matrix["rows"]);
+    assert_eq!(page["roles"], matrix["roles"]);
+    assert!(page.get("next_cursor").is_none());
+
+    // resources/list: pages of 1,000 following nextCursor, the check report first.
+    let mut uris: Vec<String> = Vec::new();
+    let mut params = json!({});
+    loop {
+        let listed = mcp.request("resources/list", params);
+        let result = &listed["result"];
+        let page = result["resources"].as_array().unwrap();
+        assert!(page.len() <= 1_000);
+        uris.extend(page.iter().map(|r| r["uri"].as_str().unwrap().to_string()));
+        match result.get("nextCursor") {
+            Some(next) => params = json!({ "cursor": next }),
+            None => break,
+        }
+    }
+    assert_eq!(uris.len(), n + 1);
+    assert_eq!(uris[0], "handoff://check");
+    assert_eq!(uris[n], format!("handoff://artifact/a{}", n - 1));
+
+    // handoff://check: pages of 1,000 artifacts, each naming the next; together, check's.
+    let mut uri = "handoff://check".to_string();
+    let mut artifacts: Vec<Value> = Vec::new();
+    let mut findings: Vec<Value> = Vec::new();
+    let mut numbers = Vec::new();
+    loop {
+        let read = mcp.request("resources/read", json!({ "uri": uri }));
+        let text = read["result"]["contents"][0]["text"].as_str().unwrap();
+        let page: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(page["summary"], whole["summary"]);
+        numbers.push(page["page"]["number"].clone());
+        artifacts.extend(page["artifacts"].as_array().unwrap().iter().cloned());
+        findings.extend(page["findings"].as_array().unwrap().iter().cloned());
+        match page["page"]["next"].as_str() {
+            Some(next) => uri = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(numbers, [1, 2, 3]);
+    assert_eq!(&artifacts, whole["artifacts"].as_array().unwrap());
+    assert_eq!(&findings, all_findings);
+    let beyond = mcp.request("resources/read", json!({ "uri": "handoff://check?page=4" }));
+    assert!(
+        beyond["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("3 pages"),
+        "{beyond}"
+    );
+}
+
+/// The peak resident set of a running process, in KiB (Linux).
+#[cfg(target_os = "linux")]
+fn peak_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// No answer makes the server hold much more than the handoff itself: the answers that used
+/// to grow with the whole index (every finding, the whole matrix, the whole check report)
+/// stay near what one context page costs.
+#[cfg(target_os = "linux")]
+#[test]
+fn mcp_memory_stays_near_the_handoffs_own() {
+    let repo = wide_handoff(6_000);
+    let peak_after = |requests: &[(&str, Value)]| {
+        let mut mcp = initialized(repo.path());
+        for (method, params) in requests {
+            let answer = mcp.request(method, params.clone());
+            assert!(answer.get("result").is_some(), "{method}: {answer}");
+        }
+        peak_kib(mcp.child.id())
+    };
+    let baseline = peak_after(&[(
+        "tools/call",
+        json!({ "name": "get_context", "arguments": { "artifact": "a0" } }),
+    )]);
+    for (what, method, params) in [
+        (
+            "list_findings",
+            "tools/call",
+            json!({ "name": "list_findings", "arguments": {} }),
+        ),
+        (
+            "get_matrix",
+            "tools/call",
+            json!({ "name": "get_matrix", "arguments": {} }),
+        ),
+        (
+            "the check report",
+            "resources/read",
+            json!({ "uri": "handoff://check" }),
+        ),
+        ("resources/list", "resources/list", json!({})),
+    ] {
+        let peak = peak_after(&[(method, params)]);
+        assert!(
+            peak * 2 <= baseline * 3,
+            "{what}: peak {peak} KiB, against {baseline} KiB for a context page"
+        );
+    }
+}
+
 // --- completions, man, doctor ---------------------------------------------------------------
 
 #[test]
