@@ -973,6 +973,86 @@ struct OutputFigures {
     artifacts: usize,
     check: Duration,
     outputs: Vec<(&'static str, Duration)>,
+    /// Peak resident set of `handoff check --format json`, and of `handoff mcp` answering
+    /// each of [`MCP_REQUESTS`] in a process of its own.
+    check_kib: u64,
+    mcp_kib: Vec<(&'static str, u64)>,
+}
+
+/// What the MCP server is asked, one request per process: the answers that used to grow
+/// with the whole index.
+const MCP_REQUESTS: [(&str, &str, &str); 4] = [
+    (
+        "list_findings",
+        "tools/call",
+        r#"{"name":"list_findings","arguments":{}}"#,
+    ),
+    (
+        "check report",
+        "resources/read",
+        r#"{"uri":"handoff://check"}"#,
+    ),
+    (
+        "get_matrix",
+        "tools/call",
+        r#"{"name":"get_matrix","arguments":{}}"#,
+    ),
+    ("resources/list", "resources/list", "{}"),
+];
+
+/// The peak resident set of `handoff mcp` in `dir` answering `initialize` and then
+/// `method(params)`, measured from the small helper process like [`peak_rss`]. Each answer is
+/// read before the next request is written, and standard input closed only after the last.
+fn mcp_peak_kib(dir: &Path, method: &str, params: &str) -> Result<u64, String> {
+    use std::io::{BufRead, BufReader, Write};
+    let mut helper = Command::new(std::env::current_exe().map_err(|e| e.to_string())?);
+    helper.arg("--peak-rss").arg(HANDOFF).arg("mcp");
+    let template = handoff_command(dir, &[]);
+    for (key, value) in template.get_envs() {
+        if let Some(value) = value {
+            helper.env(key, value);
+        }
+    }
+    let mut child = helper
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("handoff mcp: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+    let requests = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"0"}}}"#.to_string(),
+        format!(r#"{{"jsonrpc":"2.0","id":2,"method":"{method}","params":{params}}}"#),
+    ];
+    for (n, request) in requests.iter().enumerate() {
+        writeln!(stdin, "{request}").map_err(|e| e.to_string())?;
+        if n == 0 {
+            writeln!(
+                stdin,
+                r#"{{"jsonrpc":"2.0","method":"notifications/initialized"}}"#
+            )
+            .map_err(|e| e.to_string())?;
+        }
+        stdin.flush().map_err(|e| e.to_string())?;
+        let mut answer = String::new();
+        stdout
+            .read_line(&mut answer)
+            .map_err(|e| format!("handoff mcp: {e}"))?;
+        if !answer.contains("\"result\"") {
+            return Err(format!("handoff mcp answered {method} with {answer:.300}"));
+        }
+    }
+    drop(stdin);
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("peak-rss-kib "))
+        .and_then(|kib| kib.trim().parse().ok())
+        .ok_or_else(|| format!("no peak reported: {stderr}"))
 }
 
 fn handoff_command(dir: &Path, args: &[&str]) -> Command {
@@ -1009,6 +1089,11 @@ fn measure_outputs(spec: &RepoSpec, runs: usize) -> Result<OutputFigures, String
             times.push(run.elapsed);
         }
     }
+    let check_kib = peak_rss(&handoff_check(&dir, &[]))?;
+    let mcp_kib = MCP_REQUESTS
+        .iter()
+        .map(|(label, method, params)| Ok((*label, mcp_peak_kib(&dir, method, params)?)))
+        .collect::<Result<_, String>>()?;
     Ok(OutputFigures {
         artifacts: spec.artifacts,
         check: median(check),
@@ -1017,6 +1102,8 @@ fn measure_outputs(spec: &RepoSpec, runs: usize) -> Result<OutputFigures, String
             .zip(outputs)
             .map(|((label, _), times)| (*label, median(times)))
             .collect(),
+        check_kib,
+        mcp_kib,
     })
 }
 
@@ -1326,6 +1413,26 @@ impl Report {
                             thousands(o.artifacts)
                         ));
                     }
+                }
+                let _ = writeln!(out, "{row}");
+            }
+            let _ = writeln!(
+                out,
+                "\nPeak resident set (wait4) of `handoff check --format json` and of \
+                 `handoff mcp` answering one request after `initialize`, a process each.\n"
+            );
+            let mut header = String::from("| artifacts | check |");
+            let mut rule = String::from("|---:|---:|");
+            for (label, _, _) in MCP_REQUESTS {
+                let _ = write!(header, " MCP {label} |");
+                rule.push_str("---:|");
+            }
+            let _ = writeln!(out, "{header}\n{rule}");
+            let mib = |kib: u64| format!("{:.0} MiB", kib as f64 / 1024.0);
+            for o in &self.outputs {
+                let mut row = format!("| {} | {} |", thousands(o.artifacts), mib(o.check_kib));
+                for (_, kib) in &o.mcp_kib {
+                    let _ = write!(row, " {} |", mib(*kib));
                 }
                 let _ = writeln!(out, "{row}");
             }
