@@ -525,7 +525,12 @@ fn peak_rss(command: &Command) -> Result<u64, String> {
         .stderr(Stdio::piped())
         .output()
         .map_err(|e| e.to_string())?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    reported_peak(&output.stderr)
+}
+
+/// The peak the helper reported on its standard error's last `peak-rss-kib` line.
+fn reported_peak(stderr: &[u8]) -> Result<u64, String> {
+    let stderr = String::from_utf8_lossy(stderr);
     stderr
         .lines()
         .rev()
@@ -1046,13 +1051,7 @@ fn mcp_peak_kib(dir: &Path, method: &str, params: &str) -> Result<u64, String> {
     }
     drop(stdin);
     let output = child.wait_with_output().map_err(|e| e.to_string())?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    stderr
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("peak-rss-kib "))
-        .and_then(|kib| kib.trim().parse().ok())
-        .ok_or_else(|| format!("no peak reported: {stderr}"))
+    reported_peak(&output.stderr)
 }
 
 fn handoff_command(dir: &Path, args: &[&str]) -> Command {

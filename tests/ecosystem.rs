@@ -690,6 +690,21 @@ impl Drop for McpSession {
     }
 }
 
+/// A session past `initialize` and `notifications/initialized`.
+fn initialized(dir: &Path) -> McpSession {
+    let mut mcp = McpSession::start(dir);
+    mcp.request(
+        "initialize",
+        json!({
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": { "name": "ecosystem-test", "version": "0" }
+        }),
+    );
+    mcp.send(json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }));
+    mcp
+}
+
 #[test]
 fn mcp_serves_context_findings_and_the_matrix_over_json_rpc() {
     let (_tmp, dir) = demo();
@@ -804,16 +819,7 @@ fn error_of(reply: &Value) -> (i64, String, Value) {
 #[test]
 fn mcp_answers_every_malformed_line_and_keeps_serving() {
     let (_tmp, dir) = demo();
-    let mut mcp = McpSession::start(&dir);
-    mcp.request(
-        "initialize",
-        json!({
-            "protocolVersion": "2025-06-18",
-            "capabilities": {},
-            "clientInfo": { "name": "ecosystem-test", "version": "0" }
-        }),
-    );
-    mcp.send(json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }));
+    let mut mcp = initialized(&dir);
     let deep = format!(
         r#"{{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{{"name":"get_matrix","arguments":{{"x":{}{}}}}}}}"#,
         "[".repeat(200),
@@ -875,22 +881,14 @@ fn mcp_answers_every_malformed_line_and_keeps_serving() {
 #[test]
 fn mcp_answers_a_last_line_without_its_line_break() {
     let (_tmp, dir) = demo();
-    let mut child = handoff(&dir)
-        .arg("mcp")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut mcp = McpSession::start(&dir);
     // The input ends in the middle of a request: it is answered, not dropped.
-    child
-        .stdin
-        .take()
-        .unwrap()
+    let mut stdin = mcp.child.stdin.take().unwrap();
+    stdin
         .write_all(br#"{"jsonrpc":"2.0","id":41,"method":"initialize","params":{"#)
         .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
+    drop(stdin);
+    let reply = mcp.next("a request cut short");
     assert_eq!(error_of(&reply).0, -32700, "{reply}");
     assert_eq!(reply["id"], 41);
 }
@@ -921,20 +919,6 @@ fn wide_handoff(n: usize) -> TestRepo {
     repo.write("handoff.yaml", &yaml);
     repo.commit("A wide handoff");
     repo
-}
-
-fn initialized(dir: &Path) -> McpSession {
-    let mut mcp = McpSession::start(dir);
-    mcp.request(
-        "initialize",
-        json!({
-            "protocolVersion": "2025-06-18",
-            "capabilities": {},
-            "clientInfo": { "name": "ecosystem-test", "version": "0" }
-        }),
-    );
-    mcp.send(json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }));
-    mcp
 }
 
 #[test]

@@ -708,47 +708,39 @@ fn assert_named_everywhere(root: &Path, expected: &str) {
     assert!(!text.contains("not in a git repository"), "init: {text}");
 }
 
-#[test]
-fn a_sha256_repository_is_named_as_such_not_called_missing() {
-    let Some(repo) = repository_with(&["--object-format=sha256"]) else {
-        eprintln!("this git cannot make a SHA-256 repository; skipped");
+/// A repository made with `git init <options>` is refused everywhere with `reason` (given the
+/// work tree's root and libgit2's version) — unless this git cannot make one.
+fn assert_unsupported(options: &[&str], reason: impl Fn(&Path, &str) -> String) {
+    let Some(repo) = repository_with(options) else {
+        eprintln!("this git cannot make a repository with {options:?}; skipped");
         return;
     };
     let root = repo.path().canonicalize().unwrap();
-    let libgit2 = git2::Version::get().libgit2_version();
-    assert_named_everywhere(
-        &root,
-        &format!(
-            "the repository at {} uses the sha256 object format, which handoff (libgit2 {}.{}.{}) \
-             does not support yet: it reads SHA-1 repositories only",
-            root.display(),
-            libgit2.0,
-            libgit2.1,
-            libgit2.2
-        ),
-    );
+    let (major, minor, patch) = git2::Version::get().libgit2_version();
+    assert_named_everywhere(&root, &reason(&root, &format!("{major}.{minor}.{patch}")));
+}
+
+#[test]
+fn a_sha256_repository_is_named_as_such_not_called_missing() {
+    assert_unsupported(&["--object-format=sha256"], |root, libgit2| {
+        format!(
+            "the repository at {} uses the sha256 object format, which handoff (libgit2 \
+             {libgit2}) does not support yet: it reads SHA-1 repositories only",
+            root.display()
+        )
+    });
 }
 
 #[test]
 fn a_reftable_repository_is_named_as_such_not_called_missing() {
-    let Some(repo) = repository_with(&["--ref-format=reftable"]) else {
-        eprintln!("this git cannot make a reftable repository; skipped");
-        return;
-    };
-    let root = repo.path().canonicalize().unwrap();
-    let libgit2 = git2::Version::get().libgit2_version();
-    assert_named_everywhere(
-        &root,
-        &format!(
+    assert_unsupported(&["--ref-format=reftable"], |root, libgit2| {
+        format!(
             "the repository at {} uses `extensions.refstorage = reftable`, a git extension \
-             handoff (libgit2 {}.{}.{}) does not support yet; git 2.46 and later convert it \
+             handoff (libgit2 {libgit2}) does not support yet; git 2.46 and later convert it \
              back: `git refs migrate --ref-format=files`",
-            root.display(),
-            libgit2.0,
-            libgit2.1,
-            libgit2.2
-        ),
-    );
+            root.display()
+        )
+    });
 }
 
 #[test]
