@@ -816,3 +816,35 @@ fn doctor_shows_the_repositorys_identity_over_the_global_one() {
         "{text}"
     );
 }
+
+/// Chowns `dir` and everything in it.
+fn chown_all(dir: &Path, uid: u32) -> std::io::Result<()> {
+    std::os::unix::fs::lchown(dir, Some(uid), Some(uid))?;
+    if dir.is_dir() && !dir.is_symlink() {
+        for entry in std::fs::read_dir(dir)? {
+            chown_all(&entry?.path(), uid)?;
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_repository_of_another_user_is_named_with_git_s_advice() {
+    let repo = handoff_repo();
+    // Only a superuser can give the repository away; elsewhere there is nothing to test.
+    if chown_all(repo.path(), 65_534).is_err() {
+        eprintln!("cannot give the repository to another user here; skipped");
+        return;
+    }
+    let root = repo.path().canonicalize().unwrap();
+    let err = refused_as(&root, "rosa@acme.example", &["check"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: the repository at {} belongs to another user, and like git, handoff does \
+             not open it until you say it is safe: `git config --global --add safe.directory {}`\n",
+            root.display(),
+            root.display()
+        )
+    );
+}
