@@ -9,8 +9,13 @@
 //! HANDOFF_BENCH_REPO=/path/to/repository cargo bench --bench suite
 //! cargo bench --bench suite -- --runs 5 --saves 50         # more repetitions
 //! cargo bench --bench suite -- --sizes large --only repaint  # one measure: history,
-//!                                                          # first-frame, frames, repaint, memory
+//!                                                          # first-frame, frames, repaint, memory,
+//!                                                          # outputs
 //! ```
+//!
+//! `outputs` times `report`, `matrix` and `context` against `check` on repositories of 10,000
+//! and 50,000 artifacts (short histories, generated once like the others), and prints each as
+//! a ratio to `check`.
 //!
 //! Every history figure is a ratio to L, the time `git log --name-only --format=%H` takes on
 //! the same repository in the same run (the cheapest bulk answer git offers; it is not exact
@@ -31,7 +36,7 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::repos::{self, LARGE, MEDIUM, RepoSpec, SMALL, run_git};
+use common::repos::{self, LARGE, MEDIUM, RepoSpec, SCALE_10K, SCALE_50K, SMALL, run_git};
 use common::synthetic;
 use handoff::engine::worker::FactsUpdate;
 use handoff::engine::{self, Snapshot};
@@ -62,6 +67,8 @@ const AFTER_NEW_TARGET: f64 = 0.1;
 const FIRST_FRAME_TARGET: Duration = Duration::from_millis(100);
 const FRAME_TARGET: Duration = Duration::from_millis(2);
 const REPAINT_SLACK: Duration = Duration::from_millis(10);
+/// Report, matrix and context within this factor of `check` (issue 20).
+const OUTPUTS_FACTOR: f64 = 3.0;
 
 struct SuiteOptions {
     sizes: Vec<RepoSpec>,
@@ -73,7 +80,14 @@ struct SuiteOptions {
 }
 
 /// What the suite measures, as `--only` names them.
-const MEASURES: [&str; 5] = ["history", "first-frame", "frames", "repaint", "memory"];
+const MEASURES: [&str; 6] = [
+    "history",
+    "first-frame",
+    "frames",
+    "repaint",
+    "memory",
+    "outputs",
+];
 
 impl SuiteOptions {
     fn wants(&self, measure: &str) -> bool {
@@ -173,7 +187,12 @@ fn run() -> Result<(), String> {
     report.header()?;
 
     let mut subjects = Vec::new();
-    for spec in &options.sizes {
+    // `frames` and `outputs` bring their own inputs: the sized repositories are generated
+    // only for the measures that use them.
+    let wants_subjects = ["history", "first-frame", "repaint", "memory"]
+        .iter()
+        .any(|m| options.wants(m));
+    for spec in options.sizes.iter().filter(|_| wants_subjects) {
         let dir = repos::ensure(spec)?;
         subjects.push(Subject {
             label: format!("{} (synthetic)", spec.name),
@@ -184,7 +203,7 @@ fn run() -> Result<(), String> {
             save_path: Some("docs/area-01/a1.md".to_string()),
         });
     }
-    for path in &options.external {
+    for path in options.external.iter().filter(|_| wants_subjects) {
         subjects.push(external_subject(path)?);
     }
 
@@ -219,6 +238,15 @@ fn run() -> Result<(), String> {
     }
     if options.wants("memory") {
         measure_memories(&mut report, &subjects)?;
+    }
+    if options.wants("outputs") {
+        for spec in [SCALE_10K, SCALE_50K] {
+            eprintln!(
+                "measuring report, matrix and context at {} artifacts…",
+                spec.artifacts
+            );
+            report.outputs.push(measure_outputs(&spec, options.runs)?);
+        }
     }
 
     let text = report.render();
@@ -497,7 +525,12 @@ fn peak_rss(command: &Command) -> Result<u64, String> {
         .stderr(Stdio::piped())
         .output()
         .map_err(|e| e.to_string())?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    reported_peak(&output.stderr)
+}
+
+/// The peak the helper reported on its standard error's last `peak-rss-kib` line.
+fn reported_peak(stderr: &[u8]) -> Result<u64, String> {
+    let stderr = String::from_utf8_lossy(stderr);
     stderr
         .lines()
         .rev()
@@ -920,6 +953,155 @@ fn measure_memory(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Report, matrix and context against check
+
+/// What `outputs` runs besides `check`: a label and the arguments (`{last}` is the last
+/// artifact, whose upstream chain is every other artifact).
+const OUTPUTS: [(&str, &[&str]); 6] = [
+    ("report (Markdown)", &["report"]),
+    ("report (HTML)", &["report", "--format", "html"]),
+    ("matrix (text)", &["matrix"]),
+    ("matrix (JSON)", &["matrix", "--format", "json"]),
+    ("context (first artifact)", &["context", "a0"]),
+    (
+        "context (last: every artifact upstream)",
+        &["context", "{last}"],
+    ),
+];
+
+struct OutputFigures {
+    artifacts: usize,
+    check: Duration,
+    outputs: Vec<(&'static str, Duration)>,
+    /// Peak resident set of `handoff check --format json`, and of `handoff mcp` answering
+    /// each of [`MCP_REQUESTS`] in a process of its own.
+    check_kib: u64,
+    mcp_kib: Vec<(&'static str, u64)>,
+}
+
+/// What the MCP server is asked, one request per process: the answers that used to grow
+/// with the whole index.
+const MCP_REQUESTS: [(&str, &str, &str); 4] = [
+    (
+        "list_findings",
+        "tools/call",
+        r#"{"name":"list_findings","arguments":{}}"#,
+    ),
+    (
+        "check report",
+        "resources/read",
+        r#"{"uri":"handoff://check"}"#,
+    ),
+    (
+        "get_matrix",
+        "tools/call",
+        r#"{"name":"get_matrix","arguments":{}}"#,
+    ),
+    ("resources/list", "resources/list", "{}"),
+];
+
+/// The peak resident set of `handoff mcp` in `dir` answering `initialize` and then
+/// `method(params)`, measured from the small helper process like [`peak_rss`]. Each answer is
+/// read before the next request is written, and standard input closed only after the last.
+fn mcp_peak_kib(dir: &Path, method: &str, params: &str) -> Result<u64, String> {
+    use std::io::{BufRead, BufReader, Write};
+    let mut helper = Command::new(std::env::current_exe().map_err(|e| e.to_string())?);
+    helper.arg("--peak-rss").arg(HANDOFF).arg("mcp");
+    let template = handoff_command(dir, &[]);
+    for (key, value) in template.get_envs() {
+        if let Some(value) = value {
+            helper.env(key, value);
+        }
+    }
+    let mut child = helper
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("handoff mcp: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+    let requests = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"0"}}}"#.to_string(),
+        format!(r#"{{"jsonrpc":"2.0","id":2,"method":"{method}","params":{params}}}"#),
+    ];
+    for (n, request) in requests.iter().enumerate() {
+        writeln!(stdin, "{request}").map_err(|e| e.to_string())?;
+        if n == 0 {
+            writeln!(
+                stdin,
+                r#"{{"jsonrpc":"2.0","method":"notifications/initialized"}}"#
+            )
+            .map_err(|e| e.to_string())?;
+        }
+        stdin.flush().map_err(|e| e.to_string())?;
+        let mut answer = String::new();
+        stdout
+            .read_line(&mut answer)
+            .map_err(|e| format!("handoff mcp: {e}"))?;
+        if !answer.contains("\"result\"") {
+            return Err(format!("handoff mcp answered {method} with {answer:.300}"));
+        }
+    }
+    drop(stdin);
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    reported_peak(&output.stderr)
+}
+
+fn handoff_command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(HANDOFF);
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("HANDOFF_NOW", NOW)
+        .env("NO_COLOR", "1")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    command
+}
+
+/// Each output and `check --format json`, warm (caches filled by a first check), median of
+/// `runs` runs each, interleaved so that a noisy moment weighs on all alike.
+fn measure_outputs(spec: &RepoSpec, runs: usize) -> Result<OutputFigures, String> {
+    let dir = repos::ensure(spec)?;
+    let last = format!("a{}", spec.artifacts - 1);
+    run_child(handoff_check(&dir, &[]), false)?;
+    let mut check = Vec::new();
+    let mut outputs: Vec<Vec<Duration>> = vec![Vec::new(); OUTPUTS.len()];
+    for _ in 0..runs {
+        check.push(run_child(handoff_check(&dir, &[]), false)?.elapsed);
+        for ((_, args), times) in OUTPUTS.iter().zip(&mut outputs) {
+            let args: Vec<&str> = args
+                .iter()
+                .map(|a| if *a == "{last}" { last.as_str() } else { a })
+                .collect();
+            let run = run_child(handoff_command(&dir, &args), true)?;
+            if run.stdout.is_empty() {
+                return Err(format!("handoff {} printed nothing", args.join(" ")));
+            }
+            times.push(run.elapsed);
+        }
+    }
+    let check_kib = peak_rss(&handoff_check(&dir, &[]))?;
+    let mcp_kib = MCP_REQUESTS
+        .iter()
+        .map(|(label, method, params)| Ok((*label, mcp_peak_kib(&dir, method, params)?)))
+        .collect::<Result<_, String>>()?;
+    Ok(OutputFigures {
+        artifacts: spec.artifacts,
+        check: median(check),
+        outputs: OUTPUTS
+            .iter()
+            .zip(outputs)
+            .map(|((label, _), times)| (*label, median(times)))
+            .collect(),
+        check_kib,
+        mcp_kib,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // The report
 
 #[derive(Default)]
@@ -930,6 +1112,7 @@ struct Report {
     frames: Vec<FrameFigures>,
     repaints: Vec<(String, usize, Vec<Duration>)>,
     memory: Vec<MemoryFigure>,
+    outputs: Vec<OutputFigures>,
     missed: Vec<String>,
 }
 
@@ -1195,6 +1378,57 @@ impl Report {
                     m.cold_kib as f64 / 1024.0,
                     m.warm_kib as f64 / 1024.0
                 );
+            }
+        }
+
+        if !self.outputs.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n### Report, matrix and context against `check`\n\n\
+             Each the whole process on the same repository (artifacts each depending on the \
+             one before, a short history), warm, median of the runs; in brackets the ratio to \
+             `handoff check --format json`. Target: within {OUTPUTS_FACTOR}× of `check`.\n"
+            );
+            let mut header = String::from("| artifacts | check |");
+            let mut rule = String::from("|---:|---:|");
+            for (label, _) in OUTPUTS {
+                let _ = write!(header, " {label} |");
+                rule.push_str("---:|");
+            }
+            let _ = writeln!(out, "{header}\n{rule}");
+            for o in &self.outputs {
+                let mut row = format!("| {} | {} |", thousands(o.artifacts), ms(o.check));
+                for (label, took) in &o.outputs {
+                    let r = ratio(*took, o.check);
+                    let _ = write!(row, " {} ({r:.2}×) |", ms(*took));
+                    if r > OUTPUTS_FACTOR {
+                        misses.push(format!(
+                            "{} artifacts: {label} {r:.2}× check, over the {OUTPUTS_FACTOR}× target",
+                            thousands(o.artifacts)
+                        ));
+                    }
+                }
+                let _ = writeln!(out, "{row}");
+            }
+            let _ = writeln!(
+                out,
+                "\nPeak resident set (wait4) of `handoff check --format json` and of \
+                 `handoff mcp` answering one request after `initialize`, a process each.\n"
+            );
+            let mut header = String::from("| artifacts | check |");
+            let mut rule = String::from("|---:|---:|");
+            for (label, _, _) in MCP_REQUESTS {
+                let _ = write!(header, " MCP {label} |");
+                rule.push_str("---:|");
+            }
+            let _ = writeln!(out, "{header}\n{rule}");
+            let mib = |kib: u64| format!("{:.0} MiB", kib as f64 / 1024.0);
+            for o in &self.outputs {
+                let mut row = format!("| {} | {} |", thousands(o.artifacts), mib(o.check_kib));
+                for (_, kib) in &o.mcp_kib {
+                    let _ = write!(row, " {} |", mib(*kib));
+                }
+                let _ = writeln!(out, "{row}");
             }
         }
 

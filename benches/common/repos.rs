@@ -49,6 +49,21 @@ pub const LARGE: RepoSpec = RepoSpec {
     code_files: 20_000,
 };
 
+/// Many artifacts and a short history: for what grows with the index (report, matrix,
+/// context), measured against `handoff check` on the same repository.
+pub const SCALE_10K: RepoSpec = RepoSpec {
+    name: "scale-10k",
+    artifacts: 10_000,
+    commits: 200,
+    code_files: 50,
+};
+pub const SCALE_50K: RepoSpec = RepoSpec {
+    name: "scale-50k",
+    artifacts: 50_000,
+    commits: 400,
+    code_files: 50,
+};
+
 /// A small deterministic generator (SplitMix64): the same repository on every machine.
 pub struct Rng(u64);
 

@@ -195,6 +195,20 @@ struct JsonReport<'a> {
     artifacts: Vec<JsonArtifact<'a>>,
     findings: Vec<JsonFinding<'a>>,
     summary: JsonSummary,
+    /// Only in a page of a report served in pages (`handoff mcp`), never from `check`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<JsonPage>,
+}
+
+/// Which part of a report served in pages this is: artifacts `first..=last` (counted from 1)
+/// of `artifacts`, page `number` of `pages`, and the URI of the next page.
+#[derive(Serialize)]
+pub struct JsonPage {
+    pub number: usize,
+    pub pages: usize,
+    pub first: usize,
+    pub last: usize,
+    pub next: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -230,7 +244,7 @@ struct JsonChange<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     code: &'static str,
     severity: &'static str,
     message: &'a str,
@@ -254,7 +268,7 @@ struct JsonSummary {
     failed: bool,
 }
 
-fn json_finding(f: &Finding) -> JsonFinding<'_> {
+pub(crate) fn json_finding(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
         code: f.code.as_str(),
         severity: f.severity.as_str(),
@@ -272,10 +286,31 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
 
 /// The JSON report of the headless contract.
 pub fn json(s: &Snapshot, threshold: Severity) -> String {
+    json_of(s, threshold, 0..s.index.artifacts.len(), None)
+}
+
+/// The JSON report of the artifacts at positions `range` and their findings, with the summary
+/// of the whole: for `handoff mcp`, which serves a large report in pages so that no answer
+/// grows with the whole index.
+pub fn json_page(
+    s: &Snapshot,
+    threshold: Severity,
+    range: std::ops::Range<usize>,
+    page: JsonPage,
+) -> String {
+    json_of(s, threshold, range, Some(page))
+}
+
+fn json_of(
+    s: &Snapshot,
+    threshold: Severity,
+    range: std::ops::Range<usize>,
+    page: Option<JsonPage>,
+) -> String {
     let empty = Default::default();
-    let artifacts = s
-        .index
-        .artifacts
+    let whole = range.start == 0 && range.end == s.index.artifacts.len();
+    let chosen = &s.index.artifacts[range];
+    let artifacts = chosen
         .iter()
         .map(|a| {
             let f = s.facts.of(&a.id).unwrap_or(&empty);
@@ -327,7 +362,15 @@ pub fn json(s: &Snapshot, threshold: Severity) -> String {
         branch: s.facts.head.branch.as_deref(),
         now: s.now.to_string(),
         artifacts,
-        findings: s.report.findings.iter().map(json_finding).collect(),
+        findings: if whole {
+            s.report.findings.iter().map(json_finding).collect()
+        } else {
+            chosen
+                .iter()
+                .flat_map(|a| s.report.findings_of(&a.id))
+                .map(json_finding)
+                .collect()
+        },
         summary: JsonSummary {
             artifacts: s.index.artifacts.len(),
             error,
@@ -336,10 +379,11 @@ pub fn json(s: &Snapshot, threshold: Severity) -> String {
             fail_on: threshold.as_str(),
             failed: s.report.findings.iter().any(|f| f.severity >= threshold),
         },
+        page,
     };
     // About half a kilobyte per finding, each written twice: no regrowing a 40 MB buffer.
-    let mut out =
-        Vec::with_capacity(512 * 2 * s.report.findings.len() + 1024 * s.index.artifacts.len());
+    let findings = report.findings.len();
+    let mut out = Vec::with_capacity(512 * 2 * findings + 1024 * report.artifacts.len());
     serde_json::to_writer_pretty(&mut out, &report).expect("the report serialises");
     out.push(b'\n');
     String::from_utf8(out).expect("serde_json writes UTF-8")

@@ -12,6 +12,7 @@ use etcetera::BaseStrategy;
 use super::style::Paint;
 use crate::core::model::ledger::LEDGER_DIR;
 use crate::core::model::load::is_valid_email;
+use crate::core::text::sanitize;
 use crate::engine::{self, INDEX_FILE, Workspace};
 
 #[derive(Debug, Args)]
@@ -33,6 +34,10 @@ impl Examination {
         &mut self.sections.last_mut().expect("just pushed").1
     }
 
+    /// Everything shown comes from the repository, git's configuration or the file system
+    /// (titles, names, paths, identities, file names, load errors): it is neutralised here,
+    /// in one place, before any of it reaches the terminal; only handoff's own colours are
+    /// written as escape sequences.
     fn render(&self, paint: Paint) -> String {
         let width = self
             .sections
@@ -44,7 +49,7 @@ impl Examination {
         for (title, rows) in &self.sections {
             out.push_str(&format!("\n{}\n", paint.bold(title)));
             for (key, value) in rows {
-                out.push_str(&format!("  {key:<width$}  {value}\n"));
+                out.push_str(&format!("  {key:<width$}  {}\n", sanitize(value)));
             }
         }
         out.push('\n');
@@ -60,7 +65,7 @@ impl Examination {
                 )
             ));
             for p in &self.problems {
-                let mut lines = p.lines();
+                let mut lines = p.lines().map(sanitize);
                 if let Some(first) = lines.next() {
                     out.push_str(&format!("  ✗ {first}\n"));
                 }
@@ -159,13 +164,11 @@ fn examine(start: Option<&Path>) -> Examination {
         ));
         return exam;
     }
-    let repo = git2::Repository::discover(&start_dir).ok();
+    let repo = crate::repo::facts::open::discover(&start_dir);
 
-    // Identity: as git resolves it here (repository config first, then global and system).
-    let config = match &repo {
-        Some(r) => r.config(),
-        None => git2::Config::open_default(),
-    };
+    // Identity: as git resolves it here (repository config first, then global and system),
+    // also where libgit2 cannot open the repository.
+    let config = crate::repo::facts::open::config_at(&start_dir);
     let name = config
         .as_ref()
         .ok()
@@ -199,14 +202,18 @@ fn examine(start: Option<&Path>) -> Examination {
         Some(_) => {}
     }
 
-    let Some(repo) = repo else {
-        exam.section("Repository")
-            .push(("work tree", "none".to_string()));
-        exam.problems.push(format!(
-            "{} is not inside a git repository: handoff reads its facts from git (run `git init`)",
-            start_dir.display()
-        ));
-        return exam;
+    let repo = match repo {
+        Ok(repo) => repo,
+        Err(e) => {
+            let state = match e {
+                crate::repo::facts::OpenError::NotARepository { .. } => "none",
+                _ => "cannot be opened",
+            };
+            exam.section("Repository")
+                .push(("work tree", state.to_string()));
+            exam.problems.push(e.to_string());
+            return exam;
+        }
     };
     let head = crate::repo::facts::head_info(&repo);
     {
@@ -357,8 +364,10 @@ fn examine(start: Option<&Path>) -> Examination {
                 rows.push(("your roles", roles.join(", ")));
             }
         }
+        let defined: std::collections::HashSet<&str> =
+            index.artifacts.iter().map(|a| a.id.as_str()).collect();
         for id in ledger.records.keys() {
-            if index.artifact(id).is_none() {
+            if !defined.contains(id.as_str()) {
                 rows.push((
                     "note",
                     format!("{LEDGER_DIR}/{id}.yaml belongs to no artifact in the index"),

@@ -110,16 +110,14 @@ struct Identity {
     email: Option<String>,
     /// Set when git has an address that handoff cannot use.
     unusable: Option<String>,
-    in_repository: bool,
+    /// Why handoff cannot read the repository here, if it cannot (none, or one libgit2 does
+    /// not open).
+    no_repository: Option<crate::repo::facts::OpenError>,
 }
 
 fn git_identity(dir: &Path) -> Identity {
-    let repo = git2::Repository::discover(dir).ok();
-    let config = match &repo {
-        Some(r) => r.config(),
-        None => git2::Config::open_default(),
-    };
-    let email = config
+    let no_repository = crate::repo::facts::open::discover(dir).err();
+    let email = crate::repo::facts::open::config_at(dir)
         .ok()
         .and_then(|c| c.get_string("user.email").ok())
         .map(|e| e.trim().to_string())
@@ -128,12 +126,12 @@ fn git_identity(dir: &Path) -> Identity {
         Some(e) if is_valid_email(&e) => Identity {
             email: Some(e),
             unusable: None,
-            in_repository: repo.is_some(),
+            no_repository,
         },
         other => Identity {
             email: None,
             unusable: other,
-            in_repository: repo.is_some(),
+            no_repository,
         },
     }
 }
@@ -379,12 +377,24 @@ fn summary(
                 .to_string(),
         ));
     }
-    if !identity.in_repository {
-        out.push_str(&next(
+    match &identity.no_repository {
+        None => {}
+        Some(crate::repo::facts::OpenError::NotARepository { .. }) => out.push_str(&next(
             "This directory is not in a git repository: handoff reads its facts from git, so run \
              `git init` first."
                 .to_string(),
-        ));
+        )),
+        Some(other) => {
+            // "The repository at … uses …": the reason as a sentence of its own.
+            let reason = other.to_string();
+            let mut chars = reason.chars();
+            let first = chars.next().map(|c| c.to_uppercase().to_string());
+            out.push_str(&next(format!(
+                "{}{}.",
+                first.unwrap_or_default(),
+                chars.as_str()
+            )));
+        }
     }
     let mut paths = written.to_vec();
     paths.extend(documents.iter().cloned());

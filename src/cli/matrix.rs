@@ -135,7 +135,7 @@ pub fn csv(s: &Snapshot) -> String {
 }
 
 #[derive(Serialize)]
-struct JsonMatrix<'a> {
+pub(crate) struct JsonMatrix<'a> {
     roles: &'a [String],
     rows: Vec<JsonRow<'a>>,
 }
@@ -155,11 +155,19 @@ struct JsonCell<'a> {
 }
 
 pub fn json(s: &Snapshot) -> String {
+    let doc = json_rows(s, 0..s.report.matrix.rows.len());
+    let mut out = serde_json::to_string_pretty(&doc).expect("the matrix serialises");
+    out.push('\n');
+    out
+}
+
+/// The matrix with the rows at positions `range` (every role), as typed data: `handoff mcp`
+/// serves it in pages.
+pub(crate) fn json_rows(s: &Snapshot, range: std::ops::Range<usize>) -> JsonMatrix<'_> {
     let m = &s.report.matrix;
-    let doc = JsonMatrix {
+    JsonMatrix {
         roles: &m.roles,
-        rows: m
-            .rows
+        rows: m.rows[range]
             .iter()
             .map(|row| JsonRow {
                 artifact: &row.artifact,
@@ -177,8 +185,5 @@ pub fn json(s: &Snapshot) -> String {
                     .collect(),
             })
             .collect(),
-    };
-    let mut out = serde_json::to_string_pretty(&doc).expect("the matrix serialises");
-    out.push('\n');
-    out
+    }
 }

@@ -44,6 +44,15 @@ impl Snapshot {
             now,
         }
     }
+
+    /// The artifact with this id, in constant time (`Index::artifact` scans the list, which
+    /// costs quadratic time when asked once per artifact).
+    pub fn artifact(&self, id: &str) -> Option<&crate::core::model::Artifact> {
+        self.report
+            .position(id)
+            .and_then(|i| self.index.artifacts.get(i))
+            .filter(|a| a.id == id)
+    }
 }
 
 impl Snapshot {

@@ -6,7 +6,7 @@
 //! Quoted document text is repository text: it is sanitised of control characters and set
 //! apart as a quotation, and the page says plainly that it is data, not instructions.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
 use crate::core::analysis::graph::Graph;
 use crate::core::analysis::sections::{markdown_headings, normalize};
@@ -36,21 +36,21 @@ struct Upstream<'a> {
     via: &'a str,
 }
 
-/// The upstream chain of `artifact`, transitively, nearest first (breadth-first, each once).
-fn upstream_chain<'a>(index: &'a Index, artifact: &'a Artifact) -> Vec<Upstream<'a>> {
+/// The upstream chain of the artifact at position `start`, transitively, nearest first
+/// (breadth-first, each once), over the graph's positions: looking each dependency up by id
+/// made a long chain quadratic.
+fn upstream_chain<'a>(index: &'a Index, graph: &Graph, start: usize) -> Vec<Upstream<'a>> {
     let mut out = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::from([artifact.id.as_str()]);
-    let mut queue: VecDeque<(&Artifact, usize)> = VecDeque::from([(artifact, 0)]);
+    let mut seen = vec![false; index.artifacts.len()];
+    seen[start] = true;
+    let mut queue: VecDeque<(usize, usize)> = VecDeque::from([(start, 0)]);
     while let Some((at, depth)) = queue.pop_front() {
-        for dep in &at.depends_on {
-            let Some(up) = index.artifact(dep) else {
-                continue;
-            };
-            if seen.insert(up.id.as_str()) {
+        for &up in &graph.upstream[at] {
+            if !std::mem::replace(&mut seen[up], true) {
                 out.push(Upstream {
-                    artifact: up,
+                    artifact: &index.artifacts[up],
                     depth: depth + 1,
-                    via: &at.id,
+                    via: &index.artifacts[at].id,
                 });
                 queue.push_back((up, depth + 1));
             }
@@ -423,7 +423,8 @@ fn documents_text(s: &Snapshot, up: &Artifact, budget: &mut usize) -> String {
 /// The context page of one artifact, or why there is none.
 pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, String> {
     let index = &s.index;
-    let Some(a) = index.artifact(artifact_id) else {
+    let (Some(a), Some(position)) = (s.artifact(artifact_id), s.report.position(artifact_id))
+    else {
         let known: Vec<&str> = index.artifacts.iter().map(|a| a.id.as_str()).collect();
         let hint = match crate::core::model::load::suggest(artifact_id, known.iter().copied()) {
             Some(s) => format!(", did you mean `{s}`?"),
@@ -462,7 +463,12 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, String> {
 
     // People.
     out.push_str("## People\n\n| Relation | Role | People | Sign-off |\n|---|---|---|---|\n");
-    let row = s.report.matrix.rows.iter().find(|r| r.artifact == a.id);
+    let row = s
+        .report
+        .matrix
+        .rows
+        .get(position)
+        .filter(|r| r.artifact == a.id);
     let cell_state = |role: &str| {
         let i = s.report.matrix.roles.iter().position(|r| r == role)?;
         row.and_then(|r| r.cells.get(i)).map(|c| c.state)
@@ -496,12 +502,13 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, String> {
     out.push('\n');
 
     // Upstream chain.
-    let chain = upstream_chain(index, a);
+    let graph = Graph::new(index);
+    let chain = upstream_chain(index, &graph, position);
     out.push_str("## Upstream chain (nearest first)\n\n");
     let dangling: Vec<&String> = a
         .depends_on
         .iter()
-        .filter(|d| index.artifact(d).is_none())
+        .filter(|d| s.artifact(d).is_none())
         .collect();
     if chain.is_empty() && dangling.is_empty() {
         out.push_str("Nothing upstream: this artifact depends on no other.\n\n");
@@ -553,21 +560,15 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, String> {
     }
 
     // Downstream.
-    let graph = Graph::new(index);
-    if let Some(i) = index.artifacts.iter().position(|x| x.id == a.id) {
-        let mut downstream: Vec<&str> = graph
-            .downstream_of(&[i])
-            .keys()
-            .map(|&j| graph.ids[j])
-            .collect();
-        downstream.sort_by_key(|id| index.artifacts.iter().position(|x| x.id == *id));
-        if !downstream.is_empty() {
-            out.push_str(
-                "## Downstream\n\nChanging this puts these at risk until their owners catch up: ",
-            );
-            let ids: Vec<String> = downstream.iter().map(|d| md_code(d)).collect();
-            out.push_str(&format!("{}.\n\n", ids.join(", ")));
-        }
+    // In index order: positions sort as the index lists the artifacts.
+    let mut downstream: Vec<usize> = graph.downstream_of(&[position]).into_keys().collect();
+    downstream.sort_unstable();
+    if !downstream.is_empty() {
+        out.push_str(
+            "## Downstream\n\nChanging this puts these at risk until their owners catch up: ",
+        );
+        let ids: Vec<String> = downstream.iter().map(|&j| md_code(graph.ids[j])).collect();
+        out.push_str(&format!("{}.\n\n", ids.join(", ")));
     }
 
     // Open findings.

@@ -110,10 +110,16 @@ pub const RECENT_SIGNOFFS: usize = 12;
 impl<'a> Status<'a> {
     pub fn of(s: &'a Snapshot) -> Status<'a> {
         use crate::core::model::finding::Category;
-        let position = |id: &str| s.index.artifacts.iter().position(|a| a.id == id);
         let mut findings: Vec<&Finding> = s.report.findings.iter().collect();
-        // Worst first; within a severity, in the order the index lists the artifacts.
-        findings.sort_by_key(|f| (std::cmp::Reverse(f.severity), position(&f.artifact), f.code));
+        // Worst first; within a severity, in the order the index lists the artifacts. Each
+        // key is computed once (a position looked up per comparison made this quadratic).
+        findings.sort_by_cached_key(|f| {
+            (
+                std::cmp::Reverse(f.severity),
+                s.report.position(&f.artifact),
+                f.code,
+            )
+        });
         let (gaps, stale) = findings
             .into_iter()
             .partition(|f| f.code.category() == Category::Gap);

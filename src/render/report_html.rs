@@ -117,9 +117,10 @@ fn matrix(s: &Snapshot) -> String {
         }
     }
     out.push_str("<th scope=\"col\">Worst</th></tr></thead>\n<tbody>\n");
+    // Looked up once per column, not once per cell.
+    let titles: Vec<&str> = m.roles.iter().map(|r| role_title(s, r)).collect();
     for row in &m.rows {
         let title = s
-            .index
             .artifact(&row.artifact)
             .map_or(row.artifact.as_str(), |a| a.display_name());
         out.push_str(&format!("<tr><th scope=\"row\">{}", html(title)));
@@ -127,7 +128,7 @@ fn matrix(s: &Snapshot) -> String {
             out.push_str(&format!("<code>{}</code>", html(&row.artifact)));
         }
         out.push_str("</th>");
-        for (cell, role) in row.cells.iter().zip(&m.roles) {
+        for (cell, title) in row.cells.iter().zip(&titles) {
             if cell.state == CellState::Unrelated {
                 out.push_str("<td class=\"cell\"></td>");
                 continue;
@@ -136,11 +137,7 @@ fn matrix(s: &Snapshot) -> String {
                 "" => String::new(),
                 r => r.replace('+', " and "),
             };
-            let tooltip = format!(
-                "{}: {relation}, {}",
-                role_title(s, role),
-                state_words(cell.state)
-            );
+            let tooltip = format!("{title}: {relation}, {}", state_words(cell.state));
             out.push_str(&format!(
                 "<td class=\"cell {}\" title=\"{}\">{}<span class=\"glyph\">{}</span></td>",
                 state_class(cell.state),

@@ -19,7 +19,6 @@ pub fn matrix_table(s: &Snapshot, ascii: bool) -> String {
     out.push_str("---|\n");
     for row in &m.rows {
         let title = s
-            .index
             .artifact(&row.artifact)
             .map_or(row.artifact.as_str(), |a| a.display_name());
         out.push_str(&format!("| {} |", md(title)));

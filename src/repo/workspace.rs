@@ -8,7 +8,7 @@ use crate::core::model::ledger::LEDGER_DIR;
 use crate::core::model::load::{load_index, load_ledger_file};
 use crate::core::model::{Index, Ledger, LedgerProblem, LoadError, LoadErrors, Pos, SignOff};
 pub use crate::repo::facts::Workspace;
-use crate::repo::facts::{FactsError, Input, ParsedCache};
+use crate::repo::facts::{self, FactsError, Input, ParsedCache};
 use crate::repo::fence;
 
 pub const INDEX_FILE: &str = "handoff.yaml";
@@ -21,6 +21,8 @@ pub enum WorkspaceError {
     NotFound(String),
     #[error("{0}")]
     Index(LoadErrors),
+    #[error(transparent)]
+    Repository(#[from] facts::OpenError),
     #[error(transparent)]
     Git(#[from] FactsError),
 }
@@ -43,12 +45,7 @@ pub fn locate(start: Option<&Path>) -> Result<Workspace, WorkspaceError> {
             start.display()
         )));
     }
-    let repo = git2::Repository::discover(&start).map_err(|_| {
-        WorkspaceError::NotFound(format!(
-            "{} is not inside a git repository: handoff reads its facts from git (run `git init` first)",
-            start.display()
-        ))
-    })?;
+    let repo = facts::open::discover(&start)?;
     let Some(repo_root) = repo.workdir().map(Path::to_path_buf) else {
         // Without the trailing slash libgit2 gives a repository's path.
         let path: PathBuf = repo.path().components().collect();

@@ -308,3 +308,144 @@ fn broken_indexes_give_exact_located_messages() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn a_pinned_clock_outside_the_supported_range_says_what_the_range_is() {
+    let (_tmp, dir) = demo();
+    let run = |now: &str| {
+        let out = common::handoff_command(&dir, now)
+            .arg("check")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // A valid RFC 3339 time that handoff cannot represent: the range is named.
+    let (code, err) = run("9999-12-31T23:59:59Z");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("HANDOFF_NOW=`9999-12-31T23:59:59Z` is a valid RFC 3339 time")
+            && err.contains("0000-01-01T00:00:00Z to 9999-12-30T22:00:00Z"),
+        "{err}"
+    );
+    assert!(!err.contains("not an RFC 3339 time"), "{err}");
+    // The ends of the range work.
+    for edge in ["9999-12-30T22:00:00Z", "0000-01-01T00:00:00Z"] {
+        let (code, err) = run(edge);
+        assert_eq!(code, Some(1), "{edge}: {err}");
+    }
+    // What is not RFC 3339 is still called so.
+    for bad in [
+        "2026-02-30T00:00:00Z",
+        "2026-11-22T12:00:00",
+        "yesterday",
+        "9999-12-31T24:00:00Z",
+    ] {
+        let (code, err) = run(bad);
+        assert_eq!(code, Some(2), "{bad}: {err}");
+        assert!(err.contains("is not an RFC 3339 time"), "{bad}: {err}");
+    }
+}
+
+/// A handoff of `n` artifacts, each depending on the one before (so the last one's upstream
+/// chain is all of them), over a dozen roles, with a sign-off on every tenth.
+fn large_handoff(n: usize) -> TestRepo {
+    use std::fmt::Write as _;
+    let repo = TestRepo::new();
+    let mut yaml = String::from("version: 1\nname: Scale\nroles:\n");
+    for r in 0..12 {
+        writeln!(
+            yaml,
+            "  role-{r}: {{ title: Role {r}, people: [p{r}@example.com] }}"
+        )
+        .unwrap();
+    }
+    yaml.push_str(
+        "kinds:\n  doc:\n    required_sections: [Goals]\n    signoff: [role-1]\nartifacts:\n",
+    );
+    for i in 0..n {
+        write!(
+            yaml,
+            "  - id: a{i}\n    title: Artifact {i}\n    kind: doc\n    path: docs/a{i}.md\n    owner: role-{}\n    reviewers: [role-{}]\n    consumers: [role-{}]\n",
+            i % 12,
+            (i + 3) % 12,
+            (i + 5) % 12
+        )
+        .unwrap();
+        if i > 0 {
+            writeln!(yaml, "    depends_on: [a{}]", i - 1).unwrap();
+        }
+        // Every other document exists; the rest are `missing`.
+        if i % 2 == 0 {
+            repo.write(
+                &format!("docs/a{i}.md"),
+                &format!("# A{i}\n\n## Goals\n\nG.\n"),
+            );
+        }
+        if i % 10 == 0 {
+            repo.write(
+                &format!(".handoff/signoffs/a{i}.yaml"),
+                &format!(
+                    "- action: accept\n  by: p{r}@example.com\n  role: role-{r}\n  at: 2026-10-01T10:00:00Z\n  fingerprint: {}\n  upstream: {{}}\n",
+                    "0".repeat(40),
+                    r = i % 12
+                ),
+            );
+        }
+    }
+    repo.write("handoff.yaml", &yaml);
+    repo.commit("A large handoff");
+    repo
+}
+
+/// The median wall time of `handoff <args>` over three runs.
+fn timed(dir: &Path, args: &[&str]) -> std::time::Duration {
+    let mut times: Vec<std::time::Duration> = (0..3)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            let out = handoff(dir).args(args).output().unwrap();
+            let elapsed = started.elapsed();
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(!out.stdout.is_empty(), "{args:?} printed nothing");
+            elapsed
+        })
+        .collect();
+    times.sort();
+    times[1]
+}
+
+/// Report, matrix and context read what `check` reads and write less: none may take more
+/// than a small factor of `check`'s time (they were quadratic in the number of artifacts).
+#[test]
+fn report_matrix_and_context_stay_near_check_at_scale() {
+    let n = 6_000;
+    let repo = large_handoff(n);
+    let last = format!("a{}", n - 1);
+    // A first run fills the caches, as a second command in a session finds them.
+    timed(repo.path(), &["check"]);
+    let check = timed(repo.path(), &["check", "--format", "json"]);
+    let slack = std::time::Duration::from_secs(1);
+    for args in [
+        vec!["report"],
+        vec!["report", "--format", "html"],
+        vec!["matrix"],
+        vec!["matrix", "--format", "markdown"],
+        vec!["matrix", "--format", "csv"],
+        vec!["matrix", "--format", "json"],
+        vec!["context", &last],
+        vec!["context", "a0"],
+    ] {
+        let took = timed(repo.path(), &args);
+        assert!(
+            took <= check * 3 + slack,
+            "`handoff {}` took {took:?}, check {check:?}",
+            args.join(" ")
+        );
+    }
+}

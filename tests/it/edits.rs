@@ -533,6 +533,34 @@ fn an_unknown_role_is_refused_with_the_known_ones() {
 }
 
 #[test]
+fn an_id_over_the_length_limit_is_refused_saying_so() {
+    let f = Fixture::new();
+    let long = "x".repeat(101);
+    let err = f.refused(&[
+        "add",
+        "artifact",
+        &long,
+        "--path",
+        "docs/x.md",
+        "--owner",
+        "ops",
+    ]);
+    assert!(
+        err.contains("is 101 characters long; at most 100 are allowed"),
+        "{err}"
+    );
+    let err = f.refused(&["add", "role", &"r".repeat(300)]);
+    assert!(
+        err.contains("is 300 characters long; at most 100 are allowed"),
+        "{err}"
+    );
+    // The characters are still the first thing named when they are wrong.
+    let err = f.refused(&["add", "role", "q a"]);
+    assert!(err.contains("`q a` is not a valid role name"), "{err}");
+    assert_eq!(f.read("handoff.yaml"), INDEX);
+}
+
+#[test]
 fn a_dirty_index_file_is_refused_and_left_alone() {
     let f = Fixture::new();
     std::fs::write(

@@ -614,3 +614,227 @@ fn files_replaced_by_directories_are_reported_where_they_are() {
         "handoff.yaml:1:1: error: cannot read handoff.yaml: it is a directory, not a regular file\n"
     );
 }
+
+/// A repository made with `git init <options>` holding the handoff and its documents,
+/// committed; `None` when this git cannot make one (too old for the option).
+fn repository_with(options: &[&str]) -> Option<tempfile::TempDir> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut init = vec!["init", "--quiet", "--initial-branch=main"];
+    init.extend_from_slice(options);
+    let (made, _) = git_ok_output(dir.path(), &init);
+    if !made {
+        return None;
+    }
+    std::fs::write(dir.path().join("handoff.yaml"), INDEX).unwrap();
+    std::fs::create_dir_all(dir.path().join("docs")).unwrap();
+    std::fs::write(dir.path().join("docs/framing.md"), "# Framing\n").unwrap();
+    std::fs::write(dir.path().join("docs/prd.md"), "# PRD\n").unwrap();
+    for args in [
+        vec!["add", "-A"],
+        vec![
+            "-c",
+            "user.name=Dana",
+            "-c",
+            "user.email=dana@acme.example",
+            "commit",
+            "--quiet",
+            "-m",
+            "Start",
+        ],
+        // The repository's own identity, which the doctor must show.
+        vec!["config", "user.email", "dana@acme.example"],
+    ] {
+        let (ok, out) = git_ok_output(dir.path(), &args);
+        assert!(ok, "git {args:?}: {out}");
+    }
+    Some(dir)
+}
+
+/// Every command that reads the repository says exactly why it cannot, from the work tree's
+/// root and from a directory inside it.
+fn assert_named_everywhere(root: &Path, expected: &str) {
+    for dir in [root.to_path_buf(), root.join("docs")] {
+        for args in [
+            vec!["check"],
+            vec!["matrix"],
+            vec!["report"],
+            vec!["context", "prd"],
+            vec!["mcp"],
+            vec!["sign", "prd", "--action", "approve", "--role", "ops"],
+        ] {
+            let err = refused_as(&dir, "rosa@acme.example", &args);
+            assert_eq!(err, format!("error: {expected}\n"), "{args:?} in {dir:?}");
+        }
+    }
+    let out = run_as(root, "rosa@acme.example", &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains(expected), "{text}");
+    assert!(!text.contains("not inside a git repository"), "{text}");
+    // The identity is the repository's, read from its configuration even though libgit2
+    // cannot open the repository.
+    assert!(
+        text.contains("user.email  dana@acme.example  (repository config)"),
+        "{text}"
+    );
+    let init = tempfile::tempdir().unwrap();
+    let sub = root.join("new-handoff");
+    let out = run_as(
+        init.path(),
+        "rosa@acme.example",
+        &["init", sub.to_str().unwrap()],
+    );
+    // Init wraps its notes; compared word by word.
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = words(&String::from_utf8_lossy(&out.stdout));
+    let mut sentence = words(expected);
+    sentence.replace_range(..3, "The");
+    assert!(text.contains(&sentence), "init: {text}");
+    // Init staffs the repository's identity, not rosa's global one.
+    assert!(
+        text.contains("You (dana@acme.example) are in pm"),
+        "init: {text}"
+    );
+    assert!(!text.contains("not in a git repository"), "init: {text}");
+}
+
+/// A repository made with `git init <options>` is refused everywhere with `reason` (given the
+/// work tree's root and libgit2's version) — unless this git cannot make one.
+fn assert_unsupported(options: &[&str], reason: impl Fn(&Path, &str) -> String) {
+    let Some(repo) = repository_with(options) else {
+        eprintln!("this git cannot make a repository with {options:?}; skipped");
+        return;
+    };
+    let root = repo.path().canonicalize().unwrap();
+    let (major, minor, patch) = git2::Version::get().libgit2_version();
+    assert_named_everywhere(&root, &reason(&root, &format!("{major}.{minor}.{patch}")));
+}
+
+#[test]
+fn a_sha256_repository_is_named_as_such_not_called_missing() {
+    assert_unsupported(&["--object-format=sha256"], |root, libgit2| {
+        format!(
+            "the repository at {} uses the sha256 object format, which handoff (libgit2 \
+             {libgit2}) does not support yet: it reads SHA-1 repositories only",
+            root.display()
+        )
+    });
+}
+
+#[test]
+fn a_reftable_repository_is_named_as_such_not_called_missing() {
+    assert_unsupported(&["--ref-format=reftable"], |root, libgit2| {
+        format!(
+            "the repository at {} uses `extensions.refstorage = reftable`, a git extension \
+             handoff (libgit2 {libgit2}) does not support yet; git 2.46 and later convert it \
+             back: `git refs migrate --ref-format=files`",
+            root.display()
+        )
+    });
+}
+
+#[test]
+fn an_unknown_extension_or_format_version_is_named() {
+    let repo = handoff_repo();
+    repo.git(&["config", "core.repositoryformatversion", "1"]);
+    repo.git(&["config", "extensions.frobnicate", "yes"]);
+    let root = repo.path().canonicalize().unwrap();
+    let libgit2 = git2::Version::get().libgit2_version();
+    let version = format!("{}.{}.{}", libgit2.0, libgit2.1, libgit2.2);
+    let err = refused_as(&root, "rosa@acme.example", &["check"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: the repository at {} uses `extensions.frobnicate = yes`, a git extension \
+             handoff (libgit2 {version}) does not support yet\n",
+            root.display()
+        )
+    );
+    // git refuses the repository too now; its configuration file is edited as a file.
+    repo.git(&[
+        "config",
+        "--file",
+        ".git/config",
+        "--unset",
+        "extensions.frobnicate",
+    ]);
+    repo.git(&[
+        "config",
+        "--file",
+        ".git/config",
+        "core.repositoryformatversion",
+        "2",
+    ]);
+    let err = refused_as(&root, "rosa@acme.example", &["check"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: the repository at {} has repository format version 2, which handoff \
+             (libgit2 {version}) does not read: it reads versions 0 and 1\n",
+            root.display()
+        )
+    );
+}
+
+#[test]
+fn doctor_shows_the_repositorys_identity_over_the_global_one() {
+    let repo = handoff_repo();
+    repo.git(&["config", "user.email", "dana@acme.example"]);
+    // handoff_as gives rosa a global identity of her own.
+    for dir in [repo.path().to_path_buf(), repo.abs("docs")] {
+        let out = run_as(&dir, "rosa@acme.example", &["doctor"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("user.email  dana@acme.example  (repository config)"),
+            "{text}"
+        );
+        assert!(text.contains("your roles  pm (Product Manager)"), "{text}");
+        assert!(!text.contains("user.email  rosa"), "{text}");
+    }
+    // Where the repository cannot be opened, its own file is still read for the identity.
+    let Some(sha) = repository_with(&["--object-format=sha256"]) else {
+        return;
+    };
+    let out = run_as(sha.path(), "rosa@acme.example", &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("user.email  dana@acme.example  (repository config)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("user.name   rosa@acme.example  (global config)"),
+        "{text}"
+    );
+}
+
+/// Chowns `dir` and everything in it.
+fn chown_all(dir: &Path, uid: u32) -> std::io::Result<()> {
+    std::os::unix::fs::lchown(dir, Some(uid), Some(uid))?;
+    if dir.is_dir() && !dir.is_symlink() {
+        for entry in std::fs::read_dir(dir)? {
+            chown_all(&entry?.path(), uid)?;
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_repository_of_another_user_is_named_with_git_s_advice() {
+    let repo = handoff_repo();
+    // Only a superuser can give the repository away; elsewhere there is nothing to test.
+    if chown_all(repo.path(), 65_534).is_err() {
+        eprintln!("cannot give the repository to another user here; skipped");
+        return;
+    }
+    let root = repo.path().canonicalize().unwrap();
+    let err = refused_as(&root, "rosa@acme.example", &["check"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: the repository at {} belongs to another user, and like git, handoff does \
+             not open it until you say it is safe: `git config --global --add safe.directory {}`\n",
+            root.display(),
+            root.display()
+        )
+    );
+}

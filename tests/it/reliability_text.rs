@@ -186,3 +186,56 @@ fn the_workbench_shows_planted_sequences_as_text() {
         "a bidirectional override reached the terminal"
     );
 }
+
+#[test]
+fn doctor_neutralises_titles_names_paths_and_identities() {
+    let repo = hostile_repo();
+    // Dana is in `pm`, whose title carries an OSC 2 title sequence.
+    repo.git(&["config", "user.email", "dana@acme.example"]);
+    // OSC 52 would write the clipboard; OSC 8 makes a hyperlink.
+    repo.git(&["config", "user.name", "Dana \x1b]52;c;cHduZWQ=\x07 W"]);
+    // A file name cannot hold `/`, so the hyperlink's target is a plain word.
+    repo.write(
+        ".handoff/signoffs/ghost\x1b]8;;evil\x07x.yaml",
+        &record(
+            "accept",
+            "dana@acme.example",
+            "pm",
+            "2026-10-01T10:00:00Z",
+            &"a".repeat(40),
+        ),
+    );
+    let config_files = repo.abs(".no-config/handoff");
+    std::fs::create_dir_all(&config_files).unwrap();
+    std::fs::write(config_files.join("keys\x1b[2J.toml"), "").unwrap();
+    let out = handoff_command(repo.path(), NOW)
+        .arg("doctor")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_inert("doctor's report", &out.stdout);
+    for shown in [
+        "your roles  pm (Product ^[]2;PWNED^G Manager)",
+        "user.name   Dana ^[]52;c;cHduZWQ=^G W",
+        "ghost^[]8;;evil^Gx.yaml belongs to no artifact",
+        "keys^[[2J.toml",
+    ] {
+        assert!(text.contains(shown), "no {shown:?} in\n{text}");
+    }
+
+    // A handoff in a directory whose name holds a sequence: every path shown is inert, and
+    // so are the problems (here: an identity in no role of that index).
+    let sub = "team\x1b]0;T\x07";
+    repo.write(
+        &format!("{sub}/handoff.yaml"),
+        "version: 1\nroles:\n  ops: { title: \"Ops \\e]2;PWNED\\a\", people: [rosa@acme.example] }\n",
+    );
+    let out = handoff_command(&repo.abs(sub), NOW)
+        .arg("doctor")
+        .output()
+        .unwrap();
+    assert_inert("doctor's report in a hostile directory", &out.stdout);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("team^[]0;T^G/handoff.yaml"), "{text}");
+    assert!(text.contains("is in no role"), "{text}");
+}

@@ -58,6 +58,11 @@ pub struct Report {
 }
 
 impl Report {
+    /// Where the artifact with this id stands in the index, in constant time.
+    pub fn position(&self, artifact: &str) -> Option<usize> {
+        self.memory.position.get(artifact).copied()
+    }
+
     pub fn findings_of(&self, artifact: &str) -> &[Finding] {
         match self.memory.position.get(artifact) {
             Some(&position) => &self.findings[self.ranges[position].clone()],

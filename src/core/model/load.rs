@@ -392,11 +392,57 @@ fn decode_index(cx: &mut Ctx, root: &Node) -> Option<Index> {
     })
 }
 
-fn is_valid_id(id: &str) -> bool {
+/// The most characters an id of a role, kind or artifact may have.
+pub const MAX_ID_CHARS: usize = 100;
+
+/// Why a text cannot be the id of a role, kind or artifact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdError {
+    /// Not letters, digits, `-`, `_` and `.`, starting with a letter or digit.
+    Characters,
+    /// Well formed, but longer than [`MAX_ID_CHARS`]: `len` characters.
+    TooLong { len: usize },
+}
+
+/// Why `id` cannot be an id, or `None` when it can. The characters are judged first: a
+/// long id with a space in it is wrong for the space.
+pub fn id_error(id: &str) -> Option<IdError> {
     let mut chars = id.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
-        && id.len() <= 100
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    let well_formed = matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !well_formed {
+        Some(IdError::Characters)
+    } else if id.len() > MAX_ID_CHARS {
+        // Well formed means ASCII, so bytes are characters.
+        Some(IdError::TooLong { len: id.len() })
+    } else {
+        None
+    }
+}
+
+pub fn is_valid_id(id: &str) -> bool {
+    id_error(id).is_none()
+}
+
+/// Why an edit refuses `id` as the id of a new `what` ("artifact", "role"): the characters,
+/// or the length.
+pub fn invalid_id_message(id: &str, what: &str) -> String {
+    match id_error(id) {
+        Some(IdError::TooLong { len }) => {
+            let noun = if what == "artifact" { "id" } else { "name" };
+            too_long_message(&format!("{what} {noun}"), id, len)
+        }
+        _ => format!(
+            "`{id}` is not a valid {what} name: use letters, digits, `-`, `_` and `.`, starting with a letter or digit"
+        ),
+    }
+}
+
+/// "the artifact id `aaaa…` is 140 characters long; at most 100 are allowed": the id cut
+/// short, since quoting all of it would bury the point. `what` is "artifact id", "role name"…
+pub fn too_long_message(what: &str, id: &str, len: usize) -> String {
+    let shown: String = id.chars().take(32).collect();
+    format!("the {what} `{shown}…` is {len} characters long; at most {MAX_ID_CHARS} are allowed")
 }
 
 /// A plausible e-mail address: one `@`, something on each side, a dot in the domain, no
@@ -443,12 +489,21 @@ fn named_entries<'n>(
             continue;
         };
         let at = e.key.span.start;
-        if !is_valid_id(id) {
-            cx.error(
-                at,
-                format!("`{id}` is not a valid {noun} name: use letters, digits, `-`, `_` and `.`"),
-            );
-            continue;
+        match id_error(id) {
+            Some(IdError::Characters) => {
+                cx.error(
+                    at,
+                    format!(
+                        "`{id}` is not a valid {noun} name: use letters, digits, `-`, `_` and `.`"
+                    ),
+                );
+                continue;
+            }
+            Some(IdError::TooLong { len }) => {
+                cx.error(at, too_long_message(&format!("{noun} name"), id, len));
+                continue;
+            }
+            None => {}
         }
         if let Some((_, first, _)) = out.iter().find(|(other, _, _)| *other == id) {
             cx.error(
@@ -709,8 +764,11 @@ fn decode_artifacts(
             match key {
                 "id" => {
                     if let Some(id) = cx.text(value, "id") {
-                        if !is_valid_id(&id) {
+                        let problem = id_error(&id);
+                        if problem == Some(IdError::Characters) {
                             cx.error(value.span.start, format!("`{id}` is not a valid artifact id: use letters, digits, `-`, `_` and `.`, starting with a letter or digit"));
+                        } else if let Some(IdError::TooLong { len }) = problem {
+                            cx.error(value.span.start, too_long_message("artifact id", &id, len));
                         } else if let Some(first) = first_of_id.get(&id) {
                             cx.error(
                                 value.span.start,

@@ -583,6 +583,7 @@ mod tests {
         "role-bad-email",
         "role-email-display-name",
         "role-invalid-name",
+        "role-name-too-long",
         "role-people-item-mapping",
         "role-people-not-list",
         "role-unknown-key",

@@ -19,6 +19,7 @@ mod head;
 mod history;
 mod ledger_cache;
 pub mod ledger_history;
+pub mod open;
 mod parsed_cache;
 mod repo_info;
 mod treehash;
@@ -37,6 +38,7 @@ pub use cache::{CacheOutcome, CachedChanges, HistoryCache, last_changes_cached};
 pub use head::head_info;
 pub use history::{PathSpec, last_changes};
 pub use ledger_cache::{LedgerAnswer, ledger_history_cached};
+pub use open::OpenError;
 pub use parsed_cache::{Input, ParsedCache};
 pub use repo_info::{blob_id, git_email, handoff_git_dir, read_head};
 pub use worktree::{Limits, WorkTree, worktree_facts};
@@ -57,10 +59,7 @@ impl Workspace {
     /// The workspace whose `handoff.yaml` lives in `dir`, inside the work tree of the repository
     /// that contains `dir`.
     pub fn discover(dir: &Path) -> Result<Workspace, FactsError> {
-        let repo = Repository::discover(dir).map_err(|source| FactsError::NotARepository {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        let repo = open::discover(dir)?;
         let Some(workdir) = repo.workdir() else {
             return Err(FactsError::Bare {
                 path: repo.path().to_path_buf(),
@@ -116,8 +115,8 @@ impl Workspace {
 /// are reported in [`crate::core::model::ArtifactFacts::problem`].
 #[derive(Debug, Error)]
 pub enum FactsError {
-    #[error("no git repository at or above {}: {source}", path.display())]
-    NotARepository { path: PathBuf, source: git2::Error },
+    #[error(transparent)]
+    Open(#[from] OpenError),
     #[error("handoff needs a work tree: {} is a bare repository", path.display())]
     Bare { path: PathBuf },
     #[error("{} is not inside the work tree of {}", dir.display(), repo_root.display())]
@@ -150,11 +149,7 @@ impl FactsError {
 /// use libgit2 (the tuning happens once per process, on the first call).
 pub fn open_repo(workspace: &Workspace) -> Result<Repository, FactsError> {
     tune_libgit2();
-    let repo =
-        Repository::open(&workspace.repo_root).map_err(|source| FactsError::NotARepository {
-            path: workspace.repo_root.clone(),
-            source,
-        })?;
+    let repo = open::open(&workspace.repo_root)?;
     if repo.is_bare() || repo.workdir().is_none() {
         return Err(FactsError::Bare {
             path: repo.path().to_path_buf(),

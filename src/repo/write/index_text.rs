@@ -13,7 +13,8 @@ use std::ops::Range;
 use std::str::FromStr;
 
 use crate::core::model::load::{
-    ARTIFACT_KEYS, ROLE_KEYS, is_valid_email, load_index, path_problem, suggest, url_problem,
+    ARTIFACT_KEYS, ROLE_KEYS, is_valid_email, is_valid_id, load_index, path_problem, suggest,
+    url_problem,
 };
 use crate::core::model::{Artifact, Duration, Index, LoadErrors, Pos, Role, Target};
 use crate::repo::workspace::INDEX_FILE;
@@ -239,9 +240,7 @@ pub enum Refusal {
     },
     #[error("`{artifact}` cannot depend on itself")]
     SelfDependency { artifact: String },
-    #[error(
-        "`{id}` is not a valid {what} name: use letters, digits, `-`, `_` and `.`, starting with a letter or digit"
-    )]
+    #[error("{}", crate::core::model::load::invalid_id_message(id, what))]
     InvalidId { id: String, what: &'static str },
     #[error("there is already an artifact `{0}`: choose another id, or edit that one")]
     DuplicateArtifact(String),
@@ -499,14 +498,6 @@ fn non_empty(value: &str, field: &str) -> Result<(), Refusal> {
     } else {
         Ok(())
     }
-}
-
-/// The loader's rule for ids of roles, kinds and artifacts.
-fn is_valid_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
-        && id.len() <= 100
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 fn check_people(people: &[String], existing: &[String], owner: &str) -> Result<(), Refusal> {
