@@ -3,18 +3,9 @@
 
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
-use serde::Serialize;
-
-use super::style::Paint;
 use super::{DirArg, FailOn};
-use crate::core::analysis::Finding;
-use crate::core::model::{FindingCode, History, Severity, Target};
-use crate::core::text::sanitize;
-use crate::engine::Snapshot;
-
-/// Version of the JSON output's shape; raised only when a field changes meaning or goes.
-pub const JSON_VERSION: u32 = 1;
+use crate::render::check::{json, text};
+use clap::{Args, ValueEnum};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -47,11 +38,10 @@ pub enum Format {
     Sarif,
 }
 
-pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
-    let ws = crate::engine::locate(args.dir.dir.as_deref()).map_err(super::describe)?;
+pub fn run(args: CheckArgs) -> Result<ExitCode, super::Failure> {
+    let ws = crate::engine::locate(args.dir.dir.as_deref())?;
     let now = crate::engine::clock::now()?;
-    let snapshot =
-        crate::engine::snapshot_with(&ws, now, !args.no_cache).map_err(super::describe)?;
+    let snapshot = crate::engine::snapshot_with(&ws, now, !args.no_cache)?;
     let threshold = args.fail_on.severity();
     let failed = snapshot
         .report
@@ -59,13 +49,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
         .iter()
         .any(|f| f.severity >= threshold);
     let out = match args.format {
-        Format::Text => text(&snapshot, threshold, Paint::stdout()),
+        Format::Text => text(&snapshot, threshold, super::style::paint_stdout()),
         Format::Json => json(&snapshot, threshold),
         Format::Github => crate::render::ci::github(&snapshot, &ws.prefix, threshold),
         Format::Junit => crate::render::ci::junit(&snapshot, &ws.prefix, threshold),
         Format::Sarif => crate::render::sarif::sarif(&snapshot, &ws.prefix),
     };
-    crate::render::emit(out)?;
+    super::emit(out)?;
     // The process ends here: freeing every artifact's facts and findings one by one took
     // tens of milliseconds at 10,000 artifacts.
     std::mem::forget(snapshot);
@@ -74,317 +64,4 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// The text report: grouped by artifact, one line per finding with its fix beneath, clean
-/// artifacts listed together, and a summary line.
-pub fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
-    let mut out = String::new();
-    let head = match (&s.facts.head.branch, &s.facts.head.commit) {
-        (Some(b), Some(c)) => format!("{b} @ {}", &c[..8.min(c.len())]),
-        (None, Some(c)) => format!("detached @ {}", &c[..8.min(c.len())]),
-        (Some(b), None) => format!("{b} (no commits yet)"),
-        (None, None) => "no commits yet".to_string(),
-    };
-    let name = s
-        .index
-        .name
-        .as_deref()
-        .map(sanitize)
-        .unwrap_or_else(|| "handoff".into());
-    out.push_str(&format!(
-        "{} · {head} · {} artifacts\n",
-        paint.bold(&name),
-        s.index.artifacts.len()
-    ));
-    let code_width = FindingCode::ALL
-        .iter()
-        .map(|c| c.as_str().len())
-        .max()
-        .unwrap_or(0);
-    let mut clean = Vec::new();
-    for artifact in &s.index.artifacts {
-        let findings = s.report.findings_of(&artifact.id);
-        if findings.is_empty() {
-            clean.push(artifact.id.as_str());
-            continue;
-        }
-        let owner = artifact
-            .owner
-            .as_deref()
-            .map_or("no owner".to_string(), |o| format!("owner {o}"));
-        out.push_str(&format!(
-            "\n{}  {}  {}\n",
-            paint.bold(&sanitize(&artifact.id)),
-            sanitize(artifact.target.as_str()),
-            paint.dim(&owner)
-        ));
-        for f in findings {
-            let sev = format!("{:<7}", f.severity.as_str());
-            out.push_str(&format!(
-                "  {}  {:<code_width$}  {}\n",
-                paint.severity(f.severity, &sev),
-                f.code.as_str(),
-                sanitize(&f.message),
-            ));
-            out.push_str(&format!(
-                "  {:7}  {:code_width$}  {}\n",
-                "",
-                "",
-                paint.dim(&format!("→ {}", sanitize(&f.fix)))
-            ));
-        }
-    }
-    if !clean.is_empty() {
-        out.push_str(&format!(
-            "\n{} {}\n",
-            paint.good("✓ no findings:"),
-            clean.join(", ")
-        ));
-    }
-    // What a shallow clone cannot say is said, not guessed.
-    let beyond: Vec<&str> = s
-        .index
-        .artifacts
-        .iter()
-        .filter(|a| {
-            s.facts
-                .of(&a.id)
-                .is_some_and(|f| f.history == History::BeyondShallowBoundary)
-        })
-        .map(|a| a.id.as_str())
-        .collect();
-    if !beyond.is_empty() {
-        out.push_str(&format!(
-            "\nnote: this is a shallow clone: the last change of {} lies beyond its boundary, so it is unknown and `aged` is not judged there (`git fetch --unshallow` reads it)\n",
-            beyond.join(", ")
-        ));
-    }
-    let (e, w, i) = s.report.counts();
-    let failed = s.report.findings.iter().any(|f| f.severity >= threshold);
-    let verdict = if failed {
-        paint.severity(Severity::Error, &format!("FAIL (--fail-on {threshold})"))
-    } else {
-        paint.good(&format!("ok (--fail-on {threshold})"))
-    };
-    out.push_str(&format!(
-        "\n{} artifacts · {} · {} · {} · {verdict}\n",
-        s.index.artifacts.len(),
-        plural(e, "error"),
-        plural(w, "warning"),
-        plural(i, "info"),
-    ));
-    out
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 || word == "info" {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    name: Option<&'a str>,
-    head: Option<&'a str>,
-    branch: Option<&'a str>,
-    now: String,
-    artifacts: Vec<JsonArtifact<'a>>,
-    findings: Vec<JsonFinding<'a>>,
-    summary: JsonSummary,
-    /// Only in a page of a report served in pages (`handoff mcp`), never from `check`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    page: Option<JsonPage>,
-}
-
-/// Which part of a report served in pages this is: artifacts `first..=last` (counted from 1)
-/// of `artifacts`, page `number` of `pages`, and the URI of the next page.
-#[derive(Serialize)]
-pub struct JsonPage {
-    pub number: usize,
-    pub pages: usize,
-    pub first: usize,
-    pub last: usize,
-    pub next: Option<String>,
-}
-
-#[derive(Serialize)]
-struct JsonArtifact<'a> {
-    id: &'a str,
-    title: Option<&'a str>,
-    kind: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
-    owner: Option<&'a str>,
-    reviewers: &'a [String],
-    consumers: &'a [String],
-    depends_on: &'a [String],
-    /// `null` for external artifacts, whose existence handoff cannot see.
-    exists: Option<bool>,
-    fingerprint: Option<&'a str>,
-    last_change: Option<JsonChange<'a>>,
-    /// "changed", "never-committed", "beyond-shallow-boundary" or "pending".
-    history: &'static str,
-    uncommitted: bool,
-    findings: Vec<JsonFinding<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonChange<'a> {
-    commit: &'a str,
-    time: String,
-    author: &'a str,
-    author_email: &'a str,
-    summary: &'a str,
-}
-
-#[derive(Serialize)]
-pub(crate) struct JsonFinding<'a> {
-    code: &'static str,
-    severity: &'static str,
-    message: &'a str,
-    artifact: &'a str,
-    role: Option<&'a str>,
-    related: Option<&'a str>,
-    fix: &'a str,
-    since: Option<String>,
-    file: &'a str,
-    line: usize,
-    column: usize,
-}
-
-#[derive(Serialize)]
-struct JsonSummary {
-    artifacts: usize,
-    error: usize,
-    warning: usize,
-    info: usize,
-    fail_on: &'static str,
-    failed: bool,
-}
-
-pub(crate) fn json_finding(f: &Finding) -> JsonFinding<'_> {
-    JsonFinding {
-        code: f.code.as_str(),
-        severity: f.severity.as_str(),
-        message: &f.message,
-        artifact: &f.artifact,
-        role: f.role.as_deref(),
-        related: f.related.as_deref(),
-        fix: &f.fix,
-        since: f.since.map(|t| t.to_string()),
-        file: &f.file,
-        line: f.pos.line,
-        column: f.pos.col,
-    }
-}
-
-/// The JSON report of the headless contract.
-pub fn json(s: &Snapshot, threshold: Severity) -> String {
-    json_of(s, threshold, 0..s.index.artifacts.len(), None)
-}
-
-/// The JSON report of the artifacts at positions `range` and their findings, with the summary
-/// of the whole: for `handoff mcp`, which serves a large report in pages so that no answer
-/// grows with the whole index.
-pub fn json_page(
-    s: &Snapshot,
-    threshold: Severity,
-    range: std::ops::Range<usize>,
-    page: JsonPage,
-) -> String {
-    json_of(s, threshold, range, Some(page))
-}
-
-fn json_of(
-    s: &Snapshot,
-    threshold: Severity,
-    range: std::ops::Range<usize>,
-    page: Option<JsonPage>,
-) -> String {
-    let empty = Default::default();
-    let whole = range.start == 0 && range.end == s.index.artifacts.len();
-    let chosen = &s.index.artifacts[range];
-    let artifacts = chosen
-        .iter()
-        .map(|a| {
-            let f = s.facts.of(&a.id).unwrap_or(&empty);
-            let (path, url) = match &a.target {
-                Target::Url(u) => (None, Some(u.as_str())),
-                other => (Some(other.as_str()), None),
-            };
-            JsonArtifact {
-                id: &a.id,
-                title: a.title.as_deref(),
-                kind: a.kind.as_deref(),
-                path,
-                url,
-                owner: a.owner.as_deref(),
-                reviewers: &a.reviewers,
-                consumers: &a.consumers,
-                depends_on: &a.depends_on,
-                exists: (!a.target.is_url()).then_some(f.exists),
-                fingerprint: f.fingerprint.as_deref(),
-                last_change: f.history.last_change().map(|c| JsonChange {
-                    commit: &c.commit,
-                    time: c.time.to_string(),
-                    author: &c.author_name,
-                    author_email: &c.author_email,
-                    summary: &c.summary,
-                }),
-                history: match (&f.history, a.target.is_url()) {
-                    (_, true) => "external",
-                    (History::Pending, _) => "pending",
-                    (History::Changed(_), _) => "changed",
-                    (History::NeverCommitted, _) => "never-committed",
-                    (History::BeyondShallowBoundary, _) => "beyond-shallow-boundary",
-                },
-                uncommitted: f.uncommitted,
-                findings: s
-                    .report
-                    .findings_of(&a.id)
-                    .iter()
-                    .map(json_finding)
-                    .collect(),
-            }
-        })
-        .collect();
-    let (error, warning, info) = s.report.counts();
-    let report = JsonReport {
-        version: JSON_VERSION,
-        name: s.index.name.as_deref(),
-        head: s.facts.head.commit.as_deref(),
-        branch: s.facts.head.branch.as_deref(),
-        now: s.now.to_string(),
-        artifacts,
-        findings: if whole {
-            s.report.findings.iter().map(json_finding).collect()
-        } else {
-            chosen
-                .iter()
-                .flat_map(|a| s.report.findings_of(&a.id))
-                .map(json_finding)
-                .collect()
-        },
-        summary: JsonSummary {
-            artifacts: s.index.artifacts.len(),
-            error,
-            warning,
-            info,
-            fail_on: threshold.as_str(),
-            failed: s.report.findings.iter().any(|f| f.severity >= threshold),
-        },
-        page,
-    };
-    // About half a kilobyte per finding, each written twice: no regrowing a 40 MB buffer.
-    let findings = report.findings.len();
-    let mut out = Vec::with_capacity(512 * 2 * findings + 1024 * report.artifacts.len());
-    serde_json::to_writer_pretty(&mut out, &report).expect("the report serialises");
-    out.push(b'\n');
-    String::from_utf8(out).expect("serde_json writes UTF-8")
 }

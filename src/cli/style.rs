@@ -3,51 +3,17 @@
 
 use std::io::IsTerminal;
 
-use crate::core::model::Severity;
+use crate::render::style::Paint;
 
 /// Whether standard output should carry colour.
 pub fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-#[derive(Clone, Copy)]
-pub struct Paint {
-    pub on: bool,
-}
-
-impl Paint {
-    pub fn stdout() -> Self {
-        Paint {
-            on: color_enabled(),
-        }
-    }
-
-    fn wrap(&self, code: &str, s: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-
-    pub fn bold(&self, s: &str) -> String {
-        self.wrap("1", s)
-    }
-
-    pub fn dim(&self, s: &str) -> String {
-        self.wrap("2", s)
-    }
-
-    pub fn good(&self, s: &str) -> String {
-        self.wrap("32", s)
-    }
-
-    pub fn severity(&self, severity: Severity, s: &str) -> String {
-        match severity {
-            Severity::Error => self.wrap("1;31", s),
-            Severity::Warning => self.wrap("33", s),
-            Severity::Info => self.wrap("36", s),
-        }
+/// Colour for standard output, as [`color_enabled`] says.
+pub fn paint_stdout() -> Paint {
+    Paint {
+        on: color_enabled(),
     }
 }
 

@@ -420,8 +420,17 @@ fn documents_text(s: &Snapshot, up: &Artifact, budget: &mut usize) -> String {
     out
 }
 
+/// Why there is no context page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no artifact `{}` in handoff.yaml{hint}", sanitize(artifact))]
+pub struct ContextError {
+    artifact: String,
+    /// The closest id, or the known ones.
+    hint: String,
+}
+
 /// The context page of one artifact, or why there is none.
-pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, String> {
+pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, ContextError> {
     let index = &s.index;
     let (Some(a), Some(position)) = (s.artifact(artifact_id), s.report.position(artifact_id))
     else {
@@ -430,10 +439,10 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, String> {
             Some(s) => format!(", did you mean `{s}`?"),
             None => format!(" (artifacts: {})", known.join(", ")),
         };
-        return Err(format!(
-            "no artifact `{}` in handoff.yaml{hint}",
-            sanitize(artifact_id)
-        ));
+        return Err(ContextError {
+            artifact: artifact_id.to_string(),
+            hint,
+        });
     };
     let mut out = format!(
         "# Context for {}: {}\n\n",

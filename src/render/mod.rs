@@ -2,13 +2,16 @@
 //! (`check --format github|junit|sarif`), the one-page status report (Markdown, HTML), and
 //! the escaping each needs. Pure functions of a [`Snapshot`]; the CLI prints what they return.
 
+pub mod check;
 pub mod ci;
 pub mod context;
 pub mod escape;
 pub mod glyphs;
+pub mod matrix;
 pub mod report_html;
 pub mod report_markdown;
 pub mod sarif;
+pub mod style;
 
 use crate::core::analysis::Finding;
 use crate::core::model::Severity;
@@ -145,17 +148,4 @@ pub fn role_title<'a>(s: &'a Snapshot, role: &'a str) -> &'a str {
         .role(role)
         .and_then(|r| r.title.as_deref())
         .unwrap_or(role)
-}
-
-/// Writes a rendering to standard output. A reader that stops early (`| head`) is not an
-/// error; any other write failure is reported instead of panicking as `print!` would.
-pub fn emit(text: impl AsRef<[u8]>) -> Result<(), String> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_ref()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("error: cannot write to standard output: {e}"))
-        }
-        _ => Ok(()),
-    }
 }
