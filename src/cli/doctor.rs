@@ -9,11 +9,11 @@ use std::process::ExitCode;
 use clap::Args;
 use etcetera::BaseStrategy;
 
-use super::style::Paint;
 use crate::core::model::ledger::LEDGER_DIR;
 use crate::core::model::load::is_valid_email;
 use crate::core::text::sanitize;
-use crate::engine::{self, INDEX_FILE, Workspace};
+use crate::engine::{self, INDEX_FILE, Workspace, diagnosis};
+use crate::render::style::Paint;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -78,23 +78,6 @@ impl Examination {
     }
 }
 
-fn level_name(level: git2::ConfigLevel) -> &'static str {
-    match level {
-        git2::ConfigLevel::ProgramData | git2::ConfigLevel::System => "system config",
-        git2::ConfigLevel::XDG | git2::ConfigLevel::Global => "global config",
-        git2::ConfigLevel::Local => "repository config",
-        git2::ConfigLevel::Worktree => "worktree config",
-        git2::ConfigLevel::App | git2::ConfigLevel::Highest => "config",
-    }
-}
-
-/// A value from git's configuration with where it came from.
-fn config_value(config: &git2::Config, key: &str) -> Option<(String, &'static str)> {
-    let entry = config.get_entry(key).ok()?;
-    let value = entry.value().ok()?.trim().to_string();
-    (!value.is_empty()).then(|| (value, level_name(entry.level())))
-}
-
 fn config_dir(exam: &mut Examination) {
     let rows = exam.section("Configuration");
     match etcetera::choose_base_strategy() {
@@ -104,20 +87,10 @@ fn config_dir(exam: &mut Examination) {
                 Some(v) if !v.is_empty() => "$XDG_CONFIG_HOME/handoff",
                 _ => "~/.config/handoff",
             };
-            let state = match std::fs::read_dir(&dir) {
-                Ok(entries) => {
-                    let mut names: Vec<String> = entries
-                        .filter_map(Result::ok)
-                        .map(|e| e.file_name().to_string_lossy().to_string())
-                        .collect();
-                    names.sort();
-                    if names.is_empty() {
-                        "empty".to_string()
-                    } else {
-                        names.join(", ")
-                    }
-                }
-                Err(_) => "not present (handoff works without it)".to_string(),
+            let state = match diagnosis::names_in(&dir) {
+                Some(names) if names.is_empty() => "empty".to_string(),
+                Some(names) => names.join(", "),
+                None => "not present (handoff works without it)".to_string(),
             };
             rows.push(("config dir", format!("{}  ({from})", dir.display())));
             rows.push(("files", state));
@@ -129,24 +102,6 @@ fn config_dir(exam: &mut Examination) {
             ));
         }
     }
-}
-
-fn directory_summary(dir: &Path) -> Option<(usize, u64)> {
-    let mut files = 0;
-    let mut bytes = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).ok()?.filter_map(Result::ok) {
-            let Ok(meta) = entry.metadata() else { continue };
-            if meta.is_dir() {
-                stack.push(entry.path());
-            } else {
-                files += 1;
-                bytes += meta.len();
-            }
-        }
-    }
-    Some((files, bytes))
 }
 
 fn examine(start: Option<&Path>) -> Examination {
@@ -164,39 +119,26 @@ fn examine(start: Option<&Path>) -> Examination {
         ));
         return exam;
     }
-    let repo = crate::repo::facts::open::discover(&start_dir);
-
-    // Identity: as git resolves it here (repository config first, then global and system),
-    // also where libgit2 cannot open the repository.
-    let config = crate::repo::facts::open::config_at(&start_dir);
-    let name = config
-        .as_ref()
-        .ok()
-        .and_then(|c| config_value(c, "user.name"));
-    let email = config
-        .as_ref()
-        .ok()
-        .and_then(|c| config_value(c, "user.email"));
+    let repo = diagnosis::repository(&start_dir);
+    let identity = diagnosis::identity(&start_dir);
+    let shown = |v: &Option<diagnosis::ConfigValue>| {
+        v.as_ref().map_or("not set".to_string(), |v| {
+            format!("{}  ({})", v.value, v.from)
+        })
+    };
     {
         let rows = exam.section("Git identity");
-        rows.push((
-            "user.name",
-            name.map_or("not set".to_string(), |(v, from)| format!("{v}  ({from})")),
-        ));
-        rows.push((
-            "user.email",
-            email
-                .as_ref()
-                .map_or("not set".to_string(), |(v, from)| format!("{v}  ({from})")),
-        ));
+        rows.push(("user.name", shown(&identity.name)));
+        rows.push(("user.email", shown(&identity.email)));
     }
+    let email = identity.email.map(|v| v.value);
     match &email {
         None => exam.problems.push(
             "git has no user.email: handoff signs and finds your roles by it. Set it with \
              `git config user.email you@example.com` (add --global for every repository)."
                 .to_string(),
         ),
-        Some((e, _)) if !is_valid_email(e) => exam.problems.push(format!(
+        Some(e) if !is_valid_email(e) => exam.problems.push(format!(
             "git's user.email `{e}` is not an e-mail address: handoff cannot match it to a role"
         )),
         Some(_) => {}
@@ -205,9 +147,10 @@ fn examine(start: Option<&Path>) -> Examination {
     let repo = match repo {
         Ok(repo) => repo,
         Err(e) => {
-            let state = match e {
-                crate::repo::facts::OpenError::NotARepository { .. } => "none",
-                _ => "cannot be opened",
+            let state = if diagnosis::is_absent(&e) {
+                "none"
+            } else {
+                "cannot be opened"
             };
             exam.section("Repository")
                 .push(("work tree", state.to_string()));
@@ -215,17 +158,18 @@ fn examine(start: Option<&Path>) -> Examination {
             return exam;
         }
     };
-    let head = crate::repo::facts::head_info(&repo);
+    let head = &repo.head;
     {
         let rows = exam.section("Repository");
         rows.push((
             "work tree",
-            repo.workdir()
+            repo.work_tree
+                .as_ref()
                 .map_or("none (bare repository)".to_string(), |p| {
                     p.display().to_string()
                 }),
         ));
-        rows.push(("git dir", repo.path().display().to_string()));
+        rows.push(("git dir", repo.git_dir.display().to_string()));
         let commit = head
             .commit
             .as_deref()
@@ -248,7 +192,7 @@ fn examine(start: Option<&Path>) -> Examination {
             ),
         ));
     }
-    if repo.workdir().is_none() {
+    if repo.work_tree.is_none() {
         exam.problems
             .push("the repository is bare: handoff needs a work tree".to_string());
         return exam;
@@ -263,19 +207,12 @@ fn examine(start: Option<&Path>) -> Examination {
             return exam;
         }
     };
-    let cache = repo.path().join("handoff");
+    let cache = repo.handoff_dir.clone();
     // Before the index and ledger load: loading them fills the parsed-input cache.
-    let cache_summary = directory_summary(&cache);
+    let cache_summary = diagnosis::directory_summary(&cache);
     let ledger_dir = ws.dir.join(LEDGER_DIR);
     let ledger = engine::load_ledger(&ws);
-    let ledger_files = std::fs::read_dir(&ledger_dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
-                .count()
-        })
-        .unwrap_or(0);
+    let ledger_files = diagnosis::yaml_files_in(&ledger_dir);
     let records: usize = ledger.records.values().map(Vec::len).sum();
     let index = engine::load_index_file(&ws);
     let mut rows: Vec<(&'static str, String)> = Vec::new();
@@ -343,7 +280,7 @@ fn examine(start: Option<&Path>) -> Examination {
     }
 
     if let Ok(index) = &index {
-        if let Some((e, _)) = &email {
+        if let Some(e) = &email {
             let roles: Vec<String> = index
                 .roles_of(e)
                 .iter()
@@ -376,7 +313,7 @@ fn examine(start: Option<&Path>) -> Examination {
         }
         match crate::engine::clock::now()
             .map_err(|e| e.to_string())
-            .and_then(|now| engine::snapshot(&ws, now).map_err(super::describe))
+            .and_then(|now| engine::snapshot(&ws, now).map_err(|e| engine::describe(&e)))
         {
             Ok(snapshot) => rows.push((
                 "findings",
@@ -392,9 +329,9 @@ fn examine(start: Option<&Path>) -> Examination {
     exam
 }
 
-pub fn run(args: DoctorArgs) -> Result<ExitCode, String> {
+pub fn run(args: DoctorArgs) -> Result<ExitCode, super::Failure> {
     let exam = examine(args.dir.as_deref());
-    crate::render::emit(exam.render(Paint::stdout()))?;
+    super::emit(exam.render(super::style::paint_stdout()))?;
     Ok(if exam.problems.is_empty() {
         ExitCode::SUCCESS
     } else {

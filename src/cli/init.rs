@@ -2,6 +2,7 @@
 //! the JSON Schema editors validate it with, and — with `--with-docs` — each missing document
 //! from a template carrying the headings its kind requires. Nothing that exists is touched.
 
+use crate::engine::diagnosis;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -78,11 +79,11 @@ impl Profile {
     }
 }
 
-fn template(path: &str) -> Result<&'static str, String> {
+fn template(path: &str) -> Result<&'static str, super::Failure> {
     TEMPLATES
         .get_file(path)
         .and_then(|f| f.contents_utf8())
-        .ok_or_else(|| format!("error: the template {path} is missing from this build"))
+        .ok_or_else(|| format!("error: the template {path} is missing from this build").into())
 }
 
 /// The text of `handoff.yaml` for a profile. `email` staffs the roles the profile gives the
@@ -92,7 +93,7 @@ pub fn render_index(
     name: &str,
     email: Option<&str>,
     schema: &str,
-) -> Result<String, String> {
+) -> Result<String, super::Failure> {
     let text = template(&format!("{}.yaml", profile.as_str()))?;
     let me = email.map(scalar).unwrap_or_default();
     Ok(text
@@ -112,16 +113,12 @@ struct Identity {
     unusable: Option<String>,
     /// Why handoff cannot read the repository here, if it cannot (none, or one libgit2 does
     /// not open).
-    no_repository: Option<crate::repo::facts::OpenError>,
+    no_repository: Option<diagnosis::OpenError>,
 }
 
 fn git_identity(dir: &Path) -> Identity {
-    let no_repository = crate::repo::facts::open::discover(dir).err();
-    let email = crate::repo::facts::open::config_at(dir)
-        .ok()
-        .and_then(|c| c.get_string("user.email").ok())
-        .map(|e| e.trim().to_string())
-        .filter(|e| !e.is_empty());
+    let no_repository = diagnosis::repository(dir).err();
+    let email = diagnosis::identity(dir).email.map(|v| v.value);
     match email {
         Some(e) if is_valid_email(&e) => Identity {
             email: Some(e),
@@ -193,7 +190,7 @@ pub fn document_text(kind: Option<&Kind>, artifact: &Artifact, doc_path: &str) -
 }
 
 /// Writes `contents` to a new file; an existing file is an error, never overwritten.
-fn create_new(path: &Path, contents: &str) -> Result<(), String> {
+fn create_new(path: &Path, contents: &str) -> Result<(), super::Failure> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("error: cannot create {}: {e}", parent.display()))?;
@@ -204,7 +201,7 @@ fn create_new(path: &Path, contents: &str) -> Result<(), String> {
         .open(path)
         .map_err(|e| format!("error: cannot create {}: {e}", path.display()))?;
     file.write_all(contents.as_bytes())
-        .map_err(|e| format!("error: cannot write {}: {e}", path.display()))
+        .map_err(|e| format!("error: cannot write {}: {e}", path.display()).into())
 }
 
 /// The documents `--with-docs` would create: (artifact, path relative to the index).
@@ -220,7 +217,7 @@ fn planned_documents(index: &Index) -> Vec<(&Artifact, String)> {
     out
 }
 
-pub fn run(args: InitArgs) -> Result<ExitCode, String> {
+pub fn run(args: InitArgs) -> Result<ExitCode, super::Failure> {
     let dir = match &args.dir {
         Some(d) => d.clone(),
         None => std::env::current_dir()
@@ -233,7 +230,8 @@ pub fn run(args: InitArgs) -> Result<ExitCode, String> {
         return Err(format!(
             "error: {} already exists: init never overwrites; edit it, or move it away and run init again",
             index_path.display()
-        ));
+        )
+        .into());
     }
     let name = args.name.clone().unwrap_or_else(|| {
         dir.canonicalize()
@@ -263,11 +261,12 @@ pub fn run(args: InitArgs) -> Result<ExitCode, String> {
             if full.exists() {
                 continue;
             }
-            if let Err(reason) = crate::repo::fence::check_writable(&dir, &full) {
+            if let Err(reason) = crate::engine::fence::check_writable(&dir, &full) {
                 return Err(format!(
                     "error: {path} would be written outside {}: {reason}. Nothing was written",
                     dir.display()
-                ));
+                )
+                .into());
             }
         }
     }
@@ -295,7 +294,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode, String> {
         }
     }
 
-    crate::render::emit(summary(&args, &index, &identity, &written, &documents))?;
+    super::emit(summary(&args, &index, &identity, &written, &documents))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -379,7 +378,7 @@ fn summary(
     }
     match &identity.no_repository {
         None => {}
-        Some(crate::repo::facts::OpenError::NotARepository { .. }) => out.push_str(&next(
+        Some(e) if diagnosis::is_absent(e) => out.push_str(&next(
             "This directory is not in a git repository: handoff reads its facts from git, so run \
              `git init` first."
                 .to_string(),

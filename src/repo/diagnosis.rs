@@ -1,0 +1,124 @@
+//! What `handoff doctor` and `handoff init` ask of the repository and the machine, as plain
+//! values: who git says you are (and from which configuration file), where the repository is
+//! and where HEAD stands, what lies in a directory. The faces word them.
+
+use std::path::{Path, PathBuf};
+
+use git2::{Config, ConfigLevel};
+
+use super::facts;
+pub use super::facts::OpenError;
+use crate::core::model::HeadInfo;
+
+/// A value of git's configuration and the file it came from, as people name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigValue {
+    pub value: String,
+    pub from: &'static str,
+}
+
+/// Who git says commits here: `user.name` and `user.email` as git resolves them in `start`
+/// (repository configuration first, then global and system), also where libgit2 cannot
+/// open the repository.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub name: Option<ConfigValue>,
+    pub email: Option<ConfigValue>,
+}
+
+pub fn identity(start: &Path) -> Identity {
+    let config = facts::open::config_at(start).ok();
+    let read = |key: &str| config.as_ref().and_then(|c| config_value(c, key));
+    Identity {
+        name: read("user.name"),
+        email: read("user.email"),
+    }
+}
+
+fn config_value(config: &Config, key: &str) -> Option<ConfigValue> {
+    let entry = config.get_entry(key).ok()?;
+    let value = entry.value().ok()?.trim().to_string();
+    (!value.is_empty()).then(|| ConfigValue {
+        value,
+        from: level_name(entry.level()),
+    })
+}
+
+fn level_name(level: ConfigLevel) -> &'static str {
+    match level {
+        ConfigLevel::ProgramData | ConfigLevel::System => "system config",
+        ConfigLevel::XDG | ConfigLevel::Global => "global config",
+        ConfigLevel::Local => "repository config",
+        ConfigLevel::Worktree => "worktree config",
+        ConfigLevel::App | ConfigLevel::Highest => "config",
+    }
+}
+
+/// The repository around `start`, as the doctor shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repository {
+    /// `None`: a bare repository.
+    pub work_tree: Option<PathBuf>,
+    pub git_dir: PathBuf,
+    pub head: HeadInfo,
+    /// handoff's own directory in the git directory (caches, locks, scratch).
+    pub handoff_dir: PathBuf,
+}
+
+/// The repository at or above `start`, or why libgit2 cannot open it.
+pub fn repository(start: &Path) -> Result<Repository, OpenError> {
+    let repo = facts::open::discover(start)?;
+    Ok(Repository {
+        work_tree: repo.workdir().map(Path::to_path_buf),
+        git_dir: repo.path().to_path_buf(),
+        head: facts::head_info(&repo),
+        handoff_dir: repo.path().join("handoff"),
+    })
+}
+
+/// Whether there is no repository at all (rather than one libgit2 cannot open).
+pub fn is_absent(e: &OpenError) -> bool {
+    matches!(e, OpenError::NotARepository { .. })
+}
+
+/// Files (recursively) and their bytes in a directory; `None` when it cannot be read.
+pub fn directory_summary(dir: &Path) -> Option<(usize, u64)> {
+    let mut files = 0;
+    let mut bytes = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).ok()?.filter_map(Result::ok) {
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                files += 1;
+                bytes += meta.len();
+            }
+        }
+    }
+    Some((files, bytes))
+}
+
+/// The names in a directory, sorted; `None` when it cannot be read.
+pub fn names_in(dir: &Path) -> Option<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    Some(names)
+}
+
+/// How many `*.yaml` files a directory holds (0 when it cannot be read).
+pub fn yaml_files_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+                .count()
+        })
+        .unwrap_or(0)
+}
