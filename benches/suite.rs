@@ -678,7 +678,8 @@ fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
     let config = tempfile::tempdir().map_err(|e| e.to_string())?;
     let started = Instant::now();
     let ws = engine::locate(Some(dir)).map_err(|e| e.to_string())?;
-    let mut app = handoff::tui::initial_app(&ws, &tui_options(config.path()))?;
+    let mut app =
+        handoff::tui::initial_app(&ws, &tui_options(config.path())).map_err(|e| e.to_string())?;
     let app_done = started.elapsed();
     let (tx, rx) = mpsc::channel::<FactsUpdate>();
     let sink: handoff::engine::worker::Sink = Arc::new(move |u| {
@@ -824,7 +825,8 @@ enum Event {
 fn measure_save_to_repaint(dir: &Path, path: &str, saves: usize) -> Result<Vec<Duration>, String> {
     let config = tempfile::tempdir().map_err(|e| e.to_string())?;
     let ws = engine::locate(Some(dir)).map_err(|e| e.to_string())?;
-    let mut app = handoff::tui::initial_app(&ws, &tui_options(config.path()))?;
+    let mut app =
+        handoff::tui::initial_app(&ws, &tui_options(config.path())).map_err(|e| e.to_string())?;
     app.resize(FRAME_SIZE.0, FRAME_SIZE.1);
     let id = app
         .snap

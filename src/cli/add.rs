@@ -100,7 +100,7 @@ fn cleaned(items: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-pub fn run(args: AddArgs) -> Result<ExitCode, String> {
+pub fn run(args: AddArgs) -> Result<ExitCode, super::Failure> {
     match args.what {
         AddWhat::Artifact(a) => {
             let target = match (a.path, a.url) {

@@ -12,11 +12,11 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
-pub fn run(args: CompletionsArgs) -> Result<ExitCode, String> {
+pub fn run(args: CompletionsArgs) -> Result<ExitCode, super::Failure> {
     let mut command = super::Cli::command();
     // Into a buffer first: the generator panics when it cannot write.
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "handoff", &mut script);
-    crate::render::emit(script)?;
+    super::emit(script)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -14,10 +14,10 @@ pub struct ContextArgs {
     pub dir: Option<PathBuf>,
 }
 
-pub fn run(args: ContextArgs) -> Result<ExitCode, String> {
+pub fn run(args: ContextArgs) -> Result<ExitCode, super::Failure> {
     let (_, snapshot) = super::load(args.dir.as_deref())?;
-    let page = crate::render::context::render(&snapshot, &args.artifact)
-        .map_err(|e| format!("error: {e}"))?;
-    crate::render::emit(page)?;
+    let page =
+        crate::render::context::render(&snapshot, &args.artifact).map_err(super::Failure::error)?;
+    super::emit(page)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -20,7 +20,7 @@ pub struct DemoArgs {
     pub workbench: super::WorkbenchArgs,
 }
 
-pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
+pub fn run(args: DemoArgs) -> Result<ExitCode, super::Failure> {
     let into = match args.into {
         Some(dir) => dir,
         None => tempfile::Builder::new()
@@ -30,12 +30,12 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, String> {
             .keep(),
     };
     let now = crate::engine::clock::now()?;
-    let dir = crate::engine::sample::build(&into, now).map_err(|e| format!("error: {e}"))?;
+    let dir = crate::engine::sample::build(&into, now).map_err(super::Failure::error)?;
     if args.no_open || !std::io::stdout().is_terminal() {
         println!("{}", dir.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let ws = crate::engine::locate(Some(&dir)).map_err(super::describe)?;
+    let ws = crate::engine::locate(Some(&dir))?;
     crate::tui::run(&ws, args.workbench.options())?;
     eprintln!(
         "The demo repository stays in {}: try `handoff check {}`.",

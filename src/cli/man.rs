@@ -13,7 +13,7 @@ pub struct ManArgs {
     pub out_dir: Option<PathBuf>,
 }
 
-pub fn run(args: ManArgs) -> Result<ExitCode, String> {
+pub fn run(args: ManArgs) -> Result<ExitCode, super::Failure> {
     let command = super::Cli::command();
     match args.out_dir {
         Some(dir) => {
@@ -28,7 +28,7 @@ pub fn run(args: ManArgs) -> Result<ExitCode, String> {
             clap_mangen::Man::new(command)
                 .render(&mut page)
                 .map_err(|e| format!("error: cannot render the man page: {e}"))?;
-            crate::render::emit(page)?;
+            super::emit(page)?;
         }
     }
     Ok(ExitCode::SUCCESS)

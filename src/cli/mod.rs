@@ -155,7 +155,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Schema(args)) => schema::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Context(args)) => context::run(args),
-        Some(Command::Mcp(args)) => crate::mcp::run(args),
+        Some(Command::Mcp(args)) => crate::mcp::run(args).map_err(Failure::from),
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Man(args)) => man::run(args),
@@ -163,7 +163,7 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(message) => {
+        Err(Failure(message)) => {
             // Messages quote the repository (ids, values, hook output): neutralise control
             // characters line by line, so none reaches the terminal.
             let message: Vec<String> = message.lines().map(crate::core::text::sanitize).collect();
@@ -174,7 +174,7 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 /// Opens the workbench; where standard output is not a terminal, prints the check instead.
-fn open_workbench(dir: Option<PathBuf>, args: &WorkbenchArgs) -> Result<ExitCode, String> {
+fn open_workbench(dir: Option<PathBuf>, args: &WorkbenchArgs) -> Result<ExitCode, Failure> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         return check::run(check::CheckArgs {
@@ -184,22 +184,98 @@ fn open_workbench(dir: Option<PathBuf>, args: &WorkbenchArgs) -> Result<ExitCode
             no_cache: false,
         });
     }
-    let ws = engine::locate(dir.as_deref()).map_err(describe)?;
+    let ws = engine::locate(dir.as_deref())?;
     crate::tui::run(&ws, args.options())?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Locates the workspace and reads everything, or says why not.
-pub fn load(dir: Option<&std::path::Path>) -> Result<(engine::Workspace, Snapshot), String> {
-    let ws = engine::locate(dir).map_err(describe)?;
-    let now = crate::engine::clock::now()?;
-    let snapshot = engine::snapshot(&ws, now).map_err(describe)?;
-    Ok((ws, snapshot))
+pub fn load(dir: Option<&std::path::Path>) -> Result<(engine::Workspace, Snapshot), Failure> {
+    Ok(engine::load(dir)?)
 }
 
-pub fn describe(e: WorkspaceError) -> String {
-    match e {
-        WorkspaceError::Index(errors) => errors.to_string(),
-        other => format!("error: {other}"),
+/// Why a command failed, as the user reads it: located messages, one or more lines. Typed
+/// errors from below become failures here, in one place: a `handoff.yaml` that does not load
+/// as its own located errors, everything else as `error: <what>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure(String);
+
+impl Failure {
+    /// `error: <what>`.
+    pub fn error(what: impl std::fmt::Display) -> Failure {
+        Failure(format!("error: {what}"))
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A message worded where the failure is found.
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        Failure(message.to_string())
+    }
+}
+
+impl From<WorkspaceError> for Failure {
+    fn from(e: WorkspaceError) -> Failure {
+        Failure(engine::describe(&e))
+    }
+}
+
+impl From<engine::LoadError> for Failure {
+    fn from(e: engine::LoadError) -> Failure {
+        match e {
+            engine::LoadError::Workspace(e) => e.into(),
+            engine::LoadError::Clock(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::mcp::McpError> for Failure {
+    fn from(e: crate::mcp::McpError) -> Failure {
+        match e {
+            crate::mcp::McpError::Workspace(e) => e.into(),
+            other => Failure::error(other),
+        }
+    }
+}
+
+impl From<crate::tui::TuiError> for Failure {
+    fn from(e: crate::tui::TuiError) -> Failure {
+        match e {
+            crate::tui::TuiError::Index(errors) => Failure(errors.to_string()),
+            crate::tui::TuiError::Load(e) => e.into(),
+            crate::tui::TuiError::Clock(e) => e.into(),
+            other => Failure::error(other),
+        }
+    }
+}
+
+impl From<crate::engine::clock::ClockError> for Failure {
+    fn from(e: crate::engine::clock::ClockError) -> Failure {
+        Failure(e.to_string())
+    }
+}
+
+/// Writes a rendering to standard output. A reader that stops early (`| head`) is not an
+/// error; any other write failure is reported instead of panicking as `print!` would.
+pub fn emit(text: impl AsRef<[u8]>) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_ref()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::error(format_args!(
+            "cannot write to standard output: {e}"
+        ))),
+        _ => Ok(()),
     }
 }

@@ -31,7 +31,7 @@ pub struct RemoveArgsOf {
     pub commit: CommitFlags,
 }
 
-pub fn run(args: RemoveArgs) -> Result<ExitCode, String> {
+pub fn run(args: RemoveArgs) -> Result<ExitCode, super::Failure> {
     match args.what {
         RemoveWhat::Artifact(a) => {
             commit_edit(&a.commit, &IndexEdit::RemoveArtifact { artifact: a.id })

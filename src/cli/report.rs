@@ -40,7 +40,7 @@ fn inferred_format(output: Option<&Path>) -> ReportFormat {
     }
 }
 
-pub fn run(args: ReportArgs) -> Result<ExitCode, String> {
+pub fn run(args: ReportArgs) -> Result<ExitCode, super::Failure> {
     let (_, snapshot) = super::load(args.dir.as_deref())?;
     let format = args
         .format
@@ -55,7 +55,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, String> {
                 .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
             eprintln!("wrote {}", path.display());
         }
-        None => crate::render::emit(page)?,
+        None => super::emit(page)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -14,8 +14,8 @@ pub struct SchemaArgs {
     pub ledger: bool,
 }
 
-pub fn run(args: SchemaArgs) -> Result<ExitCode, String> {
-    crate::render::emit(schema_text(args.ledger))?;
+pub fn run(args: SchemaArgs) -> Result<ExitCode, super::Failure> {
+    super::emit(schema_text(args.ledger))?;
     Ok(ExitCode::SUCCESS)
 }
 

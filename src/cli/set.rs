@@ -75,12 +75,12 @@ pub struct SetArgs {
     pub commit: CommitFlags,
 }
 
-pub fn run(args: SetArgs) -> Result<ExitCode, String> {
+pub fn run(args: SetArgs) -> Result<ExitCode, super::Failure> {
     let edit = edit_from(&args)?;
     commit_edit(&args.commit, &edit)
 }
 
-fn edit_from(args: &SetArgs) -> Result<IndexEdit, String> {
+fn edit_from(args: &SetArgs) -> Result<IndexEdit, super::Failure> {
     let words: Vec<&str> = [Some(&args.first), args.second.as_ref(), args.third.as_ref()]
         .into_iter()
         .flatten()
@@ -105,7 +105,7 @@ fn edit_from(args: &SetArgs) -> Result<IndexEdit, String> {
             );
         }
     };
-    let field: ArtifactField = field.parse().map_err(|e| format!("error: {e}"))?;
+    let field: ArtifactField = field.parse().map_err(super::Failure::error)?;
     let change = match value {
         None => FieldChange::Unset,
         Some(v) if field.is_list() => FieldChange::List(list_change(v)),
@@ -118,7 +118,7 @@ fn edit_from(args: &SetArgs) -> Result<IndexEdit, String> {
     })
 }
 
-fn role_edit(role: &str, words: &[&str], unset: bool) -> Result<IndexEdit, String> {
+fn role_edit(role: &str, words: &[&str], unset: bool) -> Result<IndexEdit, super::Failure> {
     let role = role.to_string();
     match (words, unset) {
         (["title"], true) => Ok(IndexEdit::RoleTitle { role, title: None }),
@@ -136,10 +136,12 @@ fn role_edit(role: &str, words: &[&str], unset: bool) -> Result<IndexEdit, Strin
         }),
         ([field, ..], _) if !matches!(*field, "title" | "people") => Err(format!(
             "error: a role has the fields `title` and `people`, not `{field}`"
-        )),
+        )
+        .into()),
         _ => Err(format!(
             "error: give the field and the value: `handoff set --role {role} title \"Support Operations\"` or `handoff set --role {role} people +you@example.com`"
-        )),
+        )
+        .into()),
     }
 }
 
@@ -155,8 +157,8 @@ pub fn list_change(value: &str) -> ListChange {
 }
 
 /// Locates the workspace, or says why not.
-pub fn locate(flags: &CommitFlags) -> Result<Workspace, String> {
-    engine::locate(flags.dir.as_deref()).map_err(super::describe)
+pub fn locate(flags: &CommitFlags) -> Result<Workspace, super::Failure> {
+    Ok(engine::locate(flags.dir.as_deref())?)
 }
 
 /// The one line saying what was committed, any warning about the git index, and what was
@@ -178,7 +180,7 @@ pub fn report_commit(
 }
 
 /// Applies an index edit and reports the commit.
-pub fn commit_edit(flags: &CommitFlags, edit: &IndexEdit) -> Result<ExitCode, String> {
+pub fn commit_edit(flags: &CommitFlags, edit: &IndexEdit) -> Result<ExitCode, super::Failure> {
     let ws = locate(flags)?;
     let outcome = apply_edit(&ws, edit, &flags.options()).map_err(|e| {
         let message = e.to_string();

@@ -47,7 +47,7 @@ pub struct SignArgs {
     pub commit: CommitFlags,
 }
 
-pub fn run(mut args: SignArgs) -> Result<ExitCode, String> {
+pub fn run(mut args: SignArgs) -> Result<ExitCode, super::Failure> {
     if args.commit.dir.is_none() {
         args.commit.dir = args.dir_arg.take();
     }
@@ -60,7 +60,7 @@ pub fn run(mut args: SignArgs) -> Result<ExitCode, String> {
         note: args.note,
     };
     let outcome =
-        sign(&ws, &request, now, &args.commit.options()).map_err(|e| format!("error: {e}"))?;
+        sign(&ws, &request, now, &args.commit.options()).map_err(super::Failure::error)?;
     report_commit(
         outcome.commit,
         &outcome.summary,

@@ -19,7 +19,7 @@ pub use crate::repo::workspace::{
     INDEX_FILE, Workspace, WorkspaceError, load_index_and_ledger, load_index_file, load_ledger,
     locate,
 };
-pub use crate::repo::{sample, watch};
+pub use crate::repo::{diagnosis, fence, sample, watch};
 pub use reach::reached_by;
 
 /// Everything handoff knows about a workspace at one moment.
@@ -108,6 +108,33 @@ impl Runner for Cores {
                 .collect()
         })
     }
+}
+
+/// How a workspace error reads: a `handoff.yaml` that does not load as its own located
+/// errors, anything else as `error: <what>`.
+pub fn describe(e: &WorkspaceError) -> String {
+    match e {
+        WorkspaceError::Index(errors) => errors.to_string(),
+        other => format!("error: {other}"),
+    }
+}
+
+/// Why a handoff could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    #[error(transparent)]
+    Clock(#[from] clock::ClockError),
+}
+
+/// Locates the workspace at or above `dir` (the current directory when `None`) and reads
+/// everything, at the clock's now.
+pub fn load(dir: Option<&std::path::Path>) -> Result<(Workspace, Snapshot), LoadError> {
+    let ws = locate(dir)?;
+    let now = clock::now()?;
+    let snapshot = snapshot(&ws, now)?;
+    Ok((ws, snapshot))
 }
 
 /// Reads the index, the ledger and every fact, then analyses them.

@@ -57,15 +57,28 @@ pub struct McpArgs {
     pub dir: Option<PathBuf>,
 }
 
-pub fn run(args: McpArgs) -> Result<ExitCode, String> {
+/// Why the server could not serve.
+#[derive(Debug, thiserror::Error)]
+pub enum McpError {
+    #[error(transparent)]
+    Workspace(#[from] crate::engine::WorkspaceError),
+    #[error("cannot start the MCP runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("MCP session did not start: {0}")]
+    Start(String),
+    #[error("MCP session ended abnormally: {0}")]
+    Ended(String),
+}
+
+pub fn run(args: McpArgs) -> Result<ExitCode, McpError> {
     // Fail before serving when there is no handoff at all; a broken index is reported per
     // request instead, so an agent can see the error and help fix it.
-    let ws = crate::engine::locate(args.dir.as_deref()).map_err(crate::cli::describe)?;
+    let ws = crate::engine::locate(args.dir.as_deref())?;
     let server = HandoffServer { dir: ws.dir };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("error: cannot start the MCP runtime: {e}"))?;
+        .map_err(McpError::Runtime)?;
     runtime.block_on(async move {
         // One writer for standard output: rmcp's messages and the transport's own replies
         // are written a whole line at a time, never interleaved.
@@ -76,11 +89,11 @@ pub fn run(args: McpArgs) -> Result<ExitCode, String> {
             let service = server
                 .serve(transport)
                 .await
-                .map_err(|e| format!("error: MCP session did not start: {e}"))?;
+                .map_err(|e| McpError::Start(e.to_string()))?;
             service
                 .waiting()
                 .await
-                .map_err(|e| format!("error: MCP session ended abnormally: {e}"))?;
+                .map_err(|e| McpError::Ended(e.to_string()))?;
             Ok(ExitCode::SUCCESS)
         }
         .await;
@@ -183,12 +196,12 @@ fn tools() -> Vec<Tool> {
 }
 
 impl HandoffServer {
-    /// The handoff as it is now, or the load error as a protocol error.
-    fn snapshot(&self) -> Result<Snapshot, String> {
-        crate::cli::load(Some(&self.dir)).map(|(_, s)| s)
+    /// The handoff as it is now, or why it cannot be read.
+    fn snapshot(&self) -> Result<Snapshot, ToolError> {
+        Ok(crate::engine::load(Some(&self.dir))?.1)
     }
 
-    fn list_findings(&self, args: &JsonObject) -> Result<Value, String> {
+    fn list_findings(&self, args: &JsonObject) -> Result<Value, ToolError> {
         let least: Option<Severity> = text_arg(args, "severity")?.map(str::parse).transpose()?;
         let code: Option<FindingCode> = text_arg(args, "code")?.map(str::parse).transpose()?;
         let artifact = text_arg(args, "artifact")?;
@@ -196,7 +209,7 @@ impl HandoffServer {
         let snapshot = self.snapshot()?;
         let pool = match artifact {
             Some(id) if snapshot.artifact(id).is_none() => {
-                return Err(format!("no artifact `{id}` in handoff.yaml"));
+                return Err(ToolError::NoArtifact(id.to_string()));
             }
             Some(id) => snapshot.report.findings_of(id),
             None => &snapshot.report.findings,
@@ -208,7 +221,7 @@ impl HandoffServer {
             .filter(|f| least.is_none_or(|l| f.severity >= l) && code.is_none_or(|c| f.code == c))
         {
             if count >= offset && findings.len() < limit {
-                findings.push(crate::cli::check::json_finding(f));
+                findings.push(crate::render::check::json_finding(f));
             }
             count += 1;
         }
@@ -217,17 +230,16 @@ impl HandoffServer {
             count,
             findings,
         };
-        serde_json::to_value(page).map_err(|e| e.to_string())
+        Ok(serde_json::to_value(page)?)
     }
 
-    fn get_matrix(&self, args: &JsonObject) -> Result<Value, String> {
+    fn get_matrix(&self, args: &JsonObject) -> Result<Value, ToolError> {
         let (offset, limit) = page_args(args, MATRIX_PAGE, MATRIX_PAGE_MAX)?;
         let snapshot = self.snapshot()?;
         let count = snapshot.report.matrix.rows.len();
         let range = offset.min(count)..offset.saturating_add(limit).min(count);
         let shown = range.len();
-        let mut value = serde_json::to_value(crate::cli::matrix::json_rows(&snapshot, range))
-            .map_err(|e| e.to_string())?;
+        let mut value = serde_json::to_value(crate::render::matrix::json_rows(&snapshot, range))?;
         value["count"] = json!(count);
         if let Some(next) = next_cursor(offset, shown, count) {
             value["next_cursor"] = json!(next);
@@ -239,7 +251,7 @@ impl HandoffServer {
     fn check_page(&self, number: usize) -> Result<String, ErrorData> {
         let snapshot = self
             .snapshot()
-            .map_err(|e| ErrorData::internal_error(e, None))?;
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         let artifacts = snapshot.index.artifacts.len();
         let pages = artifacts.div_ceil(CHECK_PAGE).max(1);
         if number == 0 || number > pages {
@@ -253,18 +265,18 @@ impl HandoffServer {
             ));
         }
         if pages == 1 {
-            return Ok(crate::cli::check::json(&snapshot, Severity::Error));
+            return Ok(crate::render::check::json(&snapshot, Severity::Error));
         }
         let first = (number - 1) * CHECK_PAGE;
         let last = (first + CHECK_PAGE).min(artifacts);
-        let page = crate::cli::check::JsonPage {
+        let page = crate::render::check::JsonPage {
             number,
             pages,
             first: first + 1,
             last,
             next: (number < pages).then(|| format!("{CHECK_PAGE_PREFIX}{}", number + 1)),
         };
-        Ok(crate::cli::check::json_page(
+        Ok(crate::render::check::json_page(
             &snapshot,
             Severity::Error,
             first..last,
@@ -278,31 +290,57 @@ impl HandoffServer {
 struct FindingsPage<'a> {
     /// How many findings match, over all pages.
     count: usize,
-    findings: Vec<crate::cli::check::JsonFinding<'a>>,
+    findings: Vec<crate::render::check::JsonFinding<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next_cursor: Option<String>,
 }
 
+/// Why a tool gave no answer: said to the agent as the tool's error result.
+#[derive(Debug, thiserror::Error)]
+enum ToolError {
+    #[error("{}", match .0 {
+        crate::engine::LoadError::Workspace(e) => crate::engine::describe(e),
+        other => format!("error: {other}"),
+    })]
+    Load(#[from] crate::engine::LoadError),
+    #[error("no artifact `{0}` in handoff.yaml")]
+    NoArtifact(String),
+    #[error("{0}")]
+    BadArgument(String),
+    #[error("{0}")]
+    Context(#[from] crate::render::context::ContextError),
+    #[error("cannot write the answer: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl From<String> for ToolError {
+    fn from(message: String) -> ToolError {
+        ToolError::BadArgument(message)
+    }
+}
+
 /// An optional text argument of a tool.
-fn text_arg<'a>(args: &'a JsonObject, key: &str) -> Result<Option<&'a str>, String> {
+fn text_arg<'a>(args: &'a JsonObject, key: &str) -> Result<Option<&'a str>, ToolError> {
     match args.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.as_str())),
-        Some(other) => Err(format!("`{key}` must be a string, not {other}")),
+        Some(other) => Err(ToolError::BadArgument(format!(
+            "`{key}` must be a string, not {other}"
+        ))),
     }
 }
 
 /// Where a page starts (`cursor`) and how long it is (`limit`, at most `max`).
-fn page_args(args: &JsonObject, default: usize, max: usize) -> Result<(usize, usize), String> {
+fn page_args(args: &JsonObject, default: usize, max: usize) -> Result<(usize, usize), ToolError> {
     let offset = cursor_offset(text_arg(args, "cursor")?)?;
     let limit = match args.get("limit") {
         None | Some(Value::Null) => default,
         Some(value) => match value.as_u64() {
             Some(n) if (1..=max as u64).contains(&n) => n as usize,
             _ => {
-                return Err(format!(
+                return Err(ToolError::BadArgument(format!(
                     "`limit` must be a whole number from 1 to {max}, not {value}"
-                ));
+                )));
             }
         },
     };
@@ -311,14 +349,14 @@ fn page_args(args: &JsonObject, default: usize, max: usize) -> Result<(usize, us
 
 /// The position a cursor stands for. Cursors are what `next_cursor` (`nextCursor`) gave: a
 /// position in the list, in decimal.
-fn cursor_offset(cursor: Option<&str>) -> Result<usize, String> {
+fn cursor_offset(cursor: Option<&str>) -> Result<usize, ToolError> {
     match cursor {
         None => Ok(0),
         Some(c) => c.parse().map_err(|_| {
-            format!(
+            ToolError::BadArgument(format!(
                 "`cursor` must be a cursor an earlier answer gave (its `next_cursor`), not `{}`",
                 crate::core::text::sanitize(c)
-            )
+            ))
         }),
     }
 }
@@ -347,10 +385,10 @@ impl ServerHandler for HandoffServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
         let offset = cursor_offset(request.as_ref().and_then(|r| r.cursor.as_deref()))
-            .map_err(|e| ErrorData::invalid_params(e, None))?;
+            .map_err(|e| ErrorData::invalid_params(e.to_string(), None))?;
         let snapshot = self
             .snapshot()
-            .map_err(|e| ErrorData::internal_error(e, None))?;
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         // The check report first, then one resource per artifact, a page at a time.
         let count = snapshot.index.artifacts.len() + 1;
         let mut resources: Vec<Resource> = Vec::new();
@@ -435,9 +473,9 @@ impl ServerHandler for HandoffServer {
         } else if let Some(id) = uri.strip_prefix(ARTIFACT_URI_PREFIX) {
             let snapshot = self
                 .snapshot()
-                .map_err(|e| ErrorData::internal_error(e, None))?;
+                .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
             let page = crate::render::context::render(&snapshot, id)
-                .map_err(|e| ErrorData::resource_not_found(e, None))?;
+                .map_err(|e| ErrorData::resource_not_found(e.to_string(), None))?;
             ResourceContents::text(page, uri).with_mime_type("text/markdown")
         } else {
             return Err(ErrorData::resource_not_found(
@@ -474,7 +512,7 @@ impl ServerHandler for HandoffServer {
         let response = match request.name.as_ref() {
             "list_findings" => match self.list_findings(&args) {
                 Ok(value) => CallToolResult::structured(value).into(),
-                Err(e) => tool_error(e),
+                Err(e) => tool_error(e.to_string()),
             },
             "get_context" => {
                 let Some(id) = args.get("artifact").and_then(Value::as_str) else {
@@ -482,15 +520,15 @@ impl ServerHandler for HandoffServer {
                 };
                 match self
                     .snapshot()
-                    .and_then(|s| crate::render::context::render(&s, id))
+                    .and_then(|s| Ok(crate::render::context::render(&s, id)?))
                 {
                     Ok(page) => text_result(page),
-                    Err(e) => tool_error(e),
+                    Err(e) => tool_error(e.to_string()),
                 }
             }
             "get_matrix" => match self.get_matrix(&args) {
                 Ok(value) => CallToolResult::structured(value).into(),
-                Err(e) => tool_error(e),
+                Err(e) => tool_error(e.to_string()),
             },
             other => {
                 return Err(ErrorData::invalid_params(
