@@ -139,7 +139,7 @@ impl App {
                 Some(Effect::Commit(Box::new(change)))
             }
             Err(problem) => {
-                form.problem = Some(problem);
+                form.problem = Some(problem.to_string());
                 None
             }
         }

@@ -30,7 +30,7 @@ pub(crate) fn event_loop(
     rx: &Receiver<AppEvent>,
     tx: &Sender<AppEvent>,
     rt: &mut Runtime,
-) -> Result<(), String> {
+) -> Result<(), super::TuiError> {
     let mut dirty = true;
     // Quitting while a commit runs waits for its outcome (asked twice, it does not).
     let mut quit_when_committed = false;

@@ -12,6 +12,15 @@ use crate::repo::write::index_text::{
 };
 use crate::repo::write::{SignRequest, check_sign};
 
+/// Why a form's change cannot be made, shown under the form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormProblem {
+    #[error("write a note: why does the upstream change need nothing here?")]
+    NoteRequired,
+    #[error(transparent)]
+    Refused(#[from] crate::repo::write::index_text::Refusal),
+}
+
 /// What a finished form asks the event loop to commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -466,7 +475,7 @@ impl Form {
     }
 
     /// The change the form stands for now, or why it cannot be made.
-    pub fn change(&self, index: &Index) -> Result<Change, String> {
+    pub fn change(&self, index: &Index) -> Result<Change, FormProblem> {
         let v = |i: usize| self.inputs.get(i).map(Input::value).unwrap_or_default();
         let edit = match &self.kind {
             FormKind::Field { artifact, field } => {
@@ -504,9 +513,7 @@ impl Form {
             } => {
                 let note = opt(v(0));
                 if *action == Action::Acknowledge && note.is_none() {
-                    return Err(
-                        "write a note: why does the upstream change need nothing here?".into(),
-                    );
+                    return Err(FormProblem::NoteRequired);
                 }
                 return Ok(Change::Sign(SignRequest {
                     artifact: artifact.clone(),
@@ -529,13 +536,13 @@ impl Form {
                 people: split_list(&v(2)),
             }),
         };
-        check(index, &edit).map_err(|r| r.to_string())?;
+        check(index, &edit)?;
         Ok(Change::Edit(edit))
     }
 
     /// Re-checks the form against the index on screen.
     pub fn validate(&mut self, index: &Index) {
-        self.problem = self.change(index).err();
+        self.problem = self.change(index).err().map(|e| e.to_string());
     }
 
     pub(crate) fn focused(&mut self) -> &mut Input {

@@ -28,6 +28,17 @@ pub struct KeyChord {
     pub mods: KeyModifiers,
 }
 
+/// A key in a keymap file that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadKey {
+    #[error("`{0}` is a control character: write it as Ctrl-<key>")]
+    Control(String),
+    #[error(
+        "`{0}` is not a key: use a character, a name (Up, Enter, Esc, Tab, PageDown, F1...) or Ctrl-/Alt- before one"
+    )]
+    Unknown(String),
+}
+
 impl KeyChord {
     /// The chord a key event stands for. Shift is part of a character already (`N`), so it
     /// is dropped there, as it is from BackTab.
@@ -40,7 +51,7 @@ impl KeyChord {
         KeyChord { code: e.code, mods }
     }
 
-    pub fn parse(text: &str) -> Result<KeyChord, String> {
+    pub fn parse(text: &str) -> Result<KeyChord, BadKey> {
         let mut mods = KeyModifiers::NONE;
         let mut rest = text;
         loop {
@@ -86,16 +97,12 @@ impl KeyChord {
             s if s.chars().count() == 1 => {
                 let c = s.chars().next().expect("one character");
                 if c.is_control() {
-                    return Err(format!(
-                        "`{text}` is a control character: write it as Ctrl-<key>"
-                    ));
+                    return Err(BadKey::Control(text.to_string()));
                 }
                 KeyCode::Char(c)
             }
             _ => {
-                return Err(format!(
-                    "`{text}` is not a key: use a character, a name (Up, Enter, Esc, Tab, PageDown, F1...) or Ctrl-/Alt- before one"
-                ));
+                return Err(BadKey::Unknown(text.to_string()));
             }
         };
         Ok(KeyChord { code, mods })
@@ -272,7 +279,7 @@ fn parse_file(file: &str, text: &str, problems: &mut Vec<ConfigProblem>) -> Pars
             for item in items {
                 match item.as_scalar().map(KeyChord::parse) {
                     Some(Ok(k)) => keys.push(k),
-                    Some(Err(e)) => problem(item.span.start, e),
+                    Some(Err(e)) => problem(item.span.start, e.to_string()),
                     None => problem(item.span.start, "a key is written as text".into()),
                 }
             }

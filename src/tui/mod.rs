@@ -60,12 +60,28 @@ pub struct TuiOptions {
     pub now: Option<jiff::Timestamp>,
 }
 
+/// Why the workbench could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    /// `handoff.yaml` does not load: its located errors.
+    #[error("{0}")]
+    Index(crate::core::model::LoadErrors),
+    #[error(transparent)]
+    Clock(#[from] crate::engine::clock::ClockError),
+    #[error(transparent)]
+    Load(#[from] crate::engine::LoadError),
+    #[error("handoff's workbench needs a terminal; use `handoff check` in scripts")]
+    NoTerminal,
+    #[error("cannot draw: {0}")]
+    Draw(std::io::Error),
+}
+
 /// Runs the workbench on `ws` until the user quits.
-pub fn run(ws: &Workspace, options: TuiOptions) -> Result<(), String> {
+pub fn run(ws: &Workspace, options: TuiOptions) -> Result<(), TuiError> {
     use std::io::IsTerminal;
     let mut app = initial_app(ws, &options)?;
     if !std::io::stdout().is_terminal() {
-        return Err("handoff's workbench needs a terminal; use `handoff check` in scripts".into());
+        return Err(TuiError::NoTerminal);
     }
 
     let (tx, rx) = mpsc::channel::<AppEvent>();

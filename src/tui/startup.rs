@@ -1,6 +1,7 @@
 //! The first state of the workbench: what it shows before any fact arrives, or (for tests and
 //! tools) with every fact read at once.
 
+use super::TuiError;
 use std::path::Path;
 
 use super::TuiOptions;
@@ -20,9 +21,9 @@ pub fn index_fingerprint(ws: &Workspace) -> String {
 
 /// Everything the workbench shows before facts arrive: index, ledger, analysis with every
 /// fact pending.
-pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> {
+pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, TuiError> {
     let (index, ledger) = engine::load_index_and_ledger(ws);
-    let index = index.map_err(|e| e.to_string())?;
+    let index = index.map_err(TuiError::Index)?;
     let now = match options.now {
         Some(t) => t,
         None => crate::engine::clock::now()?,
@@ -55,10 +56,10 @@ pub fn initial_app(ws: &Workspace, options: &TuiOptions) -> Result<App, String> 
 }
 
 /// For tests and tools: a workbench app on `dir` with every fact read synchronously.
-pub fn app_with_facts(dir: &Path, options: &TuiOptions) -> Result<App, String> {
-    let ws = engine::locate(Some(dir)).map_err(|e| e.to_string())?;
+pub fn app_with_facts(dir: &Path, options: &TuiOptions) -> Result<App, TuiError> {
+    let ws = engine::locate(Some(dir)).map_err(engine::LoadError::from)?;
     let mut app = initial_app(&ws, options)?;
-    let snap = engine::snapshot(&ws, app.snap.now).map_err(|e| e.to_string())?;
+    let snap = engine::snapshot(&ws, app.snap.now).map_err(engine::LoadError::from)?;
     app.snap.facts = snap.facts;
     app.loading.finished = true;
     app.loading.worktree_done = app.loading.total;

@@ -43,7 +43,7 @@ impl Drop for TerminalGuard {
 }
 
 /// Draws one frame, unless a panic has given the terminal back.
-pub fn draw(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<(), String> {
+pub fn draw(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<(), super::TuiError> {
     if given_back() {
         return Ok(());
     }
@@ -58,7 +58,7 @@ pub fn draw(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()
     let result = terminal.draw(|frame| views::draw(frame, app)).map(|_| ());
     let _ = execute!(out, EndSynchronizedUpdate);
     let _ = out.flush();
-    result.map_err(|e| format!("cannot draw: {e}"))
+    result.map_err(super::TuiError::Draw)
 }
 
 /// Set by the crash report's hook once the terminal is given back: no frame may be drawn

@@ -67,7 +67,12 @@ pub struct Theme {
     pub ascii: bool,
 }
 
-fn parse_color(text: &str) -> Result<Color, String> {
+/// A colour in a theme file that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a colour: use a name such as red or dark-gray, 0-255, or #rrggbb")]
+struct BadColor(String);
+
+fn parse_color(text: &str) -> Result<Color, BadColor> {
     let named = match text {
         "black" => Some(Color::Black),
         "red" => Some(Color::Red),
@@ -100,9 +105,7 @@ fn parse_color(text: &str) -> Result<Color, String> {
     if let Ok(i) = text.parse::<u8>() {
         return Ok(Color::Indexed(i));
     }
-    Err(format!(
-        "`{text}` is not a colour: use a name such as red or dark-gray, 0-255, or #rrggbb"
-    ))
+    Err(BadColor(text.to_string()))
 }
 
 fn parse_style(node: &yaml::Node, problems: &mut Vec<(Pos, String)>) -> Style {
@@ -130,7 +133,7 @@ fn parse_style(node: &yaml::Node, problems: &mut Vec<(Pos, String)>) -> Style {
                 Ok(c) if key == "fg" => style.fg(c),
                 Ok(c) => style.bg(c),
                 Err(m) => {
-                    problems.push((e.value.span.start, m));
+                    problems.push((e.value.span.start, m.to_string()));
                     style
                 }
             },
