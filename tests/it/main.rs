@@ -12,6 +12,7 @@ mod ecosystem;
 mod edits;
 mod fuzz_regressions;
 mod git_facts;
+mod layers;
 mod pty_e2e;
 mod reliability_bombs;
 mod reliability_crash;
