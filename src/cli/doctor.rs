@@ -120,7 +120,35 @@ fn examine(start: Option<&Path>) -> Examination {
         return exam;
     }
     let repo = diagnosis::repository(&start_dir);
-    let identity = diagnosis::identity(&start_dir);
+    let email = identity_section(&mut exam, &start_dir);
+    let repo = match repo {
+        Ok(repo) => repo,
+        Err(e) => {
+            let state = if diagnosis::is_absent(&e) {
+                "none"
+            } else {
+                "cannot be opened"
+            };
+            exam.section("Repository")
+                .push(("work tree", state.to_string()));
+            exam.problems.push(e.to_string());
+            return exam;
+        }
+    };
+    repository_section(&mut exam, &repo);
+    if repo.work_tree.is_none() {
+        exam.problems
+            .push("the repository is bare: handoff needs a work tree".to_string());
+        return exam;
+    }
+
+    handoff_section(&mut exam, start, &repo, email.as_deref());
+    exam
+}
+
+/// Who git says you are, and whether handoff can use it; returns the e-mail.
+fn identity_section(exam: &mut Examination, start_dir: &Path) -> Option<String> {
+    let identity = diagnosis::identity(start_dir);
     let shown = |v: &Option<diagnosis::ConfigValue>| {
         v.as_ref().map_or("not set".to_string(), |v| {
             format!("{}  ({})", v.value, v.from)
@@ -144,20 +172,10 @@ fn examine(start: Option<&Path>) -> Examination {
         Some(_) => {}
     }
 
-    let repo = match repo {
-        Ok(repo) => repo,
-        Err(e) => {
-            let state = if diagnosis::is_absent(&e) {
-                "none"
-            } else {
-                "cannot be opened"
-            };
-            exam.section("Repository")
-                .push(("work tree", state.to_string()));
-            exam.problems.push(e.to_string());
-            return exam;
-        }
-    };
+    email
+}
+
+fn repository_section(exam: &mut Examination, repo: &diagnosis::Repository) {
     let head = &repo.head;
     {
         let rows = exam.section("Repository");
@@ -192,19 +210,22 @@ fn examine(start: Option<&Path>) -> Examination {
             ),
         ));
     }
-    if repo.work_tree.is_none() {
-        exam.problems
-            .push("the repository is bare: handoff needs a work tree".to_string());
-        return exam;
-    }
+}
 
+/// The index, the ledger, the cache, your roles and the findings.
+fn handoff_section(
+    exam: &mut Examination,
+    start: Option<&Path>,
+    repo: &diagnosis::Repository,
+    email: Option<&str>,
+) {
     let ws: Workspace = match engine::locate(start) {
         Ok(ws) => ws,
         Err(e) => {
             exam.section("Handoff")
                 .push(("index", "not found".to_string()));
             exam.problems.push(e.to_string());
-            return exam;
+            return;
         }
     };
     let cache = repo.handoff_dir.clone();
@@ -280,53 +301,64 @@ fn examine(start: Option<&Path>) -> Examination {
     }
 
     if let Ok(index) = &index {
-        if let Some(e) = &email {
-            let roles: Vec<String> = index
-                .roles_of(e)
-                .iter()
-                .map(|r| match &r.title {
-                    Some(t) => format!("{} ({t})", r.id),
-                    None => r.id.clone(),
-                })
-                .collect();
-            if roles.is_empty() {
-                let defined: Vec<&str> = index.roles.iter().map(|r| r.id.as_str()).collect();
-                exam.problems.push(format!(
-                    "{e} is in no role of {INDEX_FILE}: you can read the handoff but not sign for \
-                     any role. Add it under `people:` of your role ({}).",
-                    defined.join(", ")
-                ));
-                rows.push(("your roles", "none".to_string()));
-            } else {
-                rows.push(("your roles", roles.join(", ")));
-            }
-        }
-        let defined: std::collections::HashSet<&str> =
-            index.artifacts.iter().map(|a| a.id.as_str()).collect();
-        for id in ledger.records.keys() {
-            if !defined.contains(id.as_str()) {
-                rows.push((
-                    "note",
-                    format!("{LEDGER_DIR}/{id}.yaml belongs to no artifact in the index"),
-                ));
-            }
-        }
-        match crate::engine::clock::now()
-            .map_err(|e| e.to_string())
-            .and_then(|now| engine::snapshot(&ws, now).map_err(|e| engine::describe(&e)))
-        {
-            Ok(snapshot) => rows.push((
-                "findings",
-                format!(
-                    "{}  (`handoff check` lists them)",
-                    crate::render::counts_text(&snapshot)
-                ),
-            )),
-            Err(e) => exam.problems.push(format!("cannot read the facts: {e}")),
-        }
+        roles_and_findings(exam, &mut rows, &ws, index, &ledger, email);
     }
     exam.sections.push(("Handoff", rows));
-    exam
+}
+
+/// Your roles in the index, ledger files of no artifact, and the findings' counts.
+fn roles_and_findings(
+    exam: &mut Examination,
+    rows: &mut Vec<(&'static str, String)>,
+    ws: &Workspace,
+    index: &crate::core::model::Index,
+    ledger: &crate::core::model::Ledger,
+    email: Option<&str>,
+) {
+    if let Some(e) = email {
+        let roles: Vec<String> = index
+            .roles_of(e)
+            .iter()
+            .map(|r| match &r.title {
+                Some(t) => format!("{} ({t})", r.id),
+                None => r.id.clone(),
+            })
+            .collect();
+        if roles.is_empty() {
+            let defined: Vec<&str> = index.roles.iter().map(|r| r.id.as_str()).collect();
+            exam.problems.push(format!(
+                "{e} is in no role of {INDEX_FILE}: you can read the handoff but not sign for \
+                 any role. Add it under `people:` of your role ({}).",
+                defined.join(", ")
+            ));
+            rows.push(("your roles", "none".to_string()));
+        } else {
+            rows.push(("your roles", roles.join(", ")));
+        }
+    }
+    let defined: std::collections::HashSet<&str> =
+        index.artifacts.iter().map(|a| a.id.as_str()).collect();
+    for id in ledger.records.keys() {
+        if !defined.contains(id.as_str()) {
+            rows.push((
+                "note",
+                format!("{LEDGER_DIR}/{id}.yaml belongs to no artifact in the index"),
+            ));
+        }
+    }
+    match crate::engine::clock::now()
+        .map_err(|e| e.to_string())
+        .and_then(|now| engine::snapshot(ws, now).map_err(|e| engine::describe(&e)))
+    {
+        Ok(snapshot) => rows.push((
+            "findings",
+            format!(
+                "{}  (`handoff check` lists them)",
+                crate::render::counts_text(&snapshot)
+            ),
+        )),
+        Err(e) => exam.problems.push(format!("cannot read the facts: {e}")),
+    }
 }
 
 pub fn run(args: DoctorArgs) -> Result<ExitCode, super::Failure> {

@@ -455,13 +455,22 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, ContextError> {
         md(&crate::render::head_text(s)),
         date(s.now)
     ));
+    what_it_is(&mut out, s, a);
+    people(&mut out, s, a, position);
+    let graph = Graph::new(index);
+    upstream(&mut out, s, a, &graph, position);
+    downstream(&mut out, &graph, position);
+    open_findings(&mut out, s, a);
+    latest_signoffs(&mut out, s, a);
+    Ok(out)
+}
 
-    // What it is.
+fn what_it_is(out: &mut String, s: &Snapshot, a: &Artifact) {
     out.push_str("## What it is\n\n");
     if let Some(d) = &a.description {
         out.push_str(&format!("{}\n\n", md(d.trim())));
     }
-    if let Some(policy) = policy_text(index, a) {
+    if let Some(policy) = policy_text(&s.index, a) {
         out.push_str(&format!("- **Kind:** {policy}\n"));
     }
     out.push_str(&format!("- **Where:** {}\n", where_text(s, a)));
@@ -469,8 +478,11 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, ContextError> {
         out.push_str(&format!("- **Fingerprint:** {}\n", md_code(fp)));
     }
     out.push('\n');
+}
 
-    // People.
+/// Who is involved, and where each role's sign-off stands.
+fn people(out: &mut String, s: &Snapshot, a: &Artifact, position: usize) {
+    let index = &s.index;
     out.push_str("## People\n\n| Relation | Role | People | Sign-off |\n|---|---|---|---|\n");
     let row = s
         .report
@@ -509,10 +521,11 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, ContextError> {
         ));
     }
     out.push('\n');
+}
 
-    // Upstream chain.
-    let graph = Graph::new(index);
-    let chain = upstream_chain(index, &graph, position);
+/// The upstream chain, nearest first, with the relevant sections of each document.
+fn upstream(out: &mut String, s: &Snapshot, a: &Artifact, graph: &Graph, position: usize) {
+    let chain = upstream_chain(&s.index, graph, position);
     out.push_str("## Upstream chain (nearest first)\n\n");
     let dangling: Vec<&String> = a
         .depends_on
@@ -567,8 +580,9 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, ContextError> {
         }
         out.push_str(&documents_text(s, u, &mut budget));
     }
+}
 
-    // Downstream.
+fn downstream(out: &mut String, graph: &Graph, position: usize) {
     // In index order: positions sort as the index lists the artifacts.
     let mut downstream: Vec<usize> = graph.downstream_of(&[position]).into_keys().collect();
     downstream.sort_unstable();
@@ -579,8 +593,9 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, ContextError> {
         let ids: Vec<String> = downstream.iter().map(|&j| md_code(graph.ids[j])).collect();
         out.push_str(&format!("{}.\n\n", ids.join(", ")));
     }
+}
 
-    // Open findings.
+fn open_findings(out: &mut String, s: &Snapshot, a: &Artifact) {
     out.push_str("## Open findings\n\n");
     let findings: Vec<_> = s.report.findings_of(&a.id).iter().collect();
     if findings.is_empty() {
@@ -602,43 +617,41 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, ContextError> {
         ));
     }
     out.push('\n');
+}
 
-    // Latest sign-offs.
+fn latest_signoffs(out: &mut String, s: &Snapshot, a: &Artifact) {
     out.push_str("## Latest sign-offs\n\n");
     let records = s.ledger.of(&a.id);
     if records.is_empty() {
         out.push_str("None recorded.\n");
-    } else {
-        out.push_str(
-            "| When | Who | Role | Action | Content | Note |\n|---|---|---|---|---|---|\n",
-        );
-        let current = s.facts.fingerprint(&a.id);
-        for r in records.iter().rev().take(LATEST_SIGNOFFS) {
-            let content = match (&r.fingerprint, current) {
-                (Some(then), Some(now)) if then == now => {
-                    format!("{} (current)", md_code(&short(Some(then))))
-                }
-                (Some(then), _) => format!("{} (since changed)", md_code(&short(Some(then)))),
-                (None, _) => String::new(),
-            };
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {content} | {} |\n",
-                date(r.at),
-                md(&r.by),
-                md_code(&r.role),
-                r.action,
-                r.note.as_deref().map(md).unwrap_or_default()
-            ));
-        }
-        if records.len() > LATEST_SIGNOFFS {
-            out.push_str(&format!(
-                "\n*{} older records in {}.*\n",
-                records.len() - LATEST_SIGNOFFS,
-                md_code(&crate::core::model::ledger::ledger_file(&a.id))
-            ));
-        }
+        return;
     }
-    Ok(out)
+    out.push_str("| When | Who | Role | Action | Content | Note |\n|---|---|---|---|---|---|\n");
+    let current = s.facts.fingerprint(&a.id);
+    for r in records.iter().rev().take(LATEST_SIGNOFFS) {
+        let content = match (&r.fingerprint, current) {
+            (Some(then), Some(now)) if then == now => {
+                format!("{} (current)", md_code(&short(Some(then))))
+            }
+            (Some(then), _) => format!("{} (since changed)", md_code(&short(Some(then)))),
+            (None, _) => String::new(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {content} | {} |\n",
+            date(r.at),
+            md(&r.by),
+            md_code(&r.role),
+            r.action,
+            r.note.as_deref().map(md).unwrap_or_default()
+        ));
+    }
+    if records.len() > LATEST_SIGNOFFS {
+        out.push_str(&format!(
+            "\n*{} older records in {}.*\n",
+            records.len() - LATEST_SIGNOFFS,
+            md_code(&crate::core::model::ledger::ledger_file(&a.id))
+        ));
+    }
 }
 
 #[cfg(test)]
