@@ -9,13 +9,13 @@ use crate::core::model::Target;
 use crate::repo::write::index_text::{IndexEdit, NewArtifact, NewRole};
 
 #[derive(Debug, Args)]
-pub struct AddArgs {
+pub(crate) struct AddArgs {
     #[command(subcommand)]
     pub what: AddWhat,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum AddWhat {
+pub(crate) enum AddWhat {
     /// Add an artifact at a path (a file, directory or glob) or an external URL
     #[command(after_help = "\
 Example:
@@ -30,7 +30,7 @@ Example:
 }
 
 #[derive(Debug, Args)]
-pub struct AddArtifactArgs {
+pub(crate) struct AddArtifactArgs {
     /// A short unique id: letters, digits, `-`, `_` and `.`
     pub id: String,
 
@@ -77,7 +77,7 @@ pub struct AddArtifactArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AddRoleArgs {
+pub(crate) struct AddRoleArgs {
     /// A short unique id: letters, digits, `-`, `_` and `.`
     pub id: String,
 
@@ -100,7 +100,7 @@ fn cleaned(items: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-pub fn run(args: AddArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: AddArgs) -> Result<ExitCode, super::Failure> {
     match args.what {
         AddWhat::Artifact(a) => {
             let target = match (a.path, a.url) {

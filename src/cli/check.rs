@@ -8,7 +8,7 @@ use crate::render::check::{json, text};
 use clap::{Args, ValueEnum};
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub dir: DirArg,
 
@@ -27,7 +27,7 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Text,
     Json,
     /// GitHub Actions workflow annotations (::error file=…,line=…::…)
@@ -38,7 +38,7 @@ pub enum Format {
     Sarif,
 }
 
-pub fn run(args: CheckArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, super::Failure> {
     let ws = crate::engine::locate(args.dir.dir.as_deref())?;
     let now = crate::engine::clock::now()?;
     let snapshot = crate::engine::snapshot_with(&ws, now, !args.no_cache)?;

@@ -6,13 +6,13 @@ use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: Shell,
 }
 
-pub fn run(args: CompletionsArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: CompletionsArgs) -> Result<ExitCode, super::Failure> {
     let mut command = super::Cli::command();
     // Into a buffer first: the generator panics when it cannot write.
     let mut script = Vec::new();

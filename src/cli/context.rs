@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 #[derive(Debug, Args)]
-pub struct ContextArgs {
+pub(crate) struct ContextArgs {
     /// The artifact's id, as in handoff.yaml
     pub artifact: String,
 
@@ -14,7 +14,7 @@ pub struct ContextArgs {
     pub dir: Option<PathBuf>,
 }
 
-pub fn run(args: ContextArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: ContextArgs) -> Result<ExitCode, super::Failure> {
     let (_, snapshot) = super::load(args.dir.as_deref())?;
     let page =
         crate::render::context::render(&snapshot, &args.artifact).map_err(super::Failure::error)?;

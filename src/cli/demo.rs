@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 #[derive(Debug, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Build the repository here (a new or empty directory) instead of a fresh temporary one
     #[arg(long, value_name = "DIR")]
     pub into: Option<PathBuf>,
@@ -20,7 +20,7 @@ pub struct DemoArgs {
     pub workbench: super::WorkbenchArgs,
 }
 
-pub fn run(args: DemoArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: DemoArgs) -> Result<ExitCode, super::Failure> {
     let into = match args.into {
         Some(dir) => dir,
         None => tempfile::Builder::new()

@@ -16,7 +16,7 @@ use crate::engine::{self, INDEX_FILE, Workspace, diagnosis};
 use crate::render::style::Paint;
 
 #[derive(Debug, Args)]
-pub struct DoctorArgs {
+pub(crate) struct DoctorArgs {
     /// The handoff's directory, or any directory inside it (default: the current directory)
     pub dir: Option<PathBuf>,
 }
@@ -361,7 +361,7 @@ fn roles_and_findings(
     }
 }
 
-pub fn run(args: DoctorArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: DoctorArgs) -> Result<ExitCode, super::Failure> {
     let exam = examine(args.dir.as_deref());
     super::emit(exam.render(super::style::paint_stdout()))?;
     Ok(if exam.problems.is_empty() {

@@ -20,10 +20,10 @@ use crate::yaml::edit::scalar;
 /// Index templates (`<profile>.yaml`) and document templates (`docs/<kind>.md|yaml`).
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/assets/init");
 
-pub const SCHEMA_FILE: &str = "handoff.schema.json";
+pub(crate) const SCHEMA_FILE: &str = "handoff.schema.json";
 
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// The team shape to write the index for
     #[arg(long, value_enum, default_value_t = Profile::Startup)]
     pub profile: Profile,
@@ -45,7 +45,7 @@ pub struct InitArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Profile {
+pub(crate) enum Profile {
     /// One person plays every role but keeps the artifacts
     Solo,
     /// Eval set, prompt registry and runbook are non-negotiable (their gaps are errors)
@@ -57,14 +57,15 @@ pub enum Profile {
 }
 
 impl Profile {
-    pub const ALL: [Profile; 4] = [
+    #[cfg(test)]
+    const ALL: [Profile; 4] = [
         Profile::Solo,
         Profile::Startup,
         Profile::MidSize,
         Profile::Enterprise,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Profile::Solo => "solo",
             Profile::Startup => "startup",
@@ -88,7 +89,7 @@ fn template(path: &str) -> Result<&'static str, super::Failure> {
 
 /// The text of `handoff.yaml` for a profile. `email` staffs the roles the profile gives the
 /// person running init; `schema` is what the editor modeline points at.
-pub fn render_index(
+pub(crate) fn render_index(
     profile: Profile,
     name: &str,
     email: Option<&str>,
@@ -136,7 +137,7 @@ fn git_identity(dir: &Path) -> Identity {
 /// Where an artifact's document goes: a file path as written, a directory's README.md, or
 /// one entry `main.<ext>` for a glob such as `prompts/*.yaml`. `None` for external artifacts
 /// and globs of another shape.
-pub fn document_path(target: &Target) -> Option<String> {
+pub(crate) fn document_path(target: &Target) -> Option<String> {
     match target {
         Target::Url(_) => None,
         Target::Path(p) => {
@@ -164,7 +165,7 @@ pub fn document_path(target: &Target) -> Option<String> {
 
 /// The document for an artifact: its kind's template with the title filled in, plus any
 /// required heading the template lacks, so the new document satisfies `missing-sections`.
-pub fn document_text(kind: Option<&Kind>, artifact: &Artifact, doc_path: &str) -> String {
+pub(crate) fn document_text(kind: Option<&Kind>, artifact: &Artifact, doc_path: &str) -> String {
     let yaml = doc_path.ends_with(".yaml") || doc_path.ends_with(".yml");
     let title = artifact.display_name();
     let mut text = kind
@@ -217,7 +218,7 @@ fn planned_documents(index: &Index) -> Vec<(&Artifact, String)> {
     out
 }
 
-pub fn run(args: InitArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: InitArgs) -> Result<ExitCode, super::Failure> {
     let dir = match &args.dir {
         Some(d) => d.clone(),
         None => std::env::current_dir()

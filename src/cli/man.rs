@@ -7,13 +7,13 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory};
 
 #[derive(Debug, Args)]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// Write handoff.1 and a page per command (handoff-check.1, …) into DIR instead
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
 }
 
-pub fn run(args: ManArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: ManArgs) -> Result<ExitCode, super::Failure> {
     let command = super::Cli::command();
     match args.out_dir {
         Some(dir) => {

@@ -8,7 +8,7 @@ use crate::render::matrix::{csv, json, markdown, text};
 use clap::{Args, ValueEnum};
 
 #[derive(Debug, Args)]
-pub struct MatrixArgs {
+pub(crate) struct MatrixArgs {
     #[command(flatten)]
     pub dir: DirArg,
 
@@ -22,14 +22,14 @@ pub struct MatrixArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MatrixFormat {
+pub(crate) enum MatrixFormat {
     Text,
     Markdown,
     Csv,
     Json,
 }
 
-pub fn run(args: MatrixArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: MatrixArgs) -> Result<ExitCode, super::Failure> {
     let (_, snapshot) = super::load(args.dir.dir.as_deref())?;
     let out = match args.format {
         MatrixFormat::Text => text(&snapshot, args.ascii),

@@ -1,21 +1,21 @@
 //! The command line: argument definitions and dispatch. Each command is a thin face over the
 //! same engine the workbench uses: parse, call, print.
 
-pub mod add;
-pub mod check;
-pub mod completions;
+pub(crate) mod add;
+pub(crate) mod check;
+pub(crate) mod completions;
 pub mod context;
-pub mod demo;
-pub mod doctor;
-pub mod init;
-pub mod man;
-pub mod matrix;
-pub mod remove;
-pub mod report;
-pub mod schema;
-pub mod set;
-pub mod sign;
-pub mod style;
+pub(crate) mod demo;
+pub(crate) mod doctor;
+pub(crate) mod init;
+pub(crate) mod man;
+pub(crate) mod matrix;
+pub(crate) mod remove;
+pub(crate) mod report;
+pub(crate) mod schema;
+pub(crate) mod set;
+pub(crate) mod sign;
+pub(crate) mod style;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,7 +25,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::engine::{self, Snapshot, WorkspaceError};
 
 /// Exit status when the index or the repository cannot be read, or a request is refused.
-pub const EXIT_UNUSABLE: u8 = 2;
+pub(crate) const EXIT_UNUSABLE: u8 = 2;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,18 +40,18 @@ found from the current directory).",
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub(crate) command: Option<Command>,
 
     /// The handoff's directory, or any directory inside it (default: the current directory)
     pub dir: Option<PathBuf>,
 
     #[command(flatten)]
-    pub workbench: WorkbenchArgs,
+    pub(crate) workbench: WorkbenchArgs,
 }
 
 /// How the workbench looks and behaves.
 #[derive(Debug, Clone, Default, Args)]
-pub struct WorkbenchArgs {
+pub(crate) struct WorkbenchArgs {
     /// Screen-sharing mode: high-contrast, roomy, read-only, no mouse capture, and a review
     /// agenda that steps through the open findings one at a time
     #[arg(long)]
@@ -71,7 +71,7 @@ pub struct WorkbenchArgs {
 }
 
 impl WorkbenchArgs {
-    pub fn options(&self) -> crate::tui::TuiOptions {
+    pub(crate) fn options(&self) -> crate::tui::TuiOptions {
         crate::tui::TuiOptions {
             present: self.present,
             theme: self.theme.clone(),
@@ -85,7 +85,7 @@ impl WorkbenchArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check the handoff and exit non-zero when a finding reaches --fail-on (for CI)
     Check(check::CheckArgs),
     /// Export the role × artifact ownership matrix
@@ -120,20 +120,20 @@ pub enum Command {
 
 /// The directory argument shared by commands that read a handoff.
 #[derive(Debug, Args)]
-pub struct DirArg {
+pub(crate) struct DirArg {
     /// The handoff's directory, or any directory inside it (default: the current directory)
     pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     Error,
     Warning,
     Info,
 }
 
 impl FailOn {
-    pub fn severity(self) -> crate::core::model::Severity {
+    pub(crate) fn severity(self) -> crate::core::model::Severity {
         match self {
             FailOn::Error => crate::core::model::Severity::Error,
             FailOn::Warning => crate::core::model::Severity::Warning,
@@ -190,7 +190,7 @@ fn open_workbench(dir: Option<PathBuf>, args: &WorkbenchArgs) -> Result<ExitCode
 }
 
 /// Locates the workspace and reads everything, or says why not.
-pub fn load(dir: Option<&std::path::Path>) -> Result<(engine::Workspace, Snapshot), Failure> {
+pub(crate) fn load(dir: Option<&std::path::Path>) -> Result<(engine::Workspace, Snapshot), Failure> {
     Ok(engine::load(dir)?)
 }
 
@@ -198,11 +198,11 @@ pub fn load(dir: Option<&std::path::Path>) -> Result<(engine::Workspace, Snapsho
 /// errors from below become failures here, in one place: a `handoff.yaml` that does not load
 /// as its own located errors, everything else as `error: <what>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure(String);
+pub(crate) struct Failure(String);
 
 impl Failure {
     /// `error: <what>`.
-    pub fn error(what: impl std::fmt::Display) -> Failure {
+    pub(crate) fn error(what: impl std::fmt::Display) -> Failure {
         Failure(format!("error: {what}"))
     }
 }
@@ -269,7 +269,7 @@ impl From<crate::engine::clock::ClockError> for Failure {
 
 /// Writes a rendering to standard output. A reader that stops early (`| head`) is not an
 /// error; any other write failure is reported instead of panicking as `print!` would.
-pub fn emit(text: impl AsRef<[u8]>) -> Result<(), Failure> {
+pub(crate) fn emit(text: impl AsRef<[u8]>) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_ref()).and_then(|()| out.flush()) {

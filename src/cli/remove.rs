@@ -8,13 +8,13 @@ use super::set::{CommitFlags, commit_edit};
 use crate::repo::write::index_text::IndexEdit;
 
 #[derive(Debug, Args)]
-pub struct RemoveArgs {
+pub(crate) struct RemoveArgs {
     #[command(subcommand)]
     pub what: RemoveWhat,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum RemoveWhat {
+pub(crate) enum RemoveWhat {
     /// Remove an artifact (refused while another artifact depends on it); its sign-off
     /// ledger stays in the history
     Artifact(RemoveArgsOf),
@@ -23,7 +23,7 @@ pub enum RemoveWhat {
 }
 
 #[derive(Debug, Args)]
-pub struct RemoveArgsOf {
+pub(crate) struct RemoveArgsOf {
     /// The id to remove
     pub id: String,
 
@@ -31,7 +31,7 @@ pub struct RemoveArgsOf {
     pub commit: CommitFlags,
 }
 
-pub fn run(args: RemoveArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: RemoveArgs) -> Result<ExitCode, super::Failure> {
     match args.what {
         RemoveWhat::Artifact(a) => {
             commit_edit(&a.commit, &IndexEdit::RemoveArtifact { artifact: a.id })

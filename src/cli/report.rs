@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use crate::render::{report_html, report_markdown};
 
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// The handoff's directory, or any directory inside it (default: the current directory)
     pub dir: Option<PathBuf>,
 
@@ -23,7 +23,7 @@ pub struct ReportArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     Markdown,
     Html,
 }
@@ -40,7 +40,7 @@ fn inferred_format(output: Option<&Path>) -> ReportFormat {
     }
 }
 
-pub fn run(args: ReportArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: ReportArgs) -> Result<ExitCode, super::Failure> {
     let (_, snapshot) = super::load(args.dir.as_deref())?;
     let format = args
         .format

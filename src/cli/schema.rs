@@ -8,19 +8,19 @@ use clap::Args;
 use crate::core::model::schema::{index_schema, ledger_schema};
 
 #[derive(Debug, Args)]
-pub struct SchemaArgs {
+pub(crate) struct SchemaArgs {
     /// Print the schema of a ledger file (.handoff/signoffs/<id>.yaml) instead
     #[arg(long)]
     pub ledger: bool,
 }
 
-pub fn run(args: SchemaArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: SchemaArgs) -> Result<ExitCode, super::Failure> {
     super::emit(schema_text(args.ledger))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// The schema as pretty-printed JSON with a final newline, as `init` writes it too.
-pub fn schema_text(ledger: bool) -> String {
+pub(crate) fn schema_text(ledger: bool) -> String {
     let schema = if ledger {
         ledger_schema()
     } else {

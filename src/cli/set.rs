@@ -16,7 +16,7 @@ use crate::repo::write::{CommitOptions, apply_edit};
 
 /// Flags every committing command takes.
 #[derive(Debug, Args)]
-pub struct CommitFlags {
+pub(crate) struct CommitFlags {
     /// Skip the repository's pre-commit and commit-msg hooks (as `git commit --no-verify`)
     #[arg(long)]
     pub no_verify: bool,
@@ -27,7 +27,7 @@ pub struct CommitFlags {
 }
 
 impl CommitFlags {
-    pub fn options(&self) -> CommitOptions {
+    pub(crate) fn options(&self) -> CommitOptions {
         CommitOptions {
             run_hooks: !self.no_verify,
             ..CommitOptions::default()
@@ -50,7 +50,7 @@ Examples:
   handoff set --role ops title \"Support Operations\"
 
 Each change is committed on its own, with only handoff.yaml in the commit.")]
-pub struct SetArgs {
+pub(crate) struct SetArgs {
     /// Change a role instead of an artifact: then give FIELD and VALUE only
     #[arg(long, value_name = "ROLE")]
     pub role: Option<String>,
@@ -75,7 +75,7 @@ pub struct SetArgs {
     pub commit: CommitFlags,
 }
 
-pub fn run(args: SetArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(args: SetArgs) -> Result<ExitCode, super::Failure> {
     let edit = edit_from(&args)?;
     commit_edit(&args.commit, &edit)
 }
@@ -146,7 +146,7 @@ fn role_edit(role: &str, words: &[&str], unset: bool) -> Result<IndexEdit, super
 }
 
 /// `a,b` replaces the list, `+x` adds x, `-x` removes x.
-pub fn list_change(value: &str) -> ListChange {
+pub(crate) fn list_change(value: &str) -> ListChange {
     if let Some(item) = value.strip_prefix('+') {
         ListChange::Add(item.trim().to_string())
     } else if let Some(item) = value.strip_prefix('-') {
@@ -163,7 +163,7 @@ pub fn locate(flags: &CommitFlags) -> Result<Workspace, super::Failure> {
 
 /// The one line saying what was committed, any warning about the git index, and what was
 /// finished or undone of a killed handoff's change first.
-pub fn report_commit(
+pub(crate) fn report_commit(
     commit: impl std::fmt::Display,
     summary: &str,
     index_not_updated: Option<&str>,
@@ -180,7 +180,7 @@ pub fn report_commit(
 }
 
 /// Applies an index edit and reports the commit.
-pub fn commit_edit(flags: &CommitFlags, edit: &IndexEdit) -> Result<ExitCode, super::Failure> {
+pub(crate) fn commit_edit(flags: &CommitFlags, edit: &IndexEdit) -> Result<ExitCode, super::Failure> {
     let ws = locate(flags)?;
     let outcome = apply_edit(&ws, edit, &flags.options()).map_err(|e| {
         let message = e.to_string();

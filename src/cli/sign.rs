@@ -19,7 +19,7 @@ acknowledge (an upstream change needs nothing here) needs --note; verify is for 
 
 The record (who, role, time, the artifact's fingerprint and its upstream artifacts') is appended \
 to .handoff/signoffs/<artifact>.yaml and committed alone.")]
-pub struct SignArgs {
+pub(crate) struct SignArgs {
     /// The artifact's id
     pub artifact: String,
 
@@ -47,7 +47,7 @@ pub struct SignArgs {
     pub commit: CommitFlags,
 }
 
-pub fn run(mut args: SignArgs) -> Result<ExitCode, super::Failure> {
+pub(crate) fn run(mut args: SignArgs) -> Result<ExitCode, super::Failure> {
     if args.commit.dir.is_none() {
         args.commit.dir = args.dir_arg.take();
     }

@@ -6,19 +6,19 @@ use std::io::IsTerminal;
 use crate::render::style::Paint;
 
 /// Whether standard output should carry colour.
-pub fn color_enabled() -> bool {
+pub(crate) fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
 /// Colour for standard output, as [`color_enabled`] says.
-pub fn paint_stdout() -> Paint {
+pub(crate) fn paint_stdout() -> Paint {
     Paint {
         on: color_enabled(),
     }
 }
 
 /// A message for standard error, red on a terminal.
-pub fn error_text(message: &str) -> String {
+pub(crate) fn error_text(message: &str) -> String {
     let on = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::stderr().is_terminal();
     if on {

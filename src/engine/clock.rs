@@ -5,12 +5,12 @@ use jiff::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::Offset;
 
-pub const NOW_VAR: &str = "HANDOFF_NOW";
+pub(crate) const NOW_VAR: &str = "HANDOFF_NOW";
 
 /// The earliest and latest times handoff computes with (jiff's range, within the years RFC 3339
 /// can write), as the messages name them.
-pub const EARLIEST: &str = "0000-01-01T00:00:00Z";
-pub const LATEST: &str = "9999-12-30T22:00:00Z";
+pub(crate) const EARLIEST: &str = "0000-01-01T00:00:00Z";
+pub(crate) const LATEST: &str = "9999-12-30T22:00:00Z";
 
 /// Why `HANDOFF_NOW` cannot pin the clock.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,7 +30,7 @@ impl From<ClockError> for String {
     }
 }
 
-pub fn now() -> Result<Timestamp, ClockError> {
+pub(crate) fn now() -> Result<Timestamp, ClockError> {
     match std::env::var(NOW_VAR) {
         Ok(text) => parse(&text),
         // Whole seconds: reports show times to the second.
@@ -43,7 +43,7 @@ pub fn now() -> Result<Timestamp, ClockError> {
 /// Parses a pinned time: RFC 3339 within [`EARLIEST`]..=[`LATEST`]. jiff alone would also
 /// take forms RFC 3339 does not have (offsets past 23:59, bracketed time zones), so the
 /// grammar is checked first.
-pub fn parse(text: &str) -> Result<Timestamp, ClockError> {
+pub(crate) fn parse(text: &str) -> Result<Timestamp, ClockError> {
     let (civil, offset) =
         rfc3339_fields(text).ok_or_else(|| ClockError::NotRfc3339(text.to_string()))?;
     if let Ok(time) = text.parse::<Timestamp>() {

@@ -6,7 +6,7 @@
 //! are compiled out.
 
 #[track_caller]
-pub fn panic_if_asked(point: &str) {
+pub(crate) fn panic_if_asked(point: &str) {
     static WANTED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     let wanted = WANTED.get_or_init(|| std::env::var("HANDOFF_DEBUG_PANIC").ok());
     if wanted.as_deref() == Some(point) {

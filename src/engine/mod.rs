@@ -3,7 +3,7 @@
 
 pub mod clock;
 #[cfg(feature = "fault-injection")]
-pub mod fault;
+pub(crate) mod fault;
 mod reach;
 pub mod worker;
 
@@ -20,7 +20,7 @@ pub use crate::repo::workspace::{
     locate,
 };
 pub use crate::repo::{diagnosis, fence, sample, watch};
-pub use reach::reached_by;
+pub(crate) use reach::reached_by;
 
 /// Everything handoff knows about a workspace at one moment.
 #[derive(Debug, Clone)]
@@ -80,7 +80,7 @@ impl Snapshot {
 }
 
 /// The analysis, large indexes decided on every core.
-pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) -> Report {
+pub(crate) fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) -> Report {
     crate::core::analysis::analyze_with(index, ledger, facts, now, &Cores)
 }
 
@@ -112,7 +112,7 @@ impl Runner for Cores {
 
 /// How a workspace error reads: a `handoff.yaml` that does not load as its own located
 /// errors, anything else as `error: <what>`.
-pub fn describe(e: &WorkspaceError) -> String {
+pub(crate) fn describe(e: &WorkspaceError) -> String {
     match e {
         WorkspaceError::Index(errors) => errors.to_string(),
         other => format!("error: {other}"),
@@ -130,7 +130,7 @@ pub enum LoadError {
 
 /// Locates the workspace at or above `dir` (the current directory when `None`) and reads
 /// everything, at the clock's now.
-pub fn load(dir: Option<&std::path::Path>) -> Result<(Workspace, Snapshot), LoadError> {
+pub(crate) fn load(dir: Option<&std::path::Path>) -> Result<(Workspace, Snapshot), LoadError> {
     let ws = locate(dir)?;
     let now = clock::now()?;
     let snapshot = snapshot(&ws, now)?;
@@ -145,7 +145,7 @@ pub fn snapshot(ws: &Workspace, now: Timestamp) -> Result<Snapshot, WorkspaceErr
 /// [`snapshot`], reading history through the repository's last-change cache and the inputs
 /// through the parsed-input cache, or walking all of history and parsing every input when
 /// `use_cache` is false (`handoff check --no-cache`).
-pub fn snapshot_with(
+pub(crate) fn snapshot_with(
     ws: &Workspace,
     now: Timestamp,
     use_cache: bool,

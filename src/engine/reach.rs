@@ -10,7 +10,7 @@ use crate::repo::facts::{self, Workspace};
 /// path at or under one of them, or a directory above one of them renamed or removed whole
 /// (the watcher names only the directory). Every match of a glob lies under its literal
 /// leading directory, so a save elsewhere leaves the globs alone.
-pub fn reached_by(
+pub(crate) fn reached_by(
     ws: &Workspace,
     artifacts: &[Artifact],
     paths: &[PathBuf],

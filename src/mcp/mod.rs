@@ -31,10 +31,10 @@ use crate::engine::Snapshot;
 
 mod stdio;
 
-pub const ARTIFACT_URI_PREFIX: &str = "handoff://artifact/";
-pub const CHECK_URI: &str = "handoff://check";
+pub(crate) const ARTIFACT_URI_PREFIX: &str = "handoff://artifact/";
+pub(crate) const CHECK_URI: &str = "handoff://check";
 /// Further pages of the check report: `handoff://check?page=2`.
-pub const CHECK_PAGE_PREFIX: &str = "handoff://check?page=";
+pub(crate) const CHECK_PAGE_PREFIX: &str = "handoff://check?page=";
 
 // No answer grows with the whole index: large ones come in pages, each built from typed data
 // and serialised once. (Answering `list_findings` by parsing the whole check report into a
@@ -52,14 +52,14 @@ const RESOURCES_PAGE: usize = 1_000;
 const CHECK_PAGE: usize = 1_000;
 
 #[derive(Debug, Args)]
-pub struct McpArgs {
+pub(crate) struct McpArgs {
     /// The handoff's directory, or any directory inside it (default: the current directory)
     pub dir: Option<PathBuf>,
 }
 
 /// Why the server could not serve.
 #[derive(Debug, thiserror::Error)]
-pub enum McpError {
+pub(crate) enum McpError {
     #[error(transparent)]
     Workspace(#[from] crate::engine::WorkspaceError),
     #[error("cannot start the MCP runtime: {0}")]
@@ -70,7 +70,7 @@ pub enum McpError {
     Ended(String),
 }
 
-pub fn run(args: McpArgs) -> Result<ExitCode, McpError> {
+pub(crate) fn run(args: McpArgs) -> Result<ExitCode, McpError> {
     // Fail before serving when there is no handoff at all; a broken index is reported per
     // request instead, so an agent can see the error and help fix it.
     let ws = crate::engine::locate(args.dir.as_deref())?;

@@ -28,9 +28,9 @@ use tokio::sync::mpsc;
 
 /// The longest line read as one message. handoff's requests carry ids, codes and cursors:
 /// a megabyte is far more than any of them needs, and it bounds what one line can cost.
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+pub(crate) const MAX_LINE_BYTES: usize = 1 << 20;
 /// The deepest nesting of arrays and objects a message may have.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 const PARSE_ERROR: i32 = -32700;
 const INVALID_REQUEST: i32 = -32600;

@@ -10,11 +10,11 @@ use crate::core::text::sanitize;
 use crate::engine::Snapshot;
 
 /// Version of the JSON output's shape; raised only when a field changes meaning or goes.
-pub const JSON_VERSION: u32 = 1;
+pub(crate) const JSON_VERSION: u32 = 1;
 
 /// The text report: grouped by artifact, one line per finding with its fix beneath, clean
 /// artifacts listed together, and a summary line.
-pub fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
+pub(crate) fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
     let mut out = String::new();
     let head = match (&s.facts.head.branch, &s.facts.head.commit) {
         (Some(b), Some(c)) => format!("{b} @ {}", &c[..8.min(c.len())]),
@@ -139,7 +139,7 @@ struct JsonReport<'a> {
 /// Which part of a report served in pages this is: artifacts `first..=last` (counted from 1)
 /// of `artifacts`, page `number` of `pages`, and the URI of the next page.
 #[derive(Serialize)]
-pub struct JsonPage {
+pub(crate) struct JsonPage {
     pub number: usize,
     pub pages: usize,
     pub first: usize,
@@ -221,14 +221,14 @@ pub(crate) fn json_finding(f: &Finding) -> JsonFinding<'_> {
 }
 
 /// The JSON report of the headless contract.
-pub fn json(s: &Snapshot, threshold: Severity) -> String {
+pub(crate) fn json(s: &Snapshot, threshold: Severity) -> String {
     json_of(s, threshold, 0..s.index.artifacts.len(), None)
 }
 
 /// The JSON report of the artifacts at positions `range` and their findings, with the summary
 /// of the whole: for `handoff mcp`, which serves a large report in pages so that no answer
 /// grows with the whole index.
-pub fn json_page(
+pub(crate) fn json_page(
     s: &Snapshot,
     threshold: Severity,
     range: std::ops::Range<usize>,

@@ -12,7 +12,7 @@ use crate::engine::Snapshot;
 /// `::error file=handoff.yaml,line=14,col=5,title=changed-since-signoff::prd: … %0A→ fix`.
 /// Files are relative to the repository root (`repo_prefix` is the workspace's place in it),
 /// which is where GitHub looks for them.
-pub fn github(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> String {
+pub(crate) fn github(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> String {
     let mut out = String::new();
     for Located { finding: f, file } in located_findings(s, repo_prefix) {
         let command = match f.severity {
@@ -66,7 +66,7 @@ fn finding_lines(f: &Finding, repo_prefix: &str) -> Vec<String> {
 
 /// JUnit XML: one test suite, one test case per artifact (sorted by id), a failure for the
 /// findings at or above `threshold` and the others in `system-out`.
-pub fn junit(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> String {
+pub(crate) fn junit(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> String {
     let mut artifacts: Vec<_> = s.index.artifacts.iter().collect();
     artifacts.sort_by(|a, b| a.id.cmp(&b.id));
     let failing = |id: &str| {

@@ -174,7 +174,7 @@ fn sections_of(doc_path: &str, text: &str) -> Vec<Section> {
 
 /// The sections that satisfy `required` (each `A|B` matched as the check matches it), in the
 /// order required.
-pub fn required_sections(doc_path: &str, text: &str, required: &[String]) -> Vec<Section> {
+pub(crate) fn required_sections(doc_path: &str, text: &str, required: &[String]) -> Vec<Section> {
     let mut all = sections_of(doc_path, text);
     let mut out = Vec::new();
     for requirement in required {

@@ -6,7 +6,7 @@
 use crate::core::text::sanitize;
 
 /// Text for HTML element content and quoted attribute values.
-pub fn html(s: &str) -> String {
+pub(crate) fn html(s: &str) -> String {
     let s = sanitize(s);
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -24,18 +24,18 @@ pub fn html(s: &str) -> String {
 
 /// Text for XML content and attributes. Same as HTML: `sanitize` has already removed every
 /// character XML 1.0 forbids (C0 controls other than white space).
-pub fn xml(s: &str) -> String {
+pub(crate) fn xml(s: &str) -> String {
     html(s)
 }
 
 /// Several lines for XML element content, line breaks kept.
-pub fn xml_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn xml_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
     lines.into_iter().map(xml).collect::<Vec<_>>().join("\n")
 }
 
 /// Inline Markdown text: the characters that would start emphasis, links, inline HTML, code,
 /// entities or table cells are backslash-escaped, so repository text renders as written.
-pub fn md(s: &str) -> String {
+pub(crate) fn md(s: &str) -> String {
     let s = sanitize(s);
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -51,7 +51,7 @@ pub fn md(s: &str) -> String {
 }
 
 /// An inline code span holding `s` exactly (ids, paths, codes), safe inside a table cell.
-pub fn md_code(s: &str) -> String {
+pub(crate) fn md_code(s: &str) -> String {
     let s = sanitize(s).replace('|', "\\|");
     let longest_run = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run + 1);
@@ -66,12 +66,12 @@ pub fn md_code(s: &str) -> String {
 /// A finding's message or fix for Markdown: the engine writes ids, paths and commands between
 /// backticks, which become code spans; everything else is escaped text. Unbalanced backticks
 /// leave the whole text escaped.
-pub fn md_message(s: &str) -> String {
+pub(crate) fn md_message(s: &str) -> String {
     styled_message(s, md, md_code)
 }
 
 /// A finding's message or fix for HTML, with the engine's backtick spans as `<code>`.
-pub fn html_message(s: &str) -> String {
+pub(crate) fn html_message(s: &str) -> String {
     styled_message(s, html, |code| format!("<code>{}</code>", html(code)))
 }
 
@@ -88,14 +88,14 @@ fn styled_message(s: &str, text: fn(&str) -> String, code: impl Fn(&str) -> Stri
 }
 
 /// A value for a GitHub workflow command's message (after the `::`).
-pub fn github_data(s: &str) -> String {
+pub(crate) fn github_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// A value for a GitHub workflow command's property (`file=`, `title=`).
-pub fn github_property(s: &str) -> String {
+pub(crate) fn github_property(s: &str) -> String {
     github_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

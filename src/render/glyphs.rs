@@ -4,7 +4,7 @@
 use crate::core::analysis::{Cell, CellState};
 
 /// The state glyph; `ascii` for terminals and fonts without the Unicode ones.
-pub fn state_glyph(state: CellState, ascii: bool) -> &'static str {
+pub(crate) fn state_glyph(state: CellState, ascii: bool) -> &'static str {
     match (state, ascii) {
         (CellState::Unrelated, _) => " ",
         (CellState::Current, false) => "✓",
@@ -21,7 +21,7 @@ pub fn state_glyph(state: CellState, ascii: bool) -> &'static str {
 }
 
 /// What a state means, in words (help screens, detail panes, reports, tooltips).
-pub fn state_words(state: CellState) -> &'static str {
+pub(crate) fn state_words(state: CellState) -> &'static str {
     match state {
         CellState::Unrelated => "no relation",
         CellState::Current => "signed and current",
@@ -33,7 +33,7 @@ pub fn state_words(state: CellState) -> &'static str {
 }
 
 /// A cell as two characters: relation letter and state glyph ("O✓", "R✗", "C·"), or blank.
-pub fn cell_text(cell: &Cell, ascii: bool) -> String {
+pub(crate) fn cell_text(cell: &Cell, ascii: bool) -> String {
     if cell.state == CellState::Unrelated {
         return String::new();
     }
@@ -45,7 +45,7 @@ pub fn cell_text(cell: &Cell, ascii: bool) -> String {
 }
 
 /// What each letter and glyph means, in one line.
-pub fn legend(ascii: bool) -> String {
+pub(crate) fn legend(ascii: bool) -> String {
     let g = |s| state_glyph(s, ascii);
     format!(
         "O owner · R reviewer/sign-off · C consumer   {} signed & current · {} changed since sign-off · {} upstream changed · {} never signed · {} not required",

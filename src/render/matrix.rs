@@ -11,7 +11,7 @@ fn worst_text(row: &crate::core::analysis::MatrixRow) -> &'static str {
     row.worst.map_or("ok", |s| s.as_str())
 }
 
-pub fn text(s: &Snapshot, ascii: bool) -> String {
+pub(crate) fn text(s: &Snapshot, ascii: bool) -> String {
     let m = &s.report.matrix;
     let id_width = m
         .rows
@@ -37,7 +37,7 @@ pub fn text(s: &Snapshot, ascii: bool) -> String {
     out
 }
 
-pub fn markdown(s: &Snapshot, ascii: bool) -> String {
+pub(crate) fn markdown(s: &Snapshot, ascii: bool) -> String {
     let title = s
         .index
         .name
@@ -71,7 +71,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-pub fn csv(s: &Snapshot) -> String {
+pub(crate) fn csv(s: &Snapshot) -> String {
     let m = &s.report.matrix;
     let mut out = String::from("artifact");
     for role in &m.roles {
@@ -116,7 +116,7 @@ struct JsonCell<'a> {
     state: &'static str,
 }
 
-pub fn json(s: &Snapshot) -> String {
+pub(crate) fn json(s: &Snapshot) -> String {
     let doc = json_rows(s, 0..s.report.matrix.rows.len());
     let mut out = serde_json::to_string_pretty(&doc).expect("the matrix serialises");
     out.push('\n');

@@ -2,16 +2,16 @@
 //! (`check --format github|junit|sarif`), the one-page status report (Markdown, HTML), and
 //! the escaping each needs. Pure functions of a [`Snapshot`]; the CLI prints what they return.
 
-pub mod check;
-pub mod ci;
+pub(crate) mod check;
+pub(crate) mod ci;
 pub mod context;
-pub mod escape;
-pub mod glyphs;
-pub mod matrix;
-pub mod report_html;
-pub mod report_markdown;
-pub mod sarif;
-pub mod style;
+pub(crate) mod escape;
+pub(crate) mod glyphs;
+pub(crate) mod matrix;
+pub(crate) mod report_html;
+pub(crate) mod report_markdown;
+pub(crate) mod sarif;
+pub(crate) mod style;
 
 use crate::core::analysis::Finding;
 use crate::core::model::Severity;
@@ -19,14 +19,14 @@ use crate::engine::Snapshot;
 
 /// A finding with its file as a repository-relative path, so that annotations land on the
 /// right file when the handoff lives in a subdirectory.
-pub struct Located<'a> {
+pub(crate) struct Located<'a> {
     pub finding: &'a Finding,
     pub file: String,
 }
 
 /// Every finding, located and sorted by file, position, artifact and code: the same snapshot
 /// always prints the same bytes, so a pipeline can diff the output.
-pub fn located_findings<'a>(s: &'a Snapshot, repo_prefix: &str) -> Vec<Located<'a>> {
+pub(crate) fn located_findings<'a>(s: &'a Snapshot, repo_prefix: &str) -> Vec<Located<'a>> {
     let mut out: Vec<Located> = s
         .report
         .findings
@@ -67,7 +67,7 @@ fn sort_key<'l>(
 }
 
 /// "9 errors · 11 warnings · 3 info".
-pub fn counts_text(s: &Snapshot) -> String {
+pub(crate) fn counts_text(s: &Snapshot) -> String {
     let (e, w, i) = s.report.counts();
     let plural = |n: usize, word: &str| {
         if n == 1 {
@@ -84,12 +84,12 @@ pub fn counts_text(s: &Snapshot) -> String {
 }
 
 /// Whether any finding reaches `threshold`.
-pub fn fails(s: &Snapshot, threshold: Severity) -> bool {
+pub(crate) fn fails(s: &Snapshot, threshold: Severity) -> bool {
     s.report.findings.iter().any(|f| f.severity >= threshold)
 }
 
 /// The commit HEAD names, shortened, with the branch: "main @ a954b033".
-pub fn head_text(s: &Snapshot) -> String {
+pub(crate) fn head_text(s: &Snapshot) -> String {
     let short = |c: &str| c.chars().take(8).collect::<String>();
     match (&s.facts.head.branch, &s.facts.head.commit) {
         (Some(b), Some(c)) => format!("{b} @ {}", short(c)),
@@ -100,7 +100,7 @@ pub fn head_text(s: &Snapshot) -> String {
 }
 
 /// What the one-page status report shows, shared by its Markdown and HTML forms.
-pub struct Status<'a> {
+pub(crate) struct Status<'a> {
     pub gaps: Vec<&'a Finding>,
     pub stale: Vec<&'a Finding>,
     /// The newest ledger records across all artifacts: (artifact id, record), newest first.
@@ -108,10 +108,10 @@ pub struct Status<'a> {
 }
 
 /// Sign-off records the report lists.
-pub const RECENT_SIGNOFFS: usize = 12;
+pub(crate) const RECENT_SIGNOFFS: usize = 12;
 
 impl<'a> Status<'a> {
-    pub fn of(s: &'a Snapshot) -> Status<'a> {
+    pub(crate) fn of(s: &'a Snapshot) -> Status<'a> {
         use crate::core::model::finding::Category;
         let mut findings: Vec<&Finding> = s.report.findings.iter().collect();
         // Worst first; within a severity, in the order the index lists the artifacts. Each
@@ -143,7 +143,7 @@ impl<'a> Status<'a> {
 }
 
 /// The title of a role as the report shows it in a column header.
-pub fn role_title<'a>(s: &'a Snapshot, role: &'a str) -> &'a str {
+pub(crate) fn role_title<'a>(s: &'a Snapshot, role: &'a str) -> &'a str {
     s.index
         .role(role)
         .and_then(|r| r.title.as_deref())

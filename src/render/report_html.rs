@@ -210,7 +210,7 @@ fn signoffs(status: &Status) -> String {
 }
 
 /// The whole page.
-pub fn report(s: &Snapshot) -> String {
+pub(crate) fn report(s: &Snapshot) -> String {
     let status = Status::of(s);
     let name = s.index.name.as_deref().unwrap_or("handoff");
     let (errors, warnings, infos) = s.report.counts();

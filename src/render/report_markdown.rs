@@ -8,7 +8,7 @@ use crate::render::glyphs::{cell_text, legend};
 
 /// The ownership matrix as a Markdown table with its legend: role titles across, artifact
 /// titles down, and each artifact's worst severity in words.
-pub fn matrix_table(s: &Snapshot, ascii: bool) -> String {
+pub(crate) fn matrix_table(s: &Snapshot, ascii: bool) -> String {
     let m = &s.report.matrix;
     let mut out = String::from("| Artifact |");
     for role in &m.roles {
@@ -55,7 +55,7 @@ fn findings_table(findings: &[&Finding]) -> String {
 }
 
 /// The whole report.
-pub fn report(s: &Snapshot) -> String {
+pub(crate) fn report(s: &Snapshot) -> String {
     let status = Status::of(s);
     let name = s.index.name.as_deref().unwrap_or("handoff");
     let mut out = format!("# Handoff status: {}\n\n", md(name));

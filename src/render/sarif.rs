@@ -9,7 +9,7 @@ use crate::core::model::{FindingCode, Severity};
 use crate::core::text::sanitize;
 use crate::engine::Snapshot;
 
-pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(crate) const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -122,7 +122,7 @@ fn result(located: &Located) -> Value {
 }
 
 /// The SARIF log of a snapshot. File URIs are relative to the repository root.
-pub fn sarif(s: &Snapshot, repo_prefix: &str) -> String {
+pub(crate) fn sarif(s: &Snapshot, repo_prefix: &str) -> String {
     let results: Vec<Value> = located_findings(s, repo_prefix)
         .iter()
         .map(result)

@@ -5,7 +5,7 @@ use crate::core::model::Severity;
 
 /// Whether to colour, and how.
 #[derive(Clone, Copy)]
-pub struct Paint {
+pub(crate) struct Paint {
     pub on: bool,
 }
 
@@ -18,19 +18,19 @@ impl Paint {
         }
     }
 
-    pub fn bold(&self, s: &str) -> String {
+    pub(crate) fn bold(&self, s: &str) -> String {
         self.wrap("1", s)
     }
 
-    pub fn dim(&self, s: &str) -> String {
+    pub(crate) fn dim(&self, s: &str) -> String {
         self.wrap("2", s)
     }
 
-    pub fn good(&self, s: &str) -> String {
+    pub(crate) fn good(&self, s: &str) -> String {
         self.wrap("32", s)
     }
 
-    pub fn severity(&self, severity: Severity, s: &str) -> String {
+    pub(crate) fn severity(&self, severity: Severity, s: &str) -> String {
         match severity {
             Severity::Error => self.wrap("1;31", s),
             Severity::Warning => self.wrap("33", s),
