@@ -190,7 +190,9 @@ fn open_workbench(dir: Option<PathBuf>, args: &WorkbenchArgs) -> Result<ExitCode
 }
 
 /// Locates the workspace and reads everything, or says why not.
-pub(crate) fn load(dir: Option<&std::path::Path>) -> Result<(engine::Workspace, Snapshot), Failure> {
+pub(crate) fn load(
+    dir: Option<&std::path::Path>,
+) -> Result<(engine::Workspace, Snapshot), Failure> {
     Ok(engine::load(dir)?)
 }
 

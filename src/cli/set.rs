@@ -180,7 +180,10 @@ pub(crate) fn report_commit(
 }
 
 /// Applies an index edit and reports the commit.
-pub(crate) fn commit_edit(flags: &CommitFlags, edit: &IndexEdit) -> Result<ExitCode, super::Failure> {
+pub(crate) fn commit_edit(
+    flags: &CommitFlags,
+    edit: &IndexEdit,
+) -> Result<ExitCode, super::Failure> {
     let ws = locate(flags)?;
     let outcome = apply_edit(&ws, edit, &flags.options()).map_err(|e| {
         let message = e.to_string();
