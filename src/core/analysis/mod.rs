@@ -13,15 +13,12 @@ use std::ops::Range;
 use jiff::Timestamp;
 
 use crate::core::model::{
-    Artifact, ArtifactFacts, Facts, FindingCode, Index, Kind, Ledger, Pos, Severity, Target,
-    ledger::ledger_file,
+    Artifact, ArtifactFacts, Facts, FindingCode, INDEX_FILE, Index, Kind, Ledger, Pos, Severity,
+    Target, ledger::ledger_file,
 };
 use graph::Graph;
 pub use matrix::{Cell, CellState, Matrix, MatrixRow};
 use signoffs::{SignoffState, signoff_state};
-
-/// The file findings about the index point at.
-pub const INDEX_FILE: &str = "handoff.yaml";
 
 /// One thing wrong with the handoff.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use super::{Duration, FindingCode, Pos, Severity};
 
+/// The index's file name, in the directory it describes.
+pub const INDEX_FILE: &str = "handoff.yaml";
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Index {
     pub version: u32,

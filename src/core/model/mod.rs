@@ -15,7 +15,7 @@ pub mod schema;
 pub use duration::Duration;
 pub use facts::{ArtifactFacts, Document, Facts, HeadInfo, History, LastChange};
 pub use finding::{FindingCode, Severity};
-pub use index::{Artifact, Index, Kind, Role, Target};
+pub use index::{Artifact, INDEX_FILE, Index, Kind, Role, Target};
 pub use ledger::{Action, Ledger, LedgerProblem, SignOff};
 pub use ledger_history::LedgerHistory;
 pub use location::{LoadError, LoadErrors, Pos};
