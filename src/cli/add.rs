@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::set::{CommitFlags, commit_edit};
+use crate::core::edit::{IndexEdit, NewArtifact, NewRole};
 use crate::core::model::Target;
-use crate::repo::write::index_text::{IndexEdit, NewArtifact, NewRole};
 
 #[derive(Debug, Args)]
 pub struct AddArgs {

@@ -3,5 +3,6 @@
 //! findings. Nothing here touches git, files, the terminal, a watcher or threads.
 
 pub mod analysis;
+pub mod edit;
 pub mod model;
 pub mod text;

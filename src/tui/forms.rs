@@ -6,10 +6,10 @@
 
 use ratatui_textarea::TextArea;
 
-use crate::core::model::{Action, Index, Ledger, Target};
-use crate::repo::write::index_text::{
+use crate::core::edit::{
     ArtifactField, FieldChange, IndexEdit, ListChange, NewArtifact, NewRole, check, split_list,
 };
+use crate::core::model::{Action, Index, Ledger, Target};
 use crate::repo::write::{SignRequest, check_sign};
 
 /// What a finished form asks the event loop to commit.
@@ -339,7 +339,7 @@ pub(crate) fn role_picker(index: &Index, role: &str) -> Picker {
             },
         });
     }
-    let references = crate::repo::write::index_text::role_references(index, role);
+    let references = crate::core::edit::role_references(index, role);
     items.push(PickerItem {
         label: format!("remove role `{role}`"),
         refused: (!references.is_empty())

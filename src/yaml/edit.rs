@@ -5,7 +5,7 @@
 //! [`Splice`]: a byte range of the original and the text that replaces it. Nothing outside that
 //! range changes. The operations know YAML's layouts (block and flow collections, indentless
 //! sequences, quoted and block scalars, trailing comments, CRLF) but nothing of handoff's
-//! schema; `repo::write::index_text` maps index edits onto them and checks every result by
+//! schema; `core::edit` maps index edits onto them and checks every result by
 //! loading it again.
 //!
 //! Node spans from the parser are exact for scalars and flow collections. Block collections

@@ -6,8 +6,8 @@
 use std::process::{Command, Output};
 
 use crate::common::TestRepo;
+use handoff::core::edit::{ArtifactField, FieldChange, IndexEdit};
 use handoff::core::model::Action;
-use handoff::repo::write::index_text::{ArtifactField, FieldChange, IndexEdit};
 use handoff::repo::write::{
     BaseHead, CommitError, CommitOptions, SignError, SignRequest, WriteError, apply_edit, sign,
 };

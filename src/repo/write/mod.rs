@@ -3,7 +3,6 @@
 //!
 //! - [`signoff::sign`] and [`index_edit::apply_edit`]: the operations the workbench and the
 //!   command line share; they return outcomes and typed errors and print nothing.
-//! - [`index_text`]: edits of `handoff.yaml` as text, checked and verified.
 //! - [`change`]: one file written and committed alone, or put back as it was.
 //! - [`commit`]: commits of selected paths, leaving the user's index as it was; [`hooks`].
 //! - [`own_writes`]: what handoff wrote, so the watcher ignores it.
@@ -15,7 +14,6 @@ pub mod git_index;
 pub mod git_lock;
 pub mod hooks;
 pub mod index_edit;
-pub mod index_text;
 pub mod journal;
 pub mod ledger;
 pub mod lock;

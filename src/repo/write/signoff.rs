@@ -18,7 +18,7 @@ use jiff::Timestamp;
 
 use super::change::{self, CommitOptions, FileChange, WriteError};
 use super::commit::signoff_message;
-use super::index_text::unknown_role;
+use crate::core::edit::unknown_role;
 use crate::core::model::ledger::ledger_file;
 use crate::core::model::load::{load_ledger_file, suggest};
 use crate::core::model::{Action, Artifact, Index, LoadErrors, Pos, SignOff, Target};
@@ -61,7 +61,7 @@ pub enum SignRefusal {
         suggestion: Option<String>,
     },
     #[error(transparent)]
-    UnknownRole(super::index_text::Refusal),
+    UnknownRole(crate::core::edit::Refusal),
     #[error(
         "{email} is not in role `{role}`, so cannot sign as `{role}`: {}",
         members(people, role)
