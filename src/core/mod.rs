@@ -5,4 +5,5 @@
 pub mod analysis;
 pub mod edit;
 pub mod model;
+pub mod signoff;
 pub mod text;

@@ -10,7 +10,7 @@ use crate::core::edit::{
     ArtifactField, FieldChange, IndexEdit, ListChange, NewArtifact, NewRole, check, split_list,
 };
 use crate::core::model::{Action, Index, Ledger, Target};
-use crate::repo::write::{SignRequest, check_sign};
+use crate::core::signoff::{SignRequest, check_sign};
 
 /// What a finished form asks the event loop to commit.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,4 +28,4 @@ pub use atomic::write_atomic;
 pub use change::{BaseHead, CommitOptions, WriteError};
 pub use commit::{CommitError, commit_paths};
 pub use index_edit::{EditOutcome, IndexEditError, apply_edit};
-pub use signoff::{SignError, SignOutcome, SignRefusal, SignRequest, check_sign, sign};
+pub use signoff::{SignError, SignOutcome, sign};
