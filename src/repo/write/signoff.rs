@@ -11,7 +11,7 @@ use jiff::Timestamp;
 
 use super::change::{self, CommitOptions, FileChange, WriteError};
 use super::commit::signoff_message;
-use crate::core::model::ledger::ledger_file;
+use crate::core::model::ledger::{appended, ledger_file};
 use crate::core::model::load::load_ledger_file;
 use crate::core::model::{Action, LoadErrors, Pos, SignOff};
 use crate::core::signoff::{
@@ -127,7 +127,7 @@ pub fn sign(
         note: note.clone(),
         pos: Pos::default(),
     };
-    let new = super::ledger::appended(&request.artifact, current.as_deref(), &record);
+    let new = appended(&request.artifact, current.as_deref(), &record);
     let mut message = signoff_message(
         &name,
         request.action,
