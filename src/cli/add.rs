@@ -109,16 +109,15 @@ pub fn run(args: AddArgs) -> Result<ExitCode, String> {
                 (None, None) => return Err("error: give --path or --url".into()),
             };
             let new = NewArtifact {
-                id: a.id,
                 title: a.title,
                 description: a.description,
                 kind: a.kind,
-                target,
                 owner: a.owner,
                 reviewers: cleaned(a.reviewers),
                 consumers: cleaned(a.consumers),
                 depends_on: cleaned(a.depends_on),
                 verify_every: a.verify_every,
+                ..NewArtifact::new(a.id, target)
             };
             commit_edit(&a.commit, &IndexEdit::AddArtifact(new))
         }

@@ -14,6 +14,7 @@ use crate::core::signoff::{SignRequest, check_sign};
 
 /// What a finished form asks the event loop to commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant, reason = "one change per user action")]
 pub enum Change {
     Edit(IndexEdit),
     Sign(SignRequest),

@@ -19,18 +19,8 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
             }
         }
         IndexEdit::AddArtifact(new) => out.artifacts.push(Artifact {
-            id: new.id.clone(),
-            title: new.title.clone(),
-            description: new.description.clone(),
-            kind: new.kind.clone(),
             target: normalized_target(&new.target).unwrap_or_else(|_| new.target.clone()),
-            owner: new.owner.clone(),
-            reviewers: new.reviewers.clone(),
-            consumers: new.consumers.clone(),
-            depends_on: new.depends_on.clone(),
-            verify_every: new.verify_every.as_deref().and_then(|d| d.parse().ok()),
-            pos: Pos::default(),
-            field_pos: Default::default(),
+            ..new.clone().read_every(|d| d.parse().ok())
         }),
         IndexEdit::RemoveArtifact { artifact } => out.artifacts.retain(|a| a.id != *artifact),
         IndexEdit::AddRole(new) => out.roles.push(Role {

@@ -12,12 +12,13 @@ mod check;
 mod intent;
 mod text;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
 use crate::core::model::load::suggest;
-use crate::core::model::{INDEX_FILE, Index, LoadErrors, Target};
+use crate::core::model::{Artifact, INDEX_FILE, Index, LoadErrors, Pos, Target};
 use crate::yaml::edit::EditError;
 
 pub use check::{check, normalized_target, role_references, unknown_role};
@@ -128,25 +129,15 @@ pub enum FieldChange {
     List(ListChange),
 }
 
-/// A new artifact. `target` is a path (a glob when it has wildcards) or a URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewArtifact {
-    pub id: String,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub kind: Option<String>,
-    pub target: Target,
-    pub owner: Option<String>,
-    pub reviewers: Vec<String>,
-    pub consumers: Vec<String>,
-    pub depends_on: Vec<String>,
-    pub verify_every: Option<String>,
-}
+/// A new artifact, as asked for: `target` is a path (a glob when it has wildcards) or a URL,
+/// and `verify_every` the text typed; [`check`] judges both, and the edit writes the target
+/// normalized. It has no position until it is written.
+pub type NewArtifact = Artifact<String>;
 
 impl NewArtifact {
     /// An artifact with only an id and a place.
     pub fn new(id: impl Into<String>, target: Target) -> NewArtifact {
-        NewArtifact {
+        Artifact {
             id: id.into(),
             title: None,
             description: None,
@@ -157,6 +148,8 @@ impl NewArtifact {
             consumers: Vec::new(),
             depends_on: Vec::new(),
             verify_every: None,
+            pos: Pos::default(),
+            field_pos: BTreeMap::new(),
         }
     }
 }
@@ -171,6 +164,10 @@ pub struct NewRole {
 
 /// One edit of the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one edit per user action: boxing the new artifact would save nothing that matters"
+)]
 pub enum IndexEdit {
     Artifact {
         artifact: String,

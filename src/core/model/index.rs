@@ -70,8 +70,11 @@ impl Target {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Artifact {
+/// An artifact of the index. `Every` is how `verify_every` is held: a [`Duration`] once
+/// loaded, the text as typed in one still to be added (`core::edit::NewArtifact`), so that an
+/// edit checks it before reading it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Artifact<Every = Duration> {
     pub id: String,
     pub title: Option<String>,
     pub description: Option<String>,
@@ -81,13 +84,13 @@ pub struct Artifact {
     pub reviewers: Vec<String>,
     pub consumers: Vec<String>,
     pub depends_on: Vec<String>,
-    pub verify_every: Option<Duration>,
+    pub verify_every: Option<Every>,
     /// Where the artifact's entry starts (its `- ` item) and where each field is.
     pub pos: Pos,
     pub field_pos: BTreeMap<String, Pos>,
 }
 
-impl Artifact {
+impl<Every> Artifact<Every> {
     /// The title if it has one, else the id.
     pub fn display_name(&self) -> &str {
         self.title.as_deref().unwrap_or(&self.id)
@@ -96,6 +99,39 @@ impl Artifact {
     /// Position of a field if written, else of the entry.
     pub fn pos_of(&self, field: &str) -> Pos {
         self.field_pos.get(field).copied().unwrap_or(self.pos)
+    }
+
+    /// The same artifact with `verify_every` read by `read`. Every field is named here, so
+    /// that a field added to artifacts cannot be forgotten on the way.
+    pub fn read_every<Read>(self, read: impl FnOnce(Every) -> Option<Read>) -> Artifact<Read> {
+        let Artifact {
+            id,
+            title,
+            description,
+            kind,
+            target,
+            owner,
+            reviewers,
+            consumers,
+            depends_on,
+            verify_every,
+            pos,
+            field_pos,
+        } = self;
+        Artifact {
+            id,
+            title,
+            description,
+            kind,
+            target,
+            owner,
+            reviewers,
+            consumers,
+            depends_on,
+            verify_every: verify_every.and_then(read),
+            pos,
+            field_pos,
+        }
     }
 }
 
