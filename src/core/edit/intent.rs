@@ -5,7 +5,7 @@ use super::check::normalized_target;
 use super::{ArtifactField, FieldChange, IndexEdit, ListChange};
 use crate::core::model::{Artifact, Index, Pos, Role, Target};
 
-/// The index with `edit` applied, for an edit [`check`] accepted.
+/// The index with `edit` applied, for an edit [`check`](super::check) accepted.
 pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
     let mut out = index.clone();
     match edit {
