@@ -2,7 +2,9 @@
 //! be accepted.
 
 use super::{ArtifactField, FieldChange, IndexEdit, ListChange, NewArtifact, Refusal};
-use crate::core::model::load::{is_valid_email, is_valid_id, path_problem, suggest, url_problem};
+use crate::core::model::load::{
+    glob_problem, is_valid_email, is_valid_id, path_problem, path_target, suggest, url_problem,
+};
 use crate::core::model::{Artifact, Duration, Index, Role, Target};
 
 /// Whether `edit` is acceptable for `index`, with the reason when it is not.
@@ -260,21 +262,16 @@ pub fn normalized_target(target: &Target) -> Result<Target, Refusal> {
             if let Some(problem) = path_problem(p) {
                 return Err(Refusal::InvalidPath(problem));
             }
-            let p = p.trim_end_matches('/').trim_start_matches("./").to_string();
-            if p.is_empty() {
+            let target = path_target(p);
+            if target.as_str().is_empty() {
                 return Err(Refusal::InvalidPath("the path is empty".into()));
             }
-            if p.contains(['*', '?', '[', '{']) {
-                if let Err(e) = globset::Glob::new(&p) {
-                    return Err(Refusal::InvalidPath(format!(
-                        "`{p}` is not a valid glob: {}",
-                        e.kind()
-                    )));
-                }
-                Ok(Target::Glob(p))
-            } else {
-                Ok(Target::Path(p))
+            if let Target::Glob(glob) = &target
+                && let Some(problem) = glob_problem(glob)
+            {
+                return Err(Refusal::InvalidPath(problem));
             }
+            Ok(target)
         }
     }
 }

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use super::decode::Ctx;
 use super::index::{check_role, role_list};
 use super::keys::{ARTIFACT_KEYS, suggest};
-use super::rules::{IdError, id_error, is_glob, path_problem, too_long_message, url_problem};
+use super::rules::{
+    IdError, glob_problem, id_error, path_problem, path_target, too_long_message, url_problem,
+};
 use crate::core::model::{Artifact, Pos, Target};
 use crate::yaml::Node;
 
@@ -221,28 +223,24 @@ impl Decoder<'_> {
                     cx.error(at, format!("{what}: {problem}"));
                     return None;
                 }
-                let p = p.trim_end_matches('/').trim_start_matches("./").to_string();
+                let target = path_target(&p);
+                let p = target.as_str();
                 if let Some((other, _)) = self
                     .seen_paths
                     .get(&p.to_lowercase())
-                    .filter(|_| !is_glob(&p))
+                    .filter(|_| !matches!(target, Target::Glob(_)))
                 {
                     let other = other.clone();
                     cx.error(at, format!("{what}: path `{p}` is already the path of `{other}` (paths that differ only in case are the same on many file systems)"));
                 }
                 self.seen_paths
                     .insert(p.to_lowercase(), (id.to_string(), at));
-                if is_glob(&p) {
-                    if let Err(e) = globset::Glob::new(&p) {
-                        cx.error(
-                            at,
-                            format!("{what}: `{p}` is not a valid glob: {}", e.kind()),
-                        );
-                    }
-                    Some(Target::Glob(p))
-                } else {
-                    Some(Target::Path(p))
+                if let Target::Glob(glob) = &target
+                    && let Some(problem) = glob_problem(glob)
+                {
+                    cx.error(at, format!("{what}: {problem}"));
                 }
+                Some(target)
             }
             (None, Some((u, at))) => {
                 if let Some(problem) = url_problem(&u) {

@@ -19,8 +19,8 @@ pub use keys::{
 };
 pub use ledger::load_ledger_file;
 pub use rules::{
-    IdError, MAX_ID_CHARS, id_error, invalid_id_message, is_object_id, is_valid_email, is_valid_id,
-    path_problem, too_long_message, url_problem,
+    IdError, MAX_ID_CHARS, glob_problem, id_error, invalid_id_message, is_object_id,
+    is_valid_email, is_valid_id, path_problem, path_target, too_long_message, url_problem,
 };
 
 use super::{LoadError, Pos};

@@ -1,6 +1,8 @@
 //! What an id, an e-mail address, a path, a URL and an object id must be: one rule each, for
 //! the loaders and the edits alike.
 
+use crate::core::model::Target;
+
 /// The most characters an id of a role, kind or artifact may have.
 pub const MAX_ID_CHARS: usize = 100;
 
@@ -128,8 +130,29 @@ pub fn url_problem(url: &str) -> Option<String> {
     None
 }
 
-pub(super) fn is_glob(path: &str) -> bool {
+fn is_glob(path: &str) -> bool {
     path.contains(['*', '?', '[', '{'])
+}
+
+/// The target a path written in the index names: without `./` in front or `/` behind, and a
+/// glob when it has wildcards. Judge it with [`path_problem`] first.
+pub fn path_target(path: &str) -> Target {
+    let p = path
+        .trim_end_matches('/')
+        .trim_start_matches("./")
+        .to_string();
+    if is_glob(&p) {
+        Target::Glob(p)
+    } else {
+        Target::Path(p)
+    }
+}
+
+/// Why a glob cannot be used, if it cannot.
+pub fn glob_problem(glob: &str) -> Option<String> {
+    globset::Glob::new(glob)
+        .err()
+        .map(|e| format!("`{glob}` is not a valid glob: {}", e.kind()))
 }
 
 /// A SHA-1 or SHA-256 object id in lowercase hex.
