@@ -137,9 +137,14 @@ impl Judge<'_> {
         for (i, k) in keys.iter().enumerate() {
             position.entry(k.as_str()).or_insert(i);
         }
-        let head: HashSet<&str> = self.past.head.iter().map(|(k, _)| k.as_str()).collect();
+        let last_committed = self.against_head(&position);
+        self.each_record(&keys, last_committed);
+        self.standing_rewrites(&position);
+    }
 
-        // The working copy against HEAD: committed records stay, in their order.
+    /// The working copy against HEAD: committed records stay, in their order. Returns the
+    /// position of the last committed record in the working copy.
+    fn against_head(&mut self, position: &HashMap<&str, usize>) -> Option<usize> {
         let kept: Vec<(usize, usize)> = self
             .past
             .head
@@ -162,7 +167,7 @@ impl Judge<'_> {
             if position.contains_key(key.as_str()) {
                 continue;
             }
-            let pos = self.near(&self.past.head[h + 1..], &position);
+            let pos = self.near(&self.past.head[h + 1..], position);
             self.report(
                 pos,
                 format!("the {summary} record, committed in HEAD, is missing from the working copy: records are never removed"),
@@ -170,8 +175,12 @@ impl Judge<'_> {
                 None,
             );
         }
-        let last_committed = kept.iter().map(|p| p.1).max();
+        kept.iter().map(|p| p.1).max()
+    }
 
+    /// Each record of the working copy: appended by a member, rewritten into place, or new.
+    fn each_record(&mut self, keys: &[String], last_committed: Option<usize>) {
+        let head: HashSet<&str> = self.past.head.iter().map(|(k, _)| k.as_str()).collect();
         for (i, key) in keys.iter().enumerate() {
             let key = key.as_str();
             if let Some(appended) = self.past.appended.get(key) {
@@ -218,8 +227,10 @@ impl Judge<'_> {
                 self.new_record(i);
             }
         }
+    }
 
-        // Rewrites in history that still stand.
+    /// Rewrites in history that still stand.
+    fn standing_rewrites(&mut self, position: &HashMap<&str, usize>) {
         let mut reported: HashSet<&str> = HashSet::new();
         for r in &self.past.rewrites {
             match r.kind {
