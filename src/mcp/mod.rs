@@ -189,8 +189,12 @@ impl HandoffServer {
     }
 
     fn list_findings(&self, args: &JsonObject) -> Result<Value, String> {
-        let least: Option<Severity> = text_arg(args, "severity")?.map(str::parse).transpose()?;
-        let code: Option<FindingCode> = text_arg(args, "code")?.map(str::parse).transpose()?;
+        let least = text_arg(args, "severity")?
+            .map(|s| s.parse::<Severity>().map_err(|e| e.to_string()))
+            .transpose()?;
+        let code = text_arg(args, "code")?
+            .map(|s| s.parse::<FindingCode>().map_err(|e| e.to_string()))
+            .transpose()?;
         let artifact = text_arg(args, "artifact")?;
         let (offset, limit) = page_args(args, FINDINGS_PAGE, FINDINGS_PAGE_MAX)?;
         let snapshot = self.snapshot()?;

@@ -65,18 +65,19 @@ impl fmt::Display for Action {
     }
 }
 
+/// A word that is not an [`Action`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an action: use accept, approve, acknowledge, verify or revoke")]
+pub struct UnknownAction(pub String);
+
 impl FromStr for Action {
-    type Err = String;
+    type Err = UnknownAction;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Action::ALL
             .iter()
             .copied()
             .find(|a| a.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "`{s}` is not an action: use accept, approve, acknowledge, verify or revoke"
-                )
-            })
+            .ok_or_else(|| UnknownAction(s.to_string()))
     }
 }
 

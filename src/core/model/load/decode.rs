@@ -170,7 +170,7 @@ impl<'f> Ctx<'f> {
                     Ok(s) => {
                         out.insert(code, s);
                     }
-                    Err(e) => self.error(value.span.start, e),
+                    Err(e) => self.error(value.span.start, e.to_string()),
                 }
             }
         }

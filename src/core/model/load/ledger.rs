@@ -92,7 +92,7 @@ fn decode_signoff(cx: &mut Ctx, item: &Node) -> Option<SignOff> {
     let action = action.and_then(|a| match a.parse::<Action>() {
         Ok(a) => Some(a),
         Err(e) => {
-            cx.error(get("action").map_or(start, |n| n.span.start), e);
+            cx.error(get("action").map_or(start, |n| n.span.start), e.to_string());
             None
         }
     });
