@@ -97,7 +97,7 @@ fn members(people: &[String], role: &str) -> String {
 }
 
 /// Whether `signer` may make this sign-off, given the index and the artifact's ledger records.
-pub fn check_sign(
+pub(crate) fn check_sign(
     index: &Index,
     records: &[SignOff],
     request: &SignRequest,
@@ -225,7 +225,7 @@ pub(crate) fn note_of(request: &SignRequest) -> Option<String> {
 
 /// Whether there is content to approve: a file in the work tree that can be read (an external
 /// artifact always has).
-pub fn refuse_approving_nothing(
+pub(crate) fn refuse_approving_nothing(
     artifact: &Artifact,
     facts: &ArtifactFacts,
 ) -> Result<(), SignRefusal> {

@@ -63,7 +63,7 @@ impl<'a> Ctx<'a> {
         artifact.kind.as_deref().and_then(|id| self.kinds.get(id))
     }
 
-    /// `Index::severity_for`, with the artifact's kind found by [`Ctx::kind_of`].
+    /// The severity of `code` for an artifact: its kind's override, the index's, or the default.
     pub(super) fn severity_for(&self, code: FindingCode, artifact: &Artifact) -> Severity {
         self.kind_of(artifact)
             .and_then(|k| k.severity.get(&code))

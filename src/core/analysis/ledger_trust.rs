@@ -22,7 +22,7 @@ use crate::core::model::{Index, Ledger, Pos, SignOff};
 
 /// One thing wrong with the ledger file's history, where to point and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrustProblem {
+pub(crate) struct TrustProblem {
     pub pos: Pos,
     pub message: String,
     pub fix: String,
@@ -31,20 +31,20 @@ pub struct TrustProblem {
 
 /// The verdict on one ledger file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Trust {
+pub(crate) struct Trust {
     /// Per record, in file order: whether it is distrusted.
     pub distrusted: Vec<bool>,
     pub problems: Vec<TrustProblem>,
 }
 
 impl Trust {
-    pub fn any_distrusted(&self) -> bool {
+    pub(crate) fn any_distrusted(&self) -> bool {
         self.distrusted.iter().any(|d| *d)
     }
 }
 
 /// Every artifact's verdict, in index order, with the records that may count.
-pub fn judge_all<'l>(
+pub(crate) fn judge_all<'l>(
     index: &Index,
     ledger: &'l Ledger,
     history: &LedgerHistory,
@@ -67,7 +67,7 @@ pub fn judge_all<'l>(
 }
 
 /// Judges the working copy's records of one artifact's ledger file.
-pub fn judge(
+pub(crate) fn judge(
     index: &Index,
     file: &str,
     records: &[SignOff],

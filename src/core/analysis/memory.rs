@@ -108,7 +108,7 @@ pub(super) fn at_risk(
 
 /// An upstream artifact whose fingerprint differs from the one recorded at sign-off.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpstreamChange {
+pub(crate) struct UpstreamChange {
     pub upstream: String,
     pub then: Option<String>,
     pub now: Option<String>,

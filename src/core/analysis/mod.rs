@@ -8,7 +8,7 @@
 
 mod context;
 pub mod graph;
-pub mod ledger_trust;
+pub(crate) mod ledger_trust;
 pub mod matrix;
 mod memory;
 mod rules;
@@ -24,7 +24,6 @@ use crate::core::model::{Facts, FindingCode, Index, Ledger, Pos, Severity};
 use context::{Ctx, kind_table};
 pub use matrix::{Cell, CellState, Matrix, MatrixRow};
 use memory::Memory;
-pub use memory::UpstreamChange;
 use signoffs::{SignoffState, signoff_state};
 
 /// One thing wrong with the handoff.
@@ -92,7 +91,7 @@ impl Report {
 }
 
 /// Whole days from `then` to `now` (never negative).
-pub fn days_since(now: Timestamp, then: Timestamp) -> i64 {
+pub(crate) fn days_since(now: Timestamp, then: Timestamp) -> i64 {
     (now.as_second() - then.as_second()).max(0) / 86_400
 }
 
@@ -124,10 +123,10 @@ pub fn analyze(index: &Index, ledger: &Ledger, facts: &Facts, now: Timestamp) ->
 }
 
 /// The findings of a run of artifacts, and each artifact's range in them.
-pub type Decided = (Vec<Finding>, Vec<std::ops::Range<usize>>);
+pub(crate) type Decided = (Vec<Finding>, Vec<std::ops::Range<usize>>);
 
 /// Who decides the runs of artifacts: the engine hands them to threads (core starts none).
-pub trait Runner: Sync {
+pub(crate) trait Runner: Sync {
     /// How many runs may be decided at once.
     fn workers(&self) -> usize;
     /// `decide` applied to every run, results in the order of `runs`.
@@ -139,7 +138,7 @@ pub trait Runner: Sync {
 }
 
 /// Decides the runs one after the other.
-pub struct InTurn;
+pub(crate) struct InTurn;
 
 impl Runner for InTurn {
     fn workers(&self) -> usize {
@@ -157,7 +156,7 @@ impl Runner for InTurn {
 
 /// [`analyze`], large indexes split into one contiguous run of artifacts per worker of
 /// `runner`, the runs joined in index order.
-pub fn analyze_with(
+pub(crate) fn analyze_with(
     index: &Index,
     ledger: &Ledger,
     facts: &Facts,

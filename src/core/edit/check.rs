@@ -106,7 +106,7 @@ pub fn check(index: &Index, edit: &IndexEdit) -> Result<(), Refusal> {
 }
 
 /// Where a role is named: owners, reviewers, consumers and kinds' sign-off lists.
-pub fn role_references(index: &Index, role: &str) -> Vec<String> {
+pub(crate) fn role_references(index: &Index, role: &str) -> Vec<String> {
     let mut places = Vec::new();
     for a in &index.artifacts {
         for (field, named) in [
@@ -153,7 +153,7 @@ fn role_named<'i>(index: &'i Index, role: &str, field: &str) -> Result<&'i Role,
 }
 
 /// An unknown role, with the closest defined one and the list of all.
-pub fn unknown_role(index: &Index, role: &str, field: &str) -> Refusal {
+pub(crate) fn unknown_role(index: &Index, role: &str, field: &str) -> Refusal {
     let known: Vec<&str> = index.roles.iter().map(|r| r.id.as_str()).collect();
     Refusal::UnknownRole {
         role: role.to_string(),
@@ -252,7 +252,7 @@ fn check_kind(index: &Index, kind: &str) -> Result<(), Refusal> {
 }
 
 /// The target as the loader reads a path or URL written in the index.
-pub fn normalized_target(target: &Target) -> Result<Target, Refusal> {
+pub(crate) fn normalized_target(target: &Target) -> Result<Target, Refusal> {
     match target {
         Target::Url(u) => match url_problem(u) {
             None => Ok(Target::Url(u.clone())),

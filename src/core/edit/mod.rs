@@ -21,7 +21,8 @@ use crate::core::model::load::suggest;
 use crate::core::model::{Artifact, INDEX_FILE, Index, LoadErrors, Pos, Target};
 use crate::yaml::edit::EditError;
 
-pub use check::{check, normalized_target, role_references, unknown_role};
+pub use check::check;
+pub(crate) use check::{role_references, unknown_role};
 pub use intent::{intended, same_meaning};
 pub use text::edit_text;
 
@@ -101,7 +102,7 @@ impl FromStr for ArtifactField {
 
 /// Comma-separated items, trimmed; empty items dropped (how lists are typed on the command
 /// line and in the workbench's forms).
-pub fn split_list(value: &str) -> Vec<String> {
+pub(crate) fn split_list(value: &str) -> Vec<String> {
     value
         .split(',')
         .map(str::trim)

@@ -74,7 +74,7 @@ macro_rules! finding_codes {
             }
 
             /// The severity when neither the index nor the kind overrides it.
-            pub fn default_severity(self) -> Severity {
+            pub(crate) fn default_severity(self) -> Severity {
                 match self { $(FindingCode::$variant => Severity::$severity,)* }
             }
 

@@ -48,7 +48,7 @@ impl Action {
     }
 
     /// Third person, for commit summaries: "dana approves prd as pm".
-    pub fn verb(self) -> &'static str {
+    pub(crate) fn verb(self) -> &'static str {
         match self {
             Action::Accept => "accepts",
             Action::Approve => "approves",
@@ -125,15 +125,15 @@ impl Ledger {
 }
 
 /// The directory of ledger files, relative to the index's directory.
-pub const LEDGER_DIR: &str = ".handoff/signoffs";
+pub(crate) const LEDGER_DIR: &str = ".handoff/signoffs";
 
 /// The ledger file of an artifact, relative to the index's directory.
-pub fn ledger_file(artifact_id: &str) -> String {
+pub(crate) fn ledger_file(artifact_id: &str) -> String {
     format!("{LEDGER_DIR}/{artifact_id}.yaml")
 }
 
 /// The text of one record, as a YAML list item.
-pub fn record_text(r: &SignOff) -> String {
+pub(crate) fn record_text(r: &SignOff) -> String {
     let mut out = format!(
         "- action: {}\n  by: {}\n  role: {}\n  at: {}\n",
         r.action,

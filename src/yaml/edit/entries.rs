@@ -16,7 +16,7 @@ use crate::yaml::{Entry, Node, Style, Value};
 /// Sets `key` of the mapping `map` to `value`: replaces the value in place when the key is
 /// there, else inserts a new entry. `order` is the conventional key order: a new key goes
 /// after the last existing key that comes before it there.
-pub fn set_entry(
+pub(crate) fn set_entry(
     src: &Source,
     map: &Node,
     key: &str,
@@ -34,7 +34,7 @@ pub fn set_entry(
 /// Replaces the value of an existing entry. A list or mapping keeps the style of the value it
 /// replaces (flow stays flow, block stays block at the same indentation); an empty value takes
 /// the document's `layout`.
-pub fn replace_value(
+pub(crate) fn replace_value(
     src: &Source,
     entry: &Entry,
     value: &NewValue,
@@ -260,7 +260,7 @@ fn aligned_value_column(src: &Source, entries: &[Entry]) -> Option<usize> {
 /// Removes the entry `key` from a mapping. In a block mapping its whole lines go (with the
 /// comment lines directly above it when `with_comments`); in a flow mapping the entry and one
 /// comma.
-pub fn remove_entry(
+pub(crate) fn remove_entry(
     src: &Source,
     map: &Node,
     key: &str,
@@ -320,7 +320,7 @@ pub fn remove_entry(
 
 /// Appends an entry to a mapping under `key` of `map` (a role under `roles:`), creating the
 /// key at the end of `map` when it is absent.
-pub fn map_append(
+pub(crate) fn map_append(
     src: &Source,
     map: &Node,
     key: &str,

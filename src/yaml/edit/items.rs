@@ -10,7 +10,7 @@ use crate::yaml::{Node, Value};
 
 /// Appends a mapping as a new item of the sequence under `key` of `map`, in the style of the
 /// items already there; creates the key at the end of `map` when it is absent.
-pub fn seq_append_map(
+pub(crate) fn seq_append_map(
     src: &Source,
     map: &Node,
     key: &str,
@@ -143,7 +143,7 @@ fn after_trailing_comments_of_item(src: &Source, item: &Node, dash_col: usize) -
 
 /// Removes item `position` of a sequence. A block item goes with its lines and the comment
 /// lines directly above it; a blank line that separated it from its neighbours goes too.
-pub fn seq_remove(src: &Source, seq: &Node, position: usize) -> Result<Splice, EditError> {
+pub(crate) fn seq_remove(src: &Source, seq: &Node, position: usize) -> Result<Splice, EditError> {
     refuse_alias(seq, || "the list".into())?;
     let items = seq.as_seq().unwrap_or_default();
     let Some(item) = items.get(position) else {

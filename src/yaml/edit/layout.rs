@@ -6,15 +6,10 @@ use super::{Layout, Source};
 use crate::yaml::{Node, Value};
 
 impl Layout {
-    /// The conventions the document already follows; the defaults where it shows none.
-    pub fn detect(src: &Source, root: &Node) -> Layout {
-        Layout::detect_in(src, root, None)
-    }
-
     /// The conventions of `section` (the artifacts, the roles) where it shows them, else the
     /// document's, else the defaults: a file that writes roles one way and artifacts another
     /// gets new content in the style of its neighbours.
-    pub fn detect_in(src: &Source, root: &Node, section: Option<&Node>) -> Layout {
+    pub(crate) fn detect_in(src: &Source, root: &Node, section: Option<&Node>) -> Layout {
         let mut whole = Seen::default();
         whole.visit(src, root);
         let mut near = Seen::default();

@@ -8,7 +8,7 @@ use super::{EditError, Layout, NewValue, Source, Splice};
 use crate::yaml::{Node, Value};
 
 /// Adds `item` at the end of the list under `key`, creating the key when it is absent.
-pub fn list_push(
+pub(crate) fn list_push(
     src: &Source,
     map: &Node,
     key: &str,
@@ -60,7 +60,7 @@ pub fn list_push(
 }
 
 /// Removes the item at `position` from the list under `key`. The last item leaves `[]`.
-pub fn list_remove(
+pub(crate) fn list_remove(
     src: &Source,
     map: &Node,
     key: &str,

@@ -6,7 +6,7 @@ use crate::yaml::{Entry, Node, Style, Value};
 
 /// Where a node's last real token ends: scalars and flow collections end with their span; a
 /// block collection ends with its last child; a block scalar with its last content line.
-pub fn node_end(src: &Source, node: &Node) -> usize {
+pub(crate) fn node_end(src: &Source, node: &Node) -> usize {
     match &node.value {
         _ if node.from_alias => node.span.end.offset,
         Value::Scalar {
@@ -25,7 +25,7 @@ pub fn node_end(src: &Source, node: &Node) -> usize {
 }
 
 /// Where an entry ends: its value's end, or just after its colon when the value is empty.
-pub fn entry_end(src: &Source, entry: &Entry) -> usize {
+pub(crate) fn entry_end(src: &Source, entry: &Entry) -> usize {
     let after_colon = colon_of(src, entry).map_or(entry.key.span.end.offset, |c| c + 1);
     node_end(src, &entry.value).max(after_colon)
 }

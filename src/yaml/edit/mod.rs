@@ -26,15 +26,15 @@ mod render;
 
 use std::ops::Range;
 
-pub use entries::{map_append, remove_entry, replace_value, set_entry};
-pub use items::{seq_append_map, seq_remove};
-pub use lists::{list_push, list_remove};
-pub use locate::{entry_end, node_end};
-pub use render::{entry_lines, render_flow, scalar};
+pub(crate) use entries::{map_append, remove_entry, replace_value, set_entry};
+pub(crate) use items::{seq_append_map, seq_remove};
+pub(crate) use lists::{list_push, list_remove};
+pub(crate) use locate::entry_end;
+pub use render::scalar;
 
 /// One replacement of a byte range of the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Splice {
+pub(crate) struct Splice {
     pub range: Range<usize>,
     pub text: String,
 }
@@ -61,7 +61,7 @@ impl Splice {
     }
 
     /// The same splice for a text that has `by` more bytes in front (a byte-order mark).
-    pub fn shifted(self, by: usize) -> Splice {
+    pub(crate) fn shifted(self, by: usize) -> Splice {
         Splice {
             range: self.range.start + by..self.range.end + by,
             text: self.text,
@@ -88,15 +88,15 @@ pub enum EditError {
 
 /// A value to write: scalars are given as their text and written with [`scalar`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NewValue {
+pub(crate) enum NewValue {
     Scalar(String),
     List(Vec<String>),
     Map(Vec<(String, NewValue)>),
 }
 
-/// How new block content is laid out, learnt from the document ([`Layout::detect`]).
+/// How new block content is laid out, learnt from the document ([`Layout::detect_in`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Layout {
+pub(crate) struct Layout {
     /// Columns a nested block mapping is indented by.
     pub indent: usize,
     /// Columns a block sequence's `-` is indented by relative to its key (0: indentless).
@@ -126,7 +126,7 @@ impl Default for Layout {
 
 /// The text being edited, with the line ending it uses.
 #[derive(Debug, Clone, Copy)]
-pub struct Source<'t> {
+pub(crate) struct Source<'t> {
     pub text: &'t str,
     /// `"\r\n"` when the first line ends so, else `"\n"`: new lines use the file's convention.
     pub eol: &'static str,
@@ -152,7 +152,7 @@ impl<'t> Source<'t> {
 
     /// The end of the content of the line holding `pos`: before its `\r\n` or `\n`, or the end
     /// of the text.
-    pub fn line_end(&self, pos: usize) -> usize {
+    pub(crate) fn line_end(&self, pos: usize) -> usize {
         match self.text[pos..].find('\n') {
             Some(i) => {
                 let nl = pos + i;
@@ -167,7 +167,7 @@ impl<'t> Source<'t> {
     }
 
     /// The start of the line after the one holding `pos` (the end of the text for the last).
-    pub fn next_line_start(&self, pos: usize) -> usize {
+    pub(crate) fn next_line_start(&self, pos: usize) -> usize {
         match self.text[pos..].find('\n') {
             Some(i) => pos + i + 1,
             None => self.text.len(),
@@ -182,11 +182,6 @@ impl<'t> Source<'t> {
     /// The column (in bytes) of `pos` within its line.
     pub fn column(&self, pos: usize) -> usize {
         pos - self.line_start(pos)
-    }
-
-    /// 1-based line number of `pos`, for messages.
-    pub fn line_number(&self, pos: usize) -> usize {
-        self.text[..pos].matches('\n').count() + 1
     }
 
     fn line(&self, line_start: usize) -> &'t str {

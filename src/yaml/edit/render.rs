@@ -80,7 +80,7 @@ pub(super) fn flow_list(items: &[String], padded: bool) -> String {
 }
 
 /// A value in flow style, on one line.
-pub fn render_flow(value: &NewValue, layout: &Layout) -> String {
+pub(crate) fn render_flow(value: &NewValue, layout: &Layout) -> String {
     match value {
         NewValue::Scalar(s) => scalar(s),
         NewValue::List(items) => flow_list(items, layout.padded_lists),
@@ -128,7 +128,12 @@ pub(super) fn block_lines(value: &NewValue, key_col: usize, layout: &Layout) -> 
 }
 
 /// `key: value` as whole lines, the key at `key_col`.
-pub fn entry_lines(key: &str, value: &NewValue, key_col: usize, layout: &Layout) -> Vec<String> {
+pub(crate) fn entry_lines(
+    key: &str,
+    value: &NewValue,
+    key_col: usize,
+    layout: &Layout,
+) -> Vec<String> {
     let pad = " ".repeat(key_col);
     if fits_on_key_line(value, layout) {
         vec![format!(

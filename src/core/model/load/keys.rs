@@ -2,9 +2,9 @@
 //! typo.
 
 /// The only contract version this build reads.
-pub const SUPPORTED_VERSION: u32 = 1;
+pub(crate) const SUPPORTED_VERSION: u32 = 1;
 
-pub const TOP_KEYS: &[&str] = &[
+pub(crate) const TOP_KEYS: &[&str] = &[
     "version",
     "name",
     "description",
@@ -14,9 +14,9 @@ pub const TOP_KEYS: &[&str] = &[
     "severity",
 ];
 
-pub const ROLE_KEYS: &[&str] = &["title", "description", "people"];
+pub(crate) const ROLE_KEYS: &[&str] = &["title", "description", "people"];
 
-pub const KIND_KEYS: &[&str] = &[
+pub(crate) const KIND_KEYS: &[&str] = &[
     "title",
     "description",
     "required_sections",
@@ -27,7 +27,7 @@ pub const KIND_KEYS: &[&str] = &[
     "severity",
 ];
 
-pub const ARTIFACT_KEYS: &[&str] = &[
+pub(crate) const ARTIFACT_KEYS: &[&str] = &[
     "id",
     "title",
     "description",
@@ -41,7 +41,7 @@ pub const ARTIFACT_KEYS: &[&str] = &[
     "verify_every",
 ];
 
-pub const SIGNOFF_KEYS: &[&str] = &[
+pub(crate) const SIGNOFF_KEYS: &[&str] = &[
     "action",
     "by",
     "role",
@@ -52,7 +52,10 @@ pub const SIGNOFF_KEYS: &[&str] = &[
 ];
 
 /// The closest of `candidates` to `word`, if any is close enough to be a likely typo.
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(&str, f64)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase());

@@ -14,20 +14,20 @@ mod ledger;
 mod rules;
 
 pub use index::load_index;
-pub use keys::{
+pub(crate) use keys::{
     ARTIFACT_KEYS, KIND_KEYS, ROLE_KEYS, SIGNOFF_KEYS, SUPPORTED_VERSION, TOP_KEYS, suggest,
 };
 pub use ledger::load_ledger_file;
-pub use rules::{
-    IdError, MAX_ID_CHARS, glob_problem, id_error, invalid_id_message, is_object_id,
-    is_valid_email, is_valid_id, path_problem, path_target, too_long_message, url_problem,
+pub use rules::path_problem;
+pub(crate) use rules::{
+    glob_problem, invalid_id_message, is_valid_email, is_valid_id, path_target, url_problem,
 };
 
 use super::{LoadError, Pos};
 use crate::yaml::{self, Node, Value};
 
 /// Decodes text into UTF-8, locating the first invalid byte if it is not.
-pub fn decode_utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, LoadError> {
+pub(crate) fn decode_utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, LoadError> {
     // Editors on some systems save as UTF-16; say so rather than point at byte two.
     if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
         return Err(LoadError::new(

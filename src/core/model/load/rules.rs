@@ -4,11 +4,11 @@
 use crate::core::model::Target;
 
 /// The most characters an id of a role, kind or artifact may have.
-pub const MAX_ID_CHARS: usize = 100;
+pub(crate) const MAX_ID_CHARS: usize = 100;
 
 /// Why a text cannot be the id of a role, kind or artifact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdError {
+pub(crate) enum IdError {
     /// Not letters, digits, `-`, `_` and `.`, starting with a letter or digit.
     Characters,
     /// Well formed, but longer than [`MAX_ID_CHARS`]: `len` characters.
@@ -17,7 +17,7 @@ pub enum IdError {
 
 /// Why `id` cannot be an id, or `None` when it can. The characters are judged first: a
 /// long id with a space in it is wrong for the space.
-pub fn id_error(id: &str) -> Option<IdError> {
+pub(crate) fn id_error(id: &str) -> Option<IdError> {
     let mut chars = id.chars();
     let well_formed = matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
@@ -32,13 +32,13 @@ pub fn id_error(id: &str) -> Option<IdError> {
 }
 
 /// Whether `id` can be the id of a role, kind or artifact.
-pub fn is_valid_id(id: &str) -> bool {
+pub(crate) fn is_valid_id(id: &str) -> bool {
     id_error(id).is_none()
 }
 
 /// Why an edit refuses `id` as the id of a new `what` ("artifact", "role"): the characters,
 /// or the length.
-pub fn invalid_id_message(id: &str, what: &str) -> String {
+pub(crate) fn invalid_id_message(id: &str, what: &str) -> String {
     match id_error(id) {
         Some(IdError::TooLong { len }) => {
             let noun = if what == "artifact" { "id" } else { "name" };
@@ -52,14 +52,14 @@ pub fn invalid_id_message(id: &str, what: &str) -> String {
 
 /// "the artifact id `aaaa…` is 140 characters long; at most 100 are allowed": the id cut
 /// short, since quoting all of it would bury the point. `what` is "artifact id", "role name"…
-pub fn too_long_message(what: &str, id: &str, len: usize) -> String {
+pub(crate) fn too_long_message(what: &str, id: &str, len: usize) -> String {
     let shown: String = id.chars().take(32).collect();
     format!("the {what} `{shown}…` is {len} characters long; at most {MAX_ID_CHARS} are allowed")
 }
 
 /// A plausible e-mail address: one `@`, something on each side, a dot in the domain, no
 /// spaces or angle brackets.
-pub fn is_valid_email(s: &str) -> bool {
+pub(crate) fn is_valid_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
@@ -107,7 +107,7 @@ pub fn path_problem(path: &str) -> Option<String> {
 
 /// Why a URL written in the index cannot be used, if it cannot: only http and https, with a
 /// host, and nothing a terminal or a browser would read differently from what is shown.
-pub fn url_problem(url: &str) -> Option<String> {
+pub(crate) fn url_problem(url: &str) -> Option<String> {
     let lower = url.to_ascii_lowercase();
     let Some(rest) = lower
         .strip_prefix("https://")
@@ -136,7 +136,7 @@ fn is_glob(path: &str) -> bool {
 
 /// The target a path written in the index names: without `./` in front or `/` behind, and a
 /// glob when it has wildcards. Judge it with [`path_problem`] first.
-pub fn path_target(path: &str) -> Target {
+pub(crate) fn path_target(path: &str) -> Target {
     let p = path
         .trim_end_matches('/')
         .trim_start_matches("./")
@@ -149,14 +149,14 @@ pub fn path_target(path: &str) -> Target {
 }
 
 /// Why a glob cannot be used, if it cannot.
-pub fn glob_problem(glob: &str) -> Option<String> {
+pub(crate) fn glob_problem(glob: &str) -> Option<String> {
     globset::Glob::new(glob)
         .err()
         .map(|e| format!("`{glob}` is not a valid glob: {}", e.kind()))
 }
 
 /// A SHA-1 or SHA-256 object id in lowercase hex.
-pub fn is_object_id(s: &str) -> bool {
+pub(crate) fn is_object_id(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64)
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
