@@ -114,7 +114,7 @@ fn shown_list(items: &[String]) -> String {
 }
 
 /// The commit message of an edit: a summary a person reads in `git log`, then trailers.
-pub fn edit_message(person: &str, edit: &IndexEdit) -> String {
+pub(crate) fn edit_message(person: &str, edit: &IndexEdit) -> String {
     let person = summary_text(person, SUMMARY_VALUE_CHARS);
     let (summary, trailers): (String, Vec<(&str, String)>) = match edit {
         IndexEdit::Artifact {
