@@ -5,14 +5,14 @@
 use handoff::core::analysis::sections::{
     markdown_headings, missing_sections, normalize, sections_of, yaml_keys,
 };
-use handoff::core::model::ledger_history::record_key;
-use handoff::core::model::load::{load_index, load_ledger_file};
-use handoff::core::model::{Facts, Index, Ledger, Target};
-use handoff::repo::write::index_text::{
+use handoff::core::edit::{
     ArtifactField, FieldChange, IndexEdit, IndexTextError, ListChange, NewArtifact, NewRole,
     edit_text, intended, same_meaning,
 };
-use handoff::repo::write::ledger::appended;
+use handoff::core::model::ledger::appended;
+use handoff::core::model::ledger_history::record_key;
+use handoff::core::model::load::{load_index, load_ledger_file};
+use handoff::core::model::{Facts, Index, Ledger, Target};
 
 /// Any bytes as `handoff.yaml`: the loader returns an index or located errors, never panics,
 /// never hangs, and its messages carry no control character. A loaded index goes through the

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::set::{CommitFlags, commit_edit};
+use crate::core::edit::{IndexEdit, NewArtifact, NewRole};
 use crate::core::model::Target;
-use crate::repo::write::index_text::{IndexEdit, NewArtifact, NewRole};
 
 #[derive(Debug, Args)]
 pub(crate) struct AddArgs {
@@ -109,16 +109,15 @@ pub(crate) fn run(args: AddArgs) -> Result<ExitCode, super::Failure> {
                 (None, None) => return Err("error: give --path or --url".into()),
             };
             let new = NewArtifact {
-                id: a.id,
                 title: a.title,
                 description: a.description,
                 kind: a.kind,
-                target,
                 owner: a.owner,
                 reviewers: cleaned(a.reviewers),
                 consumers: cleaned(a.consumers),
                 depends_on: cleaned(a.depends_on),
                 verify_every: a.verify_every,
+                ..NewArtifact::new(a.id, target)
             };
             commit_edit(&a.commit, &IndexEdit::AddArtifact(new))
         }

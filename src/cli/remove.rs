@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::set::{CommitFlags, commit_edit};
-use crate::repo::write::index_text::IndexEdit;
+use crate::core::edit::IndexEdit;
 
 #[derive(Debug, Args)]
 pub(crate) struct RemoveArgs {

@@ -8,10 +8,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use crate::core::edit::{ArtifactField, FieldChange, IndexEdit, ListChange, split_list};
 use crate::engine::{self, Workspace};
-use crate::repo::write::index_text::{
-    ArtifactField, FieldChange, IndexEdit, ListChange, split_list,
-};
 use crate::repo::write::{CommitOptions, apply_edit};
 
 /// Flags every committing command takes.

@@ -8,7 +8,8 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 
 use super::set::{CommitFlags, report_commit};
 use crate::core::model::Action;
-use crate::repo::write::{SignRequest, sign};
+use crate::core::signoff::SignRequest;
+use crate::repo::write::sign;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\

@@ -3,5 +3,7 @@
 //! findings. Nothing here touches git, files, the terminal, a watcher or threads.
 
 pub mod analysis;
+pub mod edit;
 pub mod model;
+pub mod signoff;
 pub mod text;

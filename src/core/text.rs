@@ -6,7 +6,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 /// Replaces control characters (escape sequences included) with visible stand-ins: C0
 /// controls in caret notation (`^[` for ESC), tabs as a space, DEL and C1 controls as `�`.
 /// Line breaks become spaces too: callers that keep lines split them first.
-pub fn sanitize(s: &str) -> String {
+pub(crate) fn sanitize(s: &str) -> String {
     if !s.chars().any(needs_escape) {
         return s.to_string();
     }
@@ -88,7 +88,7 @@ mod tests {
 
 /// Word-wraps `s` to `cols` columns; every line after the first starts with `indent` spaces.
 /// Words longer than a line are cut. Widths are display widths.
-pub fn wrap(s: &str, cols: usize, indent: usize) -> Vec<String> {
+pub(crate) fn wrap(s: &str, cols: usize, indent: usize) -> Vec<String> {
     let cols = cols.max(indent + 8);
     let mut lines = Vec::new();
     let mut line = String::new();

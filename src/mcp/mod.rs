@@ -308,6 +308,10 @@ enum ToolError {
     #[error("{0}")]
     BadArgument(String),
     #[error("{0}")]
+    UnknownSeverity(#[from] crate::core::model::finding::UnknownSeverity),
+    #[error("{0}")]
+    UnknownCode(#[from] crate::core::model::finding::UnknownFindingCode),
+    #[error("{0}")]
     Context(#[from] crate::render::context::ContextError),
     #[error("cannot write the answer: {0}")]
     Json(#[from] serde_json::Error),

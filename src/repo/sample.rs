@@ -233,7 +233,10 @@ impl Replay<'_> {
                     .sign
                     .first()
                     .ok_or_else(|| script("a step without a message must sign"))?;
-                let action: Action = sign.action.parse().map_err(script)?;
+                let action: Action = sign
+                    .action
+                    .parse::<Action>()
+                    .map_err(|e| script(e.to_string()))?;
                 write::commit::signoff_message(
                     self.history.people.get(&sign.by).map_or(&sign.by, |n| n),
                     action,
@@ -279,7 +282,10 @@ impl Replay<'_> {
             })
             .collect();
         let record = SignOff {
-            action: sign.action.parse().map_err(script)?,
+            action: sign
+                .action
+                .parse::<Action>()
+                .map_err(|e| script(e.to_string()))?,
             by: sign.by.clone(),
             role: sign.role.clone(),
             at,

@@ -6,8 +6,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::forms::{Form, FormKind};
+use crate::core::edit::ArtifactField;
 use crate::core::model::Action;
-use crate::repo::write::index_text::ArtifactField;
 
 pub(crate) struct Draft {
     pub kind: FormKind,

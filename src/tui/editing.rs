@@ -11,7 +11,7 @@ use super::action::Action;
 use super::app::{App, Effect};
 use super::forms::{self, Change, Confirm, Form, FormKind, Then};
 use super::overlay::Modal;
-use crate::repo::write::index_text::{IndexEdit, ListChange};
+use crate::core::edit::{IndexEdit, ListChange};
 
 /// A commit running off the UI thread.
 pub struct Committing {

@@ -6,11 +6,11 @@
 
 use ratatui_textarea::TextArea;
 
-use crate::core::model::{Action, Index, Ledger, Target};
-use crate::repo::write::index_text::{
+use crate::core::edit::{
     ArtifactField, FieldChange, IndexEdit, ListChange, NewArtifact, NewRole, check, split_list,
 };
-use crate::repo::write::{SignRequest, check_sign};
+use crate::core::model::{Action, Index, Ledger, Target};
+use crate::core::signoff::{SignRequest, check_sign};
 
 /// Why a form's change cannot be made, shown under the form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -18,11 +18,12 @@ pub enum FormProblem {
     #[error("write a note: why does the upstream change need nothing here?")]
     NoteRequired,
     #[error(transparent)]
-    Refused(#[from] crate::repo::write::index_text::Refusal),
+    Refused(#[from] crate::core::edit::Refusal),
 }
 
 /// What a finished form asks the event loop to commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant, reason = "one change per user action")]
 pub enum Change {
     Edit(IndexEdit),
     Sign(SignRequest),
@@ -348,7 +349,7 @@ pub(crate) fn role_picker(index: &Index, role: &str) -> Picker {
             },
         });
     }
-    let references = crate::repo::write::index_text::role_references(index, role);
+    let references = crate::core::edit::role_references(index, role);
     items.push(PickerItem {
         label: format!("remove role `{role}`"),
         refused: (!references.is_empty())

@@ -9,6 +9,7 @@ use super::filter::Filter;
 use super::forms::{Confirm, Form, Picker};
 
 /// The layer that takes the keys, over the view and the detail.
+#[allow(clippy::large_enum_variant, reason = "one modal at a time")]
 pub enum Modal {
     /// The help screen, scrolled this far.
     Help { scroll: u16 },

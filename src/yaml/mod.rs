@@ -15,11 +15,11 @@ use std::collections::HashMap;
 use granit_parser::{Event, Options, Parser, ScalarStyle, ScanError, Span as GranitSpan};
 
 /// Inputs larger than this are refused before parsing.
-pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// Nodes a document may expand to, aliases included ("billion laughs" stops here).
-pub const MAX_NODES: usize = 1_000_000;
+pub(crate) const MAX_NODES: usize = 1_000_000;
 /// Nesting depth of mappings and sequences.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// A half-open byte range with the line/column of its start and end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -89,7 +89,7 @@ impl Node {
     }
 
     /// A plain `~`, `null` or empty scalar.
-    pub fn is_null(&self) -> bool {
+    pub(crate) fn is_null(&self) -> bool {
         matches!(&self.value, Value::Scalar { text, style: Style::Plain }
             if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
     }
@@ -124,7 +124,7 @@ impl Node {
     }
 
     /// What the node is, for messages: "a mapping", "a list", "text".
-    pub fn describe(&self) -> &'static str {
+    pub(crate) fn describe(&self) -> &'static str {
         match &self.value {
             Value::Map { .. } => "a mapping",
             Value::Seq { .. } => "a list",
@@ -462,7 +462,7 @@ fn mark_alias(node: &mut Node, span: Span) {
 /// The node as JSON, resolving plain scalars the way YAML's core schema does (null, booleans,
 /// integers, floats); quoted and block scalars stay strings. For reading our own data files
 /// and for validating documents against the JSON Schema.
-pub fn to_json(node: &Node) -> serde_json::Value {
+pub(crate) fn to_json(node: &Node) -> serde_json::Value {
     use serde_json::Value as J;
     match &node.value {
         Value::Scalar { text, style } => {

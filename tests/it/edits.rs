@@ -6,10 +6,11 @@
 use std::process::{Command, Output};
 
 use crate::common::TestRepo;
+use handoff::core::edit::{ArtifactField, FieldChange, IndexEdit};
 use handoff::core::model::Action;
-use handoff::repo::write::index_text::{ArtifactField, FieldChange, IndexEdit};
+use handoff::core::signoff::SignRequest;
 use handoff::repo::write::{
-    BaseHead, CommitError, CommitOptions, SignError, SignRequest, WriteError, apply_edit, sign,
+    BaseHead, CommitError, CommitOptions, SignError, WriteError, apply_edit, sign,
 };
 use tempfile::TempDir;
 

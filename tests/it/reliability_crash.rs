@@ -24,8 +24,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{TestRepo, git_output};
+use handoff::core::edit::{ArtifactField, FieldChange, IndexEdit, edit_text};
 use handoff::core::model::load::load_ledger_file;
-use handoff::repo::write::index_text::{ArtifactField, FieldChange, IndexEdit, edit_text};
 use support::*;
 
 const LEDGER: &str = ".handoff/signoffs/prd.yaml";

@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use crate::common::TestRepo;
 use handoff::core::model::Action;
+use handoff::core::signoff::SignRequest;
 use handoff::repo::watch::{WatchEvent, WatchOptions, Watcher, watch_channel};
 use handoff::repo::write::atomic::write_atomic_marked;
 use handoff::repo::write::own_writes::OwnWrites;
-use handoff::repo::write::{BaseHead, CommitOptions, SignRequest, sign, write_atomic};
+use handoff::repo::write::{BaseHead, CommitOptions, sign, write_atomic};
 
 const INDEX: &str = "\
 version: 1

@@ -13,12 +13,12 @@
 
 use std::ops::Range;
 
-use handoff::core::model::load::load_index;
-use handoff::core::model::{Index, Target};
-use handoff::repo::write::index_text::{
+use handoff::core::edit::{
     ArtifactField, FieldChange, IndexEdit, IndexTextError, ListChange, NewArtifact, NewRole,
     edit_text, intended, same_meaning,
 };
+use handoff::core::model::load::load_index;
+use handoff::core::model::{Index, Target};
 use handoff::yaml::edit::scalar;
 use handoff::yaml::{self, Node};
 use proptest::prelude::*;

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use crate::core::model::Index;
 
 /// Artifact positions by id, and each artifact's defined upstream positions.
-pub struct Graph<'a> {
+pub(crate) struct Graph<'a> {
     pub ids: Vec<&'a str>,
     pub upstream: Vec<Vec<usize>>,
     pub downstream: Vec<Vec<usize>>,
@@ -39,7 +39,7 @@ impl<'a> Graph<'a> {
 
     /// Every dependency cycle, each as the artifacts along it in order, starting from the
     /// first in index order. Self-dependencies are cycles of one.
-    pub fn cycles(&self) -> Vec<Vec<usize>> {
+    pub(crate) fn cycles(&self) -> Vec<Vec<usize>> {
         let mut out = Vec::new();
         for component in self.strongly_connected() {
             let cyclic = component.len() > 1 || self.upstream[component[0]].contains(&component[0]);
@@ -135,13 +135,13 @@ impl<'a> Graph<'a> {
 
     /// For every artifact downstream (transitively) of one of `sources`, the nearest source
     /// it was reached from. Sources themselves are not included.
-    pub fn downstream_of(&self, sources: &[usize]) -> HashMap<usize, usize> {
+    pub(crate) fn downstream_of(&self, sources: &[usize]) -> HashMap<usize, usize> {
         downstream_of(&self.downstream, sources)
     }
 }
 
 /// [`Graph::downstream_of`] over the graph's `downstream` lists alone.
-pub fn downstream_of(downstream: &[Vec<usize>], sources: &[usize]) -> HashMap<usize, usize> {
+pub(crate) fn downstream_of(downstream: &[Vec<usize>], sources: &[usize]) -> HashMap<usize, usize> {
     let mut reached: HashMap<usize, usize> = HashMap::new();
     let source_set: HashSet<usize> = sources.iter().copied().collect();
     let mut queue: VecDeque<(usize, usize)> = sources.iter().map(|&s| (s, s)).collect();

@@ -22,7 +22,7 @@ use crate::core::model::{Index, Ledger, Pos, SignOff};
 
 /// One thing wrong with the ledger file's history, where to point and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrustProblem {
+pub(crate) struct TrustProblem {
     pub pos: Pos,
     pub message: String,
     pub fix: String,
@@ -31,20 +31,20 @@ pub struct TrustProblem {
 
 /// The verdict on one ledger file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Trust {
+pub(crate) struct Trust {
     /// Per record, in file order: whether it is distrusted.
     pub distrusted: Vec<bool>,
     pub problems: Vec<TrustProblem>,
 }
 
 impl Trust {
-    pub fn any_distrusted(&self) -> bool {
+    pub(crate) fn any_distrusted(&self) -> bool {
         self.distrusted.iter().any(|d| *d)
     }
 }
 
 /// Every artifact's verdict, in index order, with the records that may count.
-pub fn judge_all<'l>(
+pub(crate) fn judge_all<'l>(
     index: &Index,
     ledger: &'l Ledger,
     history: &LedgerHistory,
@@ -67,7 +67,7 @@ pub fn judge_all<'l>(
 }
 
 /// Judges the working copy's records of one artifact's ledger file.
-pub fn judge(
+pub(crate) fn judge(
     index: &Index,
     file: &str,
     records: &[SignOff],
@@ -137,9 +137,14 @@ impl Judge<'_> {
         for (i, k) in keys.iter().enumerate() {
             position.entry(k.as_str()).or_insert(i);
         }
-        let head: HashSet<&str> = self.past.head.iter().map(|(k, _)| k.as_str()).collect();
+        let last_committed = self.against_head(&position);
+        self.each_record(&keys, last_committed);
+        self.standing_rewrites(&position);
+    }
 
-        // The working copy against HEAD: committed records stay, in their order.
+    /// The working copy against HEAD: committed records stay, in their order. Returns the
+    /// position of the last committed record in the working copy.
+    fn against_head(&mut self, position: &HashMap<&str, usize>) -> Option<usize> {
         let kept: Vec<(usize, usize)> = self
             .past
             .head
@@ -162,7 +167,7 @@ impl Judge<'_> {
             if position.contains_key(key.as_str()) {
                 continue;
             }
-            let pos = self.near(&self.past.head[h + 1..], &position);
+            let pos = self.near(&self.past.head[h + 1..], position);
             self.report(
                 pos,
                 format!("the {summary} record, committed in HEAD, is missing from the working copy: records are never removed"),
@@ -170,8 +175,12 @@ impl Judge<'_> {
                 None,
             );
         }
-        let last_committed = kept.iter().map(|p| p.1).max();
+        kept.iter().map(|p| p.1).max()
+    }
 
+    /// Each record of the working copy: appended by a member, rewritten into place, or new.
+    fn each_record(&mut self, keys: &[String], last_committed: Option<usize>) {
+        let head: HashSet<&str> = self.past.head.iter().map(|(k, _)| k.as_str()).collect();
         for (i, key) in keys.iter().enumerate() {
             let key = key.as_str();
             if let Some(appended) = self.past.appended.get(key) {
@@ -218,8 +227,10 @@ impl Judge<'_> {
                 self.new_record(i);
             }
         }
+    }
 
-        // Rewrites in history that still stand.
+    /// Rewrites in history that still stand.
+    fn standing_rewrites(&mut self, position: &HashMap<&str, usize>) {
         let mut reported: HashSet<&str> = HashSet::new();
         for r in &self.past.rewrites {
             match r.kind {

@@ -25,7 +25,7 @@ pub enum CellState {
 
 impl CellState {
     /// The states of a related role, in the order legends list them.
-    pub const LEGEND: [CellState; 5] = [
+    pub(crate) const LEGEND: [CellState; 5] = [
         CellState::Current,
         CellState::ChangedSinceSignoff,
         CellState::UpstreamChanged,
@@ -58,7 +58,7 @@ pub struct Cell {
 
 impl Cell {
     /// The relation as one letter: O(wner), R(eviewer), C(onsumer), or a space.
-    pub fn relation_letter(&self) -> char {
+    pub(crate) fn relation_letter(&self) -> char {
         if self.owner {
             'O'
         } else if self.signer {
@@ -71,7 +71,7 @@ impl Cell {
     }
 
     /// The relations, spelled out: "owner", "owner+reviewer", "consumer", "".
-    pub fn relation(&self) -> String {
+    pub(crate) fn relation(&self) -> String {
         let mut parts = Vec::new();
         if self.owner {
             parts.push("owner");

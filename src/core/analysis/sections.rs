@@ -205,7 +205,7 @@ pub fn missing_sections(required: &[String], sections: &[String]) -> Vec<String>
 
 /// A kind's required sections, normalized once, to check many documents against.
 #[derive(Debug, Clone)]
-pub struct Requirements {
+pub(crate) struct Requirements {
     /// Each requirement as written, with its normalized alternatives.
     items: Vec<(String, Vec<String>)>,
 }
@@ -233,7 +233,7 @@ impl Requirements {
 
     /// The requirements (as written) the document at `path` lacks: what
     /// `missing_sections(required, &sections_of(path, text))` gives.
-    pub fn missing_in(&self, path: &str, text: &str) -> Vec<String> {
+    pub(crate) fn missing_in(&self, path: &str, text: &str) -> Vec<String> {
         let mut satisfied = vec![false; self.items.len()];
         let mut scratch = Scratch::default();
         if is_yaml(path) {

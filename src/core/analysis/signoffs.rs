@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::core::model::{Action, Artifact, Index, SignOff};
 
 #[derive(Debug, Default)]
-pub struct SignoffState<'a> {
+pub(crate) struct SignoffState<'a> {
     /// The newest live `accept` by a current member of the owner role.
     pub accepted: Option<&'a SignOff>,
     /// The newest live `approve` per role, by current members.
@@ -24,7 +24,7 @@ pub struct SignoffState<'a> {
     pub untrusted: Vec<(&'a SignOff, String)>,
 }
 
-pub fn signoff_state<'a>(
+pub(crate) fn signoff_state<'a>(
     index: &Index,
     artifact: &Artifact,
     records: &'a [SignOff],
@@ -76,7 +76,7 @@ pub fn signoff_state<'a>(
 
 impl<'a> SignoffState<'a> {
     /// The newest live approval of any role.
-    pub fn latest_approval(&self) -> Option<&'a SignOff> {
+    pub(crate) fn latest_approval(&self) -> Option<&'a SignOff> {
         self.approvals.values().copied().max_by_key(|r| r.at)
     }
 }

@@ -24,18 +24,11 @@ impl Duration {
 }
 
 /// Why a duration did not parse; the loader adds the location.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a duration: write a whole number followed by d (days), w (weeks), m (months of 30 days) or y (years of 365 days), such as `90d`"
+)]
 pub struct BadDuration(pub String);
-
-impl fmt::Display for BadDuration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` is not a duration: write a whole number followed by d (days), w (weeks), m (months of 30 days) or y (years of 365 days), such as `90d`",
-            self.0
-        )
-    }
-}
 
 impl FromStr for Duration {
     type Err = BadDuration;

@@ -33,16 +33,19 @@ impl fmt::Display for Severity {
     }
 }
 
+/// A word that is not a [`Severity`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a severity: use error, warning or info")]
+pub struct UnknownSeverity(pub String);
+
 impl FromStr for Severity {
-    type Err = String;
+    type Err = UnknownSeverity;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "error" => Ok(Severity::Error),
             "warning" => Ok(Severity::Warning),
             "info" => Ok(Severity::Info),
-            _ => Err(format!(
-                "`{s}` is not a severity: use error, warning or info"
-            )),
+            _ => Err(UnknownSeverity(s.to_string())),
         }
     }
 }
@@ -71,7 +74,7 @@ macro_rules! finding_codes {
             }
 
             /// The severity when neither the index nor the kind overrides it.
-            pub fn default_severity(self) -> Severity {
+            pub(crate) fn default_severity(self) -> Severity {
                 match self { $(FindingCode::$variant => Severity::$severity,)* }
             }
 
@@ -109,14 +112,19 @@ impl fmt::Display for FindingCode {
     }
 }
 
+/// A word that is not a [`FindingCode`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a finding code")]
+pub struct UnknownFindingCode(pub String);
+
 impl FromStr for FindingCode {
-    type Err = String;
+    type Err = UnknownFindingCode;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         FindingCode::ALL
             .iter()
             .copied()
             .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("`{s}` is not a finding code"))
+            .ok_or_else(|| UnknownFindingCode(s.to_string()))
     }
 }
 

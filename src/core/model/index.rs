@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use super::{Duration, FindingCode, Pos, Severity};
 
+/// The index's file name, in the directory it describes.
+pub(crate) const INDEX_FILE: &str = "handoff.yaml";
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Index {
     pub version: u32,
@@ -67,8 +70,11 @@ impl Target {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Artifact {
+/// An artifact of the index. `Every` is how `verify_every` is held: a [`Duration`] once
+/// loaded, the text as typed in one still to be added (`core::edit::NewArtifact`), so that an
+/// edit checks it before reading it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Artifact<Every = Duration> {
     pub id: String,
     pub title: Option<String>,
     pub description: Option<String>,
@@ -78,21 +84,57 @@ pub struct Artifact {
     pub reviewers: Vec<String>,
     pub consumers: Vec<String>,
     pub depends_on: Vec<String>,
-    pub verify_every: Option<Duration>,
+    pub verify_every: Option<Every>,
     /// Where the artifact's entry starts (its `- ` item) and where each field is.
     pub pos: Pos,
     pub field_pos: BTreeMap<String, Pos>,
 }
 
-impl Artifact {
+impl<Every> Artifact<Every> {
     /// The title if it has one, else the id.
-    pub fn display_name(&self) -> &str {
+    pub(crate) fn display_name(&self) -> &str {
         self.title.as_deref().unwrap_or(&self.id)
     }
 
     /// Position of a field if written, else of the entry.
-    pub fn pos_of(&self, field: &str) -> Pos {
+    pub(crate) fn pos_of(&self, field: &str) -> Pos {
         self.field_pos.get(field).copied().unwrap_or(self.pos)
+    }
+
+    /// The same artifact with `verify_every` read by `read`. Every field is named here, so
+    /// that a field added to artifacts cannot be forgotten on the way.
+    pub(crate) fn read_every<Read>(
+        self,
+        read: impl FnOnce(Every) -> Option<Read>,
+    ) -> Artifact<Read> {
+        let Artifact {
+            id,
+            title,
+            description,
+            kind,
+            target,
+            owner,
+            reviewers,
+            consumers,
+            depends_on,
+            verify_every,
+            pos,
+            field_pos,
+        } = self;
+        Artifact {
+            id,
+            title,
+            description,
+            kind,
+            target,
+            owner,
+            reviewers,
+            consumers,
+            depends_on,
+            verify_every: verify_every.and_then(read),
+            pos,
+            field_pos,
+        }
     }
 }
 
@@ -109,7 +151,7 @@ impl Index {
         self.artifacts.iter().find(|a| a.id == id)
     }
 
-    pub fn kind_of(&self, artifact: &Artifact) -> Option<&Kind> {
+    pub(crate) fn kind_of(&self, artifact: &Artifact) -> Option<&Kind> {
         artifact.kind.as_deref().and_then(|k| self.kind(k))
     }
 
@@ -129,18 +171,8 @@ impl Index {
         out
     }
 
-    /// The severity of `code` for an artifact: the kind's override, the index's, or the default.
-    pub fn severity_for(&self, code: FindingCode, artifact: Option<&Artifact>) -> Severity {
-        artifact
-            .and_then(|a| self.kind_of(a))
-            .and_then(|k| k.severity.get(&code))
-            .or_else(|| self.severity.get(&code))
-            .copied()
-            .unwrap_or_else(|| code.default_severity())
-    }
-
     /// The roles an e-mail address belongs to.
-    pub fn roles_of(&self, email: &str) -> Vec<&Role> {
+    pub(crate) fn roles_of(&self, email: &str) -> Vec<&Role> {
         self.roles
             .iter()
             .filter(|r| r.people.iter().any(|p| p.eq_ignore_ascii_case(email)))
@@ -148,7 +180,10 @@ impl Index {
     }
 
     /// Artifacts that list `id` in their depends_on.
-    pub fn downstream_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Artifact> + 'a {
+    pub(crate) fn downstream_of<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> impl Iterator<Item = &'a Artifact> + 'a {
         self.artifacts
             .iter()
             .filter(move |a| a.depends_on.iter().any(|d| d == id))
@@ -156,11 +191,7 @@ impl Index {
 }
 
 impl Role {
-    pub fn has_member(&self, email: &str) -> bool {
+    pub(crate) fn has_member(&self, email: &str) -> bool {
         self.people.iter().any(|p| p.eq_ignore_ascii_case(email))
-    }
-
-    pub fn display_name(&self) -> &str {
-        self.title.as_deref().unwrap_or(&self.id)
     }
 }

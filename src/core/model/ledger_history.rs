@@ -29,7 +29,7 @@ pub fn record_key(r: &SignOff) -> String {
 }
 
 /// "`approve` by sam@acme.example as domain-expert on 2026-07-27", for messages.
-pub fn record_summary(r: &SignOff) -> String {
+pub(crate) fn record_summary(r: &SignOff) -> String {
     format!(
         "`{}` by {} as {} on {}",
         r.action,
@@ -134,7 +134,7 @@ pub struct LedgerHistory {
 impl LedgerHistory {
     /// History read from a repository without commits, or where no ledger file was ever
     /// committed: every record is new.
-    pub fn empty_read() -> LedgerHistory {
+    pub(crate) fn empty_read() -> LedgerHistory {
         LedgerHistory {
             read: true,
             files: BTreeMap::new(),
@@ -144,7 +144,7 @@ impl LedgerHistory {
 
 /// The indices of one longest strictly increasing subsequence of `values`: the records that
 /// kept their order; the others moved.
-pub fn longest_increasing(values: &[usize]) -> HashSet<usize> {
+pub(crate) fn longest_increasing(values: &[usize]) -> HashSet<usize> {
     // Patience sorting: `tails[l]` is the index ending the best subsequence of length l + 1.
     let mut tails: Vec<usize> = Vec::new();
     let mut previous: Vec<Option<usize>> = vec![None; values.len()];

@@ -2,7 +2,7 @@
 //! the facts read from git, and the finding vocabulary. Nothing here touches git, the
 //! terminal or the file system except the loaders, which take text and return values.
 
-pub mod duration;
+pub(crate) mod duration;
 pub mod facts;
 pub mod finding;
 pub mod index;
@@ -15,6 +15,7 @@ pub mod schema;
 pub use duration::Duration;
 pub use facts::{ArtifactFacts, Document, Facts, HeadInfo, History, LastChange};
 pub use finding::{FindingCode, Severity};
+pub(crate) use index::INDEX_FILE;
 pub use index::{Artifact, Index, Kind, Role, Target};
 pub use ledger::{Action, Ledger, LedgerProblem, SignOff};
 pub use ledger_history::LedgerHistory;

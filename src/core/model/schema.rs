@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::load::{ARTIFACT_KEYS, KIND_KEYS, ROLE_KEYS, SIGNOFF_KEYS, SUPPORTED_VERSION, TOP_KEYS};
 use super::{Action, FindingCode, Severity};
 
-pub const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
+pub(crate) const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
 
 /// What a key's value must look like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -416,7 +416,7 @@ fn definitions() -> Value {
 }
 
 /// The schema of `handoff.yaml`.
-pub fn index_schema() -> Value {
+pub(crate) fn index_schema() -> Value {
     let mut top = mapping(TOP_KEYS, TOP_FIELDS, false);
     if let Value::Object(map) = &mut top {
         let mut head = Map::new();
@@ -437,7 +437,7 @@ pub fn index_schema() -> Value {
 }
 
 /// The schema of a ledger file, `.handoff/signoffs/<artifact-id>.yaml`.
-pub fn ledger_schema() -> Value {
+pub(crate) fn ledger_schema() -> Value {
     json!({
         "$schema": DRAFT_07,
         "title": "handoff sign-off ledger",

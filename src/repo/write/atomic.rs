@@ -10,7 +10,7 @@ use std::path::Path;
 use super::own_writes::OwnWrites;
 
 /// The name every temporary file starts with (the watcher ignores them).
-pub const TEMPORARY_PREFIX: &str = ".handoff-tmp-";
+pub(crate) const TEMPORARY_PREFIX: &str = ".handoff-tmp-";
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_marked(path, bytes, None)
@@ -30,7 +30,7 @@ pub fn write_atomic_marked(
 /// so that a kill leaves nothing in the work tree for `git add -A` to pick up. Where
 /// `scratch` is on another file system (a rename cannot cross it), the temporary file sits
 /// beside the target as in [`write_atomic`].
-pub fn write_atomic_via(
+pub(crate) fn write_atomic_via(
     path: &Path,
     bytes: &[u8],
     scratch: &Path,
@@ -90,7 +90,7 @@ fn write_through_temporary(
 
 /// Removes the temporary files a killed writer left in `dir`. Call it only while no other
 /// handoff can be writing there (holding [`super::lock::WriteLock`]).
-pub fn remove_stale_temporaries(dir: &Path) {
+pub(crate) fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };

@@ -33,7 +33,7 @@ pub enum BaseHead {
 impl BaseHead {
     /// [`BaseHead::Seen`] from the commit id on screen, in hex (`None`, or an id that does not
     /// parse: an unborn branch), so that a face needs no git2 type to name it.
-    pub fn seen_hex(commit: Option<&str>) -> BaseHead {
+    pub(crate) fn seen_hex(commit: Option<&str>) -> BaseHead {
         BaseHead::Seen(commit.and_then(|c| Oid::from_str(c).ok()))
     }
 }
@@ -127,7 +127,7 @@ pub enum WriteError {
 
 impl WriteError {
     /// The commit error behind this one, if any (HEAD moved, index locked, no identity...).
-    pub fn commit_error(&self) -> Option<&CommitError> {
+    pub(crate) fn commit_error(&self) -> Option<&CommitError> {
         match self {
             WriteError::Commit(e) => Some(e),
             WriteError::NotRestored { failure, .. } => failure.commit_error(),
@@ -162,7 +162,7 @@ pub fn uncommitted(repo: &Repository, repo_path: &str) -> Result<Option<Dirt>, W
 }
 
 /// Refuses when `repo_path` has changes that are not committed.
-pub fn require_clean(repo: &Repository, repo_path: &str) -> Result<(), WriteError> {
+pub(crate) fn require_clean(repo: &Repository, repo_path: &str) -> Result<(), WriteError> {
     match uncommitted(repo, repo_path)? {
         Some(dirt) => Err(WriteError::Uncommitted {
             path: repo_path.to_string(),
@@ -173,7 +173,7 @@ pub fn require_clean(repo: &Repository, repo_path: &str) -> Result<(), WriteErro
 }
 
 /// The commit HEAD must be at for the change: the one seen, or the current one.
-pub fn expected_head(repo: &Repository, base: BaseHead) -> Result<Option<Oid>, CommitError> {
+pub(crate) fn expected_head(repo: &Repository, base: BaseHead) -> Result<Option<Oid>, CommitError> {
     match base {
         BaseHead::Seen(head) => Ok(head),
         BaseHead::Current => commit::branch_tip(repo),
@@ -181,7 +181,7 @@ pub fn expected_head(repo: &Repository, base: BaseHead) -> Result<Option<Oid>, C
 }
 
 /// A new content for one file of the work tree.
-pub struct FileChange<'a> {
+pub(crate) struct FileChange<'a> {
     /// The file on disk.
     pub path: &'a Path,
     /// The same file relative to the repository root, `/`-separated.
@@ -193,7 +193,7 @@ pub struct FileChange<'a> {
 
 /// How long a command-line change keeps retrying its commit while other git processes move
 /// the branch or hold its locks for a moment.
-pub const RETRY_FOR: Duration = Duration::from_secs(3);
+pub(crate) const RETRY_FOR: Duration = Duration::from_secs(3);
 
 /// Writes the change and commits exactly that file. On failure the file is put back.
 ///
@@ -203,7 +203,7 @@ pub const RETRY_FOR: Duration = Duration::from_secs(3);
 /// changed this very file, which is refused rather than overwritten. With
 /// [`BaseHead::Seen`] (the workbench) a moved HEAD is refused at once: the user must see the
 /// new data first.
-pub fn write_and_commit(
+pub(crate) fn write_and_commit(
     repo: &Repository,
     _held: &WriteLock,
     change: &FileChange,
@@ -327,7 +327,7 @@ fn repo_relative_dirs(repo_path: &str, count: usize) -> Vec<String> {
 
 /// Takes the repository's write lock, then finishes or undoes what a killed handoff left
 /// (see [`super::journal`]): every change starts from a repository with nothing half done.
-pub fn begin(
+pub(crate) fn begin(
     repo: &Repository,
     own_writes: Option<&OwnWrites>,
 ) -> Result<(WriteLock, Vec<Recovered>), WriteError> {
@@ -480,7 +480,7 @@ pub fn who(repo: &Repository) -> Result<(Signature<'static>, String, String), Co
 }
 
 /// Text fit for a one-line commit summary: no control characters, at most `max` characters.
-pub fn summary_text(text: &str, max: usize) -> String {
+pub(crate) fn summary_text(text: &str, max: usize) -> String {
     let flat: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

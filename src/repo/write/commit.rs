@@ -71,7 +71,7 @@ impl CommitError {
     /// Whether another process may have caused this for a moment (it moved the branch, or
     /// holds the index or branch lock), so that the same commit, rebuilt on the branch as it
     /// is now, may go through a little later.
-    pub fn is_transient(&self) -> bool {
+    pub(crate) fn is_transient(&self) -> bool {
         matches!(
             self,
             CommitError::HeadMoved { .. }
@@ -98,7 +98,7 @@ pub fn identity(repo: &Repository) -> Result<Signature<'static>, CommitError> {
 }
 
 /// What the commit should contain and who makes it.
-pub struct CommitRequest<'a> {
+pub(crate) struct CommitRequest<'a> {
     /// Repository-relative paths, `/`-separated, whose working-copy state is committed (a
     /// path that no longer exists is removed).
     pub paths: &'a [String],
@@ -194,7 +194,7 @@ pub struct Committed {
 /// The checks that need nothing written: no `index.lock`, no merge (or other operation) in
 /// progress, HEAD on a branch, and at the commit the change was computed against. Returns the
 /// branch's reference name and tip.
-pub fn preflight(
+pub(crate) fn preflight(
     repo: &Repository,
     expected_head: Option<Oid>,
 ) -> Result<(String, Option<Oid>), CommitError> {
@@ -249,7 +249,7 @@ fn refuse_operation_in_progress(repo: &Repository) -> Result<(), CommitError> {
 /// Refuses a path whose parent directories include a symbolic link, in the work tree or in
 /// HEAD: the commit would hold the file at the link's path, replacing the link (and with it
 /// every file it led to) in the tree.
-pub fn refuse_through_links(repo: &Repository, repo_path: &str) -> Result<(), CommitError> {
+pub(crate) fn refuse_through_links(repo: &Repository, repo_path: &str) -> Result<(), CommitError> {
     let workdir = repo.workdir().unwrap_or(repo.path());
     let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
     let parts: Vec<&str> = repo_path.split('/').collect();
@@ -277,13 +277,13 @@ pub fn refuse_through_links(repo: &Repository, repo_path: &str) -> Result<(), Co
 }
 
 /// The tip of the current branch (`None` on an unborn branch); a detached HEAD is refused.
-pub fn branch_tip(repo: &Repository) -> Result<Option<Oid>, CommitError> {
+pub(crate) fn branch_tip(repo: &Repository) -> Result<Option<Oid>, CommitError> {
     current_branch(repo).map(|(_, tip)| tip)
 }
 
 /// Commits the working-copy state of `req.paths` on the current branch and returns the new
 /// commit. The user's index keeps everything it had staged. Runs no hooks.
-pub fn commit_paths(repo: &Repository, req: &CommitRequest) -> Result<Oid, CommitError> {
+pub(crate) fn commit_paths(repo: &Repository, req: &CommitRequest) -> Result<Oid, CommitError> {
     commit_paths_with(repo, req, Hooks::Skip, None, None).map(|c| c.id)
 }
 
@@ -297,7 +297,7 @@ struct PathChange<'a> {
 /// [`commit_paths`], running the repository's `pre-commit` and `commit-msg` hooks when asked,
 /// and recording the commit in `journal` (see [`super::journal`] for why the steps come in
 /// this order). The branch and index it writes are marked in `own_writes`.
-pub fn commit_paths_with(
+pub(crate) fn commit_paths_with(
     repo: &Repository,
     req: &CommitRequest,
     hooks: Hooks,
@@ -540,7 +540,7 @@ impl Drop for Scratch {
 
 /// The message of a sign-off commit: a summary line a person reads in `git log`, and
 /// trailers a script greps.
-pub fn signoff_message(
+pub(crate) fn signoff_message(
     person: &str,
     action: crate::core::model::Action,
     artifact: &str,

@@ -19,7 +19,7 @@ use super::scratch;
 const PATIENCE: Duration = Duration::from_secs(3);
 
 /// One entry to change.
-pub struct EntryChange<'a> {
+pub(crate) struct EntryChange<'a> {
     pub path: &'a str,
     /// What the index may hold for the path now: anything else was staged by the user, whose
     /// version handoff must not replace.
@@ -30,7 +30,7 @@ pub struct EntryChange<'a> {
 
 /// The new index, written into `index.lock` and not yet in effect.
 #[derive(Debug)]
-pub struct Prepared {
+pub(crate) struct Prepared {
     lock: GitLock,
     target: PathBuf,
 }
@@ -49,7 +49,7 @@ impl Prepared {
 
 /// Takes `index.lock` and writes into it the index as it is now with `changes` applied.
 /// Dropping the result without [`Prepared::commit`] leaves the index as it was.
-pub fn prepare(repo: &Repository, changes: &[EntryChange]) -> Result<Prepared, CommitError> {
+pub(crate) fn prepare(repo: &Repository, changes: &[EntryChange]) -> Result<Prepared, CommitError> {
     let target = repo.path().join("index");
     let lock_path = repo.path().join("index.lock");
     let token = scratch::path(repo, "index-lock");

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// A lock file held by this process.
 #[derive(Debug)]
-pub struct GitLock {
+pub(crate) struct GitLock {
     lock: PathBuf,
     token: PathBuf,
     done: bool,
@@ -23,7 +23,7 @@ pub struct GitLock {
 
 /// Why a lock was not taken.
 #[derive(Debug, thiserror::Error)]
-pub enum LockFileError {
+pub(crate) enum LockFileError {
     /// Another process holds it.
     #[error("{} exists", .0.display())]
     Held(PathBuf),
@@ -34,7 +34,11 @@ pub enum LockFileError {
 impl GitLock {
     /// Takes `lock` (the `.lock` path beside the file it guards), holding `content` from the
     /// start, through a token file at `token`.
-    pub fn acquire(lock: &Path, token: &Path, content: &[u8]) -> Result<GitLock, LockFileError> {
+    pub(crate) fn acquire(
+        lock: &Path,
+        token: &Path,
+        content: &[u8],
+    ) -> Result<GitLock, LockFileError> {
         let io = |source| LockFileError::Io {
             lock: lock.to_path_buf(),
             source,
@@ -105,7 +109,7 @@ impl Drop for GitLock {
 }
 
 /// Whether `lock` is the file `token` names: a lock handoff took and did not release.
-pub fn is_own_leftover(lock: &Path, token: &Path) -> bool {
+pub(crate) fn is_own_leftover(lock: &Path, token: &Path) -> bool {
     same_file(lock, token)
 }
 

@@ -1,5 +1,5 @@
 //! Edits of `handoff.yaml`, written and committed: the file on disk now is edited surgically
-//! ([`super::index_text`]), written atomically and committed alone, with a message that says
+//! ([`crate::core::edit`]), written atomically and committed alone, with a message that says
 //! who changed what and trailers a script can grep:
 //!
 //! ```text
@@ -13,7 +13,7 @@
 use git2::Oid;
 
 use super::change::{self, CommitOptions, FileChange, WriteError, summary_text};
-use super::index_text::{FieldChange, IndexEdit, IndexTextError, ListChange, edit_text};
+use crate::core::edit::{FieldChange, IndexEdit, IndexTextError, ListChange, edit_text};
 use crate::core::model::Index;
 use crate::core::model::load::decode_utf8;
 use crate::repo::facts::{self, Workspace};
@@ -114,7 +114,7 @@ fn shown_list(items: &[String]) -> String {
 }
 
 /// The commit message of an edit: a summary a person reads in `git log`, then trailers.
-pub fn edit_message(person: &str, edit: &IndexEdit) -> String {
+pub(crate) fn edit_message(person: &str, edit: &IndexEdit) -> String {
     let person = summary_text(person, SUMMARY_VALUE_CHARS);
     let (summary, trailers): (String, Vec<(&str, String)>) = match edit {
         IndexEdit::Artifact {
@@ -204,7 +204,7 @@ fn field_change_words(field: &str, artifact: &str, change: &FieldChange) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repo::write::index_text::ArtifactField;
+    use crate::core::edit::ArtifactField;
 
     #[test]
     fn messages_have_a_summary_and_trailers() {

@@ -50,7 +50,7 @@ struct FileEntry {
 }
 
 /// One file a change writes, for the journal.
-pub struct JournalFile<'a> {
+pub(crate) struct JournalFile<'a> {
     pub repo_path: &'a str,
     pub old: Option<Oid>,
     pub new: Option<Oid>,
@@ -60,7 +60,7 @@ pub struct JournalFile<'a> {
 /// The journal of this process's change; removed when dropped (the change is then complete
 /// or undone by the code that made it).
 #[derive(Debug)]
-pub struct Journal {
+pub(crate) struct Journal {
     path: PathBuf,
     entry: Entry,
 }
@@ -75,7 +75,7 @@ pub struct JournalError {
 
 impl Journal {
     /// Records the change about to be made.
-    pub fn begin(
+    pub(crate) fn begin(
         repo: &Repository,
         branch: &str,
         parent: Option<Oid>,
@@ -103,14 +103,14 @@ impl Journal {
     }
 
     /// Records the commit made for the change.
-    pub fn set_commit(&mut self, commit: Oid) -> Result<(), JournalError> {
+    pub(crate) fn set_commit(&mut self, commit: Oid) -> Result<(), JournalError> {
         self.entry.commit = Some(commit.to_string());
         self.save()
     }
 
     /// Records the commit the change is now built on (after another process's commit got in
     /// first and the change was rebuilt on it).
-    pub fn set_parent(&mut self, parent: Option<Oid>) -> Result<(), JournalError> {
+    pub(crate) fn set_parent(&mut self, parent: Option<Oid>) -> Result<(), JournalError> {
         self.entry.parent = parent.map(|p| p.to_string());
         self.entry.commit = None;
         self.save()
@@ -178,7 +178,7 @@ impl std::fmt::Display for Recovered {
 
 /// Finishes or undoes the changes killed writers left, and removes their scratch files. Call
 /// only while holding the write lock. Files put back are marked in `own_writes`.
-pub fn recover(repo: &Repository, own_writes: Option<&OwnWrites>) -> Vec<Recovered> {
+pub(crate) fn recover(repo: &Repository, own_writes: Option<&OwnWrites>) -> Vec<Recovered> {
     let mut done = Vec::new();
     for (name, path) in scratch::others(repo) {
         if !name.starts_with("pending-") {

@@ -17,11 +17,11 @@ use git2::Repository;
 use super::patience::Patience;
 
 /// How long a writer waits for another handoff to finish before giving up.
-pub const WAIT_FOR_OTHER_WRITER: Duration = Duration::from_secs(30);
+pub(crate) const WAIT_FOR_OTHER_WRITER: Duration = Duration::from_secs(30);
 
 /// Held while a change is read, written and committed; released when dropped.
 #[derive(Debug)]
-pub struct WriteLock {
+pub(crate) struct WriteLock {
     _file: File,
 }
 
@@ -42,7 +42,7 @@ pub enum LockError {
 }
 
 /// Takes the repository's write lock, waiting up to `wait` for another handoff to release it.
-pub fn lock_repository(repo: &Repository, wait: Duration) -> Result<WriteLock, LockError> {
+pub(crate) fn lock_repository(repo: &Repository, wait: Duration) -> Result<WriteLock, LockError> {
     // The common directory: linked worktrees share the branches, objects and this lock.
     let dir = repo.commondir().join("handoff");
     let path = dir.join("write.lock");

@@ -3,7 +3,6 @@
 //!
 //! - [`signoff::sign`] and [`index_edit::apply_edit`]: the operations the workbench and the
 //!   command line share; they return outcomes and typed errors and print nothing.
-//! - [`index_text`]: edits of `handoff.yaml` as text, checked and verified.
 //! - [`change`]: one file written and committed alone, or put back as it was.
 //! - [`commit`]: commits of selected paths, leaving the user's index as it was; [`hooks`].
 //! - [`own_writes`]: what handoff wrote, so the watcher ignores it.
@@ -11,16 +10,15 @@
 pub mod atomic;
 pub mod change;
 pub mod commit;
-pub mod git_index;
-pub mod git_lock;
+pub(crate) mod git_index;
+pub(crate) mod git_lock;
 pub mod hooks;
-pub mod index_edit;
-pub mod index_text;
-pub mod journal;
+pub(crate) mod index_edit;
+pub(crate) mod journal;
 pub mod ledger;
 pub mod lock;
 pub mod own_writes;
-pub mod patience;
+pub(crate) mod patience;
 pub mod refs;
 pub mod scratch;
 pub mod signing;
@@ -28,6 +26,7 @@ pub mod signoff;
 
 pub use atomic::write_atomic;
 pub use change::{BaseHead, CommitOptions, WriteError};
-pub use commit::{CommitError, commit_paths};
+pub use commit::CommitError;
+pub(crate) use commit::commit_paths;
 pub use index_edit::{EditOutcome, IndexEditError, apply_edit};
-pub use signoff::{SignError, SignOutcome, SignRefusal, SignRequest, check_sign, sign};
+pub use signoff::{SignError, SignOutcome, sign};

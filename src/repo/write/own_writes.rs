@@ -72,12 +72,12 @@ impl OwnWrites {
     }
 
     /// Handoff removed `path`.
-    pub fn mark_removed(&self, path: &Path) {
+    pub(crate) fn mark_removed(&self, path: &Path) {
         self.record(path, None);
     }
 
     /// Handoff (through libgit2) has just written `path`: whatever it holds now is ours.
-    pub fn mark_current(&self, path: &Path) {
+    pub(crate) fn mark_current(&self, path: &Path) {
         match read_small(path) {
             Some(bytes) => self.mark(path, &bytes),
             None => self.mark_removed(path),
@@ -85,7 +85,7 @@ impl OwnWrites {
     }
 
     /// Whether `path` holds what handoff itself last wrote there, recently.
-    pub fn is_own(&self, path: &Path) -> bool {
+    pub(crate) fn is_own(&self, path: &Path) -> bool {
         let key = key(path);
         let expected = {
             let marks = self.marks.lock().unwrap_or_else(|e| e.into_inner());

@@ -13,7 +13,7 @@ const LONGEST_PAUSE: Duration = Duration::from_millis(20);
 
 /// A deadline and the pause before the next try.
 #[derive(Debug)]
-pub struct Patience {
+pub(crate) struct Patience {
     deadline: Instant,
     pause: Duration,
 }

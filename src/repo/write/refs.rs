@@ -45,7 +45,7 @@ pub fn read(repo: &Repository, branch: &str) -> std::io::Result<Option<Oid>> {
 
 /// Moves `branch` from `expected` to `new`, refusing if it is elsewhere; the ref written is
 /// marked in `own_writes`.
-pub fn update_branch(
+pub(crate) fn update_branch(
     repo: &Repository,
     branch: &str,
     expected: Option<Oid>,

@@ -19,7 +19,7 @@ pub fn path(repo: &Repository, kind: &str) -> PathBuf {
 }
 
 /// The process id a scratch file name ends with.
-pub fn pid_of(name: &str) -> Option<u32> {
+pub(crate) fn pid_of(name: &str) -> Option<u32> {
     name.rsplit('-').next()?.parse().ok()
 }
 
@@ -42,7 +42,7 @@ pub fn others(repo: &Repository) -> Vec<(String, PathBuf)> {
 
 /// Removes what killed writers left (call only while holding the write lock, after
 /// [`super::journal::recover`] has read their journals).
-pub fn remove_leftovers(repo: &Repository) {
+pub(crate) fn remove_leftovers(repo: &Repository) {
     for (_, path) in others(repo) {
         remove(&path);
     }

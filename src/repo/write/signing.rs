@@ -15,7 +15,7 @@ use super::commit::CommitError;
 
 /// How to sign, read from git configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Signer {
+pub(crate) enum Signer {
     /// `gpg` (or `gpgsm` for x509): `<program> --status-fd=2 -bsau <key>`.
     Gpg { program: String, key: String },
     /// `ssh-keygen -Y sign -n git -f <key>`; `literal` keys are given to the agent (`-U`).
@@ -27,7 +27,10 @@ pub enum Signer {
 }
 
 /// The signer the configuration asks for, or `None` when commits are not signed.
-pub fn configured(repo: &Repository, committer: &Signature) -> Result<Option<Signer>, CommitError> {
+pub(crate) fn configured(
+    repo: &Repository,
+    committer: &Signature,
+) -> Result<Option<Signer>, CommitError> {
     let config = repo.config()?.snapshot()?;
     if !config.get_bool("commit.gpgSign").unwrap_or(false) {
         return Ok(None);

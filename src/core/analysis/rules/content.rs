@@ -1,0 +1,112 @@
+//! Content: the path exists, can be read, and has the sections its kind requires.
+
+use super::super::ago;
+use super::super::context::{Ctx, in_index};
+use crate::core::model::{Artifact, ArtifactFacts, FindingCode, Pos, Target};
+
+pub(super) fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts) {
+    if artifact.target.is_url() {
+        return;
+    }
+    if let Some(problem) = &f.problem {
+        cx.push(
+            artifact,
+            FindingCode::Unreadable,
+            artifact.owner.as_deref(),
+            None,
+            format!("`{}` cannot be read: {problem}", artifact.target.as_str()),
+            "make it a regular file or directory inside the repository, within handoff's limits (narrow a glob; split a huge directory)".to_string(),
+            None,
+            in_index(artifact, "path"),
+        );
+        return;
+    }
+    if !f.exists {
+        let what = match &artifact.target {
+            Target::Glob(g) => format!("no file matches `{g}`"),
+            other => format!("`{}` does not exist", other.as_str()),
+        };
+        let deleted = f
+            .history
+            .last_change()
+            .map(|c| {
+                format!(
+                    " (last touched by {} {})",
+                    &c.commit[..8.min(c.commit.len())],
+                    ago(cx.now, c.time)
+                )
+            })
+            .unwrap_or_default();
+        cx.push(
+            artifact,
+            FindingCode::Missing,
+            artifact.owner.as_deref(),
+            None,
+            format!("{what}{deleted}"),
+            format!(
+                "create `{}`, or correct `path:` in handoff.yaml",
+                artifact.target.as_str()
+            ),
+            None,
+            in_index(artifact, "path"),
+        );
+        return;
+    }
+    let Some((kind, requirements)) = cx.kind_entry(artifact) else {
+        return;
+    };
+    if requirements.is_empty() {
+        return;
+    }
+    if f.is_dir && f.documents.is_empty() {
+        cx.push(
+            artifact,
+            FindingCode::MissingSections,
+            artifact.owner.as_deref(),
+            None,
+            format!(
+                "the directory has no README.md to hold the required sections: {}",
+                kind.required_sections.join(", ")
+            ),
+            format!(
+                "add {}/README.md with those headings",
+                artifact.target.as_str()
+            ),
+            None,
+            in_index(artifact, "path"),
+        );
+        return;
+    }
+    for doc in &f.documents {
+        let Some(text) = &doc.text else {
+            continue;
+        };
+        let missing = requirements.missing_in(&doc.path, text);
+        if missing.is_empty() {
+            continue;
+        }
+        let list = missing
+            .iter()
+            .map(|m| format!("\"{m}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        cx.push(
+            artifact,
+            FindingCode::MissingSections,
+            artifact.owner.as_deref(),
+            None,
+            format!(
+                "`{}` lacks required section{} {list}",
+                doc.path,
+                if missing.len() == 1 { "" } else { "s" }
+            ),
+            format!(
+                "add the heading{} to `{}`",
+                if missing.len() == 1 { "" } else { "s" },
+                doc.path
+            ),
+            None,
+            (doc.path.clone(), Pos::new(1, 1, 0)),
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! Freshness: not older than the kind allows, reviewed and verified on time, committed.
+
+use super::super::context::{Ctx, in_index};
+use super::super::signoffs::SignoffState;
+use super::super::{ago, date};
+use crate::core::model::ledger::ledger_file;
+use crate::core::model::{Artifact, ArtifactFacts, FindingCode, Target};
+
+pub(super) fn freshness_findings(
+    cx: &mut Ctx,
+    artifact: &Artifact,
+    f: &ArtifactFacts,
+    state: &SignoffState,
+) {
+    let kind = cx.kind_of(artifact);
+    if let (Some(max_age), Some(change)) = (
+        kind.and_then(|k| k.max_age.as_ref()),
+        f.history.last_change(),
+    ) && cx.now.as_second() - change.time.as_second() > max_age.seconds()
+        && f.exists
+    {
+        cx.push(
+            artifact,
+            FindingCode::Aged,
+            artifact.owner.as_deref(),
+            None,
+            format!(
+                "last changed {} ({}), beyond its max_age of {max_age}",
+                ago(cx.now, change.time),
+                date(change.time)
+            ),
+            "review it and bring it up to date, or raise the kind's max_age".to_string(),
+            Some(change.time),
+            in_index(artifact, "path"),
+        );
+    }
+    if let (Some(every), Some(latest)) = (
+        kind.and_then(|k| k.review_every.as_ref()),
+        state.latest_approval(),
+    ) && cx.now.as_second() - latest.at.as_second() > every.seconds()
+    {
+        cx.push(
+            artifact,
+            FindingCode::ReviewOverdue,
+            Some(&latest.role),
+            None,
+            format!(
+                "last approved {} by {} as {} ({}); reviews are due every {every}",
+                ago(cx.now, latest.at),
+                latest.by,
+                latest.role,
+                date(latest.at)
+            ),
+            "review it and approve again".to_string(),
+            Some(latest.at),
+            (ledger_file(&artifact.id), latest.pos),
+        );
+    }
+    if let Target::Url(url) = &artifact.target {
+        let every = artifact
+            .verify_every
+            .as_ref()
+            .or_else(|| kind.and_then(|k| k.verify_every.as_ref()))
+            .or_else(|| kind.and_then(|k| k.review_every.as_ref()));
+        let due = match (state.verified, every) {
+            (None, _) => Some(format!("`{url}` has never been verified")),
+            (Some(v), Some(every)) if cx.now.as_second() - v.at.as_second() > every.seconds() => {
+                Some(format!(
+                    "last verified {} by {} ({}); it is due every {every}",
+                    ago(cx.now, v.at),
+                    v.by,
+                    date(v.at)
+                ))
+            }
+            _ => None,
+        };
+        if let Some(message) = due {
+            let owner = artifact.owner.as_deref();
+            cx.push(
+                artifact,
+                FindingCode::Unverified,
+                owner,
+                None,
+                message,
+                format!(
+                    "open the link, check it still holds, then `handoff sign {} --action verify --role {}`",
+                    artifact.id,
+                    owner.unwrap_or("<role>")
+                ),
+                state.verified.map(|v| v.at),
+                in_index(artifact, "url"),
+            );
+        }
+    }
+    if f.uncommitted {
+        cx.push(
+            artifact,
+            FindingCode::Uncommitted,
+            None,
+            None,
+            "the working copy differs from HEAD".to_string(),
+            "commit the change, or discard it".to_string(),
+            None,
+            in_index(artifact, "path"),
+        );
+    }
+}

@@ -1,0 +1,44 @@
+//! The rules, one module per family of findings: dependencies (dangling, cycles, upstream
+//! changes, at risk), ownership, content, approvals, freshness, and the ledger's own records.
+
+mod approvals;
+mod content;
+mod dependencies;
+mod freshness;
+mod ledger;
+mod ownership;
+
+use super::context::Ctx;
+use super::ledger_trust::Trust;
+use super::memory::Memory;
+use super::signoffs::SignoffState;
+use crate::core::model::{ArtifactFacts, Facts, Ledger};
+
+/// Decides the findings of the artifact at position `i`, from its facts, its sign-off state
+/// and what `memory` says about its upstream. The order of the families is the order of the
+/// findings in reports.
+pub(super) fn decide(
+    cx: &mut Ctx,
+    ledger: &Ledger,
+    facts: &Facts,
+    i: usize,
+    trust: &Trust,
+    state: &SignoffState,
+    memory: &Memory,
+) {
+    let empty = ArtifactFacts::default();
+    let artifact = &cx.index.artifacts[i];
+    // Facts not yet read (the workbench streams them in) decide nothing: no `missing`
+    // for a file not looked at yet, no drift for a fingerprint not computed yet.
+    let pending = facts.of(&artifact.id).is_none() && !artifact.target.is_url();
+    let f = facts.of(&artifact.id).unwrap_or(&empty);
+    dependencies::dependency_findings(cx, artifact, memory.in_cycle[i].as_deref());
+    ownership::ownership_findings(cx, artifact, state);
+    if !pending {
+        content::content_findings(cx, artifact, f);
+    }
+    approvals::approval_findings(cx, artifact, f, state, pending);
+    dependencies::upstream_findings(cx, facts, i, memory);
+    freshness::freshness_findings(cx, artifact, f, state);
+    ledger::record_findings(cx, ledger, artifact, trust, state);
+}
