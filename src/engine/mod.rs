@@ -11,6 +11,7 @@ use jiff::Timestamp;
 
 use crate::core::analysis::{Decided, Report, Runner};
 use crate::core::model::{Facts, Index, Ledger, Target};
+use crate::repo::cache::HistoryCache;
 use crate::repo::facts;
 pub use crate::repo::facts::FactsPiece;
 pub use crate::repo::facts::{blob_id, git_email, glob_scope, handoff_git_dir, read_head};
@@ -127,9 +128,9 @@ pub fn snapshot_with(
     let index = index.map_err(WorkspaceError::Index)?;
     let repo = facts::open_repo(ws)?;
     let cache = if use_cache {
-        facts::HistoryCache::of(&repo)
+        HistoryCache::of(&repo)
     } else {
-        facts::HistoryCache::disabled()
+        HistoryCache::disabled()
     };
     let targets: Vec<(String, Target)> = index
         .artifacts

@@ -138,7 +138,7 @@ impl FactsWorker {
             .filter(|(_, t)| !t.is_url())
             .map(|(id, t)| (id.clone(), t.clone()))
             .collect();
-        let cache = facts::HistoryCache::of(repo);
+        let cache = crate::repo::cache::HistoryCache::of(repo);
         let request = facts::FactsRequest {
             targets: &targets,
             history: job.history,

@@ -2,6 +2,7 @@
 //! index and the ledger through the fence, the facts of git and the work tree and their
 //! caches, the writes and commits, and the file watcher.
 
+pub mod cache;
 pub mod facts;
 pub mod fence;
 pub mod sample;

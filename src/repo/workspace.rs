@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use crate::core::model::ledger::LEDGER_DIR;
 use crate::core::model::load::{load_index, load_ledger_file};
 use crate::core::model::{Index, Ledger, LedgerProblem, LoadError, LoadErrors, Pos, SignOff};
+use crate::repo::cache::{Input, ParsedCache};
 pub use crate::repo::facts::Workspace;
-use crate::repo::facts::{self, FactsError, Input, ParsedCache};
+use crate::repo::facts::{self, FactsError};
 use crate::repo::fence;
 
 pub const INDEX_FILE: &str = "handoff.yaml";

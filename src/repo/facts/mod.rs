@@ -8,19 +8,15 @@
 //! - [`worktree_facts`] (or a reusable [`WorkTree`]): existence, fingerprint, uncommitted state,
 //!   glob matches and documents of one artifact.
 //! - [`last_changes`]: one history walk that answers `git log -1 -- <path>` for many paths;
-//!   [`last_changes_cached`] (or a [`HistoryCache`]) the same through a cache in `.git/handoff/`
-//!   that spares walking history already walked.
+//!   [`crate::repo::cache::last_changes_cached`] (or a [`HistoryCache`]) the same through a
+//!   cache in `.git/handoff/` that spares walking history already walked.
 //! - [`collect`]: all of the above for a whole index.
 
-mod cache;
-mod cache_file;
 mod glob;
 mod head;
-mod history;
-mod ledger_cache;
+pub(crate) mod history;
 pub mod ledger_history;
 pub mod open;
-mod parsed_cache;
 mod repo_info;
 mod treehash;
 mod worktree;
@@ -32,14 +28,12 @@ use git2::Repository;
 use thiserror::Error;
 
 use crate::core::model::{ArtifactFacts, Facts, HeadInfo, History, LedgerHistory, Target};
+use crate::repo::cache::HistoryCache;
 use crate::repo::threads::join;
 
-pub use cache::{CacheOutcome, CachedChanges, HistoryCache, last_changes_cached};
 pub use head::head_info;
 pub use history::{PathSpec, last_changes};
-pub use ledger_cache::{LedgerAnswer, ledger_history_cached};
 pub use open::OpenError;
-pub use parsed_cache::{Input, ParsedCache};
 pub use repo_info::{blob_id, git_email, handoff_git_dir, read_head};
 pub use worktree::{Limits, WorkTree, worktree_facts};
 

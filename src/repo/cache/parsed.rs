@@ -16,10 +16,11 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::cache::CACHE_DIR;
-use super::cache_file;
+use super::CACHE_DIR;
+use super::sealed::{self, CacheError, Damage, Seal};
 
-const VERSION: u32 = 1;
+/// Version 1 had a word-wise checksum.
+const VERSION: u32 = 2;
 
 /// Which input a cache file holds.
 #[derive(Debug, Clone, Copy)]
@@ -31,10 +32,14 @@ pub enum Input {
 }
 
 impl Input {
-    fn magic(self) -> &'static [u8; 16] {
-        match self {
+    fn seal(self) -> Seal {
+        let magic = match self {
             Input::Index => b"handoff-p-index\0",
             Input::Ledger => b"handoff-p-ledger",
+        };
+        Seal {
+            magic,
+            version: VERSION,
         }
     }
 
@@ -78,6 +83,7 @@ impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
             return ParsedCache::disabled(input);
         };
         let file = git_dir.join(CACHE_DIR).join(input.file_name());
+        // Damaged, foreign or written by another build: parsed again and rewritten.
         let entries = read(&file, input, build).unwrap_or_default();
         ParsedCache {
             file: Some((file, build)),
@@ -122,33 +128,27 @@ impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
                 .map(|&(name, bytes, parsed)| (name, serde_bytes::Bytes::new(bytes), parsed))
                 .collect(),
         };
-        if let Ok(payload) = postcard::to_stdvec(&stored) {
-            let _ = cache_file::write(
-                &file,
-                &cache_file::seal(self.input.magic(), VERSION, &payload),
-            );
-        }
+        let _ = sealed::write(self.input.seal(), &file, &stored);
     }
 }
 
+/// The entries of a cache file: none when there is no file.
 fn read<T: DeserializeOwned>(
     file: &Path,
     input: Input,
     build: &str,
-) -> Option<BTreeMap<String, (Vec<u8>, T)>> {
-    let bytes = cache_file::read(file).ok()??;
-    let payload = cache_file::unseal(input.magic(), VERSION, &bytes).ok()?;
-    let stored: Stored<T> = postcard::from_bytes(payload).ok()?;
+) -> Result<BTreeMap<String, (Vec<u8>, T)>, CacheError> {
+    let Some(stored) = sealed::read::<Stored<T>>(input.seal(), file)? else {
+        return Ok(BTreeMap::new());
+    };
     if stored.build != build {
-        return None;
+        return Err(Damage::OtherBuild.into());
     }
-    Some(
-        stored
-            .entries
-            .into_iter()
-            .map(|(name, bytes, parsed)| (name, (bytes.into_vec(), parsed)))
-            .collect(),
-    )
+    Ok(stored
+        .entries
+        .into_iter()
+        .map(|(name, bytes, parsed)| (name, (bytes.into_vec(), parsed)))
+        .collect())
 }
 
 /// Names this build of handoff: its version and its executable's size and modification time,
@@ -212,10 +212,12 @@ mod tests {
             build: "0.0.0 1 1",
             entries: vec![("a.yaml", serde_bytes::Bytes::new(b"a: 1\n"), &parsed)],
         };
-        let payload = postcard::to_stdvec(&foreign).unwrap();
-        let sealed = cache_file::seal(Input::Index.magic(), VERSION, &payload);
-        std::fs::write(&file, sealed).unwrap();
+        sealed::write(Input::Index.seal(), &file, &foreign).unwrap();
         assert!(open().is_empty(), "written by another build");
+        assert_eq!(
+            read::<String>(&file, Input::Index, build_identity().unwrap()).unwrap_err(),
+            CacheError::Damaged(Damage::OtherBuild)
+        );
 
         std::fs::write(&file, &good[..good.len() - 1]).unwrap();
         assert!(open().is_empty(), "truncated");
