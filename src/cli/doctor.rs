@@ -164,11 +164,11 @@ fn examine(start: Option<&Path>) -> Examination {
         ));
         return exam;
     }
-    let repo = crate::repo::facts::open::discover(&start_dir);
+    let repo = crate::repo::open::discover(&start_dir);
 
     // Identity: as git resolves it here (repository config first, then global and system),
     // also where libgit2 cannot open the repository.
-    let config = crate::repo::facts::open::config_at(&start_dir);
+    let config = crate::repo::open::config_at(&start_dir);
     let name = config
         .as_ref()
         .ok()
@@ -206,7 +206,7 @@ fn examine(start: Option<&Path>) -> Examination {
         Ok(repo) => repo,
         Err(e) => {
             let state = match e {
-                crate::repo::facts::OpenError::NotARepository { .. } => "none",
+                crate::repo::open::OpenError::NotARepository { .. } => "none",
                 _ => "cannot be opened",
             };
             exam.section("Repository")

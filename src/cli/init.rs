@@ -112,12 +112,12 @@ struct Identity {
     unusable: Option<String>,
     /// Why handoff cannot read the repository here, if it cannot (none, or one libgit2 does
     /// not open).
-    no_repository: Option<crate::repo::facts::OpenError>,
+    no_repository: Option<crate::repo::open::OpenError>,
 }
 
 fn git_identity(dir: &Path) -> Identity {
-    let no_repository = crate::repo::facts::open::discover(dir).err();
-    let email = crate::repo::facts::open::config_at(dir)
+    let no_repository = crate::repo::open::discover(dir).err();
+    let email = crate::repo::open::config_at(dir)
         .ok()
         .and_then(|c| c.get_string("user.email").ok())
         .map(|e| e.trim().to_string())
@@ -379,7 +379,7 @@ fn summary(
     }
     match &identity.no_repository {
         None => {}
-        Some(crate::repo::facts::OpenError::NotARepository { .. }) => out.push_str(&next(
+        Some(crate::repo::open::OpenError::NotARepository { .. }) => out.push_str(&next(
             "This directory is not in a git repository: handoff reads its facts from git, so run \
              `git init` first."
                 .to_string(),

@@ -15,11 +15,9 @@ use crate::repo::cache::HistoryCache;
 use crate::repo::facts;
 pub use crate::repo::facts::FactsPiece;
 pub use crate::repo::facts::{blob_id, git_email, glob_scope, handoff_git_dir, read_head};
-use crate::repo::workspace::load_inputs;
-pub use crate::repo::workspace::{
-    INDEX_FILE, Workspace, WorkspaceError, load_index_and_ledger, load_index_file, load_ledger,
-    locate,
-};
+use crate::repo::inputs::load_inputs;
+pub use crate::repo::inputs::{load_index_and_ledger, load_index_file, load_ledger};
+pub use crate::repo::workspace::{INDEX_FILE, Workspace, WorkspaceError, locate};
 pub use crate::repo::{sample, watch};
 pub use reach::reached_by;
 

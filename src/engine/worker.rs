@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use crate::core::model::Target;
-use crate::repo::facts::{self, FactsPiece, Workspace};
+use crate::repo::facts::{self, FactsPiece};
+use crate::repo::workspace::Workspace;
 
 /// What the worker reports, tagged with the request it answers.
 #[derive(Debug)]

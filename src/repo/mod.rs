@@ -5,6 +5,8 @@
 pub mod cache;
 pub mod facts;
 pub mod fence;
+pub mod inputs;
+pub mod open;
 pub mod sample;
 pub mod threads;
 pub mod watch;

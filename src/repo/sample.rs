@@ -12,8 +12,9 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::core::model::{Action, LoadErrors, SignOff, Target};
-use crate::repo::facts::{self, Workspace};
-use crate::repo::workspace::{INDEX_FILE, load_index_file};
+use crate::repo::facts;
+use crate::repo::inputs::load_index_file;
+use crate::repo::workspace::{INDEX_FILE, Workspace, WorkspaceError};
 use crate::repo::write::CommitError;
 use crate::repo::write::{self, commit::CommitRequest};
 
@@ -94,6 +95,8 @@ pub enum SampleError {
     Git(#[from] git2::Error),
     #[error(transparent)]
     Facts(#[from] facts::FactsError),
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
     #[error(transparent)]
     Commit(#[from] CommitError),
     #[error("{INDEX_FILE} does not load:\n{0}")]

@@ -10,7 +10,8 @@ use handoff::core::model::History;
 use handoff::repo::cache::{
     CacheError, CacheOutcome, CachedChanges, Damage, HistoryCache, LedgerAnswer,
 };
-use handoff::repo::facts::{self, PathSpec, Workspace, last_changes, open_repo};
+use handoff::repo::facts::{self, PathSpec, last_changes, open_repo};
+use handoff::repo::workspace::Workspace;
 use proptest::prelude::*;
 
 fn open(repo: &TestRepo) -> Repository {

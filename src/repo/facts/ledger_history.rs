@@ -20,8 +20,9 @@ use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 
+use super::FactsError;
 use super::history::{head_commit, last_change_of, shallow_boundary};
-use super::{FactsError, Workspace};
+use crate::core::analysis::INDEX_FILE;
 use crate::core::model::ledger::LEDGER_DIR;
 use crate::core::model::ledger_history::{
     Appended, CommitRef, LedgerFileHistory, LedgerHistory, Membership, Rewrite, RewriteKind,
@@ -29,7 +30,8 @@ use crate::core::model::ledger_history::{
 };
 use crate::core::model::load::{load_index, load_ledger_file};
 use crate::core::model::{Index, SignOff};
-use crate::repo::workspace::{INDEX_FILE, MAX_LEDGER_BYTES};
+use crate::repo::workspace::MAX_LEDGER_BYTES;
+use crate::repo::workspace::Workspace;
 
 /// Raise whenever what the walk computes changes (a fix, a new limit): answers cached by an
 /// older version (`facts::ledger_cache`) are then ignored.

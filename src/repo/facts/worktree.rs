@@ -16,12 +16,12 @@ use std::path::{Path, PathBuf};
 
 use git2::{Index, IndexEntry, ObjectType, Oid, Repository, Tree};
 
-use super::Workspace;
 use super::glob::{self, PathGlob};
 use super::treehash::{
     MODE_EXECUTABLE, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE, TreeHasher, glob_fingerprint,
 };
 use crate::core::model::{ArtifactFacts, Document, Target};
+use crate::repo::workspace::Workspace;
 
 const MIB: u64 = 1 << 20;
 

@@ -22,8 +22,10 @@ use super::index_text::unknown_role;
 use crate::core::model::ledger::ledger_file;
 use crate::core::model::load::{load_ledger_file, suggest};
 use crate::core::model::{Action, Artifact, Index, LoadErrors, Pos, SignOff, Target};
-use crate::repo::facts::{self, WorkTree, Workspace};
-use crate::repo::workspace::{INDEX_FILE, MAX_LEDGER_BYTES, load_index_file};
+use crate::repo::facts::{self, WorkTree};
+use crate::repo::inputs::load_index_file;
+use crate::repo::workspace::Workspace;
+use crate::repo::workspace::{INDEX_FILE, MAX_LEDGER_BYTES};
 
 /// What to sign.
 #[derive(Debug, Clone, PartialEq, Eq)]
