@@ -364,33 +364,7 @@ impl<'r> Walk<'r> {
                 before: None,
             });
         }
-        let position: HashMap<&str, usize> = version
-            .iter()
-            .enumerate()
-            .map(|(i, (k, _))| (k.as_str(), i))
-            .collect();
-        for parent in parents {
-            let kept: Vec<&(String, SignOff)> = parent
-                .iter()
-                .filter(|(k, _)| position.contains_key(k.as_str()))
-                .collect();
-            let positions: Vec<usize> = kept.iter().map(|(k, _)| position[k.as_str()]).collect();
-            let in_order = longest_increasing(&positions);
-            for (i, (key, record)) in kept.iter().enumerate() {
-                if in_order.contains(&i) || rewrites.iter().any(|r| r.record == *key) {
-                    continue;
-                }
-                rewrites.push(Rewrite {
-                    kind: RewriteKind::Moved,
-                    commit: commit_ref.clone(),
-                    record: key.clone(),
-                    record_summary: record_summary(record),
-                    replaced: None,
-                    after: i.checked_sub(1).map(|p| kept[p].0.clone()),
-                    before: kept.get(i + 1).map(|(k, _)| k.clone()),
-                });
-            }
-        }
+        add_moves(&mut rewrites, version, parents, &commit_ref);
 
         let mut appended = Vec::new();
         for (key, record) in appended_here {
@@ -481,5 +455,42 @@ fn commit_ref(commit: &git2::Commit) -> CommitRef {
             change.author_name
         },
         summary: change.summary,
+    }
+}
+
+/// Adds a [`RewriteKind::Moved`] for each record kept from a parent whose order relative to
+/// the others changed (outside the longest run kept in order), unless already rewritten.
+fn add_moves(
+    rewrites: &mut Vec<Rewrite>,
+    version: &Version,
+    parents: &[Version],
+    commit_ref: &CommitRef,
+) {
+    let position: HashMap<&str, usize> = version
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.as_str(), i))
+        .collect();
+    for parent in parents {
+        let kept: Vec<&(String, SignOff)> = parent
+            .iter()
+            .filter(|(k, _)| position.contains_key(k.as_str()))
+            .collect();
+        let positions: Vec<usize> = kept.iter().map(|(k, _)| position[k.as_str()]).collect();
+        let in_order = longest_increasing(&positions);
+        for (i, (key, record)) in kept.iter().enumerate() {
+            if in_order.contains(&i) || rewrites.iter().any(|r| r.record == *key) {
+                continue;
+            }
+            rewrites.push(Rewrite {
+                kind: RewriteKind::Moved,
+                commit: commit_ref.clone(),
+                record: key.clone(),
+                record_summary: record_summary(record),
+                replaced: None,
+                after: i.checked_sub(1).map(|p| kept[p].0.clone()),
+                before: kept.get(i + 1).map(|(k, _)| k.clone()),
+            });
+        }
     }
 }
