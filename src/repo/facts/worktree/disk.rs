@@ -2,6 +2,13 @@
 //! inside the fence.
 
 use super::*;
+use std::fs::File;
+use std::io::Read;
+
+use git2::{IndexEntry, ObjectType};
+
+use super::index::is_skip_worktree;
+use crate::repo::facts::treehash::{MODE_EXECUTABLE, MODE_FILE, TreeHasher};
 
 impl WorkTree<'_> {
     /// Checks that `abs` stays inside the work tree, then stats it without following a final
@@ -195,7 +202,11 @@ impl WorkTree<'_> {
         Unreadable::TooManyEntries { path, limit }
     }
 
-    pub(super) fn found_identity(&self, found: &Found, tracked: &Tracked) -> Result<Identity, Unreadable> {
+    pub(super) fn found_identity(
+        &self,
+        found: &Found,
+        tracked: &Tracked,
+    ) -> Result<Identity, Unreadable> {
         let abs = self.abs_of(&found.repo_path);
         let shown = String::from_utf8_lossy(&found.repo_path);
         match &found.kind {
@@ -285,7 +296,11 @@ impl WorkTree<'_> {
     }
 
     /// The README.md of a directory (any letter case; `README.md` itself preferred).
-    pub(super) fn readme(&self, abs_dir: &Path, relative_dir: &str) -> Result<Option<Document>, Unreadable> {
+    pub(super) fn readme(
+        &self,
+        abs_dir: &Path,
+        relative_dir: &str,
+    ) -> Result<Option<Document>, Unreadable> {
         let Ok(entries) = std::fs::read_dir(abs_dir) else {
             return Ok(None);
         };
@@ -303,7 +318,11 @@ impl WorkTree<'_> {
 
     /// The document at a path, following a symbolic link only if it stays inside the
     /// repository and leads to a regular file.
-    pub(super) fn document(&self, abs: &Path, relative: &str) -> Result<Option<Document>, Unreadable> {
+    pub(super) fn document(
+        &self,
+        abs: &Path,
+        relative: &str,
+    ) -> Result<Option<Document>, Unreadable> {
         let Ok(meta) = abs.symlink_metadata() else {
             return Ok(None);
         };

@@ -1,21 +1,26 @@
 //! git's side: what HEAD's tree and the git index record for a path, a directory or a glob.
 
 use super::*;
+use std::collections::BTreeMap;
+
+use git2::{IndexEntry, ObjectType};
+
+use crate::repo::facts::treehash::TreeHasher;
 
 /// Stage-0 index entries beneath one directory, by repository-relative path.
 #[derive(Default)]
 pub(super) struct Tracked {
-    entries: BTreeMap<Vec<u8>, IndexEntry>,
-    conflicted: bool,
+    pub(super) entries: BTreeMap<Vec<u8>, IndexEntry>,
+    pub(super) conflicted: bool,
 }
 
 impl Tracked {
-    fn get(&self, repo_path: &[u8]) -> Option<&IndexEntry> {
+    pub(super) fn get(&self, repo_path: &[u8]) -> Option<&IndexEntry> {
         self.entries.get(repo_path)
     }
 
     /// Whether any tracked path lies beneath the directory `repo_dir`.
-    fn has_beneath(&self, repo_dir: &[u8]) -> bool {
+    pub(super) fn has_beneath(&self, repo_dir: &[u8]) -> bool {
         let mut prefix = repo_dir.to_vec();
         prefix.push(b'/');
         self.entries

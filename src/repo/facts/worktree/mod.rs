@@ -9,19 +9,21 @@
 //! text, as git does, and followed for reading only when they stay inside), FIFOs, sockets and
 //! devices are never opened, and large files are neither hashed nor read.
 
-use std::collections::{BTreeMap, HashMap};
-use std::fs::{File, Metadata};
-use std::io::Read;
+mod disk;
+mod index;
+
+use std::collections::HashMap;
+use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 
-use git2::{Index, IndexEntry, ObjectType, Oid, Repository, Tree};
+use git2::{Index, Oid, Repository, Tree};
 
 use super::glob::{self, PathGlob};
-use super::treehash::{
-    MODE_EXECUTABLE, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE, TreeHasher, glob_fingerprint,
-};
+use super::treehash::{MODE_GITLINK, MODE_SYMLINK, MODE_TREE, glob_fingerprint};
 use crate::core::model::{ArtifactFacts, Document, Target};
 use crate::repo::workspace::Workspace;
+use disk::{modified_time, path_from_bytes, special_file_problem, symlink_blob};
+use index::{IndexMatches, Tracked};
 
 const MIB: u64 = 1 << 20;
 
