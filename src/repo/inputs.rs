@@ -143,7 +143,7 @@ pub fn load_index_and_ledger(ws: &Workspace) -> (Result<Index, LoadErrors>, Ledg
 }
 
 /// [`load_index_and_ledger`], through the parsed-input caches or (`use_cache` false) not.
-pub fn load_inputs(ws: &Workspace, use_cache: bool) -> (Result<Index, LoadErrors>, Ledger) {
+pub(crate) fn load_inputs(ws: &Workspace, use_cache: bool) -> (Result<Index, LoadErrors>, Ledger) {
     let git_dir = use_cache.then_some(ws.git_dir.as_path());
     std::thread::scope(|scope| {
         let ledger = scope.spawn(|| load_ledger_through(ws, parsed_cache(git_dir, Input::Ledger)));

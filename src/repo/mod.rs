@@ -4,7 +4,7 @@
 
 pub mod cache;
 pub mod facts;
-pub mod fence;
+pub(crate) mod fence;
 pub mod inputs;
 pub mod open;
 pub mod sample;

@@ -22,7 +22,7 @@ static SAMPLE_REPO: Dir = include_dir!("$CARGO_MANIFEST_DIR/sample-repo");
 static SAMPLE_HISTORY: &str = include_str!("../../assets/sample/history.yaml");
 
 /// The person the demo repository's git config names, so that `sign` works there at once.
-pub const DEMO_USER: &str = "dana@acme.example";
+const DEMO_USER: &str = "dana@acme.example";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -12,7 +12,7 @@ use crate::repo::facts::FactsError;
 use crate::repo::open::{self, OpenError};
 
 /// Ledger files larger than this are not read (a record is a few hundred bytes).
-pub const MAX_LEDGER_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_LEDGER_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Where the handoff workspace sits in its repository.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -80,18 +80,6 @@ pub struct CachedChanges {
     pub written: Result<bool, CacheError>,
 }
 
-/// [`crate::repo::facts::last_changes`] through the repository's cache: same answers, same streaming of
-/// each answer to `on_resolved` as soon as it is known.
-pub fn last_changes_cached(
-    repo: &Repository,
-    specs: &[PathSpec],
-    on_resolved: &mut dyn FnMut(usize, &History),
-) -> Result<Vec<History>, FactsError> {
-    HistoryCache::of(repo)
-        .last_changes(repo, specs, on_resolved)
-        .map(|changes| changes.histories)
-}
-
 impl HistoryCache {
     /// The cache of a repository, in its git directory (per worktree).
     pub fn of(repo: &Repository) -> HistoryCache {
@@ -106,7 +94,7 @@ impl HistoryCache {
     }
 
     /// No cache: every request walks history and nothing is written.
-    pub fn disabled() -> HistoryCache {
+    pub(crate) fn disabled() -> HistoryCache {
         HistoryCache { file: None }
     }
 

@@ -46,16 +46,6 @@ struct Key {
     shallow: Vec<ObjectId>,
 }
 
-/// [`ledger_history::ledger_history`] through the repository's cache.
-pub fn ledger_history_cached(
-    repo: &Repository,
-    ws: &Workspace,
-) -> Result<LedgerHistory, FactsError> {
-    HistoryCache::of(repo)
-        .ledger_history(repo, ws)
-        .map(|(history, _)| history)
-}
-
 /// How [`HistoryCache::ledger_history`] answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LedgerAnswer {

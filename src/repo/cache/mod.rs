@@ -10,9 +10,9 @@ mod sealed;
 
 /// The caches' directory, relative to the repository's git directory (a linked worktree has
 /// its own).
-pub const CACHE_DIR: &str = "handoff/cache";
+pub(crate) const CACHE_DIR: &str = "handoff/cache";
 
-pub use history::{CacheOutcome, CachedChanges, HistoryCache, last_changes_cached};
-pub use ledger::{LedgerAnswer, ledger_history_cached};
-pub use parsed::{Input, ParsedCache};
+pub use history::{CacheOutcome, CachedChanges, HistoryCache};
+pub use ledger::LedgerAnswer;
+pub(crate) use parsed::{Input, ParsedCache};
 pub use sealed::{CacheError, Damage, Invalid};

@@ -24,7 +24,7 @@ const VERSION: u32 = 2;
 
 /// Which input a cache file holds.
 #[derive(Debug, Clone, Copy)]
-pub enum Input {
+pub(crate) enum Input {
     /// `handoff.yaml`: one entry.
     Index,
     /// The ledger: one entry per file.
@@ -68,7 +68,7 @@ struct StoredRef<'a, T> {
 }
 
 /// The parsed inputs of one kind, as the cache file held them when opened.
-pub struct ParsedCache<T> {
+pub(crate) struct ParsedCache<T> {
     /// Where it is written, and the build identity it is written with (`None`: disabled).
     file: Option<(PathBuf, &'static str)>,
     input: Input,
@@ -78,7 +78,7 @@ pub struct ParsedCache<T> {
 impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
     /// The cache of the repository whose git directory is `git_dir`. A missing, damaged or
     /// foreign file reads as empty; without a build identity nothing is cached.
-    pub fn open(git_dir: &Path, input: Input) -> ParsedCache<T> {
+    pub(crate) fn open(git_dir: &Path, input: Input) -> ParsedCache<T> {
         let Some(build) = build_identity() else {
             return ParsedCache::disabled(input);
         };
@@ -93,7 +93,7 @@ impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
     }
 
     /// No cache: everything is parsed and nothing written.
-    pub fn disabled(input: Input) -> ParsedCache<T> {
+    pub(crate) fn disabled(input: Input) -> ParsedCache<T> {
         ParsedCache {
             file: None,
             input,
@@ -103,7 +103,7 @@ impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
 
     /// What `name` parsed to, if it was stored with exactly these bytes. The entry leaves the
     /// cache: [`ParsedCache::save`] writes what it is given.
-    pub fn take(&mut self, name: &str, bytes: &[u8]) -> Option<T> {
+    pub(crate) fn take(&mut self, name: &str, bytes: &[u8]) -> Option<T> {
         match self.entries.remove(name) {
             Some((stored, parsed)) if stored == bytes => Some(parsed),
             _ => None,
@@ -111,13 +111,13 @@ impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
     }
 
     /// Whether no entry is left (every stored input was taken).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// Writes the cache file anew with these entries (name, bytes, parsed). A failure to
     /// write only costs the next run a parse, so it is not reported.
-    pub fn save(self, entries: &[(&str, &[u8], &T)]) {
+    pub(crate) fn save(self, entries: &[(&str, &[u8], &T)]) {
         let Some((file, build)) = self.file else {
             return;
         };

@@ -35,12 +35,12 @@ use crate::repo::workspace::Workspace;
 
 /// Raise whenever what the walk computes changes (a fix, a new limit): answers cached by an
 /// older version (`facts::ledger_cache`) are then ignored.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 /// Commits walked at most; older ones are not compared.
-pub const MAX_COMMITS: usize = 200_000;
+pub(crate) const MAX_COMMITS: usize = 200_000;
 /// Ledger text parsed at most, over every version of every file.
-pub const MAX_PARSED_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_PARSED_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One version of a ledger file: its records as (key, record).
 type Version = Rc<Vec<(String, SignOff)>>;
@@ -63,7 +63,7 @@ pub fn ledger_history(repo: &Repository, ws: &Workspace) -> Result<LedgerHistory
 /// at `base` joined with what the new commits say: their rewrites come first (newest first),
 /// and a record appended both before and after `base` keeps its older commit, as a whole walk
 /// (children first, older answers overwriting) would.
-pub fn ledger_history_since(
+pub(crate) fn ledger_history_since(
     repo: &Repository,
     ws: &Workspace,
     base: Oid,

@@ -8,8 +8,8 @@
 //! - [`worktree_facts`] (or a reusable [`WorkTree`]): existence, fingerprint, uncommitted state,
 //!   glob matches and documents of one artifact.
 //! - [`last_changes`]: one history walk that answers `git log -1 -- <path>` for many paths;
-//!   [`crate::repo::cache::last_changes_cached`] (or a [`HistoryCache`]) the same through a cache in `.git/handoff/`
-//!   that spares walking history already walked.
+//!   a [`HistoryCache`] the same through a cache in `.git/handoff/` that spares walking
+//!   history already walked.
 //! - [`collect`]: all of the above for a whole index.
 
 mod glob;
@@ -96,7 +96,7 @@ fn tune_libgit2() {
 
 /// The history-walk spec of an artifact's target (`None` for a URL): its path or glob made
 /// relative to the repository root.
-pub fn path_spec(workspace: &Workspace, target: &Target) -> Option<PathSpec> {
+pub(crate) fn path_spec(workspace: &Workspace, target: &Target) -> Option<PathSpec> {
     match target {
         Target::Path(path) => Some(PathSpec::Exact(workspace.repo_path(path))),
         Target::Glob(pattern) => Some(PathSpec::Glob(format!(
@@ -141,7 +141,7 @@ pub enum FactsPiece {
 
 /// Which facts to read: the work tree of every target, and with `history` the last change of
 /// each and the ledger's history.
-pub struct FactsRequest<'a> {
+pub(crate) struct FactsRequest<'a> {
     pub targets: &'a [(String, Target)],
     pub history: bool,
     pub cache: &'a HistoryCache,
@@ -161,7 +161,7 @@ const HISTORY_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 /// libgit2 re-reads the git index only when it changed). Cold, the two walks run side by
 /// side (on two cores the slower of them is the cost, not their sum); warm, reading the
 /// caches overlaps reading the work tree.
-pub fn read_facts(
+pub(crate) fn read_facts(
     repo: &Repository,
     workspace: &Workspace,
     request: &FactsRequest,
@@ -261,7 +261,7 @@ pub fn merge(facts: &mut Facts, piece: FactsPiece) -> Vec<String> {
 
 /// [`collect`] with a given history cache ([`HistoryCache::disabled`] walks everything):
 /// [`read_facts`], its pieces gathered.
-pub fn collect_with(
+pub(crate) fn collect_with(
     repo: &Repository,
     workspace: &Workspace,
     artifacts: &[(String, Target)],
