@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 
 use git2::{ObjectType, TreeWalkMode, TreeWalkResult};
 use handoff::core::model::History;
-use handoff::repo::facts::{self, PathSpec, Workspace};
+use handoff::repo::facts::{self, PathSpec};
+use handoff::repo::workspace::Workspace;
 
 struct Options {
     repository: std::path::PathBuf,

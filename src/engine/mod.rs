@@ -11,15 +11,16 @@ use jiff::Timestamp;
 
 use crate::core::analysis::{Decided, Report, Runner};
 use crate::core::model::{Facts, Index, Ledger, Target};
+use crate::repo::cache::HistoryCache;
 use crate::repo::facts;
 pub use crate::repo::facts::FactsPiece;
 pub use crate::repo::facts::{blob_id, git_email, glob_scope, handoff_git_dir, read_head};
-use crate::repo::workspace::load_inputs;
-pub use crate::repo::workspace::{
-    INDEX_FILE, Workspace, WorkspaceError, load_index_and_ledger, load_index_file, load_ledger,
-    locate,
-};
-pub use crate::repo::{diagnosis, fence, sample, watch};
+use crate::repo::inputs::load_inputs;
+pub use crate::repo::inputs::{load_index_and_ledger, load_index_file, load_ledger};
+pub(crate) use crate::repo::workspace::INDEX_FILE;
+pub use crate::repo::workspace::{Workspace, WorkspaceError, locate};
+pub use crate::repo::{diagnosis, sample, watch};
+pub(crate) use crate::repo::fence;
 pub(crate) use reach::reached_by;
 
 /// Everything handoff knows about a workspace at one moment.
@@ -154,9 +155,9 @@ pub(crate) fn snapshot_with(
     let index = index.map_err(WorkspaceError::Index)?;
     let repo = facts::open_repo(ws)?;
     let cache = if use_cache {
-        facts::HistoryCache::of(&repo)
+        HistoryCache::of(&repo)
     } else {
-        facts::HistoryCache::disabled()
+        HistoryCache::disabled()
     };
     let targets: Vec<(String, Target)> = index
         .artifacts

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use crate::core::model::{Artifact, Target};
-use crate::repo::facts::{self, Workspace};
+use crate::repo::facts;
+use crate::repo::workspace::Workspace;
 
 /// The targets whose work-tree facts a change at `paths` (repository-relative) can change: a
 /// path at or under one of them, or a directory above one of them renamed or removed whole
@@ -49,6 +50,8 @@ mod tests {
             repo_root: PathBuf::from("/repo"),
             dir: PathBuf::from("/repo").join(prefix),
             prefix: prefix.to_string(),
+            git_dir: PathBuf::from("/repo/.git"),
+            common_dir: PathBuf::from("/repo/.git"),
         };
         let index = crate::core::model::load::load_index(
             "handoff.yaml",

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use crate::core::model::Target;
-use crate::repo::facts::{self, FactsPiece, Workspace};
+use crate::repo::facts::{self, FactsPiece};
+use crate::repo::workspace::Workspace;
 
 /// What the worker reports, tagged with the request it answers.
 #[derive(Debug)]
@@ -138,7 +139,7 @@ impl FactsWorker {
             .filter(|(_, t)| !t.is_url())
             .map(|(id, t)| (id.clone(), t.clone()))
             .collect();
-        let cache = facts::HistoryCache::of(repo);
+        let cache = crate::repo::cache::HistoryCache::of(repo);
         let request = facts::FactsRequest {
             targets: &targets,
             history: job.history,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use git2::{Config, ConfigLevel};
 
 use super::facts;
-pub use super::facts::OpenError;
+pub use super::open::OpenError;
 use crate::core::model::HeadInfo;
 
 /// A value of git's configuration and the file it came from, as people name it.
@@ -27,7 +27,7 @@ pub struct Identity {
 }
 
 pub fn identity(start: &Path) -> Identity {
-    let config = facts::open::config_at(start).ok();
+    let config = super::open::config_at(start).ok();
     let read = |key: &str| config.as_ref().and_then(|c| config_value(c, key));
     Identity {
         name: read("user.name"),
@@ -67,7 +67,7 @@ pub struct Repository {
 
 /// The repository at or above `start`, or why libgit2 cannot open it.
 pub fn repository(start: &Path) -> Result<Repository, OpenError> {
-    let repo = facts::open::discover(start)?;
+    let repo = super::open::discover(start)?;
     Ok(Repository {
         work_tree: repo.workdir().map(Path::to_path_buf),
         git_dir: repo.path().to_path_buf(),

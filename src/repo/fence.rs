@@ -43,7 +43,7 @@ fn limit_text(limit: u64) -> String {
 /// Where `path` really is, with every symbolic link resolved, provided that is inside the
 /// work tree `root` and not inside its `.git`. `root` should itself be canonical; it is
 /// canonicalised here if it is not.
-pub fn resolve_inside(root: &Path, path: &Path) -> Result<PathBuf, Refused> {
+pub(crate) fn resolve_inside(root: &Path, path: &Path) -> Result<PathBuf, Refused> {
     let root = root
         .canonicalize()
         .map_err(|e| Refused::Io(e.to_string()))?;
@@ -73,14 +73,14 @@ fn check_inside(root: &Path, resolved: &Path) -> Result<(), Refused> {
 
 /// Reads a regular file of at most `limit` bytes that lies inside the work tree `root` once
 /// symbolic links are resolved.
-pub fn read_inside(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Refused> {
+pub(crate) fn read_inside(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Refused> {
     let resolved = resolve_inside(root, path)?;
     read_regular(&resolved, limit)
 }
 
 /// Reads a regular file of at most `limit` bytes. The file is opened without blocking and
 /// checked after opening, so a FIFO or a device put in its place is refused, never read.
-pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, Refused> {
+pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, Refused> {
     let file = open_nonblocking(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Refused::Missing,
         _ => Refused::Io(e.to_string()),
@@ -112,7 +112,7 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, Refused> {
 /// Checks that handoff may write the file `path`: its directory (or the nearest ancestor that
 /// exists) resolves inside the work tree `root`, and the file itself is absent or a regular
 /// file — not a symbolic link, which the atomic rename would replace by a file.
-pub fn check_writable(root: &Path, path: &Path) -> Result<(), Refused> {
+pub(crate) fn check_writable(root: &Path, path: &Path) -> Result<(), Refused> {
     let root = root
         .canonicalize()
         .map_err(|e| Refused::Io(e.to_string()))?;
@@ -149,7 +149,7 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
 }
 
 /// "a FIFO", "a directory", "a device" — for messages.
-pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     let file_type = meta.file_type();
     if file_type.is_dir() {
         return "a directory";

@@ -2,9 +2,12 @@
 //! index and the ledger through the fence, the facts of git and the work tree and their
 //! caches, the writes and commits, and the file watcher.
 
+pub mod cache;
 pub mod diagnosis;
 pub mod facts;
-pub mod fence;
+pub(crate) mod fence;
+pub mod inputs;
+pub mod open;
 pub mod sample;
 pub mod threads;
 pub mod watch;

@@ -12,8 +12,9 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::core::model::{Action, LoadErrors, SignOff, Target};
-use crate::repo::facts::{self, Workspace};
-use crate::repo::workspace::{INDEX_FILE, load_index_file};
+use crate::repo::facts;
+use crate::repo::inputs::load_index_file;
+use crate::repo::workspace::{INDEX_FILE, Workspace, WorkspaceError};
 use crate::repo::write::CommitError;
 use crate::repo::write::{self, commit::CommitRequest};
 
@@ -21,7 +22,7 @@ static SAMPLE_REPO: Dir = include_dir!("$CARGO_MANIFEST_DIR/sample-repo");
 static SAMPLE_HISTORY: &str = include_str!("../../assets/sample/history.yaml");
 
 /// The person the demo repository's git config names, so that `sign` works there at once.
-pub const DEMO_USER: &str = "dana@acme.example";
+const DEMO_USER: &str = "dana@acme.example";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,6 +95,8 @@ pub enum SampleError {
     Git(#[from] git2::Error),
     #[error(transparent)]
     Facts(#[from] facts::FactsError),
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
     #[error(transparent)]
     Commit(#[from] CommitError),
     #[error("{INDEX_FILE} does not load:\n{0}")]

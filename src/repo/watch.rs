@@ -28,8 +28,8 @@ use notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, NoCache, new_debouncer_opt};
 
 use crate::core::model::ledger::LEDGER_DIR;
-use crate::repo::facts::Workspace;
 use crate::repo::workspace::INDEX_FILE;
+use crate::repo::workspace::Workspace;
 use crate::repo::write::own_writes::OwnWrites;
 
 /// What changed, after debouncing.
@@ -122,8 +122,8 @@ pub fn watch(
         source,
     })?;
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let git_dir = canonical(repo.path());
-    let common_dir = canonical(repo.commondir());
+    let git_dir = ws.git_dir.clone();
+    let common_dir = ws.common_dir.clone();
     let work_tree = canonical(&ws.repo_root);
     let workspace_dir = canonical(&ws.dir);
 

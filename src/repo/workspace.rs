@@ -1,232 +1,173 @@
-//! The handoff workspace on disk: finding `handoff.yaml`, reading it and the ledger, and
-//! putting index, ledger, facts and analysis together into one snapshot.
+//! The handoff workspace: the directory holding `handoff.yaml`, inside the work tree of a git
+//! repository. It is found once, with the repository opened once, and holds every path later
+//! calls need, so that nothing reopens the repository just to find a directory.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::core::model::ledger::LEDGER_DIR;
-use crate::core::model::load::{load_index, load_ledger_file};
-use crate::core::model::{Index, Ledger, LedgerProblem, LoadError, LoadErrors, Pos, SignOff};
-pub use crate::repo::facts::Workspace;
-use crate::repo::facts::{self, FactsError, Input, ParsedCache};
-use crate::repo::fence;
+use git2::Repository;
 
-pub const INDEX_FILE: &str = "handoff.yaml";
+pub(crate) use crate::core::model::INDEX_FILE;
+use crate::core::model::LoadErrors;
+use crate::repo::facts::FactsError;
+use crate::repo::open::{self, OpenError};
+
 /// Ledger files larger than this are not read (a record is a few hundred bytes).
-pub const MAX_LEDGER_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_LEDGER_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Where the handoff workspace sits in its repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workspace {
+    /// The root of the repository's work tree.
+    pub repo_root: PathBuf,
+    /// The directory holding `handoff.yaml`.
+    pub dir: PathBuf,
+    /// `dir` relative to `repo_root`, `/`-separated: `""` at the root, else `"sub/dir/"` with a
+    /// trailing slash, so that `prefix + path` is a repository-relative path.
+    pub prefix: String,
+    /// The work tree's git directory (a linked worktree's own): handoff keeps its caches and
+    /// drafts there, never in the work tree.
+    pub git_dir: PathBuf,
+    /// The directory every worktree of the repository shares (refs, objects, configuration).
+    pub common_dir: PathBuf,
+}
+
+/// Why there is no workspace.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
-    #[error("{0}")]
-    NotFound(String),
+    #[error("cannot read the current directory: {0}")]
+    CurrentDir(std::io::Error),
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is not a directory", path.display())]
+    NotADirectory { path: PathBuf },
+    #[error(transparent)]
+    Repository(#[from] OpenError),
+    #[error("{} is a bare repository: handoff needs a work tree", path.display())]
+    Bare { path: PathBuf },
+    #[error("{} is not inside the work tree of {}", dir.display(), repo_root.display())]
+    OutsideWorkTree { dir: PathBuf, repo_root: PathBuf },
+    #[error("{} is not valid UTF-8; handoff needs UTF-8 paths", path.display())]
+    NonUtf8Path { path: PathBuf },
+    #[error(
+        "no {INDEX_FILE} in {} or above it up to the repository root {}: run `handoff init` to \
+         write one",
+        start.display(),
+        repo_root.display()
+    )]
+    NoIndex { start: PathBuf, repo_root: PathBuf },
     #[error("{0}")]
     Index(LoadErrors),
-    #[error(transparent)]
-    Repository(#[from] facts::OpenError),
     #[error(transparent)]
     Git(#[from] FactsError),
 }
 
 /// Finds the workspace: the nearest directory at or above `start` (the current directory
-/// when `None`) that holds `handoff.yaml`, without leaving the git repository.
+/// when `None`) that holds `handoff.yaml`, without leaving the work tree of the repository
+/// that contains `start`.
 pub fn locate(start: Option<&Path>) -> Result<Workspace, WorkspaceError> {
     let start = match start {
         Some(p) => p.to_path_buf(),
-        None => std::env::current_dir().map_err(|e| {
-            WorkspaceError::NotFound(format!("cannot read the current directory: {e}"))
-        })?,
+        None => std::env::current_dir().map_err(WorkspaceError::CurrentDir)?,
     };
-    let start = start
-        .canonicalize()
-        .map_err(|e| WorkspaceError::NotFound(format!("{}: {e}", start.display())))?;
+    let start = canonical(&start)?;
     if !start.is_dir() {
-        return Err(WorkspaceError::NotFound(format!(
-            "{} is not a directory",
-            start.display()
-        )));
+        return Err(WorkspaceError::NotADirectory { path: start });
     }
-    let repo = facts::open::discover(&start)?;
-    let Some(repo_root) = repo.workdir().map(Path::to_path_buf) else {
-        // Without the trailing slash libgit2 gives a repository's path.
-        let path: PathBuf = repo.path().components().collect();
-        return Err(WorkspaceError::NotFound(format!(
-            "{} is a bare repository: handoff needs a work tree",
-            path.display()
-        )));
-    };
-    let repo_root = repo_root.canonicalize().unwrap_or(repo_root);
-    let mut dir = start.clone();
-    loop {
-        if dir.join(INDEX_FILE).exists() {
-            let prefix = dir
-                .strip_prefix(&repo_root)
-                .map(|p| {
-                    let s = p.to_string_lossy().replace('\\', "/");
-                    if s.is_empty() { s } else { format!("{s}/") }
-                })
-                .unwrap_or_default();
-            return Ok(Workspace {
-                repo_root,
-                dir,
-                prefix,
-            });
-        }
-        if dir == repo_root || !dir.pop() || !dir.starts_with(&repo_root) {
-            break;
-        }
-    }
-    Err(WorkspaceError::NotFound(format!(
-        "no {INDEX_FILE} in {} or above it up to the repository root {}: run `handoff init` to write one",
-        start.display(),
-        repo_root.display()
-    )))
-}
-
-/// Loads and validates `handoff.yaml`, through the parsed-input cache. A `handoff.yaml` that
-/// is a symbolic link is followed only while it stays inside the work tree.
-pub fn load_index_file(ws: &Workspace) -> Result<Index, LoadErrors> {
-    load_index_through(ws, parsed_cache(git_dir(ws).as_deref(), Input::Index))
-}
-
-fn load_index_through(ws: &Workspace, mut cache: ParsedCache<Index>) -> Result<Index, LoadErrors> {
-    let path = ws.dir.join(INDEX_FILE);
-    let bytes = fence::read_inside(&ws.repo_root, &path, crate::yaml::MAX_INPUT_BYTES as u64)
-        .map_err(|e| {
-            LoadError::new(
-                INDEX_FILE,
-                Pos::new(1, 1, 0),
-                format!("cannot read {INDEX_FILE}: {e}"),
-            )
-        })?;
-    if let Some(index) = cache.take(INDEX_FILE, &bytes) {
-        return Ok(index);
-    }
-    let index = load_index(INDEX_FILE, &bytes)?;
-    cache.save(&[(INDEX_FILE, &bytes, &index)]);
-    Ok(index)
-}
-
-/// What one ledger file parsed to.
-type LedgerFile = (Vec<SignOff>, Vec<LedgerProblem>);
-/// A ledger file's bytes and what they parsed to, or why it could not be read.
-type ReadLedgerFile = Result<(Vec<u8>, LedgerFile), fence::Refused>;
-
-/// Reads every ledger file, through the parsed-input cache. Unreadable or malformed files
-/// become problems, never errors; so does a ledger directory that leads outside the work tree
-/// (a problem of every artifact: its `artifact` is empty).
-pub fn load_ledger(ws: &Workspace) -> Ledger {
-    load_ledger_through(ws, parsed_cache(git_dir(ws).as_deref(), Input::Ledger))
-}
-
-fn load_ledger_through(ws: &Workspace, mut cache: ParsedCache<LedgerFile>) -> Ledger {
-    let mut ledger = Ledger::default();
-    let dir = ws.dir.join(LEDGER_DIR);
-    let resolved_dir = match fence::resolve_inside(&ws.repo_root, &dir) {
-        Ok(resolved) => resolved,
-        Err(fence::Refused::Missing) => return ledger,
-        Err(e) => {
-            ledger.problems.push(LedgerProblem {
-                artifact: String::new(),
-                file: LEDGER_DIR.to_string(),
-                pos: Pos::new(1, 1, 0),
-                message: format!("{LEDGER_DIR} is not read: {e}"),
-            });
-            return ledger;
-        }
-    };
-    let Ok(entries) = fs::read_dir(&resolved_dir) else {
-        return ledger;
-    };
-    let mut files: Vec<(String, bool)> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let is_link = e.file_type().is_ok_and(|t| t.is_symlink());
-            (name.len() > ".yaml".len() && name.ends_with(".yaml")).then_some((name, is_link))
-        })
-        .collect();
-    files.sort();
-    // In file order: what each file parsed to, or why it could not be read.
-    let mut read_files: Vec<(String, String, ReadLedgerFile)> = Vec::with_capacity(files.len());
-    let mut missed = false;
-    for (name, is_link) in files {
-        let id = name[..name.len() - ".yaml".len()].to_string();
-        let file = format!("{LEDGER_DIR}/{id}.yaml");
-        // A plain file in the resolved directory is inside the work tree; only a symbolic
-        // link needs resolving (one canonicalisation per file cost 60 ms at 4,500 files).
-        let read = if is_link {
-            fence::read_inside(&ws.repo_root, &dir.join(&name), MAX_LEDGER_BYTES)
-        } else {
-            fence::read_regular(&resolved_dir.join(&name), MAX_LEDGER_BYTES)
-        };
-        let parsed = read.map(|bytes| {
-            let parsed = cache.take(&file, &bytes).unwrap_or_else(|| {
-                missed = true;
-                load_ledger_file(&id, &file, &bytes)
-            });
-            (bytes, parsed)
+    let repo = open::discover(&start)?;
+    let repo_root = work_tree_root(&repo)?;
+    if !start.starts_with(&repo_root) {
+        return Err(WorkspaceError::OutsideWorkTree {
+            dir: start,
+            repo_root,
         });
-        read_files.push((id, file, parsed));
     }
-    // A file parsed anew, or one gone (its entry was not taken): the cache is rewritten.
-    if missed || !cache.is_empty() {
-        let entries: Vec<(&str, &[u8], &LedgerFile)> = read_files
-            .iter()
-            .filter_map(|(_, file, parsed)| {
-                let (bytes, parsed) = parsed.as_ref().ok()?;
-                Some((file.as_str(), bytes.as_slice(), parsed))
-            })
-            .collect();
-        cache.save(&entries);
+    let Some(dir) = start
+        .ancestors()
+        .take_while(|dir| dir.starts_with(&repo_root))
+        .find(|dir| dir.join(INDEX_FILE).exists())
+    else {
+        return Err(WorkspaceError::NoIndex { start, repo_root });
+    };
+    Workspace::in_repo(&repo, repo_root, dir.to_path_buf())
+}
+
+impl Workspace {
+    /// The workspace in `dir` itself, whether or not it holds `handoff.yaml`: for a workspace
+    /// being made (the demo writes its `handoff.yaml` after finding where it goes) and for
+    /// reading the facts of any directory (the tests, the examples). Everything else finds
+    /// the workspace with [`locate`], which looks for `handoff.yaml` upwards.
+    pub fn discover(dir: &Path) -> Result<Workspace, WorkspaceError> {
+        let repo = open::discover(dir)?;
+        let repo_root = work_tree_root(&repo)?;
+        Workspace::in_repo(&repo, repo_root, canonical(dir)?)
     }
-    for (id, file, parsed) in read_files {
-        match parsed {
-            Ok((_, (records, problems))) => {
-                ledger.records.insert(id, records);
-                ledger.problems.extend(problems);
+
+    /// The workspace in `dir` (canonical) of `repo`, whose work tree's root is `repo_root`.
+    fn in_repo(
+        repo: &Repository,
+        repo_root: PathBuf,
+        dir: PathBuf,
+    ) -> Result<Workspace, WorkspaceError> {
+        let outside = || WorkspaceError::OutsideWorkTree {
+            dir: dir.clone(),
+            repo_root: repo_root.clone(),
+        };
+        let relative = dir.strip_prefix(&repo_root).map_err(|_| outside())?;
+        let mut prefix = String::new();
+        for component in relative.components() {
+            let name = component
+                .as_os_str()
+                .to_str()
+                .ok_or_else(|| WorkspaceError::NonUtf8Path { path: dir.clone() })?;
+            if name == ".git" {
+                return Err(outside());
             }
-            Err(e) => ledger.problems.push(LedgerProblem {
-                artifact: id,
-                file,
-                pos: Pos::new(1, 1, 0),
-                message: format!("the ledger file cannot be read: {e}"),
-            }),
+            prefix.push_str(name);
+            prefix.push('/');
+        }
+        Ok(Workspace {
+            git_dir: canonical_or_same(repo.path()),
+            common_dir: canonical_or_same(repo.commondir()),
+            repo_root,
+            dir,
+            prefix,
+        })
+    }
+
+    /// The repository-relative form of a path relative to the workspace directory.
+    pub fn repo_path(&self, workspace_path: &str) -> String {
+        let trimmed = workspace_path.trim_end_matches('/');
+        match trimmed {
+            "" | "." => self.prefix.trim_end_matches('/').to_string(),
+            _ => format!("{}{}", self.prefix, trimmed.trim_start_matches("./")),
         }
     }
-    ledger
 }
 
-/// The git directory of the workspace's repository, where the parsed-input caches live.
-fn git_dir(ws: &Workspace) -> Option<PathBuf> {
-    git2::Repository::open(&ws.repo_root)
-        .ok()
-        .map(|repo| repo.path().to_path_buf())
-}
-
-/// The parsed-input cache in a git directory, or none.
-fn parsed_cache<T: serde::Serialize + serde::de::DeserializeOwned>(
-    git_dir: Option<&Path>,
-    input: Input,
-) -> ParsedCache<T> {
-    match git_dir {
-        Some(dir) => ParsedCache::open(dir, input),
-        None => ParsedCache::disabled(input),
+/// The root of a repository's work tree, canonical; a bare repository has none.
+fn work_tree_root(repo: &Repository) -> Result<PathBuf, WorkspaceError> {
+    match repo.workdir() {
+        Some(workdir) => canonical(workdir),
+        None => Err(WorkspaceError::Bare {
+            // Without the trailing slash libgit2 gives a repository's path.
+            path: repo.path().components().collect(),
+        }),
     }
 }
 
-/// [`load_index_file`] and [`load_ledger`] together: the ledger files do not depend on the
-/// index, so they are read on a second thread while the index parses.
-pub fn load_index_and_ledger(ws: &Workspace) -> (Result<Index, LoadErrors>, Ledger) {
-    load_inputs(ws, true)
+fn canonical(path: &Path) -> Result<PathBuf, WorkspaceError> {
+    path.canonicalize().map_err(|source| WorkspaceError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
-/// [`load_index_and_ledger`], through the parsed-input caches or (`use_cache` false) not.
-pub fn load_inputs(ws: &Workspace, use_cache: bool) -> (Result<Index, LoadErrors>, Ledger) {
-    let git_dir = use_cache.then(|| git_dir(ws)).flatten();
-    let git_dir = git_dir.as_deref();
-    std::thread::scope(|scope| {
-        let ledger = scope.spawn(|| load_ledger_through(ws, parsed_cache(git_dir, Input::Ledger)));
-        let index = load_index_through(ws, parsed_cache(git_dir, Input::Index));
-        (index, crate::repo::threads::join(ledger))
-    })
+/// A path of the repository's own (its git directory) as the file system names it; as given
+/// when it cannot be resolved (then it is used as libgit2 gave it).
+fn canonical_or_same(path: &Path) -> PathBuf {
+    path.canonicalize()
+        .unwrap_or_else(|_| path.components().collect())
 }

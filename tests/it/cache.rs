@@ -7,14 +7,15 @@ use std::path::Path;
 use crate::common::{EPOCH, TICK, TestRepo, handoff_command};
 use git2::Repository;
 use handoff::core::model::History;
-use handoff::repo::facts::{
-    self, CacheOutcome, CachedChanges, HistoryCache, LedgerAnswer, PathSpec, last_changes,
-    open_repo,
+use handoff::repo::cache::{
+    CacheError, CacheOutcome, CachedChanges, Damage, HistoryCache, LedgerAnswer,
 };
+use handoff::repo::facts::{self, PathSpec, last_changes, open_repo};
+use handoff::repo::workspace::Workspace;
 use proptest::prelude::*;
 
 fn open(repo: &TestRepo) -> Repository {
-    let workspace = facts::Workspace::discover(repo.path()).expect("workspace");
+    let workspace = Workspace::discover(repo.path()).expect("workspace");
     open_repo(&workspace).expect("open")
 }
 
@@ -250,29 +251,36 @@ fn an_untrustworthy_cache_file_is_ignored_then_replaced() {
     let mut other_length = valid.clone();
     other_length.extend_from_slice(b"trailing");
 
-    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("empty", Vec::new(), "not a handoff cache file"),
+    let cases: Vec<(&str, Vec<u8>, Damage)> = vec![
+        ("empty", Vec::new(), Damage::Foreign),
         (
             "foreign",
             b"{\"cache\": \"someone else's\"}\n".to_vec(),
-            "not a handoff cache file",
+            Damage::Foreign,
         ),
-        ("truncated", valid[..valid.len() - 7].to_vec(), "truncated"),
-        ("header only", valid[..30].to_vec(), "truncated"),
-        ("flipped byte", flipped, "checksum mismatch"),
+        (
+            "truncated",
+            valid[..valid.len() - 7].to_vec(),
+            Damage::Truncated,
+        ),
+        ("header only", valid[..30].to_vec(), Damage::Truncated),
+        ("flipped byte", flipped, Damage::Checksum),
         (
             "other version",
             other_version,
-            "version 99, this handoff reads 1",
+            Damage::Version {
+                found: 99,
+                expected: 2,
+            },
         ),
-        ("appended bytes", other_length, "truncated"),
+        ("appended bytes", other_length, Damage::TrailingBytes),
     ];
-    for (name, bytes, reason) in cases {
+    for (name, bytes, damage) in cases {
         std::fs::write(&file, &bytes).unwrap();
         let changes = cached(&repo, &specs);
         assert_eq!(
             changes.outcome,
-            CacheOutcome::Rejected(reason.to_string()),
+            CacheOutcome::Rejected(CacheError::Damaged(damage)),
             "{name}"
         );
         assert!(changes.commits_visited > 0, "{name}: walked again");
@@ -296,7 +304,7 @@ fn a_cache_that_cannot_be_written_costs_only_speed() {
     let changes = cached(&repo, &specs);
     assert_eq!(
         changes.outcome,
-        CacheOutcome::Rejected("not a regular file".into())
+        CacheOutcome::Rejected(CacheError::Damaged(Damage::NotAFile))
     );
     assert!(changes.written.is_err());
     assert_exact(&repo, &specs, &changes);
@@ -375,7 +383,7 @@ fn a_deepened_shallow_clone_does_not_trust_its_old_answers() {
     let deepened = cached(&clone, &specs);
     assert_eq!(
         deepened.outcome,
-        CacheOutcome::Rejected("written for another shallow boundary".into())
+        CacheOutcome::Rejected(CacheError::Damaged(Damage::OtherShallowBoundary))
     );
     assert!(!deepened.histories.contains(&History::BeyondShallowBoundary));
     assert_exact(&clone, &specs, &deepened);
@@ -396,7 +404,7 @@ fn each_worktree_has_its_own_cache_in_the_git_directory() {
         "HEAD~2",
     ]);
 
-    let workspace = facts::Workspace::discover(&linked_path).unwrap();
+    let workspace = Workspace::discover(&linked_path).unwrap();
     let git = open_repo(&workspace).unwrap();
     let cache = HistoryCache::of(&git);
     let file = cache.file().unwrap().to_path_buf();
@@ -740,7 +748,7 @@ fn the_ledger_history_is_cached_per_head_and_equals_a_fresh_walk() {
     );
     repo.commit("rewrite the accept");
 
-    let workspace = facts::Workspace::discover(repo.path()).unwrap();
+    let workspace = Workspace::discover(repo.path()).unwrap();
     let git = open_repo(&workspace).unwrap();
     let fresh = facts::ledger_history::ledger_history(&git, &workspace).unwrap();
     assert!(fresh.files["prd"].rewrites.len() == 1, "{fresh:?}");
@@ -839,7 +847,7 @@ fn only_files_whose_stat_changed_are_hashed_at_ten_thousand_artifacts() {
             Some((path.to_string(), meta.split(' ').nth(2)?.to_string()))
         })
         .collect();
-    let workspace = facts::Workspace::discover(repo.path()).unwrap();
+    let workspace = Workspace::discover(repo.path()).unwrap();
     let git = open_repo(&workspace).unwrap();
 
     let read_all = || {

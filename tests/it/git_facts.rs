@@ -10,9 +10,9 @@ use crate::common::{EPOCH, TICK, TestRepo};
 use git2::Repository;
 use handoff::core::model::{ArtifactFacts, History, Target};
 use handoff::repo::facts::{
-    self, FactsError, Limits, PathSpec, WorkTree, Workspace, head_info, last_changes,
-    worktree_facts,
+    self, Limits, PathSpec, WorkTree, head_info, last_changes, worktree_facts,
 };
+use handoff::repo::workspace::{Workspace, WorkspaceError};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -1150,13 +1150,11 @@ fn a_bare_repository_is_refused_with_a_clear_message() {
     let repo = TestRepo::new();
     repo.git(&["init", "--quiet", "--bare", "bare.git"]);
     let error = Workspace::discover(&repo.abs("bare.git")).unwrap_err();
-    assert!(matches!(error, FactsError::Bare { .. }));
+    assert!(matches!(error, WorkspaceError::Bare { .. }));
     assert!(
-        error.to_string().starts_with("handoff needs a work tree: "),
-        "{error}"
-    );
-    assert!(
-        error.to_string().ends_with("is a bare repository"),
+        error
+            .to_string()
+            .ends_with("bare.git is a bare repository: handoff needs a work tree"),
         "{error}"
     );
     assert!(Workspace::discover(Path::new("/")).is_err());

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use crate::common::{TestRepo, handoff_command};
 use handoff::core::model::Target;
-use handoff::repo::facts::{Limits, WorkTree, Workspace, open_repo};
+use handoff::repo::facts::{Limits, WorkTree, open_repo};
+use handoff::repo::workspace::Workspace;
 use support::*;
 
 /// Runs a command, killing it and failing the test if it has not finished by `limit`.

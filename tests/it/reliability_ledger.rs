@@ -11,7 +11,8 @@ use std::time::Instant;
 
 use crate::common::TestRepo;
 use handoff::core::model::ledger_history::{Membership, RewriteKind};
-use handoff::repo::facts::{Workspace, ledger_history::ledger_history, open_repo};
+use handoff::repo::facts::{ledger_history::ledger_history, open_repo};
+use handoff::repo::workspace::Workspace;
 use support::*;
 
 const LEDGER: &str = ".handoff/signoffs/prd.yaml";

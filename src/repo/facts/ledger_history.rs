@@ -20,8 +20,9 @@ use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 
+use super::FactsError;
 use super::history::{head_commit, last_change_of, shallow_boundary};
-use super::{FactsError, Workspace};
+use crate::core::model::INDEX_FILE;
 use crate::core::model::ledger::LEDGER_DIR;
 use crate::core::model::ledger_history::{
     Appended, CommitRef, LedgerFileHistory, LedgerHistory, Membership, Rewrite, RewriteKind,
@@ -29,16 +30,17 @@ use crate::core::model::ledger_history::{
 };
 use crate::core::model::load::{load_index, load_ledger_file};
 use crate::core::model::{Index, SignOff};
-use crate::repo::workspace::{INDEX_FILE, MAX_LEDGER_BYTES};
+use crate::repo::workspace::MAX_LEDGER_BYTES;
+use crate::repo::workspace::Workspace;
 
 /// Raise whenever what the walk computes changes (a fix, a new limit): answers cached by an
 /// older version (`facts::ledger_cache`) are then ignored.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 /// Commits walked at most; older ones are not compared.
-pub const MAX_COMMITS: usize = 200_000;
+pub(crate) const MAX_COMMITS: usize = 200_000;
 /// Ledger text parsed at most, over every version of every file.
-pub const MAX_PARSED_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_PARSED_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One version of a ledger file: its records as (key, record).
 type Version = Rc<Vec<(String, SignOff)>>;
@@ -61,7 +63,7 @@ pub fn ledger_history(repo: &Repository, ws: &Workspace) -> Result<LedgerHistory
 /// at `base` joined with what the new commits say: their rewrites come first (newest first),
 /// and a record appended both before and after `base` keeps its older commit, as a whole walk
 /// (children first, older answers overwriting) would.
-pub fn ledger_history_since(
+pub(crate) fn ledger_history_since(
     repo: &Repository,
     ws: &Workspace,
     base: Oid,
@@ -362,33 +364,7 @@ impl<'r> Walk<'r> {
                 before: None,
             });
         }
-        let position: HashMap<&str, usize> = version
-            .iter()
-            .enumerate()
-            .map(|(i, (k, _))| (k.as_str(), i))
-            .collect();
-        for parent in parents {
-            let kept: Vec<&(String, SignOff)> = parent
-                .iter()
-                .filter(|(k, _)| position.contains_key(k.as_str()))
-                .collect();
-            let positions: Vec<usize> = kept.iter().map(|(k, _)| position[k.as_str()]).collect();
-            let in_order = longest_increasing(&positions);
-            for (i, (key, record)) in kept.iter().enumerate() {
-                if in_order.contains(&i) || rewrites.iter().any(|r| r.record == *key) {
-                    continue;
-                }
-                rewrites.push(Rewrite {
-                    kind: RewriteKind::Moved,
-                    commit: commit_ref.clone(),
-                    record: key.clone(),
-                    record_summary: record_summary(record),
-                    replaced: None,
-                    after: i.checked_sub(1).map(|p| kept[p].0.clone()),
-                    before: kept.get(i + 1).map(|(k, _)| k.clone()),
-                });
-            }
-        }
+        add_moves(&mut rewrites, version, parents, &commit_ref);
 
         let mut appended = Vec::new();
         for (key, record) in appended_here {
@@ -479,5 +455,42 @@ fn commit_ref(commit: &git2::Commit) -> CommitRef {
             change.author_name
         },
         summary: change.summary,
+    }
+}
+
+/// Adds a [`RewriteKind::Moved`] for each record kept from a parent whose order relative to
+/// the others changed (outside the longest run kept in order), unless already rewritten.
+fn add_moves(
+    rewrites: &mut Vec<Rewrite>,
+    version: &Version,
+    parents: &[Version],
+    commit_ref: &CommitRef,
+) {
+    let position: HashMap<&str, usize> = version
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.as_str(), i))
+        .collect();
+    for parent in parents {
+        let kept: Vec<&(String, SignOff)> = parent
+            .iter()
+            .filter(|(k, _)| position.contains_key(k.as_str()))
+            .collect();
+        let positions: Vec<usize> = kept.iter().map(|(k, _)| position[k.as_str()]).collect();
+        let in_order = longest_increasing(&positions);
+        for (i, (key, record)) in kept.iter().enumerate() {
+            if in_order.contains(&i) || rewrites.iter().any(|r| r.record == *key) {
+                continue;
+            }
+            rewrites.push(Rewrite {
+                kind: RewriteKind::Moved,
+                commit: commit_ref.clone(),
+                record: key.clone(),
+                record_summary: record_summary(record),
+                replaced: None,
+                after: i.checked_sub(1).map(|p| kept[p].0.clone()),
+                before: kept.get(i + 1).map(|(k, _)| k.clone()),
+            });
+        }
     }
 }

@@ -8,108 +8,34 @@
 //! - [`worktree_facts`] (or a reusable [`WorkTree`]): existence, fingerprint, uncommitted state,
 //!   glob matches and documents of one artifact.
 //! - [`last_changes`]: one history walk that answers `git log -1 -- <path>` for many paths;
-//!   [`last_changes_cached`] (or a [`HistoryCache`]) the same through a cache in `.git/handoff/`
-//!   that spares walking history already walked.
+//!   a [`HistoryCache`] the same through a cache in `.git/handoff/` that spares walking
+//!   history already walked.
 //! - [`collect`]: all of the above for a whole index.
 
-mod cache;
-mod cache_file;
 mod glob;
 mod head;
-mod history;
-mod ledger_cache;
+pub(crate) mod history;
 pub mod ledger_history;
-pub mod open;
-mod parsed_cache;
 mod repo_info;
 mod treehash;
 mod worktree;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Once;
 
 use git2::Repository;
 use thiserror::Error;
 
 use crate::core::model::{ArtifactFacts, Facts, HeadInfo, History, LedgerHistory, Target};
+use crate::repo::cache::HistoryCache;
+use crate::repo::open::{self, OpenError};
 use crate::repo::threads::join;
+use crate::repo::workspace::Workspace;
 
-pub use cache::{CacheOutcome, CachedChanges, HistoryCache, last_changes_cached};
 pub use head::head_info;
 pub use history::{PathSpec, last_changes};
-pub use ledger_cache::{LedgerAnswer, ledger_history_cached};
-pub use open::OpenError;
-pub use parsed_cache::{Input, ParsedCache};
 pub use repo_info::{blob_id, git_email, handoff_git_dir, read_head};
 pub use worktree::{Limits, WorkTree, worktree_facts};
-
-/// Where the handoff workspace sits in the repository.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Workspace {
-    /// The root of the repository's work tree.
-    pub repo_root: PathBuf,
-    /// The directory holding `handoff.yaml`.
-    pub dir: PathBuf,
-    /// `dir` relative to `repo_root`, `/`-separated: `""` at the root, else `"sub/dir/"` with a
-    /// trailing slash, so that `prefix + path` is a repository-relative path.
-    pub prefix: String,
-}
-
-impl Workspace {
-    /// The workspace whose `handoff.yaml` lives in `dir`, inside the work tree of the repository
-    /// that contains `dir`.
-    pub fn discover(dir: &Path) -> Result<Workspace, FactsError> {
-        let repo = open::discover(dir)?;
-        let Some(workdir) = repo.workdir() else {
-            return Err(FactsError::Bare {
-                path: repo.path().to_path_buf(),
-            });
-        };
-        let canonical = |path: &Path| {
-            path.canonicalize().map_err(|source| FactsError::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-        };
-        let repo_root = canonical(workdir)?;
-        let dir = canonical(dir)?;
-        let relative = dir
-            .strip_prefix(&repo_root)
-            .map_err(|_| FactsError::OutsideWorkTree {
-                dir: dir.clone(),
-                repo_root: repo_root.clone(),
-            })?;
-        let mut prefix = String::new();
-        for component in relative.components() {
-            let name = component
-                .as_os_str()
-                .to_str()
-                .ok_or_else(|| FactsError::NonUtf8Path { path: dir.clone() })?;
-            if name == ".git" {
-                return Err(FactsError::OutsideWorkTree {
-                    dir: dir.clone(),
-                    repo_root: repo_root.clone(),
-                });
-            }
-            prefix.push_str(name);
-            prefix.push('/');
-        }
-        Ok(Workspace {
-            repo_root,
-            dir,
-            prefix,
-        })
-    }
-
-    /// The repository-relative form of a path relative to the workspace directory.
-    pub fn repo_path(&self, workspace_path: &str) -> String {
-        let trimmed = workspace_path.trim_end_matches('/');
-        match trimmed {
-            "" | "." => self.prefix.trim_end_matches('/').to_string(),
-            _ => format!("{}{}", self.prefix, trimmed.trim_start_matches("./")),
-        }
-    }
-}
 
 /// Why facts could not be read at all. Problems with a single artifact are not errors: they
 /// are reported in [`crate::core::model::ArtifactFacts::problem`].
@@ -117,17 +43,8 @@ impl Workspace {
 pub enum FactsError {
     #[error(transparent)]
     Open(#[from] OpenError),
-    #[error("handoff needs a work tree: {} is a bare repository", path.display())]
+    #[error("{} is a bare repository: handoff needs a work tree", path.display())]
     Bare { path: PathBuf },
-    #[error("{} is not inside the work tree of {}", dir.display(), repo_root.display())]
-    OutsideWorkTree { dir: PathBuf, repo_root: PathBuf },
-    #[error("{} is not valid UTF-8; handoff needs UTF-8 paths", path.display())]
-    NonUtf8Path { path: PathBuf },
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
     #[error("{context}: {source}")]
     Git {
         context: String,
@@ -152,7 +69,7 @@ pub fn open_repo(workspace: &Workspace) -> Result<Repository, FactsError> {
     let repo = open::open(&workspace.repo_root)?;
     if repo.is_bare() || repo.workdir().is_none() {
         return Err(FactsError::Bare {
-            path: repo.path().to_path_buf(),
+            path: repo.path().components().collect(),
         });
     }
     Ok(repo)
@@ -179,7 +96,7 @@ fn tune_libgit2() {
 
 /// The history-walk spec of an artifact's target (`None` for a URL): its path or glob made
 /// relative to the repository root.
-pub fn path_spec(workspace: &Workspace, target: &Target) -> Option<PathSpec> {
+pub(crate) fn path_spec(workspace: &Workspace, target: &Target) -> Option<PathSpec> {
     match target {
         Target::Path(path) => Some(PathSpec::Exact(workspace.repo_path(path))),
         Target::Glob(pattern) => Some(PathSpec::Glob(format!(
@@ -224,7 +141,7 @@ pub enum FactsPiece {
 
 /// Which facts to read: the work tree of every target, and with `history` the last change of
 /// each and the ledger's history.
-pub struct FactsRequest<'a> {
+pub(crate) struct FactsRequest<'a> {
     pub targets: &'a [(String, Target)],
     pub history: bool,
     pub cache: &'a HistoryCache,
@@ -244,7 +161,7 @@ const HISTORY_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 /// libgit2 re-reads the git index only when it changed). Cold, the two walks run side by
 /// side (on two cores the slower of them is the cost, not their sum); warm, reading the
 /// caches overlaps reading the work tree.
-pub fn read_facts(
+pub(crate) fn read_facts(
     repo: &Repository,
     workspace: &Workspace,
     request: &FactsRequest,
@@ -344,7 +261,7 @@ pub fn merge(facts: &mut Facts, piece: FactsPiece) -> Vec<String> {
 
 /// [`collect`] with a given history cache ([`HistoryCache::disabled`] walks everything):
 /// [`read_facts`], its pieces gathered.
-pub fn collect_with(
+pub(crate) fn collect_with(
     repo: &Repository,
     workspace: &Workspace,
     artifacts: &[(String, Target)],

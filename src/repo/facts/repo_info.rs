@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use git2::{ObjectType, Oid, Repository};
 
-use super::{Workspace, head_info, open_repo};
+use super::{head_info, open_repo};
 use crate::core::model::HeadInfo;
+use crate::repo::workspace::Workspace;
 
 /// Where HEAD stands now; `None` when the repository cannot be opened.
 pub fn read_head(ws: &Workspace) -> Option<HeadInfo> {
@@ -15,8 +16,7 @@ pub fn read_head(ws: &Workspace) -> Option<HeadInfo> {
 
 /// The git user's e-mail in this repository, if set.
 pub fn git_email(ws: &Workspace) -> Option<String> {
-    let repo = Repository::open(&ws.repo_root).ok()?;
-    let config = repo.config().ok()?;
+    let config = Repository::open(&ws.repo_root).ok()?.config().ok()?;
     config
         .get_string("user.email")
         .ok()
@@ -24,11 +24,10 @@ pub fn git_email(ws: &Workspace) -> Option<String> {
 }
 
 /// handoff's directory inside the git directory (`.git/handoff`): what is kept there never
-/// shows in the work tree.
+/// shows in the work tree. Always known (an `Option` for the workbench, which runs without
+/// one in tests).
 pub fn handoff_git_dir(ws: &Workspace) -> Option<PathBuf> {
-    Repository::open(&ws.repo_root)
-        .ok()
-        .map(|repo| repo.path().join("handoff"))
+    Some(ws.git_dir.join("handoff"))
 }
 
 /// git's object id of `bytes` as a blob, in hex: a file's content as git names it.

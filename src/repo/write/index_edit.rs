@@ -16,8 +16,9 @@ use super::change::{self, CommitOptions, FileChange, WriteError, summary_text};
 use crate::core::edit::{FieldChange, IndexEdit, IndexTextError, ListChange, edit_text};
 use crate::core::model::Index;
 use crate::core::model::load::decode_utf8;
-use crate::repo::facts::{self, Workspace};
+use crate::repo::facts;
 use crate::repo::workspace::INDEX_FILE;
+use crate::repo::workspace::Workspace;
 
 /// An edit that was committed.
 #[derive(Debug, Clone, PartialEq)]

@@ -17,8 +17,10 @@ use crate::core::model::{Action, LoadErrors, Pos, SignOff};
 use crate::core::signoff::{
     SignRefusal, SignRequest, check_sign, note_of, refuse_approving_nothing,
 };
-use crate::repo::facts::{self, WorkTree, Workspace};
-use crate::repo::workspace::{INDEX_FILE, MAX_LEDGER_BYTES, load_index_file};
+use crate::repo::facts::{self, WorkTree};
+use crate::repo::inputs::load_index_file;
+use crate::repo::workspace::Workspace;
+use crate::repo::workspace::{INDEX_FILE, MAX_LEDGER_BYTES};
 
 /// A sign-off that was committed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,14 +16,15 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::cache::CACHE_DIR;
-use super::cache_file;
+use super::CACHE_DIR;
+use super::sealed::{self, CacheError, Damage, Seal};
 
-const VERSION: u32 = 1;
+/// Version 1 had a word-wise checksum.
+const VERSION: u32 = 2;
 
 /// Which input a cache file holds.
 #[derive(Debug, Clone, Copy)]
-pub enum Input {
+pub(crate) enum Input {
     /// `handoff.yaml`: one entry.
     Index,
     /// The ledger: one entry per file.
@@ -31,10 +32,14 @@ pub enum Input {
 }
 
 impl Input {
-    fn magic(self) -> &'static [u8; 16] {
-        match self {
+    fn seal(self) -> Seal {
+        let magic = match self {
             Input::Index => b"handoff-p-index\0",
             Input::Ledger => b"handoff-p-ledger",
+        };
+        Seal {
+            magic,
+            version: VERSION,
         }
     }
 
@@ -63,7 +68,7 @@ struct StoredRef<'a, T> {
 }
 
 /// The parsed inputs of one kind, as the cache file held them when opened.
-pub struct ParsedCache<T> {
+pub(crate) struct ParsedCache<T> {
     /// Where it is written, and the build identity it is written with (`None`: disabled).
     file: Option<(PathBuf, &'static str)>,
     input: Input,
@@ -73,11 +78,12 @@ pub struct ParsedCache<T> {
 impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
     /// The cache of the repository whose git directory is `git_dir`. A missing, damaged or
     /// foreign file reads as empty; without a build identity nothing is cached.
-    pub fn open(git_dir: &Path, input: Input) -> ParsedCache<T> {
+    pub(crate) fn open(git_dir: &Path, input: Input) -> ParsedCache<T> {
         let Some(build) = build_identity() else {
             return ParsedCache::disabled(input);
         };
         let file = git_dir.join(CACHE_DIR).join(input.file_name());
+        // Damaged, foreign or written by another build: parsed again and rewritten.
         let entries = read(&file, input, build).unwrap_or_default();
         ParsedCache {
             file: Some((file, build)),
@@ -87,7 +93,7 @@ impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
     }
 
     /// No cache: everything is parsed and nothing written.
-    pub fn disabled(input: Input) -> ParsedCache<T> {
+    pub(crate) fn disabled(input: Input) -> ParsedCache<T> {
         ParsedCache {
             file: None,
             input,
@@ -97,7 +103,7 @@ impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
 
     /// What `name` parsed to, if it was stored with exactly these bytes. The entry leaves the
     /// cache: [`ParsedCache::save`] writes what it is given.
-    pub fn take(&mut self, name: &str, bytes: &[u8]) -> Option<T> {
+    pub(crate) fn take(&mut self, name: &str, bytes: &[u8]) -> Option<T> {
         match self.entries.remove(name) {
             Some((stored, parsed)) if stored == bytes => Some(parsed),
             _ => None,
@@ -105,13 +111,13 @@ impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
     }
 
     /// Whether no entry is left (every stored input was taken).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// Writes the cache file anew with these entries (name, bytes, parsed). A failure to
     /// write only costs the next run a parse, so it is not reported.
-    pub fn save(self, entries: &[(&str, &[u8], &T)]) {
+    pub(crate) fn save(self, entries: &[(&str, &[u8], &T)]) {
         let Some((file, build)) = self.file else {
             return;
         };
@@ -122,33 +128,27 @@ impl<T: Serialize + DeserializeOwned> ParsedCache<T> {
                 .map(|&(name, bytes, parsed)| (name, serde_bytes::Bytes::new(bytes), parsed))
                 .collect(),
         };
-        if let Ok(payload) = postcard::to_stdvec(&stored) {
-            let _ = cache_file::write(
-                &file,
-                &cache_file::seal(self.input.magic(), VERSION, &payload),
-            );
-        }
+        let _ = sealed::write(self.input.seal(), &file, &stored);
     }
 }
 
+/// The entries of a cache file: none when there is no file.
 fn read<T: DeserializeOwned>(
     file: &Path,
     input: Input,
     build: &str,
-) -> Option<BTreeMap<String, (Vec<u8>, T)>> {
-    let bytes = cache_file::read(file).ok()??;
-    let payload = cache_file::unseal(input.magic(), VERSION, &bytes).ok()?;
-    let stored: Stored<T> = postcard::from_bytes(payload).ok()?;
+) -> Result<BTreeMap<String, (Vec<u8>, T)>, CacheError> {
+    let Some(stored) = sealed::read::<Stored<T>>(input.seal(), file)? else {
+        return Ok(BTreeMap::new());
+    };
     if stored.build != build {
-        return None;
+        return Err(Damage::OtherBuild.into());
     }
-    Some(
-        stored
-            .entries
-            .into_iter()
-            .map(|(name, bytes, parsed)| (name, (bytes.into_vec(), parsed)))
-            .collect(),
-    )
+    Ok(stored
+        .entries
+        .into_iter()
+        .map(|(name, bytes, parsed)| (name, (bytes.into_vec(), parsed)))
+        .collect())
 }
 
 /// Names this build of handoff: its version and its executable's size and modification time,
@@ -212,10 +212,12 @@ mod tests {
             build: "0.0.0 1 1",
             entries: vec![("a.yaml", serde_bytes::Bytes::new(b"a: 1\n"), &parsed)],
         };
-        let payload = postcard::to_stdvec(&foreign).unwrap();
-        let sealed = cache_file::seal(Input::Index.magic(), VERSION, &payload);
-        std::fs::write(&file, sealed).unwrap();
+        sealed::write(Input::Index.seal(), &file, &foreign).unwrap();
         assert!(open().is_empty(), "written by another build");
+        assert_eq!(
+            read::<String>(&file, Input::Index, build_identity().unwrap()).unwrap_err(),
+            CacheError::Damaged(Damage::OtherBuild)
+        );
 
         std::fs::write(&file, &good[..good.len() - 1]).unwrap();
         assert!(open().is_empty(), "truncated");

@@ -188,7 +188,7 @@ fn explain(start: &Path, error: git2::Error) -> OpenError {
 /// over the global and system files, as git layers them, even where libgit2 cannot open the
 /// repository (its configuration file can still be read); the global and system files alone
 /// outside any repository.
-pub fn config_at(start: &Path) -> Result<Config, git2::Error> {
+pub(crate) fn config_at(start: &Path) -> Result<Config, git2::Error> {
     if let Ok(repo) = Repository::discover(start) {
         return repo.config();
     }

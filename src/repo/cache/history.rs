@@ -4,37 +4,39 @@
 //! The answer `git log -1 -- <path>` gives depends only on the commit it starts from and the
 //! path: commits never change, and neither does what lies behind them. So answers computed at
 //! a HEAD stay true at that commit forever, and a walk from a later HEAD can stop each path's
-//! chain at that commit and take the stored answer (see [`super::history`]). Chains that never
-//! reach it (changed in the new commits, or coming in through a merge of an older branch) are
-//! walked as usual. The results are what a walk without a cache gives, always.
+//! chain at that commit and take the stored answer (see [`crate::repo::facts::history`]).
+//! Chains that never reach it (changed in the new commits, or coming in through a merge of an
+//! older branch) are walked as usual. The results are what a walk without a cache gives,
+//! always.
 //!
 //! The file lives in git's own directory (`<git dir>/handoff/cache/last-change`; a linked
 //! worktree has its own), never in the work tree. It keeps the answers of the last few HEADs
 //! (switching branches back and forth stays warm), each for the paths asked at that HEAD.
-//! It is written whole to a temporary file and renamed over the old one, so a reader sees the
-//! old file or the new one. A file that is not exactly what this version writes (another
-//! magic, another version, a wrong checksum, truncated, or recorded against another shallow
-//! boundary) is ignored and replaced. Removing it is always safe.
+//! It is sealed and written like every cache file ([`super::sealed`]); a file that is not
+//! exactly what this version writes, or was recorded against another shallow boundary, is
+//! ignored and replaced. Removing it is always safe.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
-use super::FactsError;
-use super::cache_file::{self, Reader, Writer};
-use super::history::{self, KnownAt, PathSpec};
+use super::CACHE_DIR;
+use super::sealed::{self, CacheError, Damage, Invalid, Seal};
 use crate::core::model::{History, LastChange};
+use crate::repo::facts::FactsError;
+use crate::repo::facts::history::{self as walk, KnownAt, PathSpec};
 
-/// The cache's directory, relative to the repository's git directory.
-pub const CACHE_DIR: &str = "handoff/cache";
 const FILE_NAME: &str = "last-change";
 
-/// The first bytes of the last-change cache file.
-const MAGIC: &[u8; 16] = b"handoff-lastchg\n";
-/// Raised whenever the layout or the meaning of a field changes; other versions are ignored.
-const VERSION: u32 = 1;
+/// Version 1 was a hand-written layout with a word-wise checksum.
+const SEAL: Seal = Seal {
+    magic: b"handoff-lastchg\n",
+    version: 2,
+};
 /// HEADs whose answers are kept, the newest first.
 const MAX_HEADS: usize = 8;
 
@@ -45,14 +47,14 @@ pub struct HistoryCache {
 }
 
 /// How the cache served one request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum CacheOutcome {
     /// The cache is off: everything was walked.
     Disabled,
     /// No cache file yet, or nothing committed: everything was walked.
     Empty,
     /// The file could not be trusted (the reason says why) and was ignored.
-    Rejected(String),
+    Rejected(CacheError),
     /// HEAD is a cached HEAD: only paths not in the cache were walked.
     SameHead,
     /// HEAD descends from a cached HEAD (`base`): only the commits since were walked, except
@@ -64,7 +66,7 @@ pub enum CacheOutcome {
 }
 
 /// The answers of [`HistoryCache::last_changes`], and what they cost.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct CachedChanges {
     /// One per spec, in the order given.
     pub histories: Vec<History>,
@@ -75,19 +77,7 @@ pub struct CachedChanges {
     pub specs_from_cache: usize,
     /// Whether the cache file was rewritten, or why writing it failed (which costs only the
     /// next run's speed).
-    pub written: Result<bool, String>,
-}
-
-/// [`super::last_changes`] through the repository's cache: same answers, same streaming of
-/// each answer to `on_resolved` as soon as it is known.
-pub fn last_changes_cached(
-    repo: &Repository,
-    specs: &[PathSpec],
-    on_resolved: &mut dyn FnMut(usize, &History),
-) -> Result<Vec<History>, FactsError> {
-    HistoryCache::of(repo)
-        .last_changes(repo, specs, on_resolved)
-        .map(|changes| changes.histories)
+    pub written: Result<bool, CacheError>,
 }
 
 impl HistoryCache {
@@ -104,7 +94,7 @@ impl HistoryCache {
     }
 
     /// No cache: every request walks history and nothing is written.
-    pub fn disabled() -> HistoryCache {
+    pub(crate) fn disabled() -> HistoryCache {
         HistoryCache { file: None }
     }
 
@@ -113,17 +103,17 @@ impl HistoryCache {
         self.file.as_deref()
     }
 
-    /// The last change of each spec, as [`super::last_changes`] gives it, walking only what
-    /// the cache does not answer, then storing the answers for HEAD.
+    /// The last change of each spec, as [`crate::repo::facts::last_changes`] gives it, walking
+    /// only what the cache does not answer, then storing the answers for HEAD.
     pub fn last_changes(
         &self,
         repo: &Repository,
         specs: &[PathSpec],
         on_resolved: &mut dyn FnMut(usize, &History),
     ) -> Result<CachedChanges, FactsError> {
-        let head = history::head_commit(repo)?;
+        let head = walk::head_commit(repo)?;
         let (Some(file), Some(head)) = (&self.file, head) else {
-            let walk = history::walk_from(repo, head, specs, &[], on_resolved)?;
+            let walk = walk::walk_from(repo, head, specs, &[], on_resolved)?;
             return Ok(CachedChanges {
                 histories: walk.histories,
                 outcome: if self.file.is_none() {
@@ -137,8 +127,8 @@ impl HistoryCache {
             });
         };
 
-        let shallow = shallow_fingerprint(repo);
-        let (stored, outcome) = match read(file, shallow) {
+        let shallow = shallow_key(repo);
+        let (stored, outcome) = match read(file, &shallow) {
             Ok(Some(stored)) => (stored, CacheOutcome::Empty),
             Ok(None) => (Stored::default(), CacheOutcome::Empty),
             Err(reason) => (Stored::default(), CacheOutcome::Rejected(reason)),
@@ -152,14 +142,14 @@ impl HistoryCache {
             Usable::None => CacheOutcome::Unrelated,
         };
 
-        let walk = history::walk_from(repo, Some(head), specs, &known, on_resolved)?;
+        let walk = walk::walk_from(repo, Some(head), specs, &known, on_resolved)?;
         let everything_cached =
             matches!(outcome, CacheOutcome::SameHead) && walk.specs_from_known == specs.len();
         let written = if everything_cached {
             Ok(false)
         } else {
             let updated = stored.updated(head, specs, &walk.histories, shallow);
-            cache_file::write(file, &encode(&updated)).map(|()| true)
+            sealed::write(SEAL, file, &to_file(&updated)).map(|()| true)
         };
         Ok(CachedChanges {
             histories: walk.histories,
@@ -237,7 +227,7 @@ fn usable_heads(
 
 /// A stored answer; a change is a number in [`Stored::commits`], so that reading the file
 /// allocates one text per distinct commit rather than one per path and HEAD.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Answer {
     Changed(u32),
     NeverCommitted,
@@ -254,8 +244,8 @@ struct HeadAnswers {
 /// A cache file's contents.
 #[derive(Debug, Clone, Default)]
 struct Stored {
-    /// The fingerprint of the shallow boundary the answers were computed under.
-    shallow: u64,
+    /// The shallow boundary the answers were computed under ([`shallow_key`]).
+    shallow: Vec<ObjectId>,
     /// The commits answers name.
     commits: Vec<LastChange>,
     /// Newest first.
@@ -282,7 +272,7 @@ impl Stored {
         head: Oid,
         specs: &[PathSpec],
         histories: &[History],
-        shallow: u64,
+        shallow: Vec<ObjectId>,
     ) -> Stored {
         // New commits are appended: the numbers older answers hold stay valid.
         let mut commits = self.commits.clone();
@@ -332,188 +322,191 @@ impl Stored {
     }
 }
 
-/// A fingerprint of `.git/shallow` (0 for a full clone): answers at the shallow boundary
-/// change when the clone is deepened, so a cache from another boundary is not used.
-pub(super) fn shallow_fingerprint(repo: &Repository) -> u64 {
-    if !repo.is_shallow() {
-        return 0;
-    }
-    let mut commits: Vec<String> = history::shallow_boundary(repo)
+/// A commit id as stored.
+pub(crate) type ObjectId = [u8; 20];
+
+/// The commits of `.git/shallow`, sorted (none for a full clone): answers at the shallow
+/// boundary change when the clone is deepened, so answers from another boundary are not
+/// used. Kept whole rather than hashed, so that no two boundaries are ever taken for one.
+pub(crate) fn shallow_key(repo: &Repository) -> Vec<ObjectId> {
+    let mut commits: Vec<ObjectId> = walk::shallow_boundary(repo)
         .iter()
-        .map(Oid::to_string)
+        .map(|id| id.as_bytes().try_into().expect("a SHA-1 id"))
         .collect();
     commits.sort_unstable();
-    // Never 0, so that a shallow clone never matches a full one.
-    cache_file::checksum(commits.join("\n").as_bytes()) | 1
+    commits
 }
 
 // ---------------------------------------------------------------------------------------------
-// The file format (all integers little-endian):
-//
-//   header   magic (16 bytes) · version u32 · payload length u64 · FNV-1a of the payload u64
-//   payload  shallow fingerprint u64
-//            commit count u32, then per commit:
-//              id (20 bytes) · author time i64 (seconds) · author name · author email · summary
-//            head count u32, then per HEAD:
-//              id (20 bytes) · answer count u32, then per answer:
-//                spec kind u8 (0 path, 1 glob) · spec text · answer u8 (0 changed, 1 never
-//                committed, 2 beyond the shallow boundary) · commit number u32 (changed only)
-//
-// Strings are a u32 length and that many bytes of UTF-8.
+// The file: [`Stored`] as the private types below, postcard-encoded and sealed. A commit is
+// stored once, and answers name it by its number.
 
-const SPEC_EXACT: u8 = 0;
-const SPEC_GLOB: u8 = 1;
-const ANSWER_CHANGED: u8 = 0;
-const ANSWER_NEVER_COMMITTED: u8 = 1;
-const ANSWER_BEYOND_SHALLOW: u8 = 2;
+#[derive(Serialize, Deserialize)]
+struct File<'a> {
+    shallow: Cow<'a, [ObjectId]>,
+    commits: Vec<StoredCommit<'a>>,
+    heads: Vec<StoredHead<'a>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredCommit<'a> {
+    id: ObjectId,
+    /// Author time, seconds since the epoch.
+    time: i64,
+    author_name: Cow<'a, str>,
+    author_email: Cow<'a, str>,
+    summary: Cow<'a, str>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredHead<'a> {
+    commit: ObjectId,
+    /// Sorted by spec.
+    answers: Vec<(StoredSpec<'a>, Answer)>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum StoredSpec<'a> {
+    Exact(Cow<'a, str>),
+    Glob(Cow<'a, str>),
+}
 
 /// Reads the cache: `Ok(None)` when there is no file, `Err` with the reason when it cannot be
 /// trusted.
-fn read(file: &Path, shallow: u64) -> Result<Option<Stored>, String> {
-    let Some(bytes) = cache_file::read(file)? else {
+fn read(file: &Path, shallow: &[ObjectId]) -> Result<Option<Stored>, CacheError> {
+    let Some(stored) = sealed::read::<File>(SEAL, file)? else {
         return Ok(None);
     };
-    let stored = decode(&bytes)?;
-    if stored.shallow != shallow {
-        return Err("written for another shallow boundary".to_string());
+    if *stored.shallow != *shallow {
+        return Err(Damage::OtherShallowBoundary.into());
     }
-    Ok(Some(stored))
+    Ok(Some(from_file(stored)?))
 }
 
-fn decode(bytes: &[u8]) -> Result<Stored, String> {
-    let payload = cache_file::unseal(MAGIC, VERSION, bytes)?;
-    let mut r = Reader::new(payload);
-    let shallow = r.u64()?;
-    let commit_count = r.count(20 + 8 + 12)?;
-    let mut commits = Vec::with_capacity(commit_count);
-    for _ in 0..commit_count {
-        let id = r.oid()?;
-        let seconds = r.i64()?;
-        let author_name = r.string()?;
-        let author_email = r.string()?;
-        let summary = r.string()?;
-        commits.push(LastChange {
-            commit: id.to_string(),
-            time: Timestamp::from_second(seconds)
-                .map_err(|_| format!("commit {id} has an impossible time"))?,
-            author_name,
-            author_email,
-            summary,
-        });
-    }
-    let head_count = r.count(20 + 4)?;
-    let mut heads = Vec::with_capacity(head_count);
-    for _ in 0..head_count {
-        let commit = r.oid()?;
-        let answer_count = r.count(1 + 4 + 1)?;
-        let mut answers = HashMap::with_capacity(answer_count);
-        for _ in 0..answer_count {
-            let kind = r.u8()?;
-            let text = r.string()?;
-            let spec = match kind {
-                SPEC_EXACT => PathSpec::Exact(text),
-                SPEC_GLOB => PathSpec::Glob(text),
-                other => return Err(format!("unknown spec kind {other}")),
-            };
-            let answer = match r.u8()? {
-                ANSWER_CHANGED => {
-                    let number = r.u32()?;
-                    if number as usize >= commits.len() {
-                        return Err(format!("commit number {number} out of range"));
+/// The stored answers, checked: every commit number names a commit, every time is a time.
+fn from_file(file: File) -> Result<Stored, Damage> {
+    let commits = file
+        .commits
+        .into_iter()
+        .map(|c| {
+            let commit = oid(c.id).to_string();
+            let time = Timestamp::from_second(c.time).map_err(|_| Invalid::Time(commit.clone()))?;
+            Ok(LastChange {
+                commit,
+                time,
+                author_name: c.author_name.into_owned(),
+                author_email: c.author_email.into_owned(),
+                summary: c.summary.into_owned(),
+            })
+        })
+        .collect::<Result<Vec<_>, Invalid>>()?;
+    let heads = file
+        .heads
+        .into_iter()
+        .map(|head| {
+            let answers = head
+                .answers
+                .into_iter()
+                .map(|(spec, answer)| {
+                    if let Answer::Changed(number) = answer
+                        && number as usize >= commits.len()
+                    {
+                        return Err(Invalid::CommitNumber(number));
                     }
-                    Answer::Changed(number)
-                }
-                ANSWER_NEVER_COMMITTED => Answer::NeverCommitted,
-                ANSWER_BEYOND_SHALLOW => Answer::BeyondShallowBoundary,
-                other => return Err(format!("unknown answer kind {other}")),
-            };
-            answers.insert(spec, answer);
-        }
-        heads.push(HeadAnswers { commit, answers });
-    }
-    if !r.is_empty() {
-        return Err("trailing bytes".to_string());
-    }
+                    let spec = match spec {
+                        StoredSpec::Exact(text) => PathSpec::Exact(text.into_owned()),
+                        StoredSpec::Glob(text) => PathSpec::Glob(text.into_owned()),
+                    };
+                    Ok((spec, answer))
+                })
+                .collect::<Result<HashMap<_, _>, Invalid>>()?;
+            Ok(HeadAnswers {
+                commit: oid(head.commit),
+                answers,
+            })
+        })
+        .collect::<Result<Vec<_>, Invalid>>()?;
     Ok(Stored {
-        shallow,
+        shallow: file.shallow.into_owned(),
         commits,
         heads,
     })
 }
 
-fn encode(stored: &Stored) -> Vec<u8> {
-    // Answers sorted and the commits they name renumbered in that order, leaving out those no
-    // answer names any more: the same answers always make the same file.
-    let heads: Vec<(Oid, Vec<(&PathSpec, Answer)>)> = stored
+/// The file of `stored`: answers sorted and the commits they name renumbered in that order,
+/// leaving out those no answer names any more, so that the same answers always make the same
+/// file.
+fn to_file(stored: &Stored) -> File<'_> {
+    let mut renumbered: HashMap<u32, u32> = HashMap::new();
+    let mut commits: Vec<StoredCommit> = Vec::new();
+    let mut number = |answer: Answer| match answer {
+        Answer::Changed(old) => match stored.commits.get(old as usize) {
+            Some(change) => Answer::Changed(*renumbered.entry(old).or_insert_with(|| {
+                commits.push(StoredCommit {
+                    id: object_id(&change.commit),
+                    time: change.time.as_second(),
+                    author_name: Cow::Borrowed(&change.author_name),
+                    author_email: Cow::Borrowed(&change.author_email),
+                    summary: Cow::Borrowed(&change.summary),
+                });
+                commits.len() as u32 - 1
+            })),
+            // A number naming no commit never comes from a walk; never stored as one.
+            None => Answer::NeverCommitted,
+        },
+        other => other,
+    };
+    let heads = stored
         .heads
         .iter()
         .map(|head| {
             let mut answers: Vec<(&PathSpec, Answer)> =
                 head.answers.iter().map(|(s, a)| (s, *a)).collect();
             answers.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            (head.commit, answers)
+            let answers = answers
+                .into_iter()
+                .map(|(spec, answer)| {
+                    let spec = match spec {
+                        PathSpec::Exact(text) => StoredSpec::Exact(Cow::Borrowed(text)),
+                        PathSpec::Glob(text) => StoredSpec::Glob(Cow::Borrowed(text)),
+                    };
+                    (spec, number(answer))
+                })
+                .collect();
+            StoredHead {
+                commit: head.commit.as_bytes().try_into().expect("a SHA-1 id"),
+                answers,
+            }
         })
         .collect();
-    let mut renumbered: HashMap<u32, u32> = HashMap::new();
-    let mut commits: Vec<&LastChange> = Vec::new();
-    for (_, answers) in &heads {
-        for (_, answer) in answers {
-            if let Answer::Changed(number) = answer
-                && let Some(change) = stored.commits.get(*number as usize)
-            {
-                renumbered.entry(*number).or_insert_with(|| {
-                    commits.push(change);
-                    commits.len() as u32 - 1
-                });
-            }
-        }
+    File {
+        shallow: Cow::Borrowed(&stored.shallow),
+        commits,
+        heads,
     }
+}
 
-    let mut w = Writer::default();
-    w.u64(stored.shallow);
-    w.u32(commits.len() as u32);
-    for change in &commits {
-        w.oid(&change.commit);
-        w.i64(change.time.as_second());
-        w.string(&change.author_name);
-        w.string(&change.author_email);
-        w.string(&change.summary);
-    }
-    w.u32(heads.len() as u32);
-    for (commit, answers) in heads {
-        w.bytes(commit.as_bytes());
-        w.u32(answers.len() as u32);
-        for (spec, answer) in answers {
-            match spec {
-                PathSpec::Exact(text) => {
-                    w.u8(SPEC_EXACT);
-                    w.string(text);
-                }
-                PathSpec::Glob(text) => {
-                    w.u8(SPEC_GLOB);
-                    w.string(text);
-                }
-            }
-            match answer {
-                Answer::Changed(number) => match renumbered.get(&number) {
-                    Some(n) => {
-                        w.u8(ANSWER_CHANGED);
-                        w.u32(*n);
-                    }
-                    // A number naming no commit never comes from a walk; never stored as one.
-                    None => w.u8(ANSWER_NEVER_COMMITTED),
-                },
-                Answer::NeverCommitted => w.u8(ANSWER_NEVER_COMMITTED),
-                Answer::BeyondShallowBoundary => w.u8(ANSWER_BEYOND_SHALLOW),
-            }
-        }
-    }
-    cache_file::seal(MAGIC, VERSION, &w.0)
+/// A commit id from its hex form; the walk only ever produces valid ones.
+fn object_id(hex: &str) -> ObjectId {
+    let id = Oid::from_str(hex).unwrap_or(Oid::ZERO_SHA1);
+    id.as_bytes().try_into().expect("a SHA-1 id")
+}
+
+pub(crate) fn oid(id: ObjectId) -> Oid {
+    Oid::from_bytes(&id).expect("twenty bytes are a SHA-1 id")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decode(bytes: &[u8]) -> Result<Stored, Damage> {
+        from_file(sealed::decode(SEAL, bytes)?)
+    }
+
+    fn encode(stored: &Stored) -> Result<Vec<u8>, CacheError> {
+        sealed::encode(SEAL, &to_file(stored))
+    }
 
     fn change(commit: &str, summary: &str) -> History {
         History::Changed(LastChange {
@@ -538,7 +531,7 @@ mod tests {
                 PathSpec::Exact("gone.md".into()),
             ],
             &[change("a", "PRD v1"), change("b", "gone")],
-            7,
+            vec![[7; 20]],
         );
         older.updated(
             head(2),
@@ -552,7 +545,7 @@ mod tests {
                 History::NeverCommitted,
                 History::BeyondShallowBoundary,
             ],
-            7,
+            vec![[7; 20]],
         )
     }
 
@@ -575,11 +568,11 @@ mod tests {
     #[test]
     fn a_file_reads_back_as_written() {
         let stored = sample();
-        let decoded = decode(&encode(&stored)).unwrap();
-        assert_eq!(decoded.shallow, 7);
+        let decoded = decode(&encode(&stored).unwrap()).unwrap();
+        assert_eq!(decoded.shallow, [[7; 20]]);
         assert_eq!(answers_of(&decoded), answers_of(&stored));
         assert_eq!(answers_of(&decoded)[0].1[0].1, change("c", "PRD v2"));
-        assert_eq!(encode(&decoded), encode(&stored));
+        assert_eq!(encode(&decoded).unwrap(), encode(&stored).unwrap());
     }
 
     #[test]
@@ -588,33 +581,53 @@ mod tests {
         // and its commits go with it.
         let mut stored = sample();
         stored.heads.truncate(1);
-        let decoded = decode(&encode(&stored)).unwrap();
+        let decoded = decode(&encode(&stored).unwrap()).unwrap();
         assert_eq!(decoded.commits.len(), 1);
         assert_eq!(answers_of(&decoded), answers_of(&stored));
     }
 
     #[test]
     fn every_truncation_and_every_flipped_byte_is_rejected() {
-        cache_file::assert_every_damage_rejected(&encode(&sample()), decode);
+        sealed::assert_every_damage_rejected(&encode(&sample()).unwrap(), decode);
     }
 
     #[test]
     fn another_version_is_rejected_with_its_number() {
-        let mut bytes = encode(&sample());
-        bytes[16..20].copy_from_slice(&2u32.to_le_bytes());
+        let mut bytes = encode(&sample()).unwrap();
+        bytes[16..20].copy_from_slice(&1u32.to_le_bytes());
         assert_eq!(
-            decode(&bytes).unwrap_err(),
-            "version 2, this handoff reads 1"
+            decode(&bytes).unwrap_err().to_string(),
+            "version 1, this handoff reads 2"
         );
     }
 
     #[test]
     fn huge_counts_in_a_well_checksummed_file_allocate_nothing() {
-        // A payload claiming 4 billion commits, with a valid checksum.
-        let mut payload = Vec::new();
-        payload.extend_from_slice(&0u64.to_le_bytes());
-        payload.extend_from_slice(&u32::MAX.to_le_bytes());
-        let bytes = cache_file::seal(MAGIC, VERSION, &payload);
-        assert_eq!(decode(&bytes).unwrap_err(), "truncated");
+        // A payload claiming 4 billion commits after an empty shallow boundary, with a valid
+        // checksum: the decoder reserves no more than it has read.
+        let bytes = sealed::encode(SEAL, &(0u8, u32::MAX)).unwrap();
+        assert!(matches!(decode(&bytes), Err(Damage::Undecodable(_))));
+    }
+
+    #[test]
+    fn impossible_contents_are_rejected_after_decoding() {
+        let mut stored = sample();
+        stored.heads[0]
+            .answers
+            .insert(PathSpec::Exact("x".into()), Answer::Changed(0));
+        let mut file = to_file(&stored);
+        file.heads[0].answers[0].1 = Answer::Changed(file.commits.len() as u32);
+        let bytes = sealed::encode(SEAL, &file).unwrap();
+        assert_eq!(
+            decode(&bytes).unwrap_err(),
+            Damage::Invalid(Invalid::CommitNumber(file.commits.len() as u32))
+        );
+        let mut file = to_file(&stored);
+        file.commits[0].time = i64::MAX;
+        let bytes = sealed::encode(SEAL, &file).unwrap();
+        assert!(matches!(
+            decode(&bytes),
+            Err(Damage::Invalid(Invalid::Time(_)))
+        ));
     }
 }
