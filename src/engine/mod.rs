@@ -164,6 +164,6 @@ pub(crate) fn snapshot_with(
         .iter()
         .map(|a| (a.id.clone(), a.target.clone()))
         .collect();
-    let facts = facts::collect_with(&repo, ws, &targets, &cache)?;
+    let facts = facts::collect_with(&repo, ws, &targets, &cache, index.content_rules())?;
     Ok(Snapshot::new(index, ledger, facts, now))
 }

@@ -4,6 +4,7 @@
 //! inputs replayed, and the layer rules of `src/`.
 
 mod common;
+mod content_age;
 mod support;
 
 mod cache;

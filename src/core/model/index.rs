@@ -18,6 +18,9 @@ pub struct Index {
     pub artifacts: Vec<Artifact>,
     /// Index-wide severity overrides; a kind's own overrides win over these.
     pub severity: BTreeMap<FindingCode, Severity>,
+    /// A commit touching more than this many files is mechanical: it does not count as a
+    /// change of content for the age rules. Off when `None`.
+    pub mechanical_commit_files: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -139,6 +142,13 @@ impl<Every> Artifact<Every> {
 }
 
 impl Index {
+    /// What the history walk counts as a change of content.
+    pub fn content_rules(&self) -> super::ContentRules {
+        super::ContentRules {
+            mechanical_files: self.mechanical_commit_files,
+        }
+    }
+
     pub fn role(&self, id: &str) -> Option<&Role> {
         self.roles.iter().find(|r| r.id == id)
     }

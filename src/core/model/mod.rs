@@ -13,7 +13,10 @@ pub mod location;
 pub mod schema;
 
 pub use duration::Duration;
-pub use facts::{ArtifactFacts, Document, Facts, HeadInfo, History, LastChange};
+pub use facts::{
+    ArtifactFacts, ContentChange, ContentRules, Document, Facts, HeadInfo, History, LastChange,
+    Moved,
+};
 pub use finding::{FindingCode, Severity};
 pub(crate) use index::INDEX_FILE;
 pub use index::{Artifact, Index, Kind, Role, Target};

@@ -40,6 +40,8 @@ enum Shape {
     Duration,
     /// A relative path or glob.
     Path,
+    /// A whole number of at least 1.
+    Count,
     /// An http or https URL.
     Url,
     /// Finding code → severity.
@@ -110,6 +112,11 @@ const TOP_FIELDS: &[Field] = &[
         "severity",
         Shape::Severities,
         "Index-wide severity overrides by finding code; a kind's own overrides win over these.",
+    ),
+    field(
+        "mechanical_commit_files",
+        Shape::Count,
+        "A commit touching more than this many files is mechanical (a rename of a term across the repository): it does not count as a change of content for `aged`. Off when absent. Commits listed in git's `blame.ignoreRevsFile` are always mechanical.",
     ),
 ];
 
@@ -284,6 +291,13 @@ fn shape_schema(shape: Shape) -> Value {
         }),
         Shape::People => unique_list(json!({ "$ref": "#/definitions/email" })),
         Shape::Duration => json!({ "$ref": "#/definitions/duration" }),
+        Shape::Count => json!({
+            "anyOf": [
+                { "type": "integer", "minimum": 1 },
+                { "type": "string", "pattern": "^[0-9]*[1-9][0-9]*$" },
+                { "type": "null" }
+            ]
+        }),
         Shape::Path => json!({
             "type": ["string", "number", "null"],
             "examples": ["docs/prd.md", "evals", "prompts/*.yaml"]

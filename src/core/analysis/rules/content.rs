@@ -37,16 +37,39 @@ pub(super) fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFa
                 )
             })
             .unwrap_or_default();
+        let (moved, fix) = match &f.moved {
+            Some(moved) => (
+                match &moved.commit {
+                    Some(commit) => format!(
+                        "; the same content was renamed to `{}` in {}",
+                        moved.path,
+                        &commit[..8.min(commit.len())]
+                    ),
+                    None => format!(
+                        "; the same content is at `{}` in the working copy",
+                        moved.path
+                    ),
+                },
+                format!(
+                    "point the index at the new path: `handoff set {} path {}`",
+                    artifact.id, moved.path
+                ),
+            ),
+            None => (
+                String::new(),
+                format!(
+                    "create `{}`, or correct `path:` in handoff.yaml",
+                    artifact.target.as_str()
+                ),
+            ),
+        };
         cx.push(
             artifact,
             FindingCode::Missing,
             artifact.owner.as_deref(),
             None,
-            format!("{what}{deleted}"),
-            format!(
-                "create `{}`, or correct `path:` in handoff.yaml",
-                artifact.target.as_str()
-            ),
+            format!("{what}{deleted}{moved}"),
+            fix,
             None,
             in_index(artifact, "path"),
         );

@@ -12,6 +12,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "kinds",
     "artifacts",
     "severity",
+    "mechanical_commit_files",
 ];
 
 pub(crate) const ROLE_KEYS: &[&str] = &["title", "description", "people"];
