@@ -15,12 +15,12 @@ use crate::repo::cache::HistoryCache;
 use crate::repo::facts;
 pub use crate::repo::facts::FactsPiece;
 pub use crate::repo::facts::{blob_id, git_email, glob_scope, handoff_git_dir, read_head};
+pub(crate) use crate::repo::fence;
 use crate::repo::inputs::load_inputs;
 pub use crate::repo::inputs::{load_index_and_ledger, load_index_file, load_ledger};
 pub(crate) use crate::repo::workspace::INDEX_FILE;
 pub use crate::repo::workspace::{Workspace, WorkspaceError, locate};
 pub use crate::repo::{diagnosis, sample, watch};
-pub(crate) use crate::repo::fence;
 pub(crate) use reach::reached_by;
 
 /// Everything handoff knows about a workspace at one moment.

@@ -20,7 +20,10 @@ const INDEX: &str = "version: 1\nroles:\n  ops: { people: [rosa@acme.example] }\
 fn aged_runbook() -> TestRepo {
     let repo = TestRepo::new();
     repo.write("handoff.yaml", INDEX);
-    repo.write("runbooks/cost-spike.md", "# Cost spike\n\nPage the on-call.\n");
+    repo.write(
+        "runbooks/cost-spike.md",
+        "# Cost spike\n\nPage the on-call.\n",
+    );
     repo.write("runbooks/outage.md", "# Outage\n");
     repo.commit_at("Add the cost-spike runbook", now() - 149 * DAY);
     repo
@@ -70,7 +73,10 @@ fn a_renamed_runbook_stays_aged_before_and_after_the_commit() {
 
     // Moved and the index pointed at it, not yet committed.
     repo.git(&["mv", "runbooks/cost-spike.md", "runbooks/cost-spike-v2.md"]);
-    repo.write("handoff.yaml", &INDEX.replace("cost-spike.md", "cost-spike-v2.md"));
+    repo.write(
+        "handoff.yaml",
+        &INDEX.replace("cost-spike.md", "cost-spike-v2.md"),
+    );
     let json = check_json(repo.path());
     let a = artifact(&json, "cost-spike");
     assert!(codes(a).contains(&"aged".into()), "{a}");
@@ -85,7 +91,9 @@ fn a_renamed_runbook_stays_aged_before_and_after_the_commit() {
     let a = artifact(&json, "cost-spike");
     assert_eq!(
         a["last_change"]["commit"],
-        repo.last_change("runbooks/cost-spike-v2.md").unwrap().as_str()
+        repo.last_change("runbooks/cost-spike-v2.md")
+            .unwrap()
+            .as_str()
     );
     assert_eq!(a["last_change"]["commit"], renamed.as_str());
     assert_eq!(a["last_content_change"]["commit"], written.as_str());
@@ -108,7 +116,10 @@ fn an_edit_after_a_rename_is_a_change_of_content() {
         "runbooks/cost-spike-v2.md",
         "# Cost spike\n\nPage the on-call, then the owner.\n",
     );
-    repo.write("handoff.yaml", &INDEX.replace("cost-spike.md", "cost-spike-v2.md"));
+    repo.write(
+        "handoff.yaml",
+        &INDEX.replace("cost-spike.md", "cost-spike-v2.md"),
+    );
     repo.set_clock(now() - DAY);
     let edited = repo.commit("Rename and rewrite the cost-spike runbook");
     let json = check_json(repo.path());
@@ -170,4 +181,137 @@ fn a_deleted_file_offers_no_path_change() {
     let missing = finding(a, "missing");
     assert!(missing["fix"].as_str().unwrap().starts_with("create"));
     assert!(a.get("moved_to").is_none(), "{a}");
+}
+
+const CHANNEL_INDEX: &str = "version: 1\nroles:\n  ops: { people: [rosa@acme.example] }\nkinds:\n  runbook:\n    max_age: 90d\nartifacts:\n  - id: runbooks\n    kind: runbook\n    path: runbooks/cost-spike.md\n    owner: ops\n  - id: outage\n    kind: runbook\n    path: runbooks/outage.md\n    owner: ops\n";
+
+/// Two runbooks written 149 days ago, then one commit yesterday that renamed a Slack channel
+/// in both.
+fn channel_rename() -> (TestRepo, String, String) {
+    let repo = TestRepo::new();
+    repo.write("handoff.yaml", CHANNEL_INDEX);
+    repo.write(
+        "runbooks/cost-spike.md",
+        "# Cost spike\n\nAsk in #ops-alerts.\n",
+    );
+    repo.write("runbooks/outage.md", "# Outage\n\nAsk in #ops-alerts.\n");
+    let written = repo.commit_at("Add the runbooks", now() - 149 * DAY);
+    repo.write(
+        "runbooks/cost-spike.md",
+        "# Cost spike\n\nAsk in #ops-oncall.\n",
+    );
+    repo.write("runbooks/outage.md", "# Outage\n\nAsk in #ops-oncall.\n");
+    let renamed = repo.commit_at("Rename #ops-alerts to #ops-oncall", now() - DAY);
+    (repo, written, renamed)
+}
+
+#[test]
+fn a_commit_in_the_blame_ignore_revs_file_does_not_reset_the_age() {
+    let (repo, written, renamed) = channel_rename();
+    // Without the convention the channel rename is a change like any other.
+    let json = check_json(repo.path());
+    assert!(!codes(artifact(&json, "outage")).contains(&"aged".into()));
+
+    repo.write(
+        ".git-blame-ignore-revs",
+        &format!("# Slack channel rename\n{renamed}\n"),
+    );
+    repo.git(&["config", "blame.ignoreRevsFile", ".git-blame-ignore-revs"]);
+    let json = check_json(repo.path());
+    for id in ["runbooks", "outage"] {
+        let a = artifact(&json, id);
+        assert!(codes(a).contains(&"aged".into()), "{a}");
+        assert_eq!(a["last_change"]["commit"], renamed.as_str());
+        assert_eq!(a["last_content_change"]["commit"], written.as_str());
+    }
+}
+
+#[test]
+fn a_commit_touching_more_files_than_the_threshold_is_mechanical() {
+    let (repo, written, renamed) = channel_rename();
+    // Off by default; the channel rename touched 2 files.
+    repo.write(
+        "handoff.yaml",
+        &CHANNEL_INDEX.replace("kinds:", "mechanical_commit_files: 2\nkinds:"),
+    );
+    let json = check_json(repo.path());
+    assert_eq!(
+        artifact(&json, "outage")["last_content_change"]["commit"],
+        renamed.as_str()
+    );
+    repo.write(
+        "handoff.yaml",
+        &CHANNEL_INDEX.replace("kinds:", "mechanical_commit_files: 1\nkinds:"),
+    );
+    repo.commit_at("Count big commits as mechanical", now() - DAY / 2);
+    let json = check_json(repo.path());
+    let a = artifact(&json, "outage");
+    assert!(codes(a).contains(&"aged".into()), "{a}");
+    assert_eq!(a["last_content_change"]["commit"], written.as_str());
+
+    // A real edit of one file after it counts.
+    repo.write(
+        "runbooks/outage.md",
+        "# Outage\n\nAsk in #ops-oncall, then page.\n",
+    );
+    let edited = repo.commit_at("Page on outages", now() - DAY / 4);
+    let json = check_json(repo.path());
+    let a = artifact(&json, "outage");
+    assert!(!codes(a).contains(&"aged".into()), "{a}");
+    assert_eq!(a["last_content_change"]["commit"], edited.as_str());
+}
+
+#[test]
+fn the_threshold_must_be_a_positive_number() {
+    let repo = TestRepo::new();
+    repo.write(
+        "handoff.yaml",
+        &CHANNEL_INDEX.replace("kinds:", "mechanical_commit_files: many\nkinds:"),
+    );
+    let out = common::handoff_command(repo.path(), NOW)
+        .args(["check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("handoff.yaml:4:26: error: `mechanical_commit_files` must be a whole number"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_detail_view_shows_both_dates_when_they_differ() {
+    use crate::support::workbench::{options, select};
+    use handoff::tui::action::Action;
+    use ratatui::{Terminal, backend::TestBackend};
+
+    let (repo, written, renamed) = channel_rename();
+    let screen = |repo: &TestRepo| {
+        let mut app = handoff::tui::app_with_facts(repo.path(), &options(false)).unwrap();
+        app.resize(140, 60);
+        select(&mut app, "outage");
+        app.handle(Action::Open);
+        let mut terminal = Terminal::new(TestBackend::new(140, 60)).unwrap();
+        terminal
+            .draw(|f| handoff::tui::views::draw(f, &mut app))
+            .unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        buffer
+            .content()
+            .chunks(140)
+            .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let before = screen(&repo);
+    assert!(before.contains(&renamed[..8]), "{before}");
+    assert!(!before.contains(&written[..8]), "{before}");
+
+    repo.write(".git-blame-ignore-revs", &format!("{renamed}\n"));
+    repo.git(&["config", "blame.ignoreRevsFile", ".git-blame-ignore-revs"]);
+    let after = screen(&repo);
+    assert!(after.contains(&renamed[..8]), "{after}");
+    assert!(after.contains(&written[..8]), "{after}");
+    assert!(after.contains("content     "), "{after}");
 }

@@ -97,7 +97,8 @@ pub(crate) fn content_changes(
         follows = Vec::new();
         for (parent, group) in next {
             let group_specs: Vec<PathSpec> = group.iter().map(|(_, f)| f.spec.clone()).collect();
-            let outcome = history::walk_from(repo, Some(parent), &group_specs, &[], &mut |_, _| {})?;
+            let outcome =
+                history::walk_from(repo, Some(parent), &group_specs, &[], &mut |_, _| {})?;
             for ((i, follow), history) in group.into_iter().zip(outcome.histories) {
                 match history {
                     History::Changed(change) => follows.push((
@@ -168,9 +169,10 @@ impl<'r> Commits<'r> {
         let tree = commit
             .tree()
             .map_err(FactsError::git(format!("reading the tree of {id}")))?;
-        let parent_tree = parent
-            .tree()
-            .map_err(FactsError::git(format!("reading the tree of {}", parent.id())))?;
+        let parent_tree = parent.tree().map_err(FactsError::git(format!(
+            "reading the tree of {}",
+            parent.id()
+        )))?;
         if let PathSpec::Exact(path) = &follow.spec {
             let ours = blob_at(&tree, path);
             if blob_at(&parent_tree, path).is_none() && tree.get_path(Path::new(path)).is_ok() {
@@ -269,9 +271,10 @@ impl<'r> Commits<'r> {
         let Ok(parent) = commit.parent(0) else {
             return Ok(None);
         };
-        let parent_tree = parent
-            .tree()
-            .map_err(FactsError::git(format!("reading the tree of {}", parent.id())))?;
+        let parent_tree = parent.tree().map_err(FactsError::git(format!(
+            "reading the tree of {}",
+            parent.id()
+        )))?;
         let Some(blob) = blob_at(&parent_tree, path) else {
             return Ok(None);
         };

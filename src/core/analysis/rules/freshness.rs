@@ -13,10 +13,9 @@ pub(super) fn freshness_findings(
     state: &SignoffState,
 ) {
     let kind = cx.kind_of(artifact);
-    if let (Some(max_age), Some(change)) = (
-        kind.and_then(|k| k.max_age.as_ref()),
-        f.content_change(),
-    ) && cx.now.as_second() - change.time.as_second() > max_age.seconds()
+    if let (Some(max_age), Some(change)) =
+        (kind.and_then(|k| k.max_age.as_ref()), f.content_change())
+        && cx.now.as_second() - change.time.as_second() > max_age.seconds()
         && f.exists
     {
         cx.push(
