@@ -14,6 +14,7 @@ mod edits;
 mod fuzz_regressions;
 mod git_facts;
 mod layers;
+mod lifecycle;
 mod pty_e2e;
 mod reliability_bombs;
 mod reliability_crash;

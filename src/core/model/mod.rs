@@ -19,7 +19,7 @@ pub use facts::{
 };
 pub use finding::{FindingCode, Severity};
 pub(crate) use index::INDEX_FILE;
-pub use index::{Artifact, Index, Kind, Role, Target};
+pub use index::{Artifact, Index, Kind, Role, Status, Target};
 pub use ledger::{Action, Ledger, LedgerProblem, SignOff};
 pub use ledger_history::LedgerHistory;
 pub use location::{LoadError, LoadErrors, Pos};

@@ -13,7 +13,7 @@
 use serde_json::{Map, Value, json};
 
 use super::load::{ARTIFACT_KEYS, KIND_KEYS, ROLE_KEYS, SIGNOFF_KEYS, SUPPORTED_VERSION, TOP_KEYS};
-use super::{Action, FindingCode, Severity};
+use super::{Action, FindingCode, Severity, Status};
 
 pub(crate) const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
 
@@ -42,6 +42,10 @@ enum Shape {
     Path,
     /// A whole number of at least 1.
     Count,
+    /// An artifact's lifecycle status.
+    Status,
+    /// An artifact id or null.
+    OptionalArtifactId,
     /// An http or https URL.
     Url,
     /// Finding code → severity.
@@ -233,6 +237,21 @@ const ARTIFACT_FIELDS: &[Field] = &[
         Shape::Duration,
         "For external artifacts: overrides the kind's verify interval.",
     ),
+    field(
+        "status",
+        Shape::Status,
+        "active (default: every rule applies), draft (being written: no sign-off findings yet), frozen (final: no age or review findings; a change to it is reported as frozen-changed), superseded (replaced by `superseded_by`: no age, review, sign-off or section findings).",
+    ),
+    field(
+        "superseded_by",
+        Shape::OptionalArtifactId,
+        "With `status: superseded`: the id of the artifact that replaces this one; readers are pointed there.",
+    ),
+    field(
+        "required_sections",
+        Shape::SectionList,
+        "Overrides the kind's `required_sections` for this artifact; `[]` requires none (a legacy document that predates the template).",
+    ),
 ];
 
 const SIGNOFF_FIELDS: &[Field] = &[
@@ -291,6 +310,12 @@ fn shape_schema(shape: Shape) -> Value {
         }),
         Shape::People => unique_list(json!({ "$ref": "#/definitions/email" })),
         Shape::Duration => json!({ "$ref": "#/definitions/duration" }),
+        Shape::Status => json!({
+            "enum": Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()
+        }),
+        Shape::OptionalArtifactId => json!({
+            "anyOf": [{ "$ref": "#/definitions/name" }, { "type": "null" }]
+        }),
         Shape::Count => json!({
             "anyOf": [
                 { "type": "integer", "minimum": 1 },

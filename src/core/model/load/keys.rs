@@ -40,6 +40,9 @@ pub(crate) const ARTIFACT_KEYS: &[&str] = &[
     "consumers",
     "depends_on",
     "verify_every",
+    "status",
+    "superseded_by",
+    "required_sections",
 ];
 
 pub(crate) const SIGNOFF_KEYS: &[&str] = &[
