@@ -294,7 +294,7 @@ fn the_detail_view_shows_both_dates_when_they_differ() {
         app.handle(Action::Open);
         let mut terminal = Terminal::new(TestBackend::new(140, 60)).unwrap();
         terminal
-            .draw(|f| handoff::tui::views::draw(f, &mut app))
+            .draw(|f| handoff::tui::views::draw(f, &app))
             .unwrap();
         let buffer = terminal.backend().buffer().clone();
         buffer
