@@ -21,6 +21,10 @@ use crate::core::model::{ContentRules, History, LastChange};
 /// that renames in circles.
 const MAX_HOPS: usize = 64;
 
+/// Larger files are never hashed to look for a rename (the work tree's own limit): a 2 GiB
+/// file must not cost a read.
+const MAX_HASHED: u64 = 64 << 20;
+
 /// What was found for one spec, with repository-relative paths.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ContentFound {
@@ -304,11 +308,15 @@ impl<'r> Commits<'r> {
             .include_ignored(false);
         let statuses = self.repo.statuses(Some(&mut options)).ok()?;
         let workdir = self.repo.workdir()?;
+        // Only files of the blob's size are read and hashed.
+        let size = self.repo.find_blob(blob).ok()?.size() as u64;
         statuses.iter().find_map(|status| {
             let untracked = status.status().contains(git2::Status::WT_NEW);
             let candidate = status.path().ok()?.to_string();
-            let bytes = untracked
-                .then(|| std::fs::read(workdir.join(&candidate)).ok())
+            let file = workdir.join(&candidate);
+            let same_size = file.symlink_metadata().ok()?.len() == size;
+            let bytes = (untracked && same_size)
+                .then(|| std::fs::read(&file).ok())
                 .flatten()?;
             (Oid::hash_object(ObjectType::Blob, &bytes).ok() == Some(blob)).then_some(candidate)
         })
@@ -393,7 +401,7 @@ impl<'r> Commits<'r> {
         }
         let file = self.repo.workdir()?.join(path);
         let meta = file.symlink_metadata().ok()?;
-        if !meta.is_file() {
+        if !meta.is_file() || meta.len() > MAX_HASHED {
             return None;
         }
         Oid::hash_file(ObjectType::Blob, &file).ok()

@@ -31,11 +31,7 @@ pub(super) fn lifecycle_findings(
         return;
     }
     let owner = artifact.owner.as_deref();
-    let fix = format!(
-        "restore it (`git checkout -- {}`), or, if it must change, set its status back to active: `handoff set {} status active`",
-        artifact.target.as_str(),
-        artifact.id
-    );
+    let fix = "restore what was agreed, or, if it must change, set `status: active` in handoff.yaml and have it signed again".to_string();
     if f.uncommitted {
         cx.push(
             artifact,
