@@ -15,12 +15,12 @@ use crate::repo::cache::HistoryCache;
 use crate::repo::facts;
 pub use crate::repo::facts::FactsPiece;
 pub use crate::repo::facts::{blob_id, git_email, glob_scope, handoff_git_dir, read_head};
+pub(crate) use crate::repo::fence;
 use crate::repo::inputs::load_inputs;
 pub use crate::repo::inputs::{load_index_and_ledger, load_index_file, load_ledger};
 pub(crate) use crate::repo::workspace::INDEX_FILE;
 pub use crate::repo::workspace::{Workspace, WorkspaceError, locate};
 pub use crate::repo::{diagnosis, sample, watch};
-pub(crate) use crate::repo::fence;
 pub(crate) use reach::reached_by;
 
 /// Everything handoff knows about a workspace at one moment.
@@ -164,6 +164,6 @@ pub(crate) fn snapshot_with(
         .iter()
         .map(|a| (a.id.clone(), a.target.clone()))
         .collect();
-    let facts = facts::collect_with(&repo, ws, &targets, &cache)?;
+    let facts = facts::collect_with(&repo, ws, &targets, &cache, index.content_rules())?;
     Ok(Snapshot::new(index, ledger, facts, now))
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use crate::core::model::Target;
+use crate::core::model::{ContentRules, Target};
 use crate::repo::facts::{self, FactsPiece};
 use crate::repo::workspace::Workspace;
 
@@ -30,6 +30,8 @@ pub struct Request {
     /// Also walk history for them (after a commit, or when they are new); else only the work
     /// tree (a file was saved).
     pub history: bool,
+    /// What counts as a change of content (from the index).
+    pub rules: ContentRules,
 }
 
 impl Request {
@@ -42,7 +44,13 @@ impl Request {
             generation,
             targets: targets.into_iter().collect(),
             history,
+            rules: ContentRules::default(),
         }
+    }
+
+    /// The same request, counting changes of content by `rules`.
+    pub fn with_rules(self, rules: ContentRules) -> Request {
+        Request { rules, ..self }
     }
 
     /// One request that answers both.
@@ -53,6 +61,7 @@ impl Request {
             generation: newer.generation,
             targets,
             history: self.history || newer.history,
+            rules: newer.rules,
         }
     }
 }
@@ -144,6 +153,7 @@ impl FactsWorker {
             targets: &targets,
             history: job.history,
             cache: &cache,
+            rules: job.rules,
         };
         match facts::read_facts(repo, &self.workspace, &request, &|piece| {
             send(FactsUpdate::Piece(g, piece))

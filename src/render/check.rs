@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::style::Paint;
 use crate::core::analysis::Finding;
-use crate::core::model::{FindingCode, History, Severity, Target};
+use crate::core::model::{FindingCode, History, LastChange, Severity, Target};
 use crate::core::text::sanitize;
 use crate::engine::Snapshot;
 
@@ -164,6 +164,12 @@ struct JsonArtifact<'a> {
     exists: Option<bool>,
     fingerprint: Option<&'a str>,
     last_change: Option<JsonChange<'a>>,
+    /// The last commit that changed the content: through pure renames, past mechanical
+    /// commits (what `aged` counts from).
+    last_content_change: Option<JsonContentChange<'a>>,
+    /// For a missing file: where the same content is now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    moved_to: Option<JsonMoved<'a>>,
     /// "changed", "never-committed", "beyond-shallow-boundary" or "pending".
     history: &'static str,
     uncommitted: bool,
@@ -177,6 +183,31 @@ struct JsonChange<'a> {
     author: &'a str,
     author_email: &'a str,
     summary: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonContentChange<'a> {
+    #[serde(flatten)]
+    change: JsonChange<'a>,
+    /// The path the content had then, when renamed since (relative to the index).
+    path: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonMoved<'a> {
+    path: &'a str,
+    /// The commit that renamed it; `null` when the rename is not committed yet.
+    commit: Option<&'a str>,
+}
+
+fn json_change(c: &LastChange) -> JsonChange<'_> {
+    JsonChange {
+        commit: &c.commit,
+        time: c.time.to_string(),
+        author: &c.author_name,
+        author_email: &c.author_email,
+        summary: &c.summary,
+    }
 }
 
 #[derive(Serialize)]
@@ -266,12 +297,20 @@ fn json_of(
                 depends_on: &a.depends_on,
                 exists: (!a.target.is_url()).then_some(f.exists),
                 fingerprint: f.fingerprint.as_deref(),
-                last_change: f.history.last_change().map(|c| JsonChange {
-                    commit: &c.commit,
-                    time: c.time.to_string(),
-                    author: &c.author_name,
-                    author_email: &c.author_email,
-                    summary: &c.summary,
+                last_change: f.history.last_change().map(json_change),
+                last_content_change: match &f.content {
+                    Some(content) => Some(JsonContentChange {
+                        change: json_change(&content.change),
+                        path: content.path.as_deref(),
+                    }),
+                    None => f.history.last_change().map(|c| JsonContentChange {
+                        change: json_change(c),
+                        path: None,
+                    }),
+                },
+                moved_to: f.moved.as_ref().map(|m| JsonMoved {
+                    path: &m.path,
+                    commit: m.commit.as_deref(),
                 }),
                 history: match (&f.history, a.target.is_url()) {
                     (_, true) => "external",

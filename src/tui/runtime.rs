@@ -50,7 +50,8 @@ impl Runtime {
         app: &mut App,
     ) {
         self.generation += 1;
-        let request = Request::new(self.generation, targets, history);
+        let request = Request::new(self.generation, targets, history)
+            .with_rules(app.snap.index.content_rules());
         app.loading = Loading {
             total: request.targets.values().filter(|t| !t.is_url()).count(),
             ..Default::default()

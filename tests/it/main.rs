@@ -4,6 +4,7 @@
 //! inputs replayed, and the layer rules of `src/`.
 
 mod common;
+mod content_age;
 mod support;
 
 mod cache;
@@ -13,6 +14,7 @@ mod edits;
 mod fuzz_regressions;
 mod git_facts;
 mod layers;
+mod lifecycle;
 mod pty_e2e;
 mod reliability_bombs;
 mod reliability_crash;

@@ -84,6 +84,10 @@ impl<'a> Ctx<'a> {
         since: Option<Timestamp>,
         at: (String, Pos),
     ) {
+        // The artifact's status turns whole families of rules off (draft, frozen, superseded).
+        if !artifact.status.applies(code) {
+            return;
+        }
         self.out.push(Finding {
             code,
             severity: self.severity_for(code, artifact),

@@ -149,6 +149,9 @@ impl NewArtifact {
             consumers: Vec::new(),
             depends_on: Vec::new(),
             verify_every: None,
+            status: Default::default(),
+            superseded_by: None,
+            required_sections: None,
             pos: Pos::default(),
             field_pos: BTreeMap::new(),
         }

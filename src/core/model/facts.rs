@@ -41,6 +41,35 @@ impl History {
     }
 }
 
+/// The last commit that changed an artifact's content, which the age rules read. Unlike
+/// [`History`] (exactly `git log -1 -- <path>`), it follows the file back through pure renames
+/// (the same blob at another path) and passes over mechanical commits (listed in git's
+/// `blame.ignoreRevsFile`, or touching more files than the index's `mechanical_commit_files`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentChange {
+    pub change: LastChange,
+    /// Where the content lived at that commit (relative to the index's directory), when it has
+    /// been renamed since.
+    pub path: Option<String>,
+}
+
+/// Where a missing artifact's content went: the same blob at another path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    /// The path it is at now, relative to the index's directory.
+    pub path: String,
+    /// The commit that renamed it there; `None` when the rename is in the work tree, not yet
+    /// committed.
+    pub commit: Option<String>,
+}
+
+/// What the index says about content changes, which the history walk needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ContentRules {
+    /// A commit touching more than this many files is mechanical (off when `None`).
+    pub mechanical_files: Option<u32>,
+}
+
 /// A text document belonging to an artifact: the file itself, a directory's README.md, or
 /// each file a glob matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +90,10 @@ pub struct ArtifactFacts {
     /// hash over the matches for a glob). For a clean path it equals `git rev-parse HEAD:<path>`.
     pub fingerprint: Option<String>,
     pub history: History,
+    /// The last change of content (`None` until known, or where there is none).
+    pub content: Option<ContentChange>,
+    /// Where a missing file's content went, if it was renamed.
+    pub moved: Option<Moved>,
     /// The working copy differs from HEAD (modified, added, deleted or untracked).
     pub uncommitted: bool,
     /// For globs: the matching paths, sorted.
@@ -88,6 +121,17 @@ pub struct Facts {
     pub artifacts: HashMap<String, ArtifactFacts>,
     /// What the ledger files' git history says about their records.
     pub ledger_history: super::LedgerHistory,
+}
+
+impl ArtifactFacts {
+    /// The change the age rules count from: the last change of content when known, else the
+    /// last change.
+    pub fn content_change(&self) -> Option<&LastChange> {
+        self.content
+            .as_ref()
+            .map(|c| &c.change)
+            .or_else(|| self.history.last_change())
+    }
 }
 
 impl Facts {

@@ -104,6 +104,7 @@ finding_codes! {
     ReviewOverdue = "review-overdue", Stale, Warning, "the last approval is older than the kind's review_every";
     Unverified = "unverified", Stale, Warning, "the external artifact has not been verified within its interval";
     Uncommitted = "uncommitted", Stale, Info, "the working copy differs from HEAD";
+    FrozenChanged = "frozen-changed", Stale, Error, "a frozen artifact's content changed";
 }
 
 impl fmt::Display for FindingCode {

@@ -18,6 +18,9 @@ pub struct Index {
     pub artifacts: Vec<Artifact>,
     /// Index-wide severity overrides; a kind's own overrides win over these.
     pub severity: BTreeMap<FindingCode, Severity>,
+    /// A commit touching more than this many files is mechanical: it does not count as a
+    /// change of content for the age rules. Off when `None`.
+    pub mechanical_commit_files: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -70,6 +73,90 @@ impl Target {
     }
 }
 
+/// Where an artifact stands in its life, which decides the rules that apply to it.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every rule applies.
+    #[default]
+    Active,
+    /// Being written: no sign-off findings yet.
+    Draft,
+    /// Final: age and review rules are off, and a change to it is a finding.
+    Frozen,
+    /// Replaced by another artifact (`superseded_by`): age, review and section rules are off.
+    Superseded,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::Active,
+        Status::Draft,
+        Status::Frozen,
+        Status::Superseded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Draft => "draft",
+            Status::Frozen => "frozen",
+            Status::Superseded => "superseded",
+        }
+    }
+
+    /// Whether findings of `code` are decided for an artifact with this status.
+    pub fn applies(self, code: FindingCode) -> bool {
+        use FindingCode as C;
+        match self {
+            Status::Active => true,
+            Status::Draft => !matches!(
+                code,
+                C::OwnerNotAccepted
+                    | C::Unsigned
+                    | C::ChangedSinceSignoff
+                    | C::UpstreamChanged
+                    | C::AtRisk
+                    | C::ReviewOverdue
+                    | C::Unverified
+            ),
+            Status::Frozen => !matches!(
+                code,
+                C::Aged | C::ReviewOverdue | C::Unverified | C::ChangedSinceSignoff
+            ),
+            Status::Superseded => !matches!(
+                code,
+                C::Aged
+                    | C::ReviewOverdue
+                    | C::Unverified
+                    | C::MissingSections
+                    | C::Unsigned
+                    | C::ChangedSinceSignoff
+                    | C::UpstreamChanged
+                    | C::AtRisk
+                    | C::FrozenChanged
+            ),
+        }
+    }
+}
+
+/// A word that is not a [`Status`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a status: use active, draft, frozen or superseded")]
+pub struct UnknownStatus(pub String);
+
+impl std::str::FromStr for Status {
+    type Err = UnknownStatus;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| UnknownStatus(s.to_string()))
+    }
+}
+
 /// An artifact of the index. `Every` is how `verify_every` is held: a [`Duration`] once
 /// loaded, the text as typed in one still to be added (`core::edit::NewArtifact`), so that an
 /// edit checks it before reading it.
@@ -85,6 +172,11 @@ pub struct Artifact<Every = Duration> {
     pub consumers: Vec<String>,
     pub depends_on: Vec<String>,
     pub verify_every: Option<Every>,
+    pub status: Status,
+    /// The artifact that replaces this one (with `status: superseded`).
+    pub superseded_by: Option<String>,
+    /// Overrides the kind's `required_sections` (an empty list: none).
+    pub required_sections: Option<Vec<String>>,
     /// Where the artifact's entry starts (its `- ` item) and where each field is.
     pub pos: Pos,
     pub field_pos: BTreeMap<String, Pos>,
@@ -118,6 +210,9 @@ impl<Every> Artifact<Every> {
             consumers,
             depends_on,
             verify_every,
+            status,
+            superseded_by,
+            required_sections,
             pos,
             field_pos,
         } = self;
@@ -132,6 +227,9 @@ impl<Every> Artifact<Every> {
             consumers,
             depends_on,
             verify_every: verify_every.and_then(read),
+            status,
+            superseded_by,
+            required_sections,
             pos,
             field_pos,
         }
@@ -139,6 +237,13 @@ impl<Every> Artifact<Every> {
 }
 
 impl Index {
+    /// What the history walk counts as a change of content.
+    pub fn content_rules(&self) -> super::ContentRules {
+        super::ContentRules {
+            mechanical_files: self.mechanical_commit_files,
+        }
+    }
+
     pub fn role(&self, id: &str) -> Option<&Role> {
         self.roles.iter().find(|r| r.id == id)
     }

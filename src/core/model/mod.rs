@@ -13,10 +13,13 @@ pub mod location;
 pub mod schema;
 
 pub use duration::Duration;
-pub use facts::{ArtifactFacts, Document, Facts, HeadInfo, History, LastChange};
+pub use facts::{
+    ArtifactFacts, ContentChange, ContentRules, Document, Facts, HeadInfo, History, LastChange,
+    Moved,
+};
 pub use finding::{FindingCode, Severity};
 pub(crate) use index::INDEX_FILE;
-pub use index::{Artifact, Index, Kind, Role, Target};
+pub use index::{Artifact, Index, Kind, Role, Status, Target};
 pub use ledger::{Action, Ledger, LedgerProblem, SignOff};
 pub use ledger_history::LedgerHistory;
 pub use location::{LoadError, LoadErrors, Pos};

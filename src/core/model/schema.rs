@@ -13,7 +13,7 @@
 use serde_json::{Map, Value, json};
 
 use super::load::{ARTIFACT_KEYS, KIND_KEYS, ROLE_KEYS, SIGNOFF_KEYS, SUPPORTED_VERSION, TOP_KEYS};
-use super::{Action, FindingCode, Severity};
+use super::{Action, FindingCode, Severity, Status};
 
 pub(crate) const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
 
@@ -40,6 +40,12 @@ enum Shape {
     Duration,
     /// A relative path or glob.
     Path,
+    /// A whole number of at least 1.
+    Count,
+    /// An artifact's lifecycle status.
+    Status,
+    /// An artifact id or null.
+    OptionalArtifactId,
     /// An http or https URL.
     Url,
     /// Finding code → severity.
@@ -110,6 +116,11 @@ const TOP_FIELDS: &[Field] = &[
         "severity",
         Shape::Severities,
         "Index-wide severity overrides by finding code; a kind's own overrides win over these.",
+    ),
+    field(
+        "mechanical_commit_files",
+        Shape::Count,
+        "A commit touching more than this many files is mechanical (a rename of a term across the repository): it does not count as a change of content for `aged`. Off when absent. Commits listed in git's `blame.ignoreRevsFile` are always mechanical.",
     ),
 ];
 
@@ -226,6 +237,21 @@ const ARTIFACT_FIELDS: &[Field] = &[
         Shape::Duration,
         "For external artifacts: overrides the kind's verify interval.",
     ),
+    field(
+        "status",
+        Shape::Status,
+        "active (default: every rule applies), draft (being written: no sign-off findings yet), frozen (final: no age or review findings; a change to it is reported as frozen-changed), superseded (replaced by `superseded_by`: no age, review, sign-off or section findings).",
+    ),
+    field(
+        "superseded_by",
+        Shape::OptionalArtifactId,
+        "With `status: superseded`: the id of the artifact that replaces this one; readers are pointed there.",
+    ),
+    field(
+        "required_sections",
+        Shape::SectionList,
+        "Overrides the kind's `required_sections` for this artifact; `[]` requires none (a legacy document that predates the template).",
+    ),
 ];
 
 const SIGNOFF_FIELDS: &[Field] = &[
@@ -284,6 +310,19 @@ fn shape_schema(shape: Shape) -> Value {
         }),
         Shape::People => unique_list(json!({ "$ref": "#/definitions/email" })),
         Shape::Duration => json!({ "$ref": "#/definitions/duration" }),
+        Shape::Status => json!({
+            "enum": Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()
+        }),
+        Shape::OptionalArtifactId => json!({
+            "anyOf": [{ "$ref": "#/definitions/name" }, { "type": "null" }]
+        }),
+        Shape::Count => json!({
+            "anyOf": [
+                { "type": "integer", "minimum": 1 },
+                { "type": "string", "pattern": "^[0-9]*[1-9][0-9]*$" },
+                { "type": "null" }
+            ]
+        }),
         Shape::Path => json!({
             "type": ["string", "number", "null"],
             "examples": ["docs/prd.md", "evals", "prompts/*.yaml"]

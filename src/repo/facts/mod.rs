@@ -12,6 +12,7 @@
 //!   history already walked.
 //! - [`collect`]: all of the above for a whole index.
 
+mod content;
 mod glob;
 mod head;
 pub(crate) mod history;
@@ -26,7 +27,10 @@ use std::sync::Once;
 use git2::Repository;
 use thiserror::Error;
 
-use crate::core::model::{ArtifactFacts, Facts, HeadInfo, History, LedgerHistory, Target};
+use crate::core::model::{
+    ArtifactFacts, ContentChange, ContentRules, Facts, HeadInfo, History, LedgerHistory, Moved,
+    Target,
+};
 use crate::repo::cache::HistoryCache;
 use crate::repo::open::{self, OpenError};
 use crate::repo::threads::join;
@@ -123,7 +127,13 @@ pub fn collect(
     workspace: &Workspace,
     artifacts: &[(String, Target)],
 ) -> Result<Facts, FactsError> {
-    collect_with(repo, workspace, artifacts, &HistoryCache::of(repo))
+    collect_with(
+        repo,
+        workspace,
+        artifacts,
+        &HistoryCache::of(repo),
+        ContentRules::default(),
+    )
 }
 
 /// What a read of facts reports as it goes: the same pieces for the command line, which
@@ -135,8 +145,18 @@ pub enum FactsPiece {
     Worktree(Vec<(String, ArtifactFacts)>),
     /// The last change of some artifacts.
     History(Vec<(String, History)>),
+    /// The last change of content of some artifacts, and where missing ones went; after
+    /// their history.
+    Content(Vec<(String, ContentFacts)>),
     /// What the ledger files' git history says about their records.
     LedgerHistory(Box<LedgerHistory>),
+}
+
+/// What [`FactsPiece::Content`] tells of one artifact.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContentFacts {
+    pub content: Option<ContentChange>,
+    pub moved: Option<Moved>,
 }
 
 /// Which facts to read: the work tree of every target, and with `history` the last change of
@@ -145,6 +165,8 @@ pub(crate) struct FactsRequest<'a> {
     pub targets: &'a [(String, Target)],
     pub history: bool,
     pub cache: &'a HistoryCache,
+    /// What counts as a change of content.
+    pub rules: ContentRules,
 }
 
 /// Work-tree facts are reported in batches of this many artifacts, so rows fill in as they
@@ -181,7 +203,7 @@ pub(crate) fn read_facts(
         let histories = request.history.then(|| {
             scope.spawn(|| -> Result<(), FactsError> {
                 let repo = open_repo(workspace)?;
-                stream_last_changes(&repo, workspace, &paths, request.cache, sink)
+                stream_last_changes(&repo, workspace, &paths, request, sink)
             })
         });
         let work_tree = WorkTree::new(repo, workspace);
@@ -205,7 +227,7 @@ fn stream_last_changes(
     repo: &Repository,
     workspace: &Workspace,
     targets: &[&(String, Target)],
-    cache: &HistoryCache,
+    request: &FactsRequest,
     sink: &(dyn Fn(FactsPiece) + Sync),
 ) -> Result<(), FactsError> {
     let mut specs = Vec::new();
@@ -218,14 +240,39 @@ fn stream_last_changes(
     }
     let mut resolved: Vec<(String, History)> = Vec::new();
     let mut last_sent = std::time::Instant::now();
-    cache.last_changes(repo, &specs, &mut |i, history| {
-        resolved.push((owners[i].clone(), history.clone()));
-        if last_sent.elapsed() >= HISTORY_EVERY {
-            sink(FactsPiece::History(std::mem::take(&mut resolved)));
-            last_sent = std::time::Instant::now();
-        }
-    })?;
+    let changes = request
+        .cache
+        .last_changes(repo, &specs, &mut |i, history| {
+            resolved.push((owners[i].clone(), history.clone()));
+            if last_sent.elapsed() >= HISTORY_EVERY {
+                sink(FactsPiece::History(std::mem::take(&mut resolved)));
+                last_sent = std::time::Instant::now();
+            }
+        })?;
     sink(FactsPiece::History(resolved));
+    let found = content::content_changes(repo, &specs, &changes.histories, &request.rules)?;
+    let local = |path: String| match path.strip_prefix(workspace.prefix.as_str()) {
+        Some(rest) => rest.to_string(),
+        None => path,
+    };
+    let batch = owners
+        .iter()
+        .zip(found)
+        .map(|(id, found)| {
+            let facts = ContentFacts {
+                content: found.change.map(|(change, path)| ContentChange {
+                    change,
+                    path: path.map(local),
+                }),
+                moved: found.moved.map(|(path, commit)| Moved {
+                    path: local(path),
+                    commit,
+                }),
+            };
+            ((*id).clone(), facts)
+        })
+        .collect();
+    sink(FactsPiece::Content(batch));
     Ok(())
 }
 
@@ -241,6 +288,8 @@ pub fn merge(facts: &mut Facts, piece: FactsPiece) -> Vec<String> {
                     && !matches!(old.history, History::Pending)
                 {
                     new.history = old.history;
+                    new.content = old.content;
+                    new.moved = old.moved;
                 }
                 changed.push(id.clone());
                 facts.artifacts.insert(id, new);
@@ -250,6 +299,15 @@ pub fn merge(facts: &mut Facts, piece: FactsPiece) -> Vec<String> {
             for (id, history) in batch {
                 if let Some(f) = facts.artifacts.get_mut(&id) {
                     f.history = history;
+                    changed.push(id);
+                }
+            }
+        }
+        FactsPiece::Content(batch) => {
+            for (id, found) in batch {
+                if let Some(f) = facts.artifacts.get_mut(&id) {
+                    f.content = found.content;
+                    f.moved = found.moved;
                     changed.push(id);
                 }
             }
@@ -266,6 +324,7 @@ pub(crate) fn collect_with(
     workspace: &Workspace,
     artifacts: &[(String, Target)],
     cache: &HistoryCache,
+    rules: ContentRules,
 ) -> Result<Facts, FactsError> {
     let gathered = std::sync::Mutex::new(Facts {
         artifacts: artifacts
@@ -278,6 +337,7 @@ pub(crate) fn collect_with(
         targets: artifacts,
         history: true,
         cache,
+        rules,
     };
     read_facts(repo, workspace, &request, &|piece| {
         merge(

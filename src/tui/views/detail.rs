@@ -253,6 +253,7 @@ fn git_facts(c: &Ctx, out: &mut Vec<Line<'static>>) {
             t.style(Role::Muted),
         ));
     }
+    content_change(c, f, out);
     let (word, style) = if f.uncommitted {
         (
             "yes: the working copy differs from HEAD",
@@ -263,6 +264,41 @@ fn git_facts(c: &Ctx, out: &mut Vec<Line<'static>>) {
     };
     out.push(field(t, "uncommitted", vec![Span::styled(word, style)]));
     out.push(Line::raw(""));
+}
+
+/// The last change of content, when it is not the last change: the age rules count from it,
+/// so the reader sees why a file touched last week is still aged.
+fn content_change(c: &Ctx, f: &ArtifactFacts, out: &mut Vec<Line<'static>>) {
+    let t = c.t;
+    let Some(content) = &f.content else { return };
+    let ch = &content.change;
+    if f.history.last_change().map(|l| &l.commit) == Some(&ch.commit) && content.path.is_none() {
+        return;
+    }
+    out.push(field(
+        t,
+        "content",
+        vec![
+            text(format!("{} ", &ch.commit[..8.min(ch.commit.len())])),
+            styled(ch.author_name.clone(), t.style(Role::Title)),
+            text(format!(", {}", ago(c.s.now, ch.time))),
+        ],
+    ));
+    let was = content
+        .path
+        .as_ref()
+        .map(|p| format!(" (as {p})"))
+        .unwrap_or_default();
+    out.extend(wrapped(
+        &format!(
+            "{} “{}”{was}; newer commits only renamed it or were mechanical",
+            date(ch.time),
+            ch.summary
+        ),
+        c.cols,
+        12,
+        t.style(Role::Muted),
+    ));
 }
 
 /// The findings with their fixes.

@@ -2,6 +2,7 @@
 
 use super::super::ago;
 use super::super::context::{Ctx, in_index};
+use super::super::sections::Requirements;
 use crate::core::model::{Artifact, ArtifactFacts, FindingCode, Pos, Target};
 
 pub(super) fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts) {
@@ -37,23 +38,54 @@ pub(super) fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFa
                 )
             })
             .unwrap_or_default();
+        let (moved, fix) = match &f.moved {
+            Some(moved) => (
+                match &moved.commit {
+                    Some(commit) => format!(
+                        "; the same content was renamed to `{}` in {}",
+                        moved.path,
+                        &commit[..8.min(commit.len())]
+                    ),
+                    None => format!(
+                        "; the same content is at `{}` in the working copy",
+                        moved.path
+                    ),
+                },
+                format!(
+                    "point the index at the new path: `handoff set {} path {}`",
+                    artifact.id, moved.path
+                ),
+            ),
+            None => (
+                String::new(),
+                format!(
+                    "create `{}`, or correct `path:` in handoff.yaml",
+                    artifact.target.as_str()
+                ),
+            ),
+        };
         cx.push(
             artifact,
             FindingCode::Missing,
             artifact.owner.as_deref(),
             None,
-            format!("{what}{deleted}"),
-            format!(
-                "create `{}`, or correct `path:` in handoff.yaml",
-                artifact.target.as_str()
-            ),
+            format!("{what}{deleted}{moved}"),
+            fix,
             None,
             in_index(artifact, "path"),
         );
         return;
     }
-    let Some((kind, requirements)) = cx.kind_entry(artifact) else {
-        return;
+    // The artifact's own list, when it has one, replaces its kind's (legacy documents that
+    // predate a template can require fewer sections, or none).
+    let own;
+    let (sections, requirements) = match (&artifact.required_sections, cx.kind_entry(artifact)) {
+        (Some(list), _) => {
+            own = Requirements::new(list);
+            (list, &own)
+        }
+        (None, Some((kind, requirements))) => (&kind.required_sections, requirements),
+        (None, None) => return,
     };
     if requirements.is_empty() {
         return;
@@ -66,7 +98,7 @@ pub(super) fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFa
             None,
             format!(
                 "the directory has no README.md to hold the required sections: {}",
-                kind.required_sections.join(", ")
+                sections.join(", ")
             ),
             format!(
                 "add {}/README.md with those headings",

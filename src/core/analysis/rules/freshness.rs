@@ -13,10 +13,9 @@ pub(super) fn freshness_findings(
     state: &SignoffState,
 ) {
     let kind = cx.kind_of(artifact);
-    if let (Some(max_age), Some(change)) = (
-        kind.and_then(|k| k.max_age.as_ref()),
-        f.history.last_change(),
-    ) && cx.now.as_second() - change.time.as_second() > max_age.seconds()
+    if let (Some(max_age), Some(change)) =
+        (kind.and_then(|k| k.max_age.as_ref()), f.content_change())
+        && cx.now.as_second() - change.time.as_second() > max_age.seconds()
         && f.exists
     {
         cx.push(
@@ -25,9 +24,10 @@ pub(super) fn freshness_findings(
             artifact.owner.as_deref(),
             None,
             format!(
-                "last changed {} ({}), beyond its max_age of {max_age}",
+                "last changed {} ({}){}, beyond its max_age of {max_age}",
                 ago(cx.now, change.time),
-                date(change.time)
+                date(change.time),
+                since_then(f)
             ),
             "review it and bring it up to date, or raise the kind's max_age".to_string(),
             Some(change.time),
@@ -103,5 +103,26 @@ pub(super) fn freshness_findings(
             None,
             in_index(artifact, "path"),
         );
+    }
+}
+
+/// What happened since the last change of content, when commits did happen: renames and
+/// mechanical commits do not make a document current.
+fn since_then(f: &ArtifactFacts) -> String {
+    let Some(content) = &f.content else {
+        return String::new();
+    };
+    let from = content
+        .path
+        .as_ref()
+        .map(|p| format!(" as `{p}`"))
+        .unwrap_or_default();
+    match f.history.last_change() {
+        Some(last) if last.commit != content.change.commit => format!(
+            "{from}; later commits only renamed it or were mechanical (last {} on {})",
+            &last.commit[..8.min(last.commit.len())],
+            date(last.time)
+        ),
+        _ => from,
     }
 }

@@ -6,6 +6,7 @@ mod content;
 mod dependencies;
 mod freshness;
 mod ledger;
+mod lifecycle;
 mod ownership;
 
 use super::context::Ctx;
@@ -40,5 +41,6 @@ pub(super) fn decide(
     approvals::approval_findings(cx, artifact, f, state, pending);
     dependencies::upstream_findings(cx, facts, i, memory);
     freshness::freshness_findings(cx, artifact, f, state);
+    lifecycle::lifecycle_findings(cx, artifact, f, state, pending);
     ledger::record_findings(cx, ledger, artifact, trust, state);
 }

@@ -9,7 +9,7 @@ use super::keys::{ARTIFACT_KEYS, suggest};
 use super::rules::{
     IdError, glob_problem, id_error, path_problem, path_target, too_long_message, url_problem,
 };
-use crate::core::model::{Artifact, Pos, Target};
+use crate::core::model::{Artifact, Pos, Status, Target};
 use crate::yaml::Node;
 
 pub(super) fn decode_artifacts(
@@ -76,6 +76,9 @@ impl Decoder<'_> {
             consumers: Vec::new(),
             depends_on: Vec::new(),
             verify_every: None,
+            status: Default::default(),
+            superseded_by: None,
+            required_sections: None,
             pos: item.span.start,
             field_pos: BTreeMap::new(),
         };
@@ -96,6 +99,7 @@ impl Decoder<'_> {
                 "give it a short unique name such as `id: prd`",
             );
         }
+        check_superseded(cx, &a, &field_pos, &what);
         a.target = self.target(cx, item, &what, &a.id, path, url)?;
         a.field_pos = field_pos;
         if cx.errors.len() == errors_before && !a.id.is_empty() {
@@ -151,6 +155,27 @@ impl Decoder<'_> {
                 }
             }
             "verify_every" => a.verify_every = cx.duration(value, "verify_every"),
+            "status" => {
+                if let Some(text) = cx.text(value, "status") {
+                    match text.parse() {
+                        Ok(status) => a.status = status,
+                        Err(_) => cx.error_help(
+                            value.span.start,
+                            format!("`status` `{text}` is not a status"),
+                            "use active, draft, frozen or superseded",
+                        ),
+                    }
+                }
+            }
+            "superseded_by" => a.superseded_by = cx.text(value, "superseded_by"),
+            "required_sections" => {
+                a.required_sections = Some(
+                    cx.text_list(value, "required_sections", "\"Summary\"")
+                        .into_iter()
+                        .map(|(s, _)| s)
+                        .collect(),
+                );
+            }
             _ => unreachable!("mapping() admits only known keys"),
         }
     }
@@ -250,5 +275,31 @@ impl Decoder<'_> {
                 Some(Target::Url(u))
             }
         }
+    }
+}
+
+/// `superseded_by` goes with `status: superseded`, and names another artifact (whether it is
+/// defined is a finding, like a dangling `depends_on`).
+fn check_superseded(cx: &mut Ctx, a: &Artifact, field_pos: &BTreeMap<String, Pos>, what: &str) {
+    let at = |key: &str| field_pos.get(key).copied().unwrap_or(a.pos);
+    match (a.status, &a.superseded_by) {
+        (Status::Superseded, None) => cx.error_help(
+            at("status"),
+            format!("{what} is superseded but names no successor"),
+            "add `superseded_by: <id>` naming the artifact that replaces it",
+        ),
+        (Status::Superseded, Some(by)) if *by == a.id => cx.error(
+            at("superseded_by"),
+            format!("{what} cannot supersede itself"),
+        ),
+        (status, Some(_)) if status != Status::Superseded => cx.error_help(
+            at("superseded_by"),
+            format!(
+                "{what} has `superseded_by` but its status is {}",
+                status.as_str()
+            ),
+            "add `status: superseded`, or remove `superseded_by`",
+        ),
+        _ => {}
     }
 }

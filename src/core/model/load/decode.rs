@@ -139,6 +139,22 @@ impl<'f> Ctx<'f> {
         out
     }
 
+    /// A whole number of at least 1; null is none.
+    pub(super) fn count(&mut self, node: &Node, what: &str) -> Option<u32> {
+        let text = self.text(node, what)?;
+        match text.parse::<u32>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                self.error_help(
+                    node.span.start,
+                    format!("`{what}` must be a whole number of files, at least 1, found `{text}`"),
+                    format!("write it as `{what}: 30`, or leave it out to count every commit"),
+                );
+                None
+            }
+        }
+    }
+
     pub(super) fn duration(&mut self, node: &Node, what: &str) -> Option<Duration> {
         let text = self.text(node, what)?;
         match text.parse::<Duration>() {

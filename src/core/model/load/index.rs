@@ -79,6 +79,8 @@ fn decode_index(cx: &mut Ctx, root: &Node) -> Option<Index> {
     let severity = get("severity")
         .map(|(n, _)| cx.severities(n, "`severity`"))
         .unwrap_or_default();
+    let mechanical_commit_files =
+        get("mechanical_commit_files").and_then(|(n, _)| cx.count(n, "mechanical_commit_files"));
 
     // When a whole section is malformed, references to it are not checked: one error says
     // more than a cascade of "unknown role" ones.
@@ -120,6 +122,7 @@ fn decode_index(cx: &mut Ctx, root: &Node) -> Option<Index> {
         kinds,
         artifacts,
         severity,
+        mechanical_commit_files,
     })
 }
 

@@ -12,6 +12,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "kinds",
     "artifacts",
     "severity",
+    "mechanical_commit_files",
 ];
 
 pub(crate) const ROLE_KEYS: &[&str] = &["title", "description", "people"];
@@ -39,6 +40,9 @@ pub(crate) const ARTIFACT_KEYS: &[&str] = &[
     "consumers",
     "depends_on",
     "verify_every",
+    "status",
+    "superseded_by",
+    "required_sections",
 ];
 
 pub(crate) const SIGNOFF_KEYS: &[&str] = &[

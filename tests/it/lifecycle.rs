@@ -1,0 +1,144 @@
+//! Artifact status and per-artifact required sections (issue 13, item 7).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::{self, NOW, TestRepo};
+
+const DAY: i64 = 86_400;
+
+fn now() -> i64 {
+    NOW.parse::<jiff::Timestamp>().unwrap().as_second()
+}
+
+fn check(dir: &Path) -> (i32, Value) {
+    let out = common::handoff_command(dir, NOW)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), json)
+}
+
+fn codes(json: &Value, id: &str) -> Vec<String> {
+    json["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}"))["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Two legacy RFCs written before the template, 400 days ago, each lacking its sections and
+/// unsigned; `extra` is appended to the first one's entry.
+fn rfcs(extra: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(
+        "handoff.yaml",
+        &format!(
+            "version: 1\nroles:\n  pm: {{ people: [dana@acme.example] }}\n  eng: {{ people: [lee@acme.example] }}\nkinds:\n  rfc:\n    required_sections: [Motivation, Design]\n    signoff: [eng]\n    max_age: 1y\nartifacts:\n  - id: rfc-1\n    kind: rfc\n    path: rfcs/0001.md\n    owner: pm\n{extra}  - id: rfc-2\n    kind: rfc\n    path: rfcs/0002.md\n    owner: pm\n"
+        ),
+    );
+    repo.write("rfcs/0001.md", "# RFC 1\n\nOld text.\n");
+    repo.write("rfcs/0002.md", "# RFC 2\n\nNewer text.\n");
+    repo.commit_at("Add the RFCs", now() - 400 * DAY);
+    repo
+}
+
+#[test]
+fn an_artifact_can_require_no_sections_or_its_own() {
+    let (_, json) = check(rfcs("").path());
+    assert!(codes(&json, "rfc-1").contains(&"missing-sections".into()));
+
+    let (_, json) = check(rfcs("    required_sections: []\n").path());
+    assert!(!codes(&json, "rfc-1").contains(&"missing-sections".into()));
+    assert!(codes(&json, "rfc-2").contains(&"missing-sections".into()));
+
+    let (_, json) = check(rfcs("    required_sections: [\"RFC 1\"]\n").path());
+    assert!(!codes(&json, "rfc-1").contains(&"missing-sections".into()));
+    let (_, json) = check(rfcs("    required_sections: [Summary]\n").path());
+    let message = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["artifact"] == "rfc-1" && f["code"] == "missing-sections")
+        .unwrap()["message"]
+        .clone();
+    assert!(
+        message.as_str().unwrap().contains("\"Summary\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_superseded_artifact_has_no_age_review_or_section_findings() {
+    let (_, json) = check(rfcs("    status: superseded\n    superseded_by: rfc-2\n").path());
+    let rfc1 = codes(&json, "rfc-1");
+    for code in ["aged", "missing-sections", "unsigned"] {
+        assert!(!rfc1.contains(&code.to_string()), "{rfc1:?}");
+        assert!(codes(&json, "rfc-2").contains(&code.to_string()));
+    }
+    // Ownership still matters: someone answers for what replaced it.
+    assert!(rfc1.contains(&"owner-not-accepted".into()));
+
+    let (_, json) = check(rfcs("    status: superseded\n    superseded_by: rfc-9\n").path());
+    assert!(codes(&json, "rfc-1").contains(&"dangling-dependency".into()));
+}
+
+#[test]
+fn a_draft_has_no_sign_off_findings_yet() {
+    let (_, json) = check(rfcs("    status: draft\n").path());
+    let rfc1 = codes(&json, "rfc-1");
+    assert!(!rfc1.contains(&"unsigned".into()), "{rfc1:?}");
+    assert!(!rfc1.contains(&"owner-not-accepted".into()), "{rfc1:?}");
+    assert!(rfc1.contains(&"missing-sections".into()), "{rfc1:?}");
+    assert!(rfc1.contains(&"aged".into()), "{rfc1:?}");
+}
+
+#[test]
+fn a_frozen_artifact_does_not_age_and_a_change_to_it_is_a_finding() {
+    let repo = rfcs("    status: frozen\n");
+    let (_, json) = check(repo.path());
+    let rfc1 = codes(&json, "rfc-1");
+    assert!(!rfc1.contains(&"aged".into()), "{rfc1:?}");
+    assert!(!rfc1.contains(&"frozen-changed".into()), "{rfc1:?}");
+
+    repo.write("rfcs/0001.md", "# RFC 1\n\nQuietly rewritten.\n");
+    let (code, json) = check(repo.path());
+    assert!(codes(&json, "rfc-1").contains(&"frozen-changed".into()));
+    assert_eq!(code, 1, "frozen-changed is an error by default");
+}
+
+#[test]
+fn status_and_successor_are_checked_on_load() {
+    for (extra, message) in [
+        (
+            "    status: retired\n",
+            "`status` `retired` is not a status",
+        ),
+        (
+            "    status: superseded\n",
+            "is superseded but names no successor",
+        ),
+        (
+            "    superseded_by: rfc-2\n",
+            "has `superseded_by` but its status is active",
+        ),
+    ] {
+        let repo = rfcs(extra);
+        let out = common::handoff_command(repo.path(), NOW)
+            .arg("check")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{err}");
+    }
+}
