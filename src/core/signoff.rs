@@ -198,6 +198,21 @@ pub(crate) fn check_sign(
 }
 
 /// Whether a record of `role` by a current member of it stands (no later revoke by the role).
+/// Whose state a sign-off changes, said before it is made: a role's record speaks for that
+/// role's own cell; only the owner's settles the artifact's `upstream-changed`.
+pub(crate) fn effect(artifact: &Artifact, action: Action, role: &str) -> String {
+    let owner = artifact.owner.as_deref() == Some(role);
+    match action {
+        Action::Accept => "ownership; settles upstream changes".to_string(),
+        Action::Approve if owner => format!("`{role}`'s cell; settles upstream changes"),
+        Action::Approve => format!("`{role}`'s cell only"),
+        Action::Acknowledge if owner => "settles upstream-changed (owner)".to_string(),
+        Action::Acknowledge => format!("`{role}`'s cell only, not the owner's"),
+        Action::Verify => "marks it verified".to_string(),
+        Action::Revoke => format!("withdraws `{role}`'s sign-offs"),
+    }
+}
+
 fn has_standing_record(index: &Index, records: &[SignOff], role: &str) -> bool {
     let Some(role_def) = index.role(role) else {
         return false;

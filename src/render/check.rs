@@ -217,12 +217,22 @@ pub(crate) struct JsonFinding<'a> {
     message: &'a str,
     artifact: &'a str,
     role: Option<&'a str>,
+    /// Every role that must act, `role` first.
+    roles: &'a [String],
     related: Option<&'a str>,
     fix: &'a str,
+    /// The handoff command that fixes it and who may run it, or `null`.
+    action: Option<JsonAction<'a>>,
     since: Option<String>,
     file: &'a str,
     line: usize,
     column: usize,
+}
+
+#[derive(Serialize)]
+pub(crate) struct JsonAction<'a> {
+    argv: &'a [String],
+    who: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -242,8 +252,13 @@ pub(crate) fn json_finding(f: &Finding) -> JsonFinding<'_> {
         message: &f.message,
         artifact: &f.artifact,
         role: f.role.as_deref(),
+        roles: &f.roles,
         related: f.related.as_deref(),
         fix: &f.fix,
+        action: f.action.as_ref().map(|a| JsonAction {
+            argv: &a.argv,
+            who: &a.who,
+        }),
         since: f.since.map(|t| t.to_string()),
         file: &f.file,
         line: f.pos.line,

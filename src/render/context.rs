@@ -602,11 +602,17 @@ fn open_findings(out: &mut String, s: &Snapshot, a: &Artifact) {
         out.push_str("None.\n\n");
     }
     for f in findings {
-        let role = f
-            .role
-            .as_deref()
-            .map(|r| format!(" · role {}", md_code(r)))
-            .unwrap_or_default();
+        let role = match f.roles.as_slice() {
+            [] => String::new(),
+            [one] => format!(" · role {}", md_code(one)),
+            many => format!(
+                " · roles {}",
+                many.iter()
+                    .map(|r| md_code(r))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
         out.push_str(&format!(
             "- **{}** {}{role} — {}  \n  Fix: {} ({})\n",
             f.severity,

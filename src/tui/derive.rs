@@ -87,7 +87,9 @@ impl App {
             if everything
                 || shown.contains(f.artifact.as_str())
                     && self.filter.matches_finding(f)
-                    && (!self.mine || f.role.as_ref().is_none_or(|r| my_roles.contains(r)))
+                    && (!self.mine
+                        || f.role.is_none()
+                        || f.roles.iter().any(|r| my_roles.contains(r)))
             {
                 let since = f.since.map_or(i64::MAX, |t| t.as_second());
                 list.push((std::cmp::Reverse(f.severity), since, i));

@@ -10,7 +10,7 @@ use crate::core::edit::{
     ArtifactField, FieldChange, IndexEdit, ListChange, NewArtifact, NewRole, check, split_list,
 };
 use crate::core::model::{Action, Index, Ledger, Target};
-use crate::core::signoff::{SignRequest, check_sign};
+use crate::core::signoff::{SignRequest, check_sign, effect};
 
 /// Why a form's change cannot be made, shown under the form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -288,8 +288,13 @@ pub(crate) fn sign_picker(
             let refused = check_sign(index, ledger.of(artifact), &request, me.unwrap_or_default())
                 .err()
                 .map(|e| e.to_string());
+            // Whose state it changes, before anything is committed.
+            let effect = index
+                .artifact(artifact)
+                .map(|a| format!(" · {}", effect(a, action, role)))
+                .unwrap_or_default();
             items.push(PickerItem {
-                label: format!("{action} as {role}"),
+                label: format!("{action} as {role}{effect}"),
                 refused,
                 then: Then::SignAs {
                     artifact: artifact.to_string(),
@@ -678,15 +683,46 @@ mod tests {
     }
 
     #[test]
+    fn the_sign_picker_says_whose_state_an_action_changes() {
+        let index = index();
+        let picker = sign_picker(&index, &Ledger::default(), "prd", Some("dana@acme.example"));
+        let label = |prefix: &str| {
+            picker
+                .items
+                .iter()
+                .find(|i| i.label.starts_with(prefix))
+                .unwrap()
+                .label
+                .clone()
+        };
+        // dana is the owner (pm): her acknowledgement settles the artifact's upstream change.
+        assert!(label("acknowledge as pm").ends_with("settles upstream-changed (owner)"));
+        assert!(label("revoke as pm").ends_with("withdraws `pm`'s sign-offs"));
+        let reviewer = sign_picker(&index, &Ledger::default(), "prd", Some("rosa@acme.example"));
+        let ack = reviewer
+            .items
+            .iter()
+            .find(|i| i.label.starts_with("acknowledge as ops"))
+            .unwrap();
+        assert!(
+            ack.label.ends_with("`ops`'s cell only, not the owner's"),
+            "{ack:?}"
+        );
+    }
+
+    #[test]
     fn the_sign_picker_lists_refusals_with_reasons() {
         let index = index();
         let picker = sign_picker(&index, &Ledger::default(), "prd", Some("dana@acme.example"));
-        assert_eq!(picker.items[0].label, "accept as pm");
+        assert_eq!(
+            picker.items[0].label,
+            "accept as pm · ownership; settles upstream changes"
+        );
         assert!(picker.items[0].refused.is_none());
         let approve = picker
             .items
             .iter()
-            .find(|i| i.label == "approve as pm")
+            .find(|i| i.label.starts_with("approve as pm"))
             .unwrap();
         assert!(
             approve

@@ -23,6 +23,7 @@ mod reliability_ledger;
 mod reliability_paths;
 mod reliability_text;
 mod reliability_write;
+mod trust;
 mod tui;
 mod tui_edit;
 mod watch;

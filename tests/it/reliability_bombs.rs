@@ -338,6 +338,8 @@ fn a_huge_ledger_file_is_an_invalid_signoff_not_a_load() {
         ));
     }
     repo.write(".handoff/signoffs/prd.yaml", &ledger);
+    // Committed after its records are dated: a record must not postdate its commit.
+    repo.set_clock(crate::support::reliability::COMMITS_FROM);
     repo.commit("a long ledger");
     let started = Instant::now();
     let json = json_of(&check_within(repo.path(), Duration::from_secs(120)));

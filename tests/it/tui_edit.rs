@@ -167,8 +167,12 @@ fn signing_from_the_workbench_appends_and_commits_the_ledger_file() {
         .filter(|i| i.refused.is_none())
         .map(|i| i.label.clone())
         .collect();
-    assert!(labels.contains(&"approve as pm".to_string()), "{labels:?}");
-    choose(&mut app, |i| i.label == "approve as pm");
+    // Each action says whose state it changes before anything is committed.
+    assert!(
+        labels.contains(&"approve as pm · `pm`'s cell only".to_string()),
+        "{labels:?}"
+    );
+    choose(&mut app, |i| i.label.starts_with("approve as pm"));
     key(&mut app, "Enter");
     typed(&mut app, "Happy path matches v4.");
     // Enter in a note is a new line; Ctrl-s commits.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
-use super::{Finding, sections};
+use super::{Finding, FindingAction, sections};
 use crate::core::model::{Artifact, FindingCode, INDEX_FILE, Index, Kind, Pos, Severity};
 
 /// "dana@acme.example, sam@acme.example" or "nobody".
@@ -38,6 +38,9 @@ pub(super) struct Ctx<'a> {
     kinds: &'a KindTable<'a>,
     pub(super) now: Timestamp,
     pub(super) out: Vec<Finding>,
+    /// Whether the last `push` kept its finding (an artifact's status may drop it), so that
+    /// what follows a push never amends the finding before it.
+    pushed: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -48,6 +51,7 @@ impl<'a> Ctx<'a> {
             kinds,
             now,
             out: Vec::new(),
+            pushed: false,
         }
     }
 
@@ -85,7 +89,8 @@ impl<'a> Ctx<'a> {
         at: (String, Pos),
     ) {
         // The artifact's status turns whole families of rules off (draft, frozen, superseded).
-        if !artifact.status.applies(code) {
+        self.pushed = artifact.status.applies(code);
+        if !self.pushed {
             return;
         }
         self.out.push(Finding {
@@ -93,13 +98,55 @@ impl<'a> Ctx<'a> {
             severity: self.severity_for(code, artifact),
             artifact: artifact.id.clone(),
             role: role.map(str::to_string),
+            roles: role.map(str::to_string).into_iter().collect(),
             related: related.map(str::to_string),
             message,
             fix,
+            action: None,
             since,
             file: at.0,
             pos: at.1,
         });
+    }
+}
+
+impl Ctx<'_> {
+    /// The finding the last `push` added, if it added one.
+    pub(super) fn last_pushed(&mut self) -> Option<&mut Finding> {
+        if self.pushed {
+            self.out.last_mut()
+        } else {
+            None
+        }
+    }
+
+    /// Gives the finding just pushed the command that fixes it, run by a member of `role`;
+    /// none when nobody is in the role.
+    pub(super) fn act(&mut self, role: &str, argv: &[&str]) {
+        let who = self
+            .index
+            .role(role)
+            .map(|r| r.people.clone())
+            .unwrap_or_default();
+        if who.is_empty() {
+            return;
+        }
+        if let Some(last) = self.last_pushed() {
+            last.action = Some(FindingAction {
+                argv: std::iter::once("handoff")
+                    .chain(argv.iter().copied())
+                    .map(str::to_string)
+                    .collect(),
+                who,
+            });
+        }
+    }
+
+    /// [`Ctx::act`] for `handoff sign ARTIFACT --action ACTION --role ROLE [extra…]`.
+    pub(super) fn act_sign(&mut self, artifact: &str, action: &str, role: &str, extra: &[&str]) {
+        let mut argv = vec!["sign", artifact, "--action", action, "--role", role];
+        argv.extend_from_slice(extra);
+        self.act(role, &argv);
     }
 }
 

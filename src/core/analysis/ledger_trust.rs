@@ -15,10 +15,10 @@ use jiff::Timestamp;
 
 use crate::core::model::ledger::ledger_file;
 use crate::core::model::ledger_history::{
-    Appended, LedgerFileHistory, LedgerHistory, Membership, RewriteKind, longest_increasing,
-    record_key,
+    Appended, CommitRef, LedgerFileHistory, LedgerHistory, Membership, RewriteKind,
+    longest_increasing, record_key,
 };
-use crate::core::model::{Index, Ledger, Pos, SignOff};
+use crate::core::model::{Action, Index, Ledger, Pos, SignOff};
 
 /// One thing wrong with the ledger file's history, where to point and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub(crate) struct TrustProblem {
     pub message: String,
     pub fix: String,
     pub since: Option<Timestamp>,
+    /// The sign-off that clears it, when one does: this action, again, by this role.
+    pub sign_again: Option<(Action, String)>,
 }
 
 /// The verdict on one ledger file.
@@ -34,6 +36,9 @@ pub(crate) struct TrustProblem {
 pub(crate) struct Trust {
     /// Per record, in file order: whether it is distrusted.
     pub distrusted: Vec<bool>,
+    /// Per record, in file order: the time it counts from when that is not its `at` (a
+    /// record dated after the commit that added it, or after now).
+    pub times: Vec<Option<Timestamp>>,
     pub problems: Vec<TrustProblem>,
 }
 
@@ -41,26 +46,47 @@ impl Trust {
     pub(crate) fn any_distrusted(&self) -> bool {
         self.distrusted.iter().any(|d| *d)
     }
+
+    /// The records that may count, each at the time the evidence gives it.
+    pub(crate) fn trusted<'l>(&self, records: &'l [SignOff]) -> Cow<'l, [SignOff]> {
+        if !self.any_distrusted() && self.times.iter().all(Option::is_none) {
+            return Cow::Borrowed(records);
+        }
+        let kept = records
+            .iter()
+            .zip(&self.distrusted)
+            .zip(&self.times)
+            .filter(|((_, d), _)| !**d)
+            .map(|((r, _), t)| {
+                let mut r = r.clone();
+                if let Some(t) = t {
+                    r.at = *t;
+                }
+                r
+            });
+        Cow::Owned(kept.collect())
+    }
 }
+
+/// How far a record's own time may run ahead of the commit that added it (or of now, while
+/// it is not committed) before it is reported: handoff writes the record and commits it
+/// within seconds, so this only absorbs clock skew between two machines.
+pub(crate) const CLOCK_TOLERANCE_SECONDS: i64 = 10 * 60;
 
 /// Every artifact's verdict, in index order, with the records that may count.
 pub(crate) fn judge_all<'l>(
     index: &Index,
     ledger: &'l Ledger,
     history: &LedgerHistory,
+    now: Timestamp,
 ) -> Vec<(Trust, Cow<'l, [SignOff]>)> {
     index
         .artifacts
         .iter()
         .map(|a| {
             let records = ledger.of(&a.id);
-            let trust = judge(index, &ledger_file(&a.id), records, history, &a.id);
-            let trusted = if trust.any_distrusted() {
-                let kept = records.iter().zip(&trust.distrusted).filter(|(_, d)| !**d);
-                Cow::Owned(kept.map(|(r, _)| r.clone()).collect())
-            } else {
-                Cow::Borrowed(records)
-            };
+            let trust = judge(index, &ledger_file(&a.id), records, history, &a.id, now);
+            let trusted = trust.trusted(records);
             (trust, trusted)
         })
         .collect()
@@ -73,9 +99,11 @@ pub(crate) fn judge(
     records: &[SignOff],
     history: &LedgerHistory,
     artifact: &str,
+    now: Timestamp,
 ) -> Trust {
     let mut trust = Trust {
         distrusted: vec![false; records.len()],
+        times: vec![None; records.len()],
         problems: Vec::new(),
     };
     if !history.read {
@@ -89,11 +117,14 @@ pub(crate) fn judge(
         records,
         past,
         trust: &mut trust,
+        now,
+        artifact,
     };
     if past.head.is_empty() && past.rewrites.is_empty() && past.appended.is_empty() {
         // Nothing of this file was ever committed: every record is new.
         for i in 0..records.len() {
             judge.new_record(i);
+            judge.dated(i, None);
         }
     } else {
         judge.with_history();
@@ -107,6 +138,8 @@ struct Judge<'a> {
     records: &'a [SignOff],
     past: &'a LedgerFileHistory,
     trust: &'a mut Trust,
+    now: Timestamp,
+    artifact: &'a str,
 }
 
 impl Judge<'_> {
@@ -118,6 +151,7 @@ impl Judge<'_> {
                 message,
                 fix,
                 since,
+                sign_again: None,
             });
         }
     }
@@ -128,6 +162,7 @@ impl Judge<'_> {
             message,
             fix,
             since,
+            sign_again: None,
         });
     }
 
@@ -185,6 +220,7 @@ impl Judge<'_> {
             let key = key.as_str();
             if let Some(appended) = self.past.appended.get(key) {
                 self.membership(i, appended);
+                self.dated(i, Some(&appended.commit));
             } else if head.contains(key) {
                 // Committed, but never appended at the end: a rewrite put it there.
                 let rewrite = self
@@ -225,6 +261,7 @@ impl Judge<'_> {
                 );
             } else {
                 self.new_record(i);
+                self.dated(i, None);
             }
         }
     }
@@ -312,6 +349,49 @@ impl Judge<'_> {
             .map(|&i| self.records[i].pos)
             .or_else(|| self.records.last().map(|r| r.pos))
             .unwrap_or(Pos::new(1, 1, 0))
+    }
+
+    /// A record's time agrees with the evidence: the committer time of the commit that added
+    /// it, or now while it is not committed. A record dated later counts from that time
+    /// instead, and beyond the tolerance it is reported, until its role signs again.
+    fn dated(&mut self, i: usize, commit: Option<&CommitRef>) {
+        let record = &self.records[i];
+        let limit = commit.map_or(self.now, |c| c.committed.min(self.now));
+        if record.at <= limit {
+            return;
+        }
+        self.trust.times[i] = Some(limit);
+        let superseded = self.records[i + 1..].iter().any(|r| r.role == record.role);
+        if record.at.as_second() - limit.as_second() <= CLOCK_TOLERANCE_SECONDS || superseded {
+            return;
+        }
+        let evidence = match commit {
+            Some(c) if c.committed <= self.now => format!(
+                "after the commit that added it ({}, committed {}), so it counts from the commit",
+                c.short(),
+                c.committed
+            ),
+            Some(_) => format!("in the future (now is {}), so it counts from now", self.now),
+            None => format!(
+                "in the future (now is {}); it is not committed, so it counts as now, pending",
+                self.now
+            ),
+        };
+        let (action, role) = (record.action, record.role.clone());
+        self.trust.problems.push(TrustProblem {
+            pos: record.pos,
+            message: format!(
+                "this `{action}` record by {} as {role} is dated {}, {evidence}: a signer's clock is not evidence",
+                record.by,
+                record.at
+            ),
+            fix: format!(
+                "a member of `{role}` signs again with a correct clock (`handoff sign {} --action {action} --role {role}`)",
+                self.artifact
+            ),
+            since: Some(limit),
+            sign_again: commit.is_some().then_some((action, role)),
+        });
     }
 
     /// A record not committed yet: its signer must be in its role now. (A role the index does

@@ -100,26 +100,46 @@ pub struct Matrix {
     pub rows: Vec<MatrixRow>,
 }
 
-/// Builds the matrix from the findings, so a cell can never disagree with them.
-/// `ranges[i]` is where the findings of the artifact at position `i` sit in `findings`.
-pub(super) fn build(index: &Index, findings: &[Finding], ranges: &[Range<usize>]) -> Matrix {
+/// Builds the matrix from the findings, so a cell can never disagree with them, and from
+/// each role's own standing record. `ranges[i]` is where the findings of the artifact at
+/// position `i` sit in `findings`; `behind[i]` the roles whose own record predates an
+/// upstream change.
+pub(super) fn build(
+    index: &Index,
+    findings: &[Finding],
+    ranges: &[Range<usize>],
+    behind: &[Vec<String>],
+) -> Matrix {
     let roles: Vec<String> = index.roles.iter().map(|r| r.id.clone()).collect();
     let rows = index
         .artifacts
         .iter()
         .zip(ranges)
-        .map(|(artifact, range)| build_row(index, artifact, &findings[range.clone()]))
+        .zip(behind)
+        .map(|((artifact, range), behind)| {
+            build_row(index, artifact, &findings[range.clone()], behind)
+        })
         .collect();
     Matrix { roles, rows }
 }
 
-/// One artifact's row, from its findings.
-pub(super) fn build_row(index: &Index, artifact: &Artifact, mine: &[Finding]) -> MatrixRow {
+/// One artifact's row, from its findings and the roles behind an upstream change. Each
+/// role's cell is that role's own state: one role's acknowledgement never settles another's.
+pub(super) fn build_row(
+    index: &Index,
+    artifact: &Artifact,
+    mine: &[Finding],
+    behind: &[String],
+) -> MatrixRow {
     let has = |code: FindingCode, role: Option<&str>| {
-        mine.iter()
-            .any(|f| f.code == code && (role.is_none() || f.role.as_deref() == role))
+        mine.iter().any(|f| {
+            f.code == code
+                && (role.is_none()
+                    || f.role.as_deref() == role
+                    || f.roles.iter().any(|r| Some(r.as_str()) == role))
+        })
     };
-    let upstream_changed = has(FindingCode::UpstreamChanged, None);
+    let upstream_changed = |role: &str| behind.iter().any(|r| r == role);
     let owner_unsigned =
         has(FindingCode::OwnerNotAccepted, None) || has(FindingCode::OwnerUnstaffed, None);
     let signers = index.required_signers(artifact);
@@ -136,7 +156,9 @@ pub(super) fn build_row(index: &Index, artifact: &Artifact, mine: &[Finding]) ->
                     CellState::NeverSigned
                 } else if has(FindingCode::ChangedSinceSignoff, Some(role)) {
                     CellState::ChangedSinceSignoff
-                } else if upstream_changed {
+                } else if upstream_changed(role)
+                    || (owner && has(FindingCode::UpstreamChanged, None))
+                {
                     CellState::UpstreamChanged
                 } else {
                     CellState::Current
@@ -144,7 +166,7 @@ pub(super) fn build_row(index: &Index, artifact: &Artifact, mine: &[Finding]) ->
             } else if owner {
                 if owner_unsigned {
                     CellState::NeverSigned
-                } else if upstream_changed {
+                } else if upstream_changed(role) || has(FindingCode::UpstreamChanged, None) {
                     CellState::UpstreamChanged
                 } else {
                     CellState::Current

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use super::context::Ctx;
 use super::graph::{self, Graph};
 use super::signoffs::SignoffState;
-use crate::core::model::{Artifact, Facts, Ledger};
+use crate::core::model::{Artifact, Facts, Ledger, SignOff};
 
 /// What the findings of one artifact depend on besides its own facts and ledger, kept with a
 /// report so that [`Report::update`] can tell what a change of facts reaches.
@@ -30,6 +30,9 @@ pub(super) struct Memory {
     pub(super) upstream_changes: Vec<Vec<UpstreamChange>>,
     /// Artifacts downstream of one with upstream changes: the nearest such one.
     pub(super) at_risk: HashMap<usize, usize>,
+    /// Per artifact, the roles whose own standing record predates an upstream change: their
+    /// cells show it until they acknowledge (or sign again).
+    pub(super) behind: Vec<Vec<String>>,
 }
 
 impl Memory {
@@ -59,6 +62,12 @@ impl Memory {
             .map(|(a, s)| upstream_changes(&cx.by_id, facts, a, s))
             .collect();
         let at_risk = at_risk(&graph.downstream, &upstream_changes);
+        let behind = index
+            .artifacts
+            .iter()
+            .zip(states)
+            .map(|(a, s)| roles_behind(&cx.by_id, facts, a, s))
+            .collect();
         Memory {
             now,
             ledger: LedgerStamp::of(ledger, facts),
@@ -72,6 +81,7 @@ impl Memory {
             in_cycle,
             upstream_changes,
             at_risk,
+            behind,
         }
     }
 }
@@ -121,9 +131,35 @@ pub(super) fn upstream_changes(
     artifact: &Artifact,
     state: &SignoffState,
 ) -> Vec<UpstreamChange> {
-    let Some(baseline) = state.baseline else {
-        return Vec::new();
-    };
+    match state.baseline {
+        Some(baseline) => changes_since(by_id, facts, artifact, baseline),
+        None => Vec::new(),
+    }
+}
+
+/// The roles whose newest standing record was signed against upstream versions that have
+/// changed since.
+pub(super) fn roles_behind(
+    by_id: &HashMap<&str, &Artifact>,
+    facts: &Facts,
+    artifact: &Artifact,
+    state: &SignoffState,
+) -> Vec<String> {
+    state
+        .standing
+        .iter()
+        .filter(|(_, record)| !changes_since(by_id, facts, artifact, record).is_empty())
+        .map(|(role, _)| role.to_string())
+        .collect()
+}
+
+/// The upstream artifacts whose fingerprint differs from the one `baseline` recorded.
+fn changes_since(
+    by_id: &HashMap<&str, &Artifact>,
+    facts: &Facts,
+    artifact: &Artifact,
+    baseline: &SignOff,
+) -> Vec<UpstreamChange> {
     let mut out = Vec::new();
     for dep in &artifact.depends_on {
         let Some(upstream) = by_id.get(dep.as_str()) else {

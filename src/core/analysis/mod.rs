@@ -35,17 +35,32 @@ pub struct Finding {
     pub artifact: String,
     /// The role that must act, when one role must.
     pub role: Option<String>,
+    /// Every role that must act (`role` first, when there is one): a change approved by
+    /// several roles is one finding naming them all.
+    pub roles: Vec<String>,
     /// The other artifact involved (the upstream that changed, the missing dependency).
     pub related: Option<String>,
     /// What is wrong, in one sentence.
     pub message: String,
     /// What would fix it.
     pub fix: String,
+    /// The handoff command that fixes it and who may run it, where one does (`None` where
+    /// only a person's work does, such as writing a missing section).
+    pub action: Option<FindingAction>,
     /// Since when it has been wrong, when known.
     pub since: Option<Timestamp>,
     /// Where to look: a file (relative to the index's directory) and a position in it.
     pub file: String,
     pub pos: Pos,
+}
+
+/// A handoff command that fixes a finding, and the people who may run it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingAction {
+    /// The command line, from `handoff` on.
+    pub argv: Vec<String>,
+    /// The git e-mail addresses it works for.
+    pub who: Vec<String>,
 }
 
 /// The result of one analysis.
@@ -182,12 +197,14 @@ fn analyze_in_runs(
     let kinds = kind_table(index);
     let cx = Ctx::new(index, &kinds, now);
     // Records the ledger's history speaks against count for nothing.
-    let judged = ledger_trust::judge_all(index, ledger, &facts.ledger_history);
+    let judged = ledger_trust::judge_all(index, ledger, &facts.ledger_history, now);
     let states: Vec<SignoffState> = index
         .artifacts
         .iter()
         .zip(&judged)
-        .map(|(a, (_, records))| signoff_state(index, a, records))
+        .map(|(a, (_, records))| {
+            signoff_state(index, a, records, &facts.ledger_history.removed_roles)
+        })
         .collect();
     let memory = Memory::new(&cx, ledger, facts, &states, now);
     // Each artifact is decided from shared, read-only inputs: large indexes are split into
@@ -224,7 +241,7 @@ fn analyze_in_runs(
         );
         findings.append(&mut run_findings);
     }
-    let matrix = matrix::build(index, &findings, &ranges);
+    let matrix = matrix::build(index, &findings, &ranges, &memory.behind);
     Report {
         findings,
         matrix,

@@ -358,12 +358,11 @@ fn changed_since_signoff_when_content_differs() {
     let mut f = clean_facts();
     f.artifacts.insert("prd".into(), file(FP_C, 1, FULL_PRD));
     let report = run(BASE, &all_signed(), &f);
+    // One cause, one finding, naming every role that must approve again.
+    assert_eq!(codes(&report, "prd"), vec!["changed-since-signoff:ai-eng"]);
     assert_eq!(
-        codes(&report, "prd"),
-        vec![
-            "changed-since-signoff:ai-eng",
-            "changed-since-signoff:domain-expert"
-        ]
+        report.findings_of("prd")[0].roles,
+        vec!["ai-eng".to_string(), "domain-expert".to_string()]
     );
     assert!(
         report.findings[0]
@@ -409,7 +408,14 @@ fn upstream_changed_and_acknowledge_resets_the_baseline() {
         Some(FP_B),
         &[("framing", FP_C)],
     ));
-    assert!(codes(&run(BASE, &l, &f), "prd").is_empty());
+    let report = run(BASE, &l, &f);
+    assert!(codes(&report, "prd").is_empty());
+    // The owner settled the artifact; the reviewers' own approvals still predate the change.
+    assert_eq!(report.matrix.rows[1].cells[0].state, CellState::Current);
+    assert_eq!(
+        report.matrix.rows[1].cells[1].state,
+        CellState::UpstreamChanged
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 
 use super::context::{Ctx, kind_table};
-use super::memory::{LedgerStamp, at_risk, upstream_changes};
+use super::memory::{LedgerStamp, at_risk, roles_behind, upstream_changes};
 use super::signoffs::signoff_state;
 use super::{Report, analyze, ledger_trust, matrix, rules};
 use crate::core::model::ledger::ledger_file;
@@ -48,13 +48,9 @@ impl Report {
                 records,
                 &facts.ledger_history,
                 &artifact.id,
+                now,
             );
-            let trusted: Vec<crate::core::model::SignOff> = records
-                .iter()
-                .zip(&trust.distrusted)
-                .filter(|(_, distrusted)| !**distrusted)
-                .map(|(r, _)| r.clone())
-                .collect();
+            let trusted = trust.trusted(records).into_owned();
             (trust, trusted)
         };
 
@@ -71,8 +67,14 @@ impl Report {
             affected.iter().map(|&i| (i, judge(i))).collect();
         let mut sources_changed = Vec::new();
         for (&i, (_, records)) in &judged {
-            let state = signoff_state(index, &index.artifacts[i], records);
+            let state = signoff_state(
+                index,
+                &index.artifacts[i],
+                records,
+                &facts.ledger_history.removed_roles,
+            );
             let changes = upstream_changes(&cx.by_id, facts, &index.artifacts[i], &state);
+            self.memory.behind[i] = roles_behind(&cx.by_id, facts, &index.artifacts[i], &state);
             if changes != self.memory.upstream_changes[i] {
                 sources_changed.push(i);
                 self.memory.upstream_changes[i] = changes;
@@ -103,7 +105,12 @@ impl Report {
             let start = findings.len();
             if let Some((trust, records)) = judged.get(&i).filter(|_| affected.contains(&i)) {
                 old.by_ref().take(before).for_each(drop);
-                let state = signoff_state(index, artifact, records);
+                let state = signoff_state(
+                    index,
+                    artifact,
+                    records,
+                    &facts.ledger_history.removed_roles,
+                );
                 cx.out.clear();
                 rules::decide(&mut cx, ledger, facts, i, trust, &state, &self.memory);
                 findings.append(&mut cx.out);
@@ -115,7 +122,8 @@ impl Report {
         self.findings = findings;
         for &i in &affected {
             let mine = &self.findings[self.ranges[i].clone()];
-            self.matrix.rows[i] = matrix::build_row(index, &index.artifacts[i], mine);
+            self.matrix.rows[i] =
+                matrix::build_row(index, &index.artifacts[i], mine, &self.memory.behind[i]);
         }
     }
 }

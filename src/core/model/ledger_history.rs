@@ -39,6 +39,12 @@ pub(crate) fn record_summary(r: &SignOff) -> String {
     )
 }
 
+/// The role a record key ([`record_key`]) names.
+pub(crate) fn role_of_key(key: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(key).ok()?;
+    value.get(2)?.as_str().map(str::to_string)
+}
+
 /// A commit, as messages name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitRef {
@@ -46,6 +52,8 @@ pub struct CommitRef {
     pub id: String,
     /// Author time.
     pub time: Timestamp,
+    /// Committer time: when the commit was made, which a record it adds must not postdate.
+    pub committed: Timestamp,
     pub author: String,
     /// The first line of its message.
     pub summary: String,
@@ -129,6 +137,9 @@ pub struct LedgerHistory {
     /// records are judged only by the index as it is now.
     pub read: bool,
     pub files: BTreeMap<String, LedgerFileHistory>,
+    /// Roles that committed records name but HEAD's index no longer defines, with the commit
+    /// that removed each (the newest on the first-parent line whose parent still had it).
+    pub removed_roles: BTreeMap<String, CommitRef>,
 }
 
 impl LedgerHistory {
@@ -138,6 +149,7 @@ impl LedgerHistory {
         LedgerHistory {
             read: true,
             files: BTreeMap::new(),
+            removed_roles: BTreeMap::new(),
         }
     }
 }

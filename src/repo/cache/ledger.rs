@@ -187,6 +187,8 @@ struct StoredCommit {
     id: String,
     /// Author time, seconds since the epoch.
     time: i64,
+    /// Committer time, seconds since the epoch.
+    committed: i64,
     author: String,
     summary: String,
 }
@@ -254,6 +256,7 @@ fn to_stored_commit(commit: &CommitRef) -> StoredCommit {
     StoredCommit {
         id: commit.id.clone(),
         time: commit.time.as_second(),
+        committed: commit.committed.as_second(),
         author: commit.author.clone(),
         summary: commit.summary.clone(),
     }
@@ -311,14 +314,19 @@ fn from_stored(stored: StoredHistory) -> Result<LedgerHistory, Invalid> {
     Ok(LedgerHistory {
         read: stored.read,
         files,
+        // Not stored: read from the index's history after the cache answers.
+        removed_roles: Default::default(),
     })
 }
 
 fn from_stored_commit(commit: StoredCommit) -> Result<CommitRef, Invalid> {
     let time = Timestamp::from_second(commit.time).map_err(|_| Invalid::Time(commit.id.clone()))?;
+    let committed =
+        Timestamp::from_second(commit.committed).map_err(|_| Invalid::Time(commit.id.clone()))?;
     Ok(CommitRef {
         id: commit.id,
         time,
+        committed,
         author: commit.author,
         summary: commit.summary,
     })
@@ -370,6 +378,7 @@ mod tests {
         let commit = CommitRef {
             id: "0123456789abcdef0123456789abcdef01234567".into(),
             time: Timestamp::from_second(1_704_067_200).unwrap(),
+            committed: Timestamp::from_second(1_704_067_260).unwrap(),
             author: "Sam".into(),
             summary: "Approve the PRD".into(),
         };
@@ -431,7 +440,11 @@ mod tests {
                 walk_version: 1,
                 shallow: Vec::new(),
             },
-            LedgerHistory { read: true, files },
+            LedgerHistory {
+                read: true,
+                files,
+                removed_roles: Default::default(),
+            },
         )]
     }
 

@@ -14,7 +14,7 @@
 //! Where the walk stops (a shallow clone's boundary, or a limit), the oldest commit reached
 //! counts as where its records were appended, marked `at_boundary`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::rc::Rc;
 
@@ -26,7 +26,7 @@ use crate::core::model::INDEX_FILE;
 use crate::core::model::ledger::LEDGER_DIR;
 use crate::core::model::ledger_history::{
     Appended, CommitRef, LedgerFileHistory, LedgerHistory, Membership, Rewrite, RewriteKind,
-    longest_increasing, record_key, record_summary,
+    longest_increasing, record_key, record_summary, role_of_key,
 };
 use crate::core::model::load::{load_index, load_ledger_file};
 use crate::core::model::{Index, SignOff};
@@ -35,7 +35,7 @@ use crate::repo::workspace::Workspace;
 
 /// Raise whenever what the walk computes changes (a fix, a new limit): answers cached by an
 /// older version (`facts::ledger_cache`) are then ignored.
-pub(crate) const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 2;
 
 /// Commits walked at most; older ones are not compared.
 pub(crate) const MAX_COMMITS: usize = 200_000;
@@ -439,8 +439,56 @@ impl<'r> Walk<'r> {
         LedgerHistory {
             read: true,
             files: self.files.into_iter().collect(),
+            removed_roles: Default::default(),
         }
     }
+}
+
+/// The roles that HEAD's ledger records name but HEAD's index does not define, each with the
+/// commit that removed it from the index: walking the first-parent line from HEAD, the newest
+/// commit whose parent's index still defines the role. Costs nothing unless such a role exists.
+pub(crate) fn removed_roles(
+    repo: &Repository,
+    ws: &Workspace,
+    history: &LedgerHistory,
+) -> BTreeMap<String, CommitRef> {
+    let mut found = BTreeMap::new();
+    let Ok(Some(head)) = head_commit(repo) else {
+        return found;
+    };
+    let mut walk = Walk::new(repo, ws);
+    let Ok(commit) = repo.find_commit(head) else {
+        return found;
+    };
+    let defined = |index: &Rc<Result<Index, IndexUnknown>>, role: &str| matches!(index.as_ref(), Ok(i) if i.role(role).is_some());
+    let head_index = walk.index_at(&commit);
+    let mut wanted: BTreeSet<String> = history
+        .files
+        .values()
+        .flat_map(|f| f.head.iter().filter_map(|(key, _)| role_of_key(key)))
+        .filter(|role| head_index.is_ok() && !defined(&head_index, role))
+        .collect();
+    let mut current = commit;
+    let mut index = head_index;
+    for _ in 0..MAX_COMMITS {
+        if wanted.is_empty() {
+            break;
+        }
+        let Ok(parent) = current.parent(0) else {
+            break;
+        };
+        let parent_index = walk.index_at(&parent);
+        wanted.retain(|role| {
+            let removed_here = !defined(&index, role) && defined(&parent_index, role);
+            if removed_here {
+                found.insert(role.clone(), commit_ref(&current));
+            }
+            !removed_here
+        });
+        current = parent;
+        index = parent_index;
+    }
+    found
 }
 
 /// A commit as messages name it: by its author's name, else e-mail.
@@ -449,6 +497,8 @@ fn commit_ref(commit: &git2::Commit) -> CommitRef {
     CommitRef {
         id: change.commit,
         time: change.time,
+        committed: jiff::Timestamp::from_second(commit.committer().when().seconds())
+            .unwrap_or(change.time),
         author: if change.author_name.is_empty() {
             change.author_email
         } else {

@@ -195,7 +195,8 @@ pub(crate) fn read_facts(
         let ledger = request.history.then(|| {
             scope.spawn(|| -> Result<(), FactsError> {
                 let repo = open_repo(workspace)?;
-                let (history, _) = request.cache.ledger_history(&repo, workspace)?;
+                let (mut history, _) = request.cache.ledger_history(&repo, workspace)?;
+                history.removed_roles = ledger_history::removed_roles(&repo, workspace, &history);
                 sink(FactsPiece::LedgerHistory(Box::new(history)));
                 Ok(())
             })

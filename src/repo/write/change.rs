@@ -83,11 +83,21 @@ impl fmt::Display for Dirt {
     }
 }
 
+/// How to commit `path` as it is: git refuses `git commit -- <path>` for a path it has
+/// never tracked ("did not match any file(s) known to git").
+fn commit_first(path: &str, dirt: Dirt) -> String {
+    match dirt {
+        Dirt::NotCommitted => format!("`git add {path} && git commit -m \"Add {path}\"`"),
+        _ => format!("`git commit -- {path}`"),
+    }
+}
+
 /// Why a change could not be written or committed.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error(
-        "{path} is {dirt}: handoff commits only what it changes, and would sweep that into its commit. Commit it first (`git commit -- {path}`) or set it aside (`git stash push -- {path}`{}), then try again",
+        "{path} is {dirt}: handoff commits only what it changes, and would sweep that into its commit. Commit it first ({}) or set it aside (`git stash push -- {path}`{}), then try again",
+        commit_first(path, *dirt),
         if *dirt == Dirt::Staged { format!("; to unstage it only, `git reset -q -- {path}`") } else { String::new() }
     )]
     Uncommitted { path: String, dirt: Dirt },

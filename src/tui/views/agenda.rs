@@ -32,21 +32,26 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .map(|a| a.target.as_str().to_string())
         .unwrap_or_default();
     let who = match &f.role {
-        Some(role) => {
-            let people = app
-                .snap
-                .index
-                .role(role)
-                .map(|r| {
-                    if r.people.is_empty() {
-                        "nobody is in this role".to_string()
-                    } else {
-                        r.people.join(", ")
-                    }
-                })
-                .unwrap_or_default();
-            format!("{role} — {people}")
-        }
+        Some(_) => f
+            .roles
+            .iter()
+            .map(|role| {
+                let people = app
+                    .snap
+                    .index
+                    .role(role)
+                    .map(|r| {
+                        if r.people.is_empty() {
+                            "nobody is in this role".to_string()
+                        } else {
+                            r.people.join(", ")
+                        }
+                    })
+                    .unwrap_or_default();
+                format!("{role} — {people}")
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
         None => match artifact.and_then(|a| a.owner.clone()) {
             Some(owner) => format!("the owner, {owner}"),
             None => "a lead: the artifact has no owner".to_string(),

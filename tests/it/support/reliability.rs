@@ -33,9 +33,15 @@ artifacts:
     depends_on: [framing]
 ";
 
+/// 2026-10-10T00:00:00Z: when [`handoff_repo`]'s commits start.
+pub const COMMITS_FROM: i64 = 1_791_590_400;
+
 /// A repository holding [`INDEX`] and its two documents, committed.
 pub fn handoff_repo() -> TestRepo {
     let repo = TestRepo::new();
+    // Commits after the records the tests write by hand (dated 2026-10-01..03) and before
+    // NOW: a record must not postdate the commit that adds it.
+    repo.set_clock(COMMITS_FROM);
     repo.write("handoff.yaml", INDEX);
     repo.write("docs/framing.md", "# Framing\n");
     repo.write("docs/prd.md", "# PRD\n");

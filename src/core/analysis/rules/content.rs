@@ -58,10 +58,16 @@ pub(super) fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFa
             ),
             None => (
                 String::new(),
-                format!(
-                    "create `{}`, or correct `path:` in handoff.yaml",
-                    artifact.target.as_str()
-                ),
+                match &artifact.target {
+                    // A glob is not a file to create.
+                    Target::Glob(g) => {
+                        format!("add a file that matches `{g}`, or correct `path:` in handoff.yaml")
+                    }
+                    other => format!(
+                        "create `{}`, or correct `path:` in handoff.yaml",
+                        other.as_str()
+                    ),
+                },
             ),
         };
         cx.push(
@@ -74,6 +80,9 @@ pub(super) fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFa
             None,
             in_index(artifact, "path"),
         );
+        if let (Some(moved), Some(owner)) = (&f.moved, artifact.owner.as_deref()) {
+            cx.act(owner, &["set", &artifact.id, "path", &moved.path]);
+        }
         return;
     }
     // The artifact's own list, when it has one, replaces its kind's (legacy documents that

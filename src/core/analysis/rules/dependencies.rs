@@ -25,6 +25,10 @@ pub(super) fn dependency_findings(cx: &mut Ctx, artifact: &Artifact, cycle: Opti
                 None,
                 in_index(artifact, "depends_on"),
             );
+            if let Some(owner) = artifact.owner.as_deref() {
+                let remove = format!("-{dep}");
+                cx.act(owner, &["set", &artifact.id, "depends_on", &remove]);
+            }
         }
     }
     if let Some(cycle) = cycle {
@@ -74,6 +78,13 @@ pub(super) fn upstream_findings(cx: &mut Ctx, facts: &Facts, i: usize, memory: &
             since,
             in_index(artifact, "depends_on"),
         );
+        if let Some(owner) = artifact.owner.as_deref() {
+            let note = format!(
+                "Read the change to `{}`: no change needed here.",
+                upstream.id
+            );
+            cx.act_sign(&artifact.id, "acknowledge", owner, &["--note", &note]);
+        }
     }
     if let Some(&origin) = memory.at_risk.get(&i) {
         let origin_id = cx.index.artifacts[origin].id.as_str();

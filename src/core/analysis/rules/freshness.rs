@@ -55,6 +55,9 @@ pub(super) fn freshness_findings(
             Some(latest.at),
             (ledger_file(&artifact.id), latest.pos),
         );
+        if f.exists || artifact.target.is_url() {
+            cx.act_sign(&artifact.id, "approve", &latest.role, &[]);
+        }
     }
     if let Target::Url(url) = &artifact.target {
         let every = artifact
@@ -90,9 +93,13 @@ pub(super) fn freshness_findings(
                 state.verified.map(|v| v.at),
                 in_index(artifact, "url"),
             );
+            if let Some(owner) = owner {
+                cx.act_sign(&artifact.id, "verify", owner, &[]);
+            }
         }
     }
-    if f.uncommitted {
+    // A deleted file is `missing`, and nothing more.
+    if f.uncommitted && (f.exists || artifact.target.is_url()) {
         cx.push(
             artifact,
             FindingCode::Uncommitted,

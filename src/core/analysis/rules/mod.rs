@@ -16,8 +16,8 @@ use super::signoffs::SignoffState;
 use crate::core::model::{ArtifactFacts, Facts, Ledger};
 
 /// Decides the findings of the artifact at position `i`, from its facts, its sign-off state
-/// and what `memory` says about its upstream. The order of the families is the order of the
-/// findings in reports.
+/// and what `memory` says about its upstream. Reports list them by severity, most severe
+/// first, and within one severity in the order of the families.
 pub(super) fn decide(
     cx: &mut Ctx,
     ledger: &Ledger,
@@ -33,6 +33,7 @@ pub(super) fn decide(
     // for a file not looked at yet, no drift for a fingerprint not computed yet.
     let pending = facts.of(&artifact.id).is_none() && !artifact.target.is_url();
     let f = facts.of(&artifact.id).unwrap_or(&empty);
+    let start = cx.out.len();
     dependencies::dependency_findings(cx, artifact, memory.in_cycle[i].as_deref());
     ownership::ownership_findings(cx, artifact, state);
     if !pending {
@@ -42,5 +43,14 @@ pub(super) fn decide(
     dependencies::upstream_findings(cx, facts, i, memory);
     freshness::freshness_findings(cx, artifact, f, state);
     lifecycle::lifecycle_findings(cx, artifact, f, state, pending);
-    ledger::record_findings(cx, ledger, artifact, trust, state);
+    ledger::record_findings(
+        cx,
+        ledger,
+        artifact,
+        trust,
+        state,
+        &facts.ledger_history.removed_roles,
+    );
+    // Stable: the families' order stays within a severity.
+    cx.out[start..].sort_by_key(|f| std::cmp::Reverse(f.severity));
 }

@@ -48,5 +48,6 @@ pub(super) fn ownership_findings(cx: &mut Ctx, artifact: &Artifact, state: &Sign
             None,
             in_index(artifact, "owner"),
         );
+        cx.act_sign(&artifact.id, "accept", owner, &[]);
     }
 }
