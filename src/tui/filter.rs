@@ -1,9 +1,9 @@
 //! The `/` filter: words that must all match. A bare word matches an artifact's id, title,
-//! path or URL, kind, roles, people and finding codes; `role:`, `person:` (or `@`), `code:`,
-//! `kind:` and `sev:` narrow it to one of those.
+//! description, path or URL, kind, roles (ids and titles), people and finding codes; `role:`,
+//! `person:` (or `@`), `code:`, `kind:` and `sev:` narrow it to one of those.
 
 use crate::core::analysis::Finding;
-use crate::core::model::{Artifact, Index, Severity};
+use crate::core::model::{Artifact, FindingCode, Index, Severity};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Term {
@@ -13,6 +13,8 @@ enum Term {
     Code(String),
     Kind(String),
     Severity(Severity),
+    /// A `sev:` word naming no severity: it matches nothing, and the input line says why.
+    UnknownSeverity(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,12 +40,11 @@ impl Filter {
                     Term::Code(v.to_string())
                 } else if let Some(v) = lower.strip_prefix("kind:") {
                     Term::Kind(v.to_string())
-                } else if let Some(s) = lower.strip_prefix("sev:").and_then(|v| {
+                } else if let Some(v) = lower.strip_prefix("sev:") {
                     Severity::ALL
                         .into_iter()
                         .find(|s| !v.is_empty() && s.as_str().starts_with(v))
-                }) {
-                    Term::Severity(s)
+                        .map_or_else(|| Term::UnknownSeverity(v.to_string()), Term::Severity)
                 } else {
                     Term::Text(lower)
                 }
@@ -57,6 +58,42 @@ impl Filter {
 
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
+    }
+
+    /// Why a qualified word can match nothing in this index (`role:` naming no role, `sev:`
+    /// naming no severity...), so an empty list is explained rather than silent.
+    pub(crate) fn problems(&self, index: &Index) -> Vec<String> {
+        let no_kind = |k: &str| {
+            !index
+                .kinds
+                .iter()
+                .any(|x| x.id.to_lowercase().starts_with(k))
+                && !index
+                    .artifacts
+                    .iter()
+                    .filter_map(|a| a.kind.as_deref())
+                    .any(|x| x.to_lowercase().starts_with(k))
+        };
+        self.terms
+            .iter()
+            .filter_map(|term| match term {
+                Term::UnknownSeverity(v) => {
+                    Some(format!("no severity `{v}` (error, warning, info)"))
+                }
+                Term::Role(r) if !index.roles.iter().any(|x| x.id.to_lowercase() == *r) => {
+                    Some(format!("no role `{r}`"))
+                }
+                Term::Code(c)
+                    if !FindingCode::ALL
+                        .iter()
+                        .any(|x| x.as_str().starts_with(c.as_str())) =>
+                {
+                    Some(format!("no finding code `{c}`"))
+                }
+                Term::Kind(k) if no_kind(k) => Some(format!("no kind `{k}`")),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Whether the artifact passes every term.
@@ -85,17 +122,26 @@ impl Filter {
                 .as_deref()
                 .is_some_and(|x| x.to_lowercase().starts_with(k.as_str())),
             Term::Severity(s) => findings.iter().any(|f| f.severity >= *s),
+            Term::UnknownSeverity(_) => false,
             Term::Text(t) => {
                 let hay = [
                     Some(artifact.id.as_str()),
                     artifact.title.as_deref(),
+                    artifact.description.as_deref(),
                     Some(artifact.target.as_str()),
                     artifact.kind.as_deref(),
                 ];
+                let role_titles = roles
+                    .iter()
+                    .filter_map(|r| index.role(r))
+                    .filter_map(|r| r.title.as_deref());
                 hay.iter()
                     .flatten()
                     .any(|h| h.to_lowercase().contains(t.as_str()))
                     || roles.iter().any(|r| r.to_lowercase().contains(t.as_str()))
+                    || role_titles
+                        .into_iter()
+                        .any(|title| title.to_lowercase().contains(t.as_str()))
                     || people().any(|p| p.contains(t.as_str()))
                     || findings
                         .iter()
@@ -110,6 +156,7 @@ impl Filter {
         self.terms.iter().all(|term| match term {
             Term::Code(c) => finding.code.as_str().starts_with(c.as_str()),
             Term::Severity(s) => finding.severity >= *s,
+            Term::UnknownSeverity(_) => false,
             _ => true,
         })
     }
@@ -150,7 +197,7 @@ mod tests {
     fn index() -> Index {
         load_index(
             "handoff.yaml",
-            b"version: 1\nroles:\n  pm: { people: [dana@acme.example] }\n  ops: { people: [rosa@acme.example] }\nkinds:\n  runbook: {}\nartifacts:\n  - id: prd\n    title: Product requirements\n    path: docs/prd.md\n    owner: pm\n  - id: runbook\n    kind: runbook\n    path: runbooks/outage.md\n    owner: ops\n    consumers: [pm]\n",
+            b"version: 1\nroles:\n  pm: { people: [dana@acme.example] }\n  ops: { title: Billing operations, people: [rosa@acme.example] }\nkinds:\n  runbook: {}\nartifacts:\n  - id: prd\n    title: Product requirements\n    description: What the refund flow must do\n    path: docs/prd.md\n    owner: pm\n  - id: runbook\n    kind: runbook\n    path: runbooks/outage.md\n    owner: ops\n    consumers: [pm]\n",
         )
         .unwrap()
     }
@@ -178,6 +225,34 @@ mod tests {
         assert_eq!(passing("role:pm outage"), vec!["runbook"]);
         assert!(passing("code:missing").is_empty(), "no findings given");
         assert!(passing("nothing-like-this").is_empty());
+    }
+
+    #[test]
+    fn bare_words_find_descriptions_and_role_titles() {
+        assert_eq!(passing("refund"), vec!["prd"], "the PRD's description");
+        assert_eq!(
+            passing("Billing"),
+            vec!["runbook"],
+            "the owner role's title"
+        );
+    }
+
+    #[test]
+    fn qualified_words_naming_nothing_say_so() {
+        let index = index();
+        let problems = |text: &str| Filter::parse(text).problems(&index);
+        assert_eq!(
+            problems("sev:fatal"),
+            vec!["no severity `fatal` (error, warning, info)"]
+        );
+        assert_eq!(problems("role:qa"), vec!["no role `qa`"]);
+        assert_eq!(problems("kind:adr"), vec!["no kind `adr`"]);
+        assert_eq!(problems("code:nosuch"), vec!["no finding code `nosuch`"]);
+        assert!(problems("sev:warn role:pm kind:run code:miss refund").is_empty());
+        assert!(
+            passing("sev:fatal").is_empty(),
+            "an unknown severity matches nothing"
+        );
     }
 
     #[test]

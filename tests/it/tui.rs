@@ -135,6 +135,42 @@ fn typing_a_filter() {
 }
 
 #[test]
+fn a_filter_finds_descriptions_and_says_what_names_nothing() {
+    let mut a = app(false);
+    key(&mut a, "/");
+    for c in "drafts sev:fatal".chars() {
+        key(&mut a, &c.to_string());
+    }
+    let screen = text(&render(&mut a, 120, 40));
+    assert!(
+        screen.contains("no severity `fatal` (error, warning, info)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(" 0 of "),
+        "an unknown severity matches nothing: {screen}"
+    );
+
+    // A role's title, which appears nowhere in the artifacts themselves ("Billing & Refunds
+    // Specialist" is the domain expert), finds the artifacts that role owns or signs.
+    let word = "Billing";
+    let mut a = app(false);
+    key(&mut a, "/");
+    for c in word.chars() {
+        key(&mut a, &c.to_string());
+    }
+    let screen = text(&render(&mut a, 120, 40));
+    assert!(
+        !screen.contains(" 0 of "),
+        "`{word}` from a role title: {screen}"
+    );
+    assert!(
+        !screen.contains("no severity") && !screen.contains("no role"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn too_small_says_so() {
     let mut a = app(false);
     let screen = text(&render(&mut a, 40, 10));

@@ -146,17 +146,24 @@ pub fn input(frame: &mut Frame, app: &App, area: Rect) {
     };
     let t = &app.theme;
     let shown = format!("/{}", sanitize(text));
+    let counts = format!(
+        "   {} of {} · ",
+        app.matrix.rows.len(),
+        app.snap.index.artifacts.len()
+    );
+    // A qualified word that names nothing is the likeliest reason for an empty list: say it
+    // where the eye already is, instead of the reminder of what can be typed.
+    let problems = app.filter.problems(&app.snap.index);
+    let tail = if problems.is_empty() {
+        Span::styled("role: person: code: kind: sev:", t.style(Role::Muted))
+    } else {
+        Span::styled(sanitize(&problems.join("; ")), t.style(Role::Warning))
+    };
     let line = Line::from(vec![
         Span::styled(shown.clone(), t.style(Role::Title)),
         Span::styled("▏", t.style(Role::Key)),
-        Span::styled(
-            format!(
-                "   {} of {} · role: person: code: kind: sev:",
-                app.matrix.rows.len(),
-                app.snap.index.artifacts.len()
-            ),
-            t.style(Role::Muted),
-        ),
+        Span::styled(counts, t.style(Role::Muted)),
+        tail,
     ]);
     frame.render_widget(Paragraph::new(line), area);
     frame.set_cursor_position((
