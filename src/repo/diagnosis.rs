@@ -4,54 +4,18 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{Config, ConfigLevel};
-
 use super::facts;
 pub use super::open::OpenError;
 use crate::core::model::HeadInfo;
 
-/// A value of git's configuration and the file it came from, as people name it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigValue {
-    pub value: String,
-    pub from: &'static str,
-}
+pub use super::identity::{ConfigValue, Identity};
 
-/// Who git says commits here: `user.name` and `user.email` as git resolves them in `start`
-/// (repository configuration first, then global and system), also where libgit2 cannot
-/// open the repository.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Identity {
-    pub name: Option<ConfigValue>,
-    pub email: Option<ConfigValue>,
-}
-
+/// Who git says commits here, as git resolves the author in `start` (environment, `git -c`,
+/// repository configuration, then global and system), also where libgit2 cannot open the
+/// repository.
 pub fn identity(start: &Path) -> Identity {
     let config = super::open::config_at(start).ok();
-    let read = |key: &str| config.as_ref().and_then(|c| config_value(c, key));
-    Identity {
-        name: read("user.name"),
-        email: read("user.email"),
-    }
-}
-
-fn config_value(config: &Config, key: &str) -> Option<ConfigValue> {
-    let entry = config.get_entry(key).ok()?;
-    let value = entry.value().ok()?.trim().to_string();
-    (!value.is_empty()).then(|| ConfigValue {
-        value,
-        from: level_name(entry.level()),
-    })
-}
-
-fn level_name(level: ConfigLevel) -> &'static str {
-    match level {
-        ConfigLevel::ProgramData | ConfigLevel::System => "system config",
-        ConfigLevel::XDG | ConfigLevel::Global => "global config",
-        ConfigLevel::Local => "repository config",
-        ConfigLevel::Worktree => "worktree config",
-        ConfigLevel::App | ConfigLevel::Highest => "config",
-    }
+    super::identity::resolve(config.as_ref(), super::identity::Part::Author)
 }
 
 /// The repository around `start`, as the doctor shows it.

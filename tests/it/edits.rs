@@ -236,6 +236,64 @@ fn sign_commits_only_the_ledger_and_leaves_the_users_index_as_it_was() {
 }
 
 #[test]
+fn sign_takes_the_author_git_would_take_from_the_environment() {
+    // config says test@example.com (pm, ops); the environment says rosa (ops only), as a
+    // shared machine or a CI job sets it: git would record rosa, and so does handoff.
+    let f = Fixture::new();
+    let out = f
+        .command(&["sign", "prd", "--action", "approve", "--role", "ops"])
+        .env("GIT_AUTHOR_NAME", "Rosa Delgado")
+        .env("GIT_AUTHOR_EMAIL", "rosa@acme.example")
+        .env("GIT_COMMITTER_EMAIL", "ci@acme.example")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        f.read(".handoff/signoffs/prd.yaml")
+            .contains("by: rosa@acme.example")
+    );
+    assert_eq!(
+        f.repo.git(&["log", "-1", "--format=%an <%ae> / %ce"]),
+        "Rosa Delgado <rosa@acme.example> / ci@acme.example"
+    );
+
+    // `git -c user.email=…` reaches the programs git runs as GIT_CONFIG_PARAMETERS: priya is
+    // no pm, so the sign-off is refused as hers, not accepted as the configured user's.
+    let out = f
+        .command(&["sign", "framing", "--action", "accept", "--role", "pm"])
+        .env("GIT_CONFIG_PARAMETERS", "'user.email'='priya@acme.example'")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("priya@acme.example"), "{err}");
+
+    // The same in git's counted form.
+    let out = f
+        .command(&[
+            "sign", "trust-ux", "--action", "accept", "--role", "designer",
+        ])
+        .env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "user.email")
+        .env("GIT_CONFIG_VALUE_0", "priya@acme.example")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        f.read(".handoff/signoffs/trust-ux.yaml")
+            .contains("by: priya@acme.example")
+    );
+}
+
+#[test]
 fn a_person_outside_the_role_is_refused_with_who_is_in_it() {
     let f = Fixture::new();
     let err = f.refused(&[

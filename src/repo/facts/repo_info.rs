@@ -14,13 +14,13 @@ pub fn read_head(ws: &Workspace) -> Option<HeadInfo> {
     open_repo(ws).ok().map(|repo| head_info(&repo))
 }
 
-/// The git user's e-mail in this repository, if set.
+/// The e-mail git would record as the author here (environment, `git -c`, configuration),
+/// if any: the person whose roles "mine" means.
 pub fn git_email(ws: &Workspace) -> Option<String> {
     let config = Repository::open(&ws.repo_root).ok()?.config().ok()?;
-    config
-        .get_string("user.email")
-        .ok()
-        .filter(|e| !e.is_empty())
+    crate::repo::identity::resolve(Some(&config), crate::repo::identity::Part::Author)
+        .email
+        .map(|e| e.value)
 }
 
 /// handoff's directory inside the git directory (`.git/handoff`): what is kept there never

@@ -10,9 +10,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use git2::{Oid, Repository, Signature, Status};
+use git2::{Oid, Repository, Status};
 
-use super::commit::{self, CommitError, CommitRequest, Committed, Hooks};
+use super::commit::{self, CommitError, CommitRequest, Committed, Hooks, Who};
 use super::journal::{Journal, JournalFile, Recovered};
 use super::lock::WriteLock;
 use super::own_writes::OwnWrites;
@@ -218,7 +218,7 @@ pub(crate) fn write_and_commit(
     _held: &WriteLock,
     change: &FileChange,
     message: &str,
-    who: &Signature,
+    who: &Who,
     options: &CommitOptions,
 ) -> Result<Committed, WriteError> {
     // Temporary files beside the target can only be left by a handoff that was killed: every
@@ -286,8 +286,8 @@ pub(crate) fn write_and_commit(
         let request = CommitRequest {
             paths: &paths,
             message,
-            author: who,
-            committer: who,
+            author: &who.author,
+            committer: &who.committer,
             expected_head: expected,
         };
         let committed =
@@ -475,18 +475,6 @@ fn restore(
         let _ = std::fs::remove_file(backup);
     }
     reported_with(result, change, failure)
-}
-
-/// The display name and e-mail of the person committing.
-pub fn who(repo: &Repository) -> Result<(Signature<'static>, String, String), CommitError> {
-    let signature = commit::identity(repo)?;
-    let name = signature.name().unwrap_or_default().to_string();
-    let email = signature.email().unwrap_or_default().to_string();
-    if email.is_empty() {
-        return Err(CommitError::NoIdentity);
-    }
-    let name = if name.is_empty() { email.clone() } else { name };
-    Ok((signature, name, email))
 }
 
 /// Text fit for a one-line commit summary: no control characters, at most `max` characters.

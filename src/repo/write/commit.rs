@@ -8,6 +8,8 @@ use std::path::Path;
 
 use git2::{ErrorCode, Index, ObjectType, Oid, Repository, Signature};
 
+use crate::repo::identity::{self, Part};
+
 #[derive(Debug, thiserror::Error)]
 pub enum CommitError {
     #[error(
@@ -81,19 +83,36 @@ impl CommitError {
     }
 }
 
-/// The author and committer for a commit made on the user's behalf: git config, or the
-/// `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` environment.
-pub fn identity(repo: &Repository) -> Result<Signature<'static>, CommitError> {
-    if let Ok(sig) = repo.signature() {
-        return Ok(sig.to_owned());
+/// The author and committer of a commit made on the user's behalf, as git would resolve them
+/// (see [`crate::repo::identity`]).
+pub struct Who {
+    pub author: Signature<'static>,
+    pub committer: Signature<'static>,
+}
+
+impl Who {
+    pub fn of(repo: &Repository) -> Result<Who, CommitError> {
+        let config = repo.config().ok();
+        let now = |part| -> Result<Signature<'static>, CommitError> {
+            let id = identity::resolve(config.as_ref(), part);
+            let email = id.email.map(|e| e.value).ok_or(CommitError::NoIdentity)?;
+            // git refuses a commit without a name; a sign-off needs only the address.
+            let name = id.name.map_or_else(|| email.clone(), |n| n.value);
+            Ok(Signature::now(&name, &email)?)
+        };
+        Ok(Who {
+            author: now(Part::Author)?,
+            committer: now(Part::Committer)?,
+        })
     }
-    let name = std::env::var("GIT_AUTHOR_NAME").ok();
-    let email = std::env::var("GIT_AUTHOR_EMAIL")
-        .or_else(|_| std::env::var("EMAIL"))
-        .ok();
-    match (name, email) {
-        (Some(n), Some(e)) if !n.is_empty() && !e.is_empty() => Ok(Signature::now(&n, &e)?),
-        _ => Err(CommitError::NoIdentity),
+
+    /// The author's e-mail: the person a sign-off is recorded for.
+    pub fn email(&self) -> String {
+        self.author.email().unwrap_or_default().to_string()
+    }
+
+    pub fn name(&self) -> String {
+        self.author.name().unwrap_or_default().to_string()
     }
 }
 

@@ -13,6 +13,7 @@
 use git2::Oid;
 
 use super::change::{self, CommitOptions, FileChange, WriteError, summary_text};
+use super::commit::Who;
 use crate::core::edit::{FieldChange, IndexEdit, IndexTextError, ListChange, edit_text};
 use crate::core::model::Index;
 use crate::core::model::load::decode_utf8;
@@ -61,7 +62,8 @@ pub fn apply_edit(
     let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
     // From reading what the change is computed from until its commit: one writer at a time.
     let (lock, recovered) = change::begin(&repo, options.own_writes.as_ref())?;
-    let (signature, name, _) = change::who(&repo)?;
+    let who = Who::of(&repo)?;
+    let name = who.name();
     let path = ws.dir.join(INDEX_FILE);
     let repo_path = ws.repo_path(INDEX_FILE);
     crate::repo::fence::check_writable(&ws.repo_root, &path).map_err(|reason| {
@@ -87,7 +89,7 @@ pub fn apply_edit(
             new: edited.text.as_bytes(),
         },
         &message,
-        &signature,
+        &who,
         options,
     )?;
     Ok(EditOutcome {

@@ -10,7 +10,7 @@ use git2::Oid;
 use jiff::Timestamp;
 
 use super::change::{self, CommitOptions, FileChange, WriteError};
-use super::commit::signoff_message;
+use super::commit::{Who, signoff_message};
 use crate::core::model::ledger::{appended, ledger_file};
 use crate::core::model::load::load_ledger_file;
 use crate::core::model::{Action, LoadErrors, Pos, SignOff};
@@ -66,7 +66,8 @@ pub fn sign(
     let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
     // From reading what the change is computed from until its commit: one writer at a time.
     let (lock, recovered) = change::begin(&repo, options.own_writes.as_ref())?;
-    let (signature, name, email) = change::who(&repo)?;
+    let who = Who::of(&repo)?;
+    let (name, email) = (who.name(), who.email());
     let index = load_index_file(ws).map_err(SignError::Index)?;
     // A record is judged by the `handoff.yaml` of the commit that adds it: without one there,
     // it could never count.
@@ -150,7 +151,7 @@ pub fn sign(
             new: &new,
         },
         &message,
-        &signature,
+        &who,
         options,
     )?;
     Ok(SignOutcome {
