@@ -6,18 +6,40 @@ use std::path::Path;
 
 use crate::core::model::ledger::LEDGER_DIR;
 use crate::core::model::load::{load_index, load_ledger_file};
-use crate::core::model::{Index, Ledger, LedgerProblem, LoadError, LoadErrors, Pos, SignOff};
+use crate::core::model::{
+    Index, Ledger, LedgerProblem, LoadError, LoadErrors, Mailmap, Pos, SignOff,
+};
 use crate::repo::cache::{Input, ParsedCache};
 use crate::repo::fence;
 use crate::repo::workspace::{INDEX_FILE, MAX_LEDGER_BYTES, Workspace};
 
-/// Loads and validates `handoff.yaml`, through the parsed-input cache. A `handoff.yaml` that
-/// is a symbolic link is followed only while it stays inside the work tree.
+/// Loads and validates `handoff.yaml`, through the parsed-input cache, and lets its roles know
+/// the repository's `.mailmap`. A `handoff.yaml` that is a symbolic link is followed only
+/// while it stays inside the work tree.
 pub fn load_index_file(ws: &Workspace) -> Result<Index, LoadErrors> {
     load_index_through(ws, parsed_cache(Some(&ws.git_dir), Input::Index))
 }
 
-fn load_index_through(ws: &Workspace, mut cache: ParsedCache<Index>) -> Result<Index, LoadErrors> {
+/// git's `.mailmap` at the top of the work tree; empty when there is none or it cannot be read
+/// safely (a mailmap only widens who counts as whom, so its absence loses nothing).
+pub fn read_mailmap(ws: &Workspace) -> Mailmap {
+    let path = ws.repo_root.join(MAILMAP_FILE);
+    fence::read_inside(&ws.repo_root, &path, MAX_MAILMAP_BYTES)
+        .map(|bytes| Mailmap::parse(&String::from_utf8_lossy(&bytes)))
+        .unwrap_or_default()
+}
+
+/// git's mailmap file, at the top of the work tree.
+pub const MAILMAP_FILE: &str = ".mailmap";
+const MAX_MAILMAP_BYTES: u64 = 4 << 20;
+
+fn load_index_through(ws: &Workspace, cache: ParsedCache<Index>) -> Result<Index, LoadErrors> {
+    let mut index = parse_index_through(ws, cache)?;
+    index.use_mailmap(read_mailmap(ws));
+    Ok(index)
+}
+
+fn parse_index_through(ws: &Workspace, mut cache: ParsedCache<Index>) -> Result<Index, LoadErrors> {
     let path = ws.dir.join(INDEX_FILE);
     let bytes = fence::read_inside(&ws.repo_root, &path, crate::yaml::MAX_INPUT_BYTES as u64)
         .map_err(|e| {

@@ -134,6 +134,7 @@ pub fn watch(
         git_dir: git_dir.clone(),
         common_dir: common_dir.clone(),
         index_file: workspace_dir.join(INDEX_FILE),
+        mailmap_file: work_tree.join(crate::repo::inputs::MAILMAP_FILE),
         ledger_dir: workspace_dir.join(LEDGER_DIR),
         own_writes,
         sink: Box::new(sink),
@@ -261,6 +262,8 @@ struct Router {
     git_dir: PathBuf,
     common_dir: PathBuf,
     index_file: PathBuf,
+    /// git's `.mailmap`: who counts as whom, read with the index.
+    mailmap_file: PathBuf,
     ledger_dir: PathBuf,
     own_writes: OwnWrites,
     sink: Box<dyn FnMut(WatchEvent) + Send>,
@@ -351,7 +354,7 @@ impl Router {
         if self.own_writes.is_own(path) {
             return;
         }
-        if path == self.index_file {
+        if path == self.index_file || path == self.mailmap_file {
             batch.index_file = true;
         } else if let Some(id) = self.ledger_id(path) {
             batch.ledger.insert(id);

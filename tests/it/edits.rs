@@ -294,6 +294,53 @@ fn sign_takes_the_author_git_would_take_from_the_environment() {
 }
 
 #[test]
+fn the_mailmap_makes_another_address_of_a_member_count_as_them() {
+    let f = Fixture::new();
+    let as_laptop = |args: &[&str]| {
+        f.command(args)
+            .env("GIT_AUTHOR_EMAIL", "Test@Laptop.local")
+            .output()
+            .unwrap()
+    };
+    let accept = ["sign", "framing", "--action", "accept", "--role", "pm"];
+    let out = as_laptop(&accept);
+    assert_eq!(out.status.code(), Some(2), "no mailmap yet: a stranger");
+
+    f.repo.write(
+        ".mailmap",
+        "# one person, two machines\nTest User <test@example.com> <test@laptop.local>\n",
+    );
+    f.repo.commit("Map the laptop address");
+    let out = as_laptop(&accept);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        f.read(".handoff/signoffs/framing.yaml")
+            .contains("by: Test@Laptop.local")
+    );
+
+    // The record stands: no owner-not-accepted, and the record is not distrusted.
+    let out = f.handoff(&["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["artifact"] == "framing")
+        .map(|x| x["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !codes.iter().any(|c| c == "owner-not-accepted"),
+        "{codes:?}"
+    );
+    assert!(!codes.iter().any(|c| c == "invalid-signoff"), "{codes:?}");
+    f.ok(&["sign", "framing", "--action", "accept", "--role", "pm"]);
+}
+
+#[test]
 fn a_person_outside_the_role_is_refused_with_who_is_in_it() {
     let f = Fixture::new();
     let err = f.refused(&[

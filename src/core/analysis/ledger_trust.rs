@@ -436,6 +436,14 @@ impl Judge<'_> {
         );
         let problem = match &appended.membership {
             Membership::Member => return,
+            // Another address of the same person, by the repository's mailmap.
+            Membership::NotMember { people: then }
+                if then
+                    .iter()
+                    .any(|p| role_now.mailmap.same_person(p, &record.by)) =>
+            {
+                return;
+            }
             Membership::NotMember { people: then } => format!(
                 "{} was not in role `{}` when this record was committed in {when}: {}",
                 record.by,

@@ -28,6 +28,11 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
             title: new.title.clone(),
             people: new.people.clone(),
             pos: Pos::default(),
+            mailmap: out
+                .roles
+                .first()
+                .map(|r| r.mailmap.clone())
+                .unwrap_or_default(),
         }),
         IndexEdit::RemoveRole { role } => out.roles.retain(|r| r.id != *role),
         IndexEdit::RoleTitle { role, title } => {
@@ -88,10 +93,14 @@ fn apply_field(a: &mut Artifact, field: ArtifactField, change: &FieldChange) {
     }
 }
 
-/// The index without source positions, for comparing what two texts mean.
+/// The index without source positions (nor the repository's mailmap, which no text holds),
+/// for comparing what two texts mean.
 fn meaning(index: &Index) -> Index {
     let mut out = index.clone();
-    out.roles.iter_mut().for_each(|r| r.pos = Pos::default());
+    out.roles.iter_mut().for_each(|r| {
+        r.pos = Pos::default();
+        r.mailmap = Default::default();
+    });
     out.kinds.iter_mut().for_each(|k| k.pos = Pos::default());
     out.artifacts.iter_mut().for_each(|a| {
         a.pos = Pos::default();

@@ -2,8 +2,9 @@
 //! roles and artifacts in the order their authors chose.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use super::{Duration, FindingCode, Pos, Severity};
+use super::{Duration, FindingCode, Mailmap, Pos, Severity};
 
 /// The index's file name, in the directory it describes.
 pub(crate) const INDEX_FILE: &str = "handoff.yaml";
@@ -30,6 +31,10 @@ pub struct Role {
     /// Git e-mail addresses of the people who staff the role.
     pub people: Vec<String>,
     pub pos: Pos,
+    /// The repository's mailmap, so that another address of a member counts as them. Not part
+    /// of the file: set by [`Index::use_mailmap`] after loading.
+    #[serde(skip)]
+    pub mailmap: Arc<Mailmap>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -278,10 +283,16 @@ impl Index {
 
     /// The roles an e-mail address belongs to.
     pub(crate) fn roles_of(&self, email: &str) -> Vec<&Role> {
-        self.roles
-            .iter()
-            .filter(|r| r.people.iter().any(|p| p.eq_ignore_ascii_case(email)))
-            .collect()
+        self.roles.iter().filter(|r| r.has_member(email)).collect()
+    }
+
+    /// Lets every role recognise its members by any address the repository's `.mailmap`
+    /// gives them.
+    pub fn use_mailmap(&mut self, mailmap: Mailmap) {
+        let mailmap = Arc::new(mailmap);
+        for role in &mut self.roles {
+            role.mailmap = Arc::clone(&mailmap);
+        }
     }
 
     /// Artifacts that list `id` in their depends_on.
@@ -297,6 +308,8 @@ impl Index {
 
 impl Role {
     pub(crate) fn has_member(&self, email: &str) -> bool {
-        self.people.iter().any(|p| p.eq_ignore_ascii_case(email))
+        self.people
+            .iter()
+            .any(|p| self.mailmap.same_person(p, email))
     }
 }

@@ -10,6 +10,7 @@ pub mod ledger;
 pub mod ledger_history;
 pub mod load;
 pub mod location;
+pub mod mailmap;
 pub mod schema;
 
 pub use duration::Duration;
@@ -23,3 +24,4 @@ pub use index::{Artifact, Index, Kind, Role, Status, Target};
 pub use ledger::{Action, Ledger, LedgerProblem, SignOff};
 pub use ledger_history::LedgerHistory;
 pub use location::{LoadError, LoadErrors, Pos};
+pub use mailmap::Mailmap;

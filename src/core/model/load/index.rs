@@ -194,6 +194,7 @@ fn decode_roles(cx: &mut Ctx, node: &Node) -> Vec<Role> {
             title: None,
             people: Vec::new(),
             pos: at,
+            mailmap: Default::default(),
         };
         if !value.is_null()
             && let Some(fields) = cx.mapping(value, &what, ROLE_KEYS)
