@@ -898,3 +898,59 @@ fn only_files_whose_stat_changed_are_hashed_at_ten_thousand_artifacts() {
         ]
     );
 }
+
+/// CI restores `.git/handoff` from the main branch's last run into a fresh clone of a pull
+/// request (`actions/cache`): the answers are keyed by commit ids, so they hold there, and
+/// only the pull request's own commits are walked.
+#[test]
+fn a_cache_restored_into_another_clone_walks_only_the_new_commits() {
+    let origin = small_history();
+    origin.write("handoff.yaml", LEDGER_INDEX);
+    origin.write(".handoff/signoffs/prd.yaml", &ledger_record("accept", 2));
+    origin.commit("index and ledger");
+    let main_run = origin.full_clone();
+    let specs = exact(&PATHS);
+    assert!(cached(&main_run, &specs).commits_visited > 0);
+    assert!(check_json(&main_run, &[]).contains("\"findings\""));
+
+    // Two commits on top of main, as a pull request adds them, then a fresh clone of it.
+    origin.write("docs/prd.md", "# PRD v3\n");
+    origin.commit("pr: prd v3");
+    origin.write("elsewhere.txt", "y\n");
+    origin.commit("pr: unrelated");
+    let pr_run = origin.full_clone();
+    copy_dir(
+        &main_run.path().join(".git/handoff"),
+        &pr_run.path().join(".git/handoff"),
+    );
+
+    let changes = cached(&pr_run, &specs);
+    assert!(
+        matches!(changes.outcome, CacheOutcome::Descendant { .. }),
+        "{:?}",
+        changes.outcome
+    );
+    assert_eq!(
+        changes.commits_visited, 2,
+        "only the pull request's commits"
+    );
+    assert_exact(&pr_run, &specs, &changes);
+    assert_eq!(
+        check_json(&pr_run, &[]),
+        check_json(&pr_run, &["--no-cache"]),
+        "the check with the restored cache says what a cold one says"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -369,6 +369,15 @@ impl TestRepo {
         library
     }
 
+    /// A full clone (`git clone file://...`) of this repository: another machine's checkout.
+    pub fn full_clone(&self) -> TestRepo {
+        let clone = TestRepo::empty();
+        let url = format!("file://{}", self.path().display());
+        let target = clone.path().display().to_string();
+        clone.git(&["clone", "--quiet", &url, &target]);
+        clone
+    }
+
     /// A shallow clone (`git clone --depth <depth> file://...`) of this repository.
     pub fn shallow_clone(&self, depth: u32) -> TestRepo {
         let clone = TestRepo::empty();
