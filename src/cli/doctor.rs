@@ -209,6 +209,33 @@ fn repository_section(exam: &mut Examination, repo: &diagnosis::Repository) {
                 }
             ),
         ));
+        rows.push(("graph", commit_graph_state(repo.commit_graph)));
+    }
+}
+
+/// What the commit-graph offers a history walk, and the git command that would offer more.
+fn commit_graph_state(graph: diagnosis::CommitGraph) -> String {
+    use diagnosis::CommitGraph;
+    const WRITE: &str = "`git commit-graph write --reachable --changed-paths` writes it \
+                         (`git maintenance start` keeps it current)";
+    match graph {
+        CommitGraph::Absent => format!("no commit-graph: {WRITE}"),
+        CommitGraph::Unreadable => "a commit-graph in a format handoff does not read".to_string(),
+        CommitGraph::Present {
+            layers,
+            with_filters,
+        } if with_filters == layers => "commit-graph with changed-path Bloom filters".to_string(),
+        CommitGraph::Present {
+            layers,
+            with_filters: 0,
+        } => format!(
+            "commit-graph ({layers} {}) without changed-path Bloom filters: {WRITE}",
+            if layers == 1 { "file" } else { "layers" }
+        ),
+        CommitGraph::Present {
+            layers,
+            with_filters,
+        } => format!("present, Bloom filters in {with_filters} of {layers} layers: {WRITE}"),
     }
 }
 

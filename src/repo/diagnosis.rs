@@ -8,6 +8,7 @@ use super::facts;
 pub use super::open::OpenError;
 use crate::core::model::HeadInfo;
 
+pub use super::commit_graph::CommitGraph;
 pub use super::identity::{ConfigValue, Identity};
 
 /// Who git says commits here, as git resolves the author in `start` (environment, `git -c`,
@@ -25,6 +26,8 @@ pub struct Repository {
     pub work_tree: Option<PathBuf>,
     pub git_dir: PathBuf,
     pub head: HeadInfo,
+    /// Whether history walks can use git's changed-path Bloom filters.
+    pub commit_graph: super::commit_graph::CommitGraph,
     /// handoff's own directory in the git directory (caches, locks, scratch).
     pub handoff_dir: PathBuf,
 }
@@ -36,6 +39,7 @@ pub fn repository(start: &Path) -> Result<Repository, OpenError> {
         work_tree: repo.workdir().map(Path::to_path_buf),
         git_dir: repo.path().to_path_buf(),
         head: facts::head_info(&repo),
+        commit_graph: super::commit_graph::commit_graph(repo.commondir()),
         handoff_dir: repo.path().join("handoff"),
     })
 }

@@ -3,6 +3,7 @@
 //! caches, the writes and commits, and the file watcher.
 
 pub mod cache;
+pub mod commit_graph;
 pub mod diagnosis;
 pub mod facts;
 pub(crate) mod fence;

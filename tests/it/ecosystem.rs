@@ -1132,6 +1132,48 @@ fn doctor_is_happy_when_nothing_is_wrong() {
 }
 
 #[test]
+fn doctor_says_whether_history_walks_can_use_bloom_filters() {
+    let repo = repo_as("dana@acme.example");
+    assert_eq!(run(repo.path(), &["init", "--profile", "solo"]).code, 0);
+    repo.commit("Start the handoff");
+    let graph_row = || {
+        let out = run(repo.path(), &["doctor"]).stdout;
+        out.lines()
+            .find(|l| l.trim_start().starts_with("graph "))
+            .unwrap_or_else(|| panic!("no graph row in\n{out}"))
+            .to_string()
+    };
+    let none = graph_row();
+    assert!(
+        none.contains("no commit-graph: `git commit-graph write --reachable --changed-paths`"),
+        "{none}"
+    );
+
+    repo.git(&["commit-graph", "write", "--reachable", "--no-changed-paths"]);
+    let plain = graph_row();
+    assert!(
+        plain.contains("commit-graph (1 file) without changed-path Bloom filters"),
+        "{plain}"
+    );
+
+    repo.git(&["commit-graph", "write", "--reachable", "--changed-paths"]);
+    assert!(graph_row().contains("commit-graph with changed-path Bloom filters"));
+
+    // A split chain whose newest layer lacks filters.
+    repo.write("more.md", "more\n");
+    repo.commit("More");
+    repo.git(&[
+        "commit-graph",
+        "write",
+        "--reachable",
+        "--split=no-merge",
+        "--no-changed-paths",
+    ]);
+    let split = graph_row();
+    assert!(split.contains("Bloom filters in 1 of 2 layers"), "{split}");
+}
+
+#[test]
 fn doctor_names_what_is_wrong() {
     let repo = repo_as("stranger@elsewhere.example");
     assert_eq!(
