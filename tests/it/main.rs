@@ -9,6 +9,7 @@ mod support;
 
 mod cache;
 mod cli;
+mod consumers;
 mod ecosystem;
 mod edits;
 mod fuzz_regressions;
