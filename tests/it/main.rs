@@ -8,6 +8,7 @@ mod content_age;
 mod support;
 
 mod cache;
+mod ci_formats;
 mod cli;
 mod consumers;
 mod ecosystem;

@@ -1,4 +1,4 @@
-//! The real consumers of what handoff writes (PyYAML, ...), installed by `.ci/run` beside the
+//! The real consumers of what handoff writes (PyYAML, junitparser, the SARIF Multitool), installed by `.ci/run` beside the
 //! build. Where one is missing, a test fails under CI (`CI` set) and is skipped, saying so,
 //! on a developer's machine.
 
@@ -8,9 +8,15 @@ use std::process::{Command, Stdio};
 /// The virtual environment `.ci/run` creates, relative to the crate.
 pub const VENV: &str = "target/consumers-venv";
 
-/// A Python interpreter that can `import yaml` (PyYAML): `HANDOFF_TEST_PYTHON`, else the
-/// interpreter of [`VENV`]. `None` (after a printed notice) when neither works outside CI.
+/// A Python interpreter that can `import yaml` (PyYAML).
 pub fn python_with_pyyaml() -> Option<PathBuf> {
+    python_with(&[("yaml", "pyyaml")])
+}
+
+/// A Python interpreter that can import each module of `packages` ((module, pip package)):
+/// `HANDOFF_TEST_PYTHON`, else the interpreter of [`VENV`]. `None` (after a printed notice)
+/// when neither can, outside CI.
+pub fn python_with(packages: &[(&str, &str)]) -> Option<PathBuf> {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(VENV)
         .join("bin/python");
@@ -18,9 +24,11 @@ pub fn python_with_pyyaml() -> Option<PathBuf> {
         .map(PathBuf::from)
         .into_iter()
         .chain([venv]);
+    let modules: Vec<&str> = packages.iter().map(|(m, _)| *m).collect();
+    let import = format!("import {}", modules.join(", "));
     for python in candidates {
         let imports = Command::new(&python)
-            .args(["-c", "import yaml"])
+            .args(["-c", &import])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
@@ -28,9 +36,11 @@ pub fn python_with_pyyaml() -> Option<PathBuf> {
             return Some(python);
         }
     }
+    let pip: Vec<&str> = packages.iter().map(|(_, p)| *p).collect();
+    let pip = pip.join(" ");
     missing(&format!(
-        "no Python with PyYAML: set HANDOFF_TEST_PYTHON to one, or run \
-         `python3 -m venv {VENV} && {VENV}/bin/pip install pyyaml` (as .ci/run does)"
+        "no Python with {pip}: set HANDOFF_TEST_PYTHON to one, or run \
+         `python3 -m venv {VENV} && {VENV}/bin/pip install {pip}` (as .ci/run does)"
     ))
 }
 
