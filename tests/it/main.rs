@@ -10,6 +10,7 @@ mod support;
 mod cache;
 mod ci_formats;
 mod cli;
+mod cli_files;
 mod consumers;
 mod ecosystem;
 mod edits;
