@@ -4,7 +4,9 @@
 use std::process::ExitCode;
 
 use super::{DirArg, FailOn};
+use crate::engine::WorkspaceError;
 use crate::render::check::{json, text};
+use crate::render::ci;
 use clap::{Args, ValueEnum};
 
 #[derive(Debug, Args)]
@@ -38,10 +40,29 @@ pub(crate) enum Format {
     Sarif,
 }
 
+impl Format {
+    /// Formats for CI systems, which show a broken index as an annotation of its own.
+    fn annotates(self) -> bool {
+        matches!(self, Format::Github | Format::Junit | Format::Sarif)
+    }
+}
+
 pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, super::Failure> {
     let ws = crate::engine::locate(args.dir.dir.as_deref())?;
     let now = crate::engine::clock::now()?;
-    let snapshot = crate::engine::snapshot_with(&ws, now, !args.no_cache)?;
+    let snapshot = match crate::engine::snapshot_with(&ws, now, !args.no_cache) {
+        Err(WorkspaceError::Index(errors)) if args.format.annotates() => {
+            // The likeliest CI failure gets its annotation too; the exit stays 2.
+            let out = match args.format {
+                Format::Github => ci::github_load_errors(&errors, &ws.prefix),
+                Format::Junit => ci::junit_load_errors(&errors, &ws.prefix),
+                _ => crate::render::sarif::sarif_load_errors(&errors, &ws.prefix),
+            };
+            super::emit(out)?;
+            return Err(WorkspaceError::Index(errors).into());
+        }
+        other => other?,
+    };
     let threshold = args.fail_on.severity();
     let failed = snapshot
         .report
@@ -51,8 +72,8 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, super::Failure> {
     let out = match args.format {
         Format::Text => text(&snapshot, threshold, super::style::paint_stdout()),
         Format::Json => json(&snapshot, threshold),
-        Format::Github => crate::render::ci::github(&snapshot, &ws.prefix, threshold),
-        Format::Junit => crate::render::ci::junit(&snapshot, &ws.prefix, threshold),
+        Format::Github => ci::github(&snapshot, &ws.prefix, threshold),
+        Format::Junit => ci::junit(&snapshot, &ws.prefix, threshold),
         Format::Sarif => crate::render::sarif::sarif(&snapshot, &ws.prefix),
     };
     super::emit(out)?;

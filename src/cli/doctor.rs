@@ -94,6 +94,13 @@ fn config_dir(exam: &mut Examination) {
             };
             rows.push(("config dir", format!("{}  ({from})", dir.display())));
             rows.push(("files", state));
+            // A broken keymap.yaml or theme.yaml is only half-applied by the workbench; say
+            // where, as the workbench's help screen would.
+            exam.problems.extend(
+                crate::tui::config::problems_in(&dir)
+                    .iter()
+                    .map(ToString::to_string),
+            );
         }
         Err(e) => {
             rows.push(("config dir", format!("unknown: {e}")));

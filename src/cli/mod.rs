@@ -36,7 +36,8 @@ pub(crate) const EXIT_UNUSABLE: u8 = 2;
 repository, derives facts from git and the work tree, and shows the role × artifact ownership \
 matrix, the gaps and the stale items.\n\nWithout a command it opens the workbench on DIR (default: \
 found from the current directory).",
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    after_help = EXIT_AND_ENVIRONMENT
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -57,17 +58,100 @@ pub(crate) struct WorkbenchArgs {
     #[arg(long)]
     pub present: bool,
 
-    /// Colour theme: default, light, high-contrast, mono (NO_COLOR implies mono)
-    #[arg(long, value_name = "NAME")]
+    /// Colour theme (NO_COLOR implies mono)
+    #[arg(long, value_name = "NAME", value_parser = PresetName::THEME)]
     pub theme: Option<String>,
 
-    /// Key preset: default or vim
-    #[arg(long, value_name = "NAME")]
+    /// Key preset
+    #[arg(long, value_name = "NAME", value_parser = PresetName::KEYMAP)]
     pub keymap: Option<String>,
 
     /// ASCII glyphs instead of ✓ Δ ↑ ✗ · and box drawing
     #[arg(long)]
     pub ascii: bool,
+}
+
+/// The exit statuses, environment variables and configuration files, for `--help` and the man
+/// page (the README's "Environment" and exit-code tables say the same).
+const EXIT_AND_ENVIRONMENT: &str = "\
+Exit status:
+  0  done; for check, no finding reaches --fail-on; for doctor, nothing wrong
+  1  check: a finding reaches --fail-on; doctor: something is wrong
+  2  handoff.yaml does not load (file:line:col), no repository or work tree, wrong
+     arguments, or a sign/set/add/remove refused (nothing written)
+
+Environment:
+  HANDOFF_NOW      pins the clock (RFC 3339), for reproducible reports and tests
+  NO_COLOR         no colour in any output; the workbench uses the mono theme
+  XDG_CONFIG_HOME  the configuration directory is $XDG_CONFIG_HOME/handoff
+                   (else ~/.config/handoff)
+
+Files:
+  handoff.yaml                         the index, in the handoff's directory
+  .handoff/signoffs/ARTIFACT.yaml      the sign-off ledger, one file per artifact
+  ~/.config/handoff/keymap.yaml        key bindings over a preset (--keymap)
+  ~/.config/handoff/theme.yaml         colours over a theme (--theme)
+  .git/handoff/                        caches, drafts and scratch files, never the work tree";
+
+/// A preset name (`--theme`, `--keymap`): completions and `--help` offer the embedded
+/// presets, and any other name is refused as "no theme `x` (themes: …)".
+#[derive(Clone, Copy)]
+struct PresetName {
+    what: &'static str,
+    plural: &'static str,
+    presets: crate::tui::keymap::Presets,
+}
+
+impl PresetName {
+    const THEME: PresetName = PresetName {
+        what: "theme",
+        plural: "themes",
+        presets: crate::tui::theme::PRESETS,
+    };
+    const KEYMAP: PresetName = PresetName {
+        what: "keymap preset",
+        plural: "presets",
+        presets: crate::tui::keymap::PRESETS,
+    };
+
+    fn names(self) -> impl Iterator<Item = &'static str> {
+        self.presets.iter().map(|(name, _)| *name)
+    }
+}
+
+impl clap::builder::TypedValueParser for PresetName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let value = value.to_string_lossy();
+        if self.names().any(|name| name == value) {
+            return Ok(value.into_owned());
+        }
+        let names: Vec<&str> = self.names().collect();
+        Err(clap::Error::raw(
+            clap::error::ErrorKind::InvalidValue,
+            format!(
+                "no {} `{}` ({}: {})\n",
+                self.what,
+                crate::core::text::sanitize(&value),
+                self.plural,
+                names.join(", ")
+            ),
+        ))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            self.names().map(clap::builder::PossibleValue::new),
+        ))
+    }
 }
 
 impl WorkbenchArgs {

@@ -1,9 +1,12 @@
 //! `check --format github` (workflow annotations) and `--format junit` (JUnit XML).
 
 use super::escape::{github_data, github_property, xml, xml_lines};
-use super::{Located, counts_text, fails, located_findings};
+use super::{
+    LOAD_ERROR_RULE, Located, counts_text, fails, load_error_text, located_findings,
+    located_load_errors,
+};
 use crate::core::analysis::Finding;
-use crate::core::model::{Severity, Target};
+use crate::core::model::{LoadErrors, Pos, Severity, Target};
 use crate::core::text::sanitize;
 use crate::engine::Snapshot;
 
@@ -20,14 +23,7 @@ pub(crate) fn github(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> St
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let mut properties = vec![format!("file={}", github_property(&file))];
-        if f.pos.line > 0 {
-            properties.push(format!("line={}", f.pos.line));
-            if f.pos.col > 0 {
-                properties.push(format!("col={}", f.pos.col));
-            }
-        }
-        properties.push(format!("title={}", github_property(f.code.as_str())));
+        let properties = annotation_properties(&file, f.pos, f.code.as_str());
         let message = format!(
             "{}: {}\n→ {}",
             sanitize(&f.artifact),
@@ -35,8 +31,7 @@ pub(crate) fn github(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> St
             sanitize(&f.fix)
         );
         out.push_str(&format!(
-            "::{command} {}::{}\n",
-            properties.join(","),
+            "::{command} {properties}::{}\n",
             github_data(&message)
         ));
     }
@@ -45,6 +40,41 @@ pub(crate) fn github(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> St
         "handoff: {} artifacts · {} · {verdict} (--fail-on {threshold})\n",
         s.index.artifacts.len(),
         counts_text(s)
+    ));
+    out
+}
+
+/// `file=…,line=…,col=…,title=…`: where an annotation lands (line and column only when known).
+fn annotation_properties(file: &str, pos: Pos, title: &str) -> String {
+    let mut properties = vec![format!("file={}", github_property(file))];
+    if pos.line > 0 {
+        properties.push(format!("line={}", pos.line));
+        if pos.col > 0 {
+            properties.push(format!("col={}", pos.col));
+        }
+    }
+    properties.push(format!("title={}", github_property(title)));
+    properties.join(",")
+}
+
+/// `check --format github` when the index does not load: an `::error` at each load error's
+/// file, line and column, then a summary line.
+pub(crate) fn github_load_errors(errors: &LoadErrors, repo_prefix: &str) -> String {
+    let located = located_load_errors(errors, repo_prefix);
+    let mut out = String::new();
+    for (file, e) in &located {
+        out.push_str(&format!(
+            "::error {}::{}\n",
+            annotation_properties(file, e.pos, LOAD_ERROR_RULE),
+            github_data(&load_error_text(e))
+        ));
+    }
+    let file = located.first().map_or("handoff.yaml", |(f, _)| f.as_str());
+    out.push_str(&format!(
+        "handoff: {} does not load · {} error{} · FAIL\n",
+        sanitize(file),
+        located.len(),
+        if located.len() == 1 { "" } else { "s" }
     ));
     out
 }
@@ -161,5 +191,44 @@ pub(crate) fn junit(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> Str
         out.push_str("    </testcase>\n");
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// `check --format junit` when the index does not load: one test case for the index, failed
+/// with every load error.
+pub(crate) fn junit_load_errors(errors: &LoadErrors, repo_prefix: &str) -> String {
+    let located = located_load_errors(errors, repo_prefix);
+    let file = located
+        .first()
+        .map_or("handoff.yaml".to_string(), |(f, _)| f.clone());
+    let lines: Vec<String> = located
+        .iter()
+        .flat_map(|(file, e)| {
+            let head = format!("{file}:{}:{}: {}", e.pos.line, e.pos.col, e.message);
+            std::iter::once(head).chain(e.help.as_ref().map(|h| format!("  help: {h}")))
+        })
+        .collect();
+    let message = format!(
+        "{file} does not load: {} error{}",
+        located.len(),
+        if located.len() == 1 { "" } else { "s" }
+    );
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str("<testsuites name=\"handoff\" tests=\"1\" failures=\"1\" errors=\"0\">\n");
+    out.push_str(&format!(
+        "  <testsuite name=\"handoff: {}\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\">\n",
+        xml(&file)
+    ));
+    out.push_str(&format!(
+        "    <testcase classname=\"handoff.index\" name=\"{}\" file=\"{}\">\n",
+        xml(&file),
+        xml(&file)
+    ));
+    out.push_str(&format!(
+        "      <failure type=\"{LOAD_ERROR_RULE}\" message=\"{}\">{}</failure>\n",
+        xml(&message),
+        xml_lines(lines.iter().map(String::as_str))
+    ));
+    out.push_str("    </testcase>\n  </testsuite>\n</testsuites>\n");
     out
 }

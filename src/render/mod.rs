@@ -14,7 +14,7 @@ pub(crate) mod sarif;
 pub(crate) mod style;
 
 use crate::core::analysis::Finding;
-use crate::core::model::Severity;
+use crate::core::model::{LoadError, LoadErrors, Severity};
 use crate::engine::Snapshot;
 
 /// A finding with its file as a repository-relative path, so that annotations land on the
@@ -39,6 +39,38 @@ pub(crate) fn located_findings<'a>(s: &'a Snapshot, repo_prefix: &str) -> Vec<Lo
     out.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     out
 }
+
+/// The errors of an index that does not load, each with its file as a repository-relative
+/// path (the loader names files relative to the workspace).
+pub(crate) fn located_load_errors<'a>(
+    errors: &'a LoadErrors,
+    repo_prefix: &str,
+) -> Vec<(String, &'a LoadError)> {
+    errors
+        .0
+        .iter()
+        .map(|e| {
+            let file = if std::path::Path::new(&e.file).is_absolute() {
+                e.file.clone()
+            } else {
+                format!("{repo_prefix}{}", e.file)
+            };
+            (file, e)
+        })
+        .collect()
+}
+
+/// What a load error says, with its help on a second line when it has one.
+pub(crate) fn load_error_text(e: &LoadError) -> String {
+    use crate::core::text::sanitize;
+    match &e.help {
+        Some(help) => format!("{}\nhelp: {}", sanitize(&e.message), sanitize(help)),
+        None => sanitize(&e.message),
+    }
+}
+
+/// The rule id CI formats give a `handoff.yaml` that does not load (never a finding code).
+pub(crate) const LOAD_ERROR_RULE: &str = "load-error";
 
 #[allow(clippy::type_complexity)]
 fn sort_key<'l>(

@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::{Located, located_findings};
+use super::{LOAD_ERROR_RULE, Located, load_error_text, located_findings, located_load_errors};
 use crate::core::model::finding::Category;
-use crate::core::model::{FindingCode, Severity};
+use crate::core::model::{FindingCode, LoadErrors, Pos, Severity};
 use crate::core::text::sanitize;
 use crate::engine::Snapshot;
 
@@ -72,25 +72,31 @@ fn uri_path(path: &str) -> String {
     out
 }
 
+/// A file and, when known, the line and column in it.
+fn physical_location(file: &str, pos: Pos) -> Value {
+    let mut region = serde_json::Map::new();
+    if pos.line > 0 {
+        region.insert("startLine".into(), json!(pos.line));
+        if pos.col > 0 {
+            region.insert("startColumn".into(), json!(pos.col));
+        }
+    }
+    let mut physical = json!({
+        "artifactLocation": { "uri": uri_path(file), "uriBaseId": "%SRCROOT%" }
+    });
+    if !region.is_empty() {
+        physical["region"] = Value::Object(region);
+    }
+    physical
+}
+
 fn result(located: &Located) -> Value {
     let f = located.finding;
     let rule_index = FindingCode::ALL
         .iter()
         .position(|c| *c == f.code)
         .unwrap_or_default();
-    let mut region = serde_json::Map::new();
-    if f.pos.line > 0 {
-        region.insert("startLine".into(), json!(f.pos.line));
-        if f.pos.col > 0 {
-            region.insert("startColumn".into(), json!(f.pos.col));
-        }
-    }
-    let mut physical = json!({
-        "artifactLocation": { "uri": uri_path(&located.file), "uriBaseId": "%SRCROOT%" }
-    });
-    if !region.is_empty() {
-        physical["region"] = Value::Object(region);
-    }
+    let physical = physical_location(&located.file, f.pos);
     // Stable across runs and line moves, so code scanning tracks one alert per problem.
     let identity = format!(
         "{}/{}/{}/{}",
@@ -127,6 +133,40 @@ pub(crate) fn sarif(s: &Snapshot, repo_prefix: &str) -> String {
         .iter()
         .map(result)
         .collect();
+    log(rules(), results)
+}
+
+/// The SARIF log of an index that does not load: one rule, a result at each load error.
+pub(crate) fn sarif_load_errors(errors: &LoadErrors, repo_prefix: &str) -> String {
+    let rule = json!({
+        "id": LOAD_ERROR_RULE,
+        "name": "IndexDoesNotLoad",
+        "shortDescription": { "text": "handoff.yaml does not load" },
+        "fullDescription": {
+            "text": "handoff.yaml does not load, so nothing else could be checked: fix the error at its line and column."
+        },
+        "defaultConfiguration": { "level": "error" },
+        "properties": { "tags": ["handoff"] }
+    });
+    let results = located_load_errors(errors, repo_prefix)
+        .into_iter()
+        .map(|(file, e)| {
+            json!({
+                "ruleId": LOAD_ERROR_RULE,
+                "ruleIndex": 0,
+                "level": "error",
+                "message": { "text": load_error_text(e) },
+                "locations": [{ "physicalLocation": physical_location(&file, e.pos) }],
+                "partialFingerprints": {
+                    "handoffFinding/v1": sanitize(&format!("{LOAD_ERROR_RULE}/{file}/{}", e.message))
+                }
+            })
+        })
+        .collect();
+    log(vec![rule], results)
+}
+
+fn log(rules: Vec<Value>, results: Vec<Value>) -> String {
     let log = json!({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -135,7 +175,7 @@ pub(crate) fn sarif(s: &Snapshot, repo_prefix: &str) -> String {
                 "driver": {
                     "name": "handoff",
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": rules()
+                    "rules": rules
                 }
             },
             "columnKind": "unicodeCodePoints",

@@ -36,3 +36,13 @@ pub(crate) fn load_config(options: &TuiOptions) -> (Keymap, Theme, Vec<ConfigPro
     problems.extend(theme_problems);
     (keymap, theme, problems)
 }
+
+/// What is wrong with the user's `keymap.yaml` and `theme.yaml` in `dir`, as the workbench
+/// would report it on starting (for `handoff doctor`).
+pub(crate) fn problems_in(dir: &std::path::Path) -> Vec<ConfigProblem> {
+    let options = TuiOptions {
+        config_dir: Some(dir.to_path_buf()),
+        ..TuiOptions::default()
+    };
+    load_config(&options).2
+}

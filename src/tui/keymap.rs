@@ -156,21 +156,42 @@ impl fmt::Display for KeyChord {
     }
 }
 
-/// A problem in a keymap file, located.
+/// A problem in a keymap or theme file, located; or in a flag (`--theme`, `--keymap`) or a
+/// whole file, which have no line and column (`pos: None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigProblem {
     pub file: String,
-    pub pos: Pos,
+    pub pos: Option<Pos>,
     pub message: String,
 }
 
 impl fmt::Display for ConfigProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.pos.line, self.pos.col, self.message
-        )
+        match self.pos {
+            Some(pos) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, pos.line, pos.col, self.message
+            ),
+            None if self.file.starts_with("--") => f.write_str(&self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// The text of a user's configuration file, or a problem saying why it cannot be read (a
+/// file that exists but is unreadable must not be ignored silently).
+pub(crate) fn read_user_file(path: &Path, problems: &mut Vec<ConfigProblem>) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            problems.push(ConfigProblem {
+                file: path.display().to_string(),
+                pos: None,
+                message: format!("cannot be read: {e}"),
+            });
+            None
+        }
     }
 }
 
@@ -205,7 +226,7 @@ fn parse_file(file: &str, text: &str, problems: &mut Vec<ConfigProblem>) -> Pars
     let mut problem = |pos: Pos, message: String| {
         problems.push(ConfigProblem {
             file: file.to_string(),
-            pos,
+            pos: Some(pos),
             message,
         })
     };
@@ -312,9 +333,9 @@ pub(crate) fn choose_preset(
     let (flag_name, from_flag) = flag;
     let (user_file, from_user) = user;
     let (name, file, pos) = match (from_flag, from_user) {
-        (Some(name), _) => (name, flag_name.to_string(), Pos::new(1, 1, 0)),
-        (None, Some((name, pos))) => (name, user_file.to_string(), pos),
-        (None, None) => ("default", String::new(), Pos::new(1, 1, 0)),
+        (Some(name), _) => (name, flag_name.to_string(), None),
+        (None, Some((name, pos))) => (name, user_file.to_string(), Some(pos)),
+        (None, None) => ("default", String::new(), None),
     };
     if let Some((name, text)) = presets.iter().find(|(n, _)| *n == name) {
         return (name.to_string(), text);
@@ -336,7 +357,7 @@ impl Keymap {
     pub fn load(preset: Option<&str>, user_file: Option<&Path>) -> (Keymap, Vec<ConfigProblem>) {
         let mut problems = Vec::new();
         let user = user_file.and_then(|path| {
-            let text = std::fs::read_to_string(path).ok()?;
+            let text = read_user_file(path, &mut problems)?;
             Some(parse_file(
                 &path.display().to_string(),
                 &text,
@@ -402,7 +423,7 @@ impl Keymap {
                     let (loser, winner) = (&self.bindings[i], &self.bindings[j]);
                     problems.push(ConfigProblem {
                         file: winner.file.clone(),
-                        pos: winner.pos,
+                        pos: Some(winner.pos),
                         message: format!(
                             "`{key}` is bound to both `{}` and `{}` in {}; `{}` keeps it",
                             loser.action,
@@ -589,16 +610,14 @@ mod tests {
         assert_eq!(keymap.preset, "default");
         assert_eq!(
             problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
-            ["--keymap:1:1: no keymap preset `vi` (presets: default, vim); using default"]
+            ["no keymap preset `vi` (presets: default, vim); using default"]
         );
         let (theme, problems) =
             crate::tui::theme::Theme::load(Some("dark"), Some(&path), false, false);
         assert_eq!(theme.name, "default");
         assert_eq!(
             problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
-            [
-                "--theme:1:1: no theme `dark` (themes: default, light, high-contrast, mono); using default"
-            ]
+            ["no theme `dark` (themes: default, light, high-contrast, mono); using default"]
         );
     }
 

@@ -10,7 +10,7 @@
 pub mod action;
 pub mod app;
 mod commit;
-mod config;
+pub(crate) mod config;
 mod derive;
 mod drafts;
 mod editing;

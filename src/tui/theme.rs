@@ -5,7 +5,7 @@ use std::path::Path;
 
 use ratatui::style::{Color, Modifier, Style};
 
-use super::keymap::{ConfigProblem, Presets, choose_preset};
+use super::keymap::{ConfigProblem, Presets, choose_preset, read_user_file};
 use crate::core::analysis::CellState;
 use crate::core::model::{Pos, Severity};
 use crate::yaml;
@@ -199,7 +199,7 @@ fn apply_file(
     }
     problems.extend(local.into_iter().map(|(pos, message)| ConfigProblem {
         file: file.to_string(),
-        pos,
+        pos: Some(pos),
         message,
     }));
     preset
@@ -215,7 +215,7 @@ impl Theme {
         ascii: bool,
     ) -> (Theme, Vec<ConfigProblem>) {
         let mut problems = Vec::new();
-        let user_text = user_file.and_then(|p| std::fs::read_to_string(p).ok());
+        let user_text = user_file.and_then(|p| read_user_file(p, &mut problems));
         let user_label = user_file
             .map(|p| p.display().to_string())
             .unwrap_or_default();

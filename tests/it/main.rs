@@ -8,7 +8,10 @@ mod content_age;
 mod support;
 
 mod cache;
+mod ci_formats;
 mod cli;
+mod cli_files;
+mod consumers;
 mod ecosystem;
 mod edits;
 mod fuzz_regressions;

@@ -69,6 +69,159 @@ fn scalars_read_back_as_written() {
     assert_eq!(scalar("PRD — Reply Assist"), "PRD — Reply Assist");
 }
 
+/// Asserts each value is written double-quoted and reads back as itself.
+fn assert_quoted(class: &str, values: &[&str]) {
+    for s in values {
+        let written = scalar(s);
+        assert!(
+            written.starts_with('"'),
+            "{class}: {s:?} written plain as {written}"
+        );
+        let text = format!("k: {written}\nl: [{written}, x]\n");
+        let root = crate::yaml::parse(&text).unwrap().unwrap();
+        assert_eq!(
+            root.get("k").unwrap().as_scalar(),
+            Some(*s),
+            "{class}: {text}"
+        );
+    }
+}
+
+#[test]
+fn booleans_and_nulls_of_yaml_1_1_and_1_2_are_quoted_in_every_case() {
+    assert_quoted(
+        "booleans",
+        &[
+            "yes", "Yes", "YES", "yEs", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+            "y", "Y", "n", "N", "true", "True", "TRUE", "false", "False", "FALSE",
+        ],
+    );
+    assert_quoted("nulls", &["~", "null", "Null", "NULL", ""]);
+}
+
+#[test]
+fn numbers_in_every_base_and_form_are_quoted() {
+    assert_quoted(
+        "numbers",
+        &[
+            "0",
+            "7",
+            "-7",
+            "+7",
+            "007",
+            "1_000",
+            "1e5",
+            "1E-5",
+            "3.14",
+            "-.5",
+            ".5",
+            "1.",
+            "0x1F",
+            "0X1f",
+            "-0x1F",
+            "0o17",
+            "017",
+            "0b1010",
+            "-0b1",
+            "1:20",
+            "190:20:30",
+            "1:20.5",
+            ".inf",
+            "-.inf",
+            "+.inf",
+            ".Inf",
+            ".INF",
+            ".nan",
+            ".NaN",
+            "NaN",
+            "inf",
+            "-Infinity",
+            "1.0.0",
+        ],
+    );
+}
+
+#[test]
+fn timestamps_and_dates_are_quoted() {
+    assert_quoted(
+        "timestamps",
+        &[
+            "2026-01-01",
+            "2026-1-1",
+            "2026-01-01T00:00:00Z",
+            "2026-01-01t00:00:00z",
+            "2026-01-01 10:00:00",
+            "2001-12-14 21:59:43.10 -5",
+            "2001-12-14T21:59:43.10-05:00",
+            "12:30",
+        ],
+    );
+}
+
+#[test]
+fn yaml_1_1_value_and_merge_keys_and_leading_indicators_are_quoted() {
+    assert_quoted("value and merge", &["=", "<<", "=x", "<x"]);
+    assert_quoted(
+        "leading indicators",
+        &[
+            "-", "- x", "-x", "?", "? x", ":x", ",x", "[x", "]x", "{x", "}x", "#x", "&a", "*a",
+            "!t", "|x", ">x", "'x", "\"x", "%x", "@x", "`x", "+x", ".x",
+        ],
+    );
+}
+
+#[test]
+fn spaces_comments_separators_and_breaks_are_quoted() {
+    assert_quoted(
+        "spaces",
+        &[" x", "x ", " ", "a  b", "\tx", "x\t", "a\u{a0}b"],
+    );
+    assert_quoted(
+        "comments and separators",
+        &["a #b", "a: b", "a:", "a?b", "a,b", "a[b"],
+    );
+    assert_quoted(
+        "breaks and controls",
+        &[
+            "a\nb",
+            "a\rb",
+            "a\u{85}b",
+            "a\u{2028}b",
+            "a\u{2029}b",
+            "a\u{7f}b",
+            "a\u{9f}b",
+            "\u{feff}x",
+            "a\u{fffe}b",
+            "a\u{ffff}b",
+            "a\u{1b}[31mb",
+        ],
+    );
+    assert_eq!(scalar("a\u{85}b"), "\"a\\u0085b\"");
+}
+
+#[test]
+fn plain_words_stay_plain() {
+    for s in [
+        "dana@acme.example",
+        "ai-eng",
+        "Product Manager",
+        "PRD — Reply Assist",
+        "Dana's PRD (v2)",
+        "v1.2",
+        "2nd draft",
+        "10%",
+        "a:b",
+        "a#b",
+        "yesterday",
+        "null-safe",
+        "日本語",
+        "https://x.example/a#b",
+        "3b18e512dba79e4c8300dd08aeb37f8e728b8dad",
+    ] {
+        assert_eq!(scalar(s), s);
+    }
+}
+
 const ORDER: &[&str] = &["id", "title", "kind", "path", "owner", "reviewers"];
 
 /// Sets a scalar `key` in the mapping `pick` finds in `text`.

@@ -1,5 +1,6 @@
 //! Helpers some of the test modules share.
 
+pub mod consumers;
 pub mod pty;
 pub mod reliability;
 pub mod workbench;

@@ -1,0 +1,169 @@
+//! `check --format github|junit|sarif` as CI systems read them: a `handoff.yaml` that does not
+//! load is annotated at its errors, the SARIF log carries what GitHub code scanning asks for,
+//! and JUnit XML is read by `junitparser`.
+
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::common::{self, TestRepo};
+use crate::support::consumers::{python_with, run_python};
+
+const NOW: &str = "2026-11-22T12:00:00Z";
+
+fn check(dir: &Path, format: &str) -> Output {
+    common::handoff_command(dir, NOW)
+        .args(["check", "--format", format])
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// A repository whose `handoff/handoff.yaml` has two load errors: an unknown key at 6:5 (with
+/// a suggestion and help) and an unknown role at 10:12.
+fn broken_index_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(
+        "handoff/handoff.yaml",
+        "version: 1\nroles:\n  pm: { people: [dana@acme.example] }\nartifacts:\n  - id: a\n    \
+         reviewer: [pm]\n    path: docs/a.md\n    owner: pm\n  - id: b\n    owner: nobody\n    \
+         path: b.md\n",
+    );
+    repo.commit("A broken handoff");
+    repo
+}
+
+#[test]
+fn a_broken_index_becomes_github_error_annotations_at_its_lines() {
+    let repo = broken_index_repo();
+    let out = check(&repo.abs("handoff"), "github");
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with(
+            "::error file=handoff/handoff.yaml,line=6,col=5,title=load-error::unknown key \
+             `reviewer` in artifact `a`, did you mean `reviewers`?%0Ahelp: known keys: id,"
+        ),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with(
+            "::error file=handoff/handoff.yaml,line=10,col=12,title=load-error::unknown role \
+             `nobody` in `owner`"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        lines[2],
+        "handoff: handoff/handoff.yaml does not load · 2 errors · FAIL"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("handoff.yaml:6:5: error: unknown key `reviewer`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_broken_index_becomes_sarif_results_with_their_regions() {
+    let repo = broken_index_repo();
+    let out = check(&repo.abs("handoff"), "sarif");
+    assert_eq!(out.status.code(), Some(2));
+    let sarif: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["rules"][0]["id"], "load-error");
+    let results = run["results"].as_array().unwrap();
+    let places: Vec<(String, u64, u64, String)> = results
+        .iter()
+        .map(|r| {
+            assert_eq!(r["ruleId"], "load-error");
+            assert_eq!(r["ruleIndex"], 0);
+            assert_eq!(r["level"], "error");
+            let physical = &r["locations"][0]["physicalLocation"];
+            (
+                physical["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                physical["region"]["startLine"].as_u64().unwrap(),
+                physical["region"]["startColumn"].as_u64().unwrap(),
+                r["message"]["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(places.len(), 2);
+    assert_eq!(
+        (&places[0].0[..], places[0].1, places[0].2),
+        ("handoff/handoff.yaml", 6, 5)
+    );
+    assert!(
+        places[0]
+            .3
+            .starts_with("unknown key `reviewer` in artifact `a`")
+    );
+    assert!(places[0].3.contains("\nhelp: known keys:"));
+    assert_eq!(
+        (&places[1].0[..], places[1].1, places[1].2),
+        ("handoff/handoff.yaml", 10, 12)
+    );
+}
+
+/// Reads a JUnit file with junitparser and prints, as JSON, each suite's counts and each
+/// case's name, result types and messages, and its time.
+const JUNIT_SUMMARY: &str = r#"
+import json, sys
+from junitparser import JUnitXml
+xml = JUnitXml.fromfile(sys.argv[1])
+suites = []
+for suite in xml:
+    cases = [{"name": c.name, "classname": c.classname, "time": c.time,
+              "results": [[type(r).__name__, r.type, r.message, r.text] for r in c.result]}
+             for c in suite]
+    suites.append({"name": suite.name, "tests": suite.tests, "failures": suite.failures,
+                   "errors": suite.errors, "time": suite.time, "cases": cases})
+print(json.dumps(suites))
+"#;
+
+/// What junitparser reads from `xml`, or `None` when it is not installed (outside CI).
+pub fn junitparser_reads(xml: &str) -> Option<Value> {
+    let python = python_with(&[("junitparser", "junitparser")])?;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("junit.xml");
+    std::fs::write(&file, xml).unwrap();
+    Some(serde_json::from_str(&run_python(&python, JUNIT_SUMMARY, &[&file])).unwrap())
+}
+
+#[test]
+fn a_broken_index_becomes_a_junit_failure_junitparser_reads() {
+    let repo = broken_index_repo();
+    let out = check(&repo.abs("handoff"), "junit");
+    assert_eq!(out.status.code(), Some(2));
+    let xml = stdout(&out);
+    assert!(xml.contains("<failure type=\"load-error\""), "{xml}");
+    let Some(suites) = junitparser_reads(&xml) else {
+        return;
+    };
+    let suite = &suites[0];
+    assert_eq!(
+        (&suite["tests"], &suite["failures"]),
+        (&1.into(), &1.into())
+    );
+    let case = &suite["cases"][0];
+    assert_eq!(case["name"], "handoff/handoff.yaml");
+    let failure = &case["results"][0];
+    assert_eq!(failure[0], "Failure");
+    assert_eq!(failure[1], "load-error");
+    assert_eq!(failure[2], "handoff/handoff.yaml does not load: 2 errors");
+    let body = failure[3].as_str().unwrap();
+    assert!(
+        body.contains("handoff/handoff.yaml:6:5: unknown key `reviewer` in artifact `a`"),
+        "{body}"
+    );
+    assert!(body.contains("\n  help: defined roles: pm"), "{body}");
+}
