@@ -460,6 +460,7 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, ContextError> {
     let graph = Graph::new(index);
     upstream(&mut out, s, a, &graph, position);
     downstream(&mut out, &graph, position);
+    related(&mut out, s, a);
     open_findings(&mut out, s, a);
     latest_signoffs(&mut out, s, a);
     Ok(out)
@@ -592,6 +593,18 @@ fn downstream(out: &mut String, graph: &Graph, position: usize) {
         );
         let ids: Vec<String> = downstream.iter().map(|&j| md_code(graph.ids[j])).collect();
         out.push_str(&format!("{}.\n\n", ids.join(", ")));
+    }
+}
+
+/// Artifacts linked from or to this one's documents: worth reading, but not a dependency.
+fn related(out: &mut String, s: &Snapshot, a: &Artifact) {
+    let related = crate::core::analysis::links::related_artifacts(&s.index, &s.facts, a);
+    if !related.is_empty() {
+        let ids: Vec<String> = related.iter().map(|id| md_code(id)).collect();
+        out.push_str(&format!(
+            "## Related\n\nLinked from or to its documents: {}.\n\n",
+            ids.join(", ")
+        ));
     }
 }
 

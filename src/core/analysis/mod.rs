@@ -9,6 +9,7 @@
 mod context;
 pub mod graph;
 pub(crate) mod ledger_trust;
+pub mod links;
 pub mod matrix;
 mod memory;
 mod rules;

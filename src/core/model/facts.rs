@@ -100,8 +100,25 @@ pub struct ArtifactFacts {
     pub matches: Vec<String>,
     /// Documents to scan for required sections and to preview.
     pub documents: Vec<Document>,
+    /// Relative links from its Markdown documents to files of the repository.
+    pub links: Vec<DocumentLink>,
     /// A problem reading the path (too large, a FIFO, outside the repository...).
     pub problem: Option<String>,
+}
+
+/// A relative link in one of an artifact's documents, and whether it leads to something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentLink {
+    /// The document, relative to the index's directory.
+    pub document: String,
+    /// 1-based line of the link.
+    pub line: u32,
+    /// The destination as written.
+    pub written: String,
+    /// The destination, relative to the index's directory.
+    pub target: String,
+    /// Whether a file or directory is there in the work tree.
+    pub exists: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

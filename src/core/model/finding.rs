@@ -93,6 +93,7 @@ finding_codes! {
     Missing = "missing", Gap, Error, "the path does not exist in the work tree";
     Unreadable = "unreadable", Gap, Error, "the path exists but cannot be read safely (a FIFO, too large, outside the repository)";
     MissingSections = "missing-sections", Gap, Warning, "required headings are absent from the document";
+    BrokenLink = "broken-link", Gap, Warning, "a relative link in the document leads to no file";
     Unsigned = "unsigned", Gap, Warning, "a role whose approval is required has never approved";
     DanglingDependency = "dangling-dependency", Gap, Error, "depends_on names an artifact that is not defined";
     DependencyCycle = "dependency-cycle", Gap, Error, "artifacts depend on each other in a loop";

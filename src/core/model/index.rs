@@ -137,6 +137,7 @@ impl Status {
                     | C::ReviewOverdue
                     | C::Unverified
                     | C::MissingSections
+                    | C::BrokenLink
                     | C::Unsigned
                     | C::ChangedSinceSignoff
                     | C::UpstreamChanged

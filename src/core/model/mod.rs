@@ -15,8 +15,8 @@ pub mod schema;
 
 pub use duration::Duration;
 pub use facts::{
-    ArtifactFacts, ContentChange, ContentRules, Document, Facts, HeadInfo, History, LastChange,
-    Moved,
+    ArtifactFacts, ContentChange, ContentRules, Document, DocumentLink, Facts, HeadInfo, History,
+    LastChange, Moved,
 };
 pub use finding::{FindingCode, Severity};
 pub(crate) use index::INDEX_FILE;

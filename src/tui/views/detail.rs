@@ -209,6 +209,10 @@ fn people(c: &Ctx, out: &mut Vec<Line<'static>>) {
             .map(|d| d.id.as_str())
             .collect(),
     ));
+    let related = crate::core::analysis::links::related_artifacts(&s.index, &s.facts, a);
+    if !related.is_empty() {
+        out.extend(list_field(c, "related", related));
+    }
     out.push(Line::raw(""));
 }
 

@@ -85,6 +85,7 @@ pub(super) fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFa
         }
         return;
     }
+    link_findings(cx, artifact, f);
     // The artifact's own list, when it has one, replaces its kind's (legacy documents that
     // predate a template can require fewer sections, or none).
     let own;
@@ -148,6 +149,29 @@ pub(super) fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFa
             ),
             None,
             (doc.path.clone(), Pos::new(1, 1, 0)),
+        );
+    }
+}
+
+/// One `broken-link` per relative link that leads to nothing, at the link's line: a link to a
+/// renamed RFC is the spec pointing readers at nothing.
+fn link_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFacts) {
+    for link in f.links.iter().filter(|l| !l.exists) {
+        cx.push(
+            artifact,
+            FindingCode::BrokenLink,
+            artifact.owner.as_deref(),
+            None,
+            format!(
+                "`{}` links to `{}` (line {}), which does not exist",
+                link.document, link.written, link.line
+            ),
+            format!(
+                "correct the link in `{}`, or restore `{}`",
+                link.document, link.target
+            ),
+            None,
+            (link.document.clone(), Pos::new(link.line as usize, 1, 0)),
         );
     }
 }

@@ -20,7 +20,8 @@ use git2::{Index, Oid, Repository, Tree};
 
 use super::glob::{self, PathGlob};
 use super::treehash::{MODE_GITLINK, MODE_SYMLINK, MODE_TREE, glob_fingerprint};
-use crate::core::model::{ArtifactFacts, Document, Target};
+use crate::core::analysis::links;
+use crate::core::model::{ArtifactFacts, Document, DocumentLink, Target};
 use crate::repo::workspace::Workspace;
 use disk::{modified_time, path_from_bytes, special_file_problem, symlink_blob};
 use index::{IndexMatches, Tracked};
@@ -223,11 +224,38 @@ impl<'r> WorkTree<'r> {
 
     /// Everything but the history of one artifact (see [`worktree_facts`]).
     pub fn facts(&self, target: &Target) -> ArtifactFacts {
-        match target {
+        let mut facts = match target {
             Target::Url(_) => ArtifactFacts::default(),
             Target::Path(path) => self.path_facts(path),
             Target::Glob(pattern) => self.glob_facts(pattern),
+        };
+        facts.links = self.links(&facts.documents);
+        facts
+    }
+
+    /// The relative links of the Markdown documents, each looked up in the work tree (a stat,
+    /// never a read: a link may point anywhere).
+    fn links(&self, documents: &[Document]) -> Vec<DocumentLink> {
+        let mut out = Vec::new();
+        for document in documents.iter().filter(|d| links::is_markdown(&d.path)) {
+            let Some(text) = &document.text else { continue };
+            for link in links::relative_links(&document.path, text) {
+                let exists = self
+                    .workspace
+                    .dir
+                    .join(&link.target)
+                    .symlink_metadata()
+                    .is_ok();
+                out.push(DocumentLink {
+                    document: document.path.clone(),
+                    line: link.line,
+                    written: link.written,
+                    target: link.target,
+                    exists,
+                });
+            }
         }
+        out
     }
 
     fn path_facts(&self, path: &str) -> ArtifactFacts {
