@@ -70,3 +70,42 @@ pub fn run_python(python: &Path, script: &str, args: &[&Path]) -> String {
     );
     String::from_utf8(out.stdout).expect("python prints UTF-8")
 }
+
+/// Where `.ci/run` installs npm packages (`npm install --prefix`), relative to the crate.
+pub const NODE_PREFIX: &str = "target/consumers-node";
+
+/// Microsoft's SARIF Multitool (npm `@microsoft/sarif-multitool`, a self-contained binary per
+/// platform): `HANDOFF_TEST_SARIF_MULTITOOL`, else the binary under [`NODE_PREFIX`]. The npm
+/// wrapper runs it through a shell, which would split the `;`-separated option values, so the
+/// platform binary is run directly.
+pub fn sarif_multitool() -> Option<PathBuf> {
+    let platform = if cfg!(target_os = "macos") {
+        "darwin"
+    } else {
+        "linux"
+    };
+    let installed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(NODE_PREFIX)
+        .join(format!(
+            "node_modules/@microsoft/sarif-multitool-{platform}/Sarif.Multitool"
+        ));
+    let candidates = std::env::var_os("HANDOFF_TEST_SARIF_MULTITOOL")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([installed]);
+    for tool in candidates {
+        let runs = Command::new(&tool)
+            .arg("--version")
+            .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if runs.is_ok_and(|s| s.success()) {
+            return Some(tool);
+        }
+    }
+    missing(&format!(
+        "no SARIF Multitool: set HANDOFF_TEST_SARIF_MULTITOOL to one, or run \
+         `npm install --prefix {NODE_PREFIX} @microsoft/sarif-multitool` (as .ci/run does)"
+    ))
+}
