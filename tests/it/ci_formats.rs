@@ -349,3 +349,103 @@ fn junit_says_how_long_the_check_took() {
     assert_eq!(suites[0]["time"].as_f64().unwrap(), time("testsuite"));
     assert_eq!(suites[0]["cases"].as_array().unwrap().len(), 21);
 }
+
+/// Writes each annotation `[command, {file, line, col, title}, message]` read from standard
+/// input with `@actions/core`, as a GitHub action would.
+const ACTIONS_CORE_WRITE: &str = r#"
+import * as core from '@actions/core';
+import { readFileSync } from 'fs';
+for (const [command, p, message] of JSON.parse(readFileSync(0, 'utf8'))) {
+  const properties = { title: p.title, file: p.file };
+  if (p.line) properties.startLine = Number(p.line);
+  if (p.col) properties.startColumn = Number(p.col);
+  core[command](message, properties);
+}
+"#;
+
+/// One workflow command: its name, its properties (values as escaped) and its escaped data.
+type WorkflowCommand = (String, std::collections::BTreeMap<String, String>, String);
+
+fn parse_command(line: &str) -> WorkflowCommand {
+    let rest = line.strip_prefix("::").expect("a workflow command");
+    let (head, data) = rest.split_once("::").expect("::data");
+    let (name, properties) = head.split_once(' ').unwrap_or((head, ""));
+    let properties = properties
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').expect("key=value");
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    (name.to_string(), properties, data.to_string())
+}
+
+/// The inverse of the workflow-command escaping: what the runner reads.
+fn unescape(s: &str) -> String {
+    s.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+}
+
+#[test]
+fn github_annotations_are_escaped_exactly_as_actions_core_escapes_them() {
+    let Some(prefix) = crate::support::consumers::actions_core_prefix() else {
+        return;
+    };
+    let (_tmp, demo) = demo_with_remote();
+    let hostile = TestRepo::new();
+    hostile.write(
+        "h/handoff.yaml",
+        "version: 1\nroles:\n  pm: { people: [dana@acme.example] }\n\
+         kinds:\n  prd: { required_sections: [\"Plan: 100%, done\"] }\n\
+         artifacts:\n  - id: prd\n    kind: prd\n    path: \"docs/a,b:c%25.md\"\n    owner: pm\n",
+    );
+    hostile.write("h/docs/a,b:c%25.md", "# PRD\n");
+    hostile.commit("A handoff with every character workflow commands escape");
+    let broken = broken_index_repo();
+    let mut ours: Vec<String> = Vec::new();
+    for dir in [demo, hostile.abs("h"), broken.abs("handoff")] {
+        let out = stdout(&check(&dir, "github"));
+        ours.extend(
+            out.lines()
+                .filter(|l| l.starts_with("::"))
+                .map(String::from),
+        );
+    }
+    assert!(
+        ours.iter()
+            .any(|l| l.contains("%2C") && l.contains("%3A") && l.contains("%25"))
+    );
+    assert!(ours.iter().any(|l| l.contains("%0A")));
+
+    let commands: Vec<WorkflowCommand> = ours.iter().map(|l| parse_command(l)).collect();
+    let input: Vec<Value> = commands
+        .iter()
+        .map(|(name, p, data)| {
+            let property = |k: &str| p.get(k).map(|v| unescape(v));
+            serde_json::json!([name, {
+                "file": property("file"), "line": property("line"),
+                "col": property("col"), "title": property("title"),
+            }, unescape(data)])
+        })
+        .collect();
+    let mut node = std::process::Command::new("node")
+        .args(["--input-type=module", "-e", ACTIONS_CORE_WRITE])
+        .current_dir(&prefix)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let json = serde_json::to_vec(&input).unwrap();
+    std::io::Write::write_all(&mut node.stdin.take().unwrap(), &json).unwrap();
+    let out = node.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let theirs: Vec<WorkflowCommand> = stdout(&out).lines().map(parse_command).collect();
+    assert_eq!(theirs.len(), commands.len());
+    for (ours, theirs) in commands.iter().zip(&theirs) {
+        assert_eq!(ours, theirs);
+    }
+}

@@ -109,3 +109,25 @@ pub fn sarif_multitool() -> Option<PathBuf> {
          `npm install --prefix {NODE_PREFIX} @microsoft/sarif-multitool` (as .ci/run does)"
     ))
 }
+
+/// The npm prefix holding `@actions/core` (what GitHub's own actions write workflow commands
+/// with), and `node` able to import it from there: `HANDOFF_TEST_NODE_PREFIX`, else
+/// [`NODE_PREFIX`].
+pub fn actions_core_prefix() -> Option<PathBuf> {
+    let prefix = std::env::var_os("HANDOFF_TEST_NODE_PREFIX")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(NODE_PREFIX));
+    let imports = Command::new("node")
+        .args(["--input-type=module", "-e", "import '@actions/core'"])
+        .current_dir(&prefix)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if imports.is_ok_and(|s| s.success()) {
+        return Some(prefix);
+    }
+    missing(&format!(
+        "no node with @actions/core: run `npm install --prefix {NODE_PREFIX} @actions/core` \
+         (as .ci/run does), or set HANDOFF_TEST_NODE_PREFIX to a prefix that has it"
+    ))
+}
