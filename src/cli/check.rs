@@ -4,9 +4,13 @@
 use std::process::ExitCode;
 
 use super::{DirArg, FailOn};
-use crate::engine::WorkspaceError;
+use std::time::Instant;
+
+use crate::core::model::HeadInfo;
+use crate::engine::{Workspace, WorkspaceError};
 use crate::render::check::{json, text};
 use crate::render::ci;
+use crate::render::sarif::{self, Origin};
 use clap::{Args, ValueEnum};
 
 #[derive(Debug, Args)]
@@ -47,7 +51,29 @@ impl Format {
     }
 }
 
+/// What a SARIF log says about the code it describes, read through the engine: the remote's
+/// URL, and HEAD's commit and branch.
+fn origin<'a>(ws: &'a Workspace, head: Option<&HeadInfo>) -> Origin<'a> {
+    let read;
+    let head = match head {
+        Some(head) => head,
+        None => {
+            read = crate::engine::read_head(ws).unwrap_or_default();
+            &read
+        }
+    };
+    Origin {
+        repo_prefix: &ws.prefix,
+        repo_root: &ws.repo_root,
+        remote: crate::engine::remote_url(ws),
+        commit: head.commit.clone(),
+        branch: head.branch.clone(),
+    }
+}
+
 pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, super::Failure> {
+    // JUnit reports how long the check took (`time`): from the start, as CI measures a step.
+    let started = Instant::now();
     let ws = crate::engine::locate(args.dir.dir.as_deref())?;
     let now = crate::engine::clock::now()?;
     let snapshot = match crate::engine::snapshot_with(&ws, now, !args.no_cache) {
@@ -55,8 +81,8 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, super::Failure> {
             // The likeliest CI failure gets its annotation too; the exit stays 2.
             let out = match args.format {
                 Format::Github => ci::github_load_errors(&errors, &ws.prefix),
-                Format::Junit => ci::junit_load_errors(&errors, &ws.prefix),
-                _ => crate::render::sarif::sarif_load_errors(&errors, &ws.prefix),
+                Format::Junit => ci::junit_load_errors(&errors, &ws.prefix, started.elapsed()),
+                _ => sarif::sarif_load_errors(&errors, &origin(&ws, None)),
             };
             super::emit(out)?;
             return Err(WorkspaceError::Index(errors).into());
@@ -73,8 +99,8 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, super::Failure> {
         Format::Text => text(&snapshot, threshold, super::style::paint_stdout()),
         Format::Json => json(&snapshot, threshold),
         Format::Github => ci::github(&snapshot, &ws.prefix, threshold),
-        Format::Junit => ci::junit(&snapshot, &ws.prefix, threshold),
-        Format::Sarif => crate::render::sarif::sarif(&snapshot, &ws.prefix),
+        Format::Junit => ci::junit(&snapshot, &ws.prefix, threshold, started.elapsed()),
+        Format::Sarif => sarif::sarif(&snapshot, &origin(&ws, Some(&snapshot.facts.head))),
     };
     super::emit(out)?;
     // The process ends here: freeing every artifact's facts and findings one by one took

@@ -75,23 +75,23 @@ pub(crate) struct WorkbenchArgs {
 /// page (the README's "Environment" and exit-code tables say the same).
 const EXIT_AND_ENVIRONMENT: &str = "\
 Exit status:
-  0  done; for check, no finding reaches --fail-on; for doctor, nothing wrong
+  0  done; check: no finding reaches --fail-on; doctor: nothing wrong
   1  check: a finding reaches --fail-on; doctor: something is wrong
-  2  handoff.yaml does not load (file:line:col), no repository or work tree, wrong
+  2  handoff.yaml does not load (file:line:col), no repository, wrong
      arguments, or a sign/set/add/remove refused (nothing written)
 
 Environment:
-  HANDOFF_NOW      pins the clock (RFC 3339), for reproducible reports and tests
-  NO_COLOR         no colour in any output; the workbench uses the mono theme
-  XDG_CONFIG_HOME  the configuration directory is $XDG_CONFIG_HOME/handoff
+  HANDOFF_NOW      pins the clock (RFC 3339): reproducible reports
+  NO_COLOR         no colour in any output; the workbench uses mono
+  XDG_CONFIG_HOME  configuration in $XDG_CONFIG_HOME/handoff
                    (else ~/.config/handoff)
 
 Files:
-  handoff.yaml                         the index, in the handoff's directory
-  .handoff/signoffs/ARTIFACT.yaml      the sign-off ledger, one file per artifact
-  ~/.config/handoff/keymap.yaml        key bindings over a preset (--keymap)
-  ~/.config/handoff/theme.yaml         colours over a theme (--theme)
-  .git/handoff/                        caches, drafts and scratch files, never the work tree";
+  handoff.yaml                   the index
+  .handoff/signoffs/ID.yaml      the sign-off ledger, one per artifact
+  ~/.config/handoff/keymap.yaml  keys over a preset (--keymap)
+  ~/.config/handoff/theme.yaml   colours over a theme (--theme)
+  .git/handoff/                  caches, drafts and scratch files";
 
 /// A preset name (`--theme`, `--keymap`): completions and `--help` offer the embedded
 /// presets, and any other name is refused as "no theme `x` (themes: …)".

@@ -14,7 +14,9 @@ use crate::core::model::{Facts, Index, Ledger, Target};
 use crate::repo::cache::HistoryCache;
 use crate::repo::facts;
 pub use crate::repo::facts::FactsPiece;
-pub use crate::repo::facts::{blob_id, git_email, glob_scope, handoff_git_dir, read_head};
+pub use crate::repo::facts::{
+    blob_id, git_email, glob_scope, handoff_git_dir, read_head, remote_url,
+};
 pub(crate) use crate::repo::fence;
 use crate::repo::inputs::load_inputs;
 pub use crate::repo::inputs::{load_index_and_ledger, load_index_file, load_ledger};

@@ -1,5 +1,7 @@
 //! `check --format github` (workflow annotations) and `--format junit` (JUnit XML).
 
+use std::time::Duration;
+
 use super::escape::{github_data, github_property, xml, xml_lines};
 use super::{
     LOAD_ERROR_RULE, Located, counts_text, fails, load_error_text, located_findings,
@@ -95,8 +97,19 @@ fn finding_lines(f: &Finding, repo_prefix: &str) -> Vec<String> {
 }
 
 /// JUnit XML: one test suite, one test case per artifact (sorted by id), a failure for the
-/// findings at or above `threshold` and the others in `system-out`.
-pub(crate) fn junit(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> String {
+/// findings at or above `threshold` and the others in `system-out`. The suite's `time` is the
+/// whole check's; the analysis is not timed per artifact, so each case says `0`.
+/// `time="…"`: seconds, to the millisecond, as JUnit readers parse it.
+fn seconds(elapsed: Duration) -> String {
+    format!("{:.3}", elapsed.as_secs_f64())
+}
+
+pub(crate) fn junit(
+    s: &Snapshot,
+    repo_prefix: &str,
+    threshold: Severity,
+    elapsed: Duration,
+) -> String {
     let mut artifacts: Vec<_> = s.index.artifacts.iter().collect();
     artifacts.sort_by(|a, b| a.id.cmp(&b.id));
     let failing = |id: &str| {
@@ -113,11 +126,12 @@ pub(crate) fn junit(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> Str
     );
 
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let time = seconds(elapsed);
     out.push_str(&format!(
-        "<testsuites name=\"handoff\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n"
+        "<testsuites name=\"handoff\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" time=\"{time}\">\n"
     ));
     out.push_str(&format!(
-        "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n",
+        "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"{time}\">\n",
         xml(&suite_name)
     ));
     out.push_str("    <properties>\n");
@@ -150,7 +164,7 @@ pub(crate) fn junit(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> Str
             ),
         };
         out.push_str(&format!(
-            "    <testcase classname=\"{}\" name=\"{}\"{file}",
+            "    <testcase classname=\"{}\" name=\"{}\"{file} time=\"0\"",
             xml(&classname),
             xml(&a.id)
         ));
@@ -196,7 +210,11 @@ pub(crate) fn junit(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> Str
 
 /// `check --format junit` when the index does not load: one test case for the index, failed
 /// with every load error.
-pub(crate) fn junit_load_errors(errors: &LoadErrors, repo_prefix: &str) -> String {
+pub(crate) fn junit_load_errors(
+    errors: &LoadErrors,
+    repo_prefix: &str,
+    elapsed: Duration,
+) -> String {
     let located = located_load_errors(errors, repo_prefix);
     let file = located
         .first()
@@ -214,13 +232,16 @@ pub(crate) fn junit_load_errors(errors: &LoadErrors, repo_prefix: &str) -> Strin
         if located.len() == 1 { "" } else { "s" }
     );
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str("<testsuites name=\"handoff\" tests=\"1\" failures=\"1\" errors=\"0\">\n");
+    let time = seconds(elapsed);
     out.push_str(&format!(
-        "  <testsuite name=\"handoff: {}\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\">\n",
+        "<testsuites name=\"handoff\" tests=\"1\" failures=\"1\" errors=\"0\" time=\"{time}\">\n"
+    ));
+    out.push_str(&format!(
+        "  <testsuite name=\"handoff: {}\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"{time}\">\n",
         xml(&file)
     ));
     out.push_str(&format!(
-        "    <testcase classname=\"handoff.index\" name=\"{}\" file=\"{}\">\n",
+        "    <testcase classname=\"handoff.index\" name=\"{}\" file=\"{}\" time=\"{time}\">\n",
         xml(&file),
         xml(&file)
     ));

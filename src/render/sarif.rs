@@ -1,6 +1,8 @@
 //! `check --format sarif`: SARIF 2.1.0, which code-scanning views (GitHub code scanning among
 //! them) read. One rule per finding code, one result per finding, sorted.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use super::{LOAD_ERROR_RULE, Located, load_error_text, located_findings, located_load_errors};
@@ -19,18 +21,113 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// "changed-since-signoff" → "ChangedSinceSignoff", SARIF's convention for rule names.
-fn rule_name(code: FindingCode) -> String {
-    code.as_str()
-        .split('-')
-        .map(|part| {
-            let mut chars = part.chars();
-            match chars.next() {
-                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
+/// Where SARIF readers learn about handoff, and the README section that explains each code.
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+fn readme_section(anchor: &str) -> String {
+    format!("{INFORMATION_URI}/blob/main/README.md#{anchor}")
+}
+
+/// A rule's friendly name (PascalCase, SARIF's convention, and never the id in another case,
+/// which the SARIF Multitool warns about) and, in general terms, what fixes its findings.
+fn rule_help(code: FindingCode) -> (&'static str, &'static str) {
+    use FindingCode::*;
+    match code {
+        NoOwner => (
+            "ArtifactHasNoOwner",
+            "Name one owning role: `handoff set ID owner ROLE`.",
+        ),
+        OwnerUnstaffed => (
+            "OwnerRoleHasNobody",
+            "Add the owner's git e-mail to the role: `handoff set --role ROLE people +EMAIL`.",
+        ),
+        OwnerNotAccepted => (
+            "OwnershipNotAccepted",
+            "A member of the owner role accepts it: `handoff sign ID --action accept --role ROLE`.",
+        ),
+        Missing => (
+            "ArtifactPathMissing",
+            "Write the document at its path, or point the index where it moved: `handoff set ID path NEW`.",
+        ),
+        Unreadable => (
+            "ArtifactPathUnreadable",
+            "Make the path a regular file or directory inside the repository, under the size limit.",
+        ),
+        MissingSections => (
+            "RequiredSectionsMissing",
+            "Add the headings the artifact's kind requires, or set `required_sections` on the artifact.",
+        ),
+        Unsigned => (
+            "RequiredApprovalMissing",
+            "The role approves the content: `handoff sign ID --action approve --role ROLE`.",
+        ),
+        BrokenLink => (
+            "DocumentLinkBroken",
+            "Correct the link in the document, or restore the file it points to.",
+        ),
+        DanglingDependency => (
+            "DependencyNotDefined",
+            "Define the artifact, or drop the dependency: `handoff set ID depends_on -DEP`.",
+        ),
+        DependencyCycle => (
+            "CircularDependency",
+            "Drop one `depends_on` link of the loop.",
+        ),
+        InvalidSignoff => (
+            "SignoffRecordInvalid",
+            "Sign again, as yourself, in a role you hold; never edit past records.",
+        ),
+        ChangedSinceSignoff => (
+            "ChangedAfterApproval",
+            "The roles that approved review the change and approve again: `handoff sign ID --action approve --role ROLE`.",
+        ),
+        UpstreamChanged => (
+            "UpstreamChangedAfterSignoff",
+            "The owner reads the upstream change and updates the artifact, or acknowledges it: `handoff sign ID --action acknowledge --role ROLE --note WHY`.",
+        ),
+        AtRisk => (
+            "DownstreamOfUpstreamChange",
+            "Settle the upstream-changed artifact this one depends on.",
+        ),
+        Aged => (
+            "ContentOlderThanMaxAge",
+            "Review the content and commit what changed, or raise the kind's `max_age`.",
+        ),
+        ReviewOverdue => (
+            "ApprovalOlderThanReviewInterval",
+            "A reviewer reviews it again and approves: `handoff sign ID --action approve --role ROLE`.",
+        ),
+        Unverified => (
+            "ExternalArtifactUnverified",
+            "Check the external artifact and record it: `handoff sign ID --action verify --role ROLE`.",
+        ),
+        Uncommitted => (
+            "WorkingCopyUncommitted",
+            "Commit the change, or discard it.",
+        ),
+        FrozenChanged => (
+            "FrozenArtifactChanged",
+            "Put the frozen content back, or make it `status: active` and have it approved again.",
+        ),
+    }
+}
+
+/// "the path does not exist" → "The path does not exist."
+fn sentence(summary: &str) -> String {
+    let mut chars = summary.chars();
+    let first = chars.next().map(|c| c.to_uppercase().to_string());
+    format!("{}{}.", first.unwrap_or_default(), chars.as_str())
+}
+
+/// `help` (plain text and Markdown: what it means, the fix, the README section) and `helpUri`.
+fn help(summary: &str, fix: &str, anchor: &str) -> (Value, String) {
+    let uri = readme_section(anchor);
+    let summary = sentence(summary);
+    let help = json!({
+        "text": format!("{summary} Fix: {fix} See {uri}"),
+        "markdown": format!("**{summary}**\n\n{fix}\n\nSee [the handoff README]({uri}).")
+    });
+    (help, uri)
 }
 
 fn rules() -> Vec<Value> {
@@ -45,11 +142,15 @@ fn rules() -> Vec<Value> {
                 Category::Gap => "A gap: something the handoff lacks.",
                 Category::Stale => "Stale: something that was right and no longer is.",
             };
+            let (name, fix) = rule_help(code);
+            let (help, help_uri) = help(code.summary(), fix, "findings");
             json!({
                 "id": code.as_str(),
-                "name": rule_name(code),
+                "name": name,
                 "shortDescription": { "text": code.summary() },
-                "fullDescription": { "text": format!("{} {what}", code.summary()) },
+                "fullDescription": { "text": format!("{} {what}", sentence(code.summary())) },
+                "help": help,
+                "helpUri": help_uri,
                 "defaultConfiguration": { "level": level(code.default_severity()) },
                 "properties": { "tags": ["handoff", category] }
             })
@@ -127,17 +228,58 @@ fn result(located: &Located) -> Value {
     })
 }
 
+/// Which code a log describes and where its paths are rooted: facts the engine read from the
+/// repository, never looked up by the renderer.
+pub(crate) struct Origin<'a> {
+    /// The workspace's place in the repository (`""` or `"sub/dir/"`).
+    pub repo_prefix: &'a str,
+    /// The work tree's root, absolute: `%SRCROOT%`.
+    pub repo_root: &'a Path,
+    /// The remote's URL without credentials, when one is configured.
+    pub remote: Option<String>,
+    pub commit: Option<String>,
+    pub branch: Option<String>,
+}
+
 /// The SARIF log of a snapshot. File URIs are relative to the repository root.
-pub(crate) fn sarif(s: &Snapshot, repo_prefix: &str) -> String {
-    let results: Vec<Value> = located_findings(s, repo_prefix)
+pub(crate) fn sarif(s: &Snapshot, origin: &Origin) -> String {
+    let results: Vec<Value> = located_findings(s, origin.repo_prefix)
         .iter()
         .map(result)
         .collect();
-    log(rules(), results)
+    log(rules(), results, origin)
+}
+
+/// `%SRCROOT%` as a `file:` URI of the work tree's root, ending in `/` as SARIF requires.
+fn srcroot_uri(root: &Path) -> String {
+    let path = root.to_string_lossy().replace('\\', "/");
+    let path = uri_path(path.trim_end_matches('/'));
+    let slash = if path.starts_with('/') { "" } else { "/" };
+    format!("file://{slash}{path}/")
+}
+
+/// `versionControlProvenance`: the repository's URL (required by SARIF, so none without a
+/// remote), HEAD's commit and its branch.
+fn provenance(origin: &Origin) -> Option<Value> {
+    let mut details = serde_json::Map::new();
+    details.insert("repositoryUri".into(), json!(origin.remote.as_deref()?));
+    if let Some(commit) = &origin.commit {
+        details.insert("revisionId".into(), json!(commit));
+    }
+    if let Some(branch) = &origin.branch {
+        details.insert("branch".into(), json!(sanitize(branch)));
+    }
+    details.insert("mappedTo".into(), json!({ "uriBaseId": "%SRCROOT%" }));
+    Some(json!([details]))
 }
 
 /// The SARIF log of an index that does not load: one rule, a result at each load error.
-pub(crate) fn sarif_load_errors(errors: &LoadErrors, repo_prefix: &str) -> String {
+pub(crate) fn sarif_load_errors(errors: &LoadErrors, origin: &Origin) -> String {
+    let (load_help, load_help_uri) = help(
+        "handoff.yaml does not load",
+        "Fix each error at its line and column; the message says what is wrong and what to do.",
+        "the-index-handoffyaml",
+    );
     let rule = json!({
         "id": LOAD_ERROR_RULE,
         "name": "IndexDoesNotLoad",
@@ -145,10 +287,12 @@ pub(crate) fn sarif_load_errors(errors: &LoadErrors, repo_prefix: &str) -> Strin
         "fullDescription": {
             "text": "handoff.yaml does not load, so nothing else could be checked: fix the error at its line and column."
         },
+        "help": load_help,
+        "helpUri": load_help_uri,
         "defaultConfiguration": { "level": "error" },
         "properties": { "tags": ["handoff"] }
     });
-    let results = located_load_errors(errors, repo_prefix)
+    let results = located_load_errors(errors, origin.repo_prefix)
         .into_iter()
         .map(|(file, e)| {
             json!({
@@ -163,25 +307,36 @@ pub(crate) fn sarif_load_errors(errors: &LoadErrors, repo_prefix: &str) -> Strin
             })
         })
         .collect();
-    log(vec![rule], results)
+    log(vec![rule], results, origin)
 }
 
-fn log(rules: Vec<Value>, results: Vec<Value>) -> String {
-    let log = json!({
+fn log(rules: Vec<Value>, results: Vec<Value>, origin: &Origin) -> String {
+    let mut log = json!({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {
                 "driver": {
                     "name": "handoff",
+                    "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": INFORMATION_URI,
                     "rules": rules
+                }
+            },
+            "originalUriBaseIds": {
+                "%SRCROOT%": {
+                    "uri": srcroot_uri(origin.repo_root),
+                    "description": { "text": "The root of the repository's work tree." }
                 }
             },
             "columnKind": "unicodeCodePoints",
             "results": results
         }]
     });
+    if let Some(provenance) = provenance(origin) {
+        log["runs"][0]["versionControlProvenance"] = provenance;
+    }
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     out
@@ -199,11 +354,26 @@ mod tests {
     }
 
     #[test]
-    fn rule_names_are_camel_case() {
+    fn rule_names_are_pascal_case_and_never_the_id_in_another_case() {
+        for &code in FindingCode::ALL {
+            let (name, fix) = rule_help(code);
+            assert!(name.starts_with(|c: char| c.is_ascii_uppercase()), "{name}");
+            assert!(name.chars().all(|c| c.is_ascii_alphanumeric()), "{name}");
+            assert_ne!(
+                name.to_ascii_lowercase(),
+                code.as_str().replace('-', ""),
+                "{code}"
+            );
+            assert!(!fix.is_empty());
+        }
+    }
+
+    #[test]
+    fn srcroot_is_a_file_uri_ending_in_a_slash() {
         assert_eq!(
-            rule_name(FindingCode::ChangedSinceSignoff),
-            "ChangedSinceSignoff"
+            srcroot_uri(Path::new("/tmp/a b/repo")),
+            "file:///tmp/a%20b/repo/"
         );
-        assert_eq!(rule_name(FindingCode::Aged), "Aged");
+        assert_eq!(srcroot_uri(Path::new("/tmp/repo/")), "file:///tmp/repo/");
     }
 }

@@ -290,6 +290,52 @@ fn values_the_issue_names_read_back_as_typed_after_set_and_sign() {
     assert_eq!(read.handoff, expected, "handoff");
 }
 
+#[test]
+fn titles_given_to_add_read_back_as_typed() {
+    let Some(python) = python_with_pyyaml() else {
+        return;
+    };
+    let repo = repo_with_artifacts(0);
+    handoff_ok(
+        &repo,
+        &[
+            "add",
+            "artifact",
+            "a0",
+            "--url",
+            "https://x.example/0",
+            "--owner",
+            "pm",
+            "--title",
+            "+.inf",
+            "--description",
+            "2026-01-01T00:00:00Z",
+        ],
+    );
+    handoff_ok(
+        &repo,
+        &[
+            "add",
+            "role",
+            "ops",
+            "--title",
+            "=",
+            "--people",
+            "ops@acme.example",
+        ],
+    );
+    let script = r#"
+import json, sys, yaml
+with open(sys.argv[1], encoding="utf-8") as f:
+    index = yaml.safe_load(f)
+a0 = index["artifacts"][1]
+print(json.dumps([a0["title"], a0["description"], index["roles"]["ops"]["title"]], default=repr))
+"#;
+    let read: Vec<String> =
+        serde_json::from_str(&run_python(&python, script, &[&repo.abs("handoff.yaml")])).unwrap();
+    assert_eq!(read, ["+.inf", "2026-01-01T00:00:00Z", "="]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
 

@@ -38,7 +38,7 @@ use crate::repo::workspace::Workspace;
 
 pub use head::head_info;
 pub use history::{PathSpec, last_changes};
-pub use repo_info::{blob_id, git_email, handoff_git_dir, read_head};
+pub use repo_info::{blob_id, git_email, handoff_git_dir, read_head, remote_url};
 pub use worktree::{Limits, WorkTree, worktree_facts};
 
 /// Why facts could not be read at all. Problems with a single artifact are not errors: they

@@ -70,3 +70,64 @@ pub fn run_python(python: &Path, script: &str, args: &[&Path]) -> String {
     );
     String::from_utf8(out.stdout).expect("python prints UTF-8")
 }
+
+/// Where `.ci/run` installs npm packages (`npm install --prefix`), relative to the crate.
+pub const NODE_PREFIX: &str = "target/consumers-node";
+
+/// Microsoft's SARIF Multitool (npm `@microsoft/sarif-multitool`, a self-contained binary per
+/// platform): `HANDOFF_TEST_SARIF_MULTITOOL`, else the binary under [`NODE_PREFIX`]. The npm
+/// wrapper runs it through a shell, which would split the `;`-separated option values, so the
+/// platform binary is run directly.
+pub fn sarif_multitool() -> Option<PathBuf> {
+    let platform = if cfg!(target_os = "macos") {
+        "darwin"
+    } else {
+        "linux"
+    };
+    let installed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(NODE_PREFIX)
+        .join(format!(
+            "node_modules/@microsoft/sarif-multitool-{platform}/Sarif.Multitool"
+        ));
+    let candidates = std::env::var_os("HANDOFF_TEST_SARIF_MULTITOOL")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([installed]);
+    for tool in candidates {
+        let runs = Command::new(&tool)
+            .arg("--version")
+            .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if runs.is_ok_and(|s| s.success()) {
+            return Some(tool);
+        }
+    }
+    missing(&format!(
+        "no SARIF Multitool: set HANDOFF_TEST_SARIF_MULTITOOL to one, or run \
+         `npm install --prefix {NODE_PREFIX} @microsoft/sarif-multitool` (as .ci/run does)"
+    ))
+}
+
+/// The npm prefix holding `@actions/core` (what GitHub's own actions write workflow commands
+/// with), and `node` able to import it from there: `HANDOFF_TEST_NODE_PREFIX`, else
+/// [`NODE_PREFIX`].
+pub fn actions_core_prefix() -> Option<PathBuf> {
+    let prefix = std::env::var_os("HANDOFF_TEST_NODE_PREFIX")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(NODE_PREFIX));
+    let imports = Command::new("node")
+        .args(["--input-type=module", "-e", "import '@actions/core'"])
+        .current_dir(&prefix)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if imports.is_ok_and(|s| s.success()) {
+        return Some(prefix);
+    }
+    missing(&format!(
+        "no node with @actions/core: run `npm install --prefix {NODE_PREFIX} @actions/core` \
+         (as .ci/run does), or set HANDOFF_TEST_NODE_PREFIX to a prefix that has it"
+    ))
+}
