@@ -5,6 +5,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::common::{self, NOW, TestRepo};
+use crate::support::reliability::{refused_as, run_as, stderr};
 
 const DAY: i64 = 86_400;
 
@@ -141,4 +142,116 @@ fn status_and_successor_are_checked_on_load() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(message), "{err}");
     }
+}
+
+fn set(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut argv = vec!["set"];
+    argv.extend_from_slice(args);
+    run_as(dir, "dana@acme.example", &argv)
+}
+
+fn index_text(repo: &TestRepo) -> String {
+    std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap()
+}
+
+#[test]
+fn set_supersedes_an_artifact_and_brings_it_back() {
+    let repo = rfcs("");
+    let out = set(repo.path(), &["rfc-1", "superseded_by", "rfc-2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Naming a successor makes it superseded: the loader requires both.
+    let text = index_text(&repo);
+    assert!(
+        text.contains("    status: superseded\n") && text.contains("    superseded_by: rfc-2\n"),
+        "{text}"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    let (_, json) = check(repo.path());
+    assert!(!codes(&json, "rfc-1").contains(&"aged".into()));
+
+    let refused = refused_as(
+        repo.path(),
+        "dana@acme.example",
+        &["set", "rfc-1", "superseded_by", "--unset"],
+    );
+    assert!(
+        refused.contains("`handoff set rfc-1 status active`"),
+        "{refused}"
+    );
+
+    let out = set(repo.path(), &["rfc-1", "status", "active"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = index_text(&repo);
+    assert!(
+        text.contains("    status: active\n") && !text.contains("superseded_by"),
+        "{text}"
+    );
+    let out = set(repo.path(), &["rfc-1", "status", "--unset"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!index_text(&repo).contains("status:"));
+    let (_, json) = check(repo.path());
+    assert!(codes(&json, "rfc-1").contains(&"aged".into()));
+}
+
+#[test]
+fn set_checks_status_and_successor_as_the_loader_does() {
+    let repo = rfcs("");
+    for (args, message) in [
+        (
+            &["rfc-1", "status", "retired"][..],
+            "`retired` is not a status: use active, draft, frozen or superseded",
+        ),
+        (
+            &["rfc-1", "status", "superseded"][..],
+            "`handoff set rfc-1 superseded_by <id>` sets both",
+        ),
+        (
+            &["rfc-1", "superseded_by", "rfc-1"][..],
+            "`rfc-1` cannot supersede itself",
+        ),
+        (
+            &["rfc-1", "superseded_by", "rfc-3"][..],
+            "`rfc-3` in `superseded_by` of `rfc-1` is not an artifact, did you mean `rfc-2`?",
+        ),
+        (&["rfc-1", "status", "active"][..], "nothing to change"),
+        (
+            &["rfc-1", "required_sections", "--unset"][..],
+            "has no required_sections of its own",
+        ),
+        (
+            &["rfc-1", "required_sections", "-Summary"][..],
+            "`Summary` is not in `required_sections` of artifact `rfc-1`: it lists Motivation, Design",
+        ),
+    ] {
+        let mut argv = vec!["set"];
+        argv.extend_from_slice(args);
+        let refused = refused_as(repo.path(), "dana@acme.example", &argv);
+        assert!(refused.contains(message), "{args:?}: {refused}");
+    }
+    set(repo.path(), &["rfc-2", "superseded_by", "rfc-1"]);
+    let refused = refused_as(
+        repo.path(),
+        "dana@acme.example",
+        &["set", "rfc-1", "superseded_by", "rfc-2"],
+    );
+    assert!(refused.contains("rfc-1 → rfc-2 → rfc-1"), "{refused}");
+}
+
+#[test]
+fn set_overrides_the_kinds_required_sections() {
+    let repo = rfcs("");
+    // `-x` without an override starts from the kind's list.
+    let out = set(repo.path(), &["rfc-1", "required_sections", "-Design"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(index_text(&repo).contains("    required_sections: [Motivation]\n"));
+    let out = set(repo.path(), &["rfc-1", "required_sections", "[]"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(index_text(&repo).contains("    required_sections: []\n"));
+    let (_, json) = check(repo.path());
+    assert!(!codes(&json, "rfc-1").contains(&"missing-sections".into()));
+    let out = set(repo.path(), &["rfc-1", "required_sections", "--unset"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!index_text(&repo).contains("required_sections: []"));
+    let (_, json) = check(repo.path());
+    assert!(codes(&json, "rfc-1").contains(&"missing-sections".into()));
 }
