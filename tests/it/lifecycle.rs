@@ -255,3 +255,91 @@ fn set_overrides_the_kinds_required_sections() {
     let (_, json) = check(repo.path());
     assert!(codes(&json, "rfc-1").contains(&"missing-sections".into()));
 }
+
+#[test]
+fn a_dependant_of_a_superseded_artifact_is_pointed_at_its_successor() {
+    let repo = rfcs(
+        "    status: superseded\n    superseded_by: rfc-2\n  - id: impl\n    path: rfcs/0001.md.impl\n    owner: pm\n    depends_on: [rfc-1]\n",
+    );
+    repo.write("rfcs/0001.md.impl", "# Impl\n");
+    repo.commit("Add impl");
+    let (_, json) = check(repo.path());
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "superseded-dependency")
+        .unwrap_or_else(|| panic!("{json:#}"))
+        .clone();
+    assert_eq!(finding["artifact"], "impl");
+    assert_eq!(finding["severity"], "info");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("superseded by `rfc-2`")
+    );
+    let argv: Vec<&str> = finding["action"]["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(argv, ["handoff", "set", "impl", "depends_on", "rfc-2"]);
+    let out = run_as(repo.path(), "dana@acme.example", &argv[1..]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (_, json) = check(repo.path());
+    assert!(!codes(&json, "impl").contains(&"superseded-dependency".into()));
+}
+
+#[test]
+fn a_policy_that_can_never_fire_is_reported_once_at_its_line() {
+    let repo = TestRepo::new();
+    repo.write(
+        "handoff.yaml",
+        "version: 1\nroles:\n  pm: { people: [dana@acme.example] }\nkinds:\n  note:\n    review_every: 90d\n    verify_every: 30d\nartifacts:\n  - id: a\n    kind: note\n    path: a.md\n    owner: pm\n    verify_every: 30d\n  - id: b\n    kind: note\n    path: b.md\n    owner: pm\n",
+    );
+    repo.write("a.md", "# A\n");
+    repo.write("b.md", "# B\n");
+    repo.commit("Start");
+    let (_, json) = check(repo.path());
+    let inert: Vec<(String, i64, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "inert-policy")
+        .map(|f| {
+            (
+                f["artifact"].as_str().unwrap().to_string(),
+                f["line"].as_i64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // The artifact's verify_every (line 13), the kind's review_every (6) and verify_every (7):
+    // each once, though two artifacts are of the kind.
+    let lines: Vec<i64> = inert.iter().map(|(_, l, _)| *l).collect();
+    assert_eq!(lines.len(), 3, "{inert:?}");
+    for line in [6, 7, 13] {
+        assert!(lines.contains(&line), "{inert:?}");
+    }
+    assert!(inert.iter().all(|(a, _, _)| a == "a"), "{inert:?}");
+    assert!(
+        inert
+            .iter()
+            .any(|(_, _, m)| m.contains("nobody must approve")),
+        "{inert:?}"
+    );
+
+    let out = common::handoff_command(repo.path(), NOW)
+        .arg("doctor")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let policy = text
+        .split("\nPolicy\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(policy.contains("handoff.yaml:6"), "{text}");
+    assert!(policy.contains("handoff.yaml:13"), "{text}");
+}

@@ -153,7 +153,10 @@ fn apply_field(a: &mut Artifact, field: ArtifactField, change: &FieldChange) {
 fn meaning(index: &Index) -> Index {
     let mut out = index.clone();
     out.roles.iter_mut().for_each(|r| r.pos = Pos::default());
-    out.kinds.iter_mut().for_each(|k| k.pos = Pos::default());
+    out.kinds.iter_mut().for_each(|k| {
+        k.pos = Pos::default();
+        k.field_pos.clear();
+    });
     out.artifacts.iter_mut().for_each(|a| {
         a.pos = Pos::default();
         a.field_pos.clear();
