@@ -328,7 +328,22 @@ fn check_field(
             unchanged_if(list(field).is_empty(), || format!("{owner} has no {key}"))
         }
         (true, FieldChange::List(ListChange::Replace(items))) => {
-            check_items(items)?;
+            // Items kept from the list as it is are not this edit's to judge: a dangling
+            // dependency already listed must not block swapping in another one.
+            let kept = list(field);
+            let mut new: Vec<String> = Vec::new();
+            for (n, item) in items.iter().enumerate() {
+                if items[..n].contains(item) {
+                    return Err(Refusal::ListedTwice {
+                        item: item.clone(),
+                        field: key.to_string(),
+                    });
+                }
+                if !kept.contains(item) {
+                    new.push(item.clone());
+                }
+            }
+            check_items(&new)?;
             let same = match field {
                 // An override equal to the kind's list still says something: it stays when
                 // the kind changes.
