@@ -266,7 +266,7 @@ pub(crate) fn edit_picker(index: &Index, artifact: &str) -> Picker {
                 value.lines().next().unwrap_or_default().to_string()
             };
             PickerItem {
-                label: format!("{:<13} {shown}", field.key()),
+                label: format!("{:<17} {shown}", field.key()),
                 refused: None,
                 then: Then::EditField {
                     artifact: artifact.to_string(),
