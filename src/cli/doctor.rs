@@ -334,13 +334,19 @@ fn handoff_section(
         ));
     }
 
+    let mut policy = Vec::new();
     if let Ok(index) = &index {
-        roles_and_findings(exam, &mut rows, &ws, index, &ledger, email);
+        policy = roles_and_findings(exam, &mut rows, &ws, index, &ledger, email);
     }
     exam.sections.push(("Handoff", rows));
+    // Policies that can never fire: not wrong for handoff to work, but worth a look.
+    if !policy.is_empty() {
+        exam.sections.push(("Policy", policy));
+    }
 }
 
-/// Your roles in the index, ledger files of no artifact, and the findings' counts.
+/// Your roles in the index, ledger files of no artifact, and the findings' counts; returns
+/// the policies that can never fire (`inert-policy`), one row each.
 fn roles_and_findings(
     exam: &mut Examination,
     rows: &mut Vec<(&'static str, String)>,
@@ -348,7 +354,7 @@ fn roles_and_findings(
     index: &crate::core::model::Index,
     ledger: &crate::core::model::Ledger,
     email: Option<&str>,
-) {
+) -> Vec<(&'static str, String)> {
     if let Some(e) = email {
         let roles: Vec<String> = index
             .roles_of(e)
@@ -384,15 +390,25 @@ fn roles_and_findings(
         .map_err(|e| e.to_string())
         .and_then(|now| engine::snapshot(ws, now).map_err(|e| engine::describe(&e)))
     {
-        Ok(snapshot) => rows.push((
-            "findings",
-            format!(
-                "{}  (`handoff check` lists them)",
-                crate::render::counts_text(&snapshot)
-            ),
-        )),
+        Ok(snapshot) => {
+            rows.push((
+                "findings",
+                format!(
+                    "{}  (`handoff check` lists them)",
+                    crate::render::counts_text(&snapshot)
+                ),
+            ));
+            return snapshot
+                .report
+                .findings
+                .iter()
+                .filter(|f| f.code == crate::core::model::FindingCode::InertPolicy)
+                .map(|f| ("inert", format!("{}:{}  {}", f.file, f.pos.line, f.message)))
+                .collect();
+        }
         Err(e) => exam.problems.push(format!("cannot read the facts: {e}")),
     }
+    Vec::new()
 }
 
 pub(crate) fn run(args: DoctorArgs) -> Result<ExitCode, super::Failure> {

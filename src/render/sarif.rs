@@ -105,6 +105,14 @@ fn rule_help(code: FindingCode) -> (&'static str, &'static str) {
             "WorkingCopyUncommitted",
             "Commit the change, or discard it.",
         ),
+        SupersededDependency => (
+            "DependsOnSupersededArtifact",
+            "Point `depends_on` at the successor: `handoff set ID depends_on -OLD +NEW`.",
+        ),
+        InertPolicy => (
+            "PolicyCanNeverApply",
+            "Remove the policy, or move it where it applies (verify_every belongs to URL artifacts).",
+        ),
         FrozenChanged => (
             "FrozenArtifactChanged",
             "Put the frozen content back, or make it `status: active` and have it approved again.",

@@ -193,6 +193,17 @@ fn field_hint(index: &Index, field: ArtifactField) -> String {
         }
         ArtifactField::Url => "http or https".into(),
         ArtifactField::Title | ArtifactField::Description => "empty removes it".into(),
+        ArtifactField::Status => {
+            "active, draft, frozen or superseded (set superseded_by to supersede it) · empty: active"
+                .into()
+        }
+        ArtifactField::SupersededBy => {
+            "the artifact that replaces it; also sets status: superseded".into()
+        }
+        ArtifactField::RequiredSections => {
+            "comma-separated headings, A|B for either · [] requires none · empty: the kind's"
+                .into()
+        }
     }
 }
 
@@ -223,6 +234,19 @@ pub(crate) fn current_value(index: &Index, artifact: &str, field: ArtifactField)
         ArtifactField::Reviewers => a.reviewers.join(", "),
         ArtifactField::Consumers => a.consumers.join(", "),
         ArtifactField::DependsOn => a.depends_on.join(", "),
+        ArtifactField::Status => {
+            if a.field_pos.contains_key("status") {
+                a.status.as_str().to_string()
+            } else {
+                String::new()
+            }
+        }
+        ArtifactField::SupersededBy => opt(&a.superseded_by),
+        ArtifactField::RequiredSections => match &a.required_sections {
+            None => String::new(),
+            Some(own) if own.is_empty() => "[]".to_string(),
+            Some(own) => own.join(", "),
+        },
     }
 }
 
@@ -242,7 +266,7 @@ pub(crate) fn edit_picker(index: &Index, artifact: &str) -> Picker {
                 value.lines().next().unwrap_or_default().to_string()
             };
             PickerItem {
-                label: format!("{:<13} {shown}", field.key()),
+                label: format!("{:<17} {shown}", field.key()),
                 refused: None,
                 then: Then::EditField {
                     artifact: artifact.to_string(),
@@ -486,7 +510,10 @@ impl Form {
         let edit = match &self.kind {
             FormKind::Field { artifact, field } => {
                 let value = v(0);
-                let change = if field.is_list() {
+                let change = if *field == ArtifactField::RequiredSections && value.is_empty() {
+                    // Empty is the kind's list again; `[]` is none.
+                    FieldChange::Unset
+                } else if field.is_list() {
                     FieldChange::List(ListChange::Replace(split_list(&value)))
                 } else if value.is_empty() {
                     FieldChange::Unset
@@ -659,6 +686,50 @@ mod tests {
                 ..
             }))
         ));
+    }
+
+    #[test]
+    fn the_edit_picker_offers_status_successor_and_sections() {
+        let index = index();
+        let picker = edit_picker(&index, "prd");
+        for key in ["status", "superseded_by", "required_sections"] {
+            assert!(
+                picker.items.iter().any(|i| i.label.starts_with(key)),
+                "{key}: {picker:?}"
+            );
+        }
+        let mut status = Form::new(
+            FormKind::Field {
+                artifact: "prd".into(),
+                field: ArtifactField::Status,
+            },
+            &index,
+            String::new(),
+        );
+        typed(&mut status, "superseded");
+        status.validate(&index);
+        assert!(
+            status.problem.as_deref().unwrap().contains("superseded_by"),
+            "{:?}",
+            status.problem
+        );
+        let mut sections = Form::new(
+            FormKind::Field {
+                artifact: "prd".into(),
+                field: ArtifactField::RequiredSections,
+            },
+            &index,
+            String::new(),
+        );
+        typed(&mut sections, "[]");
+        assert_eq!(
+            sections.change(&index),
+            Ok(Change::Edit(IndexEdit::Artifact {
+                artifact: "prd".into(),
+                field: ArtifactField::RequiredSections,
+                change: FieldChange::List(ListChange::Replace(Vec::new()))
+            }))
+        );
     }
 
     #[test]

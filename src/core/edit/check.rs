@@ -2,10 +2,11 @@
 //! be accepted.
 
 use super::{ArtifactField, FieldChange, IndexEdit, ListChange, NewArtifact, Refusal};
+use crate::core::model::index::UnknownStatus;
 use crate::core::model::load::{
     glob_problem, is_valid_email, is_valid_id, path_problem, path_target, suggest, url_problem,
 };
-use crate::core::model::{Artifact, Duration, Index, Role, Target};
+use crate::core::model::{Artifact, Duration, Index, Role, Status, Target};
 
 /// Whether `edit` is acceptable for `index`, with the reason when it is not.
 pub fn check(index: &Index, edit: &IndexEdit) -> Result<(), Refusal> {
@@ -305,15 +306,10 @@ fn check_field(
 ) -> Result<(), Refusal> {
     let key = field.key();
     let owner = format!("artifact `{}`", a.id);
-    let list = |f: ArtifactField| -> &[String] {
-        match f {
-            ArtifactField::Reviewers => &a.reviewers,
-            ArtifactField::Consumers => &a.consumers,
-            _ => &a.depends_on,
-        }
-    };
+    let list = |f: ArtifactField| -> &[String] { current_list(index, a, f) };
     let check_items = |items: &[String]| match field {
         ArtifactField::DependsOn => check_dependencies(index, &a.id, items),
+        ArtifactField::RequiredSections => check_sections(items),
         _ => check_roles(index, items, key),
     };
     match (field.is_list(), change) {
@@ -323,14 +319,38 @@ fn check_field(
         (false, FieldChange::List(_)) => Err(Refusal::NotASingleValue {
             field: key.to_string(),
         }),
+        (true, FieldChange::Unset) if field == ArtifactField::RequiredSections => {
+            unchanged_if(a.required_sections.is_none(), || {
+                format!("{owner} has no required_sections of its own (its kind's apply)")
+            })
+        }
         (true, FieldChange::Unset) => {
             unchanged_if(list(field).is_empty(), || format!("{owner} has no {key}"))
         }
         (true, FieldChange::List(ListChange::Replace(items))) => {
-            check_items(items)?;
-            unchanged_if(list(field) == items.as_slice(), || {
-                format!("`{key}` of {owner} is already that")
-            })
+            // Items kept from the list as it is are not this edit's to judge: a dangling
+            // dependency already listed must not block swapping in another one.
+            let kept = list(field);
+            let mut new: Vec<String> = Vec::new();
+            for (n, item) in items.iter().enumerate() {
+                if items[..n].contains(item) {
+                    return Err(Refusal::ListedTwice {
+                        item: item.clone(),
+                        field: key.to_string(),
+                    });
+                }
+                if !kept.contains(item) {
+                    new.push(item.clone());
+                }
+            }
+            check_items(&new)?;
+            let same = match field {
+                // An override equal to the kind's list still says something: it stays when
+                // the kind changes.
+                ArtifactField::RequiredSections => a.required_sections.as_ref() == Some(items),
+                _ => list(field) == items.as_slice(),
+            };
+            unchanged_if(same, || format!("`{key}` of {owner} is already that"))
         }
         (true, FieldChange::List(ListChange::Add(item))) => {
             if list(field).contains(item) {
@@ -354,8 +374,18 @@ fn check_field(
                 })
             }
         }
+        (false, FieldChange::Unset) if field == ArtifactField::SupersededBy => {
+            if a.superseded_by.is_some() {
+                return Err(Refusal::SuccessorStays {
+                    artifact: a.id.clone(),
+                });
+            }
+            Err(Refusal::Unchanged(format!("{owner} has no superseded_by")))
+        }
         (false, FieldChange::Unset) => {
             let is_set = match field {
+                // Unset, an artifact is active; `status: active` written is still a key.
+                ArtifactField::Status => a.field_pos.contains_key("status"),
                 ArtifactField::Title => a.title.is_some(),
                 ArtifactField::Description => a.description.is_some(),
                 ArtifactField::Kind => a.kind.is_some(),
@@ -391,11 +421,106 @@ fn check_field(
                 ArtifactField::Path => {
                     check_target(index, &a.id, &Target::Path(value.clone()))? == a.target
                 }
+                ArtifactField::Status => check_status(a, value)? == a.status,
+                ArtifactField::SupersededBy => {
+                    check_successor(index, a, value)?;
+                    a.superseded_by.as_deref() == Some(value)
+                }
                 _ => check_target(index, &a.id, &Target::Url(value.clone()))? == a.target,
             };
             unchanged_if(same, || format!("`{key}` of {owner} is already `{value}`"))
         }
     }
+}
+
+/// The list a list field holds now; for `required_sections`, the artifact's own or else its
+/// kind's (what `+x` and `-x` start from).
+pub(crate) fn current_list<'i>(
+    index: &'i Index,
+    a: &'i Artifact,
+    field: ArtifactField,
+) -> &'i [String] {
+    match field {
+        ArtifactField::Reviewers => &a.reviewers,
+        ArtifactField::Consumers => &a.consumers,
+        ArtifactField::RequiredSections => match &a.required_sections {
+            Some(own) => own,
+            None => index
+                .kind_of(a)
+                .map(|k| k.required_sections.as_slice())
+                .unwrap_or_default(),
+        },
+        _ => &a.depends_on,
+    }
+}
+
+fn check_sections(sections: &[String]) -> Result<(), Refusal> {
+    for (n, section) in sections.iter().enumerate() {
+        if sections[..n].contains(section) {
+            return Err(Refusal::ListedTwice {
+                item: section.clone(),
+                field: "required_sections".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A status as the loader reads it; `superseded` only with a successor (which
+/// `superseded_by` sets, status included).
+fn check_status(a: &Artifact, value: &str) -> Result<Status, Refusal> {
+    let status: Status = value
+        .parse()
+        .map_err(|e: UnknownStatus| Refusal::InvalidStatus(e.to_string()))?;
+    if status == Status::Superseded && a.superseded_by.is_none() {
+        return Err(Refusal::SuccessorRequired {
+            artifact: a.id.clone(),
+        });
+    }
+    Ok(status)
+}
+
+/// A successor is another defined artifact, and following successors from it never comes
+/// back to this one.
+fn check_successor(index: &Index, a: &Artifact, successor: &str) -> Result<(), Refusal> {
+    if successor == a.id {
+        return Err(Refusal::SelfSupersede {
+            artifact: a.id.clone(),
+        });
+    }
+    if index.artifact(successor).is_none() {
+        let known: Vec<&str> = index
+            .artifacts
+            .iter()
+            .map(|x| x.id.as_str())
+            .filter(|id| *id != a.id)
+            .collect();
+        return Err(Refusal::UnknownSuccessor {
+            artifact: a.id.clone(),
+            successor: successor.to_string(),
+            suggestion: suggest(successor, known.iter().copied()).map(str::to_string),
+            known: known.iter().map(|s| s.to_string()).collect(),
+        });
+    }
+    let mut chain = vec![a.id.clone(), successor.to_string()];
+    let mut next = index
+        .artifact(successor)
+        .and_then(|x| x.superseded_by.as_deref());
+    while let Some(id) = next {
+        chain.push(id.to_string());
+        if id == a.id {
+            return Err(Refusal::SupersedeLoop {
+                artifact: a.id.clone(),
+                successor: successor.to_string(),
+                chain,
+            });
+        }
+        if chain.len() > index.artifacts.len() + 1 {
+            break;
+        }
+        next = index.artifact(id).and_then(|x| x.superseded_by.as_deref());
+    }
+    Ok(())
 }
 
 fn check_new_artifact(index: &Index, new: &NewArtifact) -> Result<(), Refusal> {

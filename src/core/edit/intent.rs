@@ -1,9 +1,9 @@
 //! The index an accepted edit should produce: what [`super::edit_text`] verifies its text
 //! against.
 
-use super::check::normalized_target;
+use super::check::{current_list, normalized_target};
 use super::{ArtifactField, FieldChange, IndexEdit, ListChange};
-use crate::core::model::{Artifact, Index, Pos, Role, Target};
+use crate::core::model::{Artifact, Index, Pos, Role, Status, Target};
 
 /// The index with `edit` applied, for an edit [`check`](super::check) accepted.
 pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
@@ -14,8 +14,13 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
             field,
             change,
         } => {
-            if let Some(a) = out.artifacts.iter_mut().find(|a| a.id == *artifact) {
-                apply_field(a, *field, change);
+            if let Some(a) = index.artifact(artifact) {
+                let steps = field_steps(index, a, *field, change);
+                if let Some(a) = out.artifacts.iter_mut().find(|a| a.id == *artifact) {
+                    for (field, change) in &steps {
+                        apply_field(a, *field, change);
+                    }
+                }
             }
         }
         IndexEdit::AddArtifact(new) => out.artifacts.push(Artifact {
@@ -53,7 +58,60 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
     out
 }
 
+/// The field changes an edit of one field makes, in order: the change itself (a `+x` or `-x`
+/// of `required_sections` without an override of its own made a whole list, from the kind's)
+/// and what the loader's rules require with it: naming a successor makes the artifact
+/// superseded, and a status other than superseded drops the successor.
+pub(super) fn field_steps(
+    index: &Index,
+    a: &Artifact,
+    field: ArtifactField,
+    change: &FieldChange,
+) -> Vec<(ArtifactField, FieldChange)> {
+    let change = match (field, change, &a.required_sections) {
+        (ArtifactField::RequiredSections, FieldChange::List(ListChange::Add(x)), None) => {
+            let mut list = current_list(index, a, field).to_vec();
+            list.push(x.clone());
+            FieldChange::List(ListChange::Replace(list))
+        }
+        (ArtifactField::RequiredSections, FieldChange::List(ListChange::Remove(x)), None) => {
+            let mut list = current_list(index, a, field).to_vec();
+            list.retain(|s| s != x);
+            FieldChange::List(ListChange::Replace(list))
+        }
+        _ => change.clone(),
+    };
+    let mut steps = vec![(field, change)];
+    match (field, &steps[0].1) {
+        (ArtifactField::SupersededBy, FieldChange::Set(_)) if a.status != Status::Superseded => {
+            steps.push((
+                ArtifactField::Status,
+                FieldChange::Set(Status::Superseded.as_str().to_string()),
+            ));
+        }
+        (ArtifactField::Status, FieldChange::Set(v))
+            if v != Status::Superseded.as_str() && a.superseded_by.is_some() =>
+        {
+            steps.push((ArtifactField::SupersededBy, FieldChange::Unset));
+        }
+        (ArtifactField::Status, FieldChange::Unset) if a.superseded_by.is_some() => {
+            steps.push((ArtifactField::SupersededBy, FieldChange::Unset));
+        }
+        _ => {}
+    }
+    steps
+}
+
 fn apply_field(a: &mut Artifact, field: ArtifactField, change: &FieldChange) {
+    if let (ArtifactField::RequiredSections, FieldChange::List(change)) = (field, change) {
+        let list = a.required_sections.get_or_insert_with(Vec::new);
+        match change {
+            ListChange::Replace(items) => *list = items.clone(),
+            ListChange::Add(item) => list.push(item.clone()),
+            ListChange::Remove(item) => list.retain(|i| i != item),
+        }
+        return;
+    }
     if let FieldChange::List(change) = change {
         let list = match field {
             ArtifactField::Reviewers => &mut a.reviewers,
@@ -87,6 +145,9 @@ fn apply_field(a: &mut Artifact, field: ArtifactField, change: &FieldChange) {
                 a.target = normalized_target(&target).unwrap_or(target);
             }
         }
+        ArtifactField::Status => a.status = value.and_then(|v| v.parse().ok()).unwrap_or_default(),
+        ArtifactField::SupersededBy => a.superseded_by = value,
+        ArtifactField::RequiredSections => a.required_sections = None,
         ArtifactField::Reviewers => a.reviewers.clear(),
         ArtifactField::Consumers => a.consumers.clear(),
         ArtifactField::DependsOn => a.depends_on.clear(),
@@ -101,7 +162,10 @@ fn meaning(index: &Index) -> Index {
         r.pos = Pos::default();
         r.mailmap = Default::default();
     });
-    out.kinds.iter_mut().for_each(|k| k.pos = Pos::default());
+    out.kinds.iter_mut().for_each(|k| {
+        k.pos = Pos::default();
+        k.field_pos.clear();
+    });
     out.artifacts.iter_mut().for_each(|a| {
         a.pos = Pos::default();
         a.field_pos.clear();

@@ -39,10 +39,13 @@ pub enum ArtifactField {
     Reviewers,
     Consumers,
     DependsOn,
+    Status,
+    SupersededBy,
+    RequiredSections,
 }
 
 impl ArtifactField {
-    pub const ALL: [ArtifactField; 10] = [
+    pub const ALL: [ArtifactField; 13] = [
         ArtifactField::Title,
         ArtifactField::Description,
         ArtifactField::Kind,
@@ -53,6 +56,9 @@ impl ArtifactField {
         ArtifactField::Reviewers,
         ArtifactField::Consumers,
         ArtifactField::DependsOn,
+        ArtifactField::Status,
+        ArtifactField::SupersededBy,
+        ArtifactField::RequiredSections,
     ];
 
     /// The key in `handoff.yaml`.
@@ -68,13 +74,19 @@ impl ArtifactField {
             ArtifactField::Reviewers => "reviewers",
             ArtifactField::Consumers => "consumers",
             ArtifactField::DependsOn => "depends_on",
+            ArtifactField::Status => "status",
+            ArtifactField::SupersededBy => "superseded_by",
+            ArtifactField::RequiredSections => "required_sections",
         }
     }
 
     pub fn is_list(self) -> bool {
         matches!(
             self,
-            ArtifactField::Reviewers | ArtifactField::Consumers | ArtifactField::DependsOn
+            ArtifactField::Reviewers
+                | ArtifactField::Consumers
+                | ArtifactField::DependsOn
+                | ArtifactField::RequiredSections
         )
     }
 }
@@ -101,8 +113,11 @@ impl FromStr for ArtifactField {
 }
 
 /// Comma-separated items, trimmed; empty items dropped (how lists are typed on the command
-/// line and in the workbench's forms).
+/// line and in the workbench's forms). `[]` is the empty list, as YAML writes it.
 pub(crate) fn split_list(value: &str) -> Vec<String> {
+    if value.trim() == "[]" {
+        return Vec::new();
+    }
     value
         .split(',')
         .map(str::trim)
@@ -288,6 +303,34 @@ pub enum Refusal {
     PathTaken { path: String, other: String },
     #[error("nothing to change: {0}")]
     Unchanged(String),
+    #[error("{0}")]
+    InvalidStatus(String),
+    #[error(
+        "a superseded artifact names the artifact that replaces it: `handoff set {artifact} superseded_by <id>` sets both"
+    )]
+    SuccessorRequired { artifact: String },
+    #[error(
+        "`{artifact}` is superseded, so it must name its successor: to bring it back, `handoff set {artifact} status active` (which also removes `superseded_by`)"
+    )]
+    SuccessorStays { artifact: String },
+    #[error(
+        "`{successor}` in `superseded_by` of `{artifact}` is not an artifact{}",
+        hint(suggestion, known, "artifacts")
+    )]
+    UnknownSuccessor {
+        artifact: String,
+        successor: String,
+        suggestion: Option<String>,
+        known: Vec<String>,
+    },
+    #[error("`{artifact}` cannot supersede itself")]
+    SelfSupersede { artifact: String },
+    #[error("`{artifact}` cannot be superseded by `{successor}`: that would be a loop ({})", chain.join(" → "))]
+    SupersedeLoop {
+        artifact: String,
+        successor: String,
+        chain: Vec<String>,
+    },
     #[error("{what} is still referenced: {}. Change those first", places.join("; "))]
     StillReferenced { what: String, places: Vec<String> },
 }

@@ -1,8 +1,8 @@
 //! The edit as text: one splice of `handoff.yaml`, placed by the YAML tree and checked by
 //! loading the result.
 
-use super::check::{check, normalized_target};
-use super::intent::{intended, same_meaning};
+use super::check::{check, current_list, normalized_target};
+use super::intent::{field_steps, intended, same_meaning};
 use super::{
     ArtifactField, EditedText, FieldChange, IndexEdit, IndexTextError, ListChange, NewArtifact,
 };
@@ -35,8 +35,28 @@ pub fn edit_text(text: &str, edit: &IndexEdit) -> Result<EditedText, IndexTextEr
         }
     };
     let src = Source::new(body);
-    let splice = splice_for(&src, &root, &old, edit)?.shifted(bom);
-    let new_text = splice.apply(text);
+    let mut splice = splice_for(&src, &root, &old, edit)?.shifted(bom);
+    let mut new_text = splice.apply(text);
+    // What the loader's rules require with the change (a successor and its status): each
+    // further step spliced into the text the one before produced, the whole reported as one
+    // splice of the original.
+    if let IndexEdit::Artifact {
+        artifact,
+        field,
+        change,
+    } = edit
+        && let Some(a) = old.artifact(artifact)
+    {
+        for (field, change) in field_steps(&old, a, *field, change).iter().skip(1) {
+            let step = IndexEdit::Artifact {
+                artifact: artifact.clone(),
+                field: *field,
+                change: change.clone(),
+            };
+            new_text = splice_again(&new_text, &old, &step)?;
+            splice = Splice::between(text, &new_text);
+        }
+    }
     let index = match load_index(INDEX_FILE, new_text.as_bytes()) {
         Ok(index) => index,
         Err(e) => {
@@ -56,6 +76,21 @@ pub fn edit_text(text: &str, edit: &IndexEdit) -> Result<EditedText, IndexTextEr
         replacement: splice.text,
         index,
     })
+}
+
+/// `edit`'s splice applied to `text`, an intermediate text of a multi-step edit.
+fn splice_again(text: &str, old: &Index, edit: &IndexEdit) -> Result<String, IndexTextError> {
+    let (body, bom) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, text.len() - rest.len()),
+        None => (text, 0),
+    };
+    let Ok(Some(root)) = yaml::parse(body) else {
+        return Err(IndexTextError::Verification {
+            problem: "did not parse after its first step".into(),
+        });
+    };
+    let splice = splice_for(&Source::new(body), &root, old, edit)?.shifted(bom);
+    Ok(splice.apply(text))
 }
 
 fn layout_error(what: impl Into<String>) -> impl FnOnce(EditError) -> IndexTextError {
@@ -124,7 +159,12 @@ fn splice_for(
                 .ok_or_else(|| missing(format!("artifact `{artifact}`")))?;
             let layout = section_layout(src, root, Some(seq));
             let what = format!("`{}` of artifact `{artifact}`", field.key());
-            artifact_field_splice(src, item, old, artifact, *field, change, &layout)
+            // A `+x`/`-x` of sections the artifact does not override writes a whole list.
+            let change = match old.artifact(artifact) {
+                Some(a) => field_steps(old, a, *field, change).swap_remove(0).1,
+                None => change.clone(),
+            };
+            artifact_field_splice(src, item, old, artifact, *field, &change, &layout)
                 .map_err(layout_error(what))
         }
         IndexEdit::AddArtifact(new) => {
@@ -316,11 +356,7 @@ fn artifact_field_splice(
         FieldChange::List(ListChange::Remove(x)) => {
             let current = old
                 .artifact(artifact)
-                .map(|a| match field {
-                    ArtifactField::Reviewers => a.reviewers.clone(),
-                    ArtifactField::Consumers => a.consumers.clone(),
-                    _ => a.depends_on.clone(),
-                })
+                .map(|a| current_list(old, a, field).to_vec())
                 .unwrap_or_default();
             let position =
                 current

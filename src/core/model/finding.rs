@@ -106,6 +106,8 @@ finding_codes! {
     Unverified = "unverified", Stale, Warning, "the external artifact has not been verified within its interval";
     Uncommitted = "uncommitted", Stale, Info, "the working copy differs from HEAD";
     FrozenChanged = "frozen-changed", Stale, Error, "a frozen artifact's content changed";
+    SupersededDependency = "superseded-dependency", Stale, Info, "depends_on names a superseded artifact: its successor replaces it";
+    InertPolicy = "inert-policy", Gap, Info, "a policy in handoff.yaml that can never fire";
 }
 
 impl fmt::Display for FindingCode {

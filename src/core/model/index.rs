@@ -50,6 +50,15 @@ pub struct Kind {
     pub verify_every: Option<Duration>,
     pub severity: BTreeMap<FindingCode, Severity>,
     pub pos: Pos,
+    /// Where each field's value is written.
+    pub field_pos: BTreeMap<String, Pos>,
+}
+
+impl Kind {
+    /// Position of a field if written, else of the kind.
+    pub(crate) fn pos_of(&self, field: &str) -> Pos {
+        self.field_pos.get(field).copied().unwrap_or(self.pos)
+    }
 }
 
 /// Where an artifact lives.

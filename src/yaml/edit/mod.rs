@@ -60,6 +60,29 @@ impl Splice {
         out
     }
 
+    /// The one splice that turns `old` into `new`: what lies between their common prefix
+    /// and their common suffix (on character boundaries).
+    pub(crate) fn between(old: &str, new: &str) -> Splice {
+        let prefix = old
+            .char_indices()
+            .zip(new.chars())
+            .find(|((_, a), b)| a != b)
+            .map(|((i, _), _)| i)
+            .unwrap_or(old.len().min(new.len()));
+        let (old_rest, new_rest) = (&old[prefix..], &new[prefix..]);
+        let suffix = old_rest
+            .chars()
+            .rev()
+            .zip(new_rest.chars().rev())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a.len_utf8())
+            .sum::<usize>();
+        Splice {
+            range: prefix..old.len() - suffix,
+            text: new[prefix..new.len() - suffix].to_string(),
+        }
+    }
+
     /// The same splice for a text that has `by` more bytes in front (a byte-order mark).
     pub(crate) fn shifted(self, by: usize) -> Splice {
         Splice {

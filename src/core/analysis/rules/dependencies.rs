@@ -5,7 +5,7 @@ use super::super::context::{Ctx, in_index};
 use super::super::memory::Memory;
 use super::super::{ago, date, short};
 use crate::core::model::load::suggest;
-use crate::core::model::{Artifact, Facts, FindingCode};
+use crate::core::model::{Artifact, Facts, FindingCode, Status};
 
 pub(super) fn dependency_findings(cx: &mut Ctx, artifact: &Artifact, cycle: Option<&str>) {
     for dep in &artifact.depends_on {
@@ -31,6 +31,7 @@ pub(super) fn dependency_findings(cx: &mut Ctx, artifact: &Artifact, cycle: Opti
             }
         }
     }
+    superseded_findings(cx, artifact);
     if let Some(cycle) = cycle {
         cx.push(
             artifact,
@@ -42,6 +43,52 @@ pub(super) fn dependency_findings(cx: &mut Ctx, artifact: &Artifact, cycle: Opti
             None,
             in_index(artifact, "depends_on"),
         );
+    }
+}
+
+/// A dependency on a superseded artifact points at its successor instead: the fix swaps it
+/// in (or drops the old one when the successor is already listed).
+fn superseded_findings(cx: &mut Ctx, artifact: &Artifact) {
+    for dep in &artifact.depends_on {
+        let Some(upstream) = cx.by_id.get(dep.as_str()) else {
+            continue;
+        };
+        let (Status::Superseded, Some(successor)) = (upstream.status, &upstream.superseded_by)
+        else {
+            continue;
+        };
+        if !cx.by_id.contains_key(successor.as_str()) || *successor == artifact.id {
+            continue;
+        }
+        cx.push(
+            artifact,
+            FindingCode::SupersededDependency,
+            artifact.owner.as_deref(),
+            Some(dep),
+            format!("depends on `{dep}`, which is superseded by `{successor}`"),
+            format!("depend on `{successor}` instead of `{dep}`, after reading what changed"),
+            None,
+            in_index(artifact, "depends_on"),
+        );
+        if let Some(owner) = artifact.owner.as_deref() {
+            let value = if artifact.depends_on.contains(successor) {
+                format!("-{dep}")
+            } else {
+                artifact
+                    .depends_on
+                    .iter()
+                    .map(|d| {
+                        if d == dep {
+                            successor.as_str()
+                        } else {
+                            d.as_str()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            cx.act(owner, &["set", &artifact.id, "depends_on", &value]);
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod freshness;
 mod ledger;
 mod lifecycle;
 mod ownership;
+mod policy;
 
 use super::context::Ctx;
 use super::ledger_trust::Trust;
@@ -43,6 +44,7 @@ pub(super) fn decide(
     dependencies::upstream_findings(cx, facts, i, memory);
     freshness::freshness_findings(cx, artifact, f, state);
     lifecycle::lifecycle_findings(cx, artifact, f, state, pending);
+    policy::policy_findings(cx, artifact);
     ledger::record_findings(
         cx,
         ledger,

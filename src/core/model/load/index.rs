@@ -282,11 +282,13 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
             verify_every: None,
             severity: BTreeMap::new(),
             pos: at,
+            field_pos: BTreeMap::new(),
         };
         if !value.is_null()
             && let Some(fields) = cx.mapping(value, &what, KIND_KEYS)
         {
             for (key, value, _) in fields {
+                kind.field_pos.insert(key.to_string(), value.span.start);
                 match key {
                     "title" => kind.title = cx.text(value, "title"),
                     "description" => {
