@@ -15,6 +15,7 @@ mod fuzz_regressions;
 mod git_facts;
 mod layers;
 mod lifecycle;
+mod mcp;
 mod pty_e2e;
 mod reliability_bombs;
 mod reliability_crash;

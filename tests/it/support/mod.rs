@@ -1,5 +1,6 @@
 //! Helpers some of the test modules share.
 
 pub mod pty;
+pub mod python;
 pub mod reliability;
 pub mod workbench;
