@@ -210,9 +210,15 @@ fn json_change(c: &LastChange) -> JsonChange<'_> {
     }
 }
 
-#[derive(Serialize)]
+// `handoff mcp`'s output schemas are derived from this type (closed: every field named), so
+// the two cannot drift apart.
+/// A finding: a gap or stale item, the roles that must act and the fix.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub(crate) struct JsonFinding<'a> {
+    #[schemars(schema_with = "finding_code_schema")]
     code: &'static str,
+    #[schemars(extend("enum" = ["error", "warning", "info"]))]
     severity: &'static str,
     message: &'a str,
     artifact: &'a str,
@@ -229,7 +235,9 @@ pub(crate) struct JsonFinding<'a> {
     column: usize,
 }
 
-#[derive(Serialize)]
+/// The handoff command that fixes a finding, and who may run it.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub(crate) struct JsonAction<'a> {
     argv: &'a [String],
     who: &'a [String],
@@ -243,6 +251,12 @@ struct JsonSummary {
     info: usize,
     fail_on: &'static str,
     failed: bool,
+}
+
+/// A finding's `code`: one of the codes the brief fixes.
+fn finding_code_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let codes: Vec<&str> = FindingCode::ALL.iter().map(|c| c.as_str()).collect();
+    schemars::json_schema!({ "type": "string", "enum": codes })
 }
 
 pub(crate) fn json_finding(f: &Finding) -> JsonFinding<'_> {
@@ -377,4 +391,40 @@ fn json_of(
     serde_json::to_writer_pretty(&mut out, &report).expect("the report serialises");
     out.push(b'\n');
     String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// The JSON of a handoff whose index or ledger does not load: what `handoff mcp`'s check
+/// resource carries then, so an agent reads the errors (and can help fix them) where it would
+/// read the findings.
+pub(crate) fn json_load_errors(errors: &crate::core::model::LoadErrors) -> String {
+    #[derive(Serialize)]
+    struct JsonLoadErrors<'a> {
+        version: u32,
+        load_errors: Vec<JsonLoadError<'a>>,
+    }
+    #[derive(Serialize)]
+    struct JsonLoadError<'a> {
+        file: &'a str,
+        line: usize,
+        column: usize,
+        message: &'a str,
+        help: Option<&'a str>,
+    }
+    let doc = JsonLoadErrors {
+        version: JSON_VERSION,
+        load_errors: errors
+            .0
+            .iter()
+            .map(|e| JsonLoadError {
+                file: &e.file,
+                line: e.pos.line,
+                column: e.pos.col,
+                message: &e.message,
+                help: e.help.as_deref(),
+            })
+            .collect(),
+    };
+    let mut out = serde_json::to_string_pretty(&doc).expect("load errors serialise");
+    out.push('\n');
+    out
 }

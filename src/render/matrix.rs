@@ -96,24 +96,45 @@ pub(crate) fn csv(s: &Snapshot) -> String {
     out
 }
 
-#[derive(Serialize)]
+// `handoff mcp`'s output schema for the matrix is derived from these types, so the two cannot
+// drift apart.
+/// The role × artifact matrix: the roles, and a row per artifact.
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct JsonMatrix<'a> {
     roles: &'a [String],
     rows: Vec<JsonRow<'a>>,
 }
 
-#[derive(Serialize)]
+/// An artifact's row: its related roles' cells.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct JsonRow<'a> {
     artifact: &'a str,
+    /// The severity of the artifact's most severe finding, `null` when it has none.
+    #[schemars(extend("enum" = ["error", "warning", "info", null]))]
     worst: Option<&'static str>,
+    /// The roles related to the artifact; unrelated roles have no cell.
     cells: Vec<JsonCell<'a>>,
 }
 
-#[derive(Serialize)]
+/// How one role relates to an artifact, and where its sign-off stands.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct JsonCell<'a> {
     role: &'a str,
+    /// "owner", "reviewer", "owner+reviewer" or "consumer".
     relation: String,
+    #[schemars(schema_with = "cell_state_schema")]
     state: &'static str,
+}
+
+/// A cell's `state`: one of the states of a related role.
+fn cell_state_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let states: Vec<&str> = crate::core::analysis::CellState::LEGEND
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    schemars::json_schema!({ "type": "string", "enum": states })
 }
 
 pub(crate) fn json(s: &Snapshot) -> String {

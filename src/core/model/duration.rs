@@ -49,6 +49,11 @@ impl FromStr for Duration {
             return Err(bad());
         }
         let n: u32 = number.parse().map_err(|_| bad())?;
+        // At most six significant digits: a bound `handoff schema` states in its pattern too
+        // (999999y still fits the days in a u32).
+        if n > MAX_UNITS {
+            return Err(bad());
+        }
         let days = n.checked_mul(per_unit).filter(|d| *d > 0).ok_or_else(bad)?;
         Ok(Duration {
             days,
@@ -56,6 +61,9 @@ impl FromStr for Duration {
         })
     }
 }
+
+/// The largest number a duration may have, of any unit.
+pub(crate) const MAX_UNITS: u32 = 999_999;
 
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

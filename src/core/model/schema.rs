@@ -279,7 +279,14 @@ const SIGNOFF_FIELDS: &[Field] = &[
 /// Role, kind and artifact names (the loader's `is_valid_id`).
 const NAME_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$";
 /// A whole, non-zero number of days, weeks, months or years (the loader trims spaces).
-const DURATION_PATTERN: &str = "^\\s*[0-9]*[1-9][0-9]*[dwmy]\\s*$";
+/// A whole number of at most six significant digits (the loader's `MAX_UNITS`) and a unit.
+const DURATION_PATTERN: &str = "^\\s*0*[1-9][0-9]{0,5}[dwmy]\\s*$";
+/// What makes a written path unusable, as `load::rules::path_problem` decides: absolute (`/`,
+/// `\`, a drive letter), a `\`, a control character, a `..` or `.git` segment (any case).
+const BAD_PATH_PATTERN: &str = concat!(
+    r"^/|^.:|\\|(^|/)\.\.(/|$)|(^|/)\.[Gg][Ii][Tt](/|$)|",
+    "[\u{0}-\u{1f}\u{7f}-\u{9f}]"
+);
 /// One `@`, something before it, a dotted domain after it, no spaces or `<>,;`.
 const EMAIL_PATTERN: &str = "^[^@\\s<>,;]+@[^@\\s<>,;.][^@\\s<>,;]*\\.[^@\\s<>,;]*[^@\\s<>,;.]$";
 const URL_PATTERN: &str = "^[Hh][Tt][Tt][Pp][Ss]?://\\S+$";
@@ -294,9 +301,13 @@ fn shape_schema(shape: Shape) -> Value {
     let unique_list =
         |items: Value| json!({ "type": ["array", "null"], "items": items, "uniqueItems": true });
     match shape {
-        Shape::Version => json!({ "enum": [SUPPORTED_VERSION] }),
+        // The loader reads the scalar's text as a number: `"1"` is version 1, `1.0` is not.
+        Shape::Version => json!({ "enum": [SUPPORTED_VERSION, SUPPORTED_VERSION.to_string()] }),
         Shape::Text => json!({ "type": ["string", "number", "boolean", "null"] }),
-        Shape::ArtifactId => json!({ "$ref": "#/definitions/name" }),
+        // `id: 2024` is the id `2024`: YAML reads a number, the loader its text.
+        Shape::ArtifactId => json!({
+            "anyOf": [{ "$ref": "#/definitions/name" }, { "type": "number", "minimum": 0 }]
+        }),
         Shape::RoleName => json!({
             "anyOf": [{ "$ref": "#/definitions/name" }, { "type": "null" }]
         }),
@@ -323,8 +334,12 @@ fn shape_schema(shape: Shape) -> Value {
                 { "type": "null" }
             ]
         }),
+        // A number is a name too (`path: 2024`); `path: ~` names nothing.
         Shape::Path => json!({
-            "type": ["string", "number", "null"],
+            "anyOf": [
+                { "type": "number" },
+                { "type": "string", "minLength": 1, "not": { "pattern": BAD_PATH_PATTERN } }
+            ],
             "examples": ["docs/prd.md", "evals", "prompts/*.yaml"]
         }),
         Shape::Url => json!({
@@ -590,7 +605,15 @@ mod tests {
         "artifact-no-path-or-url",
         "artifact-null",
         "artifact-owner-list",
+        "artifact-path-absolute",
         "artifact-path-and-url",
+        "artifact-path-backslash",
+        "artifact-path-control",
+        "artifact-path-dotdot",
+        "artifact-path-drive-letter",
+        "artifact-path-empty",
+        "artifact-path-git-uppercase",
+        "artifact-path-into-git",
         "artifact-reviewer-repeated",
         "artifact-reviewers-scalar",
         "artifact-title-mapping",
@@ -611,6 +634,7 @@ mod tests {
         "hostile-escape-in-role",
         "kind-bad-duration",
         "kind-duration-negative",
+        "kind-duration-overflow",
         "kind-required-sections-mapping",
         "kind-severity-bad-level",
         "kind-severity-unknown-code",
@@ -637,10 +661,35 @@ mod tests {
         "version-unsupported",
     ];
 
+    /// Invalid fixtures that are YAML the schema reads and accepts: what JSON Schema cannot
+    /// express (README, "Editors: `handoff schema`", lists the kinds).
+    const SCHEMA_CANNOT_SEE: &[&str] = &[
+        // Duplicates: a repeated key is gone once YAML is read as JSON; a person or id
+        // repeated across entries (in any case) is a relation between values.
+        "artifact-duplicate-id",
+        "artifact-duplicate-key",
+        "flow-mapping-duplicate-key",
+        "kind-defined-twice",
+        "role-defined-twice",
+        "role-duplicate-person",
+        "people-duplicate-across-case",
+        // References to names defined elsewhere in the file.
+        "artifact-owner-typo",
+        "artifact-owner-unknown-role",
+        "artifact-unknown-kind",
+        "kind-signoff-unknown-role",
+        // Paths that collide in case, and globs that do not compile.
+        "artifact-case-collision",
+        "artifact-bad-glob",
+        // `version: 1.0`: YAML reads the number 1, and to JSON Schema 1.0 is 1.
+        "version-float",
+    ];
+
     #[test]
     fn the_schema_rejects_exactly_the_structural_fixtures() {
         let validator = jsonschema::draft7::new(&index_schema()).unwrap();
         let mut rejected = BTreeSet::new();
+        let mut accepted = BTreeSet::new();
         let mut files: Vec<_> = std::fs::read_dir(manifest("tests/fixtures/invalid"))
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -655,13 +704,53 @@ mod tests {
             let Some(doc) = as_json(&text) else {
                 continue;
             };
-            if !validator.is_valid(&doc) {
-                let name = path.file_stem().unwrap().to_string_lossy().to_string();
+            let name = path.file_stem().unwrap().to_string_lossy().to_string();
+            if validator.is_valid(&doc) {
+                accepted.insert(name);
+            } else {
                 rejected.insert(name);
             }
         }
         let expected: BTreeSet<String> = SCHEMA_DETECTABLE.iter().map(|s| s.to_string()).collect();
         assert_eq!(rejected, expected);
+        let expected: BTreeSet<String> = SCHEMA_CANNOT_SEE.iter().map(|s| s.to_string()).collect();
+        assert_eq!(accepted, expected, "invalid fixtures the schema accepts");
+    }
+
+    /// The edge cases where schema and loader once disagreed: each is accepted by both or
+    /// refused by both.
+    #[test]
+    fn the_schema_and_the_loader_agree_on_ids_versions_paths_and_durations() {
+        let validator = jsonschema::draft7::new(&index_schema()).unwrap();
+        let index = |version: &str, id: &str, path: &str, max_age: &str| {
+            format!(
+                "version: {version}\nroles:\n  pm: {{ people: [dana@acme.example] }}\nkinds:\n  \
+                 doc: {{ max_age: {max_age} }}\nartifacts:\n  - id: {id}\n    kind: doc\n    \
+                 path: {path}\n    owner: pm\n"
+            )
+        };
+        let cases = [
+            (index("1", "prd", "docs/prd.md", "90d"), true),
+            (index("\"1\"", "prd", "docs/prd.md", "90d"), true),
+            (index("1", "2024", "docs/prd.md", "90d"), true),
+            (index("1", "prd", "2024", "90d"), true),
+            (index("1", "prd", "docs/prd.md", "999999y"), true),
+            (index("1", "prd", "~", "90d"), false),
+            (index("1", "prd", "docs/.Git/x", "90d"), false),
+            (index("1", "prd", "\"a\\u0007b\"", "90d"), false),
+            (index("1", "prd", "docs/prd.md", "1000000d"), false),
+        ];
+        for (text, valid) in cases {
+            let doc = as_json(&text).unwrap();
+            let loaded = crate::core::model::load::load_index("handoff.yaml", text.as_bytes());
+            assert_eq!(validator.is_valid(&doc), valid, "schema: {text}");
+            assert_eq!(loaded.is_ok(), valid, "loader: {text} {:?}", loaded.err());
+        }
+        // `version: 1.0` is not version 1 (versions are whole numbers), but JSON Schema sees
+        // the number YAML reads, and 1.0 is 1 to it: one of the documented disagreements.
+        let text = index("1.0", "prd", "docs/prd.md", "90d");
+        assert!(validator.is_valid(&as_json(&text).unwrap()));
+        assert!(crate::core::model::load::load_index("handoff.yaml", text.as_bytes()).is_err());
     }
 
     #[test]

@@ -2,5 +2,6 @@
 
 pub mod consumers;
 pub mod pty;
+pub mod python;
 pub mod reliability;
 pub mod workbench;
