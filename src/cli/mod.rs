@@ -7,6 +7,7 @@ pub(crate) mod completions;
 pub mod context;
 pub(crate) mod demo;
 pub(crate) mod doctor;
+pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod man;
 pub(crate) mod matrix;
@@ -100,6 +101,9 @@ pub(crate) enum Command {
     Add(add::AddArgs),
     /// Remove an artifact or a role from handoff.yaml and commit it
     Remove(remove::RemoveArgs),
+    /// Propose roles, kinds and artifacts from CODEOWNERS, front matter, document folders and
+    /// .mailmap; show the diff of handoff.yaml, and write and commit it once
+    Import(import::ImportArgs),
     /// Write a handoff.yaml for a team shape (solo, startup, mid-size, enterprise)
     Init(init::InitArgs),
     /// Print the JSON Schema of handoff.yaml, for editors
@@ -152,6 +156,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Add(args)) => add::run(args),
         Some(Command::Remove(args)) => remove::run(args),
         Some(Command::Init(args)) => init::run(args),
+        Some(Command::Import(args)) => import::run(args),
         Some(Command::Schema(args)) => schema::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Context(args)) => context::run(args),

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod diagnosis;
 pub mod facts;
 pub(crate) mod fence;
+pub mod import;
 pub mod inputs;
 pub mod open;
 pub mod sample;

@@ -3,7 +3,7 @@
 
 use super::check::normalized_target;
 use super::{ArtifactField, FieldChange, IndexEdit, ListChange};
-use crate::core::model::{Artifact, Index, Pos, Role, Target};
+use crate::core::model::{Artifact, Index, Kind, Pos, Role, Target};
 
 /// The index with `edit` applied, for an edit [`check`](super::check) accepted.
 pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
@@ -27,6 +27,17 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
             id: new.id.clone(),
             title: new.title.clone(),
             people: new.people.clone(),
+            pos: Pos::default(),
+        }),
+        IndexEdit::AddKind(new) => out.kinds.push(Kind {
+            id: new.id.clone(),
+            title: new.title.clone(),
+            required_sections: new.required_sections.clone(),
+            signoff: Vec::new(),
+            max_age: new.max_age.as_deref().and_then(|d| d.parse().ok()),
+            review_every: None,
+            verify_every: None,
+            severity: Default::default(),
             pos: Pos::default(),
         }),
         IndexEdit::RemoveRole { role } => out.roles.retain(|r| r.id != *role),
