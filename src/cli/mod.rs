@@ -104,7 +104,7 @@ pub(crate) enum Command {
     /// Propose roles, kinds and artifacts from CODEOWNERS, front matter, document folders and
     /// .mailmap; show the diff of handoff.yaml, and write and commit it once
     Import(import::ImportArgs),
-    /// Write a handoff.yaml for a team shape (solo, startup, mid-size, enterprise)
+    /// Write a handoff.yaml for a team shape (solo, startup, mid-size, enterprise, generic)
     Init(init::InitArgs),
     /// Print the JSON Schema of handoff.yaml, for editors
     Schema(schema::SchemaArgs),

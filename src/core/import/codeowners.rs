@@ -262,7 +262,11 @@ mod tests {
     fn unanchored_names_match_at_any_depth_and_directories_cover_their_contents() {
         let text = "*.md @writers\nrunbooks/ @ops\n/build/logs/ @ci\n";
         assert_eq!(owners(text, "a/b/c.md"), ["@writers"]);
-        assert_eq!(owners(text, "x/runbooks/outage.md"), ["@ops"], "the later line wins");
+        assert_eq!(
+            owners(text, "x/runbooks/outage.md"),
+            ["@ops"],
+            "the later line wins"
+        );
         assert_eq!(owners(text, "x/runbooks/outage.txt"), ["@ops"]);
         assert_eq!(owners(text, "build/logs/a/b.log"), ["@ci"]);
         assert!(owners(text, "x/build/logs/b.log").is_empty());
