@@ -97,7 +97,7 @@ pub(crate) enum Command {
     Sign(sign::SignArgs),
     /// Change a field of an artifact or a role in handoff.yaml and commit it
     Set(set::SetArgs),
-    /// Add an artifact or a role to handoff.yaml and commit it
+    /// Add an artifact, a role or a kind to handoff.yaml and commit it
     Add(add::AddArgs),
     /// Remove an artifact or a role from handoff.yaml and commit it
     Remove(remove::RemoveArgs),
