@@ -1,11 +1,11 @@
-//! `handoff add`: add an artifact or a role to handoff.yaml and commit it.
+//! `handoff add`: add an artifact, a role or a kind to handoff.yaml and commit it.
 
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
 use super::set::{CommitFlags, commit_edit};
-use crate::core::edit::{IndexEdit, NewArtifact, NewRole};
+use crate::core::edit::{IndexEdit, NewArtifact, NewKind, NewRole};
 use crate::core::model::Target;
 
 #[derive(Debug, Args)]
@@ -27,6 +27,32 @@ Example:
 Example:
   handoff add role analytics --title \"Product Analyst\" --people kofi@acme.example")]
     Role(AddRoleArgs),
+    /// Add a kind: the policy (required sections, maximum age) its artifacts share
+    #[command(after_help = "\
+Example:
+  handoff add kind adr --title \"Architecture decision record\" \\
+      --required-sections Status,Context,Decision,Consequences --max-age 1y")]
+    Kind(AddKindArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AddKindArgs {
+    /// A short unique id: letters, digits, `-`, `_` and `.`
+    pub id: String,
+
+    #[arg(long)]
+    pub title: Option<String>,
+
+    /// Headings every document of the kind must have, comma-separated (`A|B`: either)
+    #[arg(long, value_delimiter = ',', value_name = "HEADINGS")]
+    pub required_sections: Vec<String>,
+
+    /// How long an artifact may go without a commit (such as 180d)
+    #[arg(long, value_name = "DURATION")]
+    pub max_age: Option<String>,
+
+    #[command(flatten)]
+    pub commit: CommitFlags,
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +154,15 @@ pub(crate) fn run(args: AddArgs) -> Result<ExitCode, super::Failure> {
                 people: cleaned(r.people),
             };
             commit_edit(&r.commit, &IndexEdit::AddRole(new))
+        }
+        AddWhat::Kind(k) => {
+            let new = NewKind {
+                id: k.id,
+                title: k.title,
+                required_sections: cleaned(k.required_sections),
+                max_age: k.max_age,
+            };
+            commit_edit(&k.commit, &IndexEdit::AddKind(new))
         }
     }
 }

@@ -24,7 +24,8 @@ pub(crate) const SCHEMA_FILE: &str = "handoff.schema.json";
 
 #[derive(Debug, Args)]
 pub(crate) struct InitArgs {
-    /// The team shape to write the index for
+    /// The team shape to write the index for (generic: design docs, ADRs and runbooks, nothing
+    /// AI-specific)
     #[arg(long, value_enum, default_value_t = Profile::Startup)]
     pub profile: Profile,
 
@@ -54,15 +55,19 @@ pub(crate) enum Profile {
     MidSize,
     /// Mid-size plus legal, compliance, security and accessibility review
     Enterprise,
+    /// Any software team: a lead, reviewers and operations keeping design docs, ADRs and
+    /// runbooks (nothing AI-specific)
+    Generic,
 }
 
 impl Profile {
     #[cfg(test)]
-    const ALL: [Profile; 4] = [
+    const ALL: [Profile; 5] = [
         Profile::Solo,
         Profile::Startup,
         Profile::MidSize,
         Profile::Enterprise,
+        Profile::Generic,
     ];
 
     pub(crate) fn as_str(self) -> &'static str {
@@ -71,7 +76,19 @@ impl Profile {
             Profile::Startup => "startup",
             Profile::MidSize => "mid-size",
             Profile::Enterprise => "enterprise",
+            Profile::Generic => "generic",
         }
+    }
+
+    /// The team shape as a phrase: "an enterprise team", "a startup team".
+    fn team(self) -> String {
+        let name = self.as_str();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name} team")
     }
 
     /// Whether the user's e-mail staffs every role (one person) or only `pm`.
@@ -307,8 +324,8 @@ fn summary(
     documents: &[String],
 ) -> String {
     let mut out = format!(
-        "Wrote {INDEX_FILE} for a {} team: {} roles, {} kinds, {} artifacts.\n",
-        args.profile.as_str(),
+        "Wrote {INDEX_FILE} for {}: {} roles, {} kinds, {} artifacts.\n",
+        args.profile.team(),
         index.roles.len(),
         index.kinds.len(),
         index.artifacts.len()
@@ -348,9 +365,16 @@ fn summary(
             "You ({email}) are in every role. Add people under `people:` as they join."
         ))),
         (Some(email), _) => out.push_str(&next(format!(
-            "Staff the roles. You ({email}) are in pm; {} have nobody yet, so `handoff check` reports \
+            "Staff the roles. You ({email}) are in {}; {} have nobody yet, so `handoff check` reports \
              owner-unstaffed for the {orphaned} artifacts they own until you add each person's git \
              e-mail under `people:`.",
+            index
+                .roles
+                .iter()
+                .filter(|r| !r.people.is_empty())
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             unstaffed.join(", ")
         ))),
         (None, Some(bad)) => out.push_str(&next(format!(
@@ -457,6 +481,8 @@ mod tests {
                 .collect();
             if profile == Profile::Solo {
                 assert_eq!(staffed.len(), with.roles.len());
+            } else if profile == Profile::Generic {
+                assert_eq!(staffed, ["lead"]);
             } else {
                 assert_eq!(staffed, ["pm"]);
             }

@@ -7,6 +7,7 @@ pub(crate) mod completions;
 pub mod context;
 pub(crate) mod demo;
 pub(crate) mod doctor;
+pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod man;
 pub(crate) mod matrix;
@@ -180,11 +181,14 @@ pub(crate) enum Command {
     Sign(sign::SignArgs),
     /// Change a field of an artifact or a role in handoff.yaml and commit it
     Set(set::SetArgs),
-    /// Add an artifact or a role to handoff.yaml and commit it
+    /// Add an artifact, a role or a kind to handoff.yaml and commit it
     Add(add::AddArgs),
     /// Remove an artifact or a role from handoff.yaml and commit it
     Remove(remove::RemoveArgs),
-    /// Write a handoff.yaml for a team shape (solo, startup, mid-size, enterprise)
+    /// Propose roles, kinds and artifacts from CODEOWNERS, front matter, document folders and
+    /// .mailmap; show the diff of handoff.yaml, and write and commit it once
+    Import(import::ImportArgs),
+    /// Write a handoff.yaml for a team shape (solo, startup, mid-size, enterprise, generic)
     Init(init::InitArgs),
     /// Print the JSON Schema of handoff.yaml, for editors
     Schema(schema::SchemaArgs),
@@ -236,6 +240,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Add(args)) => add::run(args),
         Some(Command::Remove(args)) => remove::run(args),
         Some(Command::Init(args)) => init::run(args),
+        Some(Command::Import(args)) => import::run(args),
         Some(Command::Schema(args)) => schema::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Context(args)) => context::run(args),

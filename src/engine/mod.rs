@@ -18,6 +18,7 @@ pub use crate::repo::facts::{
     blob_id, git_email, glob_scope, handoff_git_dir, read_head, remote_url,
 };
 pub(crate) use crate::repo::fence;
+pub use crate::repo::import::{ImportReadError, read_repo};
 use crate::repo::inputs::load_inputs;
 pub use crate::repo::inputs::{load_index_and_ledger, load_index_file, load_ledger};
 pub(crate) use crate::repo::workspace::INDEX_FILE;

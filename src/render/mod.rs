@@ -5,6 +5,7 @@
 pub(crate) mod check;
 pub(crate) mod ci;
 pub mod context;
+pub mod diff;
 pub(crate) mod escape;
 pub(crate) mod glyphs;
 pub(crate) mod matrix;

@@ -8,6 +8,7 @@ pub mod diagnosis;
 pub mod facts;
 pub(crate) mod fence;
 pub mod identity;
+pub mod import;
 pub mod inputs;
 pub mod open;
 pub mod sample;

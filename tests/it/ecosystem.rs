@@ -63,10 +63,12 @@ fn repo_as(email: &str) -> TestRepo {
 
 #[test]
 fn every_profile_writes_an_index_that_loads_and_checks() {
-    for profile in ["solo", "startup", "mid-size", "enterprise"] {
+    for profile in ["solo", "startup", "mid-size", "enterprise", "generic"] {
         let repo = repo_as("dana@acme.example");
         let init = run(repo.path(), &["init", "--profile", profile]);
         assert_eq!(init.code, 0, "{profile}: {}", init.stderr);
+        let article = if profile == "enterprise" { "an" } else { "a" };
+        assert_has(&init.stdout, &format!("for {article} {profile} team:"));
         let check = run(repo.path(), &["check"]);
         assert!(
             check.code == 0 || check.code == 1,
@@ -94,6 +96,33 @@ fn every_profile_writes_an_index_that_loads_and_checks() {
         }
         let index = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
         assert!(index.contains("people: [dana@acme.example]"), "{profile}");
+    }
+}
+
+#[test]
+fn the_generic_profile_keeps_design_docs_adrs_and_runbooks_with_nothing_ai_specific() {
+    let repo = repo_as("dana@acme.example");
+    let init = run(
+        repo.path(),
+        &["init", "--profile", "generic", "--with-docs"],
+    );
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    assert_has(&init.stdout, "You (dana@acme.example) are in lead;");
+    let index = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    for ai in ["prompt", "eval", "model", "ai-eng"] {
+        assert!(!index.contains(ai), "`{ai}` in the generic profile");
+    }
+    let json = check_json(repo.path());
+    let kinds: Vec<&str> = json["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["design", "adr-0001", "runbook"]);
+    for f in json["findings"].as_array().unwrap() {
+        let code = f["code"].as_str().unwrap();
+        assert!(code != "missing" && code != "missing-sections", "{f}");
     }
 }
 

@@ -609,6 +609,38 @@ fn add_and_remove_artifacts_and_roles() {
 }
 
 #[test]
+fn add_kind_commits_the_policy_and_refuses_a_duplicate_or_a_bad_age() {
+    let f = Fixture::new();
+    let out = f.ok(&[
+        "add",
+        "kind",
+        "adr",
+        "--title",
+        "Decision record",
+        "--required-sections",
+        "Status,Context,Decision",
+        "--max-age",
+        "1y",
+    ]);
+    assert!(out.contains("adds kind adr"), "{out}");
+    assert_eq!(trailer(&f.repo, "Handoff-Kind"), "adr");
+    let text = f.read("handoff.yaml");
+    assert!(text.contains("# Who sits where."), "comments kept");
+    let index = handoff::core::model::load::load_index("handoff.yaml", text.as_bytes()).unwrap();
+    let kind = index.kind("adr").unwrap();
+    assert_eq!(kind.required_sections, ["Status", "Context", "Decision"]);
+    assert_eq!(kind.title.as_deref(), Some("Decision record"));
+    assert!(
+        f.refused(&["add", "kind", "prd"])
+            .contains("already a kind `prd`")
+    );
+    assert!(
+        !f.refused(&["add", "kind", "rfc", "--max-age", "soon"])
+            .is_empty()
+    );
+}
+
+#[test]
 fn an_unknown_role_is_refused_with_the_known_ones() {
     let f = Fixture::new();
     let err = f.refused(&["set", "prd", "owner", "opps"]);

@@ -725,6 +725,19 @@ fn allowed_region(p: &Parsed, edit: &IndexEdit) -> Range<usize> {
             }
             None => last_top_level_region(p),
         },
+        IndexEdit::AddKind(_) => match p.root.entry("kinds") {
+            Some(kinds) => {
+                let start = kinds
+                    .value
+                    .as_map()
+                    .and_then(|m| m.last())
+                    .map_or(line_start(p.body, kinds.key.span.start.offset), |e| {
+                        line_start(p.body, e.key.span.start.offset)
+                    });
+                start..next_top_level(p, "kinds")
+            }
+            None => last_top_level_region(p),
+        },
         IndexEdit::RemoveRole { role }
         | IndexEdit::RoleTitle { role, .. }
         | IndexEdit::People { role, .. } => role_region(p, role).unwrap_or(whole),

@@ -1,7 +1,7 @@
 //! Whether an edit is acceptable for the index, and why not: each refusal names what would
 //! be accepted.
 
-use super::{ArtifactField, FieldChange, IndexEdit, ListChange, NewArtifact, Refusal};
+use super::{ArtifactField, FieldChange, IndexEdit, ListChange, NewArtifact, NewKind, Refusal};
 use crate::core::model::index::UnknownStatus;
 use crate::core::model::load::{
     glob_problem, is_valid_email, is_valid_id, path_problem, path_target, suggest, url_problem,
@@ -47,6 +47,7 @@ pub fn check(index: &Index, edit: &IndexEdit) -> Result<(), Refusal> {
             }
             check_people(&new.people, &[], &format!("role `{}`", new.id))
         }
+        IndexEdit::AddKind(new) => check_new_kind(index, new),
         IndexEdit::RemoveRole { role } => {
             role_named(index, role, "role")?;
             let places = role_references(index, role);
@@ -519,6 +520,34 @@ fn check_successor(index: &Index, a: &Artifact, successor: &str) -> Result<(), R
             break;
         }
         next = index.artifact(id).and_then(|x| x.superseded_by.as_deref());
+    }
+    Ok(())
+}
+
+fn check_new_kind(index: &Index, new: &NewKind) -> Result<(), Refusal> {
+    if !is_valid_id(&new.id) {
+        return Err(Refusal::InvalidId {
+            id: new.id.clone(),
+            what: "kind",
+        });
+    }
+    if index.kind(&new.id).is_some() {
+        return Err(Refusal::DuplicateKind(new.id.clone()));
+    }
+    if let Some(title) = &new.title {
+        non_empty(title, "title")?;
+    }
+    for (n, section) in new.required_sections.iter().enumerate() {
+        non_empty(section, "required_sections")?;
+        if new.required_sections[..n].contains(section) {
+            return Err(Refusal::ListedTwice {
+                item: section.clone(),
+                field: "required_sections".into(),
+            });
+        }
+    }
+    if let Some(d) = &new.max_age {
+        check_duration(d)?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use super::check::{current_list, normalized_target};
 use super::{ArtifactField, FieldChange, IndexEdit, ListChange};
-use crate::core::model::{Artifact, Index, Pos, Role, Status, Target};
+use crate::core::model::{Artifact, Index, Kind, Pos, Role, Status, Target};
 
 /// The index with `edit` applied, for an edit [`check`](super::check) accepted.
 pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
@@ -38,6 +38,18 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
                 .first()
                 .map(|r| r.mailmap.clone())
                 .unwrap_or_default(),
+        }),
+        IndexEdit::AddKind(new) => out.kinds.push(Kind {
+            id: new.id.clone(),
+            title: new.title.clone(),
+            required_sections: new.required_sections.clone(),
+            signoff: Vec::new(),
+            max_age: new.max_age.as_deref().and_then(|d| d.parse().ok()),
+            review_every: None,
+            verify_every: None,
+            severity: Default::default(),
+            pos: Pos::default(),
+            field_pos: Default::default(),
         }),
         IndexEdit::RemoveRole { role } => out.roles.retain(|r| r.id != *role),
         IndexEdit::RoleTitle { role, title } => {

@@ -24,7 +24,7 @@ use crate::yaml::edit::EditError;
 pub use check::check;
 pub(crate) use check::{role_references, unknown_role};
 pub use intent::{intended, same_meaning};
-pub use text::edit_text;
+pub use text::{edit_text, edit_text_all};
 
 /// A field of an artifact that handoff edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -181,6 +181,16 @@ pub struct NewRole {
     pub people: Vec<String>,
 }
 
+/// A new kind: the policy shared by artifacts of one type. `max_age` is the text typed
+/// (such as `180d`); [`check`] judges it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewKind {
+    pub id: String,
+    pub title: Option<String>,
+    pub required_sections: Vec<String>,
+    pub max_age: Option<String>,
+}
+
 /// One edit of the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(
@@ -198,6 +208,7 @@ pub enum IndexEdit {
         artifact: String,
     },
     AddRole(NewRole),
+    AddKind(NewKind),
     RemoveRole {
         role: String,
     },
@@ -262,6 +273,8 @@ pub enum Refusal {
     DuplicateArtifact(String),
     #[error("there is already a role `{0}`: choose another id, or edit that one")]
     DuplicateRole(String),
+    #[error("there is already a kind `{0}`: choose another id, or edit that one")]
+    DuplicateKind(String),
     #[error("`{item}` is already in `{field}` of {owner}")]
     AlreadyListed {
         item: String,

@@ -7,7 +7,7 @@ use super::{
     ArtifactField, EditedText, FieldChange, IndexEdit, IndexTextError, ListChange, NewArtifact,
 };
 use crate::core::model::load::{ARTIFACT_KEYS, ROLE_KEYS, load_index};
-use crate::core::model::{INDEX_FILE, Index, Target};
+use crate::core::model::{INDEX_FILE, Index, Status, Target};
 use crate::yaml::edit::{
     self, EditError, Layout, NewValue, Source, Splice, list_push, list_remove, map_append,
     remove_entry, replace_value, seq_append_map, seq_remove, set_entry,
@@ -91,6 +91,19 @@ fn splice_again(text: &str, old: &Index, edit: &IndexEdit) -> Result<String, Ind
     };
     let splice = splice_for(&Source::new(body), &root, old, edit)?.shifted(bom);
     Ok(splice.apply(text))
+}
+
+/// Applies `edits` one after another, each checked and verified as [`edit_text`] does:
+/// the text they produce together, and the index it loads to.
+pub fn edit_text_all(text: &str, edits: &[IndexEdit]) -> Result<(String, Index), IndexTextError> {
+    let mut current = text.to_string();
+    let mut index = load_index(INDEX_FILE, text.as_bytes()).map_err(IndexTextError::Unloadable)?;
+    for edit in edits {
+        let edited = edit_text(&current, edit)?;
+        current = edited.text;
+        index = edited.index;
+    }
+    Ok((current, index))
 }
 
 fn layout_error(what: impl Into<String>) -> impl FnOnce(EditError) -> IndexTextError {
@@ -187,6 +200,24 @@ fn splice_for(
             value.push(("people".to_string(), NewValue::List(new.people.clone())));
             map_append(src, root, "roles", &new.id, &NewValue::Map(value), &layout)
                 .map_err(layout_error(format!("the roles, to add `{}`", new.id)))
+        }
+        IndexEdit::AddKind(new) => {
+            let layout = section_layout(src, root, root.get("kinds"));
+            let mut value = Vec::new();
+            if let Some(title) = &new.title {
+                value.push(("title".to_string(), NewValue::Scalar(title.clone())));
+            }
+            if !new.required_sections.is_empty() {
+                value.push((
+                    "required_sections".to_string(),
+                    NewValue::List(new.required_sections.clone()),
+                ));
+            }
+            if let Some(age) = &new.max_age {
+                value.push(("max_age".to_string(), NewValue::Scalar(age.clone())));
+            }
+            map_append(src, root, "kinds", &new.id, &NewValue::Map(value), &layout)
+                .map_err(layout_error(format!("the kinds, to add `{}`", new.id)))
         }
         IndexEdit::RemoveRole { role } => {
             let roles = root.get("roles").ok_or_else(|| missing("`roles`".into()))?;
@@ -404,6 +435,12 @@ fn artifact_entries(new: &NewArtifact) -> Vec<(String, NewValue)> {
     }
     if let Some(d) = &new.verify_every {
         out.push(("verify_every".into(), NewValue::Scalar(d.clone())));
+    }
+    if new.status != Status::default() {
+        out.push((
+            "status".into(),
+            NewValue::Scalar(new.status.as_str().into()),
+        ));
     }
     out
 }

@@ -14,7 +14,9 @@ use git2::Oid;
 
 use super::change::{self, CommitOptions, FileChange, WriteError, summary_text};
 use super::commit::Who;
-use crate::core::edit::{FieldChange, IndexEdit, IndexTextError, ListChange, edit_text};
+use crate::core::edit::{
+    FieldChange, IndexEdit, IndexTextError, ListChange, edit_text, edit_text_all,
+};
 use crate::core::model::Index;
 use crate::core::model::load::decode_utf8;
 use crate::repo::facts;
@@ -101,6 +103,91 @@ pub fn apply_edit(
     })
 }
 
+/// Several edits of `handoff.yaml`, computed but not written: what a command shows before
+/// asking, and then commits with [`commit_planned`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedEdits {
+    /// The file as read (`None`: there is no `handoff.yaml` yet).
+    pub old: Option<String>,
+    pub new: String,
+    /// The index `new` loads to.
+    pub index: Index,
+}
+
+/// The text `edits` make of `handoff.yaml` as it is on disk; where there is none yet, of
+/// `start` (the text a new index begins with).
+pub fn plan_edits(
+    ws: &Workspace,
+    edits: &[IndexEdit],
+    start: &str,
+) -> Result<PlannedEdits, IndexEditError> {
+    let path = ws.dir.join(INDEX_FILE);
+    let old = if path.exists() {
+        let bytes = crate::repo::fence::read_inside(
+            &ws.repo_root,
+            &path,
+            crate::yaml::MAX_INPUT_BYTES as u64,
+        )
+        .map_err(|e| IndexEditError::Read(e.to_string()))?;
+        let text =
+            decode_utf8(INDEX_FILE, &bytes).map_err(|e| IndexTextError::Unloadable(e.into()))?;
+        Some(text.to_string())
+    } else {
+        None
+    };
+    let (new, index) = edit_text_all(old.as_deref().unwrap_or(start), edits)?;
+    Ok(PlannedEdits { old, new, index })
+}
+
+/// Writes what [`plan_edits`] computed and commits it once, with `message`. Refused, with
+/// nothing written, when `handoff.yaml` changed since it was planned or has uncommitted
+/// changes.
+pub fn commit_planned(
+    ws: &Workspace,
+    planned: &PlannedEdits,
+    message: &str,
+    options: &CommitOptions,
+) -> Result<EditOutcome, IndexEditError> {
+    let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
+    let (lock, recovered) = change::begin(&repo, options.own_writes.as_ref())?;
+    let who = Who::of(&repo)?;
+    let path = ws.dir.join(INDEX_FILE);
+    let repo_path = ws.repo_path(INDEX_FILE);
+    crate::repo::fence::check_writable(&ws.repo_root, &path).map_err(|reason| {
+        WriteError::Fenced {
+            path: repo_path.clone(),
+            reason,
+        }
+    })?;
+    change::require_clean(&repo, &repo_path)?;
+    let committed = change::write_and_commit(
+        &repo,
+        &lock,
+        &FileChange {
+            path: &path,
+            repo_path: &repo_path,
+            old: planned.old.as_deref().map(str::as_bytes),
+            new: planned.new.as_bytes(),
+        },
+        message,
+        &who,
+        options,
+    )?;
+    Ok(EditOutcome {
+        commit: committed.id,
+        summary: message.lines().next().unwrap_or_default().to_string(),
+        index: planned.index.clone(),
+        index_not_updated: committed.index_not_updated,
+        recovered,
+    })
+}
+
+/// The display name of the person committing in this workspace, for commit messages.
+pub fn committer_name(ws: &Workspace) -> Result<String, IndexEditError> {
+    let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
+    Ok(Who::of(&repo)?.name())
+}
+
 /// Values quoted in a summary line are cut to this many characters.
 const SUMMARY_VALUE_CHARS: usize = 60;
 
@@ -146,6 +233,10 @@ pub(crate) fn edit_message(person: &str, edit: &IndexEdit) -> String {
         IndexEdit::AddRole(new) => (
             format!("{person} adds role {}", new.id),
             vec![("Action", "add".into()), ("Role", new.id.clone())],
+        ),
+        IndexEdit::AddKind(new) => (
+            format!("{person} adds kind {}", new.id),
+            vec![("Action", "add".into()), ("Kind", new.id.clone())],
         ),
         IndexEdit::RemoveRole { role } => (
             format!("{person} removes role {role}"),

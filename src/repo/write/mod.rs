@@ -28,5 +28,8 @@ pub use atomic::write_atomic;
 pub use change::{BaseHead, CommitOptions, WriteError};
 pub use commit::CommitError;
 pub(crate) use commit::commit_paths;
-pub use index_edit::{EditOutcome, IndexEditError, apply_edit};
+pub use index_edit::{
+    EditOutcome, IndexEditError, PlannedEdits, apply_edit, commit_planned, committer_name,
+    plan_edits,
+};
 pub use signoff::{SignError, SignOutcome, sign};

@@ -18,6 +18,7 @@ pub(crate) use keys::{
     ARTIFACT_KEYS, KIND_KEYS, ROLE_KEYS, SIGNOFF_KEYS, SUPPORTED_VERSION, TOP_KEYS, suggest,
 };
 pub use ledger::load_ledger_file;
+pub(crate) use rules::MAX_ID_CHARS;
 pub use rules::path_problem;
 pub(crate) use rules::{
     glob_problem, invalid_id_message, is_valid_email, is_valid_id, path_target, url_problem,
