@@ -192,6 +192,7 @@ fn field_hint(index: &Index, field: ArtifactField) -> String {
             "relative to handoff.yaml; a glob such as prompts/*.yaml works".into()
         }
         ArtifactField::Url => "http or https".into(),
+        ArtifactField::Governs => "comma-separated globs of the code it specifies, such as src/reply/**".into(),
         ArtifactField::Title | ArtifactField::Description => "empty removes it".into(),
     }
 }
@@ -223,6 +224,7 @@ pub(crate) fn current_value(index: &Index, artifact: &str, field: ArtifactField)
         ArtifactField::Reviewers => a.reviewers.join(", "),
         ArtifactField::Consumers => a.consumers.join(", "),
         ArtifactField::DependsOn => a.depends_on.join(", "),
+        ArtifactField::Governs => a.governs.join(", "),
     }
 }
 

@@ -292,6 +292,14 @@ fn check_target(index: &Index, artifact: &str, target: &Target) -> Result<Target
     Ok(target)
 }
 
+/// Each governed glob judged as a `path` is.
+fn check_governs(items: &[String]) -> Result<(), Refusal> {
+    for item in items {
+        normalized_target(&Target::Path(item.clone()))?;
+    }
+    Ok(())
+}
+
 fn check_duration(text: &str) -> Result<Duration, Refusal> {
     text.parse::<Duration>()
         .map_err(|e| Refusal::InvalidDuration(e.to_string()))
@@ -309,11 +317,13 @@ fn check_field(
         match f {
             ArtifactField::Reviewers => &a.reviewers,
             ArtifactField::Consumers => &a.consumers,
+            ArtifactField::Governs => &a.governs,
             _ => &a.depends_on,
         }
     };
     let check_items = |items: &[String]| match field {
         ArtifactField::DependsOn => check_dependencies(index, &a.id, items),
+        ArtifactField::Governs => check_governs(items),
         _ => check_roles(index, items, key),
     };
     match (field.is_list(), change) {

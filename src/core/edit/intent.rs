@@ -58,6 +58,7 @@ fn apply_field(a: &mut Artifact, field: ArtifactField, change: &FieldChange) {
         let list = match field {
             ArtifactField::Reviewers => &mut a.reviewers,
             ArtifactField::Consumers => &mut a.consumers,
+            ArtifactField::Governs => &mut a.governs,
             _ => &mut a.depends_on,
         };
         match change {
@@ -90,6 +91,7 @@ fn apply_field(a: &mut Artifact, field: ArtifactField, change: &FieldChange) {
         ArtifactField::Reviewers => a.reviewers.clear(),
         ArtifactField::Consumers => a.consumers.clear(),
         ArtifactField::DependsOn => a.depends_on.clear(),
+        ArtifactField::Governs => a.governs.clear(),
     }
 }
 

@@ -39,10 +39,11 @@ pub enum ArtifactField {
     Reviewers,
     Consumers,
     DependsOn,
+    Governs,
 }
 
 impl ArtifactField {
-    pub const ALL: [ArtifactField; 10] = [
+    pub const ALL: [ArtifactField; 11] = [
         ArtifactField::Title,
         ArtifactField::Description,
         ArtifactField::Kind,
@@ -53,6 +54,7 @@ impl ArtifactField {
         ArtifactField::Reviewers,
         ArtifactField::Consumers,
         ArtifactField::DependsOn,
+        ArtifactField::Governs,
     ];
 
     /// The key in `handoff.yaml`.
@@ -68,13 +70,17 @@ impl ArtifactField {
             ArtifactField::Reviewers => "reviewers",
             ArtifactField::Consumers => "consumers",
             ArtifactField::DependsOn => "depends_on",
+            ArtifactField::Governs => "governs",
         }
     }
 
     pub fn is_list(self) -> bool {
         matches!(
             self,
-            ArtifactField::Reviewers | ArtifactField::Consumers | ArtifactField::DependsOn
+            ArtifactField::Reviewers
+                | ArtifactField::Consumers
+                | ArtifactField::DependsOn
+                | ArtifactField::Governs
         )
     }
 }
@@ -152,6 +158,7 @@ impl NewArtifact {
             status: Default::default(),
             superseded_by: None,
             required_sections: None,
+            governs: Vec::new(),
             pos: Pos::default(),
             field_pos: BTreeMap::new(),
         }

@@ -319,6 +319,7 @@ fn artifact_field_splice(
                 .map(|a| match field {
                     ArtifactField::Reviewers => a.reviewers.clone(),
                     ArtifactField::Consumers => a.consumers.clone(),
+                    ArtifactField::Governs => a.governs.clone(),
                     _ => a.depends_on.clone(),
                 })
                 .unwrap_or_default();
@@ -361,6 +362,7 @@ fn artifact_entries(new: &NewArtifact) -> Vec<(String, NewValue)> {
         ("reviewers", &new.reviewers),
         ("consumers", &new.consumers),
         ("depends_on", &new.depends_on),
+        ("governs", &new.governs),
     ] {
         if !list.is_empty() {
             out.push((key.to_string(), NewValue::List(list.clone())));

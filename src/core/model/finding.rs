@@ -106,6 +106,8 @@ finding_codes! {
     Unverified = "unverified", Stale, Warning, "the external artifact has not been verified within its interval";
     Uncommitted = "uncommitted", Stale, Info, "the working copy differs from HEAD";
     FrozenChanged = "frozen-changed", Stale, Error, "a frozen artifact's content changed";
+    GovernsNothing = "governs-nothing", Gap, Warning, "a `governs` glob matches no file in the work tree";
+    CodeDrift = "code-drift", Stale, Warning, "paths the artifact governs changed after its newest approval";
 }
 
 impl fmt::Display for FindingCode {

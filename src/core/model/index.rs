@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{Duration, FindingCode, Mailmap, Pos, Severity};
+use super::{DriftThreshold, Duration, FindingCode, Mailmap, Pos, Severity};
 
 /// The index's file name, in the directory it describes.
 pub(crate) const INDEX_FILE: &str = "handoff.yaml";
@@ -49,6 +49,10 @@ pub struct Kind {
     pub review_every: Option<Duration>,
     pub verify_every: Option<Duration>,
     pub severity: BTreeMap<FindingCode, Severity>,
+    /// What artifacts of this kind govern when they name nothing themselves.
+    pub governs: Vec<String>,
+    /// Churn of governed paths below this stays quiet; without it any change is drift.
+    pub drift_after: Option<DriftThreshold>,
     pub pos: Pos,
 }
 
@@ -126,6 +130,7 @@ impl Status {
                     | C::AtRisk
                     | C::ReviewOverdue
                     | C::Unverified
+                    | C::CodeDrift
             ),
             Status::Frozen => !matches!(
                 code,
@@ -143,6 +148,8 @@ impl Status {
                     | C::UpstreamChanged
                     | C::AtRisk
                     | C::FrozenChanged
+                    | C::CodeDrift
+                    | C::GovernsNothing
             ),
         }
     }
@@ -183,6 +190,9 @@ pub struct Artifact<Every = Duration> {
     pub superseded_by: Option<String>,
     /// Overrides the kind's `required_sections` (an empty list: none).
     pub required_sections: Option<Vec<String>>,
+    /// Globs (or paths) of the code, configuration or data it specifies, as normalized by
+    /// the loader; empty: its kind's.
+    pub governs: Vec<String>,
     /// Where the artifact's entry starts (its `- ` item) and where each field is.
     pub pos: Pos,
     pub field_pos: BTreeMap<String, Pos>,
@@ -219,6 +229,7 @@ impl<Every> Artifact<Every> {
             status,
             superseded_by,
             required_sections,
+            governs,
             pos,
             field_pos,
         } = self;
@@ -236,6 +247,7 @@ impl<Every> Artifact<Every> {
             status,
             superseded_by,
             required_sections,
+            governs,
             pos,
             field_pos,
         }
@@ -264,6 +276,25 @@ impl Index {
 
     pub(crate) fn kind_of(&self, artifact: &Artifact) -> Option<&Kind> {
         artifact.kind.as_deref().and_then(|k| self.kind(k))
+    }
+
+    /// What the artifact governs: its own `governs`, else its kind's.
+    pub fn governs_of<'a>(&'a self, artifact: &'a Artifact) -> &'a [String] {
+        if !artifact.governs.is_empty() {
+            return &artifact.governs;
+        }
+        self.kind_of(artifact)
+            .map(|k| k.governs.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Every artifact that governs something, with what it governs (for the facts read).
+    pub fn governed_entries(&self) -> Vec<(String, Vec<String>)> {
+        self.artifacts
+            .iter()
+            .map(|a| (a.id.clone(), self.governs_of(a).to_vec()))
+            .filter(|(_, entries)| !entries.is_empty())
+            .collect()
     }
 
     /// Roles whose approval the artifact needs: its reviewers, then its kind's sign-off
