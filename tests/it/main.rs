@@ -15,6 +15,7 @@ mod consumers;
 mod ecosystem;
 mod edits;
 mod fuzz_regressions;
+mod governs;
 mod git_facts;
 mod layers;
 mod lifecycle;
