@@ -67,7 +67,9 @@ pub enum SignRefusal {
         "`acknowledge` needs a note saying why the upstream change needs nothing here (--note)"
     )]
     NoteRequired,
-    #[error("`{artifact}` depends on nothing and governs nothing, so there is no change to acknowledge")]
+    #[error(
+        "`{artifact}` depends on nothing and governs nothing, so there is no change to acknowledge"
+    )]
     NoUpstream { artifact: String },
     #[error(
         "`verify` is for external artifacts (with a `url`); `{artifact}` is at `{path}`: approve it instead"

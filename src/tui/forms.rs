@@ -192,7 +192,9 @@ fn field_hint(index: &Index, field: ArtifactField) -> String {
             "relative to handoff.yaml; a glob such as prompts/*.yaml works".into()
         }
         ArtifactField::Url => "http or https".into(),
-        ArtifactField::Governs => "comma-separated globs of the code it specifies, such as src/reply/**".into(),
+        ArtifactField::Governs => {
+            "comma-separated globs of the code it specifies, such as src/reply/**".into()
+        }
         ArtifactField::Title | ArtifactField::Description => "empty removes it".into(),
     }
 }

@@ -53,7 +53,11 @@ fn approved_spec(governs: &str, kind_extra: &str) -> TestRepo {
     repo.write("src/reply/tone.rs", "fn tone() {}\n");
     repo.write("src/other.rs", "fn other() {}\n");
     repo.commit_at("Spec and code", now() - 100 * DAY);
-    sign(&repo, now() - 90 * DAY, &["--action", "approve", "--role", "eng"]);
+    sign(
+        &repo,
+        now() - 90 * DAY,
+        &["--action", "approve", "--role", "eng"],
+    );
     repo.set_clock(now() - 80 * DAY);
     repo
 }
@@ -86,7 +90,10 @@ fn a_change_to_governed_code_after_approval_is_code_drift_until_acknowledged() {
     let drift = findings(&json, "code-drift");
     assert_eq!(drift.len(), 1, "{json:#}");
     let message = drift[0]["message"].as_str().unwrap();
-    assert!(message.starts_with("1 commit changed governed paths"), "{message}");
+    assert!(
+        message.starts_with("1 commit changed governed paths"),
+        "{message}"
+    );
     assert!(message.contains(&newest[..8]), "{message}");
     assert!(message.contains("sam@acme.example"), "{message}");
     assert!(message.contains("Draft replies in two passes"), "{message}");
@@ -97,14 +104,31 @@ fn a_change_to_governed_code_after_approval_is_code_drift_until_acknowledged() {
         .iter()
         .map(|a| a.as_str().unwrap())
         .collect();
-    assert_eq!(argv[..6], ["handoff", "sign", "spec", "--action", "acknowledge", "--role"]);
+    assert_eq!(
+        argv[..6],
+        [
+            "handoff",
+            "sign",
+            "spec",
+            "--action",
+            "acknowledge",
+            "--role"
+        ]
+    );
 
     // The owner reviews the spec against the change: acknowledging it (a note is required,
     // and the spec depends on nothing) settles the drift.
     sign(
         &repo,
         now() - DAY,
-        &["--action", "acknowledge", "--role", "eng", "--note", "Still right."],
+        &[
+            "--action",
+            "acknowledge",
+            "--role",
+            "eng",
+            "--note",
+            "Still right.",
+        ],
     );
     assert!(findings(&check_at(repo.path(), NOW), "code-drift").is_empty());
 }
@@ -120,7 +144,10 @@ fn renames_deletions_and_directories_count_as_changes() {
     let drift = findings(&check_at(repo.path(), NOW), "code-drift");
     assert_eq!(drift.len(), 1);
     assert!(
-        drift[0]["message"].as_str().unwrap().starts_with("2 commits"),
+        drift[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 commits"),
         "{}",
         drift[0]["message"]
     );
@@ -131,7 +158,12 @@ fn renames_deletions_and_directories_count_as_changes() {
     repo.rename("src/reply/draft.rs", "lib/draft.rs");
     repo.commit("Move drafting out");
     let drift = findings(&check_at(repo.path(), NOW), "code-drift");
-    assert!(drift[0]["message"].as_str().unwrap().starts_with("1 commit"));
+    assert!(
+        drift[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 commit")
+    );
 }
 
 #[test]
@@ -146,7 +178,10 @@ fn a_merge_counts_the_branch_commits_not_itself() {
     repo.merge_no_ff("side", "Merge side");
     let drift = findings(&check_at(repo.path(), NOW), "code-drift");
     assert!(
-        drift[0]["message"].as_str().unwrap().starts_with("1 commit "),
+        drift[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 commit "),
         "{}",
         drift[0]["message"]
     );
@@ -192,7 +227,12 @@ fn a_glob_that_matches_nothing_is_reported_and_set_edits_the_list() {
     let json = check_at(repo.path(), NOW);
     let nothing = findings(&json, "governs-nothing");
     assert_eq!(nothing.len(), 1, "{json:#}");
-    assert!(nothing[0]["message"].as_str().unwrap().contains("src/gone/*.rs"));
+    assert!(
+        nothing[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("src/gone/*.rs")
+    );
     let argv = nothing[0]["action"]["argv"].clone();
     assert_eq!(
         argv,
@@ -213,7 +253,10 @@ fn a_glob_that_matches_nothing_is_reported_and_set_edits_the_list() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("climbs out"));
     assert!(set(&["spec", "governs", "+src/other.rs"]).status.success());
     let index = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
-    assert!(index.contains("governs: [src/reply/**, src/other.rs]"), "{index}");
+    assert!(
+        index.contains("governs: [src/reply/**, src/other.rs]"),
+        "{index}"
+    );
 }
 
 #[test]
@@ -230,5 +273,8 @@ fn governs_entries_are_judged_as_paths_when_loaded() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("`/etc/passwd` is absolute"), "{stderr}");
-    assert!(stderr.contains("`soon` is not a drift threshold"), "{stderr}");
+    assert!(
+        stderr.contains("`soon` is not a drift threshold"),
+        "{stderr}"
+    );
 }

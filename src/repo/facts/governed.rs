@@ -12,8 +12,8 @@ use git2::{DiffOptions, Oid, Repository, Sort, Tree};
 use super::glob::{self, PathGlob};
 use super::history::{head_commit, last_change_of};
 use super::{FactsError, WorkTree};
-use crate::core::model::load::path_target;
 use crate::core::model::LastChange;
+use crate::core::model::load::path_target;
 use crate::repo::workspace::Workspace;
 
 /// At most this many changes are listed per artifact: far more than any threshold needs,
@@ -98,13 +98,18 @@ pub(crate) fn governed_changes(
     let Some(head) = head_commit(repo)? else {
         return Ok(found);
     };
-    let mut dirs: Vec<&str> = matchers.iter().flatten().map(Matcher::literal_dir).collect();
+    let mut dirs: Vec<&str> = matchers
+        .iter()
+        .flatten()
+        .map(Matcher::literal_dir)
+        .collect();
     dirs.sort_unstable();
     dirs.dedup();
     let mut walk = repo.revwalk().map_err(FactsError::git("walking history"))?;
     walk.set_sorting(Sort::TIME)
         .map_err(FactsError::git("walking history"))?;
-    walk.push(head).map_err(FactsError::git("walking history"))?;
+    walk.push(head)
+        .map_err(FactsError::git("walking history"))?;
     let shallow = super::history::shallow_boundary(repo);
     for oid in walk {
         let oid = oid.map_err(FactsError::git("walking history"))?;
@@ -125,11 +130,10 @@ pub(crate) fn governed_changes(
             .tree()
             .map_err(FactsError::git(format!("reading the tree of {oid}")))?;
         let parent = match commit.parent(0) {
-            Ok(parent) => Some(
-                parent
-                    .tree()
-                    .map_err(FactsError::git(format!("reading the tree of {}", parent.id())))?,
-            ),
+            Ok(parent) => Some(parent.tree().map_err(FactsError::git(format!(
+                "reading the tree of {}",
+                parent.id()
+            )))?),
             Err(_) => None,
         };
         if !dirs

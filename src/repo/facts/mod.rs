@@ -240,7 +240,11 @@ fn read_governed(
     request: &FactsRequest,
 ) -> Result<Vec<(String, GovernedFacts)>, FactsError> {
     let changes = if request.history && !request.governs.is_empty() {
-        Some(governed::governed_changes(repo, workspace, request.governs)?)
+        Some(governed::governed_changes(
+            repo,
+            workspace,
+            request.governs,
+        )?)
     } else {
         None
     };

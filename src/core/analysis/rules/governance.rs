@@ -26,7 +26,10 @@ pub(super) fn governance_findings(
             artifact.owner.as_deref(),
             None,
             format!("governs `{glob}`, which matches no file"),
-            format!("correct the glob, or drop it: `handoff set {} governs -{glob}`", artifact.id),
+            format!(
+                "correct the glob, or drop it: `handoff set {} governs -{glob}`",
+                artifact.id
+            ),
             None,
             in_index(artifact, "governs"),
         );
