@@ -461,6 +461,7 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, ContextError> {
     upstream(&mut out, s, a, &graph, position);
     downstream(&mut out, &graph, position);
     related(&mut out, s, a);
+    governed(&mut out, s, a);
     open_findings(&mut out, s, a);
     latest_signoffs(&mut out, s, a);
     Ok(out)
@@ -606,6 +607,52 @@ fn related(out: &mut String, s: &Snapshot, a: &Artifact) {
             ids.join(", ")
         ));
     }
+}
+
+/// The code, configuration and data it specifies, with what each entry matches now; drift
+/// since its approval is among the open findings (`code-drift`).
+fn governed(out: &mut String, s: &Snapshot, a: &Artifact) {
+    let entries = s.index.governs_of(a);
+    if entries.is_empty() {
+        return;
+    }
+    out.push_str(
+        "## Governs
+
+",
+    );
+    let matched = s.facts.of(&a.id).and_then(|f| f.governed.as_ref());
+    for entry in entries {
+        let count = matched
+            .and_then(|g| g.globs.iter().find(|(glob, _)| glob == entry))
+            .map(|(_, n)| match n {
+                0 => " — matches nothing".to_string(),
+                1 => " — 1 match".to_string(),
+                n => format!(" — {n} matches"),
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "- {}{count}
+",
+            md_code(entry)
+        ));
+    }
+    let drift = s
+        .report
+        .findings_of(&a.id)
+        .iter()
+        .any(|f| f.code == crate::core::model::FindingCode::CodeDrift);
+    out.push_str(if drift {
+        "
+The governed code changed after the newest approval: see `code-drift` below.
+
+"
+    } else {
+        "
+No change to governed code since the newest approval needs review.
+
+"
+    });
 }
 
 fn open_findings(out: &mut String, s: &Snapshot, a: &Artifact) {

@@ -116,6 +116,18 @@ fn a_change_to_governed_code_after_approval_is_code_drift_until_acknowledged() {
         ]
     );
 
+    // The context page lists what the spec governs and points at the drift.
+    let out = common::handoff_command(repo.path(), NOW)
+        .args(["context", "spec"])
+        .output()
+        .unwrap();
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.contains("## Governs\n\n- `src/reply/**` — 2 matches\n"),
+        "{page}"
+    );
+    assert!(page.contains("see `code-drift` below"), "{page}");
+
     // The owner reviews the spec against the change: acknowledging it (a note is required,
     // and the spec depends on nothing) settles the drift.
     sign(
