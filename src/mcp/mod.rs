@@ -174,6 +174,21 @@ fn tools() -> Vec<Tool> {
         })),
     );
     context.annotations = Some(read_only.clone());
+    let mut for_path = Tool::new(
+        "context_for_path",
+        "Everything to read before changing one file, as Markdown: the context page of every \
+         artifact that governs it (owner, open findings, newest sign-offs and notes, the \
+         relevant upstream sections).",
+        schema(json!({
+            "type": "object",
+            "properties": {
+                "path": { "type": "string", "description": "The file, relative to handoff.yaml's directory." }
+            },
+            "required": ["path"],
+            "additionalProperties": false
+        })),
+    );
+    for_path.annotations = Some(read_only.clone());
     let mut matrix = Tool::new(
         "get_matrix",
         "The role × artifact ownership matrix as JSON: per artifact and role, the relation \
@@ -192,7 +207,7 @@ fn tools() -> Vec<Tool> {
         })),
     );
     matrix.annotations = Some(read_only);
-    vec![list, context, matrix]
+    vec![list, context, for_path, matrix]
 }
 
 impl HandoffServer {
@@ -530,6 +545,18 @@ impl ServerHandler for HandoffServer {
                     Err(e) => tool_error(e.to_string()),
                 }
             }
+            "context_for_path" => {
+                let Some(path) = args.get("path").and_then(Value::as_str) else {
+                    return Ok(tool_error("`path` (a file) is required".into()));
+                };
+                match self.snapshot() {
+                    Ok(s) => match crate::render::context::render_for_path(&s, path) {
+                        Ok(page) => text_result(page),
+                        Err(e) => tool_error(e.to_string()),
+                    },
+                    Err(e) => tool_error(e.to_string()),
+                }
+            }
             "get_matrix" => match self.get_matrix(&args) {
                 Ok(value) => CallToolResult::structured(value).into(),
                 Err(e) => tool_error(e.to_string()),
@@ -537,7 +564,7 @@ impl ServerHandler for HandoffServer {
             other => {
                 return Err(ErrorData::invalid_params(
                     format!(
-                        "no tool `{other}`: handoff has list_findings, get_context, get_matrix"
+                        "no tool `{other}`: handoff has list_findings, get_context, context_for_path, get_matrix"
                     ),
                     None,
                 ));

@@ -429,6 +429,63 @@ pub struct ContextError {
     hint: String,
 }
 
+/// No artifact governs the path asked about.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "no artifact governs `{}`: add it to an artifact's `governs` in handoff.yaml",
+    sanitize(path)
+)]
+pub struct UngovernedPath {
+    path: String,
+}
+
+/// Everything to read before changing a file: the context page of every artifact that governs
+/// it, headings one level down under one title.
+pub fn render_for_path(s: &Snapshot, path: &str) -> Result<String, UngovernedPath> {
+    let governing = s.index.governing(path);
+    if governing.is_empty() {
+        return Err(UngovernedPath {
+            path: path.to_string(),
+        });
+    }
+    let names: Vec<String> = governing
+        .iter()
+        .map(|a| {
+            let owner = a
+                .owner
+                .as_deref()
+                .map(|o| format!(" (owner {}: {})", md_code(o), people_text(&s.index, o)))
+                .unwrap_or_default();
+            format!("{}{owner}", md_code(&a.id))
+        })
+        .collect();
+    let mut out = format!(
+        "# Context for {}
+
+Governed by {}. Read them before changing it; a change here after          their newest approval is `code-drift` until the owner reviews it.
+
+",
+        md_code(path),
+        names.join(", ")
+    );
+    for a in governing {
+        let page = render(s, &a.id).unwrap_or_default();
+        let mut fenced = false;
+        for line in page.lines() {
+            if line.starts_with("```") {
+                fenced = !fenced;
+            }
+            if !fenced && line.starts_with('#') {
+                out.push('#');
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 /// The context page of one artifact, or why there is none.
 pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, ContextError> {
     let index = &s.index;

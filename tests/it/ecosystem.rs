@@ -729,7 +729,15 @@ fn mcp_serves_context_findings_and_the_matrix_over_json_rpc() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["list_findings", "get_context", "get_matrix"]);
+    assert_eq!(
+        names,
+        [
+            "list_findings",
+            "get_context",
+            "context_for_path",
+            "get_matrix"
+        ]
+    );
 
     let errors = mcp.request(
         "tools/call",
@@ -755,6 +763,17 @@ fn mcp_serves_context_findings_and_the_matrix_over_json_rpc() {
     );
     let text = context["result"]["content"][0]["text"].as_str().unwrap();
     assert!(text.starts_with("# Context for `prd`"), "{text}");
+    // The demo's drafting code is governed by the PRD, which has drifted since its approval.
+    let for_path = mcp.request(
+        "tools/call",
+        json!({ "name": "context_for_path", "arguments": { "path": "src/reply/draft.rs" } }),
+    );
+    let text = for_path["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("# Context for `src/reply/draft.rs`\n\nGoverned by `prd`"),
+        "{text}"
+    );
+    assert!(text.contains("`code-drift`"), "{text}");
     let unknown = mcp.request(
         "tools/call",
         json!({ "name": "get_context", "arguments": { "artifact": "nope" } }),

@@ -128,6 +128,22 @@ fn a_change_to_governed_code_after_approval_is_code_drift_until_acknowledged() {
     );
     assert!(page.contains("see `code-drift` below"), "{page}");
 
+    // So does the context of a governed file; an ungoverned one has none.
+    let out = common::handoff_command(repo.path(), NOW)
+        .args(["context", "--path", "src/reply/draft.rs"])
+        .output()
+        .unwrap();
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.starts_with("# Context for `src/reply/draft.rs`\n\nGoverned by `spec` (owner `eng`: lee@acme.example)"), "{page}");
+    assert!(page.contains("## Context for `spec`"), "{page}");
+    assert!(page.contains("`code-drift`"), "{page}");
+    let out = common::handoff_command(repo.path(), NOW)
+        .args(["context", "--path", "src/other.rs"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no artifact governs `src/other.rs`"));
+
     // The owner reviews the spec against the change: acknowledging it (a note is required,
     // and the spec depends on nothing) settles the drift.
     sign(

@@ -288,6 +288,15 @@ impl Index {
             .unwrap_or(&[])
     }
 
+    /// The artifacts whose `governs` covers `path` (relative to the index's directory).
+    pub fn governing(&self, path: &str) -> Vec<&Artifact> {
+        let path = path.trim_start_matches("./").trim_end_matches('/');
+        self.artifacts
+            .iter()
+            .filter(|a| self.governs_of(a).iter().any(|e| governs_path(e, path)))
+            .collect()
+    }
+
     /// Every artifact that governs something, with what it governs (for the facts read).
     pub fn governed_entries(&self) -> Vec<(String, Vec<String>)> {
         self.artifacts
@@ -336,6 +345,22 @@ impl Index {
             .iter()
             .filter(move |a| a.depends_on.iter().any(|d| d == id))
     }
+}
+
+/// Whether a `governs` entry covers `path`: a glob matching it with git pathspec semantics
+/// (as the repo layer's globs do: `*` crosses `/`), or a file or directory at or above it.
+fn governs_path(entry: &str, path: &str) -> bool {
+    if entry.contains(['*', '?', '[', '{']) {
+        return globset::GlobBuilder::new(entry)
+            .literal_separator(false)
+            .backslash_escape(true)
+            .build()
+            .is_ok_and(|g| g.compile_matcher().is_match(path));
+    }
+    path == entry
+        || path
+            .strip_prefix(entry)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 impl Role {
