@@ -8,7 +8,13 @@ use clap::Args;
 #[derive(Debug, Args)]
 pub(crate) struct ContextArgs {
     /// The artifact's id, as in handoff.yaml
-    pub artifact: String,
+    #[arg(required_unless_present = "path", conflicts_with = "path")]
+    pub artifact: Option<String>,
+
+    /// Instead of an artifact: a file (relative to handoff.yaml's directory), to get the
+    /// context of every artifact that governs it
+    #[arg(long, value_name = "FILE")]
+    pub path: Option<String>,
 
     /// The handoff's directory, or any directory inside it (default: the current directory)
     pub dir: Option<PathBuf>,
@@ -16,8 +22,14 @@ pub(crate) struct ContextArgs {
 
 pub(crate) fn run(args: ContextArgs) -> Result<ExitCode, super::Failure> {
     let (_, snapshot) = super::load(args.dir.as_deref())?;
-    let page =
-        crate::render::context::render(&snapshot, &args.artifact).map_err(super::Failure::error)?;
+    let page = match (&args.path, &args.artifact) {
+        (Some(path), _) => crate::render::context::render_for_path(&snapshot, path)
+            .map_err(super::Failure::error)?,
+        (None, Some(id)) => {
+            crate::render::context::render(&snapshot, id).map_err(super::Failure::error)?
+        }
+        (None, None) => unreachable!("clap requires an artifact or --path"),
+    };
     super::emit(page)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -36,7 +36,7 @@ impl CommitFlags {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Artifact fields: title, description, kind, path, url, owner, verify_every, status, superseded_by (one value each) and \
-reviewers, consumers, depends_on, required_sections (lists; `[]` is none). For a list, `a,b` replaces it, `+x` adds x and `-x` \
+reviewers, consumers, depends_on, governs, required_sections (lists; `[]` is none). For a list, `a,b` replaces it, `+x` adds x and `-x` \
 removes x. Role fields (with --role): title, and people (a list of git e-mail addresses).
 
 Examples:

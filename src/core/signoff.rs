@@ -67,7 +67,9 @@ pub enum SignRefusal {
         "`acknowledge` needs a note saying why the upstream change needs nothing here (--note)"
     )]
     NoteRequired,
-    #[error("`{artifact}` depends on nothing, so there is no upstream change to acknowledge")]
+    #[error(
+        "`{artifact}` depends on nothing and governs nothing, so there is no change to acknowledge"
+    )]
     NoUpstream { artifact: String },
     #[error(
         "`verify` is for external artifacts (with a `url`); `{artifact}` is at `{path}`: approve it instead"
@@ -167,7 +169,7 @@ pub(crate) fn check_sign(
             if note_of(request).is_none() {
                 return Err(SignRefusal::NoteRequired);
             }
-            if artifact.depends_on.is_empty() {
+            if artifact.depends_on.is_empty() && index.governs_of(artifact).is_empty() {
                 return Err(SignRefusal::NoUpstream {
                     artifact: artifact.id.clone(),
                 });

@@ -167,6 +167,13 @@ pub(crate) fn snapshot_with(
         .iter()
         .map(|a| (a.id.clone(), a.target.clone()))
         .collect();
-    let facts = facts::collect_with(&repo, ws, &targets, &cache, index.content_rules())?;
+    let facts = facts::collect_with(
+        &repo,
+        ws,
+        &targets,
+        &cache,
+        index.content_rules(),
+        &index.governed_entries(),
+    )?;
     Ok(Snapshot::new(index, ledger, facts, now))
 }

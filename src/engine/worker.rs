@@ -32,6 +32,8 @@ pub struct Request {
     pub history: bool,
     /// What counts as a change of content (from the index).
     pub rules: ContentRules,
+    /// What each artifact governs (from the index).
+    pub governs: BTreeMap<String, Vec<String>>,
 }
 
 impl Request {
@@ -45,6 +47,15 @@ impl Request {
             targets: targets.into_iter().collect(),
             history,
             rules: ContentRules::default(),
+            governs: BTreeMap::new(),
+        }
+    }
+
+    /// The same request, reading what `governs` names for each artifact.
+    pub fn with_governs(self, governs: impl IntoIterator<Item = (String, Vec<String>)>) -> Request {
+        Request {
+            governs: governs.into_iter().collect(),
+            ..self
         }
     }
 
@@ -62,6 +73,7 @@ impl Request {
             targets,
             history: self.history || newer.history,
             rules: newer.rules,
+            governs: newer.governs,
         }
     }
 }
@@ -149,11 +161,17 @@ impl FactsWorker {
             .map(|(id, t)| (id.clone(), t.clone()))
             .collect();
         let cache = crate::repo::cache::HistoryCache::of(repo);
+        let governs: Vec<(String, Vec<String>)> = job
+            .governs
+            .iter()
+            .map(|(id, entries)| (id.clone(), entries.clone()))
+            .collect();
         let request = facts::FactsRequest {
             targets: &targets,
             history: job.history,
             cache: &cache,
             rules: job.rules,
+            governs: &governs,
         };
         match facts::read_facts(repo, &self.workspace, &request, &|piece| {
             send(FactsUpdate::Piece(g, piece))

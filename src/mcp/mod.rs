@@ -318,7 +318,7 @@ impl ServerHandler for HandoffServer {
         let Some(tool) = tools::tools().into_iter().find(|t| t.name == request.name) else {
             return Err(ErrorData::invalid_params(
                 format!(
-                    "no tool `{}`: handoff has list_findings, get_context, get_matrix",
+                    "no tool `{}`: handoff has list_findings, get_context, context_for_path, get_matrix",
                     crate::core::text::sanitize(&request.name)
                 ),
                 None,
@@ -331,6 +331,7 @@ impl ServerHandler for HandoffServer {
             Ok(match tool.name.as_ref() {
                 "list_findings" => Answer::Structured(tools::list_findings(&snapshot, &args)?),
                 "get_matrix" => Answer::Structured(tools::get_matrix(&snapshot, &args)?),
+                "context_for_path" => Answer::Text(tools::context_for_path(&snapshot, &args)?),
                 _ => Answer::Text(tools::get_context(&snapshot, &args)?),
             })
         });

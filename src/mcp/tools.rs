@@ -125,6 +125,22 @@ pub(super) fn tools() -> Vec<Tool> {
     )
     .with_title("Get an artifact's context")
     .with_annotations(read_only.clone());
+    let for_path = Tool::new(
+        "context_for_path",
+        "Everything to read before changing one file, as Markdown: the context page of every \
+         artifact that governs it (owner, open findings, newest sign-offs and notes, the \
+         relevant upstream sections).",
+        schema(json!({
+            "type": "object",
+            "properties": {
+                "path": { "type": "string", "description": "The file, relative to handoff.yaml's directory." }
+            },
+            "required": ["path"],
+            "additionalProperties": false
+        })),
+    )
+    .with_title("Get the context of a file")
+    .with_annotations(read_only.clone());
     let matrix_input = json!({
         "type": "object",
         "properties": JsonObject::from_iter(page_properties("Rows", MATRIX_PAGE, MATRIX_PAGE_MAX)),
@@ -140,7 +156,7 @@ pub(super) fn tools() -> Vec<Tool> {
     .with_title("Get the ownership matrix")
     .with_output_schema::<MatrixPage<'static>>()
     .with_annotations(read_only);
-    vec![list, context, matrix]
+    vec![list, context, for_path, matrix]
 }
 
 /// Why a tool gave no answer: said to the agent as the tool's error result.
@@ -161,6 +177,8 @@ pub(super) enum ToolError {
     UnknownCode(#[from] crate::core::model::finding::UnknownFindingCode),
     #[error("{0}")]
     Context(#[from] crate::render::context::ContextError),
+    #[error("{0}")]
+    Ungoverned(#[from] crate::render::context::UngovernedPath),
     #[error("cannot write the answer: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -318,6 +336,15 @@ pub(super) fn get_matrix(snapshot: &Snapshot, args: &JsonObject) -> Result<Value
 pub(super) fn get_context(snapshot: &Snapshot, args: &JsonObject) -> Result<String, ToolError> {
     let id = text_arg(args, "artifact").unwrap_or_default();
     Ok(crate::render::context::render(snapshot, id)?)
+}
+
+/// The answer of `context_for_path` to checked `args`.
+pub(super) fn context_for_path(
+    snapshot: &Snapshot,
+    args: &JsonObject,
+) -> Result<String, ToolError> {
+    let path = text_arg(args, "path").unwrap_or_default();
+    Ok(crate::render::context::render_for_path(snapshot, path)?)
 }
 
 #[cfg(test)]

@@ -429,6 +429,63 @@ pub struct ContextError {
     hint: String,
 }
 
+/// No artifact governs the path asked about.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "no artifact governs `{}`: add it to an artifact's `governs` in handoff.yaml",
+    sanitize(path)
+)]
+pub struct UngovernedPath {
+    path: String,
+}
+
+/// Everything to read before changing a file: the context page of every artifact that governs
+/// it, headings one level down under one title.
+pub fn render_for_path(s: &Snapshot, path: &str) -> Result<String, UngovernedPath> {
+    let governing = s.index.governing(path);
+    if governing.is_empty() {
+        return Err(UngovernedPath {
+            path: path.to_string(),
+        });
+    }
+    let names: Vec<String> = governing
+        .iter()
+        .map(|a| {
+            let owner = a
+                .owner
+                .as_deref()
+                .map(|o| format!(" (owner {}: {})", md_code(o), people_text(&s.index, o)))
+                .unwrap_or_default();
+            format!("{}{owner}", md_code(&a.id))
+        })
+        .collect();
+    let mut out = format!(
+        "# Context for {}
+
+Governed by {}. Read them before changing it; a change here after          their newest approval is `code-drift` until the owner reviews it.
+
+",
+        md_code(path),
+        names.join(", ")
+    );
+    for a in governing {
+        let page = render(s, &a.id).unwrap_or_default();
+        let mut fenced = false;
+        for line in page.lines() {
+            if line.starts_with("```") {
+                fenced = !fenced;
+            }
+            if !fenced && line.starts_with('#') {
+                out.push('#');
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 /// The context page of one artifact, or why there is none.
 pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, ContextError> {
     let index = &s.index;
@@ -461,6 +518,7 @@ pub fn render(s: &Snapshot, artifact_id: &str) -> Result<String, ContextError> {
     upstream(&mut out, s, a, &graph, position);
     downstream(&mut out, &graph, position);
     related(&mut out, s, a);
+    governed(&mut out, s, a);
     open_findings(&mut out, s, a);
     latest_signoffs(&mut out, s, a);
     Ok(out)
@@ -606,6 +664,52 @@ fn related(out: &mut String, s: &Snapshot, a: &Artifact) {
             ids.join(", ")
         ));
     }
+}
+
+/// The code, configuration and data it specifies, with what each entry matches now; drift
+/// since its approval is among the open findings (`code-drift`).
+fn governed(out: &mut String, s: &Snapshot, a: &Artifact) {
+    let entries = s.index.governs_of(a);
+    if entries.is_empty() {
+        return;
+    }
+    out.push_str(
+        "## Governs
+
+",
+    );
+    let matched = s.facts.of(&a.id).and_then(|f| f.governed.as_ref());
+    for entry in entries {
+        let count = matched
+            .and_then(|g| g.globs.iter().find(|(glob, _)| glob == entry))
+            .map(|(_, n)| match n {
+                0 => " — matches nothing".to_string(),
+                1 => " — 1 match".to_string(),
+                n => format!(" — {n} matches"),
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "- {}{count}
+",
+            md_code(entry)
+        ));
+    }
+    let drift = s
+        .report
+        .findings_of(&a.id)
+        .iter()
+        .any(|f| f.code == crate::core::model::FindingCode::CodeDrift);
+    out.push_str(if drift {
+        "
+The governed code changed after the newest approval: see `code-drift` below.
+
+"
+    } else {
+        "
+No change to governed code since the newest approval needs review.
+
+"
+    });
 }
 
 fn open_findings(out: &mut String, s: &Snapshot, a: &Artifact) {

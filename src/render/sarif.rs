@@ -85,6 +85,14 @@ fn rule_help(code: FindingCode) -> (&'static str, &'static str) {
             "UpstreamChangedAfterSignoff",
             "The owner reads the upstream change and updates the artifact, or acknowledges it: `handoff sign ID --action acknowledge --role ROLE --note WHY`.",
         ),
+        GovernsNothing => (
+            "GovernedPathsMatchNothing",
+            "Correct the glob, or drop it: `handoff set ID governs -GLOB`.",
+        ),
+        CodeDrift => (
+            "GovernedCodeChangedAfterApproval",
+            "The owner reviews the spec against the change and updates it, or acknowledges it: `handoff sign ID --action acknowledge --role ROLE --note WHY`.",
+        ),
         AtRisk => (
             "DownstreamOfUpstreamChange",
             "Settle the upstream-changed artifact this one depends on.",

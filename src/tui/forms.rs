@@ -192,6 +192,9 @@ fn field_hint(index: &Index, field: ArtifactField) -> String {
             "relative to handoff.yaml; a glob such as prompts/*.yaml works".into()
         }
         ArtifactField::Url => "http or https".into(),
+        ArtifactField::Governs => {
+            "comma-separated globs of the code it specifies, such as src/reply/**".into()
+        }
         ArtifactField::Title | ArtifactField::Description => "empty removes it".into(),
         ArtifactField::Status => {
             "active, draft, frozen or superseded (set superseded_by to supersede it) · empty: active"
@@ -247,6 +250,7 @@ pub(crate) fn current_value(index: &Index, artifact: &str, field: ArtifactField)
             Some(own) if own.is_empty() => "[]".to_string(),
             Some(own) => own.join(", "),
         },
+        ArtifactField::Governs => a.governs.join(", "),
     }
 }
 

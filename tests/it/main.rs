@@ -16,6 +16,7 @@ mod ecosystem;
 mod edits;
 mod fuzz_regressions;
 mod git_facts;
+mod governs;
 mod import;
 mod layers;
 mod lifecycle;

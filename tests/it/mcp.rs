@@ -130,7 +130,15 @@ fn mcp_serves_context_findings_and_the_matrix_over_json_rpc() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["list_findings", "get_context", "get_matrix"]);
+    assert_eq!(
+        names,
+        [
+            "list_findings",
+            "get_context",
+            "context_for_path",
+            "get_matrix"
+        ]
+    );
 
     let errors = mcp.request(
         "tools/call",
@@ -156,6 +164,17 @@ fn mcp_serves_context_findings_and_the_matrix_over_json_rpc() {
     );
     let text = context["result"]["content"][0]["text"].as_str().unwrap();
     assert!(text.starts_with("# Context for `prd`"), "{text}");
+    // The demo's drafting code is governed by the PRD, which has drifted since its approval.
+    let for_path = mcp.request(
+        "tools/call",
+        json!({ "name": "context_for_path", "arguments": { "path": "src/reply/draft.rs" } }),
+    );
+    let text = for_path["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("# Context for `src/reply/draft.rs`\n\nGoverned by `prd`"),
+        "{text}"
+    );
+    assert!(text.contains("`code-drift`"), "{text}");
     let unknown = mcp.request(
         "tools/call",
         json!({ "name": "get_context", "arguments": { "artifact": "nope" } }),
@@ -392,9 +411,17 @@ fn mcp_python_sdk_client_lists_calls_validates_and_pages() {
     let seen: Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&output.stdout)));
     assert_eq!(seen["server"], "handoff");
-    for tool in ["list_findings", "get_context", "get_matrix"] {
+    for tool in [
+        "list_findings",
+        "get_context",
+        "context_for_path",
+        "get_matrix",
+    ] {
         assert!(seen["tools"][tool]["title"].is_string(), "{seen}");
     }
+    // What a coding agent opening the drafting code is handed, through the official client.
+    let for_path = seen["for_path"]["text"].as_str().unwrap_or_default();
+    assert!(for_path.contains("Governed by `prd`"), "{seen}");
     assert_eq!(seen["tools"]["list_findings"]["outputSchema"], true);
     assert_eq!(seen["tools"]["get_matrix"]["outputSchema"], true);
     // Results the SDK validated against the output schemas (it raises when one does not fit).

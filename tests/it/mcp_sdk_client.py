@@ -64,6 +64,9 @@ async def main(binary, directory):
                 )
             seen["matrix"] = await call(session, "get_matrix", {"limit": 3})
             seen["context"] = await call(session, "get_context", {"artifact": "prd"})
+            seen["for_path"] = await call(
+                session, "context_for_path", {"path": "src/reply/draft.rs"}
+            )
             seen["wrong_type"] = await call(session, "get_context", {"artifact": 5})
             seen["unknown_argument"] = await call(session, "get_matrix", {"rows": 3})
             seen["resources"] = await all_resources(session)

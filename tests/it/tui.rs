@@ -489,7 +489,7 @@ fn a_click_selects_and_the_wheel_scrolls() {
 
     // In a list, a click lands on the finding under it.
     a.view = View::Gaps;
-    let screen = text(&render(&mut a, 120, 40));
+    let screen = text(&render(&mut a, 120, 50));
     let y = screen
         .lines()
         .position(|l| l.contains("flagged-queue  no-owner"))

@@ -294,6 +294,14 @@ fn check_target(index: &Index, artifact: &str, target: &Target) -> Result<Target
     Ok(target)
 }
 
+/// Each governed glob judged as a `path` is.
+fn check_governs(items: &[String]) -> Result<(), Refusal> {
+    for item in items {
+        normalized_target(&Target::Path(item.clone()))?;
+    }
+    Ok(())
+}
+
 fn check_duration(text: &str) -> Result<Duration, Refusal> {
     text.parse::<Duration>()
         .map_err(|e| Refusal::InvalidDuration(e.to_string()))
@@ -311,6 +319,7 @@ fn check_field(
     let check_items = |items: &[String]| match field {
         ArtifactField::DependsOn => check_dependencies(index, &a.id, items),
         ArtifactField::RequiredSections => check_sections(items),
+        ArtifactField::Governs => check_governs(items),
         _ => check_roles(index, items, key),
     };
     match (field.is_list(), change) {
@@ -444,6 +453,7 @@ pub(crate) fn current_list<'i>(
     match field {
         ArtifactField::Reviewers => &a.reviewers,
         ArtifactField::Consumers => &a.consumers,
+        ArtifactField::Governs => &a.governs,
         ArtifactField::RequiredSections => match &a.required_sections {
             Some(own) => own,
             None => index

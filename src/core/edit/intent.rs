@@ -50,6 +50,8 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
             severity: Default::default(),
             pos: Pos::default(),
             field_pos: Default::default(),
+            governs: Vec::new(),
+            drift_after: None,
         }),
         IndexEdit::RemoveRole { role } => out.roles.retain(|r| r.id != *role),
         IndexEdit::RoleTitle { role, title } => {
@@ -128,6 +130,7 @@ fn apply_field(a: &mut Artifact, field: ArtifactField, change: &FieldChange) {
         let list = match field {
             ArtifactField::Reviewers => &mut a.reviewers,
             ArtifactField::Consumers => &mut a.consumers,
+            ArtifactField::Governs => &mut a.governs,
             _ => &mut a.depends_on,
         };
         match change {
@@ -163,6 +166,7 @@ fn apply_field(a: &mut Artifact, field: ArtifactField, change: &FieldChange) {
         ArtifactField::Reviewers => a.reviewers.clear(),
         ArtifactField::Consumers => a.consumers.clear(),
         ArtifactField::DependsOn => a.depends_on.clear(),
+        ArtifactField::Governs => a.governs.clear(),
     }
 }
 

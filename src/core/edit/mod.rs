@@ -42,10 +42,11 @@ pub enum ArtifactField {
     Status,
     SupersededBy,
     RequiredSections,
+    Governs,
 }
 
 impl ArtifactField {
-    pub const ALL: [ArtifactField; 13] = [
+    pub const ALL: [ArtifactField; 14] = [
         ArtifactField::Title,
         ArtifactField::Description,
         ArtifactField::Kind,
@@ -59,6 +60,7 @@ impl ArtifactField {
         ArtifactField::Status,
         ArtifactField::SupersededBy,
         ArtifactField::RequiredSections,
+        ArtifactField::Governs,
     ];
 
     /// The key in `handoff.yaml`.
@@ -77,6 +79,7 @@ impl ArtifactField {
             ArtifactField::Status => "status",
             ArtifactField::SupersededBy => "superseded_by",
             ArtifactField::RequiredSections => "required_sections",
+            ArtifactField::Governs => "governs",
         }
     }
 
@@ -87,6 +90,7 @@ impl ArtifactField {
                 | ArtifactField::Consumers
                 | ArtifactField::DependsOn
                 | ArtifactField::RequiredSections
+                | ArtifactField::Governs
         )
     }
 }
@@ -167,6 +171,7 @@ impl NewArtifact {
             status: Default::default(),
             superseded_by: None,
             required_sections: None,
+            governs: Vec::new(),
             pos: Pos::default(),
             field_pos: BTreeMap::new(),
         }

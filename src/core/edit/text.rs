@@ -428,6 +428,7 @@ fn artifact_entries(new: &NewArtifact) -> Vec<(String, NewValue)> {
         ("reviewers", &new.reviewers),
         ("consumers", &new.consumers),
         ("depends_on", &new.depends_on),
+        ("governs", &new.governs),
     ] {
         if !list.is_empty() {
             out.push((key.to_string(), NewValue::List(list.clone())));

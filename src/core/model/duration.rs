@@ -71,9 +71,75 @@ impl fmt::Display for Duration {
     }
 }
 
+/// How much change to governed paths a kind lets pass before `code-drift` speaks:
+/// `drift_after: 20 commits` or `drift_after: 30d`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum DriftThreshold {
+    /// More than this many commits changed governed paths since the approval.
+    Commits(u32),
+    /// The oldest change since the approval is older than this.
+    Age(Duration),
+}
+
+/// Why a drift threshold did not parse; the loader adds the location.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a drift threshold: write a number of commits (`20 commits`) or a duration (`30d`)"
+)]
+pub struct BadDriftThreshold(pub String);
+
+impl FromStr for DriftThreshold {
+    type Err = BadDriftThreshold;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if let Some(number) = t
+            .strip_suffix("commits")
+            .or_else(|| t.strip_suffix("commit"))
+        {
+            return match number.trim().parse::<u32>() {
+                Ok(n) if n > 0 => Ok(DriftThreshold::Commits(n)),
+                _ => Err(BadDriftThreshold(s.to_string())),
+            };
+        }
+        t.parse::<Duration>()
+            .map(DriftThreshold::Age)
+            .map_err(|_| BadDriftThreshold(s.to_string()))
+    }
+}
+
+impl fmt::Display for DriftThreshold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DriftThreshold::Commits(1) => f.write_str("1 commit"),
+            DriftThreshold::Commits(n) => write!(f, "{n} commits"),
+            DriftThreshold::Age(d) => write!(f, "{d}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drift_thresholds_count_commits_or_days() {
+        assert_eq!(
+            "20 commits".parse::<DriftThreshold>(),
+            Ok(DriftThreshold::Commits(20))
+        );
+        assert_eq!(
+            "1 commit".parse::<DriftThreshold>(),
+            Ok(DriftThreshold::Commits(1))
+        );
+        assert_eq!(
+            "30d".parse::<DriftThreshold>().map(|t| t.to_string()),
+            Ok("30d".to_string())
+        );
+        for bad in ["", "0 commits", "x commits", "20", "20 days"] {
+            assert!(bad.parse::<DriftThreshold>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn parses_units() {

@@ -104,6 +104,23 @@ pub struct ArtifactFacts {
     pub links: Vec<DocumentLink>,
     /// A problem reading the path (too large, a FIFO, outside the repository...).
     pub problem: Option<String>,
+    /// What git and the work tree say about the paths it governs (`None` until read, or when
+    /// it governs nothing).
+    pub governed: Option<GovernedFacts>,
+}
+
+/// The paths an artifact governs: what each glob matches now, and the commits that changed
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GovernedFacts {
+    /// Each `governs` entry as written, with how many files in the work tree it matches.
+    pub globs: Vec<(String, usize)>,
+    /// The commits that changed a governed path (added, modified, deleted or renamed a
+    /// matching file), newest first; merges are left out, their changes are counted on the
+    /// branches. `None` until history is read.
+    pub changes: Option<Vec<LastChange>>,
+    /// The walk stopped at its bound: older changes exist but are not listed.
+    pub truncated: bool,
 }
 
 /// A relative link in one of an artifact's documents, and whether it leads to something.

@@ -108,6 +108,8 @@ finding_codes! {
     FrozenChanged = "frozen-changed", Stale, Error, "a frozen artifact's content changed";
     SupersededDependency = "superseded-dependency", Stale, Info, "depends_on names a superseded artifact: its successor replaces it";
     InertPolicy = "inert-policy", Gap, Info, "a policy in handoff.yaml that can never fire";
+    GovernsNothing = "governs-nothing", Gap, Warning, "a `governs` glob matches no file in the work tree";
+    CodeDrift = "code-drift", Stale, Warning, "paths the artifact governs changed after its newest approval";
 }
 
 impl fmt::Display for FindingCode {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{Duration, FindingCode, Mailmap, Pos, Severity};
+use super::{DriftThreshold, Duration, FindingCode, Mailmap, Pos, Severity};
 
 /// The index's file name, in the directory it describes.
 pub(crate) const INDEX_FILE: &str = "handoff.yaml";
@@ -49,6 +49,10 @@ pub struct Kind {
     pub review_every: Option<Duration>,
     pub verify_every: Option<Duration>,
     pub severity: BTreeMap<FindingCode, Severity>,
+    /// What artifacts of this kind govern when they name nothing themselves.
+    pub governs: Vec<String>,
+    /// Churn of governed paths below this stays quiet; without it any change is drift.
+    pub drift_after: Option<DriftThreshold>,
     pub pos: Pos,
     /// Where each field's value is written.
     pub field_pos: BTreeMap<String, Pos>,
@@ -135,6 +139,7 @@ impl Status {
                     | C::AtRisk
                     | C::ReviewOverdue
                     | C::Unverified
+                    | C::CodeDrift
             ),
             Status::Frozen => !matches!(
                 code,
@@ -152,6 +157,8 @@ impl Status {
                     | C::UpstreamChanged
                     | C::AtRisk
                     | C::FrozenChanged
+                    | C::CodeDrift
+                    | C::GovernsNothing
             ),
         }
     }
@@ -192,6 +199,9 @@ pub struct Artifact<Every = Duration> {
     pub superseded_by: Option<String>,
     /// Overrides the kind's `required_sections` (an empty list: none).
     pub required_sections: Option<Vec<String>>,
+    /// Globs (or paths) of the code, configuration or data it specifies, as normalized by
+    /// the loader; empty: its kind's.
+    pub governs: Vec<String>,
     /// Where the artifact's entry starts (its `- ` item) and where each field is.
     pub pos: Pos,
     pub field_pos: BTreeMap<String, Pos>,
@@ -228,6 +238,7 @@ impl<Every> Artifact<Every> {
             status,
             superseded_by,
             required_sections,
+            governs,
             pos,
             field_pos,
         } = self;
@@ -245,6 +256,7 @@ impl<Every> Artifact<Every> {
             status,
             superseded_by,
             required_sections,
+            governs,
             pos,
             field_pos,
         }
@@ -273,6 +285,34 @@ impl Index {
 
     pub(crate) fn kind_of(&self, artifact: &Artifact) -> Option<&Kind> {
         artifact.kind.as_deref().and_then(|k| self.kind(k))
+    }
+
+    /// What the artifact governs: its own `governs`, else its kind's.
+    pub fn governs_of<'a>(&'a self, artifact: &'a Artifact) -> &'a [String] {
+        if !artifact.governs.is_empty() {
+            return &artifact.governs;
+        }
+        self.kind_of(artifact)
+            .map(|k| k.governs.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// The artifacts whose `governs` covers `path` (relative to the index's directory).
+    pub fn governing(&self, path: &str) -> Vec<&Artifact> {
+        let path = path.trim_start_matches("./").trim_end_matches('/');
+        self.artifacts
+            .iter()
+            .filter(|a| self.governs_of(a).iter().any(|e| governs_path(e, path)))
+            .collect()
+    }
+
+    /// Every artifact that governs something, with what it governs (for the facts read).
+    pub fn governed_entries(&self) -> Vec<(String, Vec<String>)> {
+        self.artifacts
+            .iter()
+            .map(|a| (a.id.clone(), self.governs_of(a).to_vec()))
+            .filter(|(_, entries)| !entries.is_empty())
+            .collect()
     }
 
     /// Roles whose approval the artifact needs: its reviewers, then its kind's sign-off
@@ -314,6 +354,22 @@ impl Index {
             .iter()
             .filter(move |a| a.depends_on.iter().any(|d| d == id))
     }
+}
+
+/// Whether a `governs` entry covers `path`: a glob matching it with git pathspec semantics
+/// (as the repo layer's globs do: `*` crosses `/`), or a file or directory at or above it.
+fn governs_path(entry: &str, path: &str) -> bool {
+    if entry.contains(['*', '?', '[', '{']) {
+        return globset::GlobBuilder::new(entry)
+            .literal_separator(false)
+            .backslash_escape(true)
+            .build()
+            .is_ok_and(|g| g.compile_matcher().is_match(path));
+    }
+    path == entry
+        || path
+            .strip_prefix(entry)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 impl Role {

@@ -13,10 +13,10 @@ pub mod location;
 pub mod mailmap;
 pub mod schema;
 
-pub use duration::Duration;
+pub use duration::{DriftThreshold, Duration};
 pub use facts::{
-    ArtifactFacts, ContentChange, ContentRules, Document, DocumentLink, Facts, HeadInfo, History,
-    LastChange, Moved,
+    ArtifactFacts, ContentChange, ContentRules, Document, DocumentLink, Facts, GovernedFacts,
+    HeadInfo, History, LastChange, Moved,
 };
 pub use finding::{FindingCode, Severity};
 pub(crate) use index::INDEX_FILE;

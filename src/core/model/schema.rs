@@ -44,6 +44,10 @@ enum Shape {
     Count,
     /// An artifact's lifecycle status.
     Status,
+    /// A unique list of relative paths or globs.
+    PathList,
+    /// `20 commits` or a duration.
+    DriftThreshold,
     /// An artifact id or null.
     OptionalArtifactId,
     /// An http or https URL.
@@ -183,6 +187,16 @@ const KIND_FIELDS: &[Field] = &[
         Shape::Severities,
         "Severity overrides by finding code for artifacts of this kind.",
     ),
+    field(
+        "governs",
+        Shape::PathList,
+        "What artifacts of this kind govern when they name nothing themselves: globs or paths of code, configuration or data, as `path` is written.",
+    ),
+    field(
+        "drift_after",
+        Shape::DriftThreshold,
+        "Reported as `code-drift` only when more than this many commits (`20 commits`) changed governed paths since the newest approval, or the oldest such change is older than this duration (`30d`). Without it, any change counts.",
+    ),
 ];
 
 const ARTIFACT_FIELDS: &[Field] = &[
@@ -251,6 +265,11 @@ const ARTIFACT_FIELDS: &[Field] = &[
         "required_sections",
         Shape::SectionList,
         "Overrides the kind's `required_sections` for this artifact; `[]` requires none (a legacy document that predates the template).",
+    ),
+    field(
+        "governs",
+        Shape::PathList,
+        "Globs or paths (relative, as `path` is written) of the code, configuration or data this artifact specifies. A change to them after the newest approval is reported as code-drift; one that matches nothing as governs-nothing. Replaces the kind's `governs`.",
     ),
 ];
 
@@ -341,6 +360,19 @@ fn shape_schema(shape: Shape) -> Value {
                 { "type": "string", "minLength": 1, "not": { "pattern": BAD_PATH_PATTERN } }
             ],
             "examples": ["docs/prd.md", "evals", "prompts/*.yaml"]
+        }),
+        Shape::PathList => json!({
+            "type": ["array", "null"],
+            "items": { "type": ["string", "number"] },
+            "uniqueItems": true,
+            "examples": [["src/reply/**", "prompts/support-draft.yaml"]]
+        }),
+        Shape::DriftThreshold => json!({
+            "anyOf": [
+                { "$ref": "#/definitions/duration" },
+                { "type": "string", "pattern": "^\\s*[1-9][0-9]*\\s*commits?\\s*$" }
+            ],
+            "examples": ["20 commits", "30d"]
         }),
         Shape::Url => json!({
             "anyOf": [{ "type": "string", "pattern": URL_PATTERN }, { "type": "null" }],

@@ -14,6 +14,7 @@
 
 mod content;
 mod glob;
+mod governed;
 mod head;
 pub(crate) mod history;
 pub mod ledger_history;
@@ -28,8 +29,8 @@ use git2::Repository;
 use thiserror::Error;
 
 use crate::core::model::{
-    ArtifactFacts, ContentChange, ContentRules, Facts, HeadInfo, History, LedgerHistory, Moved,
-    Target,
+    ArtifactFacts, ContentChange, ContentRules, Facts, GovernedFacts, HeadInfo, History,
+    LedgerHistory, Moved, Target,
 };
 use crate::repo::cache::HistoryCache;
 use crate::repo::open::{self, OpenError};
@@ -133,6 +134,7 @@ pub fn collect(
         artifacts,
         &HistoryCache::of(repo),
         ContentRules::default(),
+        &[],
     )
 }
 
@@ -150,6 +152,8 @@ pub enum FactsPiece {
     Content(Vec<(String, ContentFacts)>),
     /// What the ledger files' git history says about their records.
     LedgerHistory(Box<LedgerHistory>),
+    /// What the paths some artifacts govern match, and (with history) what changed them.
+    Governed(Vec<(String, GovernedFacts)>),
 }
 
 /// What [`FactsPiece::Content`] tells of one artifact.
@@ -167,6 +171,8 @@ pub(crate) struct FactsRequest<'a> {
     pub cache: &'a HistoryCache,
     /// What counts as a change of content.
     pub rules: ContentRules,
+    /// The `governs` entries of the artifacts that govern something, by artifact id.
+    pub governs: &'a [(String, Vec<String>)],
 }
 
 /// Work-tree facts are reported in batches of this many artifacts, so rows fill in as they
@@ -191,7 +197,7 @@ pub(crate) fn read_facts(
 ) -> Result<(), FactsError> {
     sink(FactsPiece::Head(head_info(repo)));
     let paths: Vec<&(String, Target)> = request.targets.iter().collect();
-    let (ledger, histories) = std::thread::scope(|scope| {
+    let outcome = std::thread::scope(|scope| {
         let ledger = request.history.then(|| {
             scope.spawn(|| -> Result<(), FactsError> {
                 let repo = open_repo(workspace)?;
@@ -215,11 +221,47 @@ pub(crate) fn read_facts(
                 .collect();
             sink(FactsPiece::Worktree(batch));
         }
-        (ledger.map(join), histories.map(join))
+        let governed = read_governed(repo, workspace, &work_tree, request);
+        (ledger.map(join), histories.map(join), governed)
     });
+    let (ledger, histories, governed) = outcome;
     histories.transpose()?;
     ledger.transpose()?;
+    sink(FactsPiece::Governed(governed?));
     Ok(())
+}
+
+/// What each artifact's governed entries match, and with history the commits that changed
+/// them.
+fn read_governed(
+    repo: &Repository,
+    workspace: &Workspace,
+    work_tree: &WorkTree,
+    request: &FactsRequest,
+) -> Result<Vec<(String, GovernedFacts)>, FactsError> {
+    let changes = if request.history && !request.governs.is_empty() {
+        Some(governed::governed_changes(
+            repo,
+            workspace,
+            request.governs,
+        )?)
+    } else {
+        None
+    };
+    Ok(request
+        .governs
+        .iter()
+        .enumerate()
+        .map(|(i, (id, entries))| {
+            let found = changes.as_ref().map(|c| c[i].clone());
+            let facts = GovernedFacts {
+                globs: governed::governed_matches(work_tree, entries),
+                truncated: found.as_ref().is_some_and(|(_, t)| *t),
+                changes: found.map(|(c, _)| c),
+            };
+            (id.clone(), facts)
+        })
+        .collect())
 }
 
 /// The last change of each path or glob target, reported in batches as the walk resolves
@@ -285,12 +327,13 @@ pub fn merge(facts: &mut Facts, piece: FactsPiece) -> Vec<String> {
         FactsPiece::Head(head) => facts.head = head,
         FactsPiece::Worktree(batch) => {
             for (id, mut new) in batch {
-                if let Some(old) = facts.artifacts.remove(&id)
-                    && !matches!(old.history, History::Pending)
-                {
-                    new.history = old.history;
-                    new.content = old.content;
-                    new.moved = old.moved;
+                if let Some(old) = facts.artifacts.remove(&id) {
+                    new.governed = old.governed;
+                    if !matches!(old.history, History::Pending) {
+                        new.history = old.history;
+                        new.content = old.content;
+                        new.moved = old.moved;
+                    }
                 }
                 changed.push(id.clone());
                 facts.artifacts.insert(id, new);
@@ -314,6 +357,21 @@ pub fn merge(facts: &mut Facts, piece: FactsPiece) -> Vec<String> {
             }
         }
         FactsPiece::LedgerHistory(history) => facts.ledger_history = *history,
+        FactsPiece::Governed(batch) => {
+            for (id, mut found) in batch {
+                if let Some(f) = facts.artifacts.get_mut(&id) {
+                    // A read of the work tree alone keeps the changes history gave.
+                    if found.changes.is_none()
+                        && let Some(old) = f.governed.take()
+                    {
+                        found.changes = old.changes;
+                        found.truncated = old.truncated;
+                    }
+                    f.governed = Some(found);
+                    changed.push(id);
+                }
+            }
+        }
     }
     changed
 }
@@ -326,6 +384,7 @@ pub(crate) fn collect_with(
     artifacts: &[(String, Target)],
     cache: &HistoryCache,
     rules: ContentRules,
+    governs: &[(String, Vec<String>)],
 ) -> Result<Facts, FactsError> {
     let gathered = std::sync::Mutex::new(Facts {
         artifacts: artifacts
@@ -339,6 +398,7 @@ pub(crate) fn collect_with(
         history: true,
         cache,
         rules,
+        governs,
     };
     read_facts(repo, workspace, &request, &|piece| {
         merge(

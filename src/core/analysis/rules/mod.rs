@@ -5,6 +5,7 @@ mod approvals;
 mod content;
 mod dependencies;
 mod freshness;
+mod governance;
 mod ledger;
 mod lifecycle;
 mod ownership;
@@ -39,6 +40,7 @@ pub(super) fn decide(
     ownership::ownership_findings(cx, artifact, state);
     if !pending {
         content::content_findings(cx, artifact, f);
+        governance::governance_findings(cx, artifact, f, state);
     }
     approvals::approval_findings(cx, artifact, f, state, pending);
     dependencies::upstream_findings(cx, facts, i, memory);

@@ -79,6 +79,7 @@ impl Decoder<'_> {
             status: Default::default(),
             superseded_by: None,
             required_sections: None,
+            governs: Vec::new(),
             pos: item.span.start,
             field_pos: BTreeMap::new(),
         };
@@ -176,6 +177,7 @@ impl Decoder<'_> {
                         .collect(),
                 );
             }
+            "governs" => a.governs = governs_list(cx, value, what),
             _ => unreachable!("mapping() admits only known keys"),
         }
     }
@@ -276,6 +278,32 @@ impl Decoder<'_> {
             }
         }
     }
+}
+
+/// The globs of a `governs` list, each judged as a `path` is (relative, inside the
+/// repository, a valid glob) and written once, normalized as targets are.
+pub(super) fn governs_list(cx: &mut Ctx, node: &Node, what: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (written, at) in cx.text_list(node, "governs", "src/reply/**") {
+        if let Some(problem) = path_problem(&written) {
+            cx.error(at, format!("{what}: `governs`: {problem}"));
+            continue;
+        }
+        let target = path_target(&written);
+        if let Target::Glob(glob) = &target
+            && let Some(problem) = glob_problem(glob)
+        {
+            cx.error(at, format!("{what}: `governs`: {problem}"));
+            continue;
+        }
+        let normalized = target.as_str().to_string();
+        if out.contains(&normalized) {
+            cx.error(at, format!("`{normalized}` is listed twice in `governs`"));
+        } else {
+            out.push(normalized);
+        }
+    }
+    out
 }
 
 /// `superseded_by` goes with `status: superseded`, and names another artifact (whether it is

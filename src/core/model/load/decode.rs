@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::keys::suggest;
-use crate::core::model::{Duration, FindingCode, LoadError, Pos, Severity};
+use crate::core::model::{DriftThreshold, Duration, FindingCode, LoadError, Pos, Severity};
 use crate::yaml::{self, Node};
 
 /// Collects errors for one file while values are decoded.
@@ -159,6 +159,17 @@ impl<'f> Ctx<'f> {
         let text = self.text(node, what)?;
         match text.parse::<Duration>() {
             Ok(d) => Some(d),
+            Err(e) => {
+                self.error(node.span.start, format!("`{what}`: {e}"));
+                None
+            }
+        }
+    }
+
+    pub(super) fn drift_threshold(&mut self, node: &Node, what: &str) -> Option<DriftThreshold> {
+        let text = self.text(node, what)?;
+        match text.parse::<DriftThreshold>() {
+            Ok(t) => Some(t),
             Err(e) => {
                 self.error(node.span.start, format!("`{what}`: {e}"));
                 None

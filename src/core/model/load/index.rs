@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::artifacts::decode_artifacts;
+use super::artifacts::{decode_artifacts, governs_list};
 use super::decode::Ctx;
 use super::keys::{KIND_KEYS, ROLE_KEYS, SUPPORTED_VERSION, TOP_KEYS, suggest};
 use super::rules::{IdError, id_error, is_valid_email, too_long_message};
@@ -281,6 +281,8 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
             review_every: None,
             verify_every: None,
             severity: BTreeMap::new(),
+            governs: Vec::new(),
+            drift_after: None,
             pos: at,
             field_pos: BTreeMap::new(),
         };
@@ -312,6 +314,8 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
                     "severity" => {
                         kind.severity = cx.severities(value, &format!("the severity of {what}"))
                     }
+                    "governs" => kind.governs = governs_list(cx, value, &what),
+                    "drift_after" => kind.drift_after = cx.drift_threshold(value, "drift_after"),
                     _ => unreachable!("mapping() admits only known keys"),
                 }
             }

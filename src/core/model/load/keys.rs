@@ -26,6 +26,8 @@ pub(crate) const KIND_KEYS: &[&str] = &[
     "review_every",
     "verify_every",
     "severity",
+    "governs",
+    "drift_after",
 ];
 
 pub(crate) const ARTIFACT_KEYS: &[&str] = &[
@@ -43,6 +45,7 @@ pub(crate) const ARTIFACT_KEYS: &[&str] = &[
     "status",
     "superseded_by",
     "required_sections",
+    "governs",
 ];
 
 pub(crate) const SIGNOFF_KEYS: &[&str] = &[
