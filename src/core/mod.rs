@@ -5,5 +5,6 @@
 pub mod analysis;
 pub mod edit;
 pub mod model;
+pub mod org;
 pub mod signoff;
 pub mod text;

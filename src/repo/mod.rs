@@ -10,6 +10,7 @@ pub(crate) mod fence;
 pub mod identity;
 pub mod inputs;
 pub mod open;
+pub mod org;
 pub mod sample;
 pub mod threads;
 pub mod watch;
