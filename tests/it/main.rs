@@ -19,6 +19,7 @@ mod git_facts;
 mod layers;
 mod lifecycle;
 mod links;
+mod org;
 mod pty_e2e;
 mod reliability_bombs;
 mod reliability_crash;
