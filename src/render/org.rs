@@ -57,6 +57,16 @@ pub(crate) fn summary_text(org: &Org) -> String {
     )
 }
 
+/// ` (STALE)` after a repository's name where its result is stale, so a duty read from an old
+/// result is never taken for a current one.
+pub(crate) fn stale_mark(org: &Org, repo: usize) -> &'static str {
+    if org.repos[repo].stale {
+        " (STALE)"
+    } else {
+        ""
+    }
+}
+
 fn title(org: &Org) -> String {
     org.name.as_deref().map_or("Organisation".into(), sanitize)
 }
@@ -124,8 +134,9 @@ pub(crate) fn text(org: &Org) -> String {
                 .waiting_days
                 .map_or(String::new(), |n| format!("  waiting {n}d"));
             out.push_str(&format!(
-                "    {}  {}  {}{waiting}  → {}\n",
+                "    {}{}  {}  {}{waiting}  → {}\n",
                 sanitize(&org.repos[d.repo].name),
+                stale_mark(org, d.repo),
                 sanitize(&d.artifact),
                 d.code,
                 sanitize(&d.argv.join(" "))
@@ -191,8 +202,9 @@ pub(crate) fn markdown(org: &Org) -> String {
                 .waiting_days
                 .map_or(String::new(), |n| format!(", waiting {n} days"));
             out.push_str(&format!(
-                "  - {} {} {}{waiting}: {}\n",
+                "  - {}{} {} {}{waiting}: {}\n",
                 md(&org.repos[d.repo].name),
+                stale_mark(org, d.repo),
                 md_code(&d.artifact),
                 md_code(&d.code),
                 md_code(&d.argv.join(" "))
@@ -291,6 +303,8 @@ struct JsonPerson<'a> {
 #[derive(Serialize)]
 struct JsonDuty<'a> {
     repository: &'a str,
+    /// Read from a stale result.
+    stale: bool,
     artifact: &'a str,
     code: &'a str,
     severity: &'static str,
@@ -377,6 +391,7 @@ pub(crate) fn json(org: &Org) -> String {
                     .iter()
                     .map(|d| JsonDuty {
                         repository: &org.repos[d.repo].name,
+                        stale: org.repos[d.repo].stale,
                         artifact: &d.artifact,
                         code: &d.code,
                         severity: d.severity.as_str(),

@@ -20,6 +20,8 @@ tr.stale th, tr.stale td.checked { color: var(--warn); }
 pre.load-error { margin: 4px 0 0; white-space: pre-wrap; color: var(--err); font-size: 13px; }
 "#;
 
+const STALE_MARK: &str = "<span class=\"stale-mark\">stale</span>";
+
 fn cell(cell: OrgCell) -> String {
     let class = match cell {
         OrgCell::Absent => "absent",
@@ -48,11 +50,7 @@ fn table(org: &Org) -> String {
     out.push_str("<th scope=\"col\">Worst</th></tr></thead>\n<tbody>\n");
     for repo in &org.repos {
         let stale = if repo.stale { " class=\"stale\"" } else { "" };
-        let mark = if repo.stale {
-            "<span class=\"stale-mark\">stale</span>"
-        } else {
-            ""
-        };
+        let mark = if repo.stale { STALE_MARK } else { "" };
         let team = repo
             .origin
             .team
@@ -97,8 +95,9 @@ fn people(org: &Org) -> String {
                 .waiting_days
                 .map_or(String::new(), |n| format!(", waiting {n} days"));
             out.push_str(&format!(
-                "<li>{} <code>{}</code> <span class=\"badge sev-{}\">{}</span>{waiting}: <code>{}</code></li>\n",
+                "<li>{}{} <code>{}</code> <span class=\"badge sev-{}\">{}</span>{waiting}: <code>{}</code></li>\n",
                 html(&org.repos[d.repo].name),
+                if org.repos[d.repo].stale { STALE_MARK } else { "" },
                 html(&d.artifact),
                 d.severity.as_str(),
                 html(&d.code),

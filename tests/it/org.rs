@@ -310,6 +310,24 @@ fn json_shows_every_good_source_and_skips_the_bad_with_their_paths() {
             .iter()
             .any(|d| d["repository"] == "Reply Assist — support reply drafting")
     );
+    let kim = doc["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["email"] == "kim@acme.example")
+        .unwrap();
+    let stale: Vec<(&str, bool)> = kim["must_sign"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["repository"].as_str().unwrap(),
+                d["stale"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(stale, [("Search ranking", false), ("Voice bot", true)]);
     let unstaffed = doc["unstaffed"].as_array().unwrap();
     assert!(
         unstaffed
@@ -339,6 +357,11 @@ fn text_and_markdown_put_repositories_down_and_roles_across() {
         "{text}"
     );
     assert!(text.contains("  lee@acme.example · "), "{text}");
+    // A duty read from a stale result says so.
+    assert!(
+        text.contains("    Voice bot (STALE)  brief  owner-not-accepted"),
+        "{text}"
+    );
 
     let (md, _) = org(&f, &["org", "clones", "results", "--format", "markdown"]);
     let md = md.as_str().unwrap();
@@ -413,4 +436,37 @@ fn stale_after_moves_the_threshold_and_nothing_usable_exits_2() {
         "{stderr}"
     );
     assert!(stderr.contains("every source was skipped"), "{stderr}");
+}
+
+#[test]
+fn html_renders_in_a_headless_browser_and_fetches_nothing() {
+    use crate::ecosystem::{browse, chromium, page_requests};
+    let Some(browser) = chromium() else {
+        eprintln!(
+            "SKIPPED html_renders_in_a_headless_browser_and_fetches_nothing: no chromium on PATH"
+        );
+        return;
+    };
+    let f = fleet();
+    let (html, _) = org(&f, &["org", "clones", "results", "--format", "html"]);
+    let page = f.root.join("org.html");
+    std::fs::write(&page, html.as_str().unwrap()).unwrap();
+    let (dom, netlog) = browse(&browser, &page, &["--dump-dom"]);
+    assert!(dom.contains("<table class=\"org\">"), "{dom}");
+    assert!(dom.contains("Must sign, per person") && dom.contains("Voice bot"));
+    assert_eq!(page_requests(&netlog), Vec::<String>::new());
+    let shot = f.root.join("org.png");
+    browse(
+        &browser,
+        &page,
+        &[
+            "--window-size=1280,1400",
+            &format!("--screenshot={}", shot.display()),
+        ],
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
+    if let Some(keep) = std::env::var_os("HANDOFF_KEEP_SCREENSHOT") {
+        std::fs::copy(&shot, keep).unwrap();
+    }
 }
