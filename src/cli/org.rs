@@ -16,9 +16,12 @@ pub(crate) struct OrgArgs {
     #[arg(required = true, value_name = "SOURCES")]
     pub sources: Vec<PathBuf>,
 
-    /// Output format
-    #[arg(long, value_enum, default_value_t = OrgFormat::Text)]
-    pub format: OrgFormat,
+    /// Output format (default: the org workbench on a terminal, else text)
+    #[arg(long, value_enum)]
+    pub format: Option<OrgFormat>,
+
+    #[command(flatten)]
+    pub workbench: super::WorkbenchArgs,
 
     /// A result older than this is marked stale (d, w, m or y)
     #[arg(long, value_name = "AGE", default_value = "7d", value_parser = parse_age)]
@@ -32,6 +35,8 @@ fn parse_age(text: &str) -> Result<Duration, String> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum OrgFormat {
+    /// The org workbench: Enter opens a repository, / filters, m keeps yours
+    Tui,
     Text,
     Json,
     Markdown,
@@ -58,7 +63,20 @@ pub(crate) fn run(args: OrgArgs) -> Result<ExitCode, super::Failure> {
             "no repository to show: every source was skipped",
         ));
     }
-    let out = match args.format {
+    let format = args.format.unwrap_or_else(|| {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() {
+            OrgFormat::Tui
+        } else {
+            OrgFormat::Text
+        }
+    });
+    let out = match format {
+        OrgFormat::Tui => {
+            let me = crate::engine::org::user_email(&org);
+            crate::tui::org::run(org, me, args.workbench.options())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         OrgFormat::Text => org::text(&org),
         OrgFormat::Json => org::json(&org),
         OrgFormat::Markdown => org::markdown(&org),

@@ -49,6 +49,19 @@ pub fn gather(sources: &[PathBuf], now: Timestamp, stale_after: Duration) -> Org
     org::build(discovered.name, gathered, now, stale_after)
 }
 
+/// Who "mine" means: git's user.email as the current directory's repository sees it, else as
+/// the first local repository of the organisation does.
+pub fn user_email(org: &Org) -> Option<String> {
+    let local = org
+        .repos
+        .iter()
+        .filter(|r| r.origin.local)
+        .map(|r| PathBuf::from(&r.origin.path));
+    std::iter::once(None)
+        .chain(local.map(Some))
+        .find_map(|dir| super::git_email(&locate(dir.as_deref()).ok()?))
+}
+
 fn one(what: &FoundKind, team: Option<String>, now: Timestamp) -> Gathered {
     match what {
         FoundKind::Unusable { path, reason } => Gathered::Skipped {

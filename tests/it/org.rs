@@ -470,3 +470,94 @@ fn html_renders_in_a_headless_browser_and_fetches_nothing() {
         std::fs::copy(&shot, keep).unwrap();
     }
 }
+
+/// The org workbench on TestBackend: the fleet without its broken clone (whose row is named
+/// by its temporary path), with lee as the user.
+fn org_view(f: &Fleet) -> handoff::tui::org::OrgView {
+    let sources: Vec<PathBuf> = [
+        "clones/billing",
+        "clones/reply-assist",
+        "results/search.json",
+        "results/voice.json",
+    ]
+    .iter()
+    .map(|s| f.root.join(s))
+    .collect();
+    let org = handoff::engine::org::gather(&sources, NOW.parse().unwrap(), "7d".parse().unwrap());
+    handoff::tui::org::OrgView::new(
+        org,
+        Some("kim@acme.example".into()),
+        &crate::support::workbench::options(false),
+    )
+}
+
+fn screen(view: &handoff::tui::org::OrgView, w: u16, h: u16) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|frame| handoff::tui::views::org::draw(frame, view))
+        .unwrap();
+    let buf = terminal.backend().buffer().clone();
+    buf.content()
+        .chunks(w as usize)
+        .map(|row| {
+            let line: String = row.iter().map(|c| c.symbol()).collect();
+            line.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn press(view: &mut handoff::tui::org::OrgView, keys: &str) -> handoff::tui::org::OrgEffect {
+    let mut last = handoff::tui::org::OrgEffect::None;
+    for k in keys.split(' ') {
+        let chord = handoff::tui::keymap::KeyChord::parse(k).unwrap();
+        last = view.key(ratatui::crossterm::event::KeyEvent::new(
+            chord.code, chord.mods,
+        ));
+    }
+    last
+}
+
+#[test]
+fn the_org_workbench_filters_keeps_mine_and_opens_repositories() {
+    use handoff::tui::org::OrgEffect;
+    let f = fleet();
+    let mut view = org_view(&f);
+    insta::assert_snapshot!("org_workbench_120x12", screen(&view, 120, 12));
+
+    // `m`: only where kim must sign — the two repositories seen through result files.
+    press(&mut view, "m");
+    let names: Vec<&str> = view
+        .visible()
+        .iter()
+        .map(|&i| view.org.repos[i].name.as_str())
+        .collect();
+    assert_eq!(names, ["Search ranking", "Voice bot"]);
+    assert!(screen(&view, 120, 12).contains("mine: kim@acme.example"));
+
+    // `/` filters across repositories, by name or by what their findings name.
+    press(&mut view, "m / v o i c e Enter");
+    let names: Vec<&str> = view
+        .visible()
+        .iter()
+        .map(|&i| view.org.repos[i].name.as_str())
+        .collect();
+    assert_eq!(names, ["Voice bot"]);
+
+    // Enter on a result file shows its findings; Esc goes back.
+    assert_eq!(press(&mut view, "Enter"), OrgEffect::None);
+    let shown = screen(&view, 120, 12);
+    assert!(
+        shown.contains("owner-not-accepted") && shown.contains("STALE 31 days ago"),
+        "{shown}"
+    );
+    press(&mut view, "Esc");
+    assert_eq!(view.findings_of, None);
+
+    // Enter on a local repository opens its own workbench.
+    press(&mut view, "Ctrl-l");
+    assert_eq!(
+        press(&mut view, "Enter"),
+        OrgEffect::OpenLocal(f.root.join("clones/billing"))
+    );
+}
