@@ -61,7 +61,7 @@ fn result(i: usize) -> Value {
             let id = format!("a{a}");
             let owner = ROLES[a % ROLES.len()];
             let reviewer = ROLES[(a + 2) % ROLES.len()];
-            let mine: Vec<Value> = if (a + i) % 2 == 0 {
+            let mine: Vec<Value> = if (a + i).is_multiple_of(2) {
                 let (code, severity) = CODES[(a + i) % CODES.len()];
                 vec![json!({
                     "code": code, "severity": severity,

@@ -141,6 +141,9 @@ impl Org {
     }
 }
 
+/// A row before merging: where it came from, its result or its load error.
+type Row = (Origin, Option<Box<CheckResult>>, Option<String>);
+
 /// Merges the gathered sources into one model. A repository seen twice (same remote, or same
 /// name and head without one) keeps its first row; the second is a problem.
 pub fn build(
@@ -151,7 +154,7 @@ pub fn build(
 ) -> Org {
     let mut problems = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
-    let mut rows: Vec<(Origin, Option<Box<CheckResult>>, Option<String>)> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     for g in gathered {
         match g {
             Gathered::Skipped { path, reason } => problems.push(Problem { path, reason }),
@@ -265,7 +268,7 @@ fn identity(r: &CheckResult) -> String {
 }
 
 /// Every role id in order of first appearance, with the first title given for it.
-fn merged_roles(rows: &[(Origin, Option<Box<CheckResult>>, Option<String>)]) -> Vec<OrgRole> {
+fn merged_roles(rows: &[Row]) -> Vec<OrgRole> {
     let mut roles: Vec<OrgRole> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
     for result in rows.iter().filter_map(|(_, r, _)| r.as_ref()) {
