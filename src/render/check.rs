@@ -155,7 +155,8 @@ pub(crate) struct JsonPage {
 #[derive(Serialize)]
 struct JsonRole<'a> {
     id: &'a str,
-    title: Option<&'a str>,
+    /// Neutralised: serde_json writes C1 controls (a CSI) raw, and a title is free text.
+    title: Option<String>,
     people: &'a [String],
 }
 
@@ -372,7 +373,7 @@ fn json_of(
             .iter()
             .map(|r| JsonRole {
                 id: &r.id,
-                title: r.title.as_deref(),
+                title: r.title.as_deref().map(sanitize),
                 people: &r.people,
             })
             .collect(),

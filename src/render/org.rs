@@ -419,7 +419,17 @@ pub(crate) fn json(org: &Org) -> String {
             })
             .collect(),
     };
-    let mut out = serde_json::to_string_pretty(&doc).expect("the org view serialises");
+    let text = serde_json::to_string_pretty(&doc).expect("the org view serialises");
+    // serde_json writes C1 controls (a CSI among them) raw; as `\u` escapes the same strings
+    // read back, and nothing in them reaches a terminal that `cat`s the file.
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if ('\u{80}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
     out.push('\n');
     out
 }
