@@ -17,6 +17,9 @@
 //! and 50,000 artifacts (short histories, generated once like the others), and prints each as
 //! a ratio to `check`.
 //!
+//! `org` times `handoff org` over 500 generated check results against C, `cat` reading the
+//! same files in the same run.
+//!
 //! Every history figure is a ratio to L, the time `git log --name-only --format=%H` takes on
 //! the same repository in the same run (the cheapest bulk answer git offers; it is not exact
 //! for merges, handoff's walk is). Each figure is the median of `--runs` runs. The report is
@@ -69,6 +72,9 @@ const FRAME_TARGET: Duration = Duration::from_millis(2);
 const REPAINT_SLACK: Duration = Duration::from_millis(10);
 /// Report, matrix and context within this factor of `check` (issue 20).
 const OUTPUTS_FACTOR: f64 = 3.0;
+/// The organisation view of this many result files within [`ORG_TARGET`] (issue 18).
+const ORG_REPOSITORIES: usize = 500;
+const ORG_TARGET: Duration = Duration::from_secs(1);
 
 struct SuiteOptions {
     sizes: Vec<RepoSpec>,
@@ -80,13 +86,14 @@ struct SuiteOptions {
 }
 
 /// What the suite measures, as `--only` names them.
-const MEASURES: [&str; 6] = [
+const MEASURES: [&str; 7] = [
     "history",
     "first-frame",
     "frames",
     "repaint",
     "memory",
     "outputs",
+    "org",
 ];
 
 impl SuiteOptions {
@@ -247,6 +254,11 @@ fn run() -> Result<(), String> {
             );
             report.outputs.push(measure_outputs(&spec, options.runs)?);
         }
+    }
+
+    if options.wants("org") {
+        eprintln!("measuring the org view of {ORG_REPOSITORIES} results…");
+        report.org = Some(measure_org(options.runs)?);
     }
 
     let text = report.render();
@@ -1103,6 +1115,48 @@ fn measure_outputs(spec: &RepoSpec, runs: usize) -> Result<OutputFigures, String
     })
 }
 
+/// `handoff org` over generated result files, text and HTML, against `cat` of the same files;
+/// median of `runs` runs each, interleaved.
+fn measure_org(runs: usize) -> Result<OrgFigures, String> {
+    let dir = common::org::ensure_results(ORG_REPOSITORIES)?;
+    let cat = || {
+        let mut command = Command::new("sh");
+        command.args(["-c", "cat \"$0\"/*.json", &dir.display().to_string()]);
+        command
+    };
+    let org = |format: &str| handoff_command(&dir, &["org", ".", "--format", format]);
+    let (mut baseline, mut text, mut html) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        baseline.push(run_child(cat(), false)?.elapsed);
+        for (format, times) in [("text", &mut text), ("html", &mut html)] {
+            let run = run_child(org(format), true)?;
+            if run.stdout.is_empty() {
+                return Err(format!("handoff org --format {format} printed nothing"));
+            }
+            times.push(run.elapsed);
+        }
+    }
+    let bytes = std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    Ok(OrgFigures {
+        bytes,
+        baseline: median(baseline),
+        text: median(text),
+        html: median(html),
+    })
+}
+
+struct OrgFigures {
+    bytes: u64,
+    baseline: Duration,
+    text: Duration,
+    html: Duration,
+}
+
 // ---------------------------------------------------------------------------------------------
 // The report
 
@@ -1115,6 +1169,7 @@ struct Report {
     repaints: Vec<(String, usize, Vec<Duration>)>,
     memory: Vec<MemoryFigure>,
     outputs: Vec<OutputFigures>,
+    org: Option<OrgFigures>,
     missed: Vec<String>,
 }
 
@@ -1431,6 +1486,35 @@ impl Report {
                     let _ = write!(row, " {} |", mib(*kib));
                 }
                 let _ = writeln!(out, "{row}");
+            }
+        }
+
+        if let Some(o) = &self.org {
+            let _ = writeln!(
+                out,
+                "\n### The organisation view\n\n\
+             `handoff org` over {ORG_REPOSITORIES} generated check results ({:.1} MiB; 30 \
+             artifacts, 7 roles each; a tenth stale), the whole process, median of the runs; \
+             C is `cat` reading the same files in the same run. Target: under {}.\n\n\
+             | results | C | org (text) | org (HTML) |\n|---:|---:|---:|---:|\n\
+             | {ORG_REPOSITORIES} | {} | {} ({:.1}× C) | {} ({:.1}× C) |",
+                o.bytes as f64 / (1024.0 * 1024.0),
+                ms(ORG_TARGET),
+                ms(o.baseline),
+                ms(o.text),
+                ratio(o.text, o.baseline),
+                ms(o.html),
+                ratio(o.html, o.baseline),
+            );
+            for (label, took) in [("text", o.text), ("HTML", o.html)] {
+                if took > ORG_TARGET {
+                    misses.push(format!(
+                        "org view ({label}) of {ORG_REPOSITORIES} results: {}, over the {} target by {}",
+                        ms(took),
+                        ms(ORG_TARGET),
+                        ms(took - ORG_TARGET)
+                    ));
+                }
             }
         }
 

@@ -1,4 +1,5 @@
 //! What the benchmark suite builds its inputs from.
 
+pub mod org;
 pub mod repos;
 pub mod synthetic;

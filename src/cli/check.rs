@@ -97,7 +97,11 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, super::Failure> {
         .any(|f| f.severity >= threshold);
     let out = match args.format {
         Format::Text => text(&snapshot, threshold, super::style::paint_stdout()),
-        Format::Json => json(&snapshot, threshold),
+        Format::Json => json(
+            &snapshot,
+            threshold,
+            crate::engine::remote_url(&ws).as_deref(),
+        ),
         Format::Github => ci::github(&snapshot, &ws.prefix, threshold),
         Format::Junit => ci::junit(&snapshot, &ws.prefix, threshold, started.elapsed()),
         Format::Sarif => sarif::sarif(&snapshot, &origin(&ws, Some(&snapshot.facts.head))),

@@ -11,6 +11,7 @@ pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod man;
 pub(crate) mod matrix;
+pub(crate) mod org;
 pub(crate) mod remove;
 pub(crate) mod report;
 pub(crate) mod schema;
@@ -175,6 +176,8 @@ pub(crate) enum Command {
     Check(check::CheckArgs),
     /// Export the role × artifact ownership matrix
     Matrix(matrix::MatrixArgs),
+    /// Many repositories' handoffs in one view: local clones or their CI's check results
+    Org(org::OrgArgs),
     /// Build the bundled sample repository and open the workbench on it
     Demo(demo::DemoArgs),
     /// Record a sign-off (accept, approve, acknowledge, verify, revoke) and commit it
@@ -234,6 +237,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Matrix(args)) => matrix::run(args),
+        Some(Command::Org(args)) => org::run(args),
         Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Sign(args)) => sign::run(args),
         Some(Command::Set(args)) => set::run(args),

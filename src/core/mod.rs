@@ -6,5 +6,6 @@ pub mod analysis;
 pub mod edit;
 pub mod import;
 pub mod model;
+pub mod org;
 pub mod signoff;
 pub mod text;

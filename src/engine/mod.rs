@@ -4,6 +4,7 @@
 pub mod clock;
 #[cfg(feature = "fault-injection")]
 pub(crate) mod fault;
+pub mod org;
 mod reach;
 pub mod worker;
 

@@ -145,7 +145,7 @@ impl HandoffServer {
             ));
         }
         if pages == 1 {
-            return Ok(crate::render::check::json(&snapshot, Severity::Error));
+            return Ok(crate::render::check::json(&snapshot, Severity::Error, None));
         }
         let first = (number - 1) * CHECK_PAGE;
         let last = (first + CHECK_PAGE).min(artifacts);

@@ -127,7 +127,12 @@ struct JsonReport<'a> {
     name: Option<&'a str>,
     head: Option<&'a str>,
     branch: Option<&'a str>,
+    /// The remote's URL, safe to publish (as in SARIF), when known: with `head` and `branch`
+    /// it names the repository in `handoff org`.
+    remote: Option<&'a str>,
     now: String,
+    /// Each role with its title and people: `handoff org` lists what each person must sign.
+    roles: Vec<JsonRole<'a>>,
     artifacts: Vec<JsonArtifact<'a>>,
     findings: Vec<JsonFinding<'a>>,
     summary: JsonSummary,
@@ -145,6 +150,14 @@ pub(crate) struct JsonPage {
     pub first: usize,
     pub last: usize,
     pub next: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonRole<'a> {
+    id: &'a str,
+    /// Neutralised: serde_json writes C1 controls (a CSI) raw, and a title is free text.
+    title: Option<String>,
+    people: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -280,9 +293,10 @@ pub(crate) fn json_finding(f: &Finding) -> JsonFinding<'_> {
     }
 }
 
-/// The JSON report of the headless contract.
-pub(crate) fn json(s: &Snapshot, threshold: Severity) -> String {
-    json_of(s, threshold, 0..s.index.artifacts.len(), None)
+/// The JSON report of the headless contract; `remote` is the repository's remote URL when
+/// the face knows it.
+pub(crate) fn json(s: &Snapshot, threshold: Severity, remote: Option<&str>) -> String {
+    json_of(s, threshold, 0..s.index.artifacts.len(), None, remote)
 }
 
 /// The JSON report of the artifacts at positions `range` and their findings, with the summary
@@ -294,7 +308,7 @@ pub(crate) fn json_page(
     range: std::ops::Range<usize>,
     page: JsonPage,
 ) -> String {
-    json_of(s, threshold, range, Some(page))
+    json_of(s, threshold, range, Some(page), None)
 }
 
 fn json_of(
@@ -302,6 +316,7 @@ fn json_of(
     threshold: Severity,
     range: std::ops::Range<usize>,
     page: Option<JsonPage>,
+    remote: Option<&str>,
 ) -> String {
     let empty = Default::default();
     let whole = range.start == 0 && range.end == s.index.artifacts.len();
@@ -364,7 +379,18 @@ fn json_of(
         name: s.index.name.as_deref(),
         head: s.facts.head.commit.as_deref(),
         branch: s.facts.head.branch.as_deref(),
+        remote,
         now: s.now.to_string(),
+        roles: s
+            .index
+            .roles
+            .iter()
+            .map(|r| JsonRole {
+                id: &r.id,
+                title: r.title.as_deref().map(sanitize),
+                people: &r.people,
+            })
+            .collect(),
         artifacts,
         findings: if whole {
             s.report.findings.iter().map(json_finding).collect()

@@ -9,6 +9,8 @@ pub mod diff;
 pub(crate) mod escape;
 pub(crate) mod glyphs;
 pub(crate) mod matrix;
+pub(crate) mod org;
+pub(crate) mod org_html;
 pub(crate) mod report_html;
 pub(crate) mod report_markdown;
 pub(crate) mod sarif;

@@ -11,7 +11,7 @@ use crate::engine::Snapshot;
 use crate::render::glyphs::state_glyph;
 use crate::render::glyphs::state_words;
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root {
   color-scheme: light;
   --fg: #1d2433; --muted: #5b6472; --line: #d9dee7; --bg: #ffffff; --head: #f6f7f9; --zebra: #fafbfc;

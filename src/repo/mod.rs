@@ -11,6 +11,7 @@ pub mod identity;
 pub mod import;
 pub mod inputs;
 pub mod open;
+pub mod org;
 pub mod sample;
 pub mod threads;
 pub mod watch;

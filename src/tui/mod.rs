@@ -21,6 +21,7 @@ mod geometry;
 mod input;
 pub mod keymap;
 mod navigate;
+pub mod org;
 pub mod overlay;
 pub mod runtime;
 mod startup;

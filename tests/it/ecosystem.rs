@@ -441,7 +441,7 @@ fn html_report_is_one_self_contained_escaped_file() {
     assert!(hostile.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
 }
 
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("HANDOFF_CHROMIUM") {
         return Some(PathBuf::from(path));
     }
@@ -457,7 +457,7 @@ fn chromium() -> Option<PathBuf> {
 
 /// Runs a headless browser on `page` with `extra` arguments; returns its standard output and
 /// the network log it wrote.
-fn browse(browser: &Path, page: &Path, extra: &[&str]) -> (String, Value) {
+pub(crate) fn browse(browser: &Path, page: &Path, extra: &[&str]) -> (String, Value) {
     let profile = tempfile::tempdir().unwrap();
     let netlog = profile.path().join("netlog.json");
     let mut child = Command::new(browser)
@@ -502,7 +502,7 @@ fn browse(browser: &Path, page: &Path, extra: &[&str]) -> (String, Value) {
 
 /// URLs of the requests the page itself made. Chromium's own background requests carry the
 /// initiator "not an origin"; anything the page fetched would carry its (file) origin.
-fn page_requests(netlog: &Value) -> Vec<String> {
+pub(crate) fn page_requests(netlog: &Value) -> Vec<String> {
     let Some(start_job) = netlog["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"].as_u64()
     else {
         return Vec::new();

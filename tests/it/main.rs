@@ -22,6 +22,7 @@ mod layers;
 mod lifecycle;
 mod links;
 mod mcp;
+mod org;
 mod pty_e2e;
 mod reliability_bombs;
 mod reliability_crash;

@@ -100,6 +100,10 @@ fn no_report_or_export_carries_an_escape_sequence() {
         vec!["report", "--format", "markdown"],
         vec!["report", "--format", "html"],
         vec!["doctor"],
+        vec!["org", "."],
+        vec!["org", ".", "--format", "json"],
+        vec!["org", ".", "--format", "markdown"],
+        vec!["org", ".", "--format", "html"],
     ];
     for args in runs {
         let out = handoff_command(repo.path(), NOW)

@@ -7,6 +7,7 @@ mod findings;
 mod form;
 mod help;
 mod matrix;
+pub mod org;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
