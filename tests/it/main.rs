@@ -16,6 +16,7 @@ mod git_facts;
 mod layers;
 mod lifecycle;
 mod pty_e2e;
+mod release;
 mod reliability_bombs;
 mod reliability_crash;
 mod reliability_git;
