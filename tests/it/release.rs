@@ -15,6 +15,91 @@ mod build_script;
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
+/// The files `cargo package` would put in the `.crate`, one per line.
+fn package_list() -> Vec<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let out = Command::new(cargo)
+        .args(["package", "--list", "--allow-dirty", "--offline"])
+        .current_dir(MANIFEST_DIR)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cargo package --list failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every file under `dir` (relative to the manifest directory, with `/`).
+fn files_under(dir: &str) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let relative = path.strip_prefix(root).unwrap();
+                out.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let root = Path::new(MANIFEST_DIR);
+    let mut out = Vec::new();
+    walk(root, &root.join(dir), &mut out);
+    out
+}
+
+#[test]
+fn the_package_holds_what_a_build_needs_and_leaves_out_fuzz_benches_and_tests() {
+    let listed = package_list();
+    let left_out = [
+        "fuzz/",
+        "benches/",
+        "tests/",
+        "examples/",
+        ".ci/",
+        ".github/",
+        "docs/",
+    ];
+    let stray: Vec<&String> = listed
+        .iter()
+        .filter(|file| left_out.iter().any(|dir| file.starts_with(dir)))
+        .collect();
+    assert!(stray.is_empty(), "in the package but not needed: {stray:?}");
+
+    for needed in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+        "src/main.rs",
+        "src/lib.rs",
+        "README.md",
+        "CHANGELOG.md",
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
+    ] {
+        assert!(listed.iter().any(|f| f == needed), "{needed} missing");
+    }
+    // The binary embeds the assets and the demo's repository (include_str!, include_dir!):
+    // every one of their files must be there, or the package does not build or the demo
+    // lacks a file.
+    for dir in ["src", "assets", "sample-repo"] {
+        for file in files_under(dir) {
+            assert!(listed.contains(&file), "{file} missing from the package");
+        }
+    }
+    assert!(
+        listed.len() < 400,
+        "{} files: the package should stay small",
+        listed.len()
+    );
+}
+
 #[test]
 fn version_names_the_commit_it_was_built_from() {
     let head = common::git(Path::new(MANIFEST_DIR), &["rev-parse", "--short", "HEAD"]);
