@@ -24,6 +24,7 @@ mod reliability_ledger;
 mod reliability_paths;
 mod reliability_text;
 mod reliability_write;
+mod screenshots;
 mod trust;
 mod tui;
 mod tui_edit;
