@@ -4,15 +4,15 @@
 
 #[allow(dead_code)]
 #[path = "../../examples/screenshots.rs"]
-mod screenshots;
+mod example;
 
 use std::path::Path;
 
 #[test]
 fn the_committed_matrix_picture_is_what_the_example_draws() {
     let tmp = tempfile::tempdir().unwrap();
-    let demo = screenshots::build_demo(tmp.path()).unwrap();
-    let drawn = screenshots::screenshot(&demo, "matrix").unwrap();
+    let demo = example::build_demo(tmp.path()).unwrap();
+    let drawn = example::screenshot(&demo, "matrix").unwrap();
     let committed_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/images/matrix.svg");
     let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
     assert!(
@@ -25,14 +25,14 @@ fn the_committed_matrix_picture_is_what_the_example_draws() {
 #[test]
 fn every_view_is_drawn_as_an_svg_of_text_without_script() {
     let tmp = tempfile::tempdir().unwrap();
-    let demo = screenshots::build_demo(tmp.path()).unwrap();
+    let demo = example::build_demo(tmp.path()).unwrap();
     for (view, expected) in [
         ("matrix", "runbook-provider-outage"),
         ("gaps", "Gaps"),
         ("detail", "signed and current"),
         ("agenda", "Item 1 of 24"),
     ] {
-        let svg = screenshots::screenshot(&demo, view).unwrap();
+        let svg = example::screenshot(&demo, view).unwrap();
         assert!(
             svg.starts_with(
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"540\""
