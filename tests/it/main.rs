@@ -9,6 +9,7 @@ mod support;
 
 mod cache;
 mod cli;
+mod docs;
 mod ecosystem;
 mod edits;
 mod fuzz_regressions;
