@@ -30,7 +30,7 @@ fn every_view_is_drawn_as_an_svg_of_text_without_script() {
         ("matrix", "runbook-provider-outage"),
         ("gaps", "Gaps"),
         ("detail", "signed and current"),
-        ("agenda", "Item 1 of 24"),
+        ("agenda", "Item 1 of "),
     ] {
         let svg = example::screenshot(&demo, view).unwrap();
         assert!(
