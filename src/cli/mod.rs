@@ -32,7 +32,7 @@ pub(crate) const EXIT_UNUSABLE: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(
     name = "handoff",
-    version,
+    version = env!("HANDOFF_VERSION"),
     about = "Keep a team's product-to-engineering handoff honest",
     long_about = "handoff reads the artifact index (handoff.yaml) and the sign-off ledger of a git \
 repository, derives facts from git and the work tree, and shows the role × artifact ownership \
