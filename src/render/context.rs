@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use crate::core::analysis::graph::Graph;
 use crate::core::analysis::sections::{markdown_headings, normalize};
 use crate::core::analysis::{CellState, ago, date, short};
-use crate::core::model::{Artifact, Document, Index, Target};
+use crate::core::model::{Artifact, Document, Index, Status, Target};
 use crate::core::text::sanitize;
 use crate::engine::Snapshot;
 use crate::render::escape::{md, md_code, md_message};
@@ -531,6 +531,14 @@ fn what_it_is(out: &mut String, s: &Snapshot, a: &Artifact) {
     }
     if let Some(policy) = policy_text(&s.index, a) {
         out.push_str(&format!("- **Kind:** {policy}\n"));
+    }
+    match (&a.status, &a.superseded_by) {
+        (Status::Active, _) => {}
+        (Status::Superseded, Some(successor)) => out.push_str(&format!(
+            "- **Status:** superseded by {}: read it instead\n",
+            md_code(successor)
+        )),
+        (status, _) => out.push_str(&format!("- **Status:** {}\n", status.as_str())),
     }
     out.push_str(&format!("- **Where:** {}\n", where_text(s, a)));
     if let Some(fp) = s.facts.fingerprint(&a.id) {

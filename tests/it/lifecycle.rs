@@ -290,6 +290,17 @@ fn a_dependant_of_a_superseded_artifact_is_pointed_at_its_successor() {
     assert!(out.status.success(), "{}", stderr(&out));
     let (_, json) = check(repo.path());
     assert!(!codes(&json, "impl").contains(&"superseded-dependency".into()));
+
+    // Whoever reads the old one is sent to its successor.
+    let out = common::handoff_command(repo.path(), NOW)
+        .args(["context", "rfc-1"])
+        .output()
+        .unwrap();
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.contains("- **Status:** superseded by `rfc-2`: read it instead"),
+        "{page}"
+    );
 }
 
 #[test]

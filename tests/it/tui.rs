@@ -105,6 +105,23 @@ fn detail_of_the_prd() {
 }
 
 #[test]
+fn the_detail_of_a_superseded_artifact_names_its_successor() {
+    let mut a = app(false);
+    select(&mut a, "adr-0001");
+    a.handle(Action::Open);
+    let screen = text(&render(&mut a, 120, 40));
+    assert!(
+        screen.contains("status      superseded by adr-0003"),
+        "{screen}"
+    );
+    // An active artifact shows no status line.
+    let mut a = app(false);
+    select(&mut a, "prd");
+    a.handle(Action::Open);
+    assert!(!text(&render(&mut a, 120, 40)).contains("status      "));
+}
+
+#[test]
 fn help_screen() {
     snapshot_views(
         "help",

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::core::analysis::{CellState, MatrixRow, ago, date, short};
-use crate::core::model::{Action, Artifact, ArtifactFacts, History, Target};
+use crate::core::model::{Action, Artifact, ArtifactFacts, History, Status, Target};
 use crate::core::text::{sanitize, wrap};
 use crate::engine::Snapshot;
 use crate::render::glyphs::{state_glyph, state_words};
@@ -157,6 +157,9 @@ fn identity(c: &Ctx, out: &mut Vec<Line<'static>>) {
         "kind",
         vec![text(a.kind.clone().unwrap_or_else(|| "none".into()))],
     ));
+    if let Some(status) = status_text(a) {
+        out.extend(list_field(c, "status", vec![&status]));
+    }
     let (where_name, where_value) = match &a.target {
         Target::Url(u) => ("url", u.as_str()),
         Target::Glob(g) => ("glob", g.as_str()),
@@ -173,6 +176,15 @@ fn identity(c: &Ctx, out: &mut Vec<Line<'static>>) {
         ));
     }
     out.push(Line::raw(""));
+}
+
+/// The lifecycle status when it is not the default: "superseded by adr-0003", "frozen".
+fn status_text(a: &Artifact) -> Option<String> {
+    match (&a.status, &a.superseded_by) {
+        (Status::Active, _) => None,
+        (Status::Superseded, Some(successor)) => Some(format!("superseded by {successor}")),
+        (status, _) => Some(status.as_str().to_string()),
+    }
 }
 
 /// Owner, required sign-offs, consumers, and the artifacts up and down the graph.
