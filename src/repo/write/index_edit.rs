@@ -66,14 +66,7 @@ pub fn apply_edit(
     let (lock, recovered) = change::begin(&repo, options.own_writes.as_ref())?;
     let who = Who::of(&repo)?;
     let name = who.name();
-    let path = ws.dir.join(INDEX_FILE);
-    let repo_path = ws.repo_path(INDEX_FILE);
-    crate::repo::fence::check_writable(&ws.repo_root, &path).map_err(|reason| {
-        WriteError::Fenced {
-            path: repo_path.clone(),
-            reason,
-        }
-    })?;
+    let (path, repo_path) = writable_index(ws)?;
     let bytes =
         crate::repo::fence::read_inside(&ws.repo_root, &path, crate::yaml::MAX_INPUT_BYTES as u64)
             .map_err(|e| IndexEditError::Read(e.to_string()))?;
@@ -151,14 +144,7 @@ pub fn commit_planned(
     let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
     let (lock, recovered) = change::begin(&repo, options.own_writes.as_ref())?;
     let who = Who::of(&repo)?;
-    let path = ws.dir.join(INDEX_FILE);
-    let repo_path = ws.repo_path(INDEX_FILE);
-    crate::repo::fence::check_writable(&ws.repo_root, &path).map_err(|reason| {
-        WriteError::Fenced {
-            path: repo_path.clone(),
-            reason,
-        }
-    })?;
+    let (path, repo_path) = writable_index(ws)?;
     change::require_clean(&repo, &repo_path)?;
     let committed = change::write_and_commit(
         &repo,
@@ -180,6 +166,19 @@ pub fn commit_planned(
         index_not_updated: committed.index_not_updated,
         recovered,
     })
+}
+
+/// `handoff.yaml`'s path and repository path, once the fence allows writing it.
+fn writable_index(ws: &Workspace) -> Result<(std::path::PathBuf, String), WriteError> {
+    let path = ws.dir.join(INDEX_FILE);
+    let repo_path = ws.repo_path(INDEX_FILE);
+    crate::repo::fence::check_writable(&ws.repo_root, &path).map_err(|reason| {
+        WriteError::Fenced {
+            path: repo_path.clone(),
+            reason,
+        }
+    })?;
+    Ok((path, repo_path))
 }
 
 /// The display name of the person committing in this workspace, for commit messages.
