@@ -38,67 +38,9 @@ const DEMO_PATH: &str = "/tmp/reply-assist";
 const SKIPPED: &[(&str, &str, &str)] = &[
     (
         "README.md",
-        "handoff org ~/src/clones results/ --stale-after 7d     # (some role columns left out here)",
-        "needs a user's directory of clones and published results; tests/it/org.rs builds five \
-         repositories and checks this view",
-    ),
-    (
-        "README.md",
-        "handoff demo --no-open --into /tmp/reply-assist",
-        "out of date: the demo's HEAD is now 6446bfdf, not a954b033, and check counts 9 errors, \
-         not 8 (adr-0002's frozen-changed came later)",
-    ),
-    (
-        "README.md",
-        "handoff check",
-        "shows the load error of an index with a typo (`reviewer:`) that no step of the block \
-         makes; the block needs a step introducing the typo first",
-    ),
-    (
-        "README.md",
-        "handoff sign prd --action approve --role domain-expert --note \"Checked the refund table.\"",
-        "signs as Sam Okafor (domain-expert) but shows no step setting that identity; the commit \
-         id shown needs a wildcard",
-    ),
-    (
-        "README.md",
-        "handoff set prd owner pm",
-        "prd's owner is already pm in the demo (`nothing to change`), the commit id needs a \
-         wildcard, and each later command prints a `committed …` line the block leaves out",
-    ),
-    (
-        "README.md",
         "git init reply-assist && cd reply-assist",
         "starts a new repository rather than the demo, and leaves out git's `Initialized empty \
          Git repository …` line",
-    ),
-    (
-        "README.md",
-        "handoff check /tmp/reply-assist --format github",
-        "out of date: adr-0002's frozen-changed annotation now comes first, and the summary \
-         counts 9 errors, not 8",
-    ),
-    (
-        "README.md",
-        "handoff context eval-set /tmp/reply-assist",
-        "out of date: HEAD is now 6446bfdf, and evals last changed 36 days ago in e1f47ea5; the \
-         lines after `Where` need a `...`",
-    ),
-    (
-        "README.md",
-        "claude mcp add handoff -- handoff mcp /path/to/repo          # Claude Code",
-        "needs Claude Code installed, and a real repository path",
-    ),
-    (
-        "README.md",
-        "handoff completions bash > ~/.local/share/bash-completion/completions/handoff",
-        "writes into the user's shell and man directories, which need not exist, and runs `man`",
-    ),
-    (
-        "README.md",
-        "cd /tmp/reply-assist && git config user.email dana@acme.example && handoff doctor",
-        "out of date (HEAD 6446bfdf, 82 records, 9 errors, the cache holds a file after the \
-         commands before) and tied to one machine (config dir /home/dana/.config/handoff)",
     ),
 ];
 
