@@ -35,14 +35,12 @@ const DEMO_PATH: &str = "/tmp/reply-assist";
 
 /// Blocks that do not run as they are, by file and first command, with the reason.
 /// They are what the README split has to fix.
-const SKIPPED: &[(&str, &str, &str)] = &[
-    (
-        "README.md",
-        "git init reply-assist && cd reply-assist",
-        "starts a new repository rather than the demo, and leaves out git's `Initialized empty \
+const SKIPPED: &[(&str, &str, &str)] = &[(
+    "README.md",
+    "git init reply-assist && cd reply-assist",
+    "starts a new repository rather than the demo, and leaves out git's `Initialized empty \
          Git repository …` line",
-    ),
-];
+)];
 
 /// One ```` ```console ```` block.
 #[derive(Debug)]
