@@ -128,7 +128,7 @@ fn every_relative_link_and_anchor_in_the_docs_resolves() {
 #[test]
 fn the_book_summary_lists_every_page() {
     let summary_path = root().join("docs/SUMMARY.md");
-    let Ok(summary) = std::fs::read_to_string(&summary_path) else {
+    if !summary_path.exists() {
         // Before the docs have a book there is nothing to list.
         assert!(
             !root().join("docs/guide").exists(),
