@@ -32,4 +32,4 @@ pub use index_edit::{
     EditOutcome, IndexEditError, PlannedEdits, apply_edit, commit_planned, committer_name,
     plan_edits,
 };
-pub use signoff::{SignError, SignOutcome, sign};
+pub use signoff::{SignAllOutcome, SignError, SignOutcome, Signed, sign, sign_all};

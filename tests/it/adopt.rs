@@ -1,0 +1,145 @@
+//! Adopting handoff on an existing repository after `import`: many sign-offs in one commit
+//! (`sign --mine`, `sign --artifacts`), batches of index edits (`--no-commit`, then
+//! `handoff commit`), handles as people, `init` on a repository that has documents.
+
+use crate::common::TestRepo;
+use crate::import::{adopting_repo, check_json, commit_count, handoff, ok};
+
+/// The "Done when" repository with one more decision of the `arch` team, so that dana
+/// owns several artifacts.
+fn adopting_repo_with_two_of_danas() -> TestRepo {
+    let repo = adopting_repo();
+    repo.write(
+        "docs/adr/0003-retries.md",
+        "# 3. Retry with backoff\n\n## Status\n\n## Context\n\n## Decision\n\n## Consequences\n",
+    );
+    repo.commit_as("dana@acme.example", "Decide on retries");
+    repo
+}
+
+/// The codes of every finding of `artifact` in `handoff check --format json`.
+fn codes_of(report: &serde_json::Value, artifact: &str) -> Vec<String> {
+    report["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == artifact)
+        .unwrap_or_else(|| panic!("no artifact {artifact}"))["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The artifacts whose owner role has `email` among its people and that still lack an accept.
+fn owed_by(repo: &TestRepo, email: &str) -> Vec<String> {
+    let index = handoff::core::model::load::load_index(
+        "handoff.yaml",
+        &std::fs::read(repo.abs("handoff.yaml")).unwrap(),
+    )
+    .unwrap();
+    let report = check_json(repo);
+    index
+        .artifacts
+        .iter()
+        .filter(|a| {
+            let owner = index.role(a.owner.as_deref().unwrap()).unwrap();
+            owner.people.iter().any(|p| p == email)
+                && codes_of(&report, &a.id).contains(&"owner-not-accepted".to_string())
+        })
+        .map(|a| a.id.clone())
+        .collect()
+}
+
+#[test]
+fn done_when_import_then_sign_mine_accepts_everything_owed_in_one_commit() {
+    let repo = adopting_repo_with_two_of_danas();
+    let before = commit_count(&repo);
+    ok(&repo, &["import", "--yes"]);
+    assert_eq!(commit_count(&repo), before + 1, "import: one commit");
+    let owed = owed_by(&repo, "dana@acme.example");
+    assert!(owed.len() >= 2, "dana owns several artifacts: {owed:?}");
+
+    let out = ok(&repo, &["sign", "--mine", "--action", "accept"]);
+    assert!(
+        out.contains(&format!("accepts {} artifacts", owed.len())),
+        "{out}"
+    );
+    assert_eq!(commit_count(&repo), before + 2, "sign --mine: one commit");
+    let mut files: Vec<String> = repo
+        .git(&["show", "--name-only", "--format=", "HEAD"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    files.sort();
+    let mut expected: Vec<String> = owed
+        .iter()
+        .map(|id| format!(".handoff/signoffs/{id}.yaml"))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        files, expected,
+        "one ledger file per artifact, nothing else"
+    );
+    for id in &owed {
+        let ledger =
+            std::fs::read_to_string(repo.abs(&format!(".handoff/signoffs/{id}.yaml"))).unwrap();
+        assert_eq!(
+            ledger.matches("action: accept").count(),
+            1,
+            "{id}: {ledger}"
+        );
+    }
+    assert!(
+        owed_by(&repo, "dana@acme.example").is_empty(),
+        "no owner-not-accepted left for dana"
+    );
+    assert_eq!(
+        repo.git(&["status", "--porcelain"]),
+        "",
+        "nothing left over"
+    );
+
+    // Asked again: nothing is owed, nothing is committed.
+    let again = ok(&repo, &["sign", "--mine", "--action", "accept"]);
+    assert!(again.contains("nothing to accept"), "{again}");
+    assert_eq!(commit_count(&repo), before + 2);
+}
+
+#[test]
+fn sign_artifacts_refuses_all_when_one_is_refused_and_names_it() {
+    let repo = adopting_repo_with_two_of_danas();
+    ok(&repo, &["import", "--yes"]);
+    let owed = owed_by(&repo, "dana@acme.example");
+    let before = commit_count(&repo);
+    // dana is not in the owner role of the runbook rosa owns.
+    let list = format!("{},runbook-payments-outage", owed[0]);
+    let out = handoff(&repo, &["sign", "--artifacts", &list, "--action", "accept"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`runbook-payments-outage`") && err.contains("Nothing was signed"),
+        "{err}"
+    );
+    assert_eq!(commit_count(&repo), before, "nothing committed");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "", "nothing written");
+
+    // The chosen set alone: one commit, one record each.
+    let list = owed[..2].join(",");
+    let out = ok(&repo, &["sign", "--artifacts", &list, "--action", "accept"]);
+    assert!(out.contains("accepts 2 artifacts"), "{out}");
+    assert_eq!(commit_count(&repo), before + 1);
+    for id in &owed[..2] {
+        assert!(!codes_of(&check_json(&repo), id).contains(&"owner-not-accepted".to_string()));
+    }
+}
+
+#[test]
+fn sign_mine_is_for_accept_only() {
+    let repo = adopting_repo();
+    ok(&repo, &["import", "--yes"]);
+    let out = handoff(&repo, &["sign", "--mine", "--action", "approve"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--action accept"));
+}
