@@ -24,6 +24,18 @@ pub(crate) struct CommitFlags {
     pub dir: Option<PathBuf>,
 }
 
+/// Flags of a command that edits the index: those of a committing command, and --no-commit.
+#[derive(Debug, Args)]
+pub(crate) struct EditFlags {
+    /// Write the edit (checked as always) but do not commit it: edits accumulate until
+    /// `handoff commit` commits them, and only them, at once
+    #[arg(long)]
+    pub no_commit: bool,
+
+    #[command(flatten)]
+    pub commit: CommitFlags,
+}
+
 impl CommitFlags {
     pub(crate) fn options(&self) -> CommitOptions {
         CommitOptions {
@@ -47,7 +59,8 @@ Examples:
   handoff set --role ops people +rosa@acme.example
   handoff set --role ops title \"Support Operations\"
 
-Each change is committed on its own, with only handoff.yaml in the commit.")]
+Each change is committed on its own, with only handoff.yaml in the commit; with --no-commit, \
+changes accumulate until `handoff commit` commits them in one commit.")]
 pub(crate) struct SetArgs {
     /// Change a role instead of an artifact: then give FIELD and VALUE only
     #[arg(long, value_name = "ROLE")]
@@ -70,7 +83,7 @@ pub(crate) struct SetArgs {
     pub third: Option<String>,
 
     #[command(flatten)]
-    pub commit: CommitFlags,
+    pub commit: EditFlags,
 }
 
 pub(crate) fn run(args: SetArgs) -> Result<ExitCode, super::Failure> {
@@ -177,20 +190,33 @@ pub(crate) fn report_commit(
     }
 }
 
-/// Applies an index edit and reports the commit.
-pub(crate) fn commit_edit(
-    flags: &CommitFlags,
-    edit: &IndexEdit,
-) -> Result<ExitCode, super::Failure> {
-    let ws = locate(flags)?;
-    let outcome = apply_edit(&ws, edit, &flags.options()).map_err(|e| {
-        let message = e.to_string();
-        if message.starts_with(crate::engine::INDEX_FILE) && message.contains(": error:") {
-            message
-        } else {
-            format!("error: {message}")
-        }
-    })?;
+/// How an edit's error reads: a located load error as it is, anything else as `error: ...`.
+fn edit_failure(e: crate::repo::write::IndexEditError) -> super::Failure {
+    let message = e.to_string();
+    if message.starts_with(crate::engine::INDEX_FILE) && message.contains(": error:") {
+        message.into()
+    } else {
+        super::Failure::error(message)
+    }
+}
+
+/// Applies an index edit and reports the commit (with --no-commit: what waits for
+/// `handoff commit`).
+pub(crate) fn commit_edit(flags: &EditFlags, edit: &IndexEdit) -> Result<ExitCode, super::Failure> {
+    let ws = locate(&flags.commit)?;
+    if flags.no_commit {
+        let outcome =
+            crate::repo::write::apply_edit_uncommitted(&ws, edit, &flags.commit.options())
+                .map_err(edit_failure)?;
+        println!(
+            "written, not committed: {} ({} edit{} waiting; `handoff commit` commits them)",
+            outcome.change,
+            outcome.waiting,
+            if outcome.waiting == 1 { "" } else { "s" }
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let outcome = apply_edit(&ws, edit, &flags.commit.options()).map_err(edit_failure)?;
     report_commit(
         outcome.commit,
         &outcome.summary,

@@ -143,3 +143,109 @@ fn sign_mine_is_for_accept_only() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--action accept"));
 }
+
+#[test]
+fn no_commit_edits_accumulate_and_commit_takes_only_them() {
+    let repo = adopting_repo();
+    ok(&repo, &["import", "--yes"]);
+    let before = commit_count(&repo);
+    // Unrelated work in progress: a modified tracked file, a staged one, an untracked one.
+    repo.write("src/main.rs", "fn main() { println!(\"wip\"); }\n");
+    repo.write(
+        "docs/adr/0001-use-postgres.md",
+        "# 1. Use Postgres\n\nstaged work\n",
+    );
+    repo.git(&["add", "docs/adr/0001-use-postgres.md"]);
+    repo.write("notes.txt", "scratch\n");
+
+    let out = ok(
+        &repo,
+        &["set", "adr-0002-queue", "reviewers", "+arch", "--no-commit"],
+    );
+    assert!(
+        out.contains("not committed") && out.contains("1 edit waiting"),
+        "{out}"
+    );
+    ok(
+        &repo,
+        &[
+            "add",
+            "role",
+            "analytics",
+            "--people",
+            "kofi@acme.example",
+            "--no-commit",
+        ],
+    );
+    let out = ok(
+        &repo,
+        &[
+            "set",
+            "runbook-deploy",
+            "consumers",
+            "analytics",
+            "--no-commit",
+        ],
+    );
+    assert!(out.contains("3 edits waiting"), "{out}");
+    assert_eq!(commit_count(&repo), before, "nothing committed yet");
+
+    // A committed edit in between would commit the waiting ones under its message.
+    let refused = handoff(&repo, &["set", "runbook-deploy", "title", "Deploys"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("handoff commit"));
+
+    let out = ok(&repo, &["commit", "-m", "Staff the handoff"]);
+    assert!(out.contains("Staff the handoff"), "{out}");
+    assert_eq!(commit_count(&repo), before + 1, "one commit");
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"])
+            .trim(),
+        "handoff.yaml",
+        "only what handoff changed"
+    );
+    let body = repo.git(&["log", "-1", "--format=%B"]);
+    assert!(body.contains("- adds role analytics"), "{body}");
+    assert!(
+        body.contains("- adds arch to reviewers of adr-0002-queue"),
+        "{body}"
+    );
+    let status = repo.git(&["status", "--porcelain"]);
+    assert!(status.contains(" M src/main.rs"), "{status}");
+    assert!(
+        status.contains("M  docs/adr/0001-use-postgres.md"),
+        "still staged: {status}"
+    );
+    assert!(status.contains("?? notes.txt"), "{status}");
+    assert!(!status.contains("handoff.yaml"), "{status}");
+    let index = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    assert!(index.contains("consumers: [analytics]"), "{index}");
+
+    // Nothing waits any more.
+    let again = handoff(&repo, &["commit"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing to commit"));
+}
+
+#[test]
+fn commit_refuses_a_file_changed_by_hand_after_a_no_commit_edit() {
+    let repo = adopting_repo();
+    ok(&repo, &["import", "--yes"]);
+    let before = commit_count(&repo);
+    ok(
+        &repo,
+        &["set", "runbook-deploy", "title", "Deploys", "--no-commit"],
+    );
+    let text = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    repo.write("handoff.yaml", &format!("{text}# a person's note\n"));
+    for args in [
+        &["commit"][..],
+        &["set", "runbook-deploy", "title", "Deploy", "--no-commit"][..],
+    ] {
+        let out = handoff(&repo, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("not by handoff"), "{args:?}: {err}");
+    }
+    assert_eq!(commit_count(&repo), before);
+}
