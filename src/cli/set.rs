@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::core::edit::{ArtifactField, FieldChange, IndexEdit, ListChange, split_list};
+use crate::core::edit::{ArtifactField, FieldChange, IndexEdit, KindField, ListChange, split_list};
 use crate::engine::{self, Workspace};
 use crate::repo::write::{CommitOptions, apply_edit};
 
@@ -49,7 +49,9 @@ impl CommitFlags {
 #[command(after_help = "\
 Artifact fields: title, description, kind, path, url, owner, verify_every, status, superseded_by (one value each) and \
 reviewers, consumers, depends_on, governs, required_sections (lists; `[]` is none). For a list, `a,b` replaces it, `+x` adds x and `-x` \
-removes x. Role fields (with --role): title, and people (a list of git e-mail addresses).
+removes x. Role fields (with --role): title, and people (a list of git e-mail addresses). Kind \
+fields (with --kind): title, max_age, review_every, verify_every (durations such as 180d) and \
+required_sections, signoff (lists).
 
 Examples:
   handoff set prd owner pm
@@ -58,13 +60,19 @@ Examples:
   handoff set prd kind --unset
   handoff set --role ops people +rosa@acme.example
   handoff set --role ops title \"Support Operations\"
+  handoff set --kind runbook required_sections +Escalation
+  handoff set --kind adr max_age 1y
 
 Each change is committed on its own, with only handoff.yaml in the commit; with --no-commit, \
 changes accumulate until `handoff commit` commits them in one commit.")]
 pub(crate) struct SetArgs {
     /// Change a role instead of an artifact: then give FIELD and VALUE only
-    #[arg(long, value_name = "ROLE")]
+    #[arg(long, value_name = "ROLE", conflicts_with = "kind")]
     pub role: Option<String>,
+
+    /// Change a kind instead of an artifact: then give FIELD and VALUE only
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
 
     /// Remove the field instead of setting it
     #[arg(long)]
@@ -99,6 +107,9 @@ fn edit_from(args: &SetArgs) -> Result<IndexEdit, super::Failure> {
         .collect();
     if let Some(role) = &args.role {
         return role_edit(role, &words, args.unset);
+    }
+    if let Some(kind) = &args.kind {
+        return kind_edit(kind, &words, args.unset);
     }
     let (artifact, field, value) = match (words.as_slice(), args.unset) {
         ([artifact, field], true) => (*artifact, *field, None),
@@ -154,6 +165,30 @@ fn role_edit(role: &str, words: &[&str], unset: bool) -> Result<IndexEdit, super
         )
         .into()),
     }
+}
+
+fn kind_edit(kind: &str, words: &[&str], unset: bool) -> Result<IndexEdit, super::Failure> {
+    let (field, value) = match (words, unset) {
+        ([field], true) => (*field, None),
+        ([field, value], false) => (*field, Some(*value)),
+        _ => {
+            return Err(format!(
+                "error: give the field and the value: `handoff set --kind {kind} max_age 180d` or `handoff set --kind {kind} required_sections +Rollback`"
+            )
+            .into());
+        }
+    };
+    let field: KindField = field.parse().map_err(super::Failure::error)?;
+    let change = match value {
+        None => FieldChange::Unset,
+        Some(v) if field.is_list() => FieldChange::List(list_change(v)),
+        Some(v) => FieldChange::Set(v.to_string()),
+    };
+    Ok(IndexEdit::Kind {
+        kind: kind.to_string(),
+        field,
+        change,
+    })
 }
 
 /// `a,b` replaces the list, `+x` adds x, `-x` removes x.

@@ -249,3 +249,83 @@ fn commit_refuses_a_file_changed_by_hand_after_a_no_commit_edit() {
     }
     assert_eq!(commit_count(&repo), before);
 }
+
+#[test]
+fn set_kind_changes_a_kinds_policy_and_remedies_name_commands() {
+    let repo = adopting_repo();
+    ok(&repo, &["import", "--yes"]);
+    let before = commit_count(&repo);
+    let out = ok(&repo, &["set", "--kind", "adr", "max_age", "30d"]);
+    assert!(out.contains("sets max_age of kind adr to 30d"), "{out}");
+    ok(
+        &repo,
+        &[
+            "set",
+            "--kind",
+            "runbook",
+            "required_sections",
+            "+Escalation",
+        ],
+    );
+    ok(&repo, &["set", "--kind", "adr", "title", "--unset"]);
+    assert_eq!(commit_count(&repo), before + 3);
+    let index = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    assert!(index.contains("max_age: 30d"), "{index}");
+    assert!(
+        index.contains("runbook: { title: Runbook, required_sections: [Escalation] }"),
+        "{index}"
+    );
+    assert!(!index.contains("Architecture decision record"), "{index}");
+
+    // Refusals name what would be accepted.
+    for (args, says) in [
+        (
+            &["set", "--kind", "adr", "max_agee", "1y"][..],
+            "did you mean `max_age`",
+        ),
+        (
+            &["set", "--kind", "adr", "signoff", "+nobody"][..],
+            "unknown role `nobody`",
+        ),
+        (
+            &["set", "--kind", "nope", "max_age", "1y"][..],
+            "unknown kind `nope`",
+        ),
+        (&["set", "--kind", "adr", "max_age", "soon"][..], "soon"),
+    ] {
+        let out = handoff(&repo, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+
+    // The ADRs are older than 30 days now: the remedy names the command that changes that.
+    let report = check_json(&repo);
+    let fixes: Vec<String> = report["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["findings"].as_array().unwrap().clone())
+        .map(|f| f["fix"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        fixes
+            .iter()
+            .any(|f| f.contains("handoff set --kind adr max_age <duration>")),
+        "{fixes:#?}"
+    );
+}
+
+#[test]
+fn no_remedy_in_the_demo_asks_to_edit_the_yaml_by_hand() {
+    let (_tmp, dir) = crate::common::sample_repo();
+    let out = crate::common::handoff_command(&dir, crate::common::NOW)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for finding in report["findings"].as_array().unwrap() {
+        let fix = finding["fix"].as_str().unwrap();
+        assert!(!fix.contains("in handoff.yaml"), "{fix}");
+    }
+}

@@ -424,6 +424,21 @@ pub(crate) fn edit_message(person: &str, edit: &IndexEdit) -> String {
             format!("{person} adds kind {}", new.id),
             vec![("Action", "add".into()), ("Kind", new.id.clone())],
         ),
+        IndexEdit::Kind {
+            kind,
+            field,
+            change,
+        } => (
+            format!(
+                "{person} {}",
+                field_change_words(field.key(), &format!("kind {kind}"), change)
+            ),
+            vec![
+                ("Action", "set".into()),
+                ("Kind", kind.clone()),
+                ("Field", field.key().into()),
+            ],
+        ),
         IndexEdit::RemoveRole { role } => (
             format!("{person} removes role {role}"),
             vec![("Action", "remove".into()), ("Role", role.clone())],
