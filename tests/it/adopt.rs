@@ -329,3 +329,53 @@ fn no_remedy_in_the_demo_asks_to_edit_the_yaml_by_hand() {
         assert!(!fix.contains("in handoff.yaml"), "{fix}");
     }
 }
+
+#[test]
+fn init_with_docs_on_an_existing_index_adds_only_the_missing_documents() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "user.email", "dana@acme.example"]);
+    ok(&repo, &["init", "--profile", "generic"]);
+    let index = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    let paths: Vec<String> =
+        handoff::core::model::load::load_index("handoff.yaml", index.as_bytes())
+            .unwrap()
+            .artifacts
+            .iter()
+            .map(|a| a.target.as_str().to_string())
+            .collect();
+    assert!(paths.len() >= 2, "{paths:?}");
+    // A person wrote one of them already.
+    repo.write(&paths[0], "# Ours\n\nwritten by a person\n");
+
+    let out = ok(&repo, &["init", "--with-docs"]);
+    assert!(
+        out.contains(&format!("Created {} missing", paths.len() - 1)),
+        "{out}"
+    );
+    assert!(!out.contains(&paths[0]), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(repo.abs(&paths[0])).unwrap(),
+        "# Ours\n\nwritten by a person\n",
+        "an existing document is untouched"
+    );
+    for path in &paths[1..] {
+        assert!(repo.abs(path).exists(), "{path} created");
+        assert!(out.contains(path.as_str()), "{out}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        index,
+        "the index is unchanged"
+    );
+    let again = ok(&repo, &["init", "--with-docs"]);
+    assert!(again.contains("nothing was written"), "{again}");
+
+    // Without --with-docs, init refuses and names what works here.
+    let refused = handoff(&repo, &["init"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("handoff init --with-docs") && err.contains("handoff import"),
+        "{err}"
+    );
+}
