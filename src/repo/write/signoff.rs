@@ -49,7 +49,7 @@ pub enum SignError {
     #[error("`{artifact}`: {refusal}. Nothing was signed")]
     RefusedFor {
         artifact: String,
-        refusal: SignRefusal,
+        refusal: Box<SignRefusal>,
     },
     #[error(transparent)]
     Write(#[from] WriteError),
@@ -70,7 +70,7 @@ pub fn sign(
 ) -> Result<SignOutcome, SignError> {
     let batch = sign_all(ws, std::slice::from_ref(request), now, options).map_err(|e| match e {
         // One sign-off's refusal names its artifact already.
-        SignError::RefusedFor { refusal, .. } => SignError::Refused(refusal),
+        SignError::RefusedFor { refusal, .. } => SignError::Refused(*refusal),
         other => other,
     })?;
     let signed = batch
@@ -157,7 +157,7 @@ pub fn sign_all(
         }
         let refused = |refusal: SignRefusal| SignError::RefusedFor {
             artifact: request.artifact.clone(),
-            refusal,
+            refusal: Box::new(refusal),
         };
         let one =
             prepare(ws, &repo, &index, &work_tree, request, &email, now).map_err(|e| match e {
