@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::set::{CommitFlags, commit_edit};
+use super::set::{EditFlags, commit_edit};
 use crate::core::edit::{IndexEdit, NewArtifact, NewKind, NewRole};
 use crate::core::model::Target;
 
@@ -52,7 +52,7 @@ pub(crate) struct AddKindArgs {
     pub max_age: Option<String>,
 
     #[command(flatten)]
-    pub commit: CommitFlags,
+    pub commit: EditFlags,
 }
 
 #[derive(Debug, Args)]
@@ -99,7 +99,7 @@ pub(crate) struct AddArtifactArgs {
     pub verify_every: Option<String>,
 
     #[command(flatten)]
-    pub commit: CommitFlags,
+    pub commit: EditFlags,
 }
 
 #[derive(Debug, Args)]
@@ -115,7 +115,7 @@ pub(crate) struct AddRoleArgs {
     pub people: Vec<String>,
 
     #[command(flatten)]
-    pub commit: CommitFlags,
+    pub commit: EditFlags,
 }
 
 fn cleaned(items: Vec<String>) -> Vec<String> {

@@ -245,8 +245,11 @@ pub(crate) fn run(args: InitArgs) -> Result<ExitCode, super::Failure> {
         .map_err(|e| format!("error: cannot create {}: {e}", dir.display()))?;
     let index_path = dir.join(INDEX_FILE);
     if index_path.exists() {
+        if args.with_docs {
+            return add_missing_documents(&dir, &index_path);
+        }
         return Err(format!(
-            "error: {} already exists: init never overwrites; edit it, or move it away and run init again",
+            "error: {} already exists: init never overwrites. `handoff init --with-docs` adds the documents it lists that are missing; `handoff import` adds what CODEOWNERS, front matter and document folders say; `handoff set`/`add` edit it",
             index_path.display()
         )
         .into());
@@ -316,6 +319,53 @@ pub(crate) fn run(args: InitArgs) -> Result<ExitCode, super::Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `init --with-docs` on an index that exists: each document it lists that is missing is
+/// created from its kind's template; nothing that exists is touched, the index included.
+fn add_missing_documents(dir: &Path, index_path: &Path) -> Result<ExitCode, super::Failure> {
+    let bytes = std::fs::read(index_path)
+        .map_err(|e| format!("error: cannot read {}: {e}", index_path.display()))?;
+    let index = load_index(INDEX_FILE, &bytes).map_err(|e| super::Failure::from(e.to_string()))?;
+    let missing: Vec<(&Artifact, String)> = planned_documents(&index)
+        .into_iter()
+        .filter(|(_, path)| !dir.join(path).exists())
+        .collect();
+    for (_, path) in &missing {
+        if let Err(reason) = crate::engine::fence::check_writable(dir, &dir.join(path)) {
+            return Err(format!(
+                "error: {path} would be written outside {}: {reason}. Nothing was written",
+                dir.display()
+            )
+            .into());
+        }
+    }
+    if missing.is_empty() {
+        super::emit(format!(
+            "Every document {INDEX_FILE} lists exists already; nothing was written.\n"
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = format!(
+        "Created {} missing document{} from templates ({INDEX_FILE} is unchanged):\n",
+        missing.len(),
+        if missing.len() == 1 { "" } else { "s" }
+    );
+    let mut paths = Vec::new();
+    for (artifact, path) in &missing {
+        create_new(
+            &dir.join(path),
+            &document_text(index.kind_of(artifact), artifact, path),
+        )?;
+        out.push_str(&format!("  {path}\n"));
+        paths.push(path.as_str());
+    }
+    out.push_str(&format!(
+        "\nNext: fill them in, then commit them: git add {} && git commit -m \"Add handoff documents\"\n",
+        paths.join(" ")
+    ));
+    super::emit(out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn summary(
     args: &InitArgs,
     index: &Index,
@@ -367,7 +417,7 @@ fn summary(
         (Some(email), _) => out.push_str(&next(format!(
             "Staff the roles. You ({email}) are in {}; {} have nobody yet, so `handoff check` reports \
              owner-unstaffed for the {orphaned} artifacts they own until you add each person's git \
-             e-mail under `people:`.",
+             e-mail (`handoff set --role <role> people +them@example.com`).",
             index
                 .roles
                 .iter()
@@ -391,8 +441,9 @@ fn summary(
     if documents.is_empty() {
         out.push_str(&next(
             "Point each artifact's `path:` at your documents, or write them: until they exist, \
-             `handoff check` reports them as missing (`handoff init --with-docs` in a fresh \
-             directory writes them from templates)."
+             `handoff check` reports them as missing (`handoff init --with-docs`, run here \
+             now, writes the missing ones from templates; `handoff set <artifact> path <path>` \
+             points one elsewhere)."
                 .to_string(),
         ));
     } else {
@@ -427,7 +478,7 @@ fn summary(
         paths.join(" ")
     )));
     out.push_str(&next(
-        "Each owner accepts their artifacts (`handoff sign <artifact> --action accept --role <role>`), \
+        "Each owner accepts all of theirs in one commit (`handoff sign --mine --action accept`), \
          and reviewers approve them; `handoff check` shows what is left."
             .to_string(),
     ));

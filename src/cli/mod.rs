@@ -3,6 +3,7 @@
 
 pub(crate) mod add;
 pub(crate) mod check;
+pub(crate) mod commit;
 pub(crate) mod completions;
 pub mod context;
 pub(crate) mod demo;
@@ -188,6 +189,8 @@ pub(crate) enum Command {
     Add(add::AddArgs),
     /// Remove an artifact or a role from handoff.yaml and commit it
     Remove(remove::RemoveArgs),
+    /// Commit, in one commit, the edits made with --no-commit (and nothing else)
+    Commit(commit::CommitArgs),
     /// Propose roles, kinds and artifacts from CODEOWNERS, front matter, document folders and
     /// .mailmap; show the diff of handoff.yaml, and write and commit it once
     Import(import::ImportArgs),
@@ -243,6 +246,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Set(args)) => set::run(args),
         Some(Command::Add(args)) => add::run(args),
         Some(Command::Remove(args)) => remove::run(args),
+        Some(Command::Commit(args)) => commit::run(args),
         Some(Command::Init(args)) => init::run(args),
         Some(Command::Import(args)) => import::run(args),
         Some(Command::Schema(args)) => schema::run(args),

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::set::{CommitFlags, commit_edit};
+use super::set::{EditFlags, commit_edit};
 use crate::core::edit::IndexEdit;
 
 #[derive(Debug, Args)]
@@ -28,7 +28,7 @@ pub(crate) struct RemoveArgsOf {
     pub id: String,
 
     #[command(flatten)]
-    pub commit: CommitFlags,
+    pub commit: EditFlags,
 }
 
 pub(crate) fn run(args: RemoveArgs) -> Result<ExitCode, super::Failure> {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::core::edit::{ArtifactField, FieldChange, IndexEdit, ListChange, split_list};
+use crate::core::edit::{ArtifactField, FieldChange, IndexEdit, KindField, ListChange, split_list};
 use crate::engine::{self, Workspace};
 use crate::repo::write::{CommitOptions, apply_edit};
 
@@ -24,6 +24,18 @@ pub(crate) struct CommitFlags {
     pub dir: Option<PathBuf>,
 }
 
+/// Flags of a command that edits the index: those of a committing command, and --no-commit.
+#[derive(Debug, Args)]
+pub(crate) struct EditFlags {
+    /// Write the edit (checked as always) but do not commit it: edits accumulate until
+    /// `handoff commit` commits them, and only them, at once
+    #[arg(long)]
+    pub no_commit: bool,
+
+    #[command(flatten)]
+    pub commit: CommitFlags,
+}
+
 impl CommitFlags {
     pub(crate) fn options(&self) -> CommitOptions {
         CommitOptions {
@@ -37,7 +49,9 @@ impl CommitFlags {
 #[command(after_help = "\
 Artifact fields: title, description, kind, path, url, owner, verify_every, status, superseded_by (one value each) and \
 reviewers, consumers, depends_on, governs, required_sections (lists; `[]` is none). For a list, `a,b` replaces it, `+x` adds x and `-x` \
-removes x. Role fields (with --role): title, and people (a list of git e-mail addresses).
+removes x. Role fields (with --role): title, and people (a list of git e-mail addresses). Kind \
+fields (with --kind): title, max_age, review_every, verify_every (durations such as 180d) and \
+required_sections, signoff (lists).
 
 Examples:
   handoff set prd owner pm
@@ -46,12 +60,19 @@ Examples:
   handoff set prd kind --unset
   handoff set --role ops people +rosa@acme.example
   handoff set --role ops title \"Support Operations\"
+  handoff set --kind runbook required_sections +Escalation
+  handoff set --kind adr max_age 1y
 
-Each change is committed on its own, with only handoff.yaml in the commit.")]
+Each change is committed on its own, with only handoff.yaml in the commit; with --no-commit, \
+changes accumulate until `handoff commit` commits them in one commit.")]
 pub(crate) struct SetArgs {
     /// Change a role instead of an artifact: then give FIELD and VALUE only
-    #[arg(long, value_name = "ROLE")]
+    #[arg(long, value_name = "ROLE", conflicts_with = "kind")]
     pub role: Option<String>,
+
+    /// Change a kind instead of an artifact: then give FIELD and VALUE only
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
 
     /// Remove the field instead of setting it
     #[arg(long)]
@@ -70,7 +91,7 @@ pub(crate) struct SetArgs {
     pub third: Option<String>,
 
     #[command(flatten)]
-    pub commit: CommitFlags,
+    pub commit: EditFlags,
 }
 
 pub(crate) fn run(args: SetArgs) -> Result<ExitCode, super::Failure> {
@@ -86,6 +107,9 @@ fn edit_from(args: &SetArgs) -> Result<IndexEdit, super::Failure> {
         .collect();
     if let Some(role) = &args.role {
         return role_edit(role, &words, args.unset);
+    }
+    if let Some(kind) = &args.kind {
+        return kind_edit(kind, &words, args.unset);
     }
     let (artifact, field, value) = match (words.as_slice(), args.unset) {
         ([artifact, field], true) => (*artifact, *field, None),
@@ -143,6 +167,30 @@ fn role_edit(role: &str, words: &[&str], unset: bool) -> Result<IndexEdit, super
     }
 }
 
+fn kind_edit(kind: &str, words: &[&str], unset: bool) -> Result<IndexEdit, super::Failure> {
+    let (field, value) = match (words, unset) {
+        ([field], true) => (*field, None),
+        ([field, value], false) => (*field, Some(*value)),
+        _ => {
+            return Err(format!(
+                "error: give the field and the value: `handoff set --kind {kind} max_age 180d` or `handoff set --kind {kind} required_sections +Rollback`"
+            )
+            .into());
+        }
+    };
+    let field: KindField = field.parse().map_err(super::Failure::error)?;
+    let change = match value {
+        None => FieldChange::Unset,
+        Some(v) if field.is_list() => FieldChange::List(list_change(v)),
+        Some(v) => FieldChange::Set(v.to_string()),
+    };
+    Ok(IndexEdit::Kind {
+        kind: kind.to_string(),
+        field,
+        change,
+    })
+}
+
 /// `a,b` replaces the list, `+x` adds x, `-x` removes x.
 pub(crate) fn list_change(value: &str) -> ListChange {
     if let Some(item) = value.strip_prefix('+') {
@@ -177,20 +225,33 @@ pub(crate) fn report_commit(
     }
 }
 
-/// Applies an index edit and reports the commit.
-pub(crate) fn commit_edit(
-    flags: &CommitFlags,
-    edit: &IndexEdit,
-) -> Result<ExitCode, super::Failure> {
-    let ws = locate(flags)?;
-    let outcome = apply_edit(&ws, edit, &flags.options()).map_err(|e| {
-        let message = e.to_string();
-        if message.starts_with(crate::engine::INDEX_FILE) && message.contains(": error:") {
-            message
-        } else {
-            format!("error: {message}")
-        }
-    })?;
+/// How an edit's error reads: a located load error as it is, anything else as `error: ...`.
+fn edit_failure(e: crate::repo::write::IndexEditError) -> super::Failure {
+    let message = e.to_string();
+    if message.starts_with(crate::engine::INDEX_FILE) && message.contains(": error:") {
+        message.into()
+    } else {
+        super::Failure::error(message)
+    }
+}
+
+/// Applies an index edit and reports the commit (with --no-commit: what waits for
+/// `handoff commit`).
+pub(crate) fn commit_edit(flags: &EditFlags, edit: &IndexEdit) -> Result<ExitCode, super::Failure> {
+    let ws = locate(&flags.commit)?;
+    if flags.no_commit {
+        let outcome =
+            crate::repo::write::apply_edit_uncommitted(&ws, edit, &flags.commit.options())
+                .map_err(edit_failure)?;
+        println!(
+            "written, not committed: {} ({} edit{} waiting; `handoff commit` commits them)",
+            outcome.change,
+            outcome.waiting,
+            if outcome.waiting == 1 { "" } else { "s" }
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let outcome = apply_edit(&ws, edit, &flags.commit.options()).map_err(edit_failure)?;
     report_commit(
         outcome.commit,
         &outcome.summary,

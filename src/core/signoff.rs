@@ -267,3 +267,30 @@ pub(crate) fn refuse_approving_nothing(
         None => Ok(()),
     }
 }
+
+/// The accepts `signer` owes: every artifact whose owner role they are in and that no current
+/// member of that role has accepted (the artifacts with `owner-not-accepted` that are theirs),
+/// in index order, each as the request that settles it.
+pub fn accepts_owed(
+    index: &Index,
+    report: &crate::core::analysis::Report,
+    signer: &str,
+) -> Vec<SignRequest> {
+    index
+        .artifacts
+        .iter()
+        .filter_map(|artifact| {
+            let owner = index.role(artifact.owner.as_deref()?)?;
+            let owed = report
+                .findings_of(&artifact.id)
+                .iter()
+                .any(|f| f.code == crate::core::model::FindingCode::OwnerNotAccepted);
+            (owed && owner.has_member(signer)).then(|| SignRequest {
+                artifact: artifact.id.clone(),
+                action: Action::Accept,
+                role: owner.id.clone(),
+                note: None,
+            })
+        })
+        .collect()
+}

@@ -60,6 +60,7 @@ actions! {
     Cancel = "cancel", "cancel", "drop the filter being typed";
     Edit = "edit", "edit", "edit a field of the selected artifact";
     Sign = "sign", "sign", "sign off the selected artifact: accept, approve, acknowledge, verify, revoke";
+    AcceptMine = "accept-mine", "", "accept all I own: every unaccepted artifact your roles own, in one commit";
     AddArtifact = "add-artifact", "add", "add an artifact to handoff.yaml";
     RemoveArtifact = "remove-artifact", "", "remove the selected artifact from handoff.yaml";
     Roles = "roles", "roles", "edit the role under the cursor (title, people), or add a role";

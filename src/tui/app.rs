@@ -323,6 +323,7 @@ impl App {
             }
             Action::Edit
             | Action::Sign
+            | Action::AcceptMine
             | Action::AddArtifact
             | Action::RemoveArtifact
             | Action::Roles => self.start_editing(action),

@@ -73,6 +73,17 @@ impl Job {
                 Err(SignError::Write(w)) if moved(&w) => Outcome::HeadMoved,
                 Err(e) => Outcome::Refused(e.to_string()),
             },
+            Change::SignAll(requests) => {
+                match write::sign_all(&self.ws, requests, self.now, &options) {
+                    Ok(o) => landed(
+                        o.commit.to_string(),
+                        o.summary,
+                        landed_note("", o.index_not_updated, &o.recovered),
+                    ),
+                    Err(SignError::Write(w)) if moved(&w) => Outcome::HeadMoved,
+                    Err(e) => Outcome::Refused(e.to_string()),
+                }
+            }
         }
     }
 

@@ -41,6 +41,10 @@ impl App {
             .map(|i| index.artifacts[i].id.clone());
         let modal = match (action, artifact) {
             (Action::AddArtifact, _) => return self.open_form(FormKind::AddArtifact),
+            (Action::AcceptMine, _) => match self.accept_mine_question() {
+                Some(modal) => modal,
+                None => return,
+            },
             (Action::Roles, _) => match index.roles.get(self.matrix.col) {
                 Some(role) => Modal::Picker(forms::role_picker(index, &role.id)),
                 None => return self.open_form(FormKind::AddRole),
@@ -67,6 +71,35 @@ impl App {
             }),
         };
         self.overlay.modal = Some(modal);
+    }
+
+    /// "Accept all I own": the question listing what would be accepted, or a status line
+    /// saying why there is nothing to ask.
+    fn accept_mine_question(&mut self) -> Option<Modal> {
+        let Some(me) = self.options.me.as_deref() else {
+            self.status = Some(
+                "git has no user.email here: set it (`git config user.email you@example.com`) to sign".into(),
+            );
+            return None;
+        };
+        let owed = crate::core::signoff::accepts_owed(&self.snap.index, &self.snap.report, me);
+        if owed.is_empty() {
+            self.status = Some(format!("nothing to accept: {me} owes no acceptance here"));
+            return None;
+        }
+        let listed: Vec<String> = owed
+            .iter()
+            .map(|r| format!("{} ({})", r.artifact, r.role))
+            .collect();
+        Some(Modal::Confirm(Confirm {
+            question: format!(
+                "Accept {} artifact{} as their owner, in one commit: {}? (y/n)",
+                owed.len(),
+                if owed.len() == 1 { "" } else { "s" },
+                listed.join(", ")
+            ),
+            change: Change::SignAll(owed),
+        }))
     }
 
     fn open_form(&mut self, kind: FormKind) {

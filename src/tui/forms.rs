@@ -27,6 +27,8 @@ pub enum FormProblem {
 pub enum Change {
     Edit(IndexEdit),
     Sign(SignRequest),
+    /// Several sign-offs in one commit ("accept all I own").
+    SignAll(Vec<SignRequest>),
 }
 
 /// What choosing an item of a picker leads to.

@@ -24,7 +24,7 @@ const ADR_TEMPLATE: &str =
 
 /// The "Done when" repository: CODEOWNERS, an ADR folder with a template, runbooks
 /// with front-matter owners, a `.mailmap`, history by several people.
-fn adopting_repo() -> TestRepo {
+pub(crate) fn adopting_repo() -> TestRepo {
     let repo = TestRepo::new();
     repo.git(&["config", "user.email", "dana@acme.example"]);
     repo.git(&["config", "user.name", "Dana Whitfield"]);
@@ -58,7 +58,7 @@ fn adopting_repo() -> TestRepo {
     repo
 }
 
-fn handoff(repo: &TestRepo, args: &[&str]) -> Output {
+pub(crate) fn handoff(repo: &TestRepo, args: &[&str]) -> Output {
     handoff_command(repo.path(), NOW)
         .env("GIT_CONFIG_GLOBAL", repo.path().join(".no-global"))
         .args(args)
@@ -66,7 +66,7 @@ fn handoff(repo: &TestRepo, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn ok(repo: &TestRepo, args: &[&str]) -> String {
+pub(crate) fn ok(repo: &TestRepo, args: &[&str]) -> String {
     let out = handoff(repo, args);
     assert!(
         out.status.success(),
@@ -76,7 +76,7 @@ fn ok(repo: &TestRepo, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn check_json(repo: &TestRepo) -> serde_json::Value {
+pub(crate) fn check_json(repo: &TestRepo) -> serde_json::Value {
     let out = handoff(repo, &["check", "--format", "json"]);
     assert_ne!(
         out.status.code(),
@@ -87,7 +87,7 @@ fn check_json(repo: &TestRepo) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn commit_count(repo: &TestRepo) -> usize {
+pub(crate) fn commit_count(repo: &TestRepo) -> usize {
     repo.git(&["rev-list", "--count", "HEAD"])
         .trim()
         .parse()

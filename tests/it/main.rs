@@ -7,6 +7,7 @@ mod common;
 mod content_age;
 mod support;
 
+mod adopt;
 mod bloom;
 mod cache;
 mod ci_formats;

@@ -502,3 +502,60 @@ fn a_refused_commit_gives_the_form_back() {
     assert!(problem.contains("pre-commit"), "{problem}");
     assert!(app.committing.is_none());
 }
+
+#[test]
+fn accept_all_i_own_asks_with_the_list_and_commits_once() {
+    let (_tmp, dir) = sample_repo();
+    // Jonas has not accepted the ADR his role owns.
+    git(&dir, &["config", "user.email", "jonas@acme.example"]);
+    let mut app = app_with_facts(&dir, &options(false)).unwrap();
+    let mut rt = runtime(&dir);
+    let me = app
+        .options
+        .me
+        .clone()
+        .expect("the sample has a git identity");
+    let owed: Vec<String> =
+        handoff::core::signoff::accepts_owed(&app.snap.index, &app.snap.report, &me)
+            .into_iter()
+            .map(|r| r.artifact)
+            .collect();
+    assert!(!owed.is_empty(), "{me} owes an acceptance in the sample");
+    key(&mut app, "A");
+    let question = app
+        .overlay
+        .confirm()
+        .expect("a confirmation")
+        .question
+        .clone();
+    for id in &owed {
+        assert!(question.contains(id.as_str()), "{id} listed: {question}");
+    }
+    key(&mut app, "n");
+    assert!(app.overlay.confirm().is_none(), "no changes nothing");
+
+    key(&mut app, "A");
+    let before = git(&dir, &["rev-parse", "HEAD"]);
+    commit(&mut app, &mut rt, "y");
+    assert_landed_on(&app, &dir, &before);
+    let files = git(&dir, &["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(files.lines().count(), owed.len(), "{files}");
+    for id in &owed {
+        assert!(
+            !app.snap
+                .report
+                .findings_of(id)
+                .iter()
+                .any(|f| f.code.as_str() == "owner-not-accepted"),
+            "{id} accepted"
+        );
+    }
+    key(&mut app, "A");
+    assert!(app.overlay.confirm().is_none());
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap()
+            .starts_with("nothing to accept")
+    );
+}

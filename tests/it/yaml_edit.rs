@@ -738,6 +738,10 @@ fn allowed_region(p: &Parsed, edit: &IndexEdit) -> Range<usize> {
             }
             None => last_top_level_region(p),
         },
+        IndexEdit::Kind { .. } => match top_level_start(p, "kinds") {
+            Some(start) => start..next_top_level(p, "kinds"),
+            None => whole,
+        },
         IndexEdit::RemoveRole { role }
         | IndexEdit::RoleTitle { role, .. }
         | IndexEdit::People { role, .. } => role_region(p, role).unwrap_or(whole),

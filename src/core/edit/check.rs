@@ -48,6 +48,11 @@ pub fn check(index: &Index, edit: &IndexEdit) -> Result<(), Refusal> {
             check_people(&new.people, &[], &format!("role `{}`", new.id))
         }
         IndexEdit::AddKind(new) => check_new_kind(index, new),
+        IndexEdit::Kind {
+            kind,
+            field,
+            change,
+        } => super::kind::check_kind_field(index, kind, *field, change),
         IndexEdit::RemoveRole { role } => {
             role_named(index, role, "role")?;
             let places = role_references(index, role);
@@ -129,7 +134,7 @@ pub(crate) fn role_references(index: &Index, role: &str) -> Vec<String> {
     places
 }
 
-fn unchanged_if(same: bool, what: impl FnOnce() -> String) -> Result<(), Refusal> {
+pub(super) fn unchanged_if(same: bool, what: impl FnOnce() -> String) -> Result<(), Refusal> {
     if same {
         Err(Refusal::Unchanged(what()))
     } else {
@@ -165,7 +170,7 @@ pub(crate) fn unknown_role(index: &Index, role: &str, field: &str) -> Refusal {
     }
 }
 
-fn non_empty(value: &str, field: &str) -> Result<(), Refusal> {
+pub(super) fn non_empty(value: &str, field: &str) -> Result<(), Refusal> {
     if value.trim().is_empty() {
         Err(Refusal::EmptyValue {
             field: field.to_string(),
@@ -241,7 +246,7 @@ fn check_dependencies(index: &Index, artifact: &str, deps: &[String]) -> Result<
     Ok(())
 }
 
-fn check_kind(index: &Index, kind: &str) -> Result<(), Refusal> {
+pub(super) fn check_kind(index: &Index, kind: &str) -> Result<(), Refusal> {
     if index.kind(kind).is_some() {
         return Ok(());
     }
@@ -302,7 +307,7 @@ fn check_governs(items: &[String]) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn check_duration(text: &str) -> Result<Duration, Refusal> {
+pub(super) fn check_duration(text: &str) -> Result<Duration, Refusal> {
     text.parse::<Duration>()
         .map_err(|e| Refusal::InvalidDuration(e.to_string()))
 }

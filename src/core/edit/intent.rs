@@ -53,6 +53,15 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
             governs: Vec::new(),
             drift_after: None,
         }),
+        IndexEdit::Kind {
+            kind,
+            field,
+            change,
+        } => {
+            if let Some(k) = out.kinds.iter_mut().find(|k| k.id == *kind) {
+                super::kind::apply_kind_field(k, *field, change);
+            }
+        }
         IndexEdit::RemoveRole { role } => out.roles.retain(|r| r.id != *role),
         IndexEdit::RoleTitle { role, title } => {
             if let Some(r) = out.roles.iter_mut().find(|r| r.id == *role) {

@@ -10,6 +10,7 @@
 
 mod check;
 mod intent;
+mod kind;
 mod text;
 
 use std::collections::BTreeMap;
@@ -24,6 +25,7 @@ use crate::yaml::edit::EditError;
 pub use check::check;
 pub(crate) use check::{role_references, unknown_role};
 pub use intent::{intended, same_meaning};
+pub use kind::KindField;
 pub use text::{edit_text, edit_text_all};
 
 /// A field of an artifact that handoff edits.
@@ -214,6 +216,12 @@ pub enum IndexEdit {
     },
     AddRole(NewRole),
     AddKind(NewKind),
+    /// A field of a kind.
+    Kind {
+        kind: String,
+        field: KindField,
+        change: FieldChange,
+    },
     RemoveRole {
         role: String,
     },
@@ -248,6 +256,11 @@ pub enum Refusal {
         field: String,
         suggestion: Option<String>,
         known: Vec<String>,
+    },
+    #[error("`{field}` is not a field of a kind handoff edits{}; the fields are: {}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(), KindField::ALL.map(|f| f.key()).join(", "))]
+    UnknownKindField {
+        field: String,
+        suggestion: Option<String>,
     },
     #[error("unknown kind `{kind}`{}", hint(suggestion, known, "kinds"))]
     UnknownKind {

@@ -219,6 +219,20 @@ fn splice_for(
             map_append(src, root, "kinds", &new.id, &NewValue::Map(value), &layout)
                 .map_err(layout_error(format!("the kinds, to add `{}`", new.id)))
         }
+        IndexEdit::Kind {
+            kind,
+            field,
+            change,
+        } => {
+            let entry = super::kind::kind_entry(root, kind)
+                .ok_or_else(|| missing(format!("kind `{kind}`")))?;
+            let current = old
+                .kind(kind)
+                .ok_or_else(|| missing(format!("kind `{kind}`")))?;
+            let layout = section_layout(src, root, root.get("kinds"));
+            super::kind::kind_field_splice(src, entry, current, *field, change, &layout)
+                .map_err(layout_error(format!("`{}` of kind `{kind}`", field.key())))
+        }
         IndexEdit::RemoveRole { role } => {
             let roles = root.get("roles").ok_or_else(|| missing("`roles`".into()))?;
             remove_entry(src, roles, role, true)

@@ -206,25 +206,55 @@ pub(crate) struct FileChange<'a> {
 pub(crate) const RETRY_FOR: Duration = Duration::from_secs(3);
 
 /// Writes the change and commits exactly that file. On failure the file is put back.
-///
-/// With [`BaseHead::Current`] (the command line reads and writes at once), a commit that
-/// another process got in first, or an `index.lock` or branch lock held for a moment, is
-/// retried on the branch as it is now, for up to [`RETRY_FOR`] — unless that other commit
-/// changed this very file, which is refused rather than overwritten. With
-/// [`BaseHead::Seen`] (the workbench) a moved HEAD is refused at once: the user must see the
-/// new data first.
 pub(crate) fn write_and_commit(
     repo: &Repository,
-    _held: &WriteLock,
+    held: &WriteLock,
     change: &FileChange,
     message: &str,
     who: &Who,
     options: &CommitOptions,
 ) -> Result<Committed, WriteError> {
-    // Temporary files beside the target can only be left by a handoff that was killed: every
+    write_and_commit_all(
+        repo,
+        held,
+        std::slice::from_ref(change),
+        message,
+        who,
+        options,
+    )
+}
+
+/// One file of a change while it is written: what putting it back needs.
+struct Written<'c, 'a> {
+    change: &'c FileChange<'a>,
+    base_blob: Option<Oid>,
+    created_dirs: Vec<PathBuf>,
+    backup: Backup,
+}
+
+/// Writes the changes and commits exactly those files, in one commit. On failure every file
+/// is put back.
+///
+/// With [`BaseHead::Current`] (the command line reads and writes at once), a commit that
+/// another process got in first, or an `index.lock` or branch lock held for a moment, is
+/// retried on the branch as it is now, for up to [`RETRY_FOR`] — unless that other commit
+/// changed one of these very files, which is refused rather than overwritten. With
+/// [`BaseHead::Seen`] (the workbench) a moved HEAD is refused at once: the user must see the
+/// new data first.
+pub(crate) fn write_and_commit_all(
+    repo: &Repository,
+    _held: &WriteLock,
+    changes: &[FileChange],
+    message: &str,
+    who: &Who,
+    options: &CommitOptions,
+) -> Result<Committed, WriteError> {
+    // Temporary files beside the targets can only be left by a handoff that was killed: every
     // live writer holds the lock this caller holds.
-    if let Some(dir) = change.path.parent() {
-        super::atomic::remove_stale_temporaries(dir);
+    for change in changes {
+        if let Some(dir) = change.path.parent() {
+            super::atomic::remove_stale_temporaries(dir);
+        }
     }
     let retrying = options.base == BaseHead::Current;
     let mut patience = Patience::new(RETRY_FOR);
@@ -240,42 +270,59 @@ pub(crate) fn write_and_commit(
             Err(e) => return Err(e.into()),
         }
     };
-    commit::refuse_through_links(repo, change.repo_path)?;
-    // The change was computed from what the file held; if someone changed it since, writing
-    // would throw their change away.
-    if read_current(change.path) != change.old.map(<[u8]>::to_vec) {
-        return Err(WriteError::ChangedMeanwhile {
-            path: change.repo_path.to_string(),
-        });
+    for change in changes {
+        commit::refuse_through_links(repo, change.repo_path)?;
+        // The change was computed from what the file held; if someone changed it since,
+        // writing would throw their change away.
+        if read_current(change.path) != change.old.map(<[u8]>::to_vec) {
+            return Err(WriteError::ChangedMeanwhile {
+                path: change.repo_path.to_string(),
+            });
+        }
     }
     let own_writes = options.own_writes.as_ref();
-    let base_blob = blob_at(repo, base, change.repo_path);
-    let created_dirs = missing_ancestors(change.path);
-    let mut journal = Journal::begin(
-        repo,
-        &branch,
-        base,
-        &[JournalFile {
-            repo_path: change.repo_path,
-            old: base_blob,
-            new: Oid::hash_object(git2::ObjectType::Blob, change.new).ok(),
-            created_dirs: repo_relative_dirs(change.repo_path, created_dirs.len()),
-        }],
-    )
-    .map_err(|e| WriteError::Commit(e.into()))?;
-    let backup = Backup::keep(repo, change.path);
-    if let Err(source) =
-        super::atomic::write_atomic_via(change.path, change.new, &scratch::dir(repo), own_writes)
-    {
-        backup.discard();
-        return Err(WriteError::Io {
-            path: change.repo_path.to_string(),
-            source,
+    let planned: Vec<(Option<Oid>, Vec<PathBuf>)> = changes
+        .iter()
+        .map(|c| (blob_at(repo, base, c.repo_path), missing_ancestors(c.path)))
+        .collect();
+    let journal_files: Vec<JournalFile> = changes
+        .iter()
+        .zip(&planned)
+        .map(|(c, (base_blob, created))| JournalFile {
+            repo_path: c.repo_path,
+            old: *base_blob,
+            new: Oid::hash_object(git2::ObjectType::Blob, c.new).ok(),
+            created_dirs: repo_relative_dirs(c.repo_path, created.len()),
+        })
+        .collect();
+    let mut journal = Journal::begin(repo, &branch, base, &journal_files)
+        .map_err(|e| WriteError::Commit(e.into()))?;
+    let mut written: Vec<Written> = Vec::with_capacity(changes.len());
+    for (n, (change, (base_blob, created_dirs))) in changes.iter().zip(planned).enumerate() {
+        let backup = Backup::keep(repo, change.path, n);
+        // Directories created for an earlier file of this change are not this file's.
+        let created_dirs: Vec<PathBuf> = created_dirs.into_iter().filter(|d| !d.exists()).collect();
+        if let Err(source) = super::atomic::write_atomic_via(
+            change.path,
+            change.new,
+            &scratch::dir(repo),
+            own_writes,
+        ) {
+            backup.discard();
+            let failure = WriteError::Io {
+                path: change.repo_path.to_string(),
+                source,
+            };
+            return Err(restore_all(&written, failure, own_writes));
+        }
+        written.push(Written {
+            change,
+            base_blob,
+            created_dirs,
+            backup,
         });
     }
-    let restore =
-        |failure: WriteError| restore(change, &created_dirs, backup.path(), failure, own_writes);
-    let paths = [change.repo_path.to_string()];
+    let paths: Vec<String> = changes.iter().map(|c| c.repo_path.to_string()).collect();
     let hooks = if options.run_hooks {
         Hooks::Run
     } else {
@@ -294,35 +341,62 @@ pub(crate) fn write_and_commit(
             commit::commit_paths_with(repo, &request, hooks, Some(&mut journal), own_writes);
         let error = match committed {
             Ok(committed) => {
-                backup.discard();
+                written.iter().for_each(|w| w.backup.discard());
                 return Ok(committed);
             }
             Err(e) => e,
         };
         if !wait(&error) {
-            return Err(restore(WriteError::Commit(error)));
+            return Err(restore_all(&written, WriteError::Commit(error), own_writes));
         }
         // Rebuild on the branch as it is now, unless the commit that got in first touched
-        // this file: its version must not be overwritten by one computed without it.
+        // one of these files: its version must not be overwritten by one computed without it.
         let tip = match commit::branch_tip(repo) {
             Ok(tip) => tip,
-            Err(e) => return Err(restore(WriteError::Commit(e))),
+            Err(e) => return Err(restore_all(&written, WriteError::Commit(e), own_writes)),
         };
-        if tip != expected && blob_at(repo, tip, change.repo_path) != base_blob {
-            let conflict = WriteError::ChangedByCommit {
-                path: change.repo_path.to_string(),
+        if tip != expected
+            && let Some(hit) = written
+                .iter()
+                .find(|w| blob_at(repo, tip, w.change.repo_path) != w.base_blob)
+        {
+            let mut failure = WriteError::ChangedByCommit {
+                path: hit.change.repo_path.to_string(),
                 commit: tip.map_or_else(String::new, |t| t.to_string()),
             };
-            backup.discard();
-            return Err(put_back_as_committed(
-                repo, change, tip, conflict, own_writes,
-            ));
+            for w in &written {
+                w.backup.discard();
+                failure = put_back_as_committed(repo, w.change, tip, failure, own_writes);
+            }
+            return Err(failure);
         }
         if let Err(e) = journal.set_parent(tip) {
-            return Err(restore(WriteError::Commit(e.into())));
+            return Err(restore_all(
+                &written,
+                WriteError::Commit(e.into()),
+                own_writes,
+            ));
         }
         expected = tip;
     }
+}
+
+/// Puts every written file back, the last written first; the failure is returned either way.
+fn restore_all(
+    written: &[Written],
+    mut failure: WriteError,
+    own_writes: Option<&OwnWrites>,
+) -> WriteError {
+    for w in written.iter().rev() {
+        failure = restore(
+            w.change,
+            &w.created_dirs,
+            w.backup.path(),
+            failure,
+            own_writes,
+        );
+    }
+    failure
 }
 
 /// The last `count` directories above `repo_path`, deepest first.
@@ -357,9 +431,12 @@ struct Backup {
 impl Backup {
     /// Kept in handoff's scratch directory; where that is on another file system, no backup
     /// is kept and putting back writes the old bytes.
-    fn keep(repo: &Repository, path: &Path) -> Backup {
+    fn keep(repo: &Repository, path: &Path, nth: usize) -> Backup {
         let is_file = path.symlink_metadata().is_ok_and(|m| m.is_file());
-        let backup = scratch::path(repo, "backup");
+        let backup = match nth {
+            0 => scratch::path(repo, "backup"),
+            n => scratch::path(repo, &format!("backup{n}")),
+        };
         let _ = std::fs::remove_file(&backup);
         let kept = is_file
             && backup

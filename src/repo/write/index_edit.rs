@@ -14,12 +14,14 @@ use git2::Oid;
 
 use super::change::{self, CommitOptions, FileChange, WriteError, summary_text};
 use super::commit::Who;
+use super::pending::Pending;
 use crate::core::edit::{
     FieldChange, IndexEdit, IndexTextError, ListChange, edit_text, edit_text_all,
 };
 use crate::core::model::Index;
 use crate::core::model::load::decode_utf8;
 use crate::repo::facts;
+use crate::repo::facts::blob_id;
 use crate::repo::workspace::INDEX_FILE;
 use crate::repo::workspace::Workspace;
 
@@ -46,6 +48,18 @@ pub enum IndexEditError {
     Read(String),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(
+        "{path} has edits made with --no-commit that are not committed yet: commit them first (`handoff commit`), or make this edit with --no-commit too"
+    )]
+    PendingEdits { path: String },
+    #[error(
+        "{path} changed since handoff's last --no-commit edit, and not by handoff: handoff commits only what it wrote. Undo that change, or commit it yourself (`git commit -- {path}`) and then run `handoff commit`"
+    )]
+    ChangedSincePending { path: String },
+    #[error("nothing to commit: no edit was made with --no-commit since the last commit")]
+    NothingPending,
+    #[error("cannot keep the list of uncommitted edits in .git/handoff: {0}")]
+    PendingList(std::io::Error),
 }
 
 impl From<super::commit::CommitError> for IndexEditError {
@@ -72,6 +86,7 @@ pub fn apply_edit(
             .map_err(|e| IndexEditError::Read(e.to_string()))?;
     let text = decode_utf8(INDEX_FILE, &bytes).map_err(|e| IndexTextError::Unloadable(e.into()))?;
     let edited = edit_text(text, edit)?;
+    refuse_pending(&repo, &repo_path)?;
     change::require_clean(&repo, &repo_path)?;
     let message = edit_message(&name, edit);
     let committed = change::write_and_commit(
@@ -94,6 +109,169 @@ pub fn apply_edit(
         index_not_updated: committed.index_not_updated,
         recovered,
     })
+}
+
+/// Refuses a committed edit of a file that has `--no-commit` edits waiting: committing it
+/// alone would commit them under this edit's message.
+fn refuse_pending(repo: &git2::Repository, repo_path: &str) -> Result<(), IndexEditError> {
+    match Pending::read(repo).blob_of(repo_path) {
+        Some(_) => Err(IndexEditError::PendingEdits {
+            path: repo_path.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// An edit written with `--no-commit`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingOutcome {
+    /// What the edit did ("sets owner of prd to pm").
+    pub change: String,
+    /// The index as it is now.
+    pub index: Index,
+    /// How many edits are waiting for `handoff commit`, this one included.
+    pub waiting: usize,
+}
+
+/// Applies `edit` to `handoff.yaml` as it is on disk and writes it without committing; the
+/// file is kept in the list `handoff commit` commits. Refused, with nothing written, when the
+/// file has changes that are not handoff's.
+pub fn apply_edit_uncommitted(
+    ws: &Workspace,
+    edit: &IndexEdit,
+    options: &CommitOptions,
+) -> Result<PendingOutcome, IndexEditError> {
+    let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
+    let (_lock, _recovered) = change::begin(&repo, options.own_writes.as_ref())?;
+    let name = Who::of(&repo)?.name();
+    let (path, repo_path) = writable_index(ws)?;
+    let bytes =
+        crate::repo::fence::read_inside(&ws.repo_root, &path, crate::yaml::MAX_INPUT_BYTES as u64)
+            .map_err(|e| IndexEditError::Read(e.to_string()))?;
+    let text = decode_utf8(INDEX_FILE, &bytes).map_err(|e| IndexTextError::Unloadable(e.into()))?;
+    // Verified by loading the edited text: an edit that breaks the index is refused here.
+    let edited = edit_text(text, edit)?;
+    let mut pending = Pending::read(&repo);
+    match pending.blob_of(&repo_path) {
+        Some(blob) if Some(blob) == blob_id(&bytes).as_deref() => {}
+        Some(_) => return Err(IndexEditError::ChangedSincePending { path: repo_path }),
+        None => change::require_clean(&repo, &repo_path)?,
+    }
+    super::atomic::write_atomic_via(
+        &path,
+        edited.text.as_bytes(),
+        &super::scratch::dir(&repo),
+        options.own_writes.as_ref(),
+    )
+    .map_err(|source| WriteError::Io {
+        path: repo_path.clone(),
+        source,
+    })?;
+    let change = edit_words(&name, edit);
+    let blob = blob_id(edited.text.as_bytes()).unwrap_or_default();
+    pending.record(&repo_path, blob, change.clone());
+    pending.save(&repo).map_err(IndexEditError::PendingList)?;
+    Ok(PendingOutcome {
+        change,
+        index: edited.index,
+        waiting: pending.changes.len(),
+    })
+}
+
+/// What `handoff commit` committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCommit {
+    pub commit: Oid,
+    /// The commit's summary line.
+    pub summary: String,
+    /// The files committed, repository-relative.
+    pub files: Vec<String>,
+    /// The edits the commit holds.
+    pub changes: Vec<String>,
+    /// The commit was made but the git index could not be updated: what to run.
+    pub index_not_updated: Option<String>,
+    /// What was finished or undone of a killed handoff's change before this one.
+    pub recovered: Vec<super::journal::Recovered>,
+}
+
+/// Commits exactly the files `--no-commit` edits changed, as they are, in one commit; refused
+/// when one of them changed since handoff wrote it. `message` replaces the summary line.
+pub fn commit_pending(
+    ws: &Workspace,
+    message: Option<&str>,
+    options: &CommitOptions,
+) -> Result<PendingCommit, IndexEditError> {
+    let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
+    let (lock, recovered) = change::begin(&repo, options.own_writes.as_ref())?;
+    let who = Who::of(&repo)?;
+    let pending = Pending::read(&repo);
+    if pending.files.is_empty() {
+        return Err(IndexEditError::NothingPending);
+    }
+    let mut contents: Vec<(std::path::PathBuf, &str, Vec<u8>)> = Vec::new();
+    for file in &pending.files {
+        let path = ws.repo_root.join(&file.path);
+        let bytes = std::fs::read(&path).ok();
+        match bytes {
+            Some(bytes) if blob_id(&bytes).as_deref() == Some(file.blob.as_str()) => {
+                contents.push((path, &file.path, bytes));
+            }
+            _ => {
+                return Err(IndexEditError::ChangedSincePending {
+                    path: file.path.clone(),
+                });
+            }
+        }
+    }
+    let changes: Vec<FileChange> = contents
+        .iter()
+        .map(|(path, repo_path, bytes)| FileChange {
+            path,
+            repo_path,
+            old: Some(bytes),
+            new: bytes,
+        })
+        .collect();
+    let message = pending_message(&who.name(), message, &pending.changes);
+    let committed = change::write_and_commit_all(&repo, &lock, &changes, &message, &who, options);
+    if let Err(WriteError::Commit(super::commit::CommitError::NothingToCommit)) = &committed {
+        // The edits undid each other: nothing is waiting any more.
+        Pending::default()
+            .save(&repo)
+            .map_err(IndexEditError::PendingList)?;
+    }
+    let committed = committed?;
+    Pending::default()
+        .save(&repo)
+        .map_err(IndexEditError::PendingList)?;
+    Ok(PendingCommit {
+        commit: committed.id,
+        summary: message.lines().next().unwrap_or_default().to_string(),
+        files: pending.files.iter().map(|f| f.path.clone()).collect(),
+        changes: pending.changes,
+        index_not_updated: committed.index_not_updated,
+        recovered,
+    })
+}
+
+/// The message of a batch of edits: the summary (given, or the one edit's, or a count), one
+/// line per edit, a trailer.
+fn pending_message(person: &str, summary: Option<&str>, changes: &[String]) -> String {
+    let person = summary_text(person, SUMMARY_VALUE_CHARS);
+    let summary = match (summary.map(str::trim).filter(|s| !s.is_empty()), changes) {
+        (Some(given), _) => summary_text(given, 200),
+        (None, [one]) => format!("handoff: {person} {one}"),
+        (None, many) => format!("handoff: {person} makes {} edits to the index", many.len()),
+    };
+    let mut message = format!("{summary}\n\n");
+    for change in changes {
+        message.push_str(&format!("- {change}\n"));
+    }
+    message.push_str(&format!(
+        "\nHandoff-Action: batch\nHandoff-Edits: {}\n",
+        changes.len()
+    ));
+    message
 }
 
 /// Several edits of `handoff.yaml`, computed but not written: what a command shows before
@@ -145,6 +323,7 @@ pub fn commit_planned(
     let (lock, recovered) = change::begin(&repo, options.own_writes.as_ref())?;
     let who = Who::of(&repo)?;
     let (path, repo_path) = writable_index(ws)?;
+    refuse_pending(&repo, &repo_path)?;
     change::require_clean(&repo, &repo_path)?;
     let committed = change::write_and_commit(
         &repo,
@@ -202,6 +381,14 @@ fn shown_list(items: &[String]) -> String {
     }
 }
 
+/// What an edit does, without the person: "sets owner of prd to pm".
+pub(crate) fn edit_words(person: &str, edit: &IndexEdit) -> String {
+    let message = edit_message(person, edit);
+    let summary = message.lines().next().unwrap_or_default();
+    let prefix = format!("handoff: {} ", summary_text(person, SUMMARY_VALUE_CHARS));
+    summary.strip_prefix(&prefix).unwrap_or(summary).to_string()
+}
+
 /// The commit message of an edit: a summary a person reads in `git log`, then trailers.
 pub(crate) fn edit_message(person: &str, edit: &IndexEdit) -> String {
     let person = summary_text(person, SUMMARY_VALUE_CHARS);
@@ -236,6 +423,21 @@ pub(crate) fn edit_message(person: &str, edit: &IndexEdit) -> String {
         IndexEdit::AddKind(new) => (
             format!("{person} adds kind {}", new.id),
             vec![("Action", "add".into()), ("Kind", new.id.clone())],
+        ),
+        IndexEdit::Kind {
+            kind,
+            field,
+            change,
+        } => (
+            format!(
+                "{person} {}",
+                field_change_words(field.key(), &format!("kind {kind}"), change)
+            ),
+            vec![
+                ("Action", "set".into()),
+                ("Kind", kind.clone()),
+                ("Field", field.key().into()),
+            ],
         ),
         IndexEdit::RemoveRole { role } => (
             format!("{person} removes role {role}"),

@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod lock;
 pub mod own_writes;
 pub(crate) mod patience;
+pub mod pending;
 pub mod refs;
 pub mod scratch;
 pub mod signing;
@@ -29,7 +30,7 @@ pub use change::{BaseHead, CommitOptions, WriteError};
 pub use commit::CommitError;
 pub(crate) use commit::commit_paths;
 pub use index_edit::{
-    EditOutcome, IndexEditError, PlannedEdits, apply_edit, commit_planned, committer_name,
-    plan_edits,
+    EditOutcome, IndexEditError, PendingCommit, PendingOutcome, PlannedEdits, apply_edit,
+    apply_edit_uncommitted, commit_pending, commit_planned, committer_name, plan_edits,
 };
-pub use signoff::{SignError, SignOutcome, sign};
+pub use signoff::{SignAllOutcome, SignError, SignOutcome, Signed, sign, sign_all};

@@ -60,12 +60,14 @@ pub(super) fn content_findings(cx: &mut Ctx, artifact: &Artifact, f: &ArtifactFa
                 String::new(),
                 match &artifact.target {
                     // A glob is not a file to create.
-                    Target::Glob(g) => {
-                        format!("add a file that matches `{g}`, or correct `path:` in handoff.yaml")
-                    }
+                    Target::Glob(g) => format!(
+                        "add a file that matches `{g}`, or correct the path: `handoff set {} path <path>`",
+                        artifact.id
+                    ),
                     other => format!(
-                        "create `{}`, or correct `path:` in handoff.yaml",
-                        other.as_str()
+                        "create `{}`, or correct the path: `handoff set {} path <path>`",
+                        other.as_str(),
+                        artifact.id
                     ),
                 },
             ),

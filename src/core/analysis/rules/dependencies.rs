@@ -21,7 +21,10 @@ pub(super) fn dependency_findings(cx: &mut Ctx, artifact: &Artifact, cycle: Opti
                 None,
                 Some(dep),
                 format!("depends on `{dep}`, which is not defined{hint}"),
-                format!("define `{dep}` in handoff.yaml, or remove it from `depends_on`"),
+                format!(
+                    "add it (`handoff add artifact {dep} --path <path>`), or drop it: `handoff set {} depends_on -{dep}`",
+                    artifact.id
+                ),
                 None,
                 in_index(artifact, "depends_on"),
             );

@@ -29,7 +29,12 @@ pub(super) fn freshness_findings(
                 date(change.time),
                 since_then(f)
             ),
-            "review it and bring it up to date, or raise the kind's max_age".to_string(),
+            match &artifact.kind {
+                Some(kind) => format!(
+                    "review it and bring it up to date, or allow longer: `handoff set --kind {kind} max_age <duration>`"
+                ),
+                None => "review it and bring it up to date".to_string(),
+            },
             Some(change.time),
             in_index(artifact, "path"),
         );

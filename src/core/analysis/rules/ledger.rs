@@ -31,8 +31,8 @@ pub(super) fn record_findings(
                 record.action, record.by
             ),
             format!(
-                "define role `{}` in handoff.yaml, or, if the record is not committed yet, remove it and sign as a role the index defines (a committed record is never edited)",
-                record.role
+                "define the role (`handoff add role {} --people {}`), or, if the record is not committed yet, remove it and sign as a role the index defines (a committed record is never edited)",
+                record.role, record.by
             ),
             Some(record.at),
             (ledger_file(&artifact.id), record.pos),

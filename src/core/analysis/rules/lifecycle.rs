@@ -22,7 +22,10 @@ pub(super) fn lifecycle_findings(
             None,
             Some(by),
             format!("superseded by `{by}`, which is not defined"),
-            format!("define `{by}` in handoff.yaml, or correct `superseded_by`"),
+            format!(
+                "add it (`handoff add artifact {by} --path <path>`), or name the successor that exists: `handoff set {} superseded_by <id>`",
+                artifact.id
+            ),
             None,
             in_index(artifact, "superseded_by"),
         );
@@ -31,7 +34,10 @@ pub(super) fn lifecycle_findings(
         return;
     }
     let owner = artifact.owner.as_deref();
-    let fix = "restore what was agreed, or, if it must change, set `status: active` in handoff.yaml and have it signed again".to_string();
+    let fix = format!(
+        "restore what was agreed, or unfreeze it (`handoff set {} status active`) and have it signed again",
+        artifact.id
+    );
     if f.uncommitted {
         cx.push(
             artifact,

@@ -20,7 +20,7 @@ pub(super) fn policy_findings(cx: &mut Ctx, artifact: &Artifact) {
                 cx,
                 artifact,
                 why,
-                "remove `verify_every`",
+                &format!("`handoff set {} verify_every --unset`", artifact.id),
                 in_index(artifact, "verify_every"),
             );
         }
@@ -39,7 +39,8 @@ pub(super) fn policy_findings(cx: &mut Ctx, artifact: &Artifact) {
         };
         if let Some(why) = why {
             let at = in_index(artifact, "required_sections");
-            inert(cx, artifact, why, "remove `required_sections`", at);
+            let fix = format!("`handoff set {} required_sections --unset`", artifact.id);
+            inert(cx, artifact, why, &fix, at);
         }
     }
     let Some(kind) = cx.kind_of(artifact) else {
@@ -78,7 +79,7 @@ fn kind_findings(cx: &mut Ctx, first: &Artifact, kind: &Kind) {
                 "`review_every` of kind `{id}` can never fire: nobody must approve its artifacts (no `signoff`, no `reviewers`)"
             ),
             &format!(
-                "add the approving roles to `signoff` of kind `{id}`, or remove `review_every`"
+                "name the approving roles (`handoff set --kind {id} signoff +<role>`), or drop it: `handoff set --kind {id} review_every --unset`"
             ),
             at("review_every"),
         );
@@ -90,7 +91,7 @@ fn kind_findings(cx: &mut Ctx, first: &Artifact, kind: &Kind) {
             &format!(
                 "`verify_every` of kind `{id}` can never fire: it applies to external artifacts (`url:`), and none of this kind is one"
             ),
-            &format!("remove `verify_every` from kind `{id}`"),
+            &format!("`handoff set --kind {id} verify_every --unset`"),
             at("verify_every"),
         );
     }
@@ -101,7 +102,7 @@ fn kind_findings(cx: &mut Ctx, first: &Artifact, kind: &Kind) {
             &format!(
                 "`max_age` of kind `{id}` can never fire: every artifact of the kind is external, frozen or superseded"
             ),
-            &format!("remove `max_age` from kind `{id}`"),
+            &format!("`handoff set --kind {id} max_age --unset`"),
             at("max_age"),
         );
     }

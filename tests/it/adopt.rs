@@ -1,0 +1,381 @@
+//! Adopting handoff on an existing repository after `import`: many sign-offs in one commit
+//! (`sign --mine`, `sign --artifacts`), batches of index edits (`--no-commit`, then
+//! `handoff commit`), handles as people, `init` on a repository that has documents.
+
+use crate::common::TestRepo;
+use crate::import::{adopting_repo, check_json, commit_count, handoff, ok};
+
+/// The "Done when" repository with one more decision of the `arch` team, so that dana
+/// owns several artifacts.
+fn adopting_repo_with_two_of_danas() -> TestRepo {
+    let repo = adopting_repo();
+    repo.write(
+        "docs/adr/0003-retries.md",
+        "# 3. Retry with backoff\n\n## Status\n\n## Context\n\n## Decision\n\n## Consequences\n",
+    );
+    repo.commit_as("dana@acme.example", "Decide on retries");
+    repo
+}
+
+/// The codes of every finding of `artifact` in `handoff check --format json`.
+fn codes_of(report: &serde_json::Value, artifact: &str) -> Vec<String> {
+    report["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == artifact)
+        .unwrap_or_else(|| panic!("no artifact {artifact}"))["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The artifacts whose owner role has `email` among its people and that still lack an accept.
+fn owed_by(repo: &TestRepo, email: &str) -> Vec<String> {
+    let index = handoff::core::model::load::load_index(
+        "handoff.yaml",
+        &std::fs::read(repo.abs("handoff.yaml")).unwrap(),
+    )
+    .unwrap();
+    let report = check_json(repo);
+    index
+        .artifacts
+        .iter()
+        .filter(|a| {
+            let owner = index.role(a.owner.as_deref().unwrap()).unwrap();
+            owner.people.iter().any(|p| p == email)
+                && codes_of(&report, &a.id).contains(&"owner-not-accepted".to_string())
+        })
+        .map(|a| a.id.clone())
+        .collect()
+}
+
+#[test]
+fn done_when_import_then_sign_mine_accepts_everything_owed_in_one_commit() {
+    let repo = adopting_repo_with_two_of_danas();
+    let before = commit_count(&repo);
+    ok(&repo, &["import", "--yes"]);
+    assert_eq!(commit_count(&repo), before + 1, "import: one commit");
+    let owed = owed_by(&repo, "dana@acme.example");
+    assert!(owed.len() >= 2, "dana owns several artifacts: {owed:?}");
+
+    let out = ok(&repo, &["sign", "--mine", "--action", "accept"]);
+    assert!(
+        out.contains(&format!("accepts {} artifacts", owed.len())),
+        "{out}"
+    );
+    assert_eq!(commit_count(&repo), before + 2, "sign --mine: one commit");
+    let mut files: Vec<String> = repo
+        .git(&["show", "--name-only", "--format=", "HEAD"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    files.sort();
+    let mut expected: Vec<String> = owed
+        .iter()
+        .map(|id| format!(".handoff/signoffs/{id}.yaml"))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        files, expected,
+        "one ledger file per artifact, nothing else"
+    );
+    for id in &owed {
+        let ledger =
+            std::fs::read_to_string(repo.abs(&format!(".handoff/signoffs/{id}.yaml"))).unwrap();
+        assert_eq!(
+            ledger.matches("action: accept").count(),
+            1,
+            "{id}: {ledger}"
+        );
+    }
+    assert!(
+        owed_by(&repo, "dana@acme.example").is_empty(),
+        "no owner-not-accepted left for dana"
+    );
+    assert_eq!(
+        repo.git(&["status", "--porcelain"]),
+        "",
+        "nothing left over"
+    );
+
+    // Asked again: nothing is owed, nothing is committed.
+    let again = ok(&repo, &["sign", "--mine", "--action", "accept"]);
+    assert!(again.contains("nothing to accept"), "{again}");
+    assert_eq!(commit_count(&repo), before + 2);
+}
+
+#[test]
+fn sign_artifacts_refuses_all_when_one_is_refused_and_names_it() {
+    let repo = adopting_repo_with_two_of_danas();
+    ok(&repo, &["import", "--yes"]);
+    let owed = owed_by(&repo, "dana@acme.example");
+    let before = commit_count(&repo);
+    // dana is not in the owner role of the runbook rosa owns.
+    let list = format!("{},runbook-payments-outage", owed[0]);
+    let out = handoff(&repo, &["sign", "--artifacts", &list, "--action", "accept"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`runbook-payments-outage`") && err.contains("Nothing was signed"),
+        "{err}"
+    );
+    assert_eq!(commit_count(&repo), before, "nothing committed");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "", "nothing written");
+
+    // The chosen set alone: one commit, one record each.
+    let list = owed[..2].join(",");
+    let out = ok(&repo, &["sign", "--artifacts", &list, "--action", "accept"]);
+    assert!(out.contains("accepts 2 artifacts"), "{out}");
+    assert_eq!(commit_count(&repo), before + 1);
+    for id in &owed[..2] {
+        assert!(!codes_of(&check_json(&repo), id).contains(&"owner-not-accepted".to_string()));
+    }
+}
+
+#[test]
+fn sign_mine_is_for_accept_only() {
+    let repo = adopting_repo();
+    ok(&repo, &["import", "--yes"]);
+    let out = handoff(&repo, &["sign", "--mine", "--action", "approve"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--action accept"));
+}
+
+#[test]
+fn no_commit_edits_accumulate_and_commit_takes_only_them() {
+    let repo = adopting_repo();
+    ok(&repo, &["import", "--yes"]);
+    let before = commit_count(&repo);
+    // Unrelated work in progress: a modified tracked file, a staged one, an untracked one.
+    repo.write("src/main.rs", "fn main() { println!(\"wip\"); }\n");
+    repo.write(
+        "docs/adr/0001-use-postgres.md",
+        "# 1. Use Postgres\n\nstaged work\n",
+    );
+    repo.git(&["add", "docs/adr/0001-use-postgres.md"]);
+    repo.write("notes.txt", "scratch\n");
+
+    let out = ok(
+        &repo,
+        &["set", "adr-0002-queue", "reviewers", "+arch", "--no-commit"],
+    );
+    assert!(
+        out.contains("not committed") && out.contains("1 edit waiting"),
+        "{out}"
+    );
+    ok(
+        &repo,
+        &[
+            "add",
+            "role",
+            "analytics",
+            "--people",
+            "kofi@acme.example",
+            "--no-commit",
+        ],
+    );
+    let out = ok(
+        &repo,
+        &[
+            "set",
+            "runbook-deploy",
+            "consumers",
+            "analytics",
+            "--no-commit",
+        ],
+    );
+    assert!(out.contains("3 edits waiting"), "{out}");
+    assert_eq!(commit_count(&repo), before, "nothing committed yet");
+
+    // A committed edit in between would commit the waiting ones under its message.
+    let refused = handoff(&repo, &["set", "runbook-deploy", "title", "Deploys"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("handoff commit"));
+
+    let out = ok(&repo, &["commit", "-m", "Staff the handoff"]);
+    assert!(out.contains("Staff the handoff"), "{out}");
+    assert_eq!(commit_count(&repo), before + 1, "one commit");
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"])
+            .trim(),
+        "handoff.yaml",
+        "only what handoff changed"
+    );
+    let body = repo.git(&["log", "-1", "--format=%B"]);
+    assert!(body.contains("- adds role analytics"), "{body}");
+    assert!(
+        body.contains("- adds arch to reviewers of adr-0002-queue"),
+        "{body}"
+    );
+    let status = repo.git(&["status", "--porcelain"]);
+    assert!(status.contains(" M src/main.rs"), "{status}");
+    assert!(
+        status.contains("M  docs/adr/0001-use-postgres.md"),
+        "still staged: {status}"
+    );
+    assert!(status.contains("?? notes.txt"), "{status}");
+    assert!(!status.contains("handoff.yaml"), "{status}");
+    let index = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    assert!(index.contains("consumers: [analytics]"), "{index}");
+
+    // Nothing waits any more.
+    let again = handoff(&repo, &["commit"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing to commit"));
+}
+
+#[test]
+fn commit_refuses_a_file_changed_by_hand_after_a_no_commit_edit() {
+    let repo = adopting_repo();
+    ok(&repo, &["import", "--yes"]);
+    let before = commit_count(&repo);
+    ok(
+        &repo,
+        &["set", "runbook-deploy", "title", "Deploys", "--no-commit"],
+    );
+    let text = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    repo.write("handoff.yaml", &format!("{text}# a person's note\n"));
+    for args in [
+        &["commit"][..],
+        &["set", "runbook-deploy", "title", "Deploy", "--no-commit"][..],
+    ] {
+        let out = handoff(&repo, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("not by handoff"), "{args:?}: {err}");
+    }
+    assert_eq!(commit_count(&repo), before);
+}
+
+#[test]
+fn set_kind_changes_a_kinds_policy_and_remedies_name_commands() {
+    let repo = adopting_repo();
+    ok(&repo, &["import", "--yes"]);
+    let before = commit_count(&repo);
+    let out = ok(&repo, &["set", "--kind", "adr", "max_age", "30d"]);
+    assert!(out.contains("sets max_age of kind adr to 30d"), "{out}");
+    ok(
+        &repo,
+        &[
+            "set",
+            "--kind",
+            "runbook",
+            "required_sections",
+            "+Escalation",
+        ],
+    );
+    ok(&repo, &["set", "--kind", "adr", "title", "--unset"]);
+    assert_eq!(commit_count(&repo), before + 3);
+    let index = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    assert!(index.contains("max_age: 30d"), "{index}");
+    assert!(
+        index.contains("runbook: { title: Runbook, required_sections: [Escalation] }"),
+        "{index}"
+    );
+    assert!(!index.contains("Architecture decision record"), "{index}");
+
+    // Refusals name what would be accepted.
+    for (args, says) in [
+        (
+            &["set", "--kind", "adr", "max_agee", "1y"][..],
+            "did you mean `max_age`",
+        ),
+        (
+            &["set", "--kind", "adr", "signoff", "+nobody"][..],
+            "unknown role `nobody`",
+        ),
+        (
+            &["set", "--kind", "nope", "max_age", "1y"][..],
+            "unknown kind `nope`",
+        ),
+        (&["set", "--kind", "adr", "max_age", "soon"][..], "soon"),
+    ] {
+        let out = handoff(&repo, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+
+    // The ADRs are older than 30 days now: the remedy names the command that changes that.
+    let report = check_json(&repo);
+    let fixes: Vec<String> = report["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["findings"].as_array().unwrap().clone())
+        .map(|f| f["fix"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        fixes
+            .iter()
+            .any(|f| f.contains("handoff set --kind adr max_age <duration>")),
+        "{fixes:#?}"
+    );
+}
+
+#[test]
+fn no_remedy_in_the_demo_asks_to_edit_the_yaml_by_hand() {
+    let (_tmp, dir) = crate::common::sample_repo();
+    let out = crate::common::handoff_command(&dir, crate::common::NOW)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for finding in report["findings"].as_array().unwrap() {
+        let fix = finding["fix"].as_str().unwrap();
+        assert!(!fix.contains("in handoff.yaml"), "{fix}");
+    }
+}
+
+#[test]
+fn init_with_docs_on_an_existing_index_adds_only_the_missing_documents() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "user.email", "dana@acme.example"]);
+    ok(&repo, &["init", "--profile", "generic"]);
+    let index = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    let paths: Vec<String> =
+        handoff::core::model::load::load_index("handoff.yaml", index.as_bytes())
+            .unwrap()
+            .artifacts
+            .iter()
+            .map(|a| a.target.as_str().to_string())
+            .collect();
+    assert!(paths.len() >= 2, "{paths:?}");
+    // A person wrote one of them already.
+    repo.write(&paths[0], "# Ours\n\nwritten by a person\n");
+
+    let out = ok(&repo, &["init", "--with-docs"]);
+    assert!(
+        out.contains(&format!("Created {} missing", paths.len() - 1)),
+        "{out}"
+    );
+    assert!(!out.contains(&paths[0]), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(repo.abs(&paths[0])).unwrap(),
+        "# Ours\n\nwritten by a person\n",
+        "an existing document is untouched"
+    );
+    for path in &paths[1..] {
+        assert!(repo.abs(path).exists(), "{path} created");
+        assert!(out.contains(path.as_str()), "{out}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        index,
+        "the index is unchanged"
+    );
+    let again = ok(&repo, &["init", "--with-docs"]);
+    assert!(again.contains("nothing was written"), "{again}");
+
+    // Without --with-docs, init refuses and names what works here.
+    let refused = handoff(&repo, &["init"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("handoff init --with-docs") && err.contains("handoff import"),
+        "{err}"
+    );
+}
