@@ -1,6 +1,7 @@
 //! The one engine behind every face: the snapshot of a handoff (index, ledger, facts and the
 //! analysis of them), how it is built, and how it is kept up to date.
 
+pub mod as_of;
 pub mod clock;
 #[cfg(feature = "fault-injection")]
 pub(crate) mod fault;

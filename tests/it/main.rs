@@ -7,6 +7,7 @@ mod common;
 mod content_age;
 mod support;
 
+mod as_of;
 mod cache;
 mod ci_formats;
 mod cli;
