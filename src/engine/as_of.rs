@@ -83,6 +83,19 @@ impl<'w> Timeline<'w> {
         Ok(timeline::at_or_before(&self.repo, from, time)?)
     }
 
+    /// The newest commit on `from`'s first-parent line committed at or before `time`, or its
+    /// first commit when all are younger.
+    pub fn at_or_before_or_first(
+        &self,
+        from: &CommitPoint,
+        time: Timestamp,
+    ) -> Result<CommitPoint, AsOfError> {
+        match timeline::at_or_before(&self.repo, from, time) {
+            Err(TimelineError::NothingBefore(_)) => Ok(timeline::first_commit(&self.repo, from)?),
+            found => Ok(found?),
+        }
+    }
+
     /// The commits of `to`'s first-parent line back to `from`, oldest first (see
     /// [`timeline::first_parent_line`]).
     pub fn first_parent_line(
@@ -144,5 +157,23 @@ impl<'w> Timeline<'w> {
             &index.governed_entries(),
         )?;
         Ok(Ok(Snapshot::new(index, ledger, facts, point.committed)))
+    }
+}
+
+impl Timeline<'_> {
+    /// Lines added and removed between an artifact path at one point and a path at another
+    /// (both relative to the handoff's directory; `None`: absent, counted as empty).
+    pub fn lines_changed(
+        &self,
+        from: (&CommitPoint, Option<&str>),
+        to: (&CommitPoint, Option<&str>),
+    ) -> Result<(usize, usize), AsOfError> {
+        let from_path = from.1.map(|p| self.workspace.repo_path(p));
+        let to_path = to.1.map(|p| self.workspace.repo_path(p));
+        Ok(timeline::lines_changed(
+            &self.repo,
+            (&from.0.change.commit, from_path.as_deref()),
+            (&to.0.change.commit, to_path.as_deref()),
+        )?)
     }
 }

@@ -7,6 +7,7 @@ pub mod clock;
 pub(crate) mod fault;
 pub mod org;
 mod reach;
+pub mod review;
 pub mod worker;
 
 use jiff::Timestamp;

@@ -117,3 +117,70 @@ fn point_of(commit: &git2::Commit) -> CommitPoint {
         committed: committed(commit),
     }
 }
+
+/// Lines added and removed between what `from_path` held at commit `from` and what `to_path`
+/// holds at commit `to` (repository-relative paths; a file, or a directory compared file by
+/// file). A side where the path is absent (or `None`) counts as empty.
+pub fn lines_changed(
+    repo: &Repository,
+    from: (&str, Option<&str>),
+    to: (&str, Option<&str>),
+) -> Result<(usize, usize), TimelineError> {
+    let entry_at =
+        |(commit, path): (&str, Option<&str>)| -> Result<Option<git2::Object<'_>>, TimelineError> {
+            let Some(path) = path.filter(|p| !p.is_empty() && !p.contains('\0')) else {
+                return Ok(None);
+            };
+            let tree = repo.find_commit(oid(commit)?)?.tree()?;
+            let Ok(entry) = tree.get_path(std::path::Path::new(path)) else {
+                return Ok(None);
+            };
+            Ok(entry.to_object(repo).ok())
+        };
+    let (old, new) = (entry_at(from)?, entry_at(to)?);
+    fn as_tree<'r>(o: &Option<git2::Object<'r>>) -> Option<git2::Tree<'r>> {
+        o.as_ref().and_then(|o| o.as_tree().cloned())
+    }
+    fn as_blob<'r>(o: &Option<git2::Object<'r>>) -> Option<git2::Blob<'r>> {
+        o.as_ref().and_then(|o| o.as_blob().cloned())
+    }
+    if as_tree(&old).is_some() || as_tree(&new).is_some() {
+        let (old, new) = (as_tree(&old), as_tree(&new));
+        let diff = repo.diff_tree_to_tree(old.as_ref(), new.as_ref(), None)?;
+        let stats = diff.stats()?;
+        return Ok((stats.insertions(), stats.deletions()));
+    }
+    let (old, new) = (as_blob(&old), as_blob(&new));
+    if old.is_none() && new.is_none() {
+        return Ok((0, 0));
+    }
+    let (mut added, mut removed) = (0, 0);
+    repo.diff_blobs(
+        old.as_ref(),
+        None,
+        new.as_ref(),
+        None,
+        None,
+        None,
+        None,
+        None,
+        Some(&mut |_, _, line| {
+            match line.origin() {
+                '+' => added += 1,
+                '-' => removed += 1,
+                _ => {}
+            }
+            true
+        }),
+    )?;
+    Ok((added, removed))
+}
+
+/// The first commit of `from`'s first-parent line.
+pub fn first_commit(repo: &Repository, from: &CommitPoint) -> Result<CommitPoint, TimelineError> {
+    let mut commit = repo.find_commit(oid(&from.change.commit)?)?;
+    while let Ok(parent) = commit.parent(0) {
+        commit = parent;
+    }
+    Ok(point_of(&commit))
+}

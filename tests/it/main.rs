@@ -34,6 +34,7 @@ mod reliability_ledger;
 mod reliability_paths;
 mod reliability_text;
 mod reliability_write;
+mod review;
 mod screenshots;
 mod trust;
 mod tui;
