@@ -8,6 +8,7 @@ mod content_age;
 mod support;
 
 mod adopt;
+mod as_of;
 mod bloom;
 mod cache;
 mod ci_formats;
@@ -36,6 +37,7 @@ mod reliability_ledger;
 mod reliability_paths;
 mod reliability_text;
 mod reliability_write;
+mod review;
 mod screenshots;
 mod trust;
 mod tui;
