@@ -589,6 +589,8 @@ fn remove_cache(dir: &Path) -> Result<(), String> {
 struct HistoryFigures {
     baseline: Duration,
     cold: Duration,
+    /// Cold, with git's changed-path Bloom filters in a commit-graph.
+    cold_filtered: Duration,
     warm: Duration,
     after_new: Duration,
     /// The JSON of cold, warm and after-new checks equals that of `--no-cache` checks.
@@ -638,12 +640,37 @@ fn measure_history(subject: &Subject, runs: usize) -> Result<HistoryFigures, Str
     run_git(dir, &["checkout", "--quiet", "--force", &branch])?;
     run_git(dir, &["branch", "-D", "bench-after"]).ok();
     let (after_new, after_identical) = result?;
+
+    // With changed-path filters (`git commit-graph write --changed-paths`), then without again,
+    // unless the repository had a commit-graph of its own.
+    let info = dir.join(".git/objects/info");
+    let had_graph = info.join("commit-graph").exists() || info.join("commit-graphs").exists();
+    run_git(
+        dir,
+        &[
+            "-c",
+            "commitGraph.changedPathsVersion=2",
+            "commit-graph",
+            "write",
+            "--reachable",
+            "--changed-paths",
+        ],
+    )?;
+    let filtered = timed(&|| handoff_check(dir, &[]), &|| remove_cache(dir));
+    if !had_graph {
+        std::fs::remove_file(info.join("commit-graph")).ok();
+    }
+    let (cold_filtered, filtered_out) = filtered?;
     Ok(HistoryFigures {
         baseline,
         cold,
+        cold_filtered,
         warm,
         after_new,
-        identical: cold_out == reference && warm_out == reference && after_identical,
+        identical: cold_out == reference
+            && warm_out == reference
+            && filtered_out == reference
+            && after_identical,
     })
 }
 
@@ -1238,20 +1265,22 @@ impl Report {
              L is `git log --name-only --format=%H` on the same repository in the same run; \
              each check is the whole `handoff check --format json` process (index, ledger, \
              work tree, history, analysis, output), median of the runs.\n\n\
-             | repository | artifacts | commits | L | cold check (no cache) | warm check (same HEAD) | after {NEW_COMMITS} new commits | answers equal `--no-cache` |\n\
-             |---|---:|---:|---:|---:|---:|---:|---|"
+             | repository | artifacts | commits | L | cold check (no cache) | cold, Bloom filters | warm check (same HEAD) | after {NEW_COMMITS} new commits | answers equal `--no-cache` |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---|"
             );
             for (label, artifacts, commits, h) in &self.history {
                 let cold = ratio(h.cold, h.baseline);
+                let filtered = ratio(h.cold_filtered, h.baseline);
                 let warm = ratio(h.warm, h.baseline);
                 let after = ratio(h.after_new, h.baseline);
                 let _ = writeln!(
                     out,
-                    "| {label} | {} | {} | {} | {} ({cold:.2}× L) | {} ({warm:.3}× L) | {} ({after:.3}× L) | {} |",
+                    "| {label} | {} | {} | {} | {} ({cold:.2}× L) | {} ({filtered:.2}× L) | {} ({warm:.3}× L) | {} ({after:.3}× L) | {} |",
                     thousands(*artifacts),
                     thousands(*commits),
                     ms(h.baseline),
                     ms(h.cold),
+                    ms(h.cold_filtered),
                     ms(h.warm),
                     ms(h.after_new),
                     if h.identical { "yes" } else { "**NO**" }

@@ -719,6 +719,51 @@ proptest! {
         }
         assert_clean_fingerprints(&player.repo);
     }
+
+    /// The same, with git's changed-path Bloom filters in the commit-graph: written part way
+    /// (so later commits have none: stale), as version 1 or 2, and maybe a split layer
+    /// without filters on top. The filters may only spare tree reads, never change an answer.
+    #[test]
+    fn random_histories_agree_with_git_log_with_bloom_filters(
+        ops in proptest::collection::vec(op(), 1..40),
+        written_after in 0usize..40,
+        version in 1u8..3,
+        unfiltered_layer in proptest::bool::ANY,
+    ) {
+        let mut player = Player {
+            repo: TestRepo::new(),
+            step: 0,
+            branch: 0,
+            branches: vec![true, false, false],
+        };
+        player.repo.write("a.txt", "initial\n");
+        player.repo.commit_at("initial", EPOCH);
+        let version = format!("commitGraph.changedPathsVersion={version}");
+        for (at, op) in ops.iter().enumerate() {
+            if at == written_after {
+                player.commit_pending();
+                player.repo.git(&[
+                    "-c", &version, "commit-graph", "write", "--reachable", "--split",
+                    "--changed-paths",
+                ]);
+            }
+            player.play(op);
+        }
+        player.commit_pending();
+        if unfiltered_layer {
+            player.repo.git(&[
+                "-c", "commitGraph.changedPathsVersion=0", "commit-graph", "write",
+                "--reachable", "--split=no-merge", "--no-changed-paths",
+            ]);
+        }
+        let mut paths = player.repo.all_paths_in_history();
+        paths.extend(FILES.iter().map(|f| f.to_string()));
+        paths.extend([".", "docs", "docs/sub", "src"].iter().map(|f| f.to_string()));
+        assert_history_agrees(&player.repo, &paths, &["*.md", "docs/*"]);
+        for file in ["docs/sub/e.md", "docs"] {
+            assert_history_agrees(&player.repo, &[file.to_string()], &[]);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

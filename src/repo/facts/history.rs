@@ -27,6 +27,7 @@ use jiff::Timestamp;
 use super::FactsError;
 use super::glob::PathGlob;
 use crate::core::model::{History, LastChange};
+use crate::repo::commit_graph::ChangedPathFilters;
 
 /// A path whose last change is wanted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -137,6 +138,8 @@ struct Targets {
     /// glob, or a path with a NUL byte (which no tree entry has, and libgit2 cannot look up).
     globs: Vec<Option<PathGlob>>,
     specs_of_key: Vec<Vec<usize>>,
+    /// The path of each exact key (`key < exact_count`), as a changed-path filter is asked.
+    exact_paths: Vec<String>,
 }
 
 /// One path component of the exact paths being resolved.
@@ -170,6 +173,7 @@ impl Targets {
 
         let mut root = TrieNode::default();
         let mut specs_of_key: Vec<Vec<usize>> = Vec::new();
+        let mut exact_paths = Vec::new();
         let mut previous: Option<&Vec<Vec<u8>>> = None;
         for (path, spec) in &exact {
             if previous == Some(path) {
@@ -181,6 +185,12 @@ impl Targets {
             previous = Some(path);
             let key = specs_of_key.len() as Key;
             specs_of_key.push(vec![*spec]);
+            exact_paths.push(
+                path.iter()
+                    .map(|c| String::from_utf8_lossy(c))
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
             let mut node = &mut root;
             for name in path {
                 // Paths arrive sorted, so a new child always belongs at the end.
@@ -218,6 +228,7 @@ impl Targets {
             exact_count,
             globs,
             specs_of_key,
+            exact_paths,
         }
     }
 
@@ -317,6 +328,8 @@ struct Walk<'a, 'r> {
     unresolved: usize,
     commits_visited: usize,
     keys_from_known: Vec<Key>,
+    /// git's changed-path Bloom filters, read at the first visit (`None` inside: none here).
+    filters: Option<Option<ChangedPathFilters>>,
 }
 
 impl<'a, 'r> Walk<'a, 'r> {
@@ -341,6 +354,7 @@ impl<'a, 'r> Walk<'a, 'r> {
             unresolved: targets.key_count(),
             commits_visited: 0,
             keys_from_known: Vec::new(),
+            filters: None,
         }
     }
 
@@ -374,6 +388,20 @@ impl<'a, 'r> Walk<'a, 'r> {
         let (tree, parents) = {
             let node = self.commit(commit)?;
             (node.tree, node.parents.clone())
+        };
+        // In a shallow clone a parent may be missing: the comparison below handles that.
+        let keys = match parents.first() {
+            Some(&first_parent) if !self.shallow => {
+                let (unchanged, maybe) = self.ruled_out_by_filter(commit, keys);
+                // TREESAME to the first parent: the chain goes on there, as after a tree
+                // comparison that found no difference.
+                self.pass(first_parent, unchanged)?;
+                if maybe.is_empty() {
+                    return Ok(());
+                }
+                maybe
+            }
+            _ => keys,
         };
         let tree = self.tree(tree)?;
         if parents.is_empty() {
@@ -410,6 +438,29 @@ impl<'a, 'r> Walk<'a, 'r> {
             }
         }
         self.resolve_at(commit, &undecided)
+    }
+
+    /// Splits `keys` into those the commit's changed-path filter says did not change against
+    /// its first parent (certain), and the rest, which need the trees compared. Only exact
+    /// paths are asked; globs and the whole tree always need the trees.
+    fn ruled_out_by_filter(&mut self, commit: Oid, keys: Vec<Key>) -> (Vec<Key>, Vec<Key>) {
+        let repo = self.repo;
+        let filters = self
+            .filters
+            .get_or_insert_with(|| ChangedPathFilters::open(repo.commondir()));
+        let Some(filters) = filters.as_ref() else {
+            return (Vec::new(), keys);
+        };
+        let targets = self.targets;
+        keys.into_iter().partition(|&key| {
+            targets
+                .exact_paths
+                .get(key as usize)
+                .filter(|path| !path.is_empty())
+                .is_some_and(|path| {
+                    filters.may_have_changed(commit.as_bytes(), path) == Some(false)
+                })
+        })
     }
 
     /// Hands keys on to a commit (HEAD, or a parent), joining its queue entry if it has one.
