@@ -14,6 +14,7 @@ pub(crate) mod org_html;
 pub(crate) mod report_html;
 pub(crate) mod report_markdown;
 pub(crate) mod sarif;
+pub(crate) mod scorecard;
 pub(crate) mod style;
 
 use crate::core::analysis::Finding;

@@ -248,7 +248,7 @@ fn at_least(
     }
     Verdict::of(
         counted >= count,
-        format!("{what}: {counted} of {count} required"),
+        format!("{what}: {counted} found, at least {count} required"),
         evidence,
         format!(
             "add {} more to handoff.yaml ({what}), or complete those listed",
