@@ -33,6 +33,7 @@ mod reliability_ledger;
 mod reliability_paths;
 mod reliability_text;
 mod reliability_write;
+mod scorecard;
 mod screenshots;
 mod trust;
 mod tui;
