@@ -501,3 +501,40 @@ fn without_a_scorecard_nothing_changes() {
     let report = run(repo.path(), &["report"]);
     assert!(!report.contains("## Scorecard"));
 }
+
+#[test]
+fn every_init_profile_writes_a_scorecard_that_evaluates() {
+    for profile in ["solo", "startup", "mid-size", "enterprise", "generic"] {
+        let repo = TestRepo::new();
+        repo.git(&["config", "user.email", "dana@acme.example"]);
+        let init = common::handoff_command(repo.path(), NOW)
+            .args(["init", "--profile", profile, "--with-docs"])
+            .output()
+            .unwrap();
+        assert!(
+            init.status.success(),
+            "{profile}: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let (json, code) = scorecard(repo.path());
+        let rules = json["rules"].as_array().unwrap();
+        assert!(!rules.is_empty(), "{profile}");
+        for r in rules {
+            assert!(
+                r["state"] == "pass" || r["state"] == "fail",
+                "{profile}: {r:#}"
+            );
+            assert_eq!(r["fix"].is_null(), r["state"] == "pass", "{profile}: {r:#}");
+        }
+        let failed = json["summary"]["failed"].as_bool().unwrap();
+        assert_eq!(code, i32::from(failed), "{profile}");
+        // The documents `--with-docs` writes carry their sections: the written one-pager
+        // of the solo profile passes at once; owners have not accepted anything yet.
+        if profile == "solo" {
+            assert_eq!(state_of(&json, "one-pager-written"), "pass");
+            assert_eq!(state_of(&json, "one-pager-complete"), "pass");
+        } else {
+            assert_eq!(state_of(&json, "every-artifact-owned"), "fail", "{profile}");
+        }
+    }
+}
