@@ -538,3 +538,60 @@ fn every_init_profile_writes_a_scorecard_that_evaluates() {
         }
     }
 }
+
+#[test]
+fn edits_of_the_index_keep_the_scorecard_and_allocations_byte_for_byte() {
+    let rules = "  # the team's checklist\n  - name: prd-complete   # keep this\n    rule: sections-present\n    kind: prd\n";
+    let roles = "  pm: { people: [dana@acme.example], allocation: 2h/week }   # Dana's time\n";
+    let repo = repo_with(roles, rules);
+    for args in [
+        &["set", "prd", "title", "The PRD"][..],
+        &["set", "--role", "pm", "people", "+sam@acme.example"][..],
+    ] {
+        let out = common::handoff_command(repo.path(), NOW)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let index = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    assert!(index.ends_with(&format!("scorecard:\n{rules}")), "{index}");
+    assert!(
+        index.contains("  pm: { people: [dana@acme.example, sam@acme.example], allocation: 2h/week }   # Dana's time\n"),
+        "{index}"
+    );
+    let (json, _) = scorecard(repo.path());
+    assert_eq!(state_of(&json, "prd-complete"), "pass");
+}
+
+#[test]
+fn the_schema_describes_scorecard_rules_and_allocations() {
+    let out = common::handoff_command(Path::new("."), NOW)
+        .args(["schema"])
+        .output()
+        .unwrap();
+    let schema: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rule = &schema["definitions"]["scorecard_rule"];
+    assert_eq!(rule["required"], serde_json::json!(["name", "rule"]));
+    assert_eq!(
+        rule["properties"]["rule"]["enum"],
+        serde_json::json!([
+            "owned-and-accepted",
+            "at-least",
+            "sections-present",
+            "role-staffed",
+            "in-ci"
+        ])
+    );
+    assert_eq!(rule["additionalProperties"], false);
+    let allocation = &schema["definitions"]["role"]["properties"]["allocation"];
+    assert!(allocation["pattern"].as_str().unwrap().contains("week"));
+    assert_eq!(
+        schema["properties"]["scorecard"]["items"]["$ref"],
+        "#/definitions/scorecard_rule"
+    );
+}
