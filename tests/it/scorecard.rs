@@ -595,3 +595,37 @@ fn the_schema_describes_scorecard_rules_and_allocations() {
         "#/definitions/scorecard_rule"
     );
 }
+
+#[test]
+fn org_reads_a_published_result_with_a_handoff_level_finding() {
+    let repo = repo_with(
+        PM,
+        "  - name: evals-in-ci\n    rule: in-ci\n    path: evals\n",
+    );
+    let results = tempfile::tempdir().unwrap();
+    let published = run(repo.path(), &["check", "--format", "json"]);
+    assert!(published.contains("\"artifact\": null"), "{published}");
+    let check: Value = serde_json::from_str(&published).unwrap();
+    std::fs::write(results.path().join("reply.json"), &published).unwrap();
+    // The published result, and the local clone checked here, count the same: the rule's
+    // warning included.
+    for source in [results.path(), repo.path()] {
+        let out = common::handoff_command(repo.path(), NOW)
+            .args(["org", "--format", "json"])
+            .arg(source)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let org: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let repo = &org["repositories"][0];
+        assert!(repo["load_error"].is_null(), "{org:#}");
+        assert_eq!(
+            repo["summary"]["warning"], check["summary"]["warning"],
+            "{org:#}"
+        );
+    }
+}

@@ -205,6 +205,15 @@ fn at_least(
         .iter()
         .filter(|a| a.kind.as_deref() == Some(kind) && a.status != Status::Superseded)
         .collect();
+    // Who governs the path is decided once per rule, not once per artifact.
+    let governing: Vec<&str> = match governs {
+        Some(GovernsCondition::Path(path)) => index
+            .governing(path)
+            .iter()
+            .map(|g| g.id.as_str())
+            .collect(),
+        _ => Vec::new(),
+    };
     let mut evidence = Vec::new();
     let mut counted = 0u32;
     for a in &of_kind {
@@ -213,9 +222,7 @@ fn at_least(
             Some(GovernsCondition::Anything) if index.governs_of(a).is_empty() => {
                 lacks.push("governs nothing".to_string())
             }
-            Some(GovernsCondition::Path(path))
-                if !index.governing(path).iter().any(|g| g.id == a.id) =>
-            {
+            Some(GovernsCondition::Path(path)) if !governing.contains(&a.id.as_str()) => {
                 lacks.push(format!("does not govern {path}"))
             }
             _ => {}
