@@ -92,8 +92,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, super::Failure> {
     let threshold = args.fail_on.severity();
     let failed = snapshot
         .report
-        .findings
-        .iter()
+        .all_findings()
         .any(|f| f.severity >= threshold);
     let out = match args.format {
         Format::Text => text(&snapshot, threshold, super::style::paint_stdout()),

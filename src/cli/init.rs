@@ -566,6 +566,41 @@ mod tests {
     }
 
     #[test]
+    fn every_profile_carries_the_checklist_of_its_team_shape() {
+        use crate::core::model::RuleCheck;
+        let names = |profile: Profile| -> Vec<String> {
+            loaded(profile, None)
+                .scorecard
+                .iter()
+                .map(|r| r.name.clone())
+                .collect()
+        };
+        // Alone, the one-pager is still written.
+        assert_eq!(
+            names(Profile::Solo),
+            ["one-pager-written", "one-pager-complete", "evals-in-ci"]
+        );
+        let mid = names(Profile::MidSize);
+        let enterprise = names(Profile::Enterprise);
+        assert!(mid.iter().all(|n| enterprise.contains(n)), "{enterprise:?}");
+        for review in [
+            "legal-review",
+            "compliance-review",
+            "security-review",
+            "accessibility-reviewer",
+        ] {
+            assert!(enterprise.contains(&review.to_string()), "{review}");
+            assert!(!mid.contains(&review.to_string()), "{review}");
+        }
+        let startup = loaded(Profile::Startup, None);
+        assert!(startup.scorecard.iter().any(|r| matches!(
+            &r.check,
+            RuleCheck::RoleStaffed { role, minimum: Some(_) } if role == "domain-expert"
+        )));
+        assert!(!names(Profile::Generic).is_empty());
+    }
+
+    #[test]
     fn templates_carry_every_required_heading() {
         for profile in Profile::ALL {
             let index = loaded(profile, None);

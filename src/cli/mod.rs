@@ -17,6 +17,7 @@ pub(crate) mod remove;
 pub(crate) mod report;
 pub(crate) mod review;
 pub(crate) mod schema;
+pub(crate) mod scorecard;
 pub(crate) mod set;
 pub(crate) mod sign;
 pub(crate) mod style;
@@ -79,8 +80,10 @@ pub(crate) struct WorkbenchArgs {
 /// page (the README's "Environment" and exit-code tables say the same).
 const EXIT_AND_ENVIRONMENT: &str = "\
 Exit status:
-  0  done; check: no finding reaches --fail-on; doctor: nothing wrong
-  1  check: a finding reaches --fail-on; doctor: something is wrong
+  0  done; check: no finding reaches --fail-on; scorecard: no failing
+     rule reaches --fail-on; doctor: nothing wrong
+  1  check: a finding reaches --fail-on; scorecard: a failing rule
+     does; doctor: something is wrong
   2  handoff.yaml does not load (file:line:col), no repository, wrong
      arguments, or a sign/set/add/remove refused (nothing written)
 
@@ -201,6 +204,8 @@ pub(crate) enum Command {
     Schema(schema::SchemaArgs),
     /// Write a one-page handoff status as Markdown or HTML
     Report(report::ReportArgs),
+    /// Judge the handoff against its scorecard: each rule, pass or fail, and why
+    Scorecard(scorecard::ScorecardArgs),
     /// Print, as Markdown, everything to read before touching an artifact
     Context(context::ContextArgs),
     /// What changed in the handoff since a revision, a date or the last review
@@ -254,6 +259,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Import(args)) => import::run(args),
         Some(Command::Schema(args)) => schema::run(args),
         Some(Command::Report(args)) => report::run(args),
+        Some(Command::Scorecard(args)) => scorecard::run(args),
         Some(Command::Context(args)) => context::run(args),
         Some(Command::Review(args)) => review::run(args),
         Some(Command::Mcp(args)) => crate::mcp::run(args).map_err(Failure::from),

@@ -68,8 +68,11 @@ impl Snapshot {
     /// the artifacts whose facts changed.
     pub fn apply(&mut self, piece: FactsPiece) -> Vec<String> {
         let whole = matches!(piece, FactsPiece::LedgerHistory(_));
+        let scorecard = matches!(piece, FactsPiece::Scorecard(_));
         let changed = facts::merge(&mut self.facts, piece);
-        if whole {
+        if scorecard {
+            self.report.rescore(&self.index, &self.facts);
+        } else if whole {
             // What the ledger's history says can reach every artifact.
             self.reanalyze();
         } else if !changed.is_empty() {
@@ -177,6 +180,7 @@ pub(crate) fn snapshot_with(
         &cache,
         index.content_rules(),
         &index.governed_entries(),
+        &index.ci_paths(),
     )?;
     Ok(Snapshot::new(index, ledger, facts, now))
 }

@@ -133,15 +133,16 @@ pub fn result_of(s: &Snapshot, remote: Option<String>) -> CheckResult {
                 consumers: a.consumers.clone(),
             })
             .collect(),
+        // As `check --format json` publishes them: the handoff's own findings included, their
+        // `artifact` absent.
         findings: s
             .report
-            .findings
-            .iter()
+            .all_findings()
             .map(|f| ResultFinding {
                 code: f.code.as_str().to_string(),
                 severity: f.severity,
                 message: f.message.clone(),
-                artifact: f.artifact.clone(),
+                artifact: (!f.artifact.is_empty()).then(|| f.artifact.clone()),
                 roles: f.roles.clone(),
                 fix: f.fix.clone(),
                 action: f.action.as_ref().map(|a| ResultAction {

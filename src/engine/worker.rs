@@ -34,6 +34,8 @@ pub struct Request {
     pub rules: ContentRules,
     /// What each artifact governs (from the index).
     pub governs: BTreeMap<String, Vec<String>>,
+    /// The paths the scorecard's `in-ci` rules name (from the index).
+    pub ci_paths: Vec<String>,
 }
 
 impl Request {
@@ -48,7 +50,13 @@ impl Request {
             history,
             rules: ContentRules::default(),
             governs: BTreeMap::new(),
+            ci_paths: Vec::new(),
         }
+    }
+
+    /// The same request, checking the paths the scorecard's `in-ci` rules name.
+    pub fn with_ci_paths(self, ci_paths: Vec<String>) -> Request {
+        Request { ci_paths, ..self }
     }
 
     /// The same request, reading what `governs` names for each artifact.
@@ -74,6 +82,7 @@ impl Request {
             history: self.history || newer.history,
             rules: newer.rules,
             governs: newer.governs,
+            ci_paths: newer.ci_paths,
         }
     }
 }
@@ -172,6 +181,7 @@ impl FactsWorker {
             cache: &cache,
             rules: job.rules,
             governs: &governs,
+            ci_paths: &job.ci_paths,
         };
         match facts::read_facts(repo, &self.workspace, &request, &|piece| {
             send(FactsUpdate::Piece(g, piece))

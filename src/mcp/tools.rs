@@ -8,6 +8,7 @@ use rmcp::model::ToolAnnotations;
 use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock, JsonObject, Tool};
 use serde_json::{Value, json};
 
+use crate::core::analysis::Finding;
 use crate::core::model::{FindingCode, Severity};
 use crate::engine::Snapshot;
 
@@ -292,18 +293,18 @@ pub(super) fn list_findings(snapshot: &Snapshot, args: &JsonObject) -> Result<Va
     let code: Option<FindingCode> = text_arg(args, "code").map(str::parse).transpose()?;
     let artifact = text_arg(args, "artifact");
     let (offset, limit) = page_args(args, FINDINGS_PAGE, FINDINGS_PAGE_MAX)?;
-    let pool = match artifact {
+    // Without an artifact, the handoff's own findings (`scorecard-unmet`) are listed too.
+    let pool: Box<dyn Iterator<Item = &Finding>> = match artifact {
         Some(id) if snapshot.artifact(id).is_none() => {
             return Err(ToolError::NoArtifact(id.to_string()));
         }
-        Some(id) => snapshot.report.findings_of(id),
-        None => &snapshot.report.findings,
+        Some(id) => Box::new(snapshot.report.findings_of(id).iter()),
+        None => Box::new(snapshot.report.all_findings()),
     };
     let mut count = 0;
     let mut findings = Vec::new();
-    for f in pool
-        .iter()
-        .filter(|f| least.is_none_or(|l| f.severity >= l) && code.is_none_or(|c| f.code == c))
+    for f in
+        pool.filter(|f| least.is_none_or(|l| f.severity >= l) && code.is_none_or(|c| f.code == c))
     {
         if count >= offset && findings.len() < limit {
             findings.push(crate::render::check::json_finding(f));

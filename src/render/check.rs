@@ -38,6 +38,32 @@ pub(crate) fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
         .map(|c| c.as_str().len())
         .max()
         .unwrap_or(0);
+    let write_findings = |out: &mut String, findings: &mut dyn Iterator<Item = &Finding>| {
+        for f in findings {
+            let sev = format!("{:<7}", f.severity.as_str());
+            out.push_str(&format!(
+                "  {}  {:<code_width$}  {}\n",
+                paint.severity(f.severity, &sev),
+                f.code.as_str(),
+                sanitize(&f.message),
+            ));
+            out.push_str(&format!(
+                "  {:7}  {:code_width$}  {}\n",
+                "",
+                "",
+                paint.dim(&format!("→ {}", sanitize(&f.fix)))
+            ));
+        }
+    };
+    // Findings about the handoff as a whole come first: they are not any one artifact's.
+    if !s.report.handoff_findings.is_empty() {
+        out.push_str(&format!(
+            "\n{}  handoff.yaml  {}\n",
+            paint.bold("scorecard"),
+            paint.dim(&format!("{} rules pass", s.report.scorecard.score()))
+        ));
+        write_findings(&mut out, &mut s.report.handoff_findings.iter());
+    }
     let mut clean = Vec::new();
     for artifact in &s.index.artifacts {
         let findings = s.report.findings_of(&artifact.id);
@@ -55,21 +81,7 @@ pub(crate) fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
             sanitize(artifact.target.as_str()),
             paint.dim(&owner)
         ));
-        for f in findings {
-            let sev = format!("{:<7}", f.severity.as_str());
-            out.push_str(&format!(
-                "  {}  {:<code_width$}  {}\n",
-                paint.severity(f.severity, &sev),
-                f.code.as_str(),
-                sanitize(&f.message),
-            ));
-            out.push_str(&format!(
-                "  {:7}  {:code_width$}  {}\n",
-                "",
-                "",
-                paint.dim(&format!("→ {}", sanitize(&f.fix)))
-            ));
-        }
+        write_findings(&mut out, &mut findings.iter());
     }
     if !clean.is_empty() {
         out.push_str(&format!(
@@ -97,7 +109,7 @@ pub(crate) fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
         ));
     }
     let (e, w, i) = s.report.counts();
-    let failed = s.report.findings.iter().any(|f| f.severity >= threshold);
+    let failed = s.report.all_findings().any(|f| f.severity >= threshold);
     let verdict = if failed {
         paint.severity(Severity::Error, &format!("FAIL (--fail-on {threshold})"))
     } else {
@@ -234,7 +246,12 @@ pub(crate) struct JsonFinding<'a> {
     #[schemars(extend("enum" = ["error", "warning", "info"]))]
     severity: &'static str,
     message: &'a str,
-    artifact: &'a str,
+    /// The artifact it is about; `null` for a finding about the handoff as a whole
+    /// (`scorecard-unmet`), which names its `rule` instead.
+    artifact: Option<&'a str>,
+    /// The scorecard rule a handoff-level finding is about; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<&'a str>,
     role: Option<&'a str>,
     /// Every role that must act, `role` first.
     roles: &'a [String],
@@ -277,7 +294,8 @@ pub(crate) fn json_finding(f: &Finding) -> JsonFinding<'_> {
         code: f.code.as_str(),
         severity: f.severity.as_str(),
         message: &f.message,
-        artifact: &f.artifact,
+        artifact: (!f.artifact.is_empty()).then_some(f.artifact.as_str()),
+        rule: f.rule.as_deref(),
         role: f.role.as_deref(),
         roles: &f.roles,
         related: f.related.as_deref(),
@@ -320,6 +338,7 @@ fn json_of(
 ) -> String {
     let empty = Default::default();
     let whole = range.start == 0 && range.end == s.index.artifacts.len();
+    let first_page = range.start == 0;
     let chosen = &s.index.artifacts[range];
     let artifacts = chosen
         .iter()
@@ -392,12 +411,19 @@ fn json_of(
             })
             .collect(),
         artifacts,
+        // The handoff's own findings are listed once: with the whole, or on the first page.
         findings: if whole {
-            s.report.findings.iter().map(json_finding).collect()
+            s.report.all_findings().map(json_finding).collect()
         } else {
+            let handoff = if first_page {
+                &s.report.handoff_findings[..]
+            } else {
+                &[]
+            };
             chosen
                 .iter()
                 .flat_map(|a| s.report.findings_of(&a.id))
+                .chain(handoff)
                 .map(json_finding)
                 .collect()
         },
@@ -407,7 +433,7 @@ fn json_of(
             warning,
             info,
             fail_on: threshold.as_str(),
-            failed: s.report.findings.iter().any(|f| f.severity >= threshold),
+            failed: s.report.all_findings().any(|f| f.severity >= threshold),
         },
         page,
     };

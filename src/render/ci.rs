@@ -28,7 +28,7 @@ pub(crate) fn github(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> St
         let properties = annotation_properties(&file, f.pos, f.code.as_str());
         let message = format!(
             "{}: {}\n→ {}",
-            sanitize(&f.artifact),
+            sanitize(f.subject()),
             sanitize(&f.message),
             sanitize(&f.fix)
         );
@@ -112,14 +112,35 @@ pub(crate) fn junit(
 ) -> String {
     let mut artifacts: Vec<_> = s.index.artifacts.iter().collect();
     artifacts.sort_by(|a, b| a.id.cmp(&b.id));
-    let failing = |id: &str| {
-        s.report
-            .findings_of(id)
-            .iter()
-            .any(|f| f.severity >= threshold)
-    };
-    let failures = artifacts.iter().filter(|a| failing(&a.id)).count();
-    let tests = artifacts.len();
+    // One case per artifact, then one per scorecard rule (its `scorecard-unmet` finding).
+    let mut cases: Vec<Case> = artifacts
+        .into_iter()
+        .map(|a| Case {
+            classname: format!("handoff.{}", a.kind.as_deref().unwrap_or("artifact")),
+            name: &a.id,
+            file: match &a.target {
+                Target::Url(_) => None,
+                other => Some(format!("{repo_prefix}{}", other.as_str())),
+            },
+            findings: s.report.findings_of(&a.id).iter().collect(),
+        })
+        .collect();
+    cases.extend(s.report.scorecard.results.iter().map(|r| {
+        Case {
+            classname: "handoff.scorecard".to_string(),
+            name: &r.name,
+            file: Some(format!("{repo_prefix}handoff.yaml")),
+            findings: s
+                .report
+                .handoff_findings
+                .iter()
+                .filter(|f| f.rule.as_deref() == Some(r.name.as_str()))
+                .collect(),
+        }
+    }));
+    let failing = |c: &Case| c.findings.iter().any(|f| f.severity >= threshold);
+    let failures = cases.iter().filter(|c| failing(c)).count();
+    let tests = cases.len();
     let suite_name = format!(
         "handoff: {}",
         s.index.name.as_deref().unwrap_or("handoff.yaml")
@@ -148,29 +169,37 @@ pub(crate) fn junit(
         ));
     }
     out.push_str("    </properties>\n");
+    for case in cases {
+        case.write(&mut out, repo_prefix, threshold);
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
 
-    for a in artifacts {
-        let (above, below): (Vec<&Finding>, Vec<&Finding>) = s
-            .report
-            .findings_of(&a.id)
-            .iter()
-            .partition(|f| f.severity >= threshold);
-        let classname = format!("handoff.{}", a.kind.as_deref().unwrap_or("artifact"));
-        let file = match &a.target {
-            Target::Url(_) => String::new(),
-            other => format!(
-                " file=\"{}\"",
-                xml(&format!("{repo_prefix}{}", other.as_str()))
-            ),
+/// One JUnit test case: an artifact or a scorecard rule, with its findings.
+struct Case<'a> {
+    classname: String,
+    name: &'a str,
+    file: Option<String>,
+    findings: Vec<&'a Finding>,
+}
+
+impl Case<'_> {
+    fn write(&self, out: &mut String, repo_prefix: &str, threshold: Severity) {
+        let (above, below): (Vec<&Finding>, Vec<&Finding>) =
+            self.findings.iter().partition(|f| f.severity >= threshold);
+        let file = match &self.file {
+            None => String::new(),
+            Some(file) => format!(" file=\"{}\"", xml(file)),
         };
         out.push_str(&format!(
             "    <testcase classname=\"{}\" name=\"{}\"{file} time=\"0\"",
-            xml(&classname),
-            xml(&a.id)
+            xml(&self.classname),
+            xml(self.name)
         ));
         if above.is_empty() && below.is_empty() {
             out.push_str("/>\n");
-            continue;
+            return;
         }
         out.push_str(">\n");
         if !above.is_empty() {
@@ -204,8 +233,6 @@ pub(crate) fn junit(
         }
         out.push_str("    </testcase>\n");
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
 }
 
 /// `check --format junit` when the index does not load: one test case for the index, failed

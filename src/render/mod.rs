@@ -15,6 +15,7 @@ pub(crate) mod report_html;
 pub(crate) mod report_markdown;
 pub(crate) mod review;
 pub(crate) mod sarif;
+pub(crate) mod scorecard;
 pub(crate) mod style;
 
 use crate::core::analysis::Finding;
@@ -33,8 +34,7 @@ pub(crate) struct Located<'a> {
 pub(crate) fn located_findings<'a>(s: &'a Snapshot, repo_prefix: &str) -> Vec<Located<'a>> {
     let mut out: Vec<Located> = s
         .report
-        .findings
-        .iter()
+        .all_findings()
         .map(|f| Located {
             finding: f,
             file: format!("{repo_prefix}{}", f.file),
@@ -121,7 +121,7 @@ pub(crate) fn counts_text(s: &Snapshot) -> String {
 
 /// Whether any finding reaches `threshold`.
 pub(crate) fn fails(s: &Snapshot, threshold: Severity) -> bool {
-    s.report.findings.iter().any(|f| f.severity >= threshold)
+    s.report.all_findings().any(|f| f.severity >= threshold)
 }
 
 /// The commit HEAD names, shortened, with the branch: "main @ a954b033".
@@ -149,7 +149,7 @@ pub(crate) const RECENT_SIGNOFFS: usize = 12;
 impl<'a> Status<'a> {
     pub(crate) fn of(s: &'a Snapshot) -> Status<'a> {
         use crate::core::model::finding::Category;
-        let mut findings: Vec<&Finding> = s.report.findings.iter().collect();
+        let mut findings: Vec<&Finding> = s.report.all_findings().collect();
         // Worst first; within a severity, in the order the index lists the artifacts. Each
         // key is computed once (a position looked up per comparison made this quadratic).
         findings.sort_by_cached_key(|f| {

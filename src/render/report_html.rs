@@ -175,10 +175,42 @@ fn findings(id: &str, title: &str, lede: &str, list: &[&Finding]) -> String {
         out.push_str(&format!(
             "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}<div class=\"fix\">→ {}</div></td></tr>\n",
             badge(Some(f.severity)),
-            html(&f.artifact),
+            html(f.subject()),
             f.code,
             html_message(&f.message),
             html_message(&f.fix)
+        ));
+    }
+    out.push_str("</tbody></table>\n</section>\n");
+    out
+}
+
+/// The scorecard's rules, pass or fail, with what would make each pass; nothing without one.
+fn scorecard(card: &crate::core::analysis::Scorecard) -> String {
+    use crate::core::analysis::RuleState;
+    if card.results.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "<section id=\"scorecard\">\n<h2>Scorecard <span class=\"count\">({})</span></h2>\n<p class=\"lede\">The team's checklist, rule by rule.</p>\n",
+        card.score()
+    );
+    out.push_str("<table class=\"findings\">\n<thead><tr><th scope=\"col\">State</th><th scope=\"col\">Rule</th><th scope=\"col\">What was found, and what would make it pass</th></tr></thead>\n<tbody>\n");
+    for r in &card.results {
+        let state = match r.state {
+            RuleState::Pass => "<span class=\"badge sev-ok\">pass</span>".to_string(),
+            RuleState::Fail => badge(Some(r.severity)),
+            RuleState::Pending => "pending".to_string(),
+        };
+        let fix = r
+            .fix
+            .as_deref()
+            .map(|f| format!("<div class=\"fix\">→ {}</div>", html_message(f)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "<tr><td>{state}</td><td><code>{}</code></td><td>{}{fix}</td></tr>\n",
+            html(&r.name),
+            html_message(&r.summary)
         ));
     }
     out.push_str("</tbody></table>\n</section>\n");
@@ -259,6 +291,7 @@ pub(crate) fn report(s: &Snapshot) -> String {
     out.push_str("<section id=\"matrix\">\n<h2>Ownership matrix</h2>\n<p class=\"lede\">Who owns, reviews and reads each artifact, and where each role's sign-off stands.</p>\n");
     out.push_str(&matrix(s));
     out.push_str("</section>\n");
+    out.push_str(&scorecard(&s.report.scorecard));
     out.push_str(&findings(
         "gaps",
         "Gaps",

@@ -45,7 +45,7 @@ fn findings_table(findings: &[&Finding]) -> String {
         };
         out.push_str(&format!(
             "| {severity} | {} | {} | {} | {} |\n",
-            md_code(&f.artifact),
+            md_code(f.subject()),
             md_code(f.code.as_str()),
             md_message(&f.message),
             md_message(&f.fix)
@@ -71,6 +71,13 @@ pub(crate) fn report(s: &Snapshot) -> String {
     }
     out.push_str("## Ownership matrix\n\n");
     out.push_str(&matrix_table(s, false));
+    if !s.report.scorecard.results.is_empty() {
+        out.push_str(&format!(
+            "\n## Scorecard ({})\n\nThe team's checklist, rule by rule.\n\n",
+            s.report.scorecard.score()
+        ));
+        out.push_str(&super::scorecard::table(&s.report.scorecard));
+    }
     out.push_str(&format!(
         "\n## Gaps ({})\n\nWhat the handoff lacks.\n\n",
         status.gaps.len()

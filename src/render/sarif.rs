@@ -125,6 +125,10 @@ fn rule_help(code: FindingCode) -> (&'static str, &'static str) {
             "FrozenArtifactChanged",
             "Put the frozen content back, or make it `status: active` and have it approved again.",
         ),
+        ScorecardUnmet => (
+            "ScorecardRuleUnmet",
+            "Do what the rule asks (`handoff scorecard` says what would make it pass), or change the rule in `scorecard:`.",
+        ),
     }
 }
 
@@ -214,11 +218,16 @@ fn result(located: &Located) -> Value {
         .position(|c| *c == f.code)
         .unwrap_or_default();
     let physical = physical_location(&located.file, f.pos);
+    // A handoff-level finding is about a scorecard rule, not an artifact.
+    let logical = match &f.rule {
+        Some(rule) => json!({ "name": sanitize(rule), "kind": "scorecard-rule" }),
+        None => json!({ "name": sanitize(&f.artifact), "kind": "artifact" }),
+    };
     // Stable across runs and line moves, so code scanning tracks one alert per problem.
     let identity = format!(
         "{}/{}/{}/{}",
         f.code,
-        f.artifact,
+        f.rule.as_deref().unwrap_or(&f.artifact),
         f.role.as_deref().unwrap_or(""),
         f.related.as_deref().unwrap_or("")
     );
@@ -227,15 +236,16 @@ fn result(located: &Located) -> Value {
         "ruleIndex": rule_index,
         "level": level(f.severity),
         "message": {
-            "text": format!("{}: {} Fix: {}", sanitize(&f.artifact), sanitize(&f.message), sanitize(&f.fix))
+            "text": format!("{}: {} Fix: {}", sanitize(f.subject()), sanitize(&f.message), sanitize(&f.fix))
         },
         "locations": [{
             "physicalLocation": physical,
-            "logicalLocations": [{ "name": sanitize(&f.artifact), "kind": "artifact" }]
+            "logicalLocations": [logical]
         }],
         "partialFingerprints": { "handoffFinding/v1": sanitize(&identity) },
         "properties": {
-            "artifact": sanitize(&f.artifact),
+            "artifact": (!f.artifact.is_empty()).then(|| sanitize(&f.artifact)),
+            "rule": f.rule.as_deref().map(sanitize),
             "severity": f.severity.as_str(),
             "role": f.role.as_deref().map(sanitize),
             "related": f.related.as_deref().map(sanitize),

@@ -36,7 +36,7 @@ macro_rules! actions {
 actions! {
     Quit = "quit", "quit", "quit handoff";
     Help = "help", "help", "show the keys, the glyphs and the finding codes";
-    NextView = "next-view", "view", "next view: Matrix → Gaps → Stale";
+    NextView = "next-view", "view", "next view: Matrix → Gaps → Stale → Scorecard";
     PrevView = "prev-view", "", "previous view";
     Filter = "filter", "filter", "filter by text, or role:, person: (or @), code:, kind:, sev:";
     ToggleMine = "toggle-mine", "mine", "show only artifacts where your roles must act";
@@ -92,6 +92,7 @@ pub enum Context {
     Help,
     Filter,
     Agenda,
+    Scorecard,
     Picker,
     Form,
     Note,
@@ -100,7 +101,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::Matrix,
         Context::Findings,
@@ -108,6 +109,7 @@ impl Context {
         Context::Help,
         Context::Filter,
         Context::Agenda,
+        Context::Scorecard,
         Context::Picker,
         Context::Form,
         Context::Note,
@@ -124,6 +126,7 @@ impl Context {
             Context::Help => "help",
             Context::Filter => "filter",
             Context::Agenda => "agenda",
+            Context::Scorecard => "scorecard",
             Context::Picker => "picker",
             Context::Form => "form",
             Context::Note => "note",
@@ -141,6 +144,7 @@ impl Context {
             Context::Help => "Help",
             Context::Filter => "Typing a filter",
             Context::Agenda => "Review agenda (--present)",
+            Context::Scorecard => "Scorecard",
             Context::Picker => "Choosing what to change",
             Context::Form => "Editing a value",
             Context::Note => "Writing a note (several lines)",

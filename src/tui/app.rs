@@ -28,6 +28,8 @@ pub enum View {
     Stale,
     /// Present mode's review agenda: one open finding at a time.
     Agenda,
+    /// The index's scorecard, rule by rule.
+    Scorecard,
 }
 
 impl View {
@@ -37,6 +39,7 @@ impl View {
             View::Gaps => "Gaps",
             View::Stale => "Stale",
             View::Agenda => "Agenda",
+            View::Scorecard => "Scorecard",
         }
     }
 }
@@ -83,6 +86,8 @@ pub struct App {
     pub gaps: FindingList,
     pub stale: FindingList,
     pub agenda: AgendaState,
+    /// How far the Scorecard view is scrolled, in lines.
+    pub scorecard_scroll: u16,
     /// The detail and the modal layer over the view.
     pub overlay: Overlay,
     pub(crate) filter: Filter,
@@ -135,6 +140,7 @@ impl App {
             gaps: FindingList::default(),
             stale: FindingList::default(),
             agenda: AgendaState::default(),
+            scorecard_scroll: 0,
             overlay: Overlay::default(),
             filter: Filter::default(),
             mine: false,
@@ -209,6 +215,7 @@ impl App {
                 .items
                 .get(self.agenda.at)
                 .and_then(|&i| finding_artifact(i)),
+            View::Scorecard => None,
         }
     }
 
@@ -223,14 +230,21 @@ impl App {
             View::Matrix => Context::Matrix,
             View::Gaps | View::Stale => Context::Findings,
             View::Agenda => Context::Agenda,
+            View::Scorecard => Context::Scorecard,
         })
     }
 
     pub(crate) fn views(&self) -> &'static [View] {
         if self.options.present {
-            &[View::Agenda, View::Matrix, View::Gaps, View::Stale]
+            &[
+                View::Agenda,
+                View::Matrix,
+                View::Gaps,
+                View::Stale,
+                View::Scorecard,
+            ]
         } else {
-            &[View::Matrix, View::Gaps, View::Stale]
+            &[View::Matrix, View::Gaps, View::Stale, View::Scorecard]
         }
     }
 

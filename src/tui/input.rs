@@ -101,7 +101,7 @@ fn click(app: &mut App, x: u16, y: u16) {
                 list_state.cursor.selected = pos;
             }
         }
-        View::Agenda => {}
+        View::Agenda | View::Scorecard => {}
     }
     app.scroll_into_view();
 }

@@ -62,9 +62,23 @@ impl App {
             *scroll = (*scroll as i32 + step).clamp(0, u16::MAX as i32) as u16;
             return;
         }
+        if self.view == View::Scorecard {
+            let last = super::views::scorecard_max_scroll(self);
+            let step: i64 = match action {
+                Action::Up => -1,
+                Action::Down => 1,
+                Action::PageUp => -(page as i64),
+                Action::PageDown => page as i64,
+                Action::First => -(last as i64),
+                _ => last as i64,
+            };
+            let to = (i64::from(self.scorecard_scroll) + step).clamp(0, last as i64);
+            self.scorecard_scroll = u16::try_from(to).unwrap_or(u16::MAX);
+            return;
+        }
         let (len, cursor) = match self.view {
             View::Matrix => (self.matrix.rows.len(), &mut self.matrix.cursor),
-            View::Agenda => return,
+            View::Agenda | View::Scorecard => return,
             _ => match self.list_mut() {
                 Some(list) => (list.items.len(), &mut list.cursor),
                 None => return,
@@ -141,6 +155,7 @@ impl App {
                     None => self.status = Some("no finding on another artifact".into()),
                 }
             }
+            View::Scorecard => {}
             View::Agenda => {
                 let _ = self.handle(if forward {
                     Action::Next

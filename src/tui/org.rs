@@ -106,7 +106,7 @@ impl OrgView {
             || r.result.as_ref().is_some_and(|res| {
                 res.findings
                     .iter()
-                    .any(|f| has(&f.artifact) || has(&f.code))
+                    .any(|f| f.artifact.as_deref().is_some_and(has) || has(&f.code))
             })
     }
 

@@ -334,19 +334,29 @@ fn junit_has_one_case_per_artifact_and_fails_those_at_the_threshold() {
     let xml = out.stdout;
     assert_well_formed_xml(&xml);
     assert_eq!(xml.matches("<testsuite ").count(), 1);
-    assert_eq!(xml.matches("<testcase ").count(), 21);
-    let failing = json["artifacts"]
+    // One case per artifact, then one per scorecard rule.
+    assert_eq!(xml.matches("<testcase ").count(), 21 + 7);
+    assert_eq!(xml.matches("classname=\"handoff.scorecard\"").count(), 7);
+    let failing_rules = json["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|a| {
-            a["findings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|f| f["severity"] == "error")
-        })
+        .filter(|f| f["code"] == "scorecard-unmet" && f["severity"] == "error")
         .count();
+    assert_eq!(failing_rules, 1, "every-artifact-owned");
+    let failing = failing_rules
+        + json["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| {
+                a["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["severity"] == "error")
+            })
+            .count();
     assert_eq!(xml.matches("<failure ").count(), failing);
     assert!(xml.contains(&format!("failures=\"{failing}\"")));
     let warnings = run(

@@ -38,6 +38,7 @@ mod reliability_paths;
 mod reliability_text;
 mod reliability_write;
 mod review;
+mod scorecard;
 mod screenshots;
 mod trust;
 mod tui;

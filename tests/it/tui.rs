@@ -93,6 +93,30 @@ fn stale_view() {
 }
 
 #[test]
+fn scorecard_view() {
+    snapshot_views("scorecard", |a| a.view = View::Scorecard, false);
+}
+
+#[test]
+fn tab_reaches_the_scorecard_view_and_it_scrolls() {
+    let mut a = app(false);
+    for _ in 0..3 {
+        a.handle(Action::NextView);
+    }
+    assert_eq!(a.view, View::Scorecard);
+    let top = text(&render(&mut a, 80, 24));
+    assert!(top.contains("every-artifact-owned"), "{top}");
+    a.handle(Action::Last);
+    let bottom = text(&render(&mut a, 80, 24));
+    assert!(!bottom.contains("every-artifact-owned"), "{bottom}");
+    assert!(bottom.contains("expert-has-time"), "{bottom}");
+    a.handle(Action::First);
+    assert_eq!(a.scorecard_scroll, 0);
+    a.handle(Action::NextView);
+    assert_eq!(a.view, View::Matrix, "the views wrap around");
+}
+
+#[test]
 fn detail_of_the_prd() {
     snapshot_views(
         "detail",

@@ -97,6 +97,7 @@ impl<'a> Ctx<'a> {
             code,
             severity: self.severity_for(code, artifact),
             artifact: artifact.id.clone(),
+            rule: None,
             role: role.map(str::to_string),
             roles: role.map(str::to_string).into_iter().collect(),
             related: related.map(str::to_string),

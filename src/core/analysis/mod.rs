@@ -13,6 +13,7 @@ pub mod links;
 pub mod matrix;
 mod memory;
 mod rules;
+pub mod scorecard;
 pub mod sections;
 pub mod signoffs;
 mod update;
@@ -25,6 +26,7 @@ use crate::core::model::{Facts, FindingCode, Index, Ledger, Pos, Severity};
 use context::{Ctx, kind_table};
 pub use matrix::{Cell, CellState, Matrix, MatrixRow};
 use memory::Memory;
+pub use scorecard::{RuleResult, RuleState, Scorecard};
 use signoffs::{SignoffState, signoff_state};
 
 /// One thing wrong with the handoff.
@@ -32,8 +34,11 @@ use signoffs::{SignoffState, signoff_state};
 pub struct Finding {
     pub code: FindingCode,
     pub severity: Severity,
-    /// The artifact it is about.
+    /// The artifact it is about; empty for a finding about the handoff as a whole (then
+    /// `rule` names the scorecard rule it is about).
     pub artifact: String,
+    /// The scorecard rule a handoff-level finding (`scorecard-unmet`) is about.
+    pub rule: Option<String>,
     /// The role that must act, when one role must.
     pub role: Option<String>,
     /// Every role that must act (`role` first, when there is one): a change approved by
@@ -55,6 +60,18 @@ pub struct Finding {
     pub pos: Pos,
 }
 
+impl Finding {
+    /// What the finding is about, as outputs name it: the artifact's id, or `handoff` for a
+    /// finding about the handoff as a whole.
+    pub fn subject(&self) -> &str {
+        if self.artifact.is_empty() {
+            "handoff"
+        } else {
+            &self.artifact
+        }
+    }
+}
+
 /// A handoff command that fixes a finding, and the people who may run it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingAction {
@@ -67,8 +84,13 @@ pub struct FindingAction {
 /// The result of one analysis.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// Every finding, grouped by artifact in index order.
+    /// Every finding about an artifact, grouped by artifact in index order.
     pub findings: Vec<Finding>,
+    /// Findings about the handoff as a whole (`scorecard-unmet`): kept apart so that every
+    /// finding in `findings` names its artifact.
+    pub handoff_findings: Vec<Finding>,
+    /// The index's scorecard, judged.
+    pub scorecard: Scorecard,
     pub matrix: Matrix,
     /// Where each artifact's findings sit in `findings`, by the artifact's position in the
     /// index.
@@ -89,10 +111,20 @@ impl Report {
         }
     }
 
+    /// Every finding: the artifacts', then the handoff's.
+    pub fn all_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().chain(&self.handoff_findings)
+    }
+
+    /// Judges the scorecard again (after its facts, or the artifacts' findings, changed).
+    pub fn rescore(&mut self, index: &Index, facts: &Facts) {
+        self.scorecard = scorecard::evaluate(index, facts, &self.findings);
+        self.handoff_findings = self.scorecard.unmet();
+    }
+
     /// How many findings there are of each severity: (errors, warnings, infos).
     pub fn counts(&self) -> (usize, usize, usize) {
-        self.findings
-            .iter()
+        self.all_findings()
             .fold((0, 0, 0), |(e, w, i), f| match f.severity {
                 Severity::Error => (e + 1, w, i),
                 Severity::Warning => (e, w + 1, i),
@@ -102,7 +134,7 @@ impl Report {
 
     /// The most severe finding's severity, if any.
     pub fn worst(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
+        self.all_findings().map(|f| f.severity).max()
     }
 }
 
@@ -243,12 +275,16 @@ fn analyze_in_runs(
         findings.append(&mut run_findings);
     }
     let matrix = matrix::build(index, &findings, &ranges, &memory.behind);
-    Report {
+    let mut report = Report {
         findings,
+        handoff_findings: Vec::new(),
+        scorecard: Scorecard::default(),
         matrix,
         ranges,
         memory,
-    }
+    };
+    report.rescore(index, facts);
+    report
 }
 
 /// Below this many artifacts per thread, deciding on more threads costs more than it saves.

@@ -125,5 +125,6 @@ impl Report {
             self.matrix.rows[i] =
                 matrix::build_row(index, &index.artifacts[i], mine, &self.memory.behind[i]);
         }
+        self.rescore(index, facts);
     }
 }

@@ -32,6 +32,7 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
             id: new.id.clone(),
             title: new.title.clone(),
             people: new.people.clone(),
+            allocation: None,
             pos: Pos::default(),
             mailmap: out
                 .roles
@@ -195,6 +196,9 @@ fn meaning(index: &Index) -> Index {
         a.pos = Pos::default();
         a.field_pos.clear();
     });
+    out.scorecard
+        .iter_mut()
+        .for_each(|r| r.pos = Pos::default());
     out
 }
 

@@ -155,6 +155,21 @@ pub struct Facts {
     pub artifacts: HashMap<String, ArtifactFacts>,
     /// What the ledger files' git history says about their records.
     pub ledger_history: super::LedgerHistory,
+    /// What the scorecard's rules read besides the artifacts (`None` until read).
+    pub scorecard: Option<ScorecardFacts>,
+}
+
+/// What the scorecard's `in-ci` rules read: the CI configuration and the paths they name.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScorecardFacts {
+    /// The CI configuration files (`.github/workflows/*.yml`, `.gitlab-ci.yml`, `.ci/*`),
+    /// repository-relative, with their text (`None` when not UTF-8 or unreadable).
+    pub ci_files: Vec<Document>,
+    /// The index's directory relative to the repository root (`""` at the root, else ending
+    /// in `/`): CI configuration names paths from the root.
+    pub prefix: String,
+    /// Whether each path an `in-ci` rule names exists in the work tree.
+    pub paths: std::collections::BTreeMap<String, bool>,
 }
 
 impl ArtifactFacts {

@@ -110,6 +110,7 @@ finding_codes! {
     InertPolicy = "inert-policy", Gap, Info, "a policy in handoff.yaml that can never fire";
     GovernsNothing = "governs-nothing", Gap, Warning, "a `governs` glob matches no file in the work tree";
     CodeDrift = "code-drift", Stale, Warning, "paths the artifact governs changed after its newest approval";
+    ScorecardUnmet = "scorecard-unmet", Gap, Warning, "a rule of the handoff's scorecard is not met (a finding about the handoff, not one artifact)";
 }
 
 impl fmt::Display for FindingCode {

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{DriftThreshold, Duration, FindingCode, Mailmap, Pos, Severity};
+use super::{
+    Allocation, DriftThreshold, Duration, FindingCode, Mailmap, Pos, ScorecardRule, Severity,
+};
 
 /// The index's file name, in the directory it describes.
 pub(crate) const INDEX_FILE: &str = "handoff.yaml";
@@ -22,6 +24,8 @@ pub struct Index {
     /// A commit touching more than this many files is mechanical: it does not count as a
     /// change of content for the age rules. Off when `None`.
     pub mechanical_commit_files: Option<u32>,
+    /// Rules about the handoff as a whole (`scorecard:`), in the order written.
+    pub scorecard: Vec<ScorecardRule>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -30,6 +34,8 @@ pub struct Role {
     pub title: Option<String>,
     /// Git e-mail addresses of the people who staff the role.
     pub people: Vec<String>,
+    /// The time the role states it gives the handoff (`allocation: 2h/week`).
+    pub allocation: Option<Allocation>,
     pub pos: Pos,
     /// The repository's mailmap, so that another address of a member counts as them. Not part
     /// of the file: set by [`Index::use_mailmap`] after loading.
@@ -312,6 +318,17 @@ impl Index {
             .iter()
             .map(|a| (a.id.clone(), self.governs_of(a).to_vec()))
             .filter(|(_, entries)| !entries.is_empty())
+            .collect()
+    }
+
+    /// The paths the scorecard's `in-ci` rules name (for the facts read).
+    pub fn ci_paths(&self) -> Vec<String> {
+        self.scorecard
+            .iter()
+            .filter_map(|r| match &r.check {
+                super::RuleCheck::InCi { path } => Some(path.clone()),
+                _ => None,
+            })
             .collect()
     }
 

@@ -12,11 +12,12 @@ pub mod load;
 pub mod location;
 pub mod mailmap;
 pub mod schema;
+pub mod scorecard;
 
 pub use duration::{DriftThreshold, Duration};
 pub use facts::{
     ArtifactFacts, ContentChange, ContentRules, Document, DocumentLink, Facts, GovernedFacts,
-    HeadInfo, History, LastChange, Moved,
+    HeadInfo, History, LastChange, Moved, ScorecardFacts,
 };
 pub use finding::{FindingCode, Severity};
 pub(crate) use index::INDEX_FILE;
@@ -25,3 +26,4 @@ pub use ledger::{Action, Ledger, LedgerProblem, SignOff};
 pub use ledger_history::LedgerHistory;
 pub use location::{LoadError, LoadErrors, Pos};
 pub use mailmap::Mailmap;
+pub use scorecard::{Allocation, GovernsCondition, RuleCheck, ScorecardRule};

@@ -12,7 +12,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::load::{ARTIFACT_KEYS, KIND_KEYS, ROLE_KEYS, SIGNOFF_KEYS, SUPPORTED_VERSION, TOP_KEYS};
+use super::load::{
+    ARTIFACT_KEYS, KIND_KEYS, ROLE_KEYS, SCORECARD_KEYS, SIGNOFF_KEYS, SUPPORTED_VERSION, TOP_KEYS,
+};
 use super::{Action, FindingCode, Severity, Status};
 
 pub(crate) const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
@@ -68,6 +70,15 @@ enum Shape {
     Fingerprint,
     /// Artifact id → fingerprint.
     Upstream,
+    /// A list of scorecard rules.
+    Scorecard,
+    /// `2h/week`.
+    Allocation,
+    /// A scorecard rule type.
+    RuleType,
+    Severity,
+    /// `true` or a path.
+    Governs,
 }
 
 /// One key of a mapping: its shape and its description for editor hovers.
@@ -126,6 +137,61 @@ const TOP_FIELDS: &[Field] = &[
         Shape::Count,
         "A commit touching more than this many files is mechanical (a rename of a term across the repository): it does not count as a change of content for `aged`. Off when absent. Commits listed in git's `blame.ignoreRevsFile` are always mechanical.",
     ),
+    field(
+        "scorecard",
+        Shape::Scorecard,
+        "Named rules about the handoff as a whole, each with a severity; `check` reports each failing rule as `scorecard-unmet`.",
+    ),
+];
+
+const SCORECARD_FIELDS: &[Field] = &[
+    field(
+        "name",
+        Shape::Text,
+        "The rule's name, unique in the scorecard: `scorecard-unmet` names it.",
+    ),
+    field(
+        "description",
+        Shape::Text,
+        "What the rule asks, in a sentence.",
+    ),
+    field(
+        "severity",
+        Shape::Severity,
+        "The severity of its `scorecard-unmet` finding (default: warning).",
+    ),
+    field(
+        "rule",
+        Shape::RuleType,
+        "owned-and-accepted (every artifact owned, its owner accepted), at-least (count artifacts of kind), sections-present (every artifact of kind has its sections), role-staffed (role has people and an allocation), in-ci (path exists and CI configuration names it).",
+    ),
+    field(
+        "count",
+        Shape::Count,
+        "at-least: how many artifacts (default 1).",
+    ),
+    field("kind", Shape::Text, "at-least, sections-present: the kind."),
+    field(
+        "governs",
+        Shape::Governs,
+        "at-least: each counted artifact governs something (`true`) or this path.",
+    ),
+    field(
+        "depends_on",
+        Shape::Text,
+        "at-least: each counted artifact depends on an artifact of this kind.",
+    ),
+    field("role", Shape::Text, "role-staffed: the role."),
+    field(
+        "allocation",
+        Shape::Allocation,
+        "role-staffed: the least allocation the role must state.",
+    ),
+    field(
+        "path",
+        Shape::Path,
+        "in-ci: the path that must exist and be named by `.github/workflows/*.yml`, `.gitlab-ci.yml` or `.ci/*`.",
+    ),
 ];
 
 const ROLE_FIELDS: &[Field] = &[
@@ -143,6 +209,11 @@ const ROLE_FIELDS: &[Field] = &[
         "people",
         Shape::People,
         "The git e-mail addresses (`git config user.email`) of the people in this role. Empty means nobody: artifacts it owns are reported as owner-unstaffed.",
+    ),
+    field(
+        "allocation",
+        Shape::Allocation,
+        "The time the role gives the handoff: hours (h) or minutes (m) per day, week or month, such as `2h/week`.",
     ),
 ];
 
@@ -309,6 +380,8 @@ const BAD_PATH_PATTERN: &str = concat!(
 /// One `@`, something before it, a dotted domain after it, no spaces or `<>,;`.
 const EMAIL_PATTERN: &str = "^[^@\\s<>,;]+@[^@\\s<>,;.][^@\\s<>,;]*\\.[^@\\s<>,;]*[^@\\s<>,;.]$";
 const URL_PATTERN: &str = "^[Hh][Tt][Tt][Pp][Ss]?://\\S+$";
+/// Hours or minutes per day, week or month (the loader's `Allocation`).
+const ALLOCATION_PATTERN: &str = "^\\s*[0-9]{1,4}[hm]\\s*/\\s*(day|week|month)\\s*$";
 const FINGERPRINT_PATTERN: &str = "^([0-9a-f]{40}|[0-9a-f]{64})$";
 
 fn scalar_types() -> Value {
@@ -405,6 +478,26 @@ fn shape_schema(shape: Shape) -> Value {
         Shape::Fingerprint => json!({
             "anyOf": [{ "type": "string", "pattern": FINGERPRINT_PATTERN }, { "type": "null" }]
         }),
+        Shape::Scorecard => json!({
+            "type": ["array", "null"],
+            "items": { "$ref": "#/definitions/scorecard_rule" }
+        }),
+        Shape::Allocation => json!({
+            "type": "string",
+            "pattern": ALLOCATION_PATTERN,
+            "examples": ["2h/week", "30m/day"]
+        }),
+        Shape::RuleType => json!({ "enum": crate::core::model::scorecard::RULE_TYPES }),
+        Shape::Severity => json!({
+            "enum": Severity::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()
+        }),
+        Shape::Governs => json!({
+            "anyOf": [
+                { "const": true },
+                { "type": "string", "minLength": 1, "not": { "pattern": BAD_PATH_PATTERN } }
+            ],
+            "examples": [true, "evals/score.py"]
+        }),
         Shape::Upstream => json!({
             "type": ["object", "null"],
             "additionalProperties": {
@@ -472,6 +565,10 @@ fn definitions() -> Value {
             ]),
         );
     }
+    let mut scorecard_rule = mapping(SCORECARD_KEYS, SCORECARD_FIELDS, false);
+    if let Value::Object(map) = &mut scorecard_rule {
+        map.insert("required".into(), json!(["name", "rule"]));
+    }
     let mut signoff = mapping(SIGNOFF_KEYS, SIGNOFF_FIELDS, false);
     if let Value::Object(map) = &mut signoff {
         map.insert("required".into(), json!(["action", "by", "role", "at"]));
@@ -497,6 +594,7 @@ fn definitions() -> Value {
         "role": mapping(ROLE_KEYS, ROLE_FIELDS, true),
         "kind": mapping(KIND_KEYS, KIND_FIELDS, true),
         "artifact": artifact,
+        "scorecard_rule": scorecard_rule,
         "signoff": signoff,
     })
 }
@@ -551,7 +649,8 @@ mod tests {
 
     #[test]
     fn every_loader_key_is_described_and_nothing_else() {
-        let pairs: [(&str, &[&str], &[Field]); 5] = [
+        let pairs: [(&str, &[&str], &[Field]); 6] = [
+            ("SCORECARD_KEYS", SCORECARD_KEYS, SCORECARD_FIELDS),
             ("TOP_KEYS", TOP_KEYS, TOP_FIELDS),
             ("ROLE_KEYS", ROLE_KEYS, ROLE_FIELDS),
             ("KIND_KEYS", KIND_KEYS, KIND_FIELDS),

@@ -205,7 +205,7 @@ pub fn build(
                 if f.code == "owner-unstaffed" {
                     unstaffed.push(Unstaffed {
                         repo: position,
-                        artifact: f.artifact.clone(),
+                        artifact: f.artifact.clone().unwrap_or_default(),
                         role: f.roles.first().cloned(),
                     });
                 }
@@ -213,7 +213,7 @@ pub fn build(
                     for who in &action.who {
                         people.entry(who.clone()).or_default().push(Duty {
                             repo: position,
-                            artifact: f.artifact.clone(),
+                            artifact: f.artifact.clone().unwrap_or_default(),
                             code: f.code.clone(),
                             severity: f.severity,
                             argv: action.argv.clone(),

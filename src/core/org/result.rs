@@ -54,7 +54,9 @@ pub struct ResultFinding {
     #[serde(deserialize_with = "severity")]
     pub severity: Severity,
     pub message: String,
-    pub artifact: String,
+    /// `null` for a finding about the handoff as a whole (`scorecard-unmet`).
+    #[serde(default)]
+    pub artifact: Option<String>,
     #[serde(default)]
     pub roles: Vec<String>,
     #[serde(default)]

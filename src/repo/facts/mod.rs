@@ -12,6 +12,7 @@
 //!   history already walked.
 //! - [`collect`]: all of the above for a whole index.
 
+mod ci;
 mod content;
 mod glob;
 mod governed;
@@ -31,7 +32,7 @@ use thiserror::Error;
 
 use crate::core::model::{
     ArtifactFacts, ContentChange, ContentRules, Facts, GovernedFacts, HeadInfo, History,
-    LedgerHistory, Moved, Target,
+    LedgerHistory, Moved, ScorecardFacts, Target,
 };
 use crate::repo::cache::HistoryCache;
 use crate::repo::open::{self, OpenError};
@@ -137,6 +138,7 @@ pub fn collect(
         &HistoryCache::of(repo),
         ContentRules::default(),
         &[],
+        &[],
     )
 }
 
@@ -156,6 +158,8 @@ pub enum FactsPiece {
     LedgerHistory(Box<LedgerHistory>),
     /// What the paths some artifacts govern match, and (with history) what changed them.
     Governed(Vec<(String, GovernedFacts)>),
+    /// What the scorecard reads: the CI configuration and the paths its rules name.
+    Scorecard(ScorecardFacts),
 }
 
 /// What [`FactsPiece::Content`] tells of one artifact.
@@ -175,6 +179,8 @@ pub(crate) struct FactsRequest<'a> {
     pub rules: ContentRules,
     /// The `governs` entries of the artifacts that govern something, by artifact id.
     pub governs: &'a [(String, Vec<String>)],
+    /// The paths the scorecard's `in-ci` rules name.
+    pub ci_paths: &'a [String],
 }
 
 /// Work-tree facts are reported in batches of this many artifacts, so rows fill in as they
@@ -230,6 +236,10 @@ pub(crate) fn read_facts(
     histories.transpose()?;
     ledger.transpose()?;
     sink(FactsPiece::Governed(governed?));
+    sink(FactsPiece::Scorecard(ci::scorecard_facts(
+        workspace,
+        request.ci_paths,
+    )));
     Ok(())
 }
 
@@ -359,6 +369,7 @@ pub fn merge(facts: &mut Facts, piece: FactsPiece) -> Vec<String> {
             }
         }
         FactsPiece::LedgerHistory(history) => facts.ledger_history = *history,
+        FactsPiece::Scorecard(found) => facts.scorecard = Some(found),
         FactsPiece::Governed(batch) => {
             for (id, mut found) in batch {
                 if let Some(f) = facts.artifacts.get_mut(&id) {
@@ -387,6 +398,7 @@ pub(crate) fn collect_with(
     cache: &HistoryCache,
     rules: ContentRules,
     governs: &[(String, Vec<String>)],
+    ci_paths: &[String],
 ) -> Result<Facts, FactsError> {
     let gathered = std::sync::Mutex::new(Facts {
         artifacts: artifacts
@@ -401,6 +413,7 @@ pub(crate) fn collect_with(
         cache,
         rules,
         governs,
+        ci_paths,
     };
     read_facts(repo, workspace, &request, &|piece| {
         merge(

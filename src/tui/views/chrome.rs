@@ -35,6 +35,18 @@ pub fn header(frame: &mut Frame, app: &App, area: Rect) {
         };
         right.push(Span::styled(format!("{what}  "), t.style(Role::Pending)));
     }
+    // "scorecard 4/7": rules passing of rules declared, when the index has a scorecard and
+    // the header has room for it beside the handoff's name.
+    let card = &app.snap.report.scorecard;
+    if !card.results.is_empty() && area.width >= 80 {
+        let all_pass = card.passed() == card.results.len();
+        let style = if all_pass {
+            t.style(Role::Ok)
+        } else {
+            t.style(Role::Muted)
+        };
+        right.push(Span::styled(format!("scorecard {}  ", card.score()), style));
+    }
     for s in Severity::ALL {
         let n = app.severity_count(s);
         let word = match (s, n == 1, area.width >= 100) {
@@ -88,6 +100,7 @@ pub fn tabs(frame: &mut Frame, app: &App, area: Rect) {
             View::Gaps => format!(" {}", app.gaps.items.len()),
             View::Stale => format!(" {}", app.stale.items.len()),
             View::Agenda => format!(" {}", app.agenda.items.len()),
+            View::Scorecard => format!(" {}", app.snap.report.scorecard.score()),
         };
         let style = if *v == app.view {
             t.style(Role::TabActive)

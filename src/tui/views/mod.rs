@@ -8,6 +8,7 @@ mod form;
 mod help;
 mod matrix;
 pub mod org;
+mod scorecard;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -17,6 +18,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::app::{App, View};
 use super::geometry::{self, Body, MIN_HEIGHT, MIN_WIDTH};
 use super::theme::Role;
+pub(crate) use scorecard::max_scroll as scorecard_max_scroll;
 
 /// Draws the app in the geometry it was last laid out in (see `App::relayout`).
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -33,6 +35,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         View::Matrix => matrix::draw(frame, app, body.list()),
         View::Gaps | View::Stale => findings::draw(frame, app, body.list()),
         View::Agenda => agenda::draw(frame, app, body.list()),
+        View::Scorecard => scorecard::draw(frame, app, body.list()),
     }
     match body {
         Body::List(_) => {}

@@ -239,7 +239,7 @@ fn findings(buf: &mut Buffer, view: &OrgView, repo: usize, area: Rect) {
                 " {:<7} {:<22} {}  {}",
                 f.severity.as_str(),
                 f.code,
-                sanitize(&f.artifact),
+                sanitize(f.artifact.as_deref().unwrap_or("handoff")),
                 sanitize(&f.message)
             ),
         ));

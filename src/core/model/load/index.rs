@@ -7,6 +7,7 @@ use super::artifacts::{decode_artifacts, governs_list};
 use super::decode::Ctx;
 use super::keys::{KIND_KEYS, ROLE_KEYS, SUPPORTED_VERSION, TOP_KEYS, suggest};
 use super::rules::{IdError, id_error, is_valid_email, too_long_message};
+use super::scorecard::{allocation, decode_scorecard};
 use super::{decode_utf8, parse_document};
 use crate::core::model::{Index, Kind, LoadError, LoadErrors, Pos, Role};
 use crate::yaml::Node;
@@ -100,6 +101,9 @@ fn decode_index(cx: &mut Ctx, root: &Node) -> Option<Index> {
     let artifacts = get("artifacts")
         .map(|(n, _)| decode_artifacts(cx, n, &role_ids, &kind_ids))
         .unwrap_or_default();
+    let scorecard = get("scorecard")
+        .map(|(n, _)| decode_scorecard(cx, n, &role_ids, &kind_ids))
+        .unwrap_or_default();
     if !roles_usable || !kinds_usable {
         let mut i = errors;
         while i < cx.errors.len() {
@@ -123,6 +127,7 @@ fn decode_index(cx: &mut Ctx, root: &Node) -> Option<Index> {
         artifacts,
         severity,
         mechanical_commit_files,
+        scorecard,
     })
 }
 
@@ -193,6 +198,7 @@ fn decode_roles(cx: &mut Ctx, node: &Node) -> Vec<Role> {
             id: id.to_string(),
             title: None,
             people: Vec::new(),
+            allocation: None,
             pos: at,
             mailmap: Default::default(),
         };
@@ -220,6 +226,7 @@ fn decode_roles(cx: &mut Ctx, node: &Node) -> Vec<Role> {
                             }
                         }
                     }
+                    "allocation" => role.allocation = allocation(cx, value),
                     _ => unreachable!("mapping() admits only known keys"),
                 }
             }

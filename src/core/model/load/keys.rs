@@ -13,9 +13,24 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "artifacts",
     "severity",
     "mechanical_commit_files",
+    "scorecard",
 ];
 
-pub(crate) const ROLE_KEYS: &[&str] = &["title", "description", "people"];
+pub(crate) const ROLE_KEYS: &[&str] = &["title", "description", "people", "allocation"];
+
+pub(crate) const SCORECARD_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "severity",
+    "rule",
+    "count",
+    "kind",
+    "governs",
+    "depends_on",
+    "role",
+    "allocation",
+    "path",
+];
 
 pub(crate) const KIND_KEYS: &[&str] = &[
     "title",

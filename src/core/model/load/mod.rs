@@ -12,10 +12,12 @@ mod index;
 mod keys;
 mod ledger;
 mod rules;
+mod scorecard;
 
 pub use index::load_index;
 pub(crate) use keys::{
-    ARTIFACT_KEYS, KIND_KEYS, ROLE_KEYS, SIGNOFF_KEYS, SUPPORTED_VERSION, TOP_KEYS, suggest,
+    ARTIFACT_KEYS, KIND_KEYS, ROLE_KEYS, SCORECARD_KEYS, SIGNOFF_KEYS, SUPPORTED_VERSION, TOP_KEYS,
+    suggest,
 };
 pub use ledger::load_ledger_file;
 pub(crate) use rules::MAX_ID_CHARS;
