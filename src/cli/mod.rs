@@ -6,6 +6,7 @@ pub(crate) mod check;
 pub(crate) mod completions;
 pub mod context;
 pub(crate) mod demo;
+pub(crate) mod diff;
 pub(crate) mod doctor;
 pub(crate) mod import;
 pub(crate) mod init;
@@ -199,6 +200,9 @@ pub(crate) enum Command {
     Report(report::ReportArgs),
     /// Print, as Markdown, everything to read before touching an artifact
     Context(context::ContextArgs),
+    /// Show what changed since the sign-off a changed-since-signoff or upstream-changed
+    /// finding is measured from, as a unified diff
+    Diff(diff::DiffArgs),
     /// Serve handoff's context over the Model Context Protocol (stdio)
     Mcp(crate::mcp::McpArgs),
     /// Show what handoff sees and what is wrong with it
@@ -248,6 +252,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Schema(args)) => schema::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Context(args)) => context::run(args),
+        Some(Command::Diff(args)) => diff::run(args),
         Some(Command::Mcp(args)) => crate::mcp::run(args).map_err(Failure::from),
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Completions(args)) => completions::run(args),

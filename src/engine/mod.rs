@@ -2,6 +2,7 @@
 //! analysis of them), how it is built, and how it is kept up to date.
 
 pub mod clock;
+pub mod diff;
 #[cfg(feature = "fault-injection")]
 pub(crate) mod fault;
 pub mod org;

@@ -4,6 +4,7 @@
 
 pub(crate) mod check;
 pub(crate) mod ci;
+pub mod content_diff;
 pub mod context;
 pub mod diff;
 pub(crate) mod escape;

@@ -7,6 +7,7 @@
 //! reaches.
 
 mod context;
+pub mod diff_basis;
 pub mod graph;
 pub(crate) mod ledger_trust;
 pub mod links;
