@@ -71,6 +71,9 @@ actions! {
     No = "no", "no", "no, change nothing";
     ReloadFile = "reload-file", "reload file", "drop the form and show handoff.yaml as it is now";
     KeepForm = "keep-form", "keep form", "keep the form and apply it to handoff.yaml as it is now";
+    Diff = "diff", "diff", "what changed since the sign-off (changed-since-signoff, upstream-changed)";
+    OpenArtifact = "open-artifact", "open", "open the artifact's file in $VISUAL or $EDITOR, or its URL in the browser";
+    CopyFix = "copy-fix", "copy fix", "copy the selected finding's fix command to the clipboard (OSC 52)";
     Next = "next", "next", "next finding on the agenda";
     Previous = "previous", "previous", "previous finding on the agenda";
 }
@@ -91,6 +94,7 @@ pub enum Context {
     Help,
     Filter,
     Agenda,
+    Diff,
     Picker,
     Form,
     Note,
@@ -99,7 +103,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::Matrix,
         Context::Findings,
@@ -107,6 +111,7 @@ impl Context {
         Context::Help,
         Context::Filter,
         Context::Agenda,
+        Context::Diff,
         Context::Picker,
         Context::Form,
         Context::Note,
@@ -123,6 +128,7 @@ impl Context {
             Context::Help => "help",
             Context::Filter => "filter",
             Context::Agenda => "agenda",
+            Context::Diff => "diff",
             Context::Picker => "picker",
             Context::Form => "form",
             Context::Note => "note",
@@ -140,6 +146,7 @@ impl Context {
             Context::Help => "Help",
             Context::Filter => "Typing a filter",
             Context::Agenda => "Review agenda (--present)",
+            Context::Diff => "What changed since a sign-off",
             Context::Picker => "Choosing what to change",
             Context::Form => "Editing a value",
             Context::Note => "Writing a note (several lines)",

@@ -38,5 +38,6 @@ mod screenshots;
 mod trust;
 mod tui;
 mod tui_edit;
+mod tui_meeting;
 mod watch;
 mod yaml_edit;
