@@ -3,9 +3,9 @@
 //! selection on the same artifact or finding where it is still visible.
 
 use super::app::App;
-use super::filter::is_mine;
 use super::view_state::FindingList;
 use crate::core::analysis::Finding;
+use crate::core::analysis::mine::acts_on;
 use crate::core::model::{FindingCode, History, Severity, finding::Category};
 use crate::engine::{FactsPiece, Snapshot};
 
@@ -56,7 +56,11 @@ impl App {
             .enumerate()
             .filter(|(_, a)| {
                 everything
-                    || (!self.mine || is_mine(index, a, &my_roles))
+                    || (!self.mine
+                        || report
+                            .findings_of(&a.id)
+                            .iter()
+                            .any(|f| acts_on(index, f, &my_roles)))
                         && self
                             .filter
                             .matches_artifact(index, a, report.findings_of(&a.id))
@@ -87,9 +91,7 @@ impl App {
             if everything
                 || shown.contains(f.artifact.as_str())
                     && self.filter.matches_finding(f)
-                    && (!self.mine
-                        || f.role.is_none()
-                        || f.roles.iter().any(|r| my_roles.contains(r)))
+                    && (!self.mine || acts_on(index, f, &my_roles))
             {
                 let since = f.since.map_or(i64::MAX, |t| t.as_second());
                 list.push((std::cmp::Reverse(f.severity), since, i));

@@ -139,3 +139,104 @@ fn o_opens_the_file_and_y_copies_the_fix_command() {
         "{help}"
     );
 }
+
+#[test]
+fn m_shows_what_i_must_do_now_in_every_list_and_says_so_in_the_header() {
+    use handoff::core::analysis::mine::acts_on;
+    use handoff::tui::app::View;
+    let mut a = app(true);
+    let me = a.options.me.clone().unwrap();
+    let everything = (
+        a.matrix.rows.len(),
+        a.gaps.items.len(),
+        a.agenda.items.len(),
+    );
+    key(&mut a, "m");
+    assert!(a.mine);
+    let roles = a.my_roles();
+    let index = &a.snap.index;
+    let findings = &a.snap.report.findings;
+    for &i in &a.matrix.rows {
+        let id = &index.artifacts[i].id;
+        assert!(
+            a.snap
+                .report
+                .findings_of(id)
+                .iter()
+                .any(|f| acts_on(index, f, &roles)),
+            "{id} has nothing for {me}"
+        );
+    }
+    for &i in a
+        .gaps
+        .items
+        .iter()
+        .chain(&a.stale.items)
+        .chain(&a.agenda.items)
+    {
+        assert!(acts_on(index, &findings[i], &roles), "{:?}", findings[i]);
+    }
+    assert!(a.matrix.rows.len() < everything.0 && !a.matrix.rows.is_empty());
+    assert!(a.gaps.items.len() < everything.1);
+    assert!(a.agenda.items.len() < everything.2);
+    for view in [View::Agenda, View::Matrix, View::Gaps, View::Stale] {
+        a.view = view;
+        let header = screen(&mut a, 100, 30);
+        // The header's second line, beside the views' counts.
+        let top: Vec<&str> = header.lines().take(2).collect();
+        assert!(top[1].contains("mine: pm"), "{view:?}: {top:?}");
+    }
+}
+
+#[test]
+fn report_for_one_person_lists_what_their_roles_must_do() {
+    let out = common::handoff_command(demo_dir(), common::NOW)
+        .args(["report", "--person", "sam@acme.example"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.contains("For sam@acme.example (domain-expert): what these roles must do."),
+        "{page}"
+    );
+    assert!(
+        page.contains("| **error** | `prd` | `changed-since-signoff` |"),
+        "{page}"
+    );
+    // The product manager's own work is not Sam's.
+    let everyone = String::from_utf8_lossy(
+        &common::handoff_command(demo_dir(), common::NOW)
+            .args(["report"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .into_owned();
+    let rows = |text: &str| {
+        text.lines()
+            .filter(|l| {
+                l.starts_with("| warning |")
+                    || l.starts_with("| **error** |")
+                    || l.starts_with("| info |")
+            })
+            .count()
+    };
+    assert!(rows(&page) < rows(&everyone), "{page}");
+    assert!(
+        page.lines()
+            .filter(|l| l.starts_with("| 20"))
+            .all(|l| l.contains("sam@acme.example")),
+        "{page}"
+    );
+
+    let out = common::handoff_command(demo_dir(), common::NOW)
+        .args(["report", "--person", "nobody@acme.example"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("nobody@acme.example is in no role of this handoff")
+    );
+}

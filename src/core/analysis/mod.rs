@@ -13,6 +13,7 @@ pub(crate) mod ledger_trust;
 pub mod links;
 pub mod matrix;
 mod memory;
+pub mod mine;
 mod rules;
 pub mod sections;
 pub mod signoffs;
