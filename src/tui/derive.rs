@@ -5,6 +5,7 @@
 use super::app::App;
 use super::view_state::FindingList;
 use crate::core::analysis::Finding;
+use crate::core::analysis::agenda::by_person;
 use crate::core::analysis::mine::acts_on;
 use crate::core::model::{FindingCode, History, Severity, finding::Category};
 use crate::engine::{FactsPiece, Snapshot};
@@ -106,7 +107,20 @@ impl App {
         };
         self.gaps.items = sorted(gaps);
         self.stale.items = sorted(stale);
-        self.agenda.items = agenda_by_severity.concat();
+        let agenda = agenda_by_severity.concat();
+        if self.options.present {
+            // Present mode's agenda by person. (Where a "since last review" card comes, it
+            // goes before these: the agenda is what is open now, that card what changed.)
+            let mut people = by_person(index, &self.snap.facts, &report.findings, &agenda);
+            if self.mine
+                && let Some(me) = &self.options.me
+            {
+                people.retain(|p| p.email.as_deref() == Some(me.to_lowercase().as_str()));
+            }
+            self.agenda.set_people(people);
+        } else {
+            self.agenda.items = agenda;
+        }
         self.matrix.id_width = self
             .matrix
             .rows

@@ -240,3 +240,57 @@ fn report_for_one_person_lists_what_their_roles_must_do() {
             .contains("nobody@acme.example is in no role of this handoff")
     );
 }
+
+#[test]
+fn present_mode_groups_the_agenda_by_person_most_waiting_first() {
+    let mut a = app(true);
+    let people = &a.agenda.people;
+    assert!(people.len() > 2);
+    for pair in people.windows(2) {
+        assert!(
+            pair[0].cards.len() >= pair[1].cards.len() || pair[1].email.is_none(),
+            "{:?} before {:?}",
+            pair[0].label(),
+            pair[1].label()
+        );
+    }
+    // The PRD edit is one card listing the roles that must approve again, under Sam.
+    let findings = &a.snap.report.findings;
+    let sam = people
+        .iter()
+        .find(|p| p.email.as_deref() == Some("sam@acme.example"))
+        .unwrap();
+    let prd_cards: Vec<_> = sam
+        .cards
+        .iter()
+        .filter(|&&i| {
+            findings[i].artifact == "prd" && findings[i].code.as_str() == "changed-since-signoff"
+        })
+        .collect();
+    assert_eq!(prd_cards.len(), 1);
+    let first = screen(&mut a, 80, 24);
+    insta::assert_snapshot!("agenda_by_person_80x24", first);
+    let top = &a.agenda.people[0];
+    assert!(
+        first.contains(&format!("{} — {} items", top.label(), top.cards.len())),
+        "{first}"
+    );
+    assert!(
+        first.contains(&format!(
+            "Item 1 of {} · 1 of {} on the agenda",
+            top.cards.len(),
+            a.agenda.items.len()
+        )),
+        "{first}"
+    );
+    // Stepping past the first person's cards reaches the next person.
+    for _ in 0..top.cards.len() {
+        key(&mut a, "Right");
+    }
+    let next = screen(&mut a, 80, 24);
+    let second = &a.agenda.people[1];
+    assert!(
+        next.contains(&format!("{} — {} item", second.label(), second.cards.len())),
+        "{next}"
+    );
+}

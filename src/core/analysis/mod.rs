@@ -6,6 +6,7 @@
 //! own facts is kept in `memory`, so that [`Report::update`] decides again only what a change
 //! reaches.
 
+pub mod agenda;
 mod context;
 pub mod diff_basis;
 pub mod graph;
