@@ -242,3 +242,22 @@ fn o_runs_the_editor_on_the_terminal_and_restores_the_workbench() {
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
 }
+
+/// `handoff diff` colours added and removed lines on a terminal, and not with `NO_COLOR`.
+#[test]
+fn diff_is_coloured_on_a_terminal_unless_no_color() {
+    let (_tmp, dir) = sample_repo();
+    let mut s = Session::start(&dir, &["diff", "prd"], &[], 200, 60);
+    assert_eq!(s.wait_exit(), 0);
+    let raw = String::from_utf8_lossy(&s.raw_bytes()).into_owned();
+    assert!(raw.contains("\x1b[32m+| Refund request"), "{raw}");
+    assert!(raw.contains("\x1b[31m-| Refund request"), "{raw}");
+
+    let mut s = Session::start(&dir, &["diff", "prd"], &[("NO_COLOR", "1")], 200, 60);
+    assert_eq!(s.wait_exit(), 0);
+    let raw = String::from_utf8_lossy(&s.raw_bytes()).into_owned();
+    assert!(
+        raw.contains("+| Refund request") && !raw.contains("\x1b[3"),
+        "{raw}"
+    );
+}
