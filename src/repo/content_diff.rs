@@ -26,12 +26,14 @@ pub enum ContentDiffError {
     Repo(#[from] FactsError),
     #[error("the signed fingerprint `{from}` is not a git object id")]
     NotAnObjectId { from: String },
-    #[error("{}", gone_message(.artifact, .from, .recorded_in, *.commit_exists))]
+    #[error("{}", gone_message(.artifact, .from, .recorded_in, *.commit_exists, *.shallow))]
     SignedContentGone {
         artifact: String,
         from: String,
         recorded_in: Option<String>,
         commit_exists: bool,
+        /// The clone is shallow: the signed version may lie beyond its boundary.
+        shallow: bool,
     },
     #[error("cannot read {path}: {message}")]
     Read { path: String, message: String },
@@ -46,9 +48,13 @@ fn gone_message(
     from: &str,
     recorded_in: &Option<String>,
     commit_exists: bool,
+    shallow: bool,
 ) -> String {
     let short = &from[..from.len().min(8)];
     let why = match recorded_in {
+        _ if shallow => {
+            "this clone is shallow and the signed version lies beyond its boundary (`git fetch --unshallow` fetches it)".to_string()
+        }
         Some(c) if commit_exists => format!(
             "the sign-off was committed in {}, but the content it approved was never committed",
             &c[..c.len().min(8)]
@@ -82,6 +88,7 @@ pub fn content_diff(ws: &Workspace, basis: &DiffBasis) -> Result<Vec<FileDiff>, 
             from: basis.from.clone(),
             recorded_in: basis.recorded_in.clone(),
             commit_exists,
+            shallow: repo.is_shallow(),
         });
     };
     let abs = ws.dir.join(&basis.path);

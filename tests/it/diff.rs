@@ -157,3 +157,24 @@ fn an_unknown_artifact_or_nothing_to_explain_is_refused() {
         "{message}"
     );
 }
+
+#[test]
+fn a_shallow_clone_without_the_signed_version_says_to_unshallow() {
+    let repo = handoff_repo();
+    repo.write("docs/prd.md", "# PRD\n\nFirst.\n");
+    repo.commit("Write the PRD");
+    stdout(&run_as(
+        repo.path(),
+        ROSA,
+        &["sign", "prd", "--action", "approve", "--role", "ops"],
+    ));
+    repo.write("docs/prd.md", "# PRD\n\nSecond.\n");
+    repo.commit("Revise the PRD");
+    let clone = repo.shallow_clone(1);
+
+    let message = refused_as(clone.path(), ROSA, &["diff", "prd"]);
+    assert!(
+        message.contains("is not in this repository: this clone is shallow and the signed version lies beyond its boundary (`git fetch --unshallow` fetches it)"),
+        "{message}"
+    );
+}
