@@ -7,6 +7,7 @@ pub(crate) mod commit;
 pub(crate) mod completions;
 pub mod context;
 pub(crate) mod demo;
+pub(crate) mod diff;
 pub(crate) mod doctor;
 pub(crate) mod import;
 pub(crate) mod init;
@@ -210,6 +211,9 @@ pub(crate) enum Command {
     Context(context::ContextArgs),
     /// What changed in the handoff since a revision, a date or the last review
     Review(review::ReviewArgs),
+    /// Show what changed since the sign-off a changed-since-signoff or upstream-changed
+    /// finding is measured from, as a unified diff
+    Diff(diff::DiffArgs),
     /// Serve handoff's context over the Model Context Protocol (stdio)
     Mcp(crate::mcp::McpArgs),
     /// Show what handoff sees and what is wrong with it
@@ -262,6 +266,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Scorecard(args)) => scorecard::run(args),
         Some(Command::Context(args)) => context::run(args),
         Some(Command::Review(args)) => review::run(args),
+        Some(Command::Diff(args)) => diff::run(args),
         Some(Command::Mcp(args)) => crate::mcp::run(args).map_err(Failure::from),
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Completions(args)) => completions::run(args),

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use crate::render::{report_html, report_markdown};
+use crate::render::{Status, report_html, report_markdown};
 
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
@@ -20,6 +20,11 @@ pub(crate) struct ReportArgs {
     /// Write the report to FILE instead of standard output
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Write it for one person (a git e-mail address): what their roles must do, and the
+    /// sign-offs they gave
+    #[arg(long, value_name = "EMAIL")]
+    pub person: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,9 +50,13 @@ pub(crate) fn run(args: ReportArgs) -> Result<ExitCode, super::Failure> {
     let format = args
         .format
         .unwrap_or_else(|| inferred_format(args.output.as_deref()));
+    let status = match &args.person {
+        Some(email) => Status::for_person(&snapshot, email).map_err(super::Failure::error)?,
+        None => Status::of(&snapshot),
+    };
     let page = match format {
-        ReportFormat::Markdown => report_markdown::report(&snapshot),
-        ReportFormat::Html => report_html::report(&snapshot),
+        ReportFormat::Markdown => report_markdown::report(&snapshot, &status),
+        ReportFormat::Html => report_html::report(&snapshot, &status),
     };
     match &args.output {
         Some(path) => {

@@ -3,6 +3,7 @@
 //! findings. Nothing here touches git, files, the terminal, a watcher or threads.
 
 pub mod analysis;
+pub mod content_diff;
 pub mod edit;
 pub mod import;
 pub mod model;

@@ -3,6 +3,7 @@
 
 pub mod as_of;
 pub mod clock;
+pub mod diff;
 #[cfg(feature = "fault-injection")]
 pub(crate) mod fault;
 pub mod org;

@@ -4,6 +4,7 @@
 
 pub(crate) mod check;
 pub(crate) mod ci;
+pub mod content_diff;
 pub mod context;
 pub mod diff;
 pub(crate) mod escape;
@@ -141,6 +142,9 @@ pub(crate) struct Status<'a> {
     pub stale: Vec<&'a Finding>,
     /// The newest ledger records across all artifacts: (artifact id, record), newest first.
     pub recent_signoffs: Vec<(&'a str, &'a crate::core::model::SignOff)>,
+    /// The person the report is written for (`report --person`): their e-mail address and
+    /// roles. Then the findings are what their roles must act on, the sign-offs theirs.
+    pub person: Option<(String, Vec<String>)>,
 }
 
 /// Sign-off records the report lists.
@@ -174,7 +178,28 @@ impl<'a> Status<'a> {
             gaps,
             stale,
             recent_signoffs: recent,
+            person: None,
         }
+    }
+
+    /// The status for one person: what their roles must act on, and the sign-offs they gave.
+    /// `Err` names why there is no such person here.
+    pub(crate) fn for_person(s: &'a Snapshot, email: &str) -> Result<Status<'a>, String> {
+        use crate::core::analysis::mine::{acts_on, roles_of};
+        let roles = roles_of(&s.index, email);
+        if roles.is_empty() {
+            return Err(format!(
+                "{email} is in no role of this handoff: name someone in a role's `people`"
+            ));
+        }
+        let mut status = Status::of(s);
+        status.gaps.retain(|f| acts_on(&s.index, f, &roles));
+        status.stale.retain(|f| acts_on(&s.index, f, &roles));
+        status
+            .recent_signoffs
+            .retain(|(_, r)| r.by.eq_ignore_ascii_case(email));
+        status.person = Some((email.to_string(), roles));
+        Ok(status)
     }
 }
 

@@ -54,11 +54,17 @@ fn findings_table(findings: &[&Finding]) -> String {
     out
 }
 
-/// The whole report.
-pub(crate) fn report(s: &Snapshot) -> String {
-    let status = Status::of(s);
+/// The whole report, of everything or for one person ([`Status::for_person`]).
+pub(crate) fn report(s: &Snapshot, status: &Status) -> String {
     let name = s.index.name.as_deref().unwrap_or("handoff");
     let mut out = format!("# Handoff status: {}\n\n", md(name));
+    if let Some((email, roles)) = &status.person {
+        out.push_str(&format!(
+            "For {} ({}): what these roles must do.\n\n",
+            md(email),
+            md(&roles.join(", "))
+        ));
+    }
     out.push_str(&format!(
         "{} · {} · {} artifacts · {}\n\n",
         md(&head_text(s)),

@@ -30,6 +30,16 @@ impl Paint {
         self.wrap("32", s)
     }
 
+    /// A removed line of a diff.
+    pub(crate) fn removed(&self, s: &str) -> String {
+        self.wrap("31", s)
+    }
+
+    /// A hunk header of a diff.
+    pub(crate) fn hunk(&self, s: &str) -> String {
+        self.wrap("36", s)
+    }
+
     pub(crate) fn severity(&self, severity: Severity, s: &str) -> String {
         match severity {
             Severity::Error => self.wrap("1;31", s),

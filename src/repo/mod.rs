@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod commit_graph;
+pub mod content_diff;
 pub mod diagnosis;
 pub mod facts;
 pub(crate) mod fence;

@@ -72,6 +72,9 @@ actions! {
     No = "no", "no", "no, change nothing";
     ReloadFile = "reload-file", "reload file", "drop the form and show handoff.yaml as it is now";
     KeepForm = "keep-form", "keep form", "keep the form and apply it to handoff.yaml as it is now";
+    Diff = "diff", "diff", "what changed since the sign-off (changed-since-signoff, upstream-changed)";
+    OpenArtifact = "open-artifact", "open", "open the artifact's file in $VISUAL or $EDITOR, or its URL in the browser";
+    CopyFix = "copy-fix", "copy fix", "copy the selected finding's fix command to the clipboard (OSC 52)";
     Next = "next", "next", "next finding on the agenda";
     Previous = "previous", "previous", "previous finding on the agenda";
 }
@@ -93,6 +96,7 @@ pub enum Context {
     Filter,
     Agenda,
     Scorecard,
+    Diff,
     Picker,
     Form,
     Note,
@@ -110,6 +114,7 @@ impl Context {
         Context::Filter,
         Context::Agenda,
         Context::Scorecard,
+        Context::Diff,
         Context::Picker,
         Context::Form,
         Context::Note,
@@ -127,6 +132,7 @@ impl Context {
             Context::Filter => "filter",
             Context::Agenda => "agenda",
             Context::Scorecard => "scorecard",
+            Context::Diff => "diff",
             Context::Picker => "picker",
             Context::Form => "form",
             Context::Note => "note",
@@ -145,6 +151,7 @@ impl Context {
             Context::Filter => "Typing a filter",
             Context::Agenda => "Review agenda (--present)",
             Context::Scorecard => "Scorecard",
+            Context::Diff => "What changed since a sign-off",
             Context::Picker => "Choosing what to change",
             Context::Form => "Editing a value",
             Context::Note => "Writing a note (several lines)",

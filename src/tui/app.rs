@@ -52,6 +52,12 @@ pub enum Effect {
     Reload,
     /// Commit a change (an index edit or a sign-off) against the HEAD on screen.
     Commit(Box<Change>),
+    /// Read what changed since the sign-offs behind this artifact's findings.
+    Diff(String),
+    /// Open the artifact: its file in the editor, or its address in the browser.
+    OpenArtifact(super::external::OpenTarget),
+    /// Put this text on the terminal's clipboard (OSC 52).
+    Copy(String),
 }
 
 /// Options fixed at start.
@@ -292,6 +298,9 @@ impl App {
             Action::Choose => return self.choose(),
             Action::Submit => return self.submit(),
             Action::Yes => return self.confirmed(),
+            Action::Diff => return self.open_diff(),
+            Action::OpenArtifact => return self.open_artifact(),
+            Action::CopyFix => return self.copy_fix(),
             Action::Help
             | Action::Filter
             | Action::Apply
@@ -387,7 +396,7 @@ impl App {
                 self.status = Some("nothing changed".into());
                 None
             }
-            (Action::Close, Some(Modal::Picker(_) | Modal::Help { .. })) => None,
+            (Action::Close, Some(Modal::Picker(_) | Modal::Help { .. } | Modal::Diff(_))) => None,
             (Action::Close, None) => {
                 self.overlay.detail = None;
                 None

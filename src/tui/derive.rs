@@ -3,9 +3,10 @@
 //! selection on the same artifact or finding where it is still visible.
 
 use super::app::App;
-use super::filter::is_mine;
 use super::view_state::FindingList;
 use crate::core::analysis::Finding;
+use crate::core::analysis::agenda::by_person;
+use crate::core::analysis::mine::acts_on;
 use crate::core::model::{FindingCode, History, Severity, finding::Category};
 use crate::engine::{FactsPiece, Snapshot};
 
@@ -56,7 +57,11 @@ impl App {
             .enumerate()
             .filter(|(_, a)| {
                 everything
-                    || (!self.mine || is_mine(index, a, &my_roles))
+                    || (!self.mine
+                        || report
+                            .findings_of(&a.id)
+                            .iter()
+                            .any(|f| acts_on(index, f, &my_roles)))
                         && self
                             .filter
                             .matches_artifact(index, a, report.findings_of(&a.id))
@@ -87,9 +92,7 @@ impl App {
             if everything
                 || shown.contains(f.artifact.as_str())
                     && self.filter.matches_finding(f)
-                    && (!self.mine
-                        || f.role.is_none()
-                        || f.roles.iter().any(|r| my_roles.contains(r)))
+                    && (!self.mine || acts_on(index, f, &my_roles))
             {
                 let since = f.since.map_or(i64::MAX, |t| t.as_second());
                 list.push((std::cmp::Reverse(f.severity), since, i));
@@ -104,7 +107,20 @@ impl App {
         };
         self.gaps.items = sorted(gaps);
         self.stale.items = sorted(stale);
-        self.agenda.items = agenda_by_severity.concat();
+        let agenda = agenda_by_severity.concat();
+        if self.options.present {
+            // Present mode's agenda by person. (Where a "since last review" card comes, it
+            // goes before these: the agenda is what is open now, that card what changed.)
+            let mut people = by_person(index, &self.snap.facts, &report.findings, &agenda);
+            if self.mine
+                && let Some(me) = &self.options.me
+            {
+                people.retain(|p| p.email.as_deref() == Some(me.to_lowercase().as_str()));
+            }
+            self.agenda.set_people(people);
+        } else {
+            self.agenda.items = agenda;
+        }
         self.matrix.id_width = self
             .matrix
             .rows

@@ -11,8 +11,10 @@ use ratatui::crossterm::event::Event;
 use super::app::{App, Effect};
 use super::commit::Outcome;
 use super::input::handle_input;
+use super::launch;
 use super::runtime::{Runtime, apply_facts};
 use super::terminal;
+use crate::core::content_diff::ArtifactDiff;
 use crate::engine::watch::WatchEvent;
 use crate::engine::worker::FactsUpdate;
 
@@ -22,6 +24,8 @@ pub(crate) enum AppEvent {
     Watch(WatchEvent),
     /// A commit started off the UI thread ended.
     Committed(Outcome),
+    /// The diff of an artifact, read off the UI thread.
+    DiffRead(String, Result<ArtifactDiff, String>),
 }
 
 pub(crate) fn event_loop(
@@ -63,6 +67,10 @@ pub(crate) fn event_loop(
                     rt.finish_commit(app, outcome);
                     quit_when_committed.then_some(Effect::Quit)
                 }
+                AppEvent::DiffRead(artifact, result) => {
+                    app.diff_read(&artifact, result);
+                    None
+                }
             };
             match effect {
                 Some(Effect::Quit) if app.committing.is_some() && !quit_when_committed => {
@@ -87,6 +95,19 @@ pub(crate) fn event_loop(
                         let _ = tx.send(AppEvent::Committed(outcome));
                     });
                 }
+                Some(Effect::Diff(artifact)) => {
+                    let tx = tx.clone();
+                    launch::start_diff(&rt.ws, app, artifact, move |artifact, result| {
+                        let _ = tx.send(AppEvent::DiffRead(artifact, result));
+                    });
+                }
+                Some(Effect::OpenArtifact(target)) => {
+                    let mouse = !app.options.present;
+                    let said = launch::open(&rt.ws, terminal, mouse, &rt.input_gate, &target);
+                    app.status = Some(said);
+                    app.relayout();
+                }
+                Some(Effect::Copy(text)) => launch::copy(&text),
                 None => {}
             }
         }

@@ -177,18 +177,6 @@ pub(crate) fn related_roles(index: &Index, artifact: &Artifact) -> Vec<String> {
     roles
 }
 
-/// Whether one of `my_roles` must act on the artifact: it owns it or must sign it.
-pub(crate) fn is_mine(index: &Index, artifact: &Artifact, my_roles: &[String]) -> bool {
-    artifact
-        .owner
-        .as_ref()
-        .is_some_and(|o| my_roles.contains(o))
-        || index
-            .required_signers(artifact)
-            .iter()
-            .any(|r| my_roles.contains(r))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,20 +241,5 @@ mod tests {
             passing("sev:fatal").is_empty(),
             "an unknown severity matches nothing"
         );
-    }
-
-    #[test]
-    fn mine_means_owning_or_signing() {
-        let index = index();
-        let mine = |role: &str| {
-            index
-                .artifacts
-                .iter()
-                .filter(|a| is_mine(&index, a, &[role.to_string()]))
-                .map(|a| a.id.as_str())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(mine("pm"), vec!["prd"], "consuming is not acting");
-        assert_eq!(mine("ops"), vec!["runbook"]);
     }
 }

@@ -2,7 +2,10 @@
 //! presses through the keymap, resizes, the wheel and clicks hit-tested against the geometry
 //! the frame was drawn in.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, MouseButton, MouseEventKind};
 use ratatui::layout::Position;
@@ -12,10 +15,43 @@ use super::app::{App, Effect, View};
 use super::event_loop::AppEvent;
 use super::geometry::{Body, too_small};
 
+/// Lets the event loop hand the terminal to another program (an editor): while it is held,
+/// the input thread reads nothing, so every key goes to that program.
+#[derive(Default)]
+pub(crate) struct InputGate {
+    held: AtomicBool,
+    /// Held by the input thread while it waits for an event.
+    reading: Mutex<()>,
+}
+
+impl InputGate {
+    /// Stops the reading, once the wait under way (at most [`POLL`]) has ended.
+    pub(crate) fn hold(&self) -> MutexGuard<'_, ()> {
+        self.held.store(true, Ordering::SeqCst);
+        let guard = self.reading.lock().unwrap_or_else(|e| e.into_inner());
+        self.held.store(false, Ordering::SeqCst);
+        guard
+    }
+}
+
+/// How long the input thread waits for an event before it looks at the gate again.
+const POLL: Duration = Duration::from_millis(50);
+
 /// Reads the terminal's events on a thread of its own, until the event loop is gone.
-pub(crate) fn spawn_input(tx: Sender<AppEvent>) {
+pub(crate) fn spawn_input(tx: Sender<AppEvent>, gate: Arc<InputGate>) {
     std::thread::spawn(move || {
-        while let Ok(ev) = event::read() {
+        loop {
+            if gate.held.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(5));
+                continue;
+            }
+            let _reading = gate.reading.lock().unwrap_or_else(|e| e.into_inner());
+            match event::poll(POLL) {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(_) => break,
+            }
+            let Ok(ev) = event::read() else { break };
             if tx.send(AppEvent::Input(ev)).is_err() {
                 break;
             }

@@ -492,14 +492,14 @@ impl Keymap {
         // Movement is one hint rather than four.
         if matches!(
             context,
-            Context::Matrix | Context::Findings | Context::Detail | Context::Help
+            Context::Matrix | Context::Findings | Context::Detail | Context::Help | Context::Diff
         ) {
             let arrows = if ascii { "Up/Down" } else { "↑↓" };
             let what = if context == Context::Matrix && !ascii {
                 "move ←→ role"
             } else if context == Context::Matrix {
                 "move, Left/Right role"
-            } else if matches!(context, Context::Detail | Context::Help) {
+            } else if matches!(context, Context::Detail | Context::Help | Context::Diff) {
                 "scroll"
             } else {
                 "move"

@@ -12,14 +12,17 @@ pub mod app;
 mod commit;
 pub(crate) mod config;
 mod derive;
+pub mod diff_view;
 mod drafts;
 mod editing;
 mod event_loop;
+pub mod external;
 mod filter;
 pub mod forms;
 mod geometry;
 mod input;
 pub mod keymap;
+mod launch;
 mod navigate;
 pub mod org;
 pub mod overlay;
@@ -115,6 +118,6 @@ pub fn run(ws: &Workspace, options: TuiOptions) -> Result<(), TuiError> {
             None
         }
     };
-    input::spawn_input(tx.clone());
+    input::spawn_input(tx.clone(), rt.input_gate.clone());
     event_loop::event_loop(&mut guard.terminal, &mut app, &rx, &tx, &mut rt)
 }

@@ -45,6 +45,19 @@ impl App {
             };
             return;
         }
+        if let Some(Modal::Diff(view)) = &mut self.overlay.modal {
+            let page = self.geometry.areas.body.height.saturating_sub(2) as usize;
+            let step = match action {
+                Action::Up => -1,
+                Action::Down => 1,
+                Action::PageUp => -(page as i64),
+                Action::PageDown => page as i64,
+                Action::First => i64::MIN / 2,
+                _ => i64::MAX / 2,
+            };
+            view.scroll_by(step, page);
+            return;
+        }
         let help = match &mut self.overlay.modal {
             Some(Modal::Help { scroll }) => Some(scroll),
             Some(Modal::Filter { help, .. }) => help.as_mut(),

@@ -5,6 +5,7 @@
 //! the key context, the key routing and the drawing all read this one value.
 
 use super::action::Context;
+use super::diff_view::DiffView;
 use super::filter::Filter;
 use super::forms::{Confirm, Form, Picker};
 
@@ -28,6 +29,8 @@ pub enum Modal {
     Conflict(Box<Form>),
     /// A yes/no question before a destructive change.
     Confirm(Confirm),
+    /// What changed since a sign-off, read off the UI thread.
+    Diff(Box<DiffView>),
 }
 
 /// Everything over the view.
@@ -49,6 +52,7 @@ impl Overlay {
             Some(Modal::Picker(_)) => Context::Picker,
             Some(Modal::Filter { .. }) => Context::Filter,
             Some(Modal::Help { .. }) => Context::Help,
+            Some(Modal::Diff(_)) => Context::Diff,
             None if self.detail.is_some() => Context::Detail,
             None => return None,
         })
@@ -96,6 +100,13 @@ impl Overlay {
     pub fn confirm(&self) -> Option<&Confirm> {
         match &self.modal {
             Some(Modal::Confirm(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn diff(&self) -> Option<&DiffView> {
+        match &self.modal {
+            Some(Modal::Diff(d)) => Some(d),
             _ => None,
         }
     }

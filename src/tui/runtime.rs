@@ -27,6 +27,8 @@ pub struct Runtime {
     /// What the workbench's own commits wrote, shared with its watcher so that they do not
     /// come back as changes.
     own_writes: OwnWrites,
+    /// Held while another program (an editor) has the terminal.
+    pub(crate) input_gate: std::sync::Arc<super::input::InputGate>,
 }
 
 impl Runtime {
@@ -40,6 +42,7 @@ impl Runtime {
             generation: 0,
             draft_path,
             own_writes,
+            input_gate: Default::default(),
         }
     }
 

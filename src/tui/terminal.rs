@@ -61,6 +61,37 @@ pub fn draw(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()
     result.map_err(super::TuiError::Draw)
 }
 
+/// Runs `program` with the terminal given back to it (main screen, cooked mode, no mouse
+/// capture), then takes the terminal again and has the next frame drawn whole.
+pub(crate) fn suspended<T>(
+    terminal: &mut ratatui::DefaultTerminal,
+    mouse: bool,
+    program: impl FnOnce() -> T,
+) -> T {
+    use ratatui::crossterm::terminal::{
+        EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    };
+    let mut out = std::io::stdout();
+    if mouse {
+        let _ = execute!(out, DisableMouseCapture);
+    }
+    let _ = execute!(out, LeaveAlternateScreen, ratatui::crossterm::cursor::Show);
+    let _ = disable_raw_mode();
+    let result = program();
+    let _ = enable_raw_mode();
+    let _ = execute!(out, EnterAlternateScreen);
+    if mouse {
+        let _ = execute!(out, EnableMouseCapture);
+    }
+    // The program drew over the screen: the next frame repaints every cell. (Not
+    // `Terminal::clear`, which first asks the terminal where the cursor is and gives up when
+    // no answer comes.)
+    if let Ok(size) = terminal.size() {
+        let _ = terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height));
+    }
+    result
+}
+
 /// Set by the crash report's hook once the terminal is given back: no frame may be drawn
 /// after that (another thread may be about to draw one).
 static GIVEN_BACK: AtomicBool = AtomicBool::new(false);

@@ -3,6 +3,7 @@
 //! them and answer questions about positions.
 
 use crate::core::analysis::Finding;
+use crate::core::analysis::agenda::PersonCards;
 use crate::core::model::Severity;
 
 /// A selection and the first visible line of a scrolled list.
@@ -61,10 +62,38 @@ impl FindingList {
     }
 }
 
-/// Present mode's review agenda: every visible finding, most severe first, one at a time.
+/// Present mode's review agenda: every visible finding, one card at a time, grouped by the
+/// person who must act (most waiting first), most severe first within a person.
 #[derive(Debug, Clone, Default)]
 pub struct AgendaState {
+    /// The cards in order (indices into the findings): a finding several people must act on
+    /// is a card under each of them.
     pub items: Vec<usize>,
-    /// The finding shown.
+    /// The people, each with their cards.
+    pub people: Vec<PersonCards>,
+    /// For each card, the position of its person in `people`.
+    pub person_of: Vec<usize>,
+    /// The card shown.
     pub at: usize,
+}
+
+impl AgendaState {
+    /// Lays the cards out person by person.
+    pub(crate) fn set_people(&mut self, people: Vec<PersonCards>) {
+        self.items.clear();
+        self.person_of.clear();
+        for (p, person) in people.iter().enumerate() {
+            self.items.extend(&person.cards);
+            self.person_of
+                .extend(std::iter::repeat_n(p, person.cards.len()));
+        }
+        self.people = people;
+    }
+
+    /// The person of the card shown, and the card's place among theirs (from 0).
+    pub fn person_at(&self) -> Option<(&PersonCards, usize)> {
+        let p = *self.person_of.get(self.at)?;
+        let first = self.person_of.iter().position(|&q| q == p)?;
+        Some((&self.people[p], self.at - first))
+    }
 }

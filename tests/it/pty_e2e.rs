@@ -192,3 +192,72 @@ fn a_commit_behind_a_slow_hook_keeps_the_workbench_moving() {
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
 }
+
+/// `o` hands the terminal to `$EDITOR` (main screen, cooked mode, every key to the editor)
+/// and takes it back with a full redraw.
+#[test]
+fn o_runs_the_editor_on_the_terminal_and_restores_the_workbench() {
+    let (tmp, dir) = sample_repo();
+    let marker = tmp.path().join("marker.txt");
+    let editor = tmp.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\nprintf 'EDITOR RAN\\n'\nread answer\nstty -a > '{0}.stty'\nprintf '%s\\n%s\\n' \"$1\" \"$answer\" > '{0}'\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let editor = editor.display().to_string();
+    let mut s = Session::start(&dir, &[], &[("EDITOR", &editor), ("VISUAL", "")], 120, 40);
+    s.wait_for("worst finding");
+    s.send("j");
+    s.wait_for("prd × pm");
+    s.send("o");
+    s.wait_for("EDITOR RAN");
+    assert!(
+        !s.screen.lock().unwrap().screen().alternate_screen(),
+        "the editor has the main screen"
+    );
+    // Typed into the editor, not the workbench (where `q` would quit).
+    s.send("quiet\r");
+    let screen = s.wait_for("back from");
+    assert!(screen.contains("worst finding"), "redrawn whole: {screen}");
+    assert!(s.screen.lock().unwrap().screen().alternate_screen());
+    let written = std::fs::read_to_string(&marker).unwrap();
+    assert_eq!(
+        written,
+        format!("{}\nquiet\n", dir.join("docs/prd.md").display())
+    );
+    let stty = std::fs::read_to_string(format!("{}.stty", marker.display())).unwrap();
+    assert!(
+        stty.contains(" icanon") && stty.contains(" echo"),
+        "the editor ran in cooked mode: {stty}"
+    );
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+/// `handoff diff` colours added and removed lines on a terminal, and not with `NO_COLOR`.
+#[test]
+fn diff_is_coloured_on_a_terminal_unless_no_color() {
+    let (_tmp, dir) = sample_repo();
+    let mut s = Session::start(&dir, &["diff", "prd"], &[], 200, 60);
+    assert_eq!(s.wait_exit(), 0);
+    let raw = String::from_utf8_lossy(&s.raw_bytes()).into_owned();
+    assert!(raw.contains("\x1b[32m+| Refund request"), "{raw}");
+    assert!(raw.contains("\x1b[31m-| Refund request"), "{raw}");
+
+    let mut s = Session::start(&dir, &["diff", "prd"], &[("NO_COLOR", "1")], 200, 60);
+    assert_eq!(s.wait_exit(), 0);
+    let raw = String::from_utf8_lossy(&s.raw_bytes()).into_owned();
+    assert!(
+        raw.contains("+| Refund request") && !raw.contains("\x1b[3"),
+        "{raw}"
+    );
+}

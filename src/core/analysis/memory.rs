@@ -154,7 +154,7 @@ pub(super) fn roles_behind(
 }
 
 /// The upstream artifacts whose fingerprint differs from the one `baseline` recorded.
-fn changes_since(
+pub(super) fn changes_since(
     by_id: &HashMap<&str, &Artifact>,
     facts: &Facts,
     artifact: &Artifact,

@@ -6,12 +6,15 @@
 //! own facts is kept in `memory`, so that [`Report::update`] decides again only what a change
 //! reaches.
 
+pub mod agenda;
 mod context;
+pub mod diff_basis;
 pub mod graph;
 pub(crate) mod ledger_trust;
 pub mod links;
 pub mod matrix;
 mod memory;
+pub mod mine;
 mod rules;
 pub mod scorecard;
 pub mod sections;

@@ -70,12 +70,32 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .map(|l| Line::styled(format!("    {l}"), style))
             .collect()
     };
-    let mut lines = vec![
-        Line::raw(""),
-        Line::styled(
+    // Whose turn it is: the person, how much waits on them, and where this card stands.
+    let (person, place_line) = match app.agenda.person_at() {
+        Some((person, k)) => {
+            let n = person.cards.len();
+            (
+                format!(
+                    "  {} — {n} item{}",
+                    sanitize(&person.label()),
+                    if n == 1 { "" } else { "s" }
+                ),
+                format!(
+                    "  Item {} of {n} · {} of {} on the agenda",
+                    k + 1,
+                    app.agenda.at + 1,
+                    items.len()
+                ),
+            )
+        }
+        None => (
+            String::new(),
             format!("  Item {} of {}", app.agenda.at + 1, items.len()),
-            t.style(Role::Muted),
         ),
+    };
+    let mut lines = vec![
+        Line::styled(person, t.style(Role::Title)),
+        Line::styled(place_line, t.style(Role::Muted)),
         Line::raw(""),
         Line::from(vec![
             Span::styled(

@@ -3,6 +3,7 @@
 mod agenda;
 mod chrome;
 pub mod detail;
+mod diff;
 mod findings;
 mod form;
 mod help;
@@ -51,6 +52,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     chrome::footer(frame, app, areas.footer);
     if let Some(scroll) = app.overlay.help() {
         help::draw(frame, app, areas.body, scroll);
+    }
+    if let Some(view) = app.overlay.diff() {
+        diff::draw(frame, app, areas.body, view);
     }
     form::draw(frame, app, areas.body);
 }
