@@ -111,6 +111,8 @@ impl App {
                     })
                     .or_else(|| own.iter().max_by_key(|f| f.severity))
             }
+            // Scorecard rules are the handoff's, not an artifact's: no finding is under the cursor.
+            View::Scorecard => None,
         }
     }
 }
