@@ -175,6 +175,7 @@ pub(crate) fn snapshot_with(
         &cache,
         index.content_rules(),
         &index.governed_entries(),
+        &index.contract_requests(&ledger).into_iter().collect(),
     )?;
     Ok(Snapshot::new(index, ledger, facts, now))
 }

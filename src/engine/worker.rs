@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use crate::core::model::{ContentRules, Target};
+use crate::core::model::{ContentRules, ContractRequest, Target};
 use crate::repo::facts::{self, FactsPiece};
 use crate::repo::workspace::Workspace;
 
@@ -34,6 +34,8 @@ pub struct Request {
     pub rules: ContentRules,
     /// What each artifact governs (from the index).
     pub governs: BTreeMap<String, Vec<String>>,
+    /// What each artifact's contract needs checked (from the index and the ledger).
+    pub contracts: BTreeMap<String, ContractRequest>,
 }
 
 impl Request {
@@ -48,6 +50,7 @@ impl Request {
             history,
             rules: ContentRules::default(),
             governs: BTreeMap::new(),
+            contracts: BTreeMap::new(),
         }
     }
 
@@ -55,6 +58,17 @@ impl Request {
     pub fn with_governs(self, governs: impl IntoIterator<Item = (String, Vec<String>)>) -> Request {
         Request {
             governs: governs.into_iter().collect(),
+            ..self
+        }
+    }
+
+    /// The same request, checking each artifact's contract as asked.
+    pub fn with_contracts(
+        self,
+        contracts: impl IntoIterator<Item = (String, ContractRequest)>,
+    ) -> Request {
+        Request {
+            contracts: contracts.into_iter().collect(),
             ..self
         }
     }
@@ -74,6 +88,7 @@ impl Request {
             history: self.history || newer.history,
             rules: newer.rules,
             governs: newer.governs,
+            contracts: newer.contracts,
         }
     }
 }
@@ -172,6 +187,7 @@ impl FactsWorker {
             cache: &cache,
             rules: job.rules,
             governs: &governs,
+            contracts: &job.contracts,
         };
         match facts::read_facts(repo, &self.workspace, &request, &|piece| {
             send(FactsUpdate::Piece(g, piece))

@@ -52,7 +52,8 @@ impl Runtime {
         self.generation += 1;
         let request = Request::new(self.generation, targets, history)
             .with_rules(app.snap.index.content_rules())
-            .with_governs(app.snap.index.governed_entries());
+            .with_governs(app.snap.index.governed_entries())
+            .with_contracts(app.snap.index.contract_requests(&app.snap.ledger));
         app.loading = Loading {
             total: request.targets.values().filter(|t| !t.is_url()).count(),
             ..Default::default()

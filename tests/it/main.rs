@@ -12,6 +12,7 @@ mod ci_formats;
 mod cli;
 mod cli_files;
 mod consumers;
+mod contracts;
 mod docs;
 mod ecosystem;
 mod edits;

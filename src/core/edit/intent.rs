@@ -52,6 +52,9 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
             field_pos: Default::default(),
             governs: Vec::new(),
             drift_after: None,
+            schema: None,
+            version_field: None,
+            changelog_field: None,
         }),
         IndexEdit::RemoveRole { role } => out.roles.retain(|r| r.id != *role),
         IndexEdit::RoleTitle { role, title } => {

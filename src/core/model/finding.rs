@@ -110,6 +110,8 @@ finding_codes! {
     InertPolicy = "inert-policy", Gap, Info, "a policy in handoff.yaml that can never fire";
     GovernsNothing = "governs-nothing", Gap, Warning, "a `governs` glob matches no file in the work tree";
     CodeDrift = "code-drift", Stale, Warning, "paths the artifact governs changed after its newest approval";
+    ContractViolation = "contract-violation", Gap, Error, "a document does not satisfy its kind's JSON Schema";
+    UnversionedChange = "unversioned-change", Stale, Warning, "the content changed since its newest approval but its version did not (or the version is missing, or has no changelog entry)";
 }
 
 impl fmt::Display for FindingCode {

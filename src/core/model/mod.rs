@@ -15,12 +15,12 @@ pub mod schema;
 
 pub use duration::{DriftThreshold, Duration};
 pub use facts::{
-    ArtifactFacts, ContentChange, ContentRules, Document, DocumentLink, Facts, GovernedFacts,
-    HeadInfo, History, LastChange, Moved,
+    ArtifactFacts, ContentChange, ContentRules, ContractFacts, ContractIssue, Document,
+    DocumentLink, Facts, GovernedFacts, HeadInfo, History, LastChange, Moved,
 };
 pub use finding::{FindingCode, Severity};
 pub(crate) use index::INDEX_FILE;
-pub use index::{Artifact, Index, Kind, Role, Status, Target};
+pub use index::{Artifact, ContractRequest, Index, Kind, Role, Status, Target};
 pub use ledger::{Action, Ledger, LedgerProblem, SignOff};
 pub use ledger_history::LedgerHistory;
 pub use location::{LoadError, LoadErrors, Pos};

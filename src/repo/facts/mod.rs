@@ -13,6 +13,7 @@
 //! - [`collect`]: all of the above for a whole index.
 
 mod content;
+mod contract;
 mod glob;
 mod governed;
 mod head;
@@ -22,6 +23,7 @@ mod repo_info;
 mod treehash;
 mod worktree;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Once;
 
@@ -29,8 +31,8 @@ use git2::Repository;
 use thiserror::Error;
 
 use crate::core::model::{
-    ArtifactFacts, ContentChange, ContentRules, Facts, GovernedFacts, HeadInfo, History,
-    LedgerHistory, Moved, Target,
+    ArtifactFacts, ContentChange, ContentRules, ContractRequest, Facts, GovernedFacts, HeadInfo,
+    History, LedgerHistory, Moved, Target,
 };
 use crate::repo::cache::HistoryCache;
 use crate::repo::open::{self, OpenError};
@@ -135,6 +137,7 @@ pub fn collect(
         &HistoryCache::of(repo),
         ContentRules::default(),
         &[],
+        &BTreeMap::new(),
     )
 }
 
@@ -173,6 +176,8 @@ pub(crate) struct FactsRequest<'a> {
     pub rules: ContentRules,
     /// The `governs` entries of the artifacts that govern something, by artifact id.
     pub governs: &'a [(String, Vec<String>)],
+    /// What each artifact under a contract needs checked, by artifact id.
+    pub contracts: &'a BTreeMap<String, ContractRequest>,
 }
 
 /// Work-tree facts are reported in batches of this many artifacts, so rows fill in as they
@@ -214,10 +219,17 @@ pub(crate) fn read_facts(
             })
         });
         let work_tree = WorkTree::new(repo, workspace);
+        let contracts = contract::Contracts::new(repo, workspace);
         for chunk in paths.chunks(WORKTREE_BATCH) {
             let batch = chunk
                 .iter()
-                .map(|(id, target)| (id.clone(), work_tree.facts(target)))
+                .map(|(id, target)| {
+                    let mut facts = work_tree.facts(target);
+                    if let Some(asked) = request.contracts.get(id) {
+                        facts.contract = Some(contracts.check(asked, &facts));
+                    }
+                    (id.clone(), facts)
+                })
                 .collect();
             sink(FactsPiece::Worktree(batch));
         }
@@ -385,6 +397,7 @@ pub(crate) fn collect_with(
     cache: &HistoryCache,
     rules: ContentRules,
     governs: &[(String, Vec<String>)],
+    contracts: &BTreeMap<String, ContractRequest>,
 ) -> Result<Facts, FactsError> {
     let gathered = std::sync::Mutex::new(Facts {
         artifacts: artifacts
@@ -399,6 +412,7 @@ pub(crate) fn collect_with(
         cache,
         rules,
         governs,
+        contracts,
     };
     read_facts(repo, workspace, &request, &|piece| {
         merge(
