@@ -109,7 +109,7 @@ impl Runtime {
 
     /// Files changed in the work tree: the work-tree facts of the artifacts they belong to.
     fn worktree_changed(&mut self, app: &mut App, paths: &[PathBuf]) {
-        let affected = crate::engine::reached_by(&self.ws, &app.snap.index.artifacts, paths);
+        let affected = crate::engine::reached_by(&self.ws, &app.snap.index, paths);
         if !affected.is_empty() {
             self.next_request(affected, false, app);
         }
