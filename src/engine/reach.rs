@@ -88,8 +88,14 @@ mod tests {
 
     #[test]
     fn a_change_beside_a_kind_schema_reaches_the_kind_artifacts() {
-        assert_eq!(reached("", &["schemas/doc.schema.json"]), ["prd", "flows", "evals", "anywhere"]);
-        assert_eq!(reached("", &["schemas/defs/model.json"]), ["prd", "flows", "evals", "anywhere"]);
+        assert_eq!(
+            reached("", &["schemas/doc.schema.json"]),
+            ["prd", "flows", "evals", "anywhere"]
+        );
+        assert_eq!(
+            reached("", &["schemas/defs/model.json"]),
+            ["prd", "flows", "evals", "anywhere"]
+        );
         assert!(reached("", &["other/doc.schema.json"]).is_empty());
     }
 

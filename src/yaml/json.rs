@@ -74,8 +74,7 @@ fn integer(text: &str) -> Option<Number> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let (radix, digits) = if let Some(hex) = digits.strip_prefix("0x").filter(|_| text == digits)
-    {
+    let (radix, digits) = if let Some(hex) = digits.strip_prefix("0x").filter(|_| text == digits) {
         (16, hex)
     } else if let Some(octal) = digits.strip_prefix("0o").filter(|_| text == digits) {
         (8, octal)

@@ -116,7 +116,10 @@ fn a_removed_required_field_is_reported_on_its_mapping_and_a_valid_entry_is_clea
         ],
     );
     assert!(findings(&check(repo.path()), "contract-violation").is_empty());
-    repo.write("prompts/entry.yaml", "# entry\n\nid: entry\nprompt: Hello\n");
+    repo.write(
+        "prompts/entry.yaml",
+        "# entry\n\nid: entry\nprompt: Hello\n",
+    );
     let json = check(repo.path());
     let found = findings(&json, "contract-violation");
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -201,14 +204,22 @@ fn invalid_and_missing_schemas_are_located_findings_not_crashes() {
         "    schema: schemas/entry.schema.json\n",
         "prompts/entry.yaml",
         &[
-            ("schemas/entry.schema.json", "{\n  \"type\": \"object\",\n}\n"),
+            (
+                "schemas/entry.schema.json",
+                "{\n  \"type\": \"object\",\n}\n",
+            ),
             ("prompts/entry.yaml", "id: entry\n"),
         ],
     );
     let found = findings(&check(repo.path()), "contract-violation");
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(place(&found[0]), ("schemas/entry.schema.json".into(), 3));
-    assert!(found[0]["message"].as_str().unwrap().contains("does not parse"));
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not parse")
+    );
 
     // JSON, but no JSON Schema: located at the offending keyword.
     repo.write(
@@ -224,7 +235,12 @@ fn invalid_and_missing_schemas_are_located_findings_not_crashes() {
     let found = findings(&check(repo.path()), "contract-violation");
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(place(&found[0]), ("handoff.yaml".into(), 7));
-    assert!(found[0]["message"].as_str().unwrap().contains("does not exist"));
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not exist")
+    );
 }
 
 #[test]
@@ -244,7 +260,12 @@ fn a_document_that_does_not_parse_is_a_located_finding() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0]["file"], "prompts/entry.yaml");
     assert!(found[0]["line"].as_u64().unwrap() >= 3);
-    assert!(found[0]["message"].as_str().unwrap().contains("does not parse"));
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not parse")
+    );
 }
 
 #[test]
@@ -275,7 +296,10 @@ fn jsonl_is_checked_line_by_line_with_the_first_failures_and_a_count() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(place(&found[0]), ("evals/cases.jsonl".into(), 1200));
     let message = found[0]["message"].as_str().unwrap();
-    assert!(message.contains("3 of 5000 lines fail the schema"), "{message}");
+    assert!(
+        message.contains("3 of 5000 lines fail the schema"),
+        "{message}"
+    );
     for line in ["line 1200:", "line 3001: `/input`", "line 4500: not JSON"] {
         assert!(message.contains(line), "{line}: {message}");
     }
@@ -296,7 +320,11 @@ fn approved_entry() -> TestRepo {
         .args(["sign", "entry", "--action", "approve", "--role", "eng"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     repo.set_clock(now() - 10 * DAY);
     repo
 }
@@ -359,7 +387,10 @@ fn a_version_without_a_changelog_entry_is_named() {
 #[test]
 fn a_missing_version_field_is_reported_not_crashed_on() {
     let repo = approved_entry();
-    repo.write("prompts/entry.yaml", "id: entry\nprompt: |\n  Be brief and kind.\n");
+    repo.write(
+        "prompts/entry.yaml",
+        "id: entry\nprompt: |\n  Be brief and kind.\n",
+    );
     repo.commit("Version dropped");
     let found = findings(&check(repo.path()), "unversioned-change");
     assert_eq!(found.len(), 1, "{found:#?}");

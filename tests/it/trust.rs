@@ -161,11 +161,8 @@ fn every_demo_action_fixes_its_finding() {
         // An error that stood before on the same artifact, with the same code, is not new: a
         // change approved by two roles stays `changed-since-signoff` (naming one role fewer)
         // until the second approves too.
-        let stood = |e: &(String, String, String)| {
-            errors(&before)
-                .iter()
-                .any(|b| b.0 == e.0 && b.1 == e.1)
-        };
+        let stood =
+            |e: &(String, String, String)| errors(&before).iter().any(|b| b.0 == e.0 && b.1 == e.1);
         let new: Vec<_> = errors(&after).into_iter().filter(|e| !stood(e)).collect();
         assert!(new.is_empty(), "{argv:?} as {who} raised {new:?}");
         ran += 1;

@@ -129,9 +129,7 @@ impl<'a> Contracts<'a> {
         })?;
         jsonschema::options()
             .with_base_uri(file_uri(&abs))
-            .with_retriever(RepoFiles {
-                root: root.clone(),
-            })
+            .with_retriever(RepoFiles { root: root.clone() })
             .build(&value)
             .map_err(|error| {
                 let pos = tree
@@ -254,8 +252,10 @@ fn check_tree(validator: &Validator, path: &str, text: &str, format: Format) -> 
     if count > MAX_LISTED
         && let Some(last) = issues.last_mut()
     {
-        last.message
-            .push_str(&format!(" ({} more failures not listed)", count - MAX_LISTED));
+        last.message.push_str(&format!(
+            " ({} more failures not listed)",
+            count - MAX_LISTED
+        ));
     }
     issues
 }
@@ -326,9 +326,12 @@ fn failures<'v>(
     validator: &'v Validator,
     value: &'v Json,
 ) -> impl Iterator<Item = (String, String)> + 'v {
-    validator
-        .iter_errors(value)
-        .map(|error| (error.instance_path.as_str().to_string(), cut(&error.to_string())))
+    validator.iter_errors(value).map(|error| {
+        (
+            error.instance_path.as_str().to_string(),
+            cut(&error.to_string()),
+        )
+    })
 }
 
 fn where_in(pointer: &str) -> String {
@@ -354,7 +357,9 @@ fn parse_schema(text: &str) -> Result<(Json, Option<yaml::Node>), (Pos, String)>
     match serde_json::from_str::<Json>(text) {
         Ok(value) => Ok((value, tree.ok().flatten())),
         Err(json_error) => match tree {
-            Ok(Some(tree)) if !text.trim_start().starts_with('{') => Ok((to_json(&tree), Some(tree))),
+            Ok(Some(tree)) if !text.trim_start().starts_with('{') => {
+                Ok((to_json(&tree), Some(tree)))
+            }
             _ => Err((
                 Pos::new(json_error.line().max(1), json_error.column().max(1), 0),
                 json_error.to_string(),

@@ -5,8 +5,8 @@
 use super::super::context::Ctx;
 use super::super::date;
 use super::super::signoffs::SignoffState;
-use crate::core::model::{Artifact, ArtifactFacts, ContractFacts, FindingCode, Kind, Pos};
 use crate::core::model::INDEX_FILE;
+use crate::core::model::{Artifact, ArtifactFacts, ContractFacts, FindingCode, Kind, Pos};
 use crate::yaml::{self, Node, json::to_json};
 
 pub(super) fn contract_findings(
