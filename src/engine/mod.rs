@@ -182,6 +182,7 @@ pub(crate) fn snapshot_with(
         index.content_rules(),
         &index.governed_entries(),
         &index.ci_paths(),
+        &index.contract_requests(&ledger).into_iter().collect(),
     )?;
     Ok(Snapshot::new(index, ledger, facts, now))
 }

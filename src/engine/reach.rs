@@ -3,17 +3,19 @@
 
 use std::path::PathBuf;
 
-use crate::core::model::{Artifact, Target};
+use crate::core::model::{Index, Target};
 use crate::repo::facts;
 use crate::repo::workspace::Workspace;
 
 /// The targets whose work-tree facts a change at `paths` (repository-relative) can change: a
 /// path at or under one of them, or a directory above one of them renamed or removed whole
 /// (the watcher names only the directory). Every match of a glob lies under its literal
-/// leading directory, so a save elsewhere leaves the globs alone.
+/// leading directory, so a save elsewhere leaves the globs alone. A change in the directory
+/// of a kind's schema (the schema, or a file its `$ref`s may name) reaches the kind's
+/// artifacts: their documents are checked again.
 pub(crate) fn reached_by(
     ws: &Workspace,
-    artifacts: &[Artifact],
+    index: &Index,
     paths: &[PathBuf],
 ) -> Vec<(String, Target)> {
     let changed: Vec<String> = paths
@@ -30,11 +32,19 @@ pub(crate) fn reached_by(
                         .is_some_and(|rest| rest.starts_with('/'))
             })
     };
-    artifacts
+    let schema_changed = |kind: Option<&str>| {
+        kind.and_then(|k| index.kind(k))
+            .and_then(|k| k.schema.as_deref())
+            .is_some_and(|schema| reaches(schema.rsplit_once('/').map_or("", |(dir, _)| dir)))
+    };
+    index
+        .artifacts
         .iter()
         .filter(|a| match &a.target {
-            Target::Path(p) => reaches(&ws.repo_path(p)),
-            Target::Glob(pattern) => reaches(&facts::glob_scope(ws, pattern)),
+            Target::Path(p) => reaches(&ws.repo_path(p)) || schema_changed(a.kind.as_deref()),
+            Target::Glob(pattern) => {
+                reaches(&facts::glob_scope(ws, pattern)) || schema_changed(a.kind.as_deref())
+            }
             Target::Url(_) => false,
         })
         .map(|a| (a.id.clone(), a.target.clone()))
@@ -55,11 +65,11 @@ mod tests {
         };
         let index = crate::core::model::load::load_index(
             "handoff.yaml",
-            b"version: 1\nroles: {pm: {}}\nkinds: {doc: {}}\nartifacts:\n  - {id: prd, kind: doc, owner: pm, path: docs/prd.md}\n  - {id: flows, kind: doc, owner: pm, path: design/flows}\n  - {id: evals, kind: doc, owner: pm, path: evals/*.yaml}\n  - {id: anywhere, kind: doc, owner: pm, path: ./**/*.adr.md}\n  - {id: dash, kind: doc, owner: pm, url: https://example.com/d}\n",
+            b"version: 1\nroles: {pm: {}}\nkinds: {doc: {schema: schemas/doc.schema.json}}\nartifacts:\n  - {id: prd, kind: doc, owner: pm, path: docs/prd.md}\n  - {id: flows, kind: doc, owner: pm, path: design/flows}\n  - {id: evals, kind: doc, owner: pm, path: evals/*.yaml}\n  - {id: anywhere, kind: doc, owner: pm, path: ./**/*.adr.md}\n  - {id: dash, kind: doc, owner: pm, url: https://example.com/d}\n",
         )
         .expect("the test index loads");
         let paths: Vec<PathBuf> = changed.iter().map(PathBuf::from).collect();
-        reached_by(&ws, &index.artifacts, &paths)
+        reached_by(&ws, &index, &paths)
             .into_iter()
             .map(|(id, _)| id)
             .collect()
@@ -74,6 +84,20 @@ mod tests {
             ["flows", "anywhere"]
         );
         assert!(reached("", &[]).is_empty());
+    }
+
+    #[test]
+    fn a_change_beside_a_kind_schema_reaches_the_kind_artifacts() {
+        assert_eq!(
+            reached("", &["schemas/doc.schema.json"]),
+            ["prd", "flows", "evals", "anywhere"]
+        );
+        assert_eq!(
+            reached("", &["schemas/defs/model.json"]),
+            ["prd", "flows", "evals", "anywhere"]
+        );
+        // Only the glob that may match anywhere is reached by a path outside the schemas.
+        assert_eq!(reached("", &["other/doc.schema.json"]), ["anywhere"]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use crate::core::model::{ContentRules, Target};
+use crate::core::model::{ContentRules, ContractRequest, Target};
 use crate::repo::facts::{self, FactsPiece};
 use crate::repo::workspace::Workspace;
 
@@ -36,6 +36,8 @@ pub struct Request {
     pub governs: BTreeMap<String, Vec<String>>,
     /// The paths the scorecard's `in-ci` rules name (from the index).
     pub ci_paths: Vec<String>,
+    /// What each artifact's contract needs checked (from the index and the ledger).
+    pub contracts: BTreeMap<String, ContractRequest>,
 }
 
 impl Request {
@@ -51,6 +53,7 @@ impl Request {
             rules: ContentRules::default(),
             governs: BTreeMap::new(),
             ci_paths: Vec::new(),
+            contracts: BTreeMap::new(),
         }
     }
 
@@ -63,6 +66,17 @@ impl Request {
     pub fn with_governs(self, governs: impl IntoIterator<Item = (String, Vec<String>)>) -> Request {
         Request {
             governs: governs.into_iter().collect(),
+            ..self
+        }
+    }
+
+    /// The same request, checking each artifact's contract as asked.
+    pub fn with_contracts(
+        self,
+        contracts: impl IntoIterator<Item = (String, ContractRequest)>,
+    ) -> Request {
+        Request {
+            contracts: contracts.into_iter().collect(),
             ..self
         }
     }
@@ -83,6 +97,7 @@ impl Request {
             rules: newer.rules,
             governs: newer.governs,
             ci_paths: newer.ci_paths,
+            contracts: newer.contracts,
         }
     }
 }
@@ -182,6 +197,7 @@ impl FactsWorker {
             rules: job.rules,
             governs: &governs,
             ci_paths: &job.ci_paths,
+            contracts: &job.contracts,
         };
         match facts::read_facts(repo, &self.workspace, &request, &|piece| {
             send(FactsUpdate::Piece(g, piece))

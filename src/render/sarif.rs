@@ -93,6 +93,14 @@ fn rule_help(code: FindingCode) -> (&'static str, &'static str) {
             "GovernedCodeChangedAfterApproval",
             "The owner reviews the spec against the change and updates it, or acknowledges it: `handoff sign ID --action acknowledge --role ROLE --note WHY`.",
         ),
+        ContractViolation => (
+            "ContractViolated",
+            "Make the document satisfy its kind's JSON Schema, or correct the schema.",
+        ),
+        UnversionedChange => (
+            "VersionNotBumped",
+            "Bump the document's version field when its content changes, and add a changelog entry for it.",
+        ),
         AtRisk => (
             "DownstreamOfUpstreamChange",
             "Settle the upstream-changed artifact this one depends on.",

@@ -56,7 +56,8 @@ impl Runtime {
         let request = Request::new(self.generation, targets, history)
             .with_rules(app.snap.index.content_rules())
             .with_governs(app.snap.index.governed_entries())
-            .with_ci_paths(app.snap.index.ci_paths());
+            .with_ci_paths(app.snap.index.ci_paths())
+            .with_contracts(app.snap.index.contract_requests(&app.snap.ledger));
         app.loading = Loading {
             total: request.targets.values().filter(|t| !t.is_url()).count(),
             ..Default::default()
@@ -112,7 +113,7 @@ impl Runtime {
 
     /// Files changed in the work tree: the work-tree facts of the artifacts they belong to.
     fn worktree_changed(&mut self, app: &mut App, paths: &[PathBuf]) {
-        let affected = crate::engine::reached_by(&self.ws, &app.snap.index.artifacts, paths);
+        let affected = crate::engine::reached_by(&self.ws, &app.snap.index, paths);
         if !affected.is_empty() {
             self.next_request(affected, false, app);
         }

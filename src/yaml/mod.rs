@@ -6,6 +6,7 @@
 //! new text into the original bytes so comments and layout survive.
 
 pub mod edit;
+pub mod json;
 mod pos;
 
 pub use pos::Pos;

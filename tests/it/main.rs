@@ -15,6 +15,7 @@ mod ci_formats;
 mod cli;
 mod cli_files;
 mod consumers;
+mod contracts;
 mod diff;
 mod doc_links;
 mod docs;

@@ -53,6 +53,9 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
             field_pos: Default::default(),
             governs: Vec::new(),
             drift_after: None,
+            schema: None,
+            version_field: None,
+            changelog_field: None,
         }),
         IndexEdit::Kind {
             kind,

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
+use super::Pos;
+
 /// The commit that last changed a path, as `git log -1 -- <path>` names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LastChange {
@@ -107,6 +109,28 @@ pub struct ArtifactFacts {
     /// What git and the work tree say about the paths it governs (`None` until read, or when
     /// it governs nothing).
     pub governed: Option<GovernedFacts>,
+    /// How its documents meet its kind's schema (`None` when the kind names none).
+    pub contract: Option<ContractFacts>,
+}
+
+/// What checking an artifact's documents against its kind's JSON Schema found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContractFacts {
+    /// Each place a document fails the schema, and each reason it could not be checked.
+    pub issues: Vec<ContractIssue>,
+    /// The text the artifact had at each approved fingerprint asked for (`None` when git has
+    /// no such blob, or it is not UTF-8 text of a readable size).
+    pub approved: std::collections::BTreeMap<String, Option<String>>,
+}
+
+/// One failure of a contract, located where a reader fixes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractIssue {
+    /// The file (relative to the index's directory) and position of the failing value;
+    /// `None` for a problem with the schema itself that no file position shows (the schema
+    /// file is missing): then the kind's `schema:` in the index is the place.
+    pub at: Option<(String, Pos)>,
+    pub message: String,
 }
 
 /// The paths an artifact governs: what each glob matches now, and the commits that changed

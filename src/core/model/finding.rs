@@ -111,6 +111,8 @@ finding_codes! {
     GovernsNothing = "governs-nothing", Gap, Warning, "a `governs` glob matches no file in the work tree";
     CodeDrift = "code-drift", Stale, Warning, "paths the artifact governs changed after its newest approval";
     ScorecardUnmet = "scorecard-unmet", Gap, Warning, "a rule of the handoff's scorecard is not met (a finding about the handoff, not one artifact)";
+    ContractViolation = "contract-violation", Gap, Error, "a document does not satisfy its kind's JSON Schema";
+    UnversionedChange = "unversioned-change", Stale, Warning, "the content changed since its newest approval but its version did not (or the version is missing, or has no changelog entry)";
 }
 
 impl fmt::Display for FindingCode {

@@ -59,6 +59,13 @@ pub struct Kind {
     pub governs: Vec<String>,
     /// Churn of governed paths below this stays quiet; without it any change is drift.
     pub drift_after: Option<DriftThreshold>,
+    /// A JSON Schema (relative to the repository root) every YAML, JSON or JSONL document of
+    /// the kind must satisfy.
+    pub schema: Option<String>,
+    /// The top-level key holding a document's version, which must move when its content does.
+    pub version_field: Option<String>,
+    /// The top-level list of changes, which must have an entry for the current version.
+    pub changelog_field: Option<String>,
     pub pos: Pos,
     /// Where each field's value is written.
     pub field_pos: BTreeMap<String, Pos>,
@@ -69,6 +76,15 @@ impl Kind {
     pub(crate) fn pos_of(&self, field: &str) -> Pos {
         self.field_pos.get(field).copied().unwrap_or(self.pos)
     }
+}
+
+/// What the facts reader checks of an artifact for its kind's contract.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContractRequest {
+    /// The JSON Schema, relative to the repository root.
+    pub schema: Option<String>,
+    /// Fingerprints from the ledger's approvals whose content to read.
+    pub approved: Vec<String>,
 }
 
 /// Where an artifact lives.
@@ -330,6 +346,37 @@ impl Index {
                 _ => None,
             })
             .collect()
+    }
+
+    /// What to read for each artifact whose kind states a contract: the schema to check its
+    /// documents against, and (with a `version_field`) the content it had at each approved
+    /// fingerprint in the ledger, to tell whether its version moved since.
+    pub fn contract_requests(&self, ledger: &super::Ledger) -> Vec<(String, ContractRequest)> {
+        let mut out = Vec::new();
+        for artifact in &self.artifacts {
+            let Some(kind) = self.kind_of(artifact) else {
+                continue;
+            };
+            let mut approved: Vec<String> = Vec::new();
+            if kind.version_field.is_some() {
+                for record in ledger.of(&artifact.id) {
+                    if let (super::Action::Approve, Some(fingerprint)) =
+                        (record.action, &record.fingerprint)
+                        && !approved.contains(fingerprint)
+                    {
+                        approved.push(fingerprint.clone());
+                    }
+                }
+            }
+            if kind.schema.is_some() || !approved.is_empty() {
+                let request = ContractRequest {
+                    schema: kind.schema.clone(),
+                    approved,
+                };
+                out.push((artifact.id.clone(), request));
+            }
+        }
+        out
     }
 
     /// Roles whose approval the artifact needs: its reviewers, then its kind's sign-off

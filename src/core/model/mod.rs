@@ -16,12 +16,12 @@ pub mod scorecard;
 
 pub use duration::{DriftThreshold, Duration};
 pub use facts::{
-    ArtifactFacts, ContentChange, ContentRules, Document, DocumentLink, Facts, GovernedFacts,
-    HeadInfo, History, LastChange, Moved, ScorecardFacts,
+    ArtifactFacts, ContentChange, ContentRules, ContractFacts, ContractIssue, Document,
+    DocumentLink, Facts, GovernedFacts, HeadInfo, History, LastChange, Moved, ScorecardFacts,
 };
 pub use finding::{FindingCode, Severity};
 pub(crate) use index::INDEX_FILE;
-pub use index::{Artifact, Index, Kind, Role, Status, Target};
+pub use index::{Artifact, ContractRequest, Index, Kind, Role, Status, Target};
 pub use ledger::{Action, Ledger, LedgerProblem, SignOff};
 pub use ledger_history::LedgerHistory;
 pub use location::{LoadError, LoadErrors, Pos};

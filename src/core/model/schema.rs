@@ -268,6 +268,21 @@ const KIND_FIELDS: &[Field] = &[
         Shape::DriftThreshold,
         "Reported as `code-drift` only when more than this many commits (`20 commits`) changed governed paths since the newest approval, or the oldest such change is older than this duration (`30d`). Without it, any change counts.",
     ),
+    field(
+        "schema",
+        Shape::Path,
+        "A JSON Schema file, relative to the repository root, that the kind's YAML, JSON and JSONL documents must satisfy: each violation is a `contract-violation`.",
+    ),
+    field(
+        "version_field",
+        Shape::Text,
+        "The top-level key holding a document's version: a change of content since the newest approval that keeps it is an `unversioned-change`.",
+    ),
+    field(
+        "changelog_field",
+        Shape::Text,
+        "The top-level list of changes (with `version_field`): it must have an entry whose `version` is the document's current version.",
+    ),
 ];
 
 const ARTIFACT_FIELDS: &[Field] = &[

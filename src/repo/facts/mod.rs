@@ -14,6 +14,7 @@
 
 mod ci;
 mod content;
+mod contract;
 mod glob;
 mod governed;
 mod head;
@@ -24,6 +25,7 @@ mod repo_info;
 mod treehash;
 mod worktree;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Once;
 
@@ -31,8 +33,8 @@ use git2::Repository;
 use thiserror::Error;
 
 use crate::core::model::{
-    ArtifactFacts, ContentChange, ContentRules, Facts, GovernedFacts, HeadInfo, History,
-    LedgerHistory, Moved, ScorecardFacts, Target,
+    ArtifactFacts, ContentChange, ContentRules, ContractRequest, Facts, GovernedFacts, HeadInfo,
+    History, LedgerHistory, Moved, ScorecardFacts, Target,
 };
 use crate::repo::cache::HistoryCache;
 use crate::repo::open::{self, OpenError};
@@ -139,6 +141,7 @@ pub fn collect(
         ContentRules::default(),
         &[],
         &[],
+        &BTreeMap::new(),
     )
 }
 
@@ -181,6 +184,8 @@ pub(crate) struct FactsRequest<'a> {
     pub governs: &'a [(String, Vec<String>)],
     /// The paths the scorecard's `in-ci` rules name.
     pub ci_paths: &'a [String],
+    /// What each artifact under a contract needs checked, by artifact id.
+    pub contracts: &'a BTreeMap<String, ContractRequest>,
 }
 
 /// Work-tree facts are reported in batches of this many artifacts, so rows fill in as they
@@ -222,10 +227,17 @@ pub(crate) fn read_facts(
             })
         });
         let work_tree = WorkTree::new(repo, workspace);
+        let contracts = contract::Contracts::new(repo, workspace);
         for chunk in paths.chunks(WORKTREE_BATCH) {
             let batch = chunk
                 .iter()
-                .map(|(id, target)| (id.clone(), work_tree.facts(target)))
+                .map(|(id, target)| {
+                    let mut facts = work_tree.facts(target);
+                    if let Some(asked) = request.contracts.get(id) {
+                        facts.contract = Some(contracts.check(asked, &facts));
+                    }
+                    (id.clone(), facts)
+                })
                 .collect();
             sink(FactsPiece::Worktree(batch));
         }
@@ -399,6 +411,7 @@ pub(crate) fn collect_with(
     rules: ContentRules,
     governs: &[(String, Vec<String>)],
     ci_paths: &[String],
+    contracts: &BTreeMap<String, ContractRequest>,
 ) -> Result<Facts, FactsError> {
     let gathered = std::sync::Mutex::new(Facts {
         artifacts: artifacts
@@ -414,6 +427,7 @@ pub(crate) fn collect_with(
         rules,
         governs,
         ci_paths,
+        contracts,
     };
     read_facts(repo, workspace, &request, &|piece| {
         merge(

@@ -3,6 +3,7 @@
 
 mod approvals;
 mod content;
+mod contracts;
 mod dependencies;
 mod freshness;
 mod governance;
@@ -40,6 +41,7 @@ pub(super) fn decide(
     ownership::ownership_findings(cx, artifact, state);
     if !pending {
         content::content_findings(cx, artifact, f);
+        contracts::contract_findings(cx, artifact, f, state);
         governance::governance_findings(cx, artifact, f, state);
     }
     approvals::approval_findings(cx, artifact, f, state, pending);

@@ -275,6 +275,16 @@ pub(super) fn role_list(cx: &mut Ctx, node: &Node, field: &str, role_ids: &[&str
     out
 }
 
+/// A kind's `schema:`, refused when it could not name a file of the repository.
+fn schema_path(cx: &mut Ctx, node: &Node, what: &str) -> Option<String> {
+    let path = cx.text(node, "schema")?;
+    if let Some(problem) = super::rules::path_problem(&path) {
+        cx.error(node.span.start, format!("the schema of {what}: {problem}"));
+        return None;
+    }
+    Some(path)
+}
+
 fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
     let mut kinds: Vec<Kind> = Vec::new();
     for (id, at, value) in named_entries(cx, node, "kinds", "kind") {
@@ -290,6 +300,9 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
             severity: BTreeMap::new(),
             governs: Vec::new(),
             drift_after: None,
+            schema: None,
+            version_field: None,
+            changelog_field: None,
             pos: at,
             field_pos: BTreeMap::new(),
         };
@@ -323,6 +336,9 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
                     }
                     "governs" => kind.governs = governs_list(cx, value, &what),
                     "drift_after" => kind.drift_after = cx.drift_threshold(value, "drift_after"),
+                    "schema" => kind.schema = schema_path(cx, value, &what),
+                    "version_field" => kind.version_field = cx.text(value, "version_field"),
+                    "changelog_field" => kind.changelog_field = cx.text(value, "changelog_field"),
                     _ => unreachable!("mapping() admits only known keys"),
                 }
             }

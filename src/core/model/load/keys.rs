@@ -43,6 +43,9 @@ pub(crate) const KIND_KEYS: &[&str] = &[
     "severity",
     "governs",
     "drift_after",
+    "schema",
+    "version_field",
+    "changelog_field",
 ];
 
 pub(crate) const ARTIFACT_KEYS: &[&str] = &[
