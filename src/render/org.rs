@@ -22,18 +22,24 @@ pub(crate) fn cell_text(cell: OrgCell) -> String {
     }
 }
 
-/// How old a repository's result is, `STALE` when older than the threshold.
+/// How old a repository's result is, `STALE` when older than the threshold; what is being
+/// done while it is pending.
 pub(crate) fn checked_text(org: &Org, repo: &OrgRepo) -> String {
     match repo.checked() {
+        None if repo.pending && repo.origin.local => "checking…".into(),
+        None if repo.pending => "reading…".into(),
         None => "not checked".into(),
         Some(t) if repo.stale => format!("STALE {}", ago(org.now, t)),
         Some(t) => ago(org.now, t),
     }
 }
 
-/// The worst finding of a repository as a word: `error`, `ok`, or `load error`.
+/// The worst finding of a repository as a word: `error`, `ok`, or `load error` (nothing
+/// while pending).
 pub(crate) fn worst_text(repo: &OrgRepo) -> &'static str {
-    if repo.load_error.is_some() {
+    if repo.pending {
+        ""
+    } else if repo.load_error.is_some() {
         "load error"
     } else {
         repo.worst().map_or("ok", |s| s.as_str())
@@ -45,6 +51,10 @@ pub(crate) fn summary_text(org: &Org) -> String {
     let stale = match org.stale_count() {
         0 => String::new(),
         n => format!(" · {n} stale"),
+    };
+    let stale = match org.pending_count() {
+        0 => stale,
+        n => format!("{stale} · {n} still checking"),
     };
     let repositories = match org.repos.len() {
         1 => "1 repository".to_string(),

@@ -471,10 +471,10 @@ fn html_renders_in_a_headless_browser_and_fetches_nothing() {
     }
 }
 
-/// The org workbench on TestBackend: the fleet without its broken clone (whose row is named
-/// by its temporary path), with lee as the user.
-fn org_view(f: &Fleet) -> handoff::tui::org::OrgView {
-    let sources: Vec<PathBuf> = [
+/// The org workbench's sources on TestBackend: the fleet without its broken clone (whose row
+/// is named by its temporary path).
+fn org_sources(f: &Fleet) -> Vec<PathBuf> {
+    [
         "clones/billing",
         "clones/reply-assist",
         "results/search.json",
@@ -482,13 +482,40 @@ fn org_view(f: &Fleet) -> handoff::tui::org::OrgView {
     ]
     .iter()
     .map(|s| f.root.join(s))
-    .collect();
-    let org = handoff::engine::org::gather(&sources, NOW.parse().unwrap(), "7d".parse().unwrap());
-    handoff::tui::org::OrgView::new(
-        org,
+    .collect()
+}
+
+/// The org workbench as it first paints (every source pending), with kim as the user, and
+/// every outcome the org workers reported, in the order of the sources.
+fn org_view_pending(
+    f: &Fleet,
+) -> (
+    handoff::tui::org::OrgView,
+    Vec<handoff::engine::org::Arrival>,
+) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let gathering = handoff::engine::org::start(
+        &org_sources(f),
+        NOW.parse().unwrap(),
+        "7d".parse().unwrap(),
+        std::sync::Arc::new(move |a| tx.send(a).unwrap()),
+    );
+    let view = handoff::tui::org::OrgView::new(
+        gathering,
         Some("kim@acme.example".into()),
         &crate::support::workbench::options(false),
-    )
+    );
+    // The channel closes once every worker is done.
+    let mut arrived: Vec<_> = rx.iter().collect();
+    arrived.sort_by_key(|a| a.slot);
+    (view, arrived)
+}
+
+/// The org workbench with every source in.
+fn org_view(f: &Fleet) -> handoff::tui::org::OrgView {
+    let (mut view, arrived) = org_view_pending(f);
+    view.arrive(arrived);
+    view
 }
 
 fn screen(view: &handoff::tui::org::OrgView, w: u16, h: u16) -> String {
@@ -559,5 +586,46 @@ fn the_org_workbench_filters_keeps_mine_and_opens_repositories() {
     assert_eq!(
         press(&mut view, "Enter"),
         OrgEffect::OpenLocal(f.root.join("clones/billing"))
+    );
+}
+
+#[test]
+fn the_org_workbench_paints_before_every_source_is_in_and_fills_rows_as_they_arrive() {
+    let f = fleet();
+    let (mut view, arrived) = org_view_pending(&f);
+    assert_eq!(arrived.len(), 4, "one outcome per source");
+    let first = screen(&view, 120, 12);
+    assert!(first.contains("4 still checking"), "{first}");
+    assert_eq!(first.matches("checking…").count(), 2, "{first}");
+    assert_eq!(first.matches("reading…").count(), 2, "{first}");
+
+    // The cursor rides along: on the third row (search.json) before and after it arrives.
+    press(&mut view, "j j");
+    let mut by_slot: Vec<Option<_>> = arrived.into_iter().map(Some).collect();
+    let mut take = |slot: usize| by_slot[slot].take().unwrap();
+    view.arrive([take(2)]); // results/search.json
+    view.arrive([take(0)]); // clones/billing
+    insta::assert_snapshot!("org_workbench_half_filled_120x12", screen(&view, 120, 12));
+    let current = view.current().unwrap();
+    assert_eq!(view.org.repos[current].name, "Search ranking");
+    // Enter on a row still pending says so, and opens nothing.
+    press(&mut view, "k");
+    assert_eq!(
+        press(&mut view, "Enter"),
+        handoff::tui::org::OrgEffect::None
+    );
+    assert_eq!(view.findings_of, None);
+    assert!(screen(&view, 120, 12).contains("is still being read"));
+
+    view.arrive([take(1), take(3)]);
+    assert_eq!(view.gathering.remaining(), 0);
+    let done = screen(&view, 120, 12);
+    assert!(
+        !done.contains("checking") && !done.contains("reading…"),
+        "{done}"
+    );
+    assert!(
+        done.contains("Reply Assist") && done.contains("Voice bot"),
+        "{done}"
     );
 }

@@ -177,6 +177,8 @@ fn table(buf: &mut Buffer, view: &OrgView, area: Rect) {
         x += name_w as u16 + 2;
         let checked_style = if repo.stale {
             t.style(Role::Warning)
+        } else if repo.pending {
+            t.style(Role::Muted)
         } else {
             base
         };
@@ -192,7 +194,8 @@ fn table(buf: &mut Buffer, view: &OrgView, area: Rect) {
         let worst_style = repo.worst().map_or(t.style(Role::Ok), |s| t.severity(s));
         put(buf, x, y, worst_text(repo), WORST_W, worst_style);
         x += WORST_W as u16 + 1;
-        for cell in &repo.cells {
+        // A pending row has no roles yet: blank, not "no such role".
+        for cell in repo.cells.iter().filter(|_| !repo.pending) {
             if (x + role_w as u16) > area.x + area.width {
                 break;
             }
