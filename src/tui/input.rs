@@ -2,7 +2,10 @@
 //! presses through the keymap, resizes, the wheel and clicks hit-tested against the geometry
 //! the frame was drawn in.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
+use std::time::Duration;
 
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, MouseButton, MouseEventKind};
 use ratatui::layout::Position;
@@ -12,15 +15,44 @@ use super::app::{App, Effect, View};
 use super::event_loop::AppEvent;
 use super::geometry::{Body, too_small};
 
-/// Reads the terminal's events on a thread of its own, until the event loop is gone.
-pub(crate) fn spawn_input(tx: Sender<AppEvent>) {
-    std::thread::spawn(move || {
-        while let Ok(ev) = event::read() {
+/// Reads the terminal's events on a thread of its own until the returned handle is dropped.
+/// The thread stops then rather than at its next event: a workbench opened from the org
+/// workbench must give the keyboard back whole, not keep the first key pressed after it.
+pub(crate) fn spawn_input(tx: Sender<AppEvent>) -> InputThread {
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = stop.clone();
+    let handle = std::thread::spawn(move || {
+        while !stopped.load(Ordering::SeqCst) {
+            match event::poll(Duration::from_millis(50)) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(_) => break,
+            }
+            let Ok(ev) = event::read() else { break };
             if tx.send(AppEvent::Input(ev)).is_err() {
                 break;
             }
         }
     });
+    InputThread {
+        stop,
+        handle: Some(handle),
+    }
+}
+
+/// The input thread; dropping it stops the thread and waits for it.
+pub(crate) struct InputThread {
+    stop: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for InputThread {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
 }
 
 /// Keys (presses only), resizes and the mouse.

@@ -115,6 +115,7 @@ pub fn run(ws: &Workspace, options: TuiOptions) -> Result<(), TuiError> {
             None
         }
     };
-    input::spawn_input(tx.clone());
+    // Stopped when this returns, before the terminal is given back.
+    let _input = input::spawn_input(tx.clone());
     event_loop::event_loop(&mut guard.terminal, &mut app, &rx, &tx, &mut rt)
 }

@@ -629,3 +629,71 @@ fn the_org_workbench_paints_before_every_source_is_in_and_fills_rows_as_they_arr
         "{done}"
     );
 }
+
+/// The real binary in a pseudo-terminal over the whole fleet: three local repositories and
+/// the result files of two more; `m` and `/` across repositories; Enter opens a local
+/// repository's own workbench, and quitting it comes back to the org workbench, which still
+/// answers the keyboard.
+#[test]
+fn the_org_workbench_in_a_terminal_opens_a_repository_and_comes_back() {
+    use crate::support::pty::Session;
+    let f = fleet();
+    // "Mine" is git's user.email as the first local repository sees it.
+    common::git(
+        &f.root.join("clones/billing"),
+        &["config", "user.email", "kim@acme.example"],
+    );
+    let mut s = Session::start(&f.root, &["org", "clones", "results"], &[], 140, 30);
+    let screen = s.wait_for("Voice bot");
+    let screen = if screen.contains("still checking") {
+        s.wait_until_gone("still checking")
+    } else {
+        screen
+    };
+    for row in [
+        "Billing assistant",
+        "clones/broken",
+        "Reply Assist — support r",
+        "Search ranking",
+        "STALE 31 days ago",
+    ] {
+        assert!(screen.contains(row), "{row}: {screen}");
+    }
+
+    s.send("m");
+    let screen = s.wait_for("mine: kim@acme.example");
+    assert!(
+        screen.contains("Search ranking") && !screen.contains("Billing assistant"),
+        "{screen}"
+    );
+    s.send("m");
+    s.wait_for("Billing assistant");
+
+    s.send("/");
+    for c in "runbook".chars() {
+        s.send(&c.to_string());
+    }
+    s.send("\r");
+    let screen = s.wait_for("filter: runbook");
+    assert!(
+        screen.contains("Billing assistant") && !screen.contains("Search ranking"),
+        "filtered by what the findings name: {screen}"
+    );
+
+    // Enter opens Billing's own workbench; quitting it comes back.
+    s.send("\r");
+    let screen = s.wait_for("worst finding");
+    assert!(screen.contains("Billing assistant"), "{screen}");
+    s.send("q");
+    s.wait_for("filter: runbook");
+    // The keyboard is the org workbench's again: the first key after coming back counts.
+    s.send("\x0c"); // Ctrl-l
+    let screen = s.wait_until_gone("filter: runbook");
+    assert!(screen.contains("Search ranking"), "{screen}");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    assert!(
+        !s.screen.lock().unwrap().screen().alternate_screen(),
+        "the terminal is given back"
+    );
+}
