@@ -77,6 +77,16 @@ pub(crate) fn stale_mark(org: &Org, repo: usize) -> &'static str {
     }
 }
 
+/// Whether a manifest put any repository in a team: only then is there a team column.
+pub(crate) fn has_teams(org: &Org) -> bool {
+    org.repos.iter().any(|r| r.origin.team.is_some())
+}
+
+/// A repository's team, empty when it has none.
+pub(crate) fn team_text(repo: &OrgRepo) -> String {
+    repo.origin.team.as_deref().map_or(String::new(), sanitize)
+}
+
 fn title(org: &Org) -> String {
     org.name.as_deref().map_or("Organisation".into(), sanitize)
 }
@@ -97,21 +107,23 @@ pub(crate) fn text(org: &Org) -> String {
         .iter()
         .map(|r| width(&sanitize(&r.id)).clamp(9, 16))
         .collect();
-    out.push_str(&format!(
-        "{}  {}",
-        pad("repository", name_width),
-        pad("checked", checked_width)
-    ));
+    let teams: Vec<String> = org.repos.iter().map(team_text).collect();
+    let team_width = has_teams(org).then(|| teams.iter().map(|t| width(t)).fold(4, usize::max));
+    out.push_str(&pad("repository", name_width));
+    if let Some(w) = team_width {
+        out.push_str(&format!("  {}", pad("team", w)));
+    }
+    out.push_str(&format!("  {}", pad("checked", checked_width)));
     for (role, w) in org.roles.iter().zip(&role_widths) {
         out.push_str(&format!("  {}", pad(&sanitize(&role.id), *w)));
     }
     out.push_str("  worst\n");
-    for ((repo, name), checked) in org.repos.iter().zip(&names).zip(&checked) {
-        out.push_str(&format!(
-            "{}  {}",
-            pad(name, name_width),
-            pad(checked, checked_width)
-        ));
+    for (((repo, name), checked), team) in org.repos.iter().zip(&names).zip(&checked).zip(&teams) {
+        out.push_str(&pad(name, name_width));
+        if let Some(w) = team_width {
+            out.push_str(&format!("  {}", pad(team, w)));
+        }
+        out.push_str(&format!("  {}", pad(checked, checked_width)));
         for (cell, w) in repo.cells.iter().zip(&role_widths) {
             out.push_str(&format!("  {}", pad(&cell_text(*cell), *w)));
         }
@@ -183,19 +195,25 @@ pub(crate) fn markdown(org: &Org) -> String {
         md(&title(org)),
         md(&summary_text(org))
     );
-    out.push_str("| repository | checked |");
+    let teams = has_teams(org);
+    out.push_str(if teams {
+        "| repository | team | checked |"
+    } else {
+        "| repository | checked |"
+    });
     for role in &org.roles {
         out.push_str(&format!(" {} |", md_code(&role.id)));
     }
     out.push_str(" worst |\n|---|---|");
-    out.push_str(&"---|".repeat(org.roles.len()));
+    out.push_str(&"---|".repeat(org.roles.len() + usize::from(teams)));
     out.push_str("---|\n");
     for repo in &org.repos {
-        out.push_str(&format!(
-            "| {} | {} |",
-            md(&repo.name),
-            checked_text(org, repo)
-        ));
+        out.push_str(&format!("| {} |", md(&repo.name)));
+        if teams {
+            let team = repo.origin.team.as_deref().map_or(String::new(), md);
+            out.push_str(&format!(" {team} |"));
+        }
+        out.push_str(&format!(" {} |", checked_text(org, repo)));
         for cell in &repo.cells {
             out.push_str(&format!(" {} |", cell_text(*cell)));
         }

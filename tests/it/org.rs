@@ -349,6 +349,7 @@ fn text_and_markdown_put_repositories_down_and_roles_across() {
         header.contains("  pm ") && header.contains("analyst") && header.ends_with("worst"),
         "{header}"
     );
+    assert!(!header.contains("team"), "no manifest, no teams: {header}");
     let voice = text.lines().find(|l| l.starts_with("Voice bot")).unwrap();
     assert!(voice.contains("STALE 31 days ago"), "{voice}");
     assert!(text.contains("Indexes that do not load\n"), "{text}");
@@ -409,6 +410,56 @@ fn a_manifest_names_the_organisation_and_its_teams() {
         "support"
     );
     assert_eq!(doc["repositories"].as_array().unwrap().len(), 2);
+
+    // The text and Markdown formats show each repository's team in a column of its own.
+    let (text, _) = org(&f, &["org", "org.yaml"]);
+    let text = text.as_str().unwrap();
+    let header = text.lines().find(|l| l.starts_with("repository")).unwrap();
+    assert!(
+        header.contains("  team ") && header.find("team") < header.find("checked"),
+        "{header}"
+    );
+    let row = |name: &str| text.lines().find(|l| l.starts_with(name)).unwrap();
+    assert!(row("Reply Assist").contains("  support  today"), "{text}");
+    assert!(
+        row("Search ranking").contains("         today"),
+        "no team: {text}"
+    );
+    let (md, _) = org(&f, &["org", "org.yaml", "--format", "markdown"]);
+    let md = md.as_str().unwrap();
+    assert!(
+        md.contains("| repository | team | checked | `pm` |"),
+        "{md}"
+    );
+    assert!(md.contains("|---|---|---|"), "{md}");
+    assert!(
+        md.contains("| Reply Assist — support reply drafting | support | today |"),
+        "{md}"
+    );
+    assert!(md.contains("| Search ranking |  | today |"), "{md}");
+
+    // And so does the org workbench.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let gathering = handoff::engine::org::start(
+        &[f.root.join("org.yaml")],
+        NOW.parse().unwrap(),
+        "7d".parse().unwrap(),
+        std::sync::Arc::new(move |a| tx.send(a).unwrap()),
+    );
+    let mut view = handoff::tui::org::OrgView::new(
+        gathering,
+        None,
+        &crate::support::workbench::options(false),
+    );
+    view.arrive(rx.iter());
+    let shown = screen(&view, 120, 8);
+    assert!(shown.contains(" team "), "{shown}");
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.contains("Reply Assist") && l.contains(" support ")),
+        "{shown}"
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ use ratatui::style::Style;
 
 use crate::core::org::OrgCell;
 use crate::core::text::{pad, sanitize, width};
-use crate::render::org::{cell_text, checked_text, summary_text, worst_text};
+use crate::render::org::{cell_text, checked_text, has_teams, summary_text, team_text, worst_text};
 use crate::tui::action::{Action, Context};
 use crate::tui::org::OrgView;
 use crate::tui::theme::Role;
@@ -130,6 +130,16 @@ fn table(buf: &mut Buffer, view: &OrgView, area: Rect) {
     };
     header(buf, x, " repository", name_w + 1);
     x += name_w as u16 + 2;
+    let team_w = has_teams(org).then(|| {
+        rows.iter()
+            .map(|&i| width(&team_text(&org.repos[i])))
+            .fold(4, usize::max)
+            .min(16)
+    });
+    if let Some(w) = team_w {
+        header(buf, x, "team", w);
+        x += w as u16 + 1;
+    }
     header(buf, x, "checked", checked_w);
     x += checked_w as u16 + 1;
     header(buf, x, "worst", WORST_W);
@@ -175,6 +185,10 @@ fn table(buf: &mut Buffer, view: &OrgView, area: Rect) {
             base,
         );
         x += name_w as u16 + 2;
+        if let Some(w) = team_w {
+            put(buf, x, y, &team_text(repo), w, base);
+            x += w as u16 + 1;
+        }
         let checked_style = if repo.stale {
             t.style(Role::Warning)
         } else if repo.pending {
