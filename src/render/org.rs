@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::core::analysis::{ago, date};
-use crate::core::org::{Org, OrgCell, OrgRepo};
+use crate::core::org::{Org, OrgCell, OrgRepo, Waiting, waiting};
 use crate::core::text::{pad, sanitize, width};
 use crate::render::escape::{md, md_code};
 
@@ -87,6 +87,14 @@ pub(crate) fn team_text(repo: &OrgRepo) -> String {
     repo.origin.team.as_deref().map_or(String::new(), sanitize)
 }
 
+/// A person's figures in words: `3 open, longest waiting 21 days`.
+pub(crate) fn waiting_words(w: Waiting) -> String {
+    match w.longest_days {
+        Some(n) => format!("{} open, longest waiting {n} days", w.open),
+        None => format!("{} open", w.open),
+    }
+}
+
 fn title(org: &Org) -> String {
     org.name.as_deref().map_or("Organisation".into(), sanitize)
 }
@@ -150,7 +158,15 @@ pub(crate) fn text(org: &Org) -> String {
         out.push_str("  nobody has a sign-off waiting\n");
     }
     for (person, duties) in &org.people {
-        out.push_str(&format!("  {} · {}\n", sanitize(person), duties.len()));
+        let w = waiting(duties);
+        let longest = w
+            .longest_days
+            .map_or(String::new(), |n| format!(" · longest waiting {n}d"));
+        out.push_str(&format!(
+            "  {} · {} open{longest}\n",
+            sanitize(person),
+            w.open
+        ));
         for d in duties {
             let waiting = d
                 .waiting_days
@@ -224,7 +240,11 @@ pub(crate) fn markdown(org: &Org) -> String {
         out.push_str("Nobody has a sign-off waiting.\n");
     }
     for (person, duties) in &org.people {
-        out.push_str(&format!("- **{}** ({})\n", md(person), duties.len()));
+        out.push_str(&format!(
+            "- **{}** ({})\n",
+            md(person),
+            waiting_words(waiting(duties))
+        ));
         for d in duties {
             let waiting = d
                 .waiting_days
@@ -325,6 +345,9 @@ struct JsonCell<'a> {
 #[derive(Serialize)]
 struct JsonPerson<'a> {
     email: &'a str,
+    /// Open sign-offs, everywhere.
+    open: usize,
+    longest_waiting_days: Option<i64>,
     must_sign: Vec<JsonDuty<'a>>,
 }
 
@@ -415,6 +438,8 @@ pub(crate) fn json(org: &Org) -> String {
             .iter()
             .map(|(email, duties)| JsonPerson {
                 email,
+                open: duties.len(),
+                longest_waiting_days: waiting(duties).longest_days,
                 must_sign: duties
                     .iter()
                     .map(|d| JsonDuty {

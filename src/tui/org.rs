@@ -17,7 +17,7 @@ use super::keymap::{KeyChord, Keymap};
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
 use crate::core::model::Duration;
-use crate::core::org::{Gathering, Org};
+use crate::core::org::{Gathering, Org, PersonColumn};
 use crate::engine::org::Arrival;
 
 /// The org workbench's state.
@@ -25,6 +25,10 @@ pub struct OrgView {
     /// What has arrived so far; [`OrgView::org`] is rebuilt from it on each arrival.
     pub gathering: Gathering,
     pub org: Org,
+    /// Roles or people across.
+    pub axis: OrgAxis,
+    /// The people axis's columns, rebuilt with [`OrgView::org`].
+    pub people: Vec<PersonColumn>,
     /// Position in [`OrgView::visible`].
     pub selected: usize,
     /// The filter in force: words matched against a repository's name, team, source and the
@@ -43,6 +47,14 @@ pub struct OrgView {
     pub theme: Theme,
 }
 
+/// What the columns are: the roles of the repositories, or the people in them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgAxis {
+    Roles,
+    /// Each cell: the sign-offs the person owes in the repository and the longest wait.
+    People,
+}
+
 /// What a key asks of the loop beyond the state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrgEffect {
@@ -55,8 +67,11 @@ pub enum OrgEffect {
 impl OrgView {
     pub fn new(gathering: Gathering, me: Option<String>, options: &TuiOptions) -> OrgView {
         let (keymap, theme, _) = load_config(options);
+        let org = gathering.org();
         OrgView {
-            org: gathering.org(),
+            people: org.people_axis(),
+            org,
+            axis: OrgAxis::Roles,
             gathering,
             selected: 0,
             filter: String::new(),
@@ -131,6 +146,7 @@ impl OrgView {
             self.gathering.arrive(a.slot, a.outcome);
         }
         self.org = self.gathering.org();
+        self.people = self.org.people_axis();
         let position = |path: &Option<String>| {
             let path = path.as_deref()?;
             self.org.repos.iter().position(|r| r.origin.path == path)
@@ -187,6 +203,12 @@ impl OrgView {
             Some(Action::First) => self.selected = 0,
             Some(Action::Last) => self.selected = shown.saturating_sub(1),
             Some(Action::Filter) => self.typing = Some(self.filter.clone()),
+            Some(Action::NextView | Action::PrevView) => {
+                self.axis = match self.axis {
+                    OrgAxis::Roles => OrgAxis::People,
+                    OrgAxis::People => OrgAxis::Roles,
+                };
+            }
             Some(Action::ClearFilter) => {
                 self.filter.clear();
                 self.mine = false;

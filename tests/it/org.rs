@@ -302,6 +302,9 @@ fn json_shows_every_good_source_and_skips_the_bad_with_their_paths() {
                 && d["code"] == "owner-not-accepted"),
         "{lee:#}"
     );
+    assert_eq!(lee["open"], lee["must_sign"].as_array().unwrap().len());
+    assert_eq!(lee["open"], 3);
+    assert_eq!(lee["longest_waiting_days"], 24);
     // Across repositories: lee is also on the demo's ai-eng role.
     assert!(
         lee["must_sign"]
@@ -357,7 +360,11 @@ fn text_and_markdown_put_repositories_down_and_roles_across() {
         text.contains("Owned by roles nobody staffs\n  Billing assistant  runbook  (ops)"),
         "{text}"
     );
-    assert!(text.contains("  lee@acme.example · "), "{text}");
+    // Per person: how many sign-offs, everywhere, and the longest wait.
+    assert!(
+        text.contains("  lee@acme.example · 3 open · longest waiting 24d\n"),
+        "{text}"
+    );
     // A duty read from a stale result says so.
     assert!(
         text.contains("    Voice bot (STALE)  brief  owner-not-accepted"),
@@ -369,6 +376,10 @@ fn text_and_markdown_put_repositories_down_and_roles_across() {
     assert!(md.contains("| repository | checked | `pm` |"), "{md}");
     assert!(md.contains("| Voice bot | STALE 31 days ago |"), "{md}");
     assert!(md.contains("### Must sign, per person"), "{md}");
+    assert!(
+        md.contains("- **lee@acme.example** (3 open, longest waiting 24 days)\n"),
+        "{md}"
+    );
     assert!(md.contains("### Not shown"), "{md}");
 }
 
@@ -388,6 +399,10 @@ fn html_is_one_static_page() {
         "the load error is on the page"
     );
     assert!(page.contains("id=\"skipped\""));
+    assert!(
+        page.contains("lee@acme.example <span class=\"count\">(3 open, longest waiting 24 days)"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -747,4 +762,16 @@ fn the_org_workbench_in_a_terminal_opens_a_repository_and_comes_back() {
         !s.screen.lock().unwrap().screen().alternate_screen(),
         "the terminal is given back"
     );
+}
+
+#[test]
+fn the_org_workbench_puts_people_across_with_what_each_owes_and_how_long() {
+    let f = fleet();
+    let mut view = org_view(&f);
+    press(&mut view, "Tab");
+    assert_eq!(view.axis, handoff::tui::org::OrgAxis::People);
+    let shown = screen(&view, 400, 10);
+    insta::assert_snapshot!("org_workbench_people_400x10", shown);
+    press(&mut view, "Tab");
+    assert_eq!(view.axis, handoff::tui::org::OrgAxis::Roles);
 }

@@ -4,6 +4,7 @@
 //! `now` and the staleness threshold come in; gathering them is the engine's.
 
 mod manifest;
+mod people;
 mod result;
 
 use std::collections::{BTreeMap, HashMap};
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 pub use manifest::{Manifest, ManifestError, parse_manifest};
+pub use people::{PersonCell, PersonColumn, Waiting, waiting};
 pub use result::{
     CheckResult, RESULT_VERSION, ResultAction, ResultArtifact, ResultError, ResultFinding,
     ResultRole, parse_result,

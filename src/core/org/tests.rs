@@ -142,3 +142,67 @@ fn a_gathering_shows_pending_rows_and_fills_each_in_as_it_arrives() {
     assert_eq!(org.problems[0].path, "bad.json");
     assert_eq!(org.pending_count(), 1);
 }
+
+#[test]
+fn the_people_axis_counts_each_persons_sign_offs_and_their_longest_wait() {
+    let older = UNSIGNED.replace("2026-11-01", "2026-10-22");
+    let gathered = vec![
+        Gathered::Result(
+            origin("a.json"),
+            result("a", Some("https://x/a"), "2026-11-22T00:00:00Z", UNSIGNED),
+        ),
+        Gathered::Result(
+            origin("b.json"),
+            result(
+                "b",
+                Some("https://x/b"),
+                "2026-11-22T00:00:00Z",
+                &format!("{UNSIGNED}, {older}, {UNSTAFFED}"),
+            ),
+        ),
+        Gathered::LoadError(origin("broken"), "bad".into()),
+    ];
+    let org = build(None, gathered, now(), Duration::days(7));
+    let axis = org.people_axis();
+    assert_eq!(
+        axis.iter().map(|c| c.email.as_str()).collect::<Vec<_>>(),
+        ["dana@a.example"]
+    );
+    assert_eq!(
+        axis[0].cells,
+        [
+            PersonCell::Owes {
+                severity: Severity::Error,
+                count: 1,
+                longest_days: Some(21)
+            },
+            PersonCell::Owes {
+                severity: Severity::Error,
+                count: 2,
+                longest_days: Some(31)
+            },
+            PersonCell::Absent,
+        ]
+    );
+    assert_eq!(
+        org.waiting_of("dana@a.example"),
+        Waiting {
+            open: 3,
+            longest_days: Some(31)
+        }
+    );
+    assert_eq!(org.waiting_of("nobody@a.example"), Waiting::default());
+    assert_eq!((org.unstaffed_in(0), org.unstaffed_in(1)), (0, 1));
+}
+
+#[test]
+fn a_person_staffed_with_nothing_to_sign_is_clean_there() {
+    let gathered = vec![Gathered::Result(
+        origin("a.json"),
+        result("a", None, "2026-11-22T00:00:00Z", ""),
+    )];
+    let org = build(None, gathered, now(), Duration::days(7));
+    let axis = org.people_axis();
+    assert_eq!(axis[0].email, "dana@a.example");
+    assert_eq!(axis[0].cells, [PersonCell::Clean]);
+}
