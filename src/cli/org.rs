@@ -46,8 +46,36 @@ pub(crate) enum OrgFormat {
 
 pub(crate) fn run(args: OrgArgs) -> Result<ExitCode, super::Failure> {
     let now = crate::engine::clock::now()?;
+    let format = args.format.unwrap_or_else(|| {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() {
+            OrgFormat::Tui
+        } else {
+            OrgFormat::Text
+        }
+    });
+    if format == OrgFormat::Tui {
+        // The workbench paints before every source is read; what was skipped is said once
+        // the terminal is given back.
+        let options = args.workbench.options();
+        let org = crate::tui::org::run(&args.sources, now, args.stale_after, options)?;
+        return shown(&org).map(|()| ExitCode::SUCCESS);
+    }
     let org = crate::engine::org::gather(&args.sources, now, args.stale_after);
-    // Skipped input is said where CI logs show it, whatever the format on standard output.
+    shown(&org)?;
+    let out = match format {
+        OrgFormat::Text | OrgFormat::Tui => org::text(&org),
+        OrgFormat::Json => org::json(&org),
+        OrgFormat::Markdown => org::markdown(&org),
+        OrgFormat::Html => org_html::page(&org),
+    };
+    super::emit(out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Says what was skipped, where CI logs show it whatever the format on standard output;
+/// fails when no source gave a repository.
+fn shown(org: &crate::core::org::Org) -> Result<(), super::Failure> {
     for problem in &org.problems {
         eprintln!(
             "{}",
@@ -63,25 +91,5 @@ pub(crate) fn run(args: OrgArgs) -> Result<ExitCode, super::Failure> {
             "no repository to show: every source was skipped",
         ));
     }
-    let format = args.format.unwrap_or_else(|| {
-        use std::io::IsTerminal;
-        if std::io::stdout().is_terminal() {
-            OrgFormat::Tui
-        } else {
-            OrgFormat::Text
-        }
-    });
-    let out = match format {
-        OrgFormat::Tui => {
-            let me = crate::engine::org::user_email(&org);
-            crate::tui::org::run(org, me, args.workbench.options())?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        OrgFormat::Text => org::text(&org),
-        OrgFormat::Json => org::json(&org),
-        OrgFormat::Markdown => org::markdown(&org),
-        OrgFormat::Html => org_html::page(&org),
-    };
-    super::emit(out)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -4,49 +4,93 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 
 use jiff::Timestamp;
 
 use crate::core::model::Duration;
 use crate::core::org::{
-    self, CheckResult, Gathered, Org, Origin, RESULT_VERSION, ResultAction, ResultArtifact,
-    ResultFinding, ResultRole,
+    self, CheckResult, Gathered, Gathering, Org, Origin, RESULT_VERSION, ResultAction,
+    ResultArtifact, ResultFinding, ResultRole,
 };
-use crate::repo::org::{FoundKind, discover, read_result};
+use crate::repo::org::{Found, FoundKind, discover, read_result};
 
 use super::{Snapshot, describe, locate, remote_url, snapshot};
 
-/// Reads every source and builds the organisation at `now`.
+/// One source's outcome, for the slot it fills in a [`Gathering`].
+#[derive(Debug)]
+pub struct Arrival {
+    pub slot: usize,
+    pub outcome: Gathered,
+}
+
+/// Where the org workers report (the org workbench's channel), as facts go to the
+/// workbench's.
+pub type OrgSink = Arc<dyn Fn(Arrival) + Send + Sync>;
+
+/// Reads every source and builds the organisation at `now`, once every source is in.
 pub fn gather(sources: &[PathBuf], now: Timestamp, stale_after: Duration) -> Org {
+    let (tx, rx) = mpsc::channel();
+    let sink: OrgSink = Arc::new(move |arrival| {
+        let _ = tx.send(arrival);
+    });
+    let mut gathering = start(sources, now, stale_after, sink);
+    // The channel closes when the last worker is done with its sink.
+    for arrival in rx {
+        gathering.arrive(arrival.slot, arrival.outcome);
+    }
+    gathering.org()
+}
+
+/// Discovers the sources and returns at once with a pending slot for each; workers on every
+/// core then read result files and check local repositories, reporting each outcome to
+/// `sink` as it is done. A source that is nothing handoff reads is skipped from the start.
+pub fn start(
+    sources: &[PathBuf],
+    now: Timestamp,
+    stale_after: Duration,
+    sink: OrgSink,
+) -> Gathering {
     let discovered = discover(sources);
-    let jobs = discovered.found;
-    let next = AtomicUsize::new(0);
+    let slots = discovered.found.iter().map(first_state).collect();
+    let gathering = Gathering::new(discovered.name, slots, now, stale_after);
+    let jobs: Arc<Vec<Found>> = Arc::new(discovered.found);
+    let next = Arc::new(AtomicUsize::new(0));
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
-        .min(jobs.len())
-        .max(1);
-    let mut done: Vec<(usize, Gathered)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(job) = jobs.get(i) else { break };
-                        mine.push((i, one(&job.what, job.team.clone(), now)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(crate::repo::threads::join)
-            .collect()
-    });
-    done.sort_by_key(|(i, _)| *i);
-    let gathered = done.into_iter().map(|(_, g)| g).collect();
-    org::build(discovered.name, gathered, now, stale_after)
+        .min(jobs.len());
+    for _ in 0..workers {
+        let (jobs, next, sink) = (jobs.clone(), next.clone(), sink.clone());
+        std::thread::spawn(move || {
+            loop {
+                let slot = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(slot) else { break };
+                // What is unusable was skipped from the start.
+                if !matches!(job.what, FoundKind::Unusable { .. }) {
+                    sink(Arrival {
+                        slot,
+                        outcome: one(job, now),
+                    });
+                }
+            }
+        });
+    }
+    gathering
+}
+
+/// A slot before its source is read: pending, or skipped when there is nothing to read.
+fn first_state(found: &Found) -> Gathered {
+    match &found.what {
+        FoundKind::Unusable { path, reason } => Gathered::Skipped {
+            path: path.display().to_string(),
+            reason: reason.clone(),
+        },
+        FoundKind::ResultFile(path) | FoundKind::Local(path) => Gathered::Pending(Origin {
+            path: path.display().to_string(),
+            local: matches!(found.what, FoundKind::Local(_)),
+            team: found.team.clone(),
+        }),
+    }
 }
 
 /// Who "mine" means: git's user.email as the current directory's repository sees it, else as
@@ -62,12 +106,10 @@ pub fn user_email(org: &Org) -> Option<String> {
         .find_map(|dir| super::git_email(&locate(dir.as_deref()).ok()?))
 }
 
-fn one(what: &FoundKind, team: Option<String>, now: Timestamp) -> Gathered {
-    match what {
-        FoundKind::Unusable { path, reason } => Gathered::Skipped {
-            path: path.display().to_string(),
-            reason: reason.clone(),
-        },
+fn one(found: &Found, now: Timestamp) -> Gathered {
+    let team = found.team.clone();
+    match &found.what {
+        FoundKind::Unusable { .. } => first_state(found),
         FoundKind::ResultFile(path) => {
             let origin = Origin {
                 path: path.display().to_string(),
@@ -77,7 +119,7 @@ fn one(what: &FoundKind, team: Option<String>, now: Timestamp) -> Gathered {
             let parsed = read_result(path)
                 .and_then(|text| org::parse_result(&text).map_err(|e| e.to_string()));
             match parsed {
-                Ok(result) => Gathered::Result(origin, Box::new(result)),
+                Ok(result) => Gathered::Result(origin, Arc::new(result)),
                 Err(reason) => Gathered::Skipped {
                     path: origin.path,
                     reason,
@@ -95,7 +137,7 @@ fn one(what: &FoundKind, team: Option<String>, now: Timestamp) -> Gathered {
                 Ok(result_of(&s, remote_url(&ws)))
             });
             match checked {
-                Ok(result) => Gathered::Result(origin, Box::new(result)),
+                Ok(result) => Gathered::Result(origin, Arc::new(result)),
                 Err(e) => Gathered::LoadError(origin, describe(&e)),
             }
         }

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::core::analysis::{ago, date};
-use crate::core::org::{Org, OrgCell, OrgRepo};
+use crate::core::org::{Org, OrgCell, OrgRepo, Waiting, waiting};
 use crate::core::text::{pad, sanitize, width};
 use crate::render::escape::{md, md_code};
 
@@ -22,18 +22,24 @@ pub(crate) fn cell_text(cell: OrgCell) -> String {
     }
 }
 
-/// How old a repository's result is, `STALE` when older than the threshold.
+/// How old a repository's result is, `STALE` when older than the threshold; what is being
+/// done while it is pending.
 pub(crate) fn checked_text(org: &Org, repo: &OrgRepo) -> String {
     match repo.checked() {
+        None if repo.pending && repo.origin.local => "checking…".into(),
+        None if repo.pending => "reading…".into(),
         None => "not checked".into(),
         Some(t) if repo.stale => format!("STALE {}", ago(org.now, t)),
         Some(t) => ago(org.now, t),
     }
 }
 
-/// The worst finding of a repository as a word: `error`, `ok`, or `load error`.
+/// The worst finding of a repository as a word: `error`, `ok`, or `load error` (nothing
+/// while pending).
 pub(crate) fn worst_text(repo: &OrgRepo) -> &'static str {
-    if repo.load_error.is_some() {
+    if repo.pending {
+        ""
+    } else if repo.load_error.is_some() {
         "load error"
     } else {
         repo.worst().map_or("ok", |s| s.as_str())
@@ -45,6 +51,10 @@ pub(crate) fn summary_text(org: &Org) -> String {
     let stale = match org.stale_count() {
         0 => String::new(),
         n => format!(" · {n} stale"),
+    };
+    let stale = match org.pending_count() {
+        0 => stale,
+        n => format!("{stale} · {n} still checking"),
     };
     let repositories = match org.repos.len() {
         1 => "1 repository".to_string(),
@@ -64,6 +74,24 @@ pub(crate) fn stale_mark(org: &Org, repo: usize) -> &'static str {
         " (STALE)"
     } else {
         ""
+    }
+}
+
+/// Whether a manifest put any repository in a team: only then is there a team column.
+pub(crate) fn has_teams(org: &Org) -> bool {
+    org.repos.iter().any(|r| r.origin.team.is_some())
+}
+
+/// A repository's team, empty when it has none.
+pub(crate) fn team_text(repo: &OrgRepo) -> String {
+    repo.origin.team.as_deref().map_or(String::new(), sanitize)
+}
+
+/// A person's figures in words: `3 open, longest waiting 21 days`.
+pub(crate) fn waiting_words(w: Waiting) -> String {
+    match w.longest_days {
+        Some(n) => format!("{} open, longest waiting {n} days", w.open),
+        None => format!("{} open", w.open),
     }
 }
 
@@ -87,21 +115,23 @@ pub(crate) fn text(org: &Org) -> String {
         .iter()
         .map(|r| width(&sanitize(&r.id)).clamp(9, 16))
         .collect();
-    out.push_str(&format!(
-        "{}  {}",
-        pad("repository", name_width),
-        pad("checked", checked_width)
-    ));
+    let teams: Vec<String> = org.repos.iter().map(team_text).collect();
+    let team_width = has_teams(org).then(|| teams.iter().map(|t| width(t)).fold(4, usize::max));
+    out.push_str(&pad("repository", name_width));
+    if let Some(w) = team_width {
+        out.push_str(&format!("  {}", pad("team", w)));
+    }
+    out.push_str(&format!("  {}", pad("checked", checked_width)));
     for (role, w) in org.roles.iter().zip(&role_widths) {
         out.push_str(&format!("  {}", pad(&sanitize(&role.id), *w)));
     }
     out.push_str("  worst\n");
-    for ((repo, name), checked) in org.repos.iter().zip(&names).zip(&checked) {
-        out.push_str(&format!(
-            "{}  {}",
-            pad(name, name_width),
-            pad(checked, checked_width)
-        ));
+    for (((repo, name), checked), team) in org.repos.iter().zip(&names).zip(&checked).zip(&teams) {
+        out.push_str(&pad(name, name_width));
+        if let Some(w) = team_width {
+            out.push_str(&format!("  {}", pad(team, w)));
+        }
+        out.push_str(&format!("  {}", pad(checked, checked_width)));
         for (cell, w) in repo.cells.iter().zip(&role_widths) {
             out.push_str(&format!("  {}", pad(&cell_text(*cell), *w)));
         }
@@ -128,7 +158,15 @@ pub(crate) fn text(org: &Org) -> String {
         out.push_str("  nobody has a sign-off waiting\n");
     }
     for (person, duties) in &org.people {
-        out.push_str(&format!("  {} · {}\n", sanitize(person), duties.len()));
+        let w = waiting(duties);
+        let longest = w
+            .longest_days
+            .map_or(String::new(), |n| format!(" · longest waiting {n}d"));
+        out.push_str(&format!(
+            "  {} · {} open{longest}\n",
+            sanitize(person),
+            w.open
+        ));
         for d in duties {
             let waiting = d
                 .waiting_days
@@ -173,19 +211,25 @@ pub(crate) fn markdown(org: &Org) -> String {
         md(&title(org)),
         md(&summary_text(org))
     );
-    out.push_str("| repository | checked |");
+    let teams = has_teams(org);
+    out.push_str(if teams {
+        "| repository | team | checked |"
+    } else {
+        "| repository | checked |"
+    });
     for role in &org.roles {
         out.push_str(&format!(" {} |", md_code(&role.id)));
     }
     out.push_str(" worst |\n|---|---|");
-    out.push_str(&"---|".repeat(org.roles.len()));
+    out.push_str(&"---|".repeat(org.roles.len() + usize::from(teams)));
     out.push_str("---|\n");
     for repo in &org.repos {
-        out.push_str(&format!(
-            "| {} | {} |",
-            md(&repo.name),
-            checked_text(org, repo)
-        ));
+        out.push_str(&format!("| {} |", md(&repo.name)));
+        if teams {
+            let team = repo.origin.team.as_deref().map_or(String::new(), md);
+            out.push_str(&format!(" {team} |"));
+        }
+        out.push_str(&format!(" {} |", checked_text(org, repo)));
         for cell in &repo.cells {
             out.push_str(&format!(" {} |", cell_text(*cell)));
         }
@@ -196,7 +240,11 @@ pub(crate) fn markdown(org: &Org) -> String {
         out.push_str("Nobody has a sign-off waiting.\n");
     }
     for (person, duties) in &org.people {
-        out.push_str(&format!("- **{}** ({})\n", md(person), duties.len()));
+        out.push_str(&format!(
+            "- **{}** ({})\n",
+            md(person),
+            waiting_words(waiting(duties))
+        ));
         for d in duties {
             let waiting = d
                 .waiting_days
@@ -297,6 +345,9 @@ struct JsonCell<'a> {
 #[derive(Serialize)]
 struct JsonPerson<'a> {
     email: &'a str,
+    /// Open sign-offs, everywhere.
+    open: usize,
+    longest_waiting_days: Option<i64>,
     must_sign: Vec<JsonDuty<'a>>,
 }
 
@@ -387,6 +438,8 @@ pub(crate) fn json(org: &Org) -> String {
             .iter()
             .map(|(email, duties)| JsonPerson {
                 email,
+                open: duties.len(),
+                longest_waiting_days: waiting(duties).longest_days,
                 must_sign: duties
                     .iter()
                     .map(|d| JsonDuty {

@@ -3,9 +3,9 @@
 //! fetched, every piece of repository text escaped; severity by colour and by word.
 
 use super::escape::html;
-use super::org::{cell_text, checked_text, summary_text, worst_text};
+use super::org::{cell_text, checked_text, summary_text, waiting_words, worst_text};
 use crate::core::analysis::date;
-use crate::core::org::{Org, OrgCell};
+use crate::core::org::{Org, OrgCell, waiting};
 use crate::render::report_html::STYLE;
 
 /// What the org page adds to the report's style.
@@ -88,7 +88,7 @@ fn people(org: &Org) -> String {
         out.push_str(&format!(
             "<h3>{} <span class=\"count\">({})</span></h3>\n<ul class=\"duties\">\n",
             html(person),
-            duties.len()
+            waiting_words(waiting(duties))
         ));
         for d in duties {
             let waiting = d

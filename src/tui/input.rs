@@ -37,10 +37,14 @@ impl InputGate {
 /// How long the input thread waits for an event before it looks at the gate again.
 const POLL: Duration = Duration::from_millis(50);
 
-/// Reads the terminal's events on a thread of its own, until the event loop is gone.
-pub(crate) fn spawn_input(tx: Sender<AppEvent>, gate: Arc<InputGate>) {
-    std::thread::spawn(move || {
-        loop {
+/// Reads the terminal's events on a thread of its own until the returned handle is dropped.
+/// The thread stops then rather than at its next event: a workbench opened from the org
+/// workbench must give the keyboard back whole, not keep the first key pressed after it.
+pub(crate) fn spawn_input(tx: Sender<AppEvent>, gate: Arc<InputGate>) -> InputThread {
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = stop.clone();
+    let handle = std::thread::spawn(move || {
+        while !stopped.load(Ordering::SeqCst) {
             if gate.held.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_millis(5));
                 continue;
@@ -57,6 +61,25 @@ pub(crate) fn spawn_input(tx: Sender<AppEvent>, gate: Arc<InputGate>) {
             }
         }
     });
+    InputThread {
+        stop,
+        handle: Some(handle),
+    }
+}
+
+/// The input thread; dropping it stops the thread and waits for it.
+pub(crate) struct InputThread {
+    stop: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for InputThread {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
 }
 
 /// Keys (presses only), resizes and the mouse.

@@ -118,6 +118,7 @@ pub fn run(ws: &Workspace, options: TuiOptions) -> Result<(), TuiError> {
             None
         }
     };
-    input::spawn_input(tx.clone(), rt.input_gate.clone());
+    // Stopped when this returns, before the terminal is given back.
+    let _input = input::spawn_input(tx.clone(), rt.input_gate.clone());
     event_loop::event_loop(&mut guard.terminal, &mut app, &rx, &tx, &mut rt)
 }

@@ -302,6 +302,9 @@ fn json_shows_every_good_source_and_skips_the_bad_with_their_paths() {
                 && d["code"] == "owner-not-accepted"),
         "{lee:#}"
     );
+    assert_eq!(lee["open"], lee["must_sign"].as_array().unwrap().len());
+    assert_eq!(lee["open"], 3);
+    assert_eq!(lee["longest_waiting_days"], 24);
     // Across repositories: lee is also on the demo's ai-eng role.
     assert!(
         lee["must_sign"]
@@ -349,6 +352,7 @@ fn text_and_markdown_put_repositories_down_and_roles_across() {
         header.contains("  pm ") && header.contains("analyst") && header.ends_with("worst"),
         "{header}"
     );
+    assert!(!header.contains("team"), "no manifest, no teams: {header}");
     let voice = text.lines().find(|l| l.starts_with("Voice bot")).unwrap();
     assert!(voice.contains("STALE 31 days ago"), "{voice}");
     assert!(text.contains("Indexes that do not load\n"), "{text}");
@@ -356,7 +360,11 @@ fn text_and_markdown_put_repositories_down_and_roles_across() {
         text.contains("Owned by roles nobody staffs\n  Billing assistant  runbook  (ops)"),
         "{text}"
     );
-    assert!(text.contains("  lee@acme.example · "), "{text}");
+    // Per person: how many sign-offs, everywhere, and the longest wait.
+    assert!(
+        text.contains("  lee@acme.example · 3 open · longest waiting 24d\n"),
+        "{text}"
+    );
     // A duty read from a stale result says so.
     assert!(
         text.contains("    Voice bot (STALE)  brief  owner-not-accepted"),
@@ -368,6 +376,10 @@ fn text_and_markdown_put_repositories_down_and_roles_across() {
     assert!(md.contains("| repository | checked | `pm` |"), "{md}");
     assert!(md.contains("| Voice bot | STALE 31 days ago |"), "{md}");
     assert!(md.contains("### Must sign, per person"), "{md}");
+    assert!(
+        md.contains("- **lee@acme.example** (3 open, longest waiting 24 days)\n"),
+        "{md}"
+    );
     assert!(md.contains("### Not shown"), "{md}");
 }
 
@@ -387,6 +399,10 @@ fn html_is_one_static_page() {
         "the load error is on the page"
     );
     assert!(page.contains("id=\"skipped\""));
+    assert!(
+        page.contains("lee@acme.example <span class=\"count\">(3 open, longest waiting 24 days)"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -409,6 +425,56 @@ fn a_manifest_names_the_organisation_and_its_teams() {
         "support"
     );
     assert_eq!(doc["repositories"].as_array().unwrap().len(), 2);
+
+    // The text and Markdown formats show each repository's team in a column of its own.
+    let (text, _) = org(&f, &["org", "org.yaml"]);
+    let text = text.as_str().unwrap();
+    let header = text.lines().find(|l| l.starts_with("repository")).unwrap();
+    assert!(
+        header.contains("  team ") && header.find("team") < header.find("checked"),
+        "{header}"
+    );
+    let row = |name: &str| text.lines().find(|l| l.starts_with(name)).unwrap();
+    assert!(row("Reply Assist").contains("  support  today"), "{text}");
+    assert!(
+        row("Search ranking").contains("         today"),
+        "no team: {text}"
+    );
+    let (md, _) = org(&f, &["org", "org.yaml", "--format", "markdown"]);
+    let md = md.as_str().unwrap();
+    assert!(
+        md.contains("| repository | team | checked | `pm` |"),
+        "{md}"
+    );
+    assert!(md.contains("|---|---|---|"), "{md}");
+    assert!(
+        md.contains("| Reply Assist — support reply drafting | support | today |"),
+        "{md}"
+    );
+    assert!(md.contains("| Search ranking |  | today |"), "{md}");
+
+    // And so does the org workbench.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let gathering = handoff::engine::org::start(
+        &[f.root.join("org.yaml")],
+        NOW.parse().unwrap(),
+        "7d".parse().unwrap(),
+        std::sync::Arc::new(move |a| tx.send(a).unwrap()),
+    );
+    let mut view = handoff::tui::org::OrgView::new(
+        gathering,
+        None,
+        &crate::support::workbench::options(false),
+    );
+    view.arrive(rx.iter());
+    let shown = screen(&view, 120, 8);
+    assert!(shown.contains(" team "), "{shown}");
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.contains("Reply Assist") && l.contains(" support ")),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -471,10 +537,10 @@ fn html_renders_in_a_headless_browser_and_fetches_nothing() {
     }
 }
 
-/// The org workbench on TestBackend: the fleet without its broken clone (whose row is named
-/// by its temporary path), with lee as the user.
-fn org_view(f: &Fleet) -> handoff::tui::org::OrgView {
-    let sources: Vec<PathBuf> = [
+/// The org workbench's sources on TestBackend: the fleet without its broken clone (whose row
+/// is named by its temporary path).
+fn org_sources(f: &Fleet) -> Vec<PathBuf> {
+    [
         "clones/billing",
         "clones/reply-assist",
         "results/search.json",
@@ -482,13 +548,40 @@ fn org_view(f: &Fleet) -> handoff::tui::org::OrgView {
     ]
     .iter()
     .map(|s| f.root.join(s))
-    .collect();
-    let org = handoff::engine::org::gather(&sources, NOW.parse().unwrap(), "7d".parse().unwrap());
-    handoff::tui::org::OrgView::new(
-        org,
+    .collect()
+}
+
+/// The org workbench as it first paints (every source pending), with kim as the user, and
+/// every outcome the org workers reported, in the order of the sources.
+fn org_view_pending(
+    f: &Fleet,
+) -> (
+    handoff::tui::org::OrgView,
+    Vec<handoff::engine::org::Arrival>,
+) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let gathering = handoff::engine::org::start(
+        &org_sources(f),
+        NOW.parse().unwrap(),
+        "7d".parse().unwrap(),
+        std::sync::Arc::new(move |a| tx.send(a).unwrap()),
+    );
+    let view = handoff::tui::org::OrgView::new(
+        gathering,
         Some("kim@acme.example".into()),
         &crate::support::workbench::options(false),
-    )
+    );
+    // The channel closes once every worker is done.
+    let mut arrived: Vec<_> = rx.iter().collect();
+    arrived.sort_by_key(|a| a.slot);
+    (view, arrived)
+}
+
+/// The org workbench with every source in.
+fn org_view(f: &Fleet) -> handoff::tui::org::OrgView {
+    let (mut view, arrived) = org_view_pending(f);
+    view.arrive(arrived);
+    view
 }
 
 fn screen(view: &handoff::tui::org::OrgView, w: u16, h: u16) -> String {
@@ -560,4 +653,125 @@ fn the_org_workbench_filters_keeps_mine_and_opens_repositories() {
         press(&mut view, "Enter"),
         OrgEffect::OpenLocal(f.root.join("clones/billing"))
     );
+}
+
+#[test]
+fn the_org_workbench_paints_before_every_source_is_in_and_fills_rows_as_they_arrive() {
+    let f = fleet();
+    let (mut view, arrived) = org_view_pending(&f);
+    assert_eq!(arrived.len(), 4, "one outcome per source");
+    let first = screen(&view, 120, 12);
+    assert!(first.contains("4 still checking"), "{first}");
+    assert_eq!(first.matches("checking…").count(), 2, "{first}");
+    assert_eq!(first.matches("reading…").count(), 2, "{first}");
+
+    // The cursor rides along: on the third row (search.json) before and after it arrives.
+    press(&mut view, "j j");
+    let mut by_slot: Vec<Option<_>> = arrived.into_iter().map(Some).collect();
+    let mut take = |slot: usize| by_slot[slot].take().unwrap();
+    view.arrive([take(2)]); // results/search.json
+    view.arrive([take(0)]); // clones/billing
+    insta::assert_snapshot!("org_workbench_half_filled_120x12", screen(&view, 120, 12));
+    let current = view.current().unwrap();
+    assert_eq!(view.org.repos[current].name, "Search ranking");
+    // Enter on a row still pending says so, and opens nothing.
+    press(&mut view, "k");
+    assert_eq!(
+        press(&mut view, "Enter"),
+        handoff::tui::org::OrgEffect::None
+    );
+    assert_eq!(view.findings_of, None);
+    assert!(screen(&view, 120, 12).contains("is still being read"));
+
+    view.arrive([take(1), take(3)]);
+    assert_eq!(view.gathering.remaining(), 0);
+    let done = screen(&view, 120, 12);
+    assert!(
+        !done.contains("checking") && !done.contains("reading…"),
+        "{done}"
+    );
+    assert!(
+        done.contains("Reply Assist") && done.contains("Voice bot"),
+        "{done}"
+    );
+}
+
+/// The real binary in a pseudo-terminal over the whole fleet: three local repositories and
+/// the result files of two more; `m` and `/` across repositories; Enter opens a local
+/// repository's own workbench, and quitting it comes back to the org workbench, which still
+/// answers the keyboard.
+#[test]
+fn the_org_workbench_in_a_terminal_opens_a_repository_and_comes_back() {
+    use crate::support::pty::Session;
+    let f = fleet();
+    // "Mine" is git's user.email as the first local repository sees it.
+    common::git(
+        &f.root.join("clones/billing"),
+        &["config", "user.email", "kim@acme.example"],
+    );
+    let mut s = Session::start(&f.root, &["org", "clones", "results"], &[], 140, 30);
+    let screen = s.wait_for("Voice bot");
+    let screen = if screen.contains("still checking") {
+        s.wait_until_gone("still checking")
+    } else {
+        screen
+    };
+    for row in [
+        "Billing assistant",
+        "clones/broken",
+        "Reply Assist — support r",
+        "Search ranking",
+        "STALE 31 days ago",
+    ] {
+        assert!(screen.contains(row), "{row}: {screen}");
+    }
+
+    s.send("m");
+    let screen = s.wait_for("mine: kim@acme.example");
+    assert!(
+        screen.contains("Search ranking") && !screen.contains("Billing assistant"),
+        "{screen}"
+    );
+    s.send("m");
+    s.wait_for("Billing assistant");
+
+    s.send("/");
+    for c in "runbook".chars() {
+        s.send(&c.to_string());
+    }
+    s.send("\r");
+    let screen = s.wait_for("filter: runbook");
+    assert!(
+        screen.contains("Billing assistant") && !screen.contains("Search ranking"),
+        "filtered by what the findings name: {screen}"
+    );
+
+    // Enter opens Billing's own workbench; quitting it comes back.
+    s.send("\r");
+    let screen = s.wait_for("worst finding");
+    assert!(screen.contains("Billing assistant"), "{screen}");
+    s.send("q");
+    s.wait_for("filter: runbook");
+    // The keyboard is the org workbench's again: the first key after coming back counts.
+    s.send("\x0c"); // Ctrl-l
+    let screen = s.wait_until_gone("filter: runbook");
+    assert!(screen.contains("Search ranking"), "{screen}");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    assert!(
+        !s.screen.lock().unwrap().screen().alternate_screen(),
+        "the terminal is given back"
+    );
+}
+
+#[test]
+fn the_org_workbench_puts_people_across_with_what_each_owes_and_how_long() {
+    let f = fleet();
+    let mut view = org_view(&f);
+    press(&mut view, "Tab");
+    assert_eq!(view.axis, handoff::tui::org::OrgAxis::People);
+    let shown = screen(&view, 400, 10);
+    insta::assert_snapshot!("org_workbench_people_400x10", shown);
+    press(&mut view, "Tab");
+    assert_eq!(view.axis, handoff::tui::org::OrgAxis::Roles);
 }

@@ -4,13 +4,16 @@
 //! `now` and the staleness threshold come in; gathering them is the engine's.
 
 mod manifest;
+mod people;
 mod result;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
 pub use manifest::{Manifest, ManifestError, parse_manifest};
+pub use people::{PersonCell, PersonColumn, Waiting, waiting};
 pub use result::{
     CheckResult, RESULT_VERSION, ResultAction, ResultArtifact, ResultError, ResultFinding,
     ResultRole, parse_result,
@@ -32,8 +35,12 @@ pub struct Origin {
 /// One source's outcome, as the engine gathered it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Gathered {
-    /// A check result: read from a file, or computed from a local repository.
-    Result(Origin, Box<CheckResult>),
+    /// Not read yet: a row saying so until its outcome arrives (the org workbench paints
+    /// before every repository is checked).
+    Pending(Origin),
+    /// A check result: read from a file, or computed from a local repository. Shared, so the
+    /// model can be rebuilt as each result arrives without copying the others.
+    Result(Origin, Arc<CheckResult>),
     /// A local repository whose index does not load: still a row, with the error.
     LoadError(Origin, String),
     /// Input that is skipped: a bad result file, a path that is nothing handoff reads.
@@ -70,9 +77,11 @@ pub enum OrgCell {
 pub struct OrgRepo {
     pub name: String,
     pub origin: Origin,
-    /// The result, when there is one (`None`: the index did not load).
-    pub result: Option<Box<CheckResult>>,
+    /// The result, when there is one (`None`: not read yet, or the index did not load).
+    pub result: Option<Arc<CheckResult>>,
     pub load_error: Option<String>,
+    /// Still being read or checked.
+    pub pending: bool,
     /// The result is older than the threshold.
     pub stale: bool,
     /// One per [`Org::roles`].
@@ -139,10 +148,84 @@ impl Org {
     pub fn stale_count(&self) -> usize {
         self.repos.iter().filter(|r| r.stale).count()
     }
+
+    /// Rows still being read or checked.
+    pub fn pending_count(&self) -> usize {
+        self.repos.iter().filter(|r| r.pending).count()
+    }
 }
 
-/// A row before merging: where it came from, its result or its load error.
-type Row = (Origin, Option<Box<CheckResult>>, Option<String>);
+/// A row before merging: where it came from, its result or its load error, or pending.
+struct Row {
+    origin: Origin,
+    result: Option<Arc<CheckResult>>,
+    load_error: Option<String>,
+    pending: bool,
+}
+
+impl Row {
+    fn new(origin: Origin) -> Row {
+        Row {
+            origin,
+            result: None,
+            load_error: None,
+            pending: false,
+        }
+    }
+}
+
+/// The organisation while its sources are read: one slot per source, in the order given, each
+/// pending until its outcome arrives. The model is rebuilt from the slots on each arrival, so
+/// a half-gathered organisation is merged exactly as a whole one is.
+#[derive(Debug, Clone)]
+pub struct Gathering {
+    name: Option<String>,
+    slots: Vec<Gathered>,
+    now: Timestamp,
+    stale_after: Duration,
+}
+
+impl Gathering {
+    /// Every slot as given: usually [`Gathered::Pending`] for what is still to be read.
+    pub fn new(
+        name: Option<String>,
+        slots: Vec<Gathered>,
+        now: Timestamp,
+        stale_after: Duration,
+    ) -> Gathering {
+        Gathering {
+            name,
+            slots,
+            now,
+            stale_after,
+        }
+    }
+
+    /// Puts a source's outcome in its slot (a slot out of range is ignored).
+    pub fn arrive(&mut self, slot: usize, outcome: Gathered) {
+        if let Some(s) = self.slots.get_mut(slot) {
+            *s = outcome;
+        }
+    }
+
+    /// Slots still pending.
+    pub fn remaining(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|g| matches!(g, Gathered::Pending(_)))
+            .count()
+    }
+
+    /// The organisation as gathered so far.
+    pub fn org(&self) -> Org {
+        build(
+            self.name.clone(),
+            self.slots.clone(),
+            self.now,
+            self.stale_after.clone(),
+        )
+    }
+}
 
 /// Merges the gathered sources into one model. A repository seen twice (same remote, or same
 /// name and head without one) keeps its first row; the second is a problem.
@@ -158,7 +241,14 @@ pub fn build(
     for g in gathered {
         match g {
             Gathered::Skipped { path, reason } => problems.push(Problem { path, reason }),
-            Gathered::LoadError(origin, error) => rows.push((origin, None, Some(error))),
+            Gathered::Pending(origin) => rows.push(Row {
+                pending: true,
+                ..Row::new(origin)
+            }),
+            Gathered::LoadError(origin, error) => rows.push(Row {
+                load_error: Some(error),
+                ..Row::new(origin)
+            }),
             Gathered::Result(origin, result) => {
                 let key = identity(&result);
                 if let Some(first) = seen.get(&key) {
@@ -169,7 +259,10 @@ pub fn build(
                     continue;
                 }
                 seen.insert(key, origin.path.clone());
-                rows.push((origin, Some(result), None));
+                rows.push(Row {
+                    result: Some(result),
+                    ..Row::new(origin)
+                });
             }
         }
     }
@@ -182,7 +275,13 @@ pub fn build(
     let mut people: BTreeMap<String, Vec<Duty>> = BTreeMap::new();
     let mut unstaffed = Vec::new();
     let mut repos = Vec::with_capacity(rows.len());
-    for (position, (origin, result, load_error)) in rows.into_iter().enumerate() {
+    for (position, row) in rows.into_iter().enumerate() {
+        let Row {
+            origin,
+            result,
+            load_error,
+            pending,
+        } = row;
         let mut cells = vec![OrgCell::Absent; roles.len()];
         let mut counts = (0, 0, 0);
         let mut stale = false;
@@ -223,15 +322,18 @@ pub fn build(
                 }
             }
         }
-        let name = result
-            .as_ref()
-            .and_then(|r| r.name.clone())
-            .unwrap_or_else(|| origin.path.clone());
+        let name = match &result {
+            Some(r) => r.name.clone().unwrap_or_else(|| origin.path.clone()),
+            // Until its result names it, the last part of its path is what fits a row.
+            None if pending => last_part(&origin.path),
+            None => origin.path.clone(),
+        };
         repos.push(OrgRepo {
             name,
             origin,
             result,
             load_error,
+            pending,
             stale,
             cells,
             counts,
@@ -267,11 +369,21 @@ fn identity(r: &CheckResult) -> String {
     }
 }
 
+fn last_part(path: &str) -> String {
+    let trimmed = path.trim_end_matches(['/', '\\']);
+    trimmed
+        .rsplit(['/', '\\'])
+        .next()
+        .filter(|part| !part.is_empty())
+        .unwrap_or(path)
+        .to_string()
+}
+
 /// Every role id in order of first appearance, with the first title given for it.
 fn merged_roles(rows: &[Row]) -> Vec<OrgRole> {
     let mut roles: Vec<OrgRole> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
-    for result in rows.iter().filter_map(|(_, r, _)| r.as_ref()) {
+    for result in rows.iter().filter_map(|row| row.result.as_ref()) {
         for role in result.role_list() {
             match at.get(&role.id) {
                 Some(&i) => {

@@ -7,15 +7,18 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use crate::core::org::OrgCell;
+use crate::core::org::{OrgCell, PersonCell};
 use crate::core::text::{pad, sanitize, width};
-use crate::render::org::{cell_text, checked_text, summary_text, worst_text};
+use crate::render::org::{cell_text, checked_text, has_teams, summary_text, team_text, worst_text};
 use crate::tui::action::{Action, Context};
-use crate::tui::org::OrgView;
+use crate::tui::org::{OrgAxis, OrgView};
 use crate::tui::theme::Role;
 
 /// Wide enough for "load error".
 const WORST_W: usize = 10;
+const ROLE_W: usize = 11;
+/// Wide enough for "2 to sign · 21d".
+const PERSON_W: usize = 17;
 
 fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, w: usize, style: Style) {
     if w > 0 {
@@ -86,12 +89,19 @@ pub fn draw(frame: &mut Frame, view: &OrgView) {
 /// (the context's own, else the global one).
 fn hints(view: &OrgView) -> Vec<(String, &'static str)> {
     let context = view.context();
-    let wanted: &[(Action, &str)] = match context {
-        Context::Filter => &[(Action::Apply, "apply"), (Action::Cancel, "cancel")],
-        Context::Detail => &[(Action::Down, "scroll"), (Action::Close, "back")],
-        _ => &[
+    let wanted: Vec<(Action, &str)> = match context {
+        Context::Filter => vec![(Action::Apply, "apply"), (Action::Cancel, "cancel")],
+        Context::Detail => vec![(Action::Down, "scroll"), (Action::Close, "back")],
+        _ => vec![
             (Action::Down, "move"),
             (Action::Open, "open"),
+            (
+                Action::NextView,
+                match view.axis {
+                    OrgAxis::Roles => "people",
+                    OrgAxis::People => "roles",
+                },
+            ),
             (Action::Filter, "filter"),
             (Action::ToggleMine, "mine"),
             (Action::ClearFilter, "clear"),
@@ -123,23 +133,33 @@ fn table(buf: &mut Buffer, view: &OrgView, area: Rect) {
         .unwrap_or(10)
         .clamp(10, 32);
     let checked_w = 18;
-    let role_w = 11;
     let mut x = area.x;
     let header = |buf: &mut Buffer, x: u16, text: &str, w: usize| {
         put(buf, x, area.y, text, w, t.style(Role::Header));
     };
     header(buf, x, " repository", name_w + 1);
     x += name_w as u16 + 2;
+    let team_w = has_teams(org).then(|| {
+        rows.iter()
+            .map(|&i| width(&team_text(&org.repos[i])))
+            .fold(4, usize::max)
+            .min(16)
+    });
+    if let Some(w) = team_w {
+        header(buf, x, "team", w);
+        x += w as u16 + 1;
+    }
     header(buf, x, "checked", checked_w);
     x += checked_w as u16 + 1;
     header(buf, x, "worst", WORST_W);
     x += WORST_W as u16 + 1;
-    for role in &org.roles {
-        if (x + role_w as u16) > area.x + area.width {
+    let columns = axis_columns(view);
+    for (title, w) in &columns {
+        if (x + *w as u16) > area.x + area.width {
             break;
         }
-        header(buf, x, &sanitize(&role.id), role_w);
-        x += role_w as u16 + 1;
+        header(buf, x, title, *w);
+        x += *w as u16 + 1;
     }
     if rows.is_empty() {
         let msg = " No repository matches the filter (Ctrl-l clears it).";
@@ -175,8 +195,14 @@ fn table(buf: &mut Buffer, view: &OrgView, area: Rect) {
             base,
         );
         x += name_w as u16 + 2;
+        if let Some(w) = team_w {
+            put(buf, x, y, &team_text(repo), w, base);
+            x += w as u16 + 1;
+        }
         let checked_style = if repo.stale {
             t.style(Role::Warning)
+        } else if repo.pending {
+            t.style(Role::Muted)
         } else {
             base
         };
@@ -192,17 +218,78 @@ fn table(buf: &mut Buffer, view: &OrgView, area: Rect) {
         let worst_style = repo.worst().map_or(t.style(Role::Ok), |s| t.severity(s));
         put(buf, x, y, worst_text(repo), WORST_W, worst_style);
         x += WORST_W as u16 + 1;
-        for cell in &repo.cells {
-            if (x + role_w as u16) > area.x + area.width {
+        // A pending row has no roles or people yet: blank, not "no such role".
+        let cells = if repo.pending {
+            Vec::new()
+        } else {
+            axis_cells(view, i)
+        };
+        for ((text, style), (_, w)) in cells.iter().zip(&columns) {
+            if (x + *w as u16) > area.x + area.width {
                 break;
             }
-            let style = match cell {
-                OrgCell::Absent => t.style(Role::Muted),
-                OrgCell::Clean => t.style(Role::Ok),
-                OrgCell::Open(s, _) => t.severity(*s),
+            put(buf, x, y, text, *w, *style);
+            x += *w as u16 + 1;
+        }
+    }
+}
+
+/// The columns after "worst", with their widths: the roles, or the people and then how many
+/// artifacts are owned by roles nobody staffs.
+fn axis_columns(view: &OrgView) -> Vec<(String, usize)> {
+    match view.axis {
+        OrgAxis::Roles => view
+            .org
+            .roles
+            .iter()
+            .map(|r| (sanitize(&r.id), ROLE_W))
+            .collect(),
+        OrgAxis::People => view
+            .people
+            .iter()
+            .map(|p| (sanitize(&p.email), PERSON_W))
+            .chain(std::iter::once(("unstaffed".to_string(), 9)))
+            .collect(),
+    }
+}
+
+/// A repository's cells under [`axis_columns`].
+fn axis_cells(view: &OrgView, repo: usize) -> Vec<(String, Style)> {
+    let t = &view.theme;
+    match view.axis {
+        OrgAxis::Roles => view.org.repos[repo]
+            .cells
+            .iter()
+            .map(|cell| {
+                let style = match cell {
+                    OrgCell::Absent => t.style(Role::Muted),
+                    OrgCell::Clean => t.style(Role::Ok),
+                    OrgCell::Open(s, _) => t.severity(*s),
+                };
+                (cell_text(*cell), style)
+            })
+            .collect(),
+        OrgAxis::People => {
+            let people = view.people.iter().map(|p| match p.cells[repo] {
+                PersonCell::Absent => ("·".to_string(), t.style(Role::Muted)),
+                PersonCell::Clean => ("ok".to_string(), t.style(Role::Ok)),
+                PersonCell::Owes {
+                    severity,
+                    count,
+                    longest_days,
+                } => {
+                    let wait = longest_days.map_or(String::new(), |n| format!(" · {n}d"));
+                    (format!("{count} to sign{wait}"), t.severity(severity))
+                }
+            });
+            let unstaffed = match view.org.unstaffed_in(repo) {
+                0 => ("·".to_string(), t.style(Role::Muted)),
+                n => (
+                    n.to_string(),
+                    t.severity(crate::core::model::Severity::Warning),
+                ),
             };
-            put(buf, x, y, &cell_text(*cell), role_w, style);
-            x += role_w as u16 + 1;
+            people.chain(std::iter::once(unstaffed)).collect()
         }
     }
 }
