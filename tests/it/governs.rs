@@ -126,7 +126,13 @@ fn a_change_to_governed_code_after_approval_is_code_drift_until_acknowledged() {
         page.contains("## Governs\n\n- `src/reply/**` — 2 matches\n"),
         "{page}"
     );
-    assert!(page.contains("see `code-drift` below"), "{page}");
+    let drift_commit = format!(
+        "the commits, newest first:\n\n- `{}` {} sam@acme.example: “Draft replies in two passes”\n",
+        &newest[..8],
+        repo.git(&["log", "-1", "--format=%ad", "--date=short"])
+            .trim()
+    );
+    assert!(page.contains(&drift_commit), "{page}");
 
     // So does the context of a governed file; an ungoverned one has none.
     let out = common::handoff_command(repo.path(), NOW)
