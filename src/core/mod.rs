@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod edit;
+pub mod glob;
 pub mod import;
 pub mod model;
 pub mod org;

@@ -200,6 +200,32 @@ fn renames_deletions_and_directories_count_as_changes() {
     );
 }
 
+/// `context --path` and the drift walk read a `governs` entry through one matcher: a glob
+/// written with `./` whose `*` crosses directories covers the same files for both.
+#[test]
+fn context_and_drift_agree_on_what_a_glob_governs() {
+    let repo = approved_spec("[\"./src/*.rs\"]", "");
+    let context = |path: &str| {
+        common::handoff_command(repo.path(), NOW)
+            .args(["context", "--path", path])
+            .output()
+            .unwrap()
+    };
+    let page = context("src/reply/draft.rs");
+    assert!(
+        page.status.success(),
+        "{}",
+        String::from_utf8_lossy(&page.stderr)
+    );
+    assert!(String::from_utf8_lossy(&page.stdout).contains("Governed by `spec`"));
+    assert!(!context("docs/spec.md").status.success());
+
+    repo.write("src/reply/draft.rs", "fn draft() { 4 }\n");
+    repo.commit("Deeper change");
+    let drift = findings(&check_at(repo.path(), NOW), "code-drift");
+    assert_eq!(drift.len(), 1, "{drift:?}");
+}
+
 #[test]
 fn a_merge_counts_the_branch_commits_not_itself() {
     let repo = approved_spec("[src/reply/**]", "");

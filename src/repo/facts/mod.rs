@@ -13,7 +13,7 @@
 //! - [`collect`]: all of the above for a whole index.
 
 mod content;
-mod glob;
+use crate::core::glob;
 mod governed;
 mod head;
 pub(crate) mod history;
