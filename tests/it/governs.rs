@@ -226,6 +226,38 @@ fn context_and_drift_agree_on_what_a_glob_governs() {
     assert_eq!(drift.len(), 1, "{drift:?}");
 }
 
+/// The drift walk is cached per HEAD in the git directory, and a cached answer equals a walk.
+#[test]
+fn the_drift_walk_is_cached_and_answers_as_a_fresh_walk_does() {
+    let repo = approved_spec("[src/reply/**]", "");
+    repo.write("src/reply/draft.rs", "fn draft() { 5 }\n");
+    repo.commit("Change drafting");
+    let check = |extra: &[&str]| {
+        let out = common::handoff_command(repo.path(), NOW)
+            .args(["check", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        findings(&json, "code-drift")
+    };
+    let cache = repo.path().join(".git/handoff/cache/governed-changes");
+    let walked = check(&["--no-cache"]);
+    assert!(!cache.exists(), "--no-cache writes no cache");
+    let first = check(&[]);
+    assert!(cache.exists(), "the walk's answer is kept");
+    let second = check(&[]);
+    assert_eq!(walked.len(), 1);
+    assert_eq!(first, walked);
+    assert_eq!(second, walked);
+    // A new HEAD is walked again, not answered from the old one.
+    repo.write("src/reply/draft.rs", "fn draft() { 6 }\n");
+    repo.commit("Change drafting again");
+    let message = |f: &[Value]| f[0]["message"].as_str().unwrap().to_string();
+    assert!(message(&check(&[])).starts_with("2 commits"));
+    assert_eq!(message(&check(&[])), message(&check(&["--no-cache"])));
+}
+
 #[test]
 fn a_merge_counts_the_branch_commits_not_itself() {
     let repo = approved_spec("[src/reply/**]", "");

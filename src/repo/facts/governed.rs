@@ -16,6 +16,9 @@ use crate::core::model::LastChange;
 use crate::core::model::load::path_target;
 use crate::repo::workspace::Workspace;
 
+/// The walk's version: answers cached by another version are walked again.
+pub(crate) const VERSION: u32 = 1;
+
 /// At most this many changes are listed per artifact: far more than any threshold needs,
 /// and the bound keeps a walk over a long history cheap once every artifact has its fill.
 pub(crate) const MAX_GOVERNED_CHANGES: usize = 500;

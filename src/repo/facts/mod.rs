@@ -14,7 +14,7 @@
 
 mod content;
 use crate::core::glob;
-mod governed;
+pub(crate) mod governed;
 mod head;
 pub(crate) mod history;
 pub mod ledger_history;
@@ -240,11 +240,11 @@ fn read_governed(
     request: &FactsRequest,
 ) -> Result<Vec<(String, GovernedFacts)>, FactsError> {
     let changes = if request.history && !request.governs.is_empty() {
-        Some(governed::governed_changes(
-            repo,
-            workspace,
-            request.governs,
-        )?)
+        Some(
+            request
+                .cache
+                .governed_changes(repo, workspace, request.governs)?,
+        )
     } else {
         None
     };
