@@ -14,6 +14,7 @@ pub(crate) mod matrix;
 pub(crate) mod org;
 pub(crate) mod remove;
 pub(crate) mod report;
+pub(crate) mod review;
 pub(crate) mod schema;
 pub(crate) mod set;
 pub(crate) mod sign;
@@ -199,6 +200,8 @@ pub(crate) enum Command {
     Report(report::ReportArgs),
     /// Print, as Markdown, everything to read before touching an artifact
     Context(context::ContextArgs),
+    /// What changed in the handoff since a revision, a date or the last review
+    Review(review::ReviewArgs),
     /// Serve handoff's context over the Model Context Protocol (stdio)
     Mcp(crate::mcp::McpArgs),
     /// Show what handoff sees and what is wrong with it
@@ -248,6 +251,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Schema(args)) => schema::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Context(args)) => context::run(args),
+        Some(Command::Review(args)) => review::run(args),
         Some(Command::Mcp(args)) => crate::mcp::run(args).map_err(Failure::from),
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Completions(args)) => completions::run(args),

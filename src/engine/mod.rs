@@ -1,11 +1,13 @@
 //! The one engine behind every face: the snapshot of a handoff (index, ledger, facts and the
 //! analysis of them), how it is built, and how it is kept up to date.
 
+pub mod as_of;
 pub mod clock;
 #[cfg(feature = "fault-injection")]
 pub(crate) mod fault;
 pub mod org;
 mod reach;
+pub mod review;
 pub mod worker;
 
 use jiff::Timestamp;

@@ -13,6 +13,7 @@ pub(crate) mod org;
 pub(crate) mod org_html;
 pub(crate) mod report_html;
 pub(crate) mod report_markdown;
+pub(crate) mod review;
 pub(crate) mod sarif;
 pub(crate) mod style;
 

@@ -173,3 +173,60 @@ pub(crate) fn load_inputs(ws: &Workspace, use_cache: bool) -> (Result<Index, Loa
         (index, crate::repo::threads::join(ledger))
     })
 }
+
+/// `handoff.yaml` and the ledger as a past commit's tree holds them (what a clone reset to
+/// that commit would load; no cache, the tree is already immutable). The mailmap is the
+/// commit's too.
+pub fn load_inputs_at(
+    repo: &git2::Repository,
+    ws: &Workspace,
+    commit: git2::Oid,
+) -> Result<(Result<Index, LoadErrors>, Ledger), git2::Error> {
+    let tree = repo.find_commit(commit)?.tree()?;
+    let blob_at = |repo_path: &str| -> Option<Vec<u8>> {
+        let entry = tree.get_path(Path::new(repo_path)).ok()?;
+        let blob = repo.find_blob(entry.id()).ok()?;
+        Some(blob.content().to_vec())
+    };
+    let index_path = format!("{}{INDEX_FILE}", ws.prefix);
+    let index = match blob_at(&index_path) {
+        Some(bytes) => load_index(INDEX_FILE, &bytes).map(|mut index| {
+            let mailmap = blob_at(MAILMAP_FILE)
+                .map(|b| Mailmap::parse(&String::from_utf8_lossy(&b)))
+                .unwrap_or_default();
+            index.use_mailmap(mailmap);
+            index
+        }),
+        None => Err(LoadError::new(
+            INDEX_FILE,
+            Pos::new(1, 1, 0),
+            format!("{INDEX_FILE} is not in commit {commit}"),
+        )
+        .into()),
+    };
+    let mut ledger = Ledger::default();
+    let dir = format!("{}{LEDGER_DIR}", ws.prefix);
+    if let Some(dir_tree) = tree
+        .get_path(Path::new(&dir))
+        .ok()
+        .and_then(|e| repo.find_tree(e.id()).ok())
+    {
+        let mut names: Vec<String> = dir_tree
+            .iter()
+            .filter_map(|e| e.name().ok().map(str::to_string))
+            .filter(|name| name.len() > ".yaml".len() && name.ends_with(".yaml"))
+            .collect();
+        names.sort();
+        for name in names {
+            let id = name[..name.len() - ".yaml".len()].to_string();
+            let file = format!("{LEDGER_DIR}/{id}.yaml");
+            let Some(bytes) = blob_at(&format!("{dir}/{name}")) else {
+                continue;
+            };
+            let (records, problems) = load_ledger_file(&id, &file, &bytes);
+            ledger.records.insert(id, records);
+            ledger.problems.extend(problems);
+        }
+    }
+    Ok((index, ledger))
+}

@@ -14,6 +14,7 @@ pub mod open;
 pub mod org;
 pub mod sample;
 pub mod threads;
+pub mod timeline;
 pub mod watch;
 pub mod workspace;
 pub mod write;

@@ -7,6 +7,7 @@ mod common;
 mod content_age;
 mod support;
 
+mod as_of;
 mod cache;
 mod ci_formats;
 mod cli;
@@ -33,6 +34,7 @@ mod reliability_ledger;
 mod reliability_paths;
 mod reliability_text;
 mod reliability_write;
+mod review;
 mod screenshots;
 mod trust;
 mod tui;

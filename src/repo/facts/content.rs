@@ -50,6 +50,22 @@ pub(crate) fn content_changes(
     histories: &[History],
     rules: &ContentRules,
 ) -> Result<Vec<ContentFound>, FactsError> {
+    content_changes_in(repo, specs, histories, rules, None)
+}
+
+/// [`content_changes`] as seen from a past commit's tree (`point`) rather than the work tree:
+/// a path is present when that tree holds it, and nothing is renamed outside history.
+pub(crate) fn content_changes_in(
+    repo: &Repository,
+    specs: &[PathSpec],
+    histories: &[History],
+    rules: &ContentRules,
+    point: Option<&Tree<'_>>,
+) -> Result<Vec<ContentFound>, FactsError> {
+    let present = |path: &str| match point {
+        Some(tree) => !path.is_empty() && tree.get_path(Path::new(path)).is_ok(),
+        None => on_disk(repo, path),
+    };
     let mut commits = Commits::new(repo, rules);
     let mut found = vec![ContentFound::default(); specs.len()];
     let mut follows: Vec<(usize, Follow)> = Vec::new();
@@ -69,12 +85,14 @@ pub(crate) fn content_changes(
             _ => {}
         }
         if let (PathSpec::Exact(path), History::Changed(change)) = (spec, history)
-            && !on_disk(repo, path)
+            && !present(path)
         {
-            found[i].moved = commits.moved_in_history(path, change)?;
+            found[i].moved = commits.moved_in_history(path, change, point.is_none())?;
         }
     }
-    follows.extend(commits.renamed_in_work_tree(specs, &never_committed, &mut found)?);
+    if point.is_none() {
+        follows.extend(commits.renamed_in_work_tree(specs, &never_committed, &mut found)?);
+    }
     while !follows.is_empty() {
         let mut next: HashMap<Oid, Vec<(usize, Follow)>> = HashMap::new();
         for (i, follow) in follows {
@@ -255,6 +273,7 @@ impl<'r> Commits<'r> {
         &mut self,
         path: &str,
         change: &LastChange,
+        work_tree: bool,
     ) -> Result<Option<(String, Option<String>)>, FactsError> {
         let Ok(id) = Oid::from_str(&change.commit) else {
             return Ok(None);
@@ -267,6 +286,9 @@ impl<'r> Commits<'r> {
             .tree()
             .map_err(FactsError::git(format!("reading the tree of {id}")))?;
         if let Some(blob) = blob_at(&tree, path) {
+            if !work_tree {
+                return Ok(None);
+            }
             // Still in the last commit that touched it: removed in the work tree only.
             return Ok(self
                 .elsewhere_in_work_tree(path, blob)

@@ -12,8 +12,8 @@ use git2::{DiffOptions, Oid, Repository, Sort, Tree};
 use super::history::{head_commit, last_change_of};
 use super::{FactsError, WorkTree};
 use crate::core::glob::GovernedPath;
-use crate::core::model::LastChange;
 use crate::core::model::load::path_target;
+use crate::core::model::{ArtifactFacts, LastChange, Target};
 use crate::repo::workspace::Workspace;
 
 /// The walk's version: answers cached by another version are walked again.
@@ -26,10 +26,19 @@ pub(crate) const MAX_GOVERNED_CHANGES: usize = 500;
 /// How many files of the work tree each entry matches, as a `path` target of the same text
 /// would (a file or directory counts as one).
 pub(crate) fn governed_matches(work_tree: &WorkTree, entries: &[String]) -> Vec<(String, usize)> {
+    governed_matches_by(&|target| work_tree.facts(target), entries)
+}
+
+/// [`governed_matches`] with the facts of each entry's target from `facts_of` (the work tree,
+/// or a past commit's tree).
+pub(crate) fn governed_matches_by(
+    facts_of: &dyn Fn(&Target) -> ArtifactFacts,
+    entries: &[String],
+) -> Vec<(String, usize)> {
     entries
         .iter()
         .map(|entry| {
-            let facts = work_tree.facts(&path_target(entry));
+            let facts = facts_of(&path_target(entry));
             let count = if facts.matches.is_empty() {
                 usize::from(facts.exists)
             } else {
@@ -47,6 +56,16 @@ pub(crate) fn governed_changes(
     workspace: &Workspace,
     governs: &[(String, Vec<String>)],
 ) -> Result<Vec<(Vec<LastChange>, bool)>, FactsError> {
+    governed_changes_at(repo, workspace, governs, head_commit(repo)?)
+}
+
+/// [`governed_changes`] from `head` rather than HEAD.
+pub(crate) fn governed_changes_at(
+    repo: &Repository,
+    workspace: &Workspace,
+    governs: &[(String, Vec<String>)],
+    head: Option<Oid>,
+) -> Result<Vec<(Vec<LastChange>, bool)>, FactsError> {
     let matchers: Vec<Vec<GovernedPath>> = governs
         .iter()
         .map(|(_, entries)| {
@@ -57,7 +76,7 @@ pub(crate) fn governed_changes(
         })
         .collect();
     let mut found: Vec<(Vec<LastChange>, bool)> = vec![(Vec::new(), false); governs.len()];
-    let Some(head) = head_commit(repo)? else {
+    let Some(head) = head else {
         return Ok(found);
     };
     let mut dirs: Vec<&str> = matchers

@@ -47,7 +47,16 @@ type Version = Rc<Vec<(String, SignOff)>>;
 
 /// Reads the history of every ledger file of the workspace, from HEAD back.
 pub fn ledger_history(repo: &Repository, ws: &Workspace) -> Result<LedgerHistory, FactsError> {
-    let Some(head) = head_commit(repo)? else {
+    ledger_history_at(repo, ws, head_commit(repo)?)
+}
+
+/// [`ledger_history`] as it was at `head` (`None`: nothing committed).
+pub(crate) fn ledger_history_at(
+    repo: &Repository,
+    ws: &Workspace,
+    head: Option<Oid>,
+) -> Result<LedgerHistory, FactsError> {
+    let Some(head) = head else {
         return Ok(LedgerHistory::empty_read());
     };
     let mut walk = Walk::new(repo, ws);
@@ -69,7 +78,18 @@ pub(crate) fn ledger_history_since(
     base: Oid,
     known: &LedgerHistory,
 ) -> Result<Option<LedgerHistory>, FactsError> {
-    let Some(head) = head_commit(repo)? else {
+    ledger_history_between(repo, ws, head_commit(repo)?, base, known)
+}
+
+/// [`ledger_history_since`] with the history read at `head` rather than HEAD.
+pub(crate) fn ledger_history_between(
+    repo: &Repository,
+    ws: &Workspace,
+    head: Option<Oid>,
+    base: Oid,
+    known: &LedgerHistory,
+) -> Result<Option<LedgerHistory>, FactsError> {
+    let Some(head) = head else {
         return Ok(Some(LedgerHistory::empty_read()));
     };
     let mut walk = Walk::new(repo, ws);
@@ -452,10 +472,20 @@ pub(crate) fn removed_roles(
     ws: &Workspace,
     history: &LedgerHistory,
 ) -> BTreeMap<String, CommitRef> {
+    match head_commit(repo) {
+        Ok(Some(head)) => removed_roles_at(repo, ws, history, head),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// [`removed_roles`] walking the first-parent line from `head` rather than HEAD.
+pub(crate) fn removed_roles_at(
+    repo: &Repository,
+    ws: &Workspace,
+    history: &LedgerHistory,
+    head: Oid,
+) -> BTreeMap<String, CommitRef> {
     let mut found = BTreeMap::new();
-    let Ok(Some(head)) = head_commit(repo) else {
-        return found;
-    };
     let mut walk = Walk::new(repo, ws);
     let Ok(commit) = repo.find_commit(head) else {
         return found;

@@ -18,6 +18,7 @@ pub(crate) mod governed;
 mod head;
 pub(crate) mod history;
 pub mod ledger_history;
+mod past;
 mod repo_info;
 mod treehash;
 mod worktree;
@@ -39,6 +40,7 @@ use crate::repo::workspace::Workspace;
 
 pub use head::head_info;
 pub use history::{PathSpec, last_changes};
+pub use past::PastFacts;
 pub use repo_info::{blob_id, git_email, handoff_git_dir, read_head, remote_url};
 pub use worktree::{Limits, WorkTree, worktree_facts};
 

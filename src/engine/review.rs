@@ -1,0 +1,323 @@
+//! What changed in the handoff over an interval, for the weekly review: the handoff evaluated
+//! (see [`super::as_of`]) at every commit of the first-parent line from the interval's start
+//! to its end, consecutive points compared.
+//!
+//! - A finding is the same finding at two points when its artifact, code, roles and related
+//!   artifact are (its message may change as days pass). Opened and closed are net over the
+//!   interval: a finding that opened and closed again inside it is neither; each is named with
+//!   the commit that last opened or closed it.
+//! - Sign-offs given and revoked are the ledger records each commit appended.
+//! - Artifacts added, removed, renamed (the path changed) or changed (the fingerprint changed)
+//!   compare the start with the end, with lines added and removed.
+//! - Without an explicit end, the interval ends now: the newest commit's handoff is decided
+//!   once more at the current time, so what time alone opened (an age, an interval passed)
+//!   shows as opened with no commit.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+
+use super::Snapshot;
+use super::as_of::{AsOfError, CommitPoint, PastHandoff, Timeline};
+use crate::core::analysis::Finding;
+use crate::core::model::{Action, SignOff, Target};
+
+/// The review of one interval.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub since: CommitPoint,
+    pub until: CommitPoint,
+    /// The time the end of the interval is decided at.
+    pub now: Timestamp,
+    /// Commits on the first-parent line after `since` up to `until`.
+    pub commits: usize,
+    pub opened: Vec<FindingEvent>,
+    pub closed: Vec<FindingEvent>,
+    /// Sign-offs given and revoked, in commit order.
+    pub signoffs: Vec<SignoffEvent>,
+    pub artifacts: Vec<ArtifactChange>,
+    pub owners: Vec<OwnerChange>,
+    /// The findings open at the end, oldest first.
+    pub still_open: Vec<OpenFinding>,
+}
+
+/// A finding opened or closed, with the commit that did it (`None`: time passing did).
+#[derive(Debug, Clone)]
+pub struct FindingEvent {
+    pub finding: Finding,
+    pub commit: Option<CommitPoint>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SignoffEvent {
+    pub artifact: String,
+    pub record: SignOff,
+    pub commit: CommitPoint,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    /// The artifact's path changed; `from` is the old one.
+    Renamed {
+        from: String,
+    },
+    /// Its content (fingerprint) changed.
+    Changed,
+}
+
+#[derive(Debug, Clone)]
+pub struct ArtifactChange {
+    pub artifact: String,
+    pub kind: ChangeKind,
+    /// The path or URL at the end (at the start, for a removed artifact).
+    pub location: String,
+    pub lines_added: usize,
+    pub lines_removed: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct OwnerChange {
+    pub artifact: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub commit: CommitPoint,
+}
+
+/// A finding open at the end of the interval, and since when.
+#[derive(Debug, Clone)]
+pub struct OpenFinding {
+    pub finding: Finding,
+    /// The commit that opened it inside the interval; `None` when it was open at the start or
+    /// time opened it.
+    pub opened: Option<CommitPoint>,
+    /// Since when it has been open, as well as known: the finding's own `since`, else the
+    /// commit that opened it, else the start of the interval.
+    pub open_since: Timestamp,
+}
+
+/// What makes two findings at two points the same finding.
+type FindingKey = (String, String, Vec<String>, Option<String>);
+
+fn key(f: &Finding) -> FindingKey {
+    (
+        f.artifact.clone(),
+        f.code.as_str().to_string(),
+        f.roles.clone(),
+        f.related.clone(),
+    )
+}
+
+/// Reviews the first-parent line from `since` to `until`. `now`: decide the end once more at
+/// this time (the interval then ends now rather than at `until`'s commit).
+pub fn review(
+    timeline: &Timeline,
+    since: &CommitPoint,
+    until: &CommitPoint,
+    now: Option<Timestamp>,
+) -> Result<Review, AsOfError> {
+    let line = timeline.first_parent_line(since, until)?;
+    let past = timeline.evaluate(&line)?;
+    // Points whose handoff.yaml did not load are stepped over.
+    let mut points: Vec<(Option<CommitPoint>, Snapshot)> = past
+        .into_iter()
+        .filter_map(|PastHandoff { point, snapshot }| Some((Some(point), snapshot.ok()?)))
+        .collect();
+    if let (Some(now), Some((_, last))) = (now, points.last()) {
+        let mut decided_now = last.clone();
+        decided_now.now = now;
+        decided_now.reanalyze();
+        points.push((None, decided_now));
+    }
+    let mut review = Review {
+        since: line.first().cloned().unwrap_or_else(|| since.clone()),
+        until: until.clone(),
+        now: now.unwrap_or(until.committed),
+        commits: line.len().saturating_sub(1),
+        opened: Vec::new(),
+        closed: Vec::new(),
+        signoffs: Vec::new(),
+        artifacts: Vec::new(),
+        owners: Vec::new(),
+        still_open: Vec::new(),
+    };
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return Ok(review);
+    };
+    let (first, last) = (&first.1, &last.1);
+    let mut last_event: HashMap<FindingKey, Option<CommitPoint>> = HashMap::new();
+    let mut owner_commits: HashMap<String, CommitPoint> = HashMap::new();
+    for pair in points.windows(2) {
+        let ((_, before), (commit, after)) = (&pair[0], &pair[1]);
+        let keys_before: HashMap<FindingKey, &Finding> =
+            before.report.findings.iter().map(|f| (key(f), f)).collect();
+        let keys_after: HashMap<FindingKey, &Finding> =
+            after.report.findings.iter().map(|f| (key(f), f)).collect();
+        for k in keys_after.keys().chain(keys_before.keys()) {
+            if keys_before.contains_key(k) != keys_after.contains_key(k) {
+                last_event.insert(k.clone(), commit.clone());
+            }
+        }
+        if let Some(commit) = commit {
+            review
+                .signoffs
+                .extend(
+                    appended(before, after)
+                        .into_iter()
+                        .map(|(artifact, record)| SignoffEvent {
+                            artifact,
+                            record,
+                            commit: commit.clone(),
+                        }),
+                );
+            for a in &after.index.artifacts {
+                let owner_before = before.index.artifact(&a.id).map(|b| &b.owner);
+                if owner_before.is_some_and(|o| *o != a.owner) {
+                    owner_commits.insert(a.id.clone(), commit.clone());
+                }
+            }
+        }
+    }
+    let start: HashMap<FindingKey, &Finding> =
+        first.report.findings.iter().map(|f| (key(f), f)).collect();
+    let end: HashMap<FindingKey, &Finding> =
+        last.report.findings.iter().map(|f| (key(f), f)).collect();
+    for f in &last.report.findings {
+        let k = key(f);
+        let opened = if start.contains_key(&k) {
+            None
+        } else {
+            let commit = last_event.get(&k).cloned().flatten();
+            review.opened.push(FindingEvent {
+                finding: f.clone(),
+                commit: commit.clone(),
+            });
+            commit
+        };
+        let open_since = f
+            .since
+            .or_else(|| opened.as_ref().map(|c| c.committed))
+            .unwrap_or(review.since.committed);
+        review.still_open.push(OpenFinding {
+            finding: f.clone(),
+            opened,
+            open_since,
+        });
+    }
+    for f in &first.report.findings {
+        let k = key(f);
+        if !end.contains_key(&k) {
+            review.closed.push(FindingEvent {
+                finding: f.clone(),
+                commit: last_event.get(&k).cloned().flatten(),
+            });
+        }
+    }
+    review.still_open.sort_by_key(|o| o.open_since);
+    review.artifacts = artifact_changes(timeline, &review, first, last)?;
+    review.owners = last
+        .index
+        .artifacts
+        .iter()
+        .filter_map(|a| {
+            let before = first.index.artifact(&a.id)?;
+            (before.owner != a.owner).then(|| OwnerChange {
+                artifact: a.id.clone(),
+                from: before.owner.clone(),
+                to: a.owner.clone(),
+                commit: owner_commits
+                    .get(&a.id)
+                    .cloned()
+                    .unwrap_or_else(|| review.until.clone()),
+            })
+        })
+        .collect();
+    Ok(review)
+}
+
+/// The records `after`'s ledger has that `before`'s has not, by artifact, in file order.
+fn appended(before: &Snapshot, after: &Snapshot) -> Vec<(String, SignOff)> {
+    let mut found = Vec::new();
+    let records: BTreeMap<&String, &Vec<SignOff>> = after.ledger.records.iter().collect();
+    for (artifact, records) in records {
+        let old = before.ledger.of(artifact);
+        for record in records.iter() {
+            let same = |r: &&SignOff| {
+                r.action == record.action
+                    && r.by == record.by
+                    && r.role == record.role
+                    && r.at == record.at
+                    && r.fingerprint == record.fingerprint
+            };
+            if !old.iter().any(|r| same(&r)) {
+                found.push((artifact.clone(), record.clone()));
+            }
+        }
+    }
+    found
+}
+
+fn artifact_changes(
+    timeline: &Timeline,
+    review: &Review,
+    first: &Snapshot,
+    last: &Snapshot,
+) -> Result<Vec<ArtifactChange>, AsOfError> {
+    let mut changes = Vec::new();
+    let location = |t: &Target| match t {
+        Target::Path(p) | Target::Glob(p) | Target::Url(p) => p.clone(),
+    };
+    let lines = |from: Option<&Target>, to: Option<&Target>| -> Result<(usize, usize), AsOfError> {
+        let path = |t: Option<&Target>| match t {
+            Some(Target::Path(p)) => Some(p.clone()),
+            _ => None,
+        };
+        match (path(from), path(to)) {
+            (None, None) => Ok((0, 0)),
+            (from_path, to_path) => timeline.lines_changed(
+                (&review.since, from_path.as_deref()),
+                (&review.until, to_path.as_deref()),
+            ),
+        }
+    };
+    for a in &last.index.artifacts {
+        let before = first.index.artifact(&a.id);
+        let kind = match before {
+            None => ChangeKind::Added,
+            Some(b) if b.target != a.target => ChangeKind::Renamed {
+                from: location(&b.target),
+            },
+            Some(_) if first.facts.fingerprint(&a.id) != last.facts.fingerprint(&a.id) => {
+                ChangeKind::Changed
+            }
+            Some(_) => continue,
+        };
+        let (lines_added, lines_removed) = lines(before.map(|b| &b.target), Some(&a.target))?;
+        changes.push(ArtifactChange {
+            artifact: a.id.clone(),
+            kind,
+            location: location(&a.target),
+            lines_added,
+            lines_removed,
+        });
+    }
+    for b in &first.index.artifacts {
+        if last.index.artifact(&b.id).is_none() {
+            let (lines_added, lines_removed) = lines(Some(&b.target), None)?;
+            changes.push(ArtifactChange {
+                artifact: b.id.clone(),
+                kind: ChangeKind::Removed,
+                location: location(&b.target),
+                lines_added,
+                lines_removed,
+            });
+        }
+    }
+    Ok(changes)
+}
+
+/// Whether a record revokes.
+pub fn is_revoke(record: &SignOff) -> bool {
+    record.action == Action::Revoke
+}

@@ -1,0 +1,260 @@
+//! `handoff review`: what changed in the handoff over an interval, as text, JSON, Markdown or
+//! HTML. Every piece of repository text is escaped for its format.
+
+use serde_json::{Value, json};
+
+use super::escape::{html, md};
+use crate::core::analysis::{Finding, date};
+use crate::core::text::sanitize;
+use crate::engine::as_of::CommitPoint;
+use crate::engine::review::{ChangeKind, FindingEvent, Review};
+
+/// Version of the JSON document; raised when a field changes meaning or goes away.
+pub(crate) const JSON_VERSION: u32 = 1;
+
+fn commit_json(c: &CommitPoint) -> Value {
+    json!({
+        "commit": c.change.commit,
+        "time": c.committed.to_string(),
+        "author": c.change.author_email,
+        "author_name": c.change.author_name,
+        "summary": c.change.summary,
+    })
+}
+
+fn finding_json(f: &Finding) -> Value {
+    json!({
+        "artifact": f.artifact,
+        "code": f.code.as_str(),
+        "severity": f.severity.as_str(),
+        "roles": f.roles,
+        "message": f.message,
+    })
+}
+
+fn event_json(e: &FindingEvent) -> Value {
+    let mut v = finding_json(&e.finding);
+    v["commit"] = e.commit.as_ref().map_or(Value::Null, commit_json);
+    v
+}
+
+fn change_name(kind: &ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Added => "added",
+        ChangeKind::Removed => "removed",
+        ChangeKind::Renamed { .. } => "renamed",
+        ChangeKind::Changed => "changed",
+    }
+}
+
+pub(crate) fn json(r: &Review) -> String {
+    let doc = json!({
+        "version": JSON_VERSION,
+        "since": commit_json(&r.since),
+        "until": commit_json(&r.until),
+        "now": r.now.to_string(),
+        "commits": r.commits,
+        "opened": r.opened.iter().map(event_json).collect::<Vec<_>>(),
+        "closed": r.closed.iter().map(event_json).collect::<Vec<_>>(),
+        "signoffs": r.signoffs.iter().map(|s| json!({
+            "artifact": s.artifact,
+            "action": s.record.action.as_str(),
+            "by": s.record.by,
+            "role": s.record.role,
+            "at": s.record.at.to_string(),
+            "note": s.record.note,
+            "commit": commit_json(&s.commit),
+        })).collect::<Vec<_>>(),
+        "artifacts": r.artifacts.iter().map(|a| json!({
+            "artifact": a.artifact,
+            "change": change_name(&a.kind),
+            "location": a.location,
+            "from": match &a.kind { ChangeKind::Renamed { from } => Some(from), _ => None },
+            "lines_added": a.lines_added,
+            "lines_removed": a.lines_removed,
+        })).collect::<Vec<_>>(),
+        "owners": r.owners.iter().map(|o| json!({
+            "artifact": o.artifact,
+            "from": o.from,
+            "to": o.to,
+            "commit": commit_json(&o.commit),
+        })).collect::<Vec<_>>(),
+        "still_open": r.still_open.iter().map(|o| {
+            let mut v = finding_json(&o.finding);
+            v["since"] = json!(o.open_since.to_string());
+            v["opened"] = o.opened.as_ref().map_or(Value::Null, commit_json);
+            v
+        }).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `abc1234 by Dana, 2026-11-30`, or `time passed` for an event no commit made.
+fn by_commit(c: Option<&CommitPoint>) -> String {
+    match c {
+        Some(c) => format!(
+            "{} by {}, {}",
+            &c.change.commit[..c.change.commit.len().min(7)],
+            if c.change.author_name.is_empty() {
+                &c.change.author_email
+            } else {
+                &c.change.author_name
+            },
+            date(c.committed)
+        ),
+        None => "time passed".to_string(),
+    }
+}
+
+fn event_line(e: &FindingEvent) -> String {
+    format!(
+        "{} {} {}: {} ({})",
+        e.finding.severity.as_str(),
+        e.finding.artifact,
+        e.finding.code.as_str(),
+        e.finding.message,
+        by_commit(e.commit.as_ref())
+    )
+}
+
+/// The review's sections as (title, lines); shared by text and Markdown.
+fn sections(r: &Review) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    out.push((
+        format!("Findings opened ({})", r.opened.len()),
+        r.opened.iter().map(event_line).collect(),
+    ));
+    out.push((
+        format!("Findings closed ({})", r.closed.len()),
+        r.closed.iter().map(event_line).collect(),
+    ));
+    out.push((
+        format!("Sign-offs ({})", r.signoffs.len()),
+        r.signoffs
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} by {} as {} ({})",
+                    s.artifact,
+                    s.record.action.as_str(),
+                    s.record.by,
+                    s.record.role,
+                    by_commit(Some(&s.commit))
+                )
+            })
+            .collect(),
+    ));
+    out.push((
+        format!("Artifacts ({})", r.artifacts.len()),
+        r.artifacts
+            .iter()
+            .map(|a| {
+                let what = match &a.kind {
+                    ChangeKind::Renamed { from } => format!("renamed from {from}"),
+                    kind => change_name(kind).to_string(),
+                };
+                format!(
+                    "{} {what}: {} (+{} -{})",
+                    a.artifact, a.location, a.lines_added, a.lines_removed
+                )
+            })
+            .collect(),
+    ));
+    out.push((
+        format!("Owners changed ({})", r.owners.len()),
+        r.owners
+            .iter()
+            .map(|o| {
+                format!(
+                    "{}: {} -> {} ({})",
+                    o.artifact,
+                    o.from.as_deref().unwrap_or("nobody"),
+                    o.to.as_deref().unwrap_or("nobody"),
+                    by_commit(Some(&o.commit))
+                )
+            })
+            .collect(),
+    ));
+    out.push((
+        format!("Still open, oldest first ({})", r.still_open.len()),
+        r.still_open
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {} {}: {} (since {})",
+                    o.finding.severity.as_str(),
+                    o.finding.artifact,
+                    o.finding.code.as_str(),
+                    o.finding.message,
+                    date(o.open_since)
+                )
+            })
+            .collect(),
+    ));
+    out
+}
+
+fn heading(r: &Review) -> String {
+    format!(
+        "Review of {} commit{} from {} ({}) to {}",
+        r.commits,
+        if r.commits == 1 { "" } else { "s" },
+        &r.since.change.commit[..r.since.change.commit.len().min(7)],
+        date(r.since.committed),
+        date(r.now),
+    )
+}
+
+pub(crate) fn text(r: &Review) -> String {
+    let mut out = format!("{}\n", sanitize(&heading(r)));
+    for (title, lines) in sections(r) {
+        out.push_str(&format!("\n{title}\n"));
+        if lines.is_empty() {
+            out.push_str("  none\n");
+        }
+        for line in lines {
+            out.push_str(&format!("  {}\n", sanitize(&line)));
+        }
+    }
+    out
+}
+
+pub(crate) fn markdown(r: &Review) -> String {
+    let mut out = format!("# {}\n", md(&heading(r)));
+    for (title, lines) in sections(r) {
+        out.push_str(&format!("\n## {}\n\n", md(&title)));
+        if lines.is_empty() {
+            out.push_str("None.\n");
+        }
+        for line in lines {
+            out.push_str(&format!("- {}\n", md(&line)));
+        }
+    }
+    out
+}
+
+pub(crate) fn html_page(r: &Review) -> String {
+    let mut body = format!("<header><h1>{}</h1></header>\n<main>\n", html(&heading(r)));
+    for (title, lines) in sections(r) {
+        body.push_str(&format!("<h2>{}</h2>\n", html(&title)));
+        if lines.is_empty() {
+            body.push_str("<p class=\"lede\">None.</p>\n");
+            continue;
+        }
+        body.push_str("<ul>\n");
+        for line in lines {
+            body.push_str(&format!("<li>{}</li>\n", html(&line)));
+        }
+        body.push_str("</ul>\n");
+    }
+    body.push_str("</main>\n");
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <title>{}</title>\n<style>{}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        html(&heading(r)),
+        super::report_html::STYLE
+    )
+}
