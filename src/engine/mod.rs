@@ -5,6 +5,7 @@ pub mod as_of;
 pub mod clock;
 #[cfg(feature = "fault-injection")]
 pub(crate) mod fault;
+pub mod impact;
 pub mod org;
 mod reach;
 pub mod review;
