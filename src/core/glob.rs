@@ -171,7 +171,10 @@ mod tests {
         let glob = GovernedPath::new("we*rd/", "src/*.rs").unwrap();
         assert!(glob.is_match("we*rd/src/a/b.rs"));
         assert!(!glob.is_match("weXrd/src/b.rs"));
-        assert_eq!(glob.literal_dir(), "we*rd/src");
+        // An escaped wildcard ends the literal part too: a wider bound, never a narrower one.
+        assert_eq!(glob.literal_dir(), "");
+        let plain = GovernedPath::new("app/", "src/*.rs").unwrap();
+        assert_eq!(plain.literal_dir(), "app/src");
         assert!(GovernedPath::new("", "src/[").is_none());
     }
 
