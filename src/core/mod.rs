@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod content_diff;
 pub mod edit;
+pub mod glob;
 pub mod import;
 pub mod model;
 pub mod org;

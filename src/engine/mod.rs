@@ -6,6 +6,7 @@ pub mod clock;
 pub mod diff;
 #[cfg(feature = "fault-injection")]
 pub(crate) mod fault;
+pub mod impact;
 pub mod org;
 mod reach;
 pub mod review;

@@ -702,22 +702,24 @@ fn governed(out: &mut String, s: &Snapshot, a: &Artifact) {
             md_code(entry)
         ));
     }
-    let drift = s
-        .report
-        .findings_of(&a.id)
-        .iter()
-        .any(|f| f.code == crate::core::model::FindingCode::CodeDrift);
-    out.push_str(if drift {
-        "
-The governed code changed after the newest approval: see `code-drift` below.
-
-"
-    } else {
-        "
-No change to governed code since the newest approval needs review.
-
-"
-    });
+    let drift = crate::core::analysis::drift_commits(&s.report, &s.facts, &a.id);
+    if drift.is_empty() {
+        out.push_str("\nNo change to governed code since the newest approval needs review.\n\n");
+        return;
+    }
+    out.push_str(
+        "\nThe governed code changed after the newest approval (`code-drift` below); the commits, newest first:\n\n",
+    );
+    for change in drift {
+        out.push_str(&format!(
+            "- {} {} {}: “{}”\n",
+            md_code(&short(Some(&change.commit))),
+            crate::core::analysis::date(change.time),
+            md(&change.author_name),
+            md(&change.summary)
+        ));
+    }
+    out.push('\n');
 }
 
 fn open_findings(out: &mut String, s: &Snapshot, a: &Artifact) {

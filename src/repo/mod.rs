@@ -13,6 +13,7 @@ pub mod import;
 pub mod inputs;
 pub mod open;
 pub mod org;
+pub mod range;
 pub mod sample;
 pub mod threads;
 pub mod timeline;

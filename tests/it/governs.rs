@@ -126,7 +126,13 @@ fn a_change_to_governed_code_after_approval_is_code_drift_until_acknowledged() {
         page.contains("## Governs\n\n- `src/reply/**` — 2 matches\n"),
         "{page}"
     );
-    assert!(page.contains("see `code-drift` below"), "{page}");
+    let drift_commit = format!(
+        "the commits, newest first:\n\n- `{}` {} sam@acme.example: “Draft replies in two passes”\n",
+        &newest[..8],
+        repo.git(&["log", "-1", "--format=%ad", "--date=short"])
+            .trim()
+    );
+    assert!(page.contains(&drift_commit), "{page}");
 
     // So does the context of a governed file; an ungoverned one has none.
     let out = common::handoff_command(repo.path(), NOW)
@@ -192,6 +198,64 @@ fn renames_deletions_and_directories_count_as_changes() {
             .unwrap()
             .starts_with("1 commit")
     );
+}
+
+/// `context --path` and the drift walk read a `governs` entry through one matcher: a glob
+/// written with `./` whose `*` crosses directories covers the same files for both.
+#[test]
+fn context_and_drift_agree_on_what_a_glob_governs() {
+    let repo = approved_spec("[\"./src/*.rs\"]", "");
+    let context = |path: &str| {
+        common::handoff_command(repo.path(), NOW)
+            .args(["context", "--path", path])
+            .output()
+            .unwrap()
+    };
+    let page = context("src/reply/draft.rs");
+    assert!(
+        page.status.success(),
+        "{}",
+        String::from_utf8_lossy(&page.stderr)
+    );
+    assert!(String::from_utf8_lossy(&page.stdout).contains("Governed by `spec`"));
+    assert!(!context("docs/spec.md").status.success());
+
+    repo.write("src/reply/draft.rs", "fn draft() { 4 }\n");
+    repo.commit("Deeper change");
+    let drift = findings(&check_at(repo.path(), NOW), "code-drift");
+    assert_eq!(drift.len(), 1, "{drift:?}");
+}
+
+/// The drift walk is cached per HEAD in the git directory, and a cached answer equals a walk.
+#[test]
+fn the_drift_walk_is_cached_and_answers_as_a_fresh_walk_does() {
+    let repo = approved_spec("[src/reply/**]", "");
+    repo.write("src/reply/draft.rs", "fn draft() { 5 }\n");
+    repo.commit("Change drafting");
+    let check = |extra: &[&str]| {
+        let out = common::handoff_command(repo.path(), NOW)
+            .args(["check", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        findings(&json, "code-drift")
+    };
+    let cache = repo.path().join(".git/handoff/cache/governed-changes");
+    let walked = check(&["--no-cache"]);
+    assert!(!cache.exists(), "--no-cache writes no cache");
+    let first = check(&[]);
+    assert!(cache.exists(), "the walk's answer is kept");
+    let second = check(&[]);
+    assert_eq!(walked.len(), 1);
+    assert_eq!(first, walked);
+    assert_eq!(second, walked);
+    // A new HEAD is walked again, not answered from the old one.
+    repo.write("src/reply/draft.rs", "fn draft() { 6 }\n");
+    repo.commit("Change drafting again");
+    let message = |f: &[Value]| f[0]["message"].as_str().unwrap().to_string();
+    assert!(message(&check(&[])).starts_with("2 commits"));
+    assert_eq!(message(&check(&[])), message(&check(&["--no-cache"])));
 }
 
 #[test]

@@ -146,6 +146,41 @@ fn the_detail_of_a_superseded_artifact_names_its_successor() {
 }
 
 #[test]
+fn the_detail_lists_governed_paths_and_the_commits_behind_their_drift() {
+    let mut a = app(false);
+    select(&mut a, "prd");
+    a.handle(Action::Open);
+    let screen = text(&render(&mut a, 120, 80));
+    assert!(
+        screen.contains("governs     src/reply/** (1 match),"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("src/policy/refunds.yaml (matches"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("drift       1 commit since the approval"),
+        "{screen}"
+    );
+    // The commit: short id, date, author, subject (wrapped in the pane).
+    let drift_line = screen
+        .lines()
+        .find(|l| l.contains("Lee Okafor: Drafts:"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        drift_line.contains(" 2026-11-19 Lee Okafor: Drafts:"),
+        "{drift_line}"
+    );
+    // An artifact that governs nothing shows neither.
+    let mut a = app(false);
+    select(&mut a, "adr-0001");
+    a.handle(Action::Open);
+    let screen = text(&render(&mut a, 120, 80));
+    assert!(!screen.contains("governs     "), "{screen}");
+}
+
+#[test]
 fn help_screen() {
     snapshot_views(
         "help",

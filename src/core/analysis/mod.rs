@@ -25,7 +25,7 @@ use std::ops::Range;
 
 use jiff::Timestamp;
 
-use crate::core::model::{Facts, FindingCode, Index, Ledger, Pos, Severity};
+use crate::core::model::{Facts, FindingCode, Index, LastChange, Ledger, Pos, Severity};
 use context::{Ctx, kind_table};
 pub use matrix::{Cell, CellState, Matrix, MatrixRow};
 use memory::Memory;
@@ -139,6 +139,26 @@ impl Report {
     pub fn worst(&self) -> Option<Severity> {
         self.all_findings().map(|f| f.severity).max()
     }
+}
+
+/// The commits behind an artifact's `code-drift` finding, newest first: the changes to its
+/// governed paths since the finding's `since` (the oldest change after the approval). Empty
+/// when it does not drift.
+pub fn drift_commits<'a>(report: &Report, facts: &'a Facts, artifact: &str) -> Vec<&'a LastChange> {
+    let Some(since) = report
+        .findings_of(artifact)
+        .iter()
+        .find(|f| f.code == FindingCode::CodeDrift)
+        .and_then(|f| f.since)
+    else {
+        return Vec::new();
+    };
+    facts
+        .of(artifact)
+        .and_then(|f| f.governed.as_ref())
+        .and_then(|g| g.changes.as_ref())
+        .map(|changes| changes.iter().filter(|c| c.time >= since).collect())
+        .unwrap_or_default()
 }
 
 /// Whole days from `then` to `now` (never negative).

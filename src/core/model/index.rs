@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::{
     Allocation, DriftThreshold, Duration, FindingCode, Mailmap, Pos, ScorecardRule, Severity,
 };
+use crate::core::glob::GovernedPath;
 
 /// The index's file name, in the directory it describes.
 pub(crate) const INDEX_FILE: &str = "handoff.yaml";
@@ -324,7 +325,11 @@ impl Index {
         let path = path.trim_start_matches("./").trim_end_matches('/');
         self.artifacts
             .iter()
-            .filter(|a| self.governs_of(a).iter().any(|e| governs_path(e, path)))
+            .filter(|a| {
+                self.governs_of(a).iter().any(|entry| {
+                    GovernedPath::new("", entry).is_some_and(|governed| governed.is_match(path))
+                })
+            })
             .collect()
     }
 
@@ -418,22 +423,6 @@ impl Index {
             .iter()
             .filter(move |a| a.depends_on.iter().any(|d| d == id))
     }
-}
-
-/// Whether a `governs` entry covers `path`: a glob matching it with git pathspec semantics
-/// (as the repo layer's globs do: `*` crosses `/`), or a file or directory at or above it.
-fn governs_path(entry: &str, path: &str) -> bool {
-    if entry.contains(['*', '?', '[', '{']) {
-        return globset::GlobBuilder::new(entry)
-            .literal_separator(false)
-            .backslash_escape(true)
-            .build()
-            .is_ok_and(|g| g.compile_matcher().is_match(path));
-    }
-    path == entry
-        || path
-            .strip_prefix(entry)
-            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 impl Role {

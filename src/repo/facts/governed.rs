@@ -9,57 +9,19 @@
 
 use git2::{DiffOptions, Oid, Repository, Sort, Tree};
 
-use super::glob::{self, PathGlob};
 use super::history::{head_commit, last_change_of};
 use super::{FactsError, WorkTree};
+use crate::core::glob::GovernedPath;
 use crate::core::model::load::path_target;
 use crate::core::model::{ArtifactFacts, LastChange, Target};
 use crate::repo::workspace::Workspace;
 
+/// The walk's version: answers cached by another version are walked again.
+pub(crate) const VERSION: u32 = 1;
+
 /// At most this many changes are listed per artifact: far more than any threshold needs,
 /// and the bound keeps a walk over a long history cheap once every artifact has its fill.
 pub(crate) const MAX_GOVERNED_CHANGES: usize = 500;
-
-/// One `governs` entry as the walk matches it, repository-relative.
-enum Matcher {
-    /// A file or directory: the path itself or anything beneath it.
-    Path(String),
-    Glob(PathGlob),
-}
-
-impl Matcher {
-    fn new(workspace: &Workspace, entry: &str) -> Option<Matcher> {
-        match path_target(entry) {
-            crate::core::model::Target::Glob(pattern) => PathGlob::new(&format!(
-                "{}{}",
-                glob::escape(&workspace.prefix),
-                glob::normalize(&pattern)
-            ))
-            .ok()
-            .map(Matcher::Glob),
-            other => Some(Matcher::Path(workspace.repo_path(other.as_str()))),
-        }
-    }
-
-    fn is_match(&self, path: &str) -> bool {
-        match self {
-            Matcher::Path(p) => {
-                p.is_empty()
-                    || path == p
-                    || (path.starts_with(p.as_str()) && path.as_bytes().get(p.len()) == Some(&b'/'))
-            }
-            Matcher::Glob(g) => g.is_match(path),
-        }
-    }
-
-    /// The directory every match lies under.
-    fn literal_dir(&self) -> &str {
-        match self {
-            Matcher::Path(p) => p,
-            Matcher::Glob(g) => g.literal_dir(),
-        }
-    }
-}
 
 /// How many files of the work tree each entry matches, as a `path` target of the same text
 /// would (a file or directory counts as one).
@@ -104,12 +66,12 @@ pub(crate) fn governed_changes_at(
     governs: &[(String, Vec<String>)],
     head: Option<Oid>,
 ) -> Result<Vec<(Vec<LastChange>, bool)>, FactsError> {
-    let matchers: Vec<Vec<Matcher>> = governs
+    let matchers: Vec<Vec<GovernedPath>> = governs
         .iter()
         .map(|(_, entries)| {
             entries
                 .iter()
-                .filter_map(|e| Matcher::new(workspace, e))
+                .filter_map(|e| GovernedPath::new(&workspace.prefix, e))
                 .collect()
         })
         .collect();
@@ -120,7 +82,7 @@ pub(crate) fn governed_changes_at(
     let mut dirs: Vec<&str> = matchers
         .iter()
         .flatten()
-        .map(Matcher::literal_dir)
+        .map(GovernedPath::literal_dir)
         .collect();
     dirs.sort_unstable();
     dirs.dedup();

@@ -25,7 +25,7 @@ use git2::{ErrorCode, ObjectType, Oid, Repository, Tree, TreeEntry};
 use jiff::Timestamp;
 
 use super::FactsError;
-use super::glob::PathGlob;
+use crate::core::glob::PathGlob;
 use crate::core::model::{History, LastChange};
 use crate::repo::commit_graph::ChangedPathFilters;
 

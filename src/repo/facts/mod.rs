@@ -15,8 +15,8 @@
 mod ci;
 mod content;
 mod contract;
-mod glob;
-mod governed;
+use crate::core::glob;
+pub(crate) mod governed;
 mod head;
 pub(crate) mod history;
 pub mod ledger_history;
@@ -264,11 +264,11 @@ fn read_governed(
     request: &FactsRequest,
 ) -> Result<Vec<(String, GovernedFacts)>, FactsError> {
     let changes = if request.history && !request.governs.is_empty() {
-        Some(governed::governed_changes(
-            repo,
-            workspace,
-            request.governs,
-        )?)
+        Some(
+            request
+                .cache
+                .governed_changes(repo, workspace, request.governs)?,
+        )
     } else {
         None
     };

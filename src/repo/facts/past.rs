@@ -14,13 +14,13 @@ use std::path::Path;
 use git2::{ObjectType, Oid, Repository, Tree};
 
 use super::content::content_changes_in;
-use super::glob::{self, PathGlob};
 use super::governed::{governed_changes_at, governed_matches_by};
 use super::history::{KnownAt, PathSpec, walk_from};
 use super::ledger_history::{ledger_history_at, ledger_history_between, removed_roles_at};
 use super::treehash::{MODE_GITLINK, glob_fingerprint};
 use super::{FactsError, Limits, path_spec};
 use crate::core::analysis::links;
+use crate::core::glob::{self, PathGlob};
 use crate::core::model::{
     ArtifactFacts, ContentChange, ContentRules, Document, DocumentLink, Facts, HeadInfo, History,
     LedgerHistory, Moved, Target,

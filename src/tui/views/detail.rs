@@ -86,6 +86,7 @@ pub fn lines(app: &App, artifact_index: usize, cols: usize) -> Vec<Line<'static>
     if !a.target.is_url() {
         git_facts(&c, &mut out);
     }
+    governed(&c, &mut out);
     findings(&c, &mut out);
     signoffs(&c, &mut out);
     document(&c, &mut out);
@@ -279,6 +280,63 @@ fn git_facts(c: &Ctx, out: &mut Vec<Line<'static>>) {
         ("no", t.style(Role::Muted))
     };
     out.push(field(t, "uncommitted", vec![Span::styled(word, style)]));
+    out.push(Line::raw(""));
+}
+
+/// The paths it governs, with what each matches now, and when they drifted since the
+/// approval the commits behind it, newest first.
+fn governed(c: &Ctx, out: &mut Vec<Line<'static>>) {
+    let (t, s, a) = (c.t, c.s, c.a);
+    let entries = s.index.governs_of(a);
+    if entries.is_empty() {
+        return;
+    }
+    let matched = c.facts.and_then(|f| f.governed.as_ref());
+    let described: Vec<String> = entries
+        .iter()
+        .map(|entry| {
+            let count = matched
+                .and_then(|g| g.globs.iter().find(|(glob, _)| glob == entry))
+                .map(|(_, n)| match n {
+                    0 => " (matches nothing)".to_string(),
+                    1 => " (1 match)".to_string(),
+                    n => format!(" ({n} matches)"),
+                })
+                .unwrap_or_default();
+            format!("{entry}{count}")
+        })
+        .collect();
+    out.extend(list_field(
+        c,
+        "governs",
+        described.iter().map(String::as_str).collect(),
+    ));
+    let drift = crate::core::analysis::drift_commits(&s.report, &s.facts, &a.id);
+    if !drift.is_empty() {
+        let count = match drift.len() {
+            1 => "1 commit since the approval".to_string(),
+            n => format!("{n} commits since the approval"),
+        };
+        out.push(field(
+            t,
+            "drift",
+            vec![Span::styled(count, t.style(Role::Warning))],
+        ));
+        for change in drift {
+            out.extend(wrapped(
+                &format!(
+                    "{} {} {}: {}",
+                    &change.commit[..8.min(change.commit.len())],
+                    date(change.time),
+                    change.author_name,
+                    change.summary
+                ),
+                c.cols,
+                12,
+                t.style(Role::Muted),
+            ));
+        }
+    }
     out.push(Line::raw(""));
 }
 

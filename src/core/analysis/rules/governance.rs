@@ -69,7 +69,9 @@ fn changes_since<'a>(governed: &'a GovernedFacts, baseline: &SignOff) -> Vec<&'a
 
 fn drift_finding(cx: &mut Ctx, artifact: &Artifact, governed: &GovernedFacts, baseline: &SignOff) {
     let since = changes_since(governed, baseline);
-    let (Some(newest), Some(oldest)) = (since.first(), since.last()) else {
+    // The oldest by time, not by place in the list: author times need not follow the walk,
+    // and `since` must bound exactly these changes (see `drift_commits`).
+    let (Some(newest), Some(oldest)) = (since.first(), since.iter().min_by_key(|c| c.time)) else {
         return;
     };
     let days = days_since(cx.now, oldest.time);

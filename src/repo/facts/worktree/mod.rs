@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 
 use git2::{Index, Oid, Repository, Tree};
 
-use super::glob::{self, PathGlob};
 use super::treehash::{MODE_GITLINK, MODE_SYMLINK, MODE_TREE, glob_fingerprint};
 use crate::core::analysis::links;
+use crate::core::glob::{self, PathGlob};
 use crate::core::model::{ArtifactFacts, Document, DocumentLink, Target};
 use crate::repo::workspace::Workspace;
 use disk::{modified_time, path_from_bytes, special_file_problem, symlink_blob};
@@ -97,7 +97,7 @@ pub enum Unreadable {
     #[error("{path} holds more than {limit} files and directories; not read")]
     TooManyEntries { path: String, limit: usize },
     #[error(transparent)]
-    Glob(#[from] super::glob::BadGlob),
+    Glob(#[from] crate::core::glob::BadGlob),
     #[error("hashing {path}: {message}")]
     Hashing { path: String, message: String },
     #[error("{path}: {message}")]

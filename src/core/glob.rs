@@ -1,14 +1,20 @@
+//! The one path matcher of handoff, pure: what a `path` glob matches in the work tree, which
+//! files a `governs` entry covers, and which paths a commit's diff touches all go through it.
+//!
 //! Globs with git pathspec semantics: `*` and `?` also match `/` (git matches pathspecs
 //! without `FNM_PATHNAME`), `[...]` is a class, `\` escapes, and `**/` may match no
 //! directory at all (globset's reading, which is what people writing `docs/**/*.md` expect).
 
 use globset::{GlobBuilder, GlobMatcher};
 
+use crate::core::model::Target;
+use crate::core::model::load::path_target;
+
 /// Characters that make a glob more than a literal path.
 const META: &[char] = &['*', '?', '[', ']', '{', '}', '\\', '!'];
 
 #[derive(Debug, Clone)]
-pub(crate) struct PathGlob {
+pub struct PathGlob {
     matcher: GlobMatcher,
     /// The directory every match lies under: the glob's literal leading components, without a
     /// trailing slash (`""` when the glob starts with a wildcard).
@@ -25,7 +31,7 @@ pub struct BadGlob {
 
 impl PathGlob {
     /// The glob, or why it is not one.
-    pub(crate) fn new(pattern: &str) -> Result<PathGlob, BadGlob> {
+    pub fn new(pattern: &str) -> Result<PathGlob, BadGlob> {
         let pattern = normalize(pattern);
         if pattern.contains('\0') {
             return Err(BadGlob {
@@ -49,18 +55,18 @@ impl PathGlob {
     }
 
     /// Whether a `/`-separated path, relative to the glob's base, matches.
-    pub(crate) fn is_match(&self, path: &str) -> bool {
+    pub fn is_match(&self, path: &str) -> bool {
         self.matcher.is_match(path)
     }
 
-    pub(crate) fn literal_dir(&self) -> &str {
+    pub fn literal_dir(&self) -> &str {
         &self.literal_dir
     }
 }
 
 /// The directory every match of a (normalized) glob lies under: its literal leading
 /// components, without a trailing slash (`""` when it starts with a wildcard).
-pub(crate) fn literal_dir(pattern: &str) -> &str {
+pub fn literal_dir(pattern: &str) -> &str {
     let literal_end = pattern.find(META).unwrap_or(pattern.len());
     match pattern[..literal_end].rfind('/') {
         Some(slash) => &pattern[..slash],
@@ -69,7 +75,7 @@ pub(crate) fn literal_dir(pattern: &str) -> &str {
 }
 
 /// The glob as matched: a leading `./` means nothing to git and would never match.
-pub(crate) fn normalize(pattern: &str) -> &str {
+pub fn normalize(pattern: &str) -> &str {
     let mut pattern = pattern;
     while let Some(rest) = pattern.strip_prefix("./") {
         pattern = rest;
@@ -78,7 +84,7 @@ pub(crate) fn normalize(pattern: &str) -> &str {
 }
 
 /// A glob that matches `literal` exactly, for prefixing a glob with a directory name.
-pub(crate) fn escape(literal: &str) -> String {
+pub fn escape(literal: &str) -> String {
     let mut escaped = String::with_capacity(literal.len());
     for c in literal.chars() {
         if META.contains(&c) {
@@ -89,9 +95,88 @@ pub(crate) fn escape(literal: &str) -> String {
     escaped
 }
 
+/// One `governs` entry as matched against paths relative to some base (the repository root,
+/// or the index's directory with an empty prefix): a file or directory covers itself and
+/// everything beneath it, a glob what it matches.
+#[derive(Debug, Clone)]
+pub enum GovernedPath {
+    /// Relative to the base, without `./` or a trailing `/`; `""` is the whole base.
+    Path(String),
+    Glob(PathGlob),
+}
+
+impl GovernedPath {
+    /// The entry as written in the index, seen from a base `prefix` levels above the index
+    /// (`""`, or a directory ending in `/`); `None` for a glob that is not one (the loader
+    /// reports it).
+    pub fn new(prefix: &str, entry: &str) -> Option<GovernedPath> {
+        match path_target(entry) {
+            Target::Glob(pattern) => {
+                PathGlob::new(&format!("{}{}", escape(prefix), normalize(&pattern)))
+                    .ok()
+                    .map(GovernedPath::Glob)
+            }
+            other => Some(GovernedPath::Path(match other.as_str() {
+                "" | "." => prefix.trim_end_matches('/').to_string(),
+                path => format!("{prefix}{path}"),
+            })),
+        }
+    }
+
+    /// Whether it covers a `/`-separated path relative to the base.
+    pub fn is_match(&self, path: &str) -> bool {
+        match self {
+            GovernedPath::Path(p) => {
+                p.is_empty()
+                    || path == p
+                    || path
+                        .strip_prefix(p.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            }
+            GovernedPath::Glob(g) => g.is_match(path),
+        }
+    }
+
+    /// The directory every match lies under.
+    pub fn literal_dir(&self) -> &str {
+        match self {
+            GovernedPath::Path(p) => p,
+            GovernedPath::Glob(g) => g.literal_dir(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_governed_path_covers_itself_and_what_lies_beneath() {
+        let dir = GovernedPath::new("", "./src/reply/").unwrap();
+        assert!(dir.is_match("src/reply"));
+        assert!(dir.is_match("src/reply/draft.rs"));
+        assert!(!dir.is_match("src/replying.rs"));
+        let file = GovernedPath::new("app/", "src/policy.yaml").unwrap();
+        assert!(file.is_match("app/src/policy.yaml"));
+        assert!(!file.is_match("src/policy.yaml"));
+        assert!(
+            GovernedPath::new("", ".")
+                .unwrap()
+                .is_match("anything/at/all")
+        );
+    }
+
+    #[test]
+    fn a_governed_glob_is_matched_from_its_prefix() {
+        let glob = GovernedPath::new("we*rd/", "src/*.rs").unwrap();
+        assert!(glob.is_match("we*rd/src/a/b.rs"));
+        assert!(!glob.is_match("weXrd/src/b.rs"));
+        // An escaped wildcard ends the literal part too: a wider bound, never a narrower one.
+        assert_eq!(glob.literal_dir(), "");
+        let plain = GovernedPath::new("app/", "src/*.rs").unwrap();
+        assert_eq!(plain.literal_dir(), "app/src");
+        assert!(GovernedPath::new("", "src/[").is_none());
+    }
 
     #[test]
     fn star_crosses_directories_like_a_git_pathspec() {
