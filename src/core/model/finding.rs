@@ -110,6 +110,7 @@ finding_codes! {
     InertPolicy = "inert-policy", Gap, Info, "a policy in handoff.yaml that can never fire";
     GovernsNothing = "governs-nothing", Gap, Warning, "a `governs` glob matches no file in the work tree";
     CodeDrift = "code-drift", Stale, Warning, "paths the artifact governs changed after its newest approval";
+    UnresolvedHandle = "unresolved-handle", Gap, Warning, "a role names an @handle or @org/team that `handles:` and the mailmap resolve to nobody";
 }
 
 impl fmt::Display for FindingCode {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{DriftThreshold, Duration, FindingCode, Mailmap, Pos, Severity};
+use super::{Directory, DriftThreshold, Duration, FindingCode, Handle, Mailmap, Pos, Severity};
 
 /// The index's file name, in the directory it describes.
 pub(crate) const INDEX_FILE: &str = "handoff.yaml";
@@ -22,19 +22,23 @@ pub struct Index {
     /// A commit touching more than this many files is mechanical: it does not count as a
     /// change of content for the age rules. Off when `None`.
     pub mechanical_commit_files: Option<u32>,
+    /// `handles:`: the addresses behind the `@handle`s and `@org/team`s roles name.
+    pub handles: Vec<Handle>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Role {
     pub id: String,
     pub title: Option<String>,
-    /// Git e-mail addresses of the people who staff the role.
+    /// The people who staff the role, as written: git e-mail addresses, `@handle`s and
+    /// `@org/team`s.
     pub people: Vec<String>,
     pub pos: Pos,
-    /// The repository's mailmap, so that another address of a member counts as them. Not part
-    /// of the file: set by [`Index::use_mailmap`] after loading.
+    /// The index's handles and the repository's mailmap, so that a handle counts as its
+    /// addresses and another address of a member as them. Set by the loader and
+    /// [`Index::use_mailmap`].
     #[serde(skip)]
-    pub mailmap: Arc<Mailmap>,
+    pub directory: Arc<Directory>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -337,11 +341,11 @@ impl Index {
     }
 
     /// Lets every role recognise its members by any address the repository's `.mailmap`
-    /// gives them.
+    /// gives them, and by the addresses behind the handles it names.
     pub fn use_mailmap(&mut self, mailmap: Mailmap) {
-        let mailmap = Arc::new(mailmap);
+        let directory = Arc::new(Directory::new(mailmap, &self.handles));
         for role in &mut self.roles {
-            role.mailmap = Arc::clone(&mailmap);
+            role.directory = Arc::clone(&directory);
         }
     }
 
@@ -374,8 +378,29 @@ fn governs_path(entry: &str, path: &str) -> bool {
 
 impl Role {
     pub(crate) fn has_member(&self, email: &str) -> bool {
+        self.members()
+            .iter()
+            .any(|p| self.directory.same_person(p, email))
+    }
+
+    /// The addresses of the people in the role, each handle resolved, each address once.
+    pub fn members(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for entry in &self.people {
+            for address in self.directory.resolve(entry) {
+                if !out.iter().any(|a| a.eq_ignore_ascii_case(&address)) {
+                    out.push(address);
+                }
+            }
+        }
+        out
+    }
+
+    /// The handles the role names that resolve to nobody.
+    pub fn unresolved_handles(&self) -> impl Iterator<Item = &str> {
         self.people
             .iter()
-            .any(|p| self.mailmap.same_person(p, email))
+            .filter(|p| p.starts_with('@') && self.directory.resolve(p).is_empty())
+            .map(String::as_str)
     }
 }

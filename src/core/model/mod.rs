@@ -5,6 +5,7 @@
 pub(crate) mod duration;
 pub mod facts;
 pub mod finding;
+pub mod handles;
 pub mod index;
 pub mod ledger;
 pub mod ledger_history;
@@ -19,6 +20,7 @@ pub use facts::{
     HeadInfo, History, LastChange, Moved,
 };
 pub use finding::{FindingCode, Severity};
+pub use handles::{Directory, Handle, is_handle};
 pub(crate) use index::INDEX_FILE;
 pub use index::{Artifact, Index, Kind, Role, Status, Target};
 pub use ledger::{Action, Ledger, LedgerProblem, SignOff};

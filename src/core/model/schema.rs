@@ -58,6 +58,8 @@ enum Shape {
     Roles,
     /// Kind name → kind.
     Kinds,
+    /// Handle → e-mail addresses.
+    Handles,
     /// A list of artifacts.
     Artifacts,
     /// A ledger action.
@@ -126,6 +128,11 @@ const TOP_FIELDS: &[Field] = &[
         Shape::Count,
         "A commit touching more than this many files is mechanical (a rename of a term across the repository): it does not count as a change of content for `aged`. Off when absent. Commits listed in git's `blame.ignoreRevsFile` are always mechanical.",
     ),
+    field(
+        "handles",
+        Shape::Handles,
+        "The git e-mail addresses behind each `@handle` or `@org/team` that roles name (as CODEOWNERS writes them; quote them in YAML: \"@dana\"). A handle not mapped here is resolved by the repository's .mailmap, else reported as unresolved-handle.",
+    ),
 ];
 
 const ROLE_FIELDS: &[Field] = &[
@@ -142,7 +149,7 @@ const ROLE_FIELDS: &[Field] = &[
     field(
         "people",
         Shape::People,
-        "The git e-mail addresses (`git config user.email`) of the people in this role. Empty means nobody: artifacts it owns are reported as owner-unstaffed.",
+        "The git e-mail addresses (`git config user.email`) of the people in this role, or quoted `@handle`s and `@org/team`s mapped under `handles:`. Empty means nobody: artifacts it owns are reported as owner-unstaffed.",
     ),
 ];
 
@@ -307,6 +314,8 @@ const BAD_PATH_PATTERN: &str = concat!(
     "[\u{0}-\u{1f}\u{7f}-\u{9f}]"
 );
 /// One `@`, something before it, a dotted domain after it, no spaces or `<>,;`.
+/// What `is_handle` accepts.
+const HANDLE_PATTERN: &str = "^@[A-Za-z0-9._-]{1,100}(/[A-Za-z0-9._-]{1,100})?$";
 const EMAIL_PATTERN: &str = "^[^@\\s<>,;]+@[^@\\s<>,;.][^@\\s<>,;]*\\.[^@\\s<>,;]*[^@\\s<>,;.]$";
 const URL_PATTERN: &str = "^[Hh][Tt][Tt][Pp][Ss]?://\\S+$";
 const FINGERPRINT_PATTERN: &str = "^([0-9a-f]{40}|[0-9a-f]{64})$";
@@ -338,7 +347,15 @@ fn shape_schema(shape: Shape) -> Value {
             "items": { "type": scalar_types() },
             "examples": [["Success metric", "Failure cost|Cost of failure", "Rollout plan"]]
         }),
-        Shape::People => unique_list(json!({ "$ref": "#/definitions/email" })),
+        Shape::People => unique_list(json!({
+            "anyOf": [{ "$ref": "#/definitions/email" }, { "$ref": "#/definitions/handle" }]
+        })),
+        Shape::Handles => json!({
+            "type": ["object", "null"],
+            "propertyNames": { "$ref": "#/definitions/handle" },
+            "additionalProperties": unique_list(json!({ "$ref": "#/definitions/email" })),
+            "examples": [{ "@dana": ["dana@acme.example"], "@acme/sre": ["lee@acme.example"] }]
+        }),
         Shape::Duration => json!({ "$ref": "#/definitions/duration" }),
         Shape::Status => json!({
             "enum": Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()
@@ -486,6 +503,12 @@ fn definitions() -> Value {
             "type": "string",
             "pattern": EMAIL_PATTERN,
             "examples": ["dana@acme.example"]
+        },
+        "handle": {
+            "type": "string",
+            "pattern": HANDLE_PATTERN,
+            "description": "A handle as CODEOWNERS writes it: `@dana` or `@org/team`.",
+            "examples": ["@dana", "@acme/sre"]
         },
         "duration": {
             "type": "string",

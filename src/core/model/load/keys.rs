@@ -13,6 +13,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "artifacts",
     "severity",
     "mechanical_commit_files",
+    "handles",
 ];
 
 pub(crate) const ROLE_KEYS: &[&str] = &["title", "description", "people"];
