@@ -685,6 +685,8 @@ mod tests {
         "bom-unknown-key",
         "complex-key",
         "crlf-unknown-key",
+        "handles-key-not-a-handle",
+        "handles-person-not-an-email",
         "hostile-escape-in-key",
         "hostile-escape-in-role",
         "kind-bad-duration",
