@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::Failure;
 use super::set::report_commit;
-use crate::core::edit::IndexEdit;
+use crate::core::edit::{IndexEdit, ListChange};
 use crate::core::import::{Proposal, Source, edits_for, propose};
 use crate::engine::{self, INDEX_FILE, Workspace, WorkspaceError};
 use crate::repo::write::{CommitOptions, PlannedEdits, commit_planned, committer_name, plan_edits};
@@ -200,12 +200,23 @@ fn summary(plan: &ImportPlan, sources: &[Source]) -> String {
     let mut kinds = Vec::new();
     let mut artifacts = Vec::new();
     let mut unstaffed = Vec::new();
+    let mut handles = Vec::new();
+    let mut unresolved = Vec::new();
     for edit in &plan.edits {
         match edit {
             IndexEdit::AddRole(r) => {
                 roles.push(r.id.as_str());
                 if r.people.is_empty() {
                     unstaffed.push(r.id.as_str());
+                }
+            }
+            IndexEdit::Handle {
+                handle,
+                change: ListChange::Replace(people),
+            } => {
+                handles.push(handle.as_str());
+                if people.is_empty() {
+                    unresolved.push(handle.as_str());
                 }
             }
             IndexEdit::AddKind(k) => kinds.push(k.id.as_str()),
@@ -220,10 +231,22 @@ fn summary(plan: &ImportPlan, sources: &[Source]) -> String {
         kinds.len(),
         artifacts.len()
     );
+    if !handles.is_empty() {
+        out.push_str(&format!(
+            "Roles keep the handles CODEOWNERS names; `handles:` maps {} to the addresses found.\n",
+            handles.join(", ")
+        ));
+    }
     if !unstaffed.is_empty() {
         out.push_str(&format!(
             "Nobody found for {}: add people with `handoff set --role ROLE people +you@example.com`.\n",
             unstaffed.join(", ")
+        ));
+    }
+    if !unresolved.is_empty() {
+        out.push_str(&format!(
+            "No address found for {}: map them with `handoff set --handle HANDLE people +you@example.com`.\n",
+            unresolved.join(", ")
         ));
     }
     let unowned = plan

@@ -49,7 +49,8 @@ impl CommitFlags {
 #[command(after_help = "\
 Artifact fields: title, description, kind, path, url, owner, verify_every, status, superseded_by (one value each) and \
 reviewers, consumers, depends_on, governs, required_sections (lists; `[]` is none). For a list, `a,b` replaces it, `+x` adds x and `-x` \
-removes x. Role fields (with --role): title, and people (a list of git e-mail addresses). Kind \
+removes x. Role fields (with --role): title, and people (a list of git e-mail addresses, `@handle`s and \
+`@org/team`s). Handles (with --handle): people, the e-mail addresses behind the handle. Kind \
 fields (with --kind): title, max_age, review_every, verify_every (durations such as 180d) and \
 required_sections, signoff (lists).
 
@@ -60,6 +61,7 @@ Examples:
   handoff set prd kind --unset
   handoff set --role ops people +rosa@acme.example
   handoff set --role ops title \"Support Operations\"
+  handoff set --handle @acme/sre people +rosa@acme.example
   handoff set --kind runbook required_sections +Escalation
   handoff set --kind adr max_age 1y
 
@@ -73,6 +75,11 @@ pub(crate) struct SetArgs {
     /// Change a kind instead of an artifact: then give FIELD and VALUE only
     #[arg(long, value_name = "KIND")]
     pub kind: Option<String>,
+
+    /// Change the e-mail addresses behind a handle (`@dana`, `@org/team`) under `handles:`:
+    /// then give `people` and VALUE
+    #[arg(long, value_name = "HANDLE", conflicts_with_all = ["role", "kind"])]
+    pub handle: Option<String>,
 
     /// Remove the field instead of setting it
     #[arg(long)]
@@ -110,6 +117,9 @@ fn edit_from(args: &SetArgs) -> Result<IndexEdit, super::Failure> {
     }
     if let Some(kind) = &args.kind {
         return kind_edit(kind, &words, args.unset);
+    }
+    if let Some(handle) = &args.handle {
+        return handle_edit(handle, &words, args.unset);
     }
     let (artifact, field, value) = match (words.as_slice(), args.unset) {
         ([artifact, field], true) => (*artifact, *field, None),
@@ -165,6 +175,23 @@ fn role_edit(role: &str, words: &[&str], unset: bool) -> Result<IndexEdit, super
         )
         .into()),
     }
+}
+
+fn handle_edit(handle: &str, words: &[&str], unset: bool) -> Result<IndexEdit, super::Failure> {
+    let change = match (words, unset) {
+        (["people"], true) => ListChange::Replace(Vec::new()),
+        (["people", value], false) => list_change(value),
+        _ => {
+            return Err(format!(
+                "error: a handle has one field, `people`: `handoff set --handle {handle} people +you@example.com`"
+            )
+            .into());
+        }
+    };
+    Ok(IndexEdit::Handle {
+        handle: handle.to_string(),
+        change,
+    })
 }
 
 fn kind_edit(kind: &str, words: &[&str], unset: bool) -> Result<IndexEdit, super::Failure> {

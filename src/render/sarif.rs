@@ -85,6 +85,10 @@ fn rule_help(code: FindingCode) -> (&'static str, &'static str) {
             "UpstreamChangedAfterSignoff",
             "The owner reads the upstream change and updates the artifact, or acknowledges it: `handoff sign ID --action acknowledge --role ROLE --note WHY`.",
         ),
+        UnresolvedHandle => (
+            "RoleHandleResolvesToNobody",
+            "Map the handle to e-mails: `handoff set --handle HANDLE people +EMAIL`, or give it a `.mailmap` entry.",
+        ),
         GovernsNothing => (
             "GovernedPathsMatchNothing",
             "Correct the glob, or drop it: `handoff set ID governs -GLOB`.",

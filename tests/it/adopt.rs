@@ -45,7 +45,7 @@ fn owed_by(repo: &TestRepo, email: &str) -> Vec<String> {
         .iter()
         .filter(|a| {
             let owner = index.role(a.owner.as_deref().unwrap()).unwrap();
-            owner.people.iter().any(|p| p == email)
+            owner.members().iter().any(|p| p == email)
                 && codes_of(&report, &a.id).contains(&"owner-not-accepted".to_string())
         })
         .map(|a| a.id.clone())

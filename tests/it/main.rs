@@ -24,6 +24,7 @@ mod edits;
 mod fuzz_regressions;
 mod git_facts;
 mod governs;
+mod handles;
 mod import;
 mod layers;
 mod lifecycle;

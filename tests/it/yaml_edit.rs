@@ -745,6 +745,10 @@ fn allowed_region(p: &Parsed, edit: &IndexEdit) -> Range<usize> {
         IndexEdit::RemoveRole { role }
         | IndexEdit::RoleTitle { role, .. }
         | IndexEdit::People { role, .. } => role_region(p, role).unwrap_or(whole),
+        IndexEdit::Handle { .. } => match top_level_start(p, "handles") {
+            Some(start) => start..next_top_level(p, "handles"),
+            None => last_top_level_region(p),
+        },
     };
     region.start + p.shift..region.end + p.shift
 }

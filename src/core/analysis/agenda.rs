@@ -45,8 +45,9 @@ pub fn people_acting(index: &Index, finding: &Finding) -> Vec<String> {
     };
     let mut people: Vec<String> = Vec::new();
     for role in roles.iter().filter_map(|r| index.role(r)) {
-        for person in &role.people {
-            let canonical = role.mailmap.canonical(person).to_lowercase();
+        // Handles count as the addresses they resolve to.
+        for person in role.members() {
+            let canonical = role.directory.mailmap.canonical(&person).to_lowercase();
             if !people.contains(&canonical) {
                 people.push(canonical);
             }

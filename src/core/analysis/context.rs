@@ -127,7 +127,7 @@ impl Ctx<'_> {
         let who = self
             .index
             .role(role)
-            .map(|r| r.people.clone())
+            .map(|r| r.members())
             .unwrap_or_default();
         if who.is_empty() {
             return;

@@ -436,11 +436,12 @@ impl Judge<'_> {
         );
         let problem = match &appended.membership {
             Membership::Member => return,
-            // Another address of the same person, by the repository's mailmap.
+            // Another address of the same person, by the repository's mailmap or a handle.
             Membership::NotMember { people: then }
                 if then
                     .iter()
-                    .any(|p| role_now.mailmap.same_person(p, &record.by)) =>
+                    .flat_map(|p| role_now.directory.resolve(p))
+                    .any(|p| role_now.directory.same_person(&p, &record.by)) =>
             {
                 return;
             }

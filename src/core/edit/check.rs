@@ -3,6 +3,7 @@
 
 use super::{ArtifactField, FieldChange, IndexEdit, ListChange, NewArtifact, NewKind, Refusal};
 use crate::core::model::index::UnknownStatus;
+use crate::core::model::is_handle;
 use crate::core::model::load::{
     glob_problem, is_valid_email, is_valid_id, path_problem, path_target, suggest, url_problem,
 };
@@ -78,6 +79,7 @@ pub fn check(index: &Index, edit: &IndexEdit) -> Result<(), Refusal> {
                 format!("the title of role `{role}` is already that")
             })
         }
+        IndexEdit::Handle { handle, change } => check_handle(index, handle, change),
         IndexEdit::People { role, change } => {
             let current = role_named(index, role, "role")?;
             let owner = format!("role `{role}`");
@@ -180,9 +182,47 @@ pub(super) fn non_empty(value: &str, field: &str) -> Result<(), Refusal> {
     }
 }
 
+/// A change of the addresses behind a handle: e-mail addresses only (a handle is what they
+/// resolve), an entry not written yet only by adding or replacing.
+fn check_handle(index: &Index, handle: &str, change: &ListChange) -> Result<(), Refusal> {
+    if !is_handle(handle) {
+        return Err(Refusal::InvalidHandle(handle.to_string()));
+    }
+    let current = index
+        .handles
+        .iter()
+        .find(|h| h.handle.eq_ignore_ascii_case(handle))
+        .map(|h| h.people.as_slice())
+        .unwrap_or_default();
+    let owner = format!("handle `{handle}`");
+    let addresses_only = |people: &[String]| match people.iter().find(|p| is_handle(p)) {
+        Some(p) => Err(Refusal::InvalidEmail(p.clone())),
+        None => Ok(()),
+    };
+    match change {
+        ListChange::Replace(people) => {
+            addresses_only(people)?;
+            check_people(people, &[], &owner)
+        }
+        ListChange::Add(person) => {
+            addresses_only(std::slice::from_ref(person))?;
+            check_people(std::slice::from_ref(person), current, &owner)
+        }
+        ListChange::Remove(person) if current.iter().any(|p| p.eq_ignore_ascii_case(person)) => {
+            Ok(())
+        }
+        ListChange::Remove(person) => Err(Refusal::NotListed {
+            item: person.clone(),
+            field: "handles".into(),
+            owner,
+            listed: current.to_vec(),
+        }),
+    }
+}
+
 fn check_people(people: &[String], existing: &[String], owner: &str) -> Result<(), Refusal> {
     for (n, person) in people.iter().enumerate() {
-        if !is_valid_email(person) {
+        if !is_valid_email(person) && !is_handle(person) {
             return Err(Refusal::InvalidEmail(person.clone()));
         }
         if existing.iter().any(|p| p.eq_ignore_ascii_case(person)) {

@@ -3,7 +3,7 @@
 
 use super::check::{current_list, normalized_target};
 use super::{ArtifactField, FieldChange, IndexEdit, ListChange};
-use crate::core::model::{Artifact, Index, Kind, Pos, Role, Status, Target};
+use crate::core::model::{Artifact, Handle, Index, Kind, Pos, Role, Status, Target};
 
 /// The index with `edit` applied, for an edit [`check`](super::check) accepted.
 pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
@@ -34,10 +34,10 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
             people: new.people.clone(),
             allocation: None,
             pos: Pos::default(),
-            mailmap: out
+            directory: out
                 .roles
                 .first()
-                .map(|r| r.mailmap.clone())
+                .map(|r| r.directory.clone())
                 .unwrap_or_default(),
         }),
         IndexEdit::AddKind(new) => out.kinds.push(Kind {
@@ -71,6 +71,35 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
             if let Some(r) = out.roles.iter_mut().find(|r| r.id == *role) {
                 r.title = title.clone();
             }
+        }
+        IndexEdit::Handle { handle, change } => {
+            let at = match out
+                .handles
+                .iter()
+                .position(|h| h.handle.eq_ignore_ascii_case(handle))
+            {
+                Some(at) => at,
+                None => {
+                    out.handles.push(Handle {
+                        handle: handle.clone(),
+                        people: Vec::new(),
+                        pos: Pos::default(),
+                    });
+                    out.handles.len() - 1
+                }
+            };
+            let people = &mut out.handles[at].people;
+            match change {
+                ListChange::Replace(new) => *people = new.clone(),
+                ListChange::Add(p) => people.push(p.clone()),
+                ListChange::Remove(p) => people.retain(|q| !q.eq_ignore_ascii_case(p)),
+            }
+            let mailmap = out
+                .roles
+                .first()
+                .map(|r| r.directory.mailmap.clone())
+                .unwrap_or_default();
+            out.use_mailmap(mailmap);
         }
         IndexEdit::People { role, change } => {
             if let Some(r) = out.roles.iter_mut().find(|r| r.id == *role) {
@@ -189,8 +218,9 @@ fn meaning(index: &Index) -> Index {
     let mut out = index.clone();
     out.roles.iter_mut().for_each(|r| {
         r.pos = Pos::default();
-        r.mailmap = Default::default();
+        r.directory = Default::default();
     });
+    out.handles.iter_mut().for_each(|h| h.pos = Pos::default());
     out.kinds.iter_mut().for_each(|k| {
         k.pos = Pos::default();
         k.field_pos.clear();

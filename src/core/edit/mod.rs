@@ -233,6 +233,11 @@ pub enum IndexEdit {
         role: String,
         change: ListChange,
     },
+    /// The addresses behind a handle under `handles:`; an entry not there yet is added.
+    Handle {
+        handle: String,
+        change: ListChange,
+    },
 }
 
 /// Why an edit is refused. Each message says what is wrong and what would be accepted.
@@ -312,6 +317,8 @@ pub enum Refusal {
         "`{0}` is not an e-mail address: people are named by their git e-mail address, as in `git config user.email`"
     )]
     InvalidEmail(String),
+    #[error("`{0}` is not a handle: write it as CODEOWNERS does, `@dana` or `@org/team`")]
+    InvalidHandle(String),
     #[error("{0}")]
     InvalidPath(String),
     #[error("{0}")]

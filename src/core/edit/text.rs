@@ -250,6 +250,35 @@ fn splice_for(
             }
             .map_err(layout_error(what))
         }
+        IndexEdit::Handle { handle, .. } => {
+            let layout = section_layout(src, root, root.get("handles"));
+            let people = intended(old, edit)
+                .handles
+                .into_iter()
+                .find(|h| h.handle.eq_ignore_ascii_case(handle))
+                .map(|h| h.people)
+                .unwrap_or_default();
+            let what = format!("handle `{handle}`");
+            let entry = root.get("handles").and_then(|handles| {
+                handles.as_map()?.iter().find(|e| {
+                    e.key
+                        .as_scalar()
+                        .is_some_and(|k| k.eq_ignore_ascii_case(handle))
+                })
+            });
+            match entry {
+                Some(entry) => replace_value(src, entry, &NewValue::List(people), &layout),
+                None => map_append(
+                    src,
+                    root,
+                    "handles",
+                    handle,
+                    &NewValue::List(people),
+                    &layout,
+                ),
+            }
+            .map_err(layout_error(what))
+        }
         IndexEdit::People { role, change } => {
             let entry = role_entry(root, role).ok_or_else(|| missing(format!("role `{role}`")))?;
             let layout = roles_layout(src, root);

@@ -12,9 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
-use crate::core::edit::{IndexEdit, NewArtifact, NewKind, NewRole};
+use crate::core::edit::{IndexEdit, ListChange, NewArtifact, NewKind, NewRole};
 use crate::core::model::load::{MAX_ID_CHARS, is_valid_email};
-use crate::core::model::{Index, Status, Target};
+use crate::core::model::{Index, Status, Target, is_handle};
 use codeowners::{CodeOwners, CodeOwnersError};
 use folders::{Family, place, template_sections};
 use front_matter::{FrontMatter, front_matter};
@@ -97,6 +97,9 @@ pub struct Proposal {
     pub roles: Vec<NewRole>,
     pub kinds: Vec<NewKind>,
     pub artifacts: Vec<NewArtifact>,
+    /// Each `@handle` and `@org/team` a role names, with the addresses found for it (the
+    /// mailmap's, MAINTAINERS', or the recent authors of what it owns; empty: none found).
+    pub handles: Vec<(String, Vec<String>)>,
     /// Which CODEOWNERS file was read, if any.
     pub codeowners: Option<String>,
 }
@@ -214,11 +217,12 @@ pub fn propose(view: &RepoView, sources: &[Source]) -> Result<Proposal, ImportEr
             max_age: None,
         })
         .collect();
-    let roles = roles.staffed(view, codeowners.as_ref(), &artifacts, &people);
+    let (roles, handles) = roles.staffed(view, codeowners.as_ref(), &artifacts, &people);
     Ok(Proposal {
         roles,
         kinds,
         artifacts,
+        handles,
         codeowners: codeowners_file,
     })
 }
@@ -274,16 +278,18 @@ impl RoleBook {
         id
     }
 
-    /// The roles, each staffed: the person a handle, name or e-mail resolves to, else the
-    /// most recent authors of the files the role owns.
+    /// The roles, each staffed: a handle stays a handle (as CODEOWNERS writes it), mapped to
+    /// the person it resolves to, else to the most recent authors of the files the role
+    /// owns; a name or e-mail is staffed with those addresses directly.
     fn staffed(
         self,
         view: &RepoView,
         codeowners: Option<&CodeOwners>,
         artifacts: &[NewArtifact],
         people: &People,
-    ) -> Vec<NewRole> {
+    ) -> (Vec<NewRole>, Vec<(String, Vec<String>)>) {
         let mut out = Vec::new();
+        let mut handles = Vec::new();
         for (key, written, id) in self.roles {
             let mut files: Vec<String> = artifacts
                 .iter()
@@ -317,13 +323,17 @@ impl RoleBook {
             let title = (written.starts_with('@') || !is_valid_email(&written))
                 .then(|| written.clone())
                 .filter(|t| *t != id);
+            if is_handle(&written) {
+                handles.push((written.clone(), staff));
+                staff = vec![written];
+            }
             out.push(NewRole {
                 id,
                 title,
                 people: staff,
             });
         }
-        out
+        (out, handles)
     }
 }
 
@@ -450,5 +460,30 @@ pub fn edits_for(index: &Index, proposal: &Proposal) -> Vec<IndexEdit> {
             .map(|k| IndexEdit::AddKind(k.clone())),
     );
     edits.extend(new_artifacts.into_iter().map(IndexEdit::AddArtifact));
+    // The mapping skeleton: every handle the new roles name that the index does not map yet.
+    let named: BTreeSet<String> = edits
+        .iter()
+        .filter_map(|e| match e {
+            IndexEdit::AddRole(r) => Some(r.people.iter().cloned()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let skeleton: Vec<IndexEdit> = proposal
+        .handles
+        .iter()
+        .filter(|(handle, _)| named.contains(handle))
+        .filter(|(handle, _)| {
+            !index
+                .handles
+                .iter()
+                .any(|h| h.handle.eq_ignore_ascii_case(handle))
+        })
+        .map(|(handle, people)| IndexEdit::Handle {
+            handle: handle.clone(),
+            change: ListChange::Replace(people.clone()),
+        })
+        .collect();
+    edits.extend(skeleton);
     edits
 }

@@ -113,6 +113,7 @@ finding_codes! {
     ScorecardUnmet = "scorecard-unmet", Gap, Warning, "a rule of the handoff's scorecard is not met (a finding about the handoff, not one artifact)";
     ContractViolation = "contract-violation", Gap, Error, "a document does not satisfy its kind's JSON Schema";
     UnversionedChange = "unversioned-change", Stale, Warning, "the content changed since its newest approval but its version did not (or the version is missing, or has no changelog entry)";
+    UnresolvedHandle = "unresolved-handle", Gap, Warning, "a role names an @handle or @org/team that `handles:` and the mailmap resolve to nobody";
 }
 
 impl fmt::Display for FindingCode {

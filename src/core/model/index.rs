@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{
-    Allocation, DriftThreshold, Duration, FindingCode, Mailmap, Pos, ScorecardRule, Severity,
+    Allocation, Directory, DriftThreshold, Duration, FindingCode, Handle, Mailmap, Pos,
+    ScorecardRule, Severity,
 };
 use crate::core::glob::GovernedPath;
 
@@ -27,21 +28,25 @@ pub struct Index {
     pub mechanical_commit_files: Option<u32>,
     /// Rules about the handoff as a whole (`scorecard:`), in the order written.
     pub scorecard: Vec<ScorecardRule>,
+    /// `handles:`: the addresses behind the `@handle`s and `@org/team`s roles name.
+    pub handles: Vec<Handle>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Role {
     pub id: String,
     pub title: Option<String>,
-    /// Git e-mail addresses of the people who staff the role.
+    /// The people who staff the role, as written: git e-mail addresses, `@handle`s and
+    /// `@org/team`s.
     pub people: Vec<String>,
     /// The time the role states it gives the handoff (`allocation: 2h/week`).
     pub allocation: Option<Allocation>,
     pub pos: Pos,
-    /// The repository's mailmap, so that another address of a member counts as them. Not part
-    /// of the file: set by [`Index::use_mailmap`] after loading.
+    /// The index's handles and the repository's mailmap, so that a handle counts as its
+    /// addresses and another address of a member as them. Set by the loader and
+    /// [`Index::use_mailmap`].
     #[serde(skip)]
-    pub mailmap: Arc<Mailmap>,
+    pub directory: Arc<Directory>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -406,11 +411,11 @@ impl Index {
     }
 
     /// Lets every role recognise its members by any address the repository's `.mailmap`
-    /// gives them.
+    /// gives them, and by the addresses behind the handles it names.
     pub fn use_mailmap(&mut self, mailmap: Mailmap) {
-        let mailmap = Arc::new(mailmap);
+        let directory = Arc::new(Directory::new(mailmap, &self.handles));
         for role in &mut self.roles {
-            role.mailmap = Arc::clone(&mailmap);
+            role.directory = Arc::clone(&directory);
         }
     }
 
@@ -427,8 +432,29 @@ impl Index {
 
 impl Role {
     pub(crate) fn has_member(&self, email: &str) -> bool {
+        self.members()
+            .iter()
+            .any(|p| self.directory.same_person(p, email))
+    }
+
+    /// The addresses of the people in the role, each handle resolved, each address once.
+    pub fn members(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for entry in &self.people {
+            for address in self.directory.resolve(entry) {
+                if !out.iter().any(|a| a.eq_ignore_ascii_case(&address)) {
+                    out.push(address);
+                }
+            }
+        }
+        out
+    }
+
+    /// The handles the role names that resolve to nobody.
+    pub fn unresolved_handles(&self) -> impl Iterator<Item = &str> {
         self.people
             .iter()
-            .any(|p| self.mailmap.same_person(p, email))
+            .filter(|p| p.starts_with('@') && self.directory.resolve(p).is_empty())
+            .map(String::as_str)
     }
 }

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mailmap {
     proper: BTreeMap<String, String>,
+    /// Proper address → the name written beside it, lower case (for `@handle` look-ups).
+    names: BTreeMap<String, String>,
 }
 
 impl Mailmap {
@@ -20,6 +22,7 @@ impl Mailmap {
     /// does.
     pub fn parse(text: &str) -> Mailmap {
         let mut proper = BTreeMap::new();
+        let mut names = BTreeMap::new();
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or_default();
             let addresses: Vec<&str> = line
@@ -33,8 +36,40 @@ impl Mailmap {
             {
                 proper.insert(last.to_lowercase(), first.to_lowercase());
             }
+            let name = line.split('<').next().unwrap_or_default().trim();
+            if let Some(first) = addresses.first().filter(|a| !a.is_empty())
+                && !name.is_empty()
+            {
+                names
+                    .entry(first.to_lowercase())
+                    .or_insert_with(|| name.to_lowercase());
+            }
         }
-        Mailmap { proper }
+        Mailmap { proper, names }
+    }
+
+    /// The one proper address whose local part or name (spaces dropped) is `name`, ignoring
+    /// case: how the mailmap resolves a person's `@handle`. `None` when none or several are.
+    pub fn by_name(&self, name: &str) -> Option<String> {
+        let name = name.to_lowercase();
+        let mut found: Vec<&String> = self
+            .proper
+            .values()
+            .chain(self.names.keys())
+            .filter(|address| {
+                address.split('@').next() == Some(name.as_str())
+                    || self
+                        .names
+                        .get(*address)
+                        .is_some_and(|n| n.replace(' ', "") == name)
+            })
+            .collect();
+        found.sort();
+        found.dedup();
+        match found[..] {
+            [one] => Some(one.clone()),
+            _ => None,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -77,6 +112,12 @@ mod tests {
         assert!(!map.same_person("rosa@acme.example", "dana@acme.example"));
         assert_eq!(map.canonical("ROSA@acme.example"), "rosa@acme.example");
         assert_eq!(map.canonical("dana@old.example"), "dana@acme.example");
+        assert_eq!(map.by_name("Dana").as_deref(), Some("dana@acme.example"));
+        assert_eq!(
+            map.by_name("rosadelgado").as_deref(),
+            Some("rosa@acme.example")
+        );
+        assert_eq!(map.by_name("nobody"), None);
     }
 
     #[test]

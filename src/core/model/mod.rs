@@ -5,6 +5,7 @@
 pub(crate) mod duration;
 pub mod facts;
 pub mod finding;
+pub mod handles;
 pub mod index;
 pub mod ledger;
 pub mod ledger_history;
@@ -20,6 +21,7 @@ pub use facts::{
     DocumentLink, Facts, GovernedFacts, HeadInfo, History, LastChange, Moved, ScorecardFacts,
 };
 pub use finding::{FindingCode, Severity};
+pub use handles::{Directory, Handle, is_handle};
 pub(crate) use index::INDEX_FILE;
 pub use index::{Artifact, ContractRequest, Index, Kind, Role, Status, Target};
 pub use ledger::{Action, Ledger, LedgerProblem, SignOff};

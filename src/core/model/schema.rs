@@ -60,6 +60,8 @@ enum Shape {
     Roles,
     /// Kind name → kind.
     Kinds,
+    /// Handle → e-mail addresses.
+    Handles,
     /// A list of artifacts.
     Artifacts,
     /// A ledger action.
@@ -142,6 +144,11 @@ const TOP_FIELDS: &[Field] = &[
         Shape::Scorecard,
         "Named rules about the handoff as a whole, each with a severity; `check` reports each failing rule as `scorecard-unmet`.",
     ),
+    field(
+        "handles",
+        Shape::Handles,
+        "The git e-mail addresses behind each `@handle` or `@org/team` that roles name (as CODEOWNERS writes them; quote them in YAML: \"@dana\"). A handle not mapped here is resolved by the repository's .mailmap, else reported as unresolved-handle.",
+    ),
 ];
 
 const SCORECARD_FIELDS: &[Field] = &[
@@ -208,7 +215,7 @@ const ROLE_FIELDS: &[Field] = &[
     field(
         "people",
         Shape::People,
-        "The git e-mail addresses (`git config user.email`) of the people in this role. Empty means nobody: artifacts it owns are reported as owner-unstaffed.",
+        "The git e-mail addresses (`git config user.email`) of the people in this role, or quoted `@handle`s and `@org/team`s mapped under `handles:`. Empty means nobody: artifacts it owns are reported as owner-unstaffed.",
     ),
     field(
         "allocation",
@@ -393,6 +400,8 @@ const BAD_PATH_PATTERN: &str = concat!(
     "[\u{0}-\u{1f}\u{7f}-\u{9f}]"
 );
 /// One `@`, something before it, a dotted domain after it, no spaces or `<>,;`.
+/// What `is_handle` accepts.
+const HANDLE_PATTERN: &str = "^@[A-Za-z0-9._-]{1,100}(/[A-Za-z0-9._-]{1,100})?$";
 const EMAIL_PATTERN: &str = "^[^@\\s<>,;]+@[^@\\s<>,;.][^@\\s<>,;]*\\.[^@\\s<>,;]*[^@\\s<>,;.]$";
 const URL_PATTERN: &str = "^[Hh][Tt][Tt][Pp][Ss]?://\\S+$";
 /// Hours or minutes per day, week or month (the loader's `Allocation`).
@@ -426,7 +435,15 @@ fn shape_schema(shape: Shape) -> Value {
             "items": { "type": scalar_types() },
             "examples": [["Success metric", "Failure cost|Cost of failure", "Rollout plan"]]
         }),
-        Shape::People => unique_list(json!({ "$ref": "#/definitions/email" })),
+        Shape::People => unique_list(json!({
+            "anyOf": [{ "$ref": "#/definitions/email" }, { "$ref": "#/definitions/handle" }]
+        })),
+        Shape::Handles => json!({
+            "type": ["object", "null"],
+            "propertyNames": { "$ref": "#/definitions/handle" },
+            "additionalProperties": unique_list(json!({ "$ref": "#/definitions/email" })),
+            "examples": [{ "@dana": ["dana@acme.example"], "@acme/sre": ["lee@acme.example"] }]
+        }),
         Shape::Duration => json!({ "$ref": "#/definitions/duration" }),
         Shape::Status => json!({
             "enum": Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()
@@ -598,6 +615,12 @@ fn definitions() -> Value {
             "type": "string",
             "pattern": EMAIL_PATTERN,
             "examples": ["dana@acme.example"]
+        },
+        "handle": {
+            "type": "string",
+            "pattern": HANDLE_PATTERN,
+            "description": "A handle as CODEOWNERS writes it: `@dana` or `@org/team`.",
+            "examples": ["@dana", "@acme/sre"]
         },
         "duration": {
             "type": "string",
@@ -776,6 +799,8 @@ mod tests {
         "bom-unknown-key",
         "complex-key",
         "crlf-unknown-key",
+        "handles-key-not-a-handle",
+        "handles-person-not-an-email",
         "hostile-escape-in-key",
         "hostile-escape-in-role",
         "kind-bad-duration",

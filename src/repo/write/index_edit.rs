@@ -454,6 +454,28 @@ pub(crate) fn edit_message(person: &str, edit: &IndexEdit) -> String {
                 ("Field", "title".into()),
             ],
         ),
+        IndexEdit::Handle { handle, change } => (
+            match change {
+                ListChange::Replace(people) => {
+                    format!(
+                        "{person} maps handle {} to {}",
+                        shown(handle),
+                        shown_list(people)
+                    )
+                }
+                ListChange::Add(p) => {
+                    format!("{person} adds {} to handle {}", shown(p), shown(handle))
+                }
+                ListChange::Remove(p) => {
+                    format!(
+                        "{person} removes {} from handle {}",
+                        shown(p),
+                        shown(handle)
+                    )
+                }
+            },
+            vec![("Action", "set".into()), ("Handle", handle.clone())],
+        ),
         IndexEdit::People { role, change } => (
             match change {
                 ListChange::Replace(people) => {

@@ -9,7 +9,11 @@ use super::keys::{KIND_KEYS, ROLE_KEYS, SUPPORTED_VERSION, TOP_KEYS, suggest};
 use super::rules::{IdError, id_error, is_valid_email, too_long_message};
 use super::scorecard::{allocation, decode_scorecard};
 use super::{decode_utf8, parse_document};
-use crate::core::model::{Index, Kind, LoadError, LoadErrors, Pos, Role};
+use std::sync::Arc;
+
+use crate::core::model::{
+    Directory, Handle, Index, Kind, LoadError, LoadErrors, Pos, Role, is_handle,
+};
 use crate::yaml::Node;
 
 /// Loads `handoff.yaml` from its bytes. `file` is the name used in messages.
@@ -83,12 +87,20 @@ fn decode_index(cx: &mut Ctx, root: &Node) -> Option<Index> {
     let mechanical_commit_files =
         get("mechanical_commit_files").and_then(|(n, _)| cx.count(n, "mechanical_commit_files"));
 
+    let handles = get("handles")
+        .map(|(n, _)| decode_handles(cx, n))
+        .unwrap_or_default();
+
     // When a whole section is malformed, references to it are not checked: one error says
     // more than a cascade of "unknown role" ones.
     let errors = cx.errors.len();
-    let roles = get("roles")
+    let mut roles = get("roles")
         .map(|(n, _)| decode_roles(cx, n))
         .unwrap_or_default();
+    let directory = Arc::new(Directory::new(Default::default(), &handles));
+    for role in &mut roles {
+        role.directory = Arc::clone(&directory);
+    }
     let roles_usable = cx.errors.len() == errors || !roles.is_empty();
     let role_ids: Vec<&str> = roles.iter().map(|r| r.id.as_str()).collect();
     let errors = cx.errors.len();
@@ -128,7 +140,70 @@ fn decode_index(cx: &mut Ctx, root: &Node) -> Option<Index> {
         severity,
         mechanical_commit_files,
         scorecard,
+        handles,
     })
+}
+
+/// `handles:`: each `@handle` or `@org/team` with the e-mail addresses behind it.
+fn decode_handles(cx: &mut Ctx, node: &Node) -> Vec<Handle> {
+    if node.is_null() {
+        return Vec::new();
+    }
+    let Some(entries) = node.as_map() else {
+        cx.error_help(
+            node.span.start,
+            format!(
+                "`handles` must be a mapping of handles to e-mail addresses, found {}",
+                node.describe()
+            ),
+            "write it as `handles: { \"@dana\": [dana@acme.example] }`",
+        );
+        return Vec::new();
+    };
+    let mut out: Vec<Handle> = Vec::new();
+    for e in entries {
+        let at = e.key.span.start;
+        let Some(handle) = e.key.as_scalar().filter(|h| is_handle(h)) else {
+            let written = e.key.as_scalar().unwrap_or_default();
+            cx.error_help(
+                at,
+                format!("`{written}` in `handles` is not a handle"),
+                "write a handle as CODEOWNERS does, quoted: `\"@dana\"` or `\"@acme/sre\"`",
+            );
+            continue;
+        };
+        if let Some(first) = out.iter().find(|h| h.handle.eq_ignore_ascii_case(handle)) {
+            cx.error(
+                at,
+                format!(
+                    "handle `{handle}` is mapped twice (first at line {})",
+                    first.pos.line
+                ),
+            );
+            continue;
+        }
+        let what = format!("handle `{handle}`");
+        let mut people: Vec<String> = Vec::new();
+        for (person, pos) in cx.text_list(&e.value, &what, "dana@acme.example") {
+            if !is_valid_email(&person) {
+                cx.error_help(
+                    pos,
+                    format!("`{person}` for {what} is not an e-mail address"),
+                    "a handle maps to git e-mail addresses, as in `git config user.email`",
+                );
+            } else if people.iter().any(|p| p.eq_ignore_ascii_case(&person)) {
+                cx.error(pos, format!("`{person}` is listed twice for {what}"));
+            } else {
+                people.push(person);
+            }
+        }
+        out.push(Handle {
+            handle: handle.to_string(),
+            people,
+            pos: at,
+        });
+    }
+    out
 }
 
 /// The entries of a section that maps names to definitions (`roles:`, `kinds:`): each name
@@ -200,7 +275,7 @@ fn decode_roles(cx: &mut Ctx, node: &Node) -> Vec<Role> {
             people: Vec::new(),
             allocation: None,
             pos: at,
-            mailmap: Default::default(),
+            directory: Default::default(),
         };
         if !value.is_null()
             && let Some(fields) = cx.mapping(value, &what, ROLE_KEYS)
@@ -213,11 +288,11 @@ fn decode_roles(cx: &mut Ctx, node: &Node) -> Vec<Role> {
                     }
                     "people" => {
                         for (person, pos) in cx.text_list(value, "people", "dana@acme.example") {
-                            if !is_valid_email(&person) {
+                            if !is_valid_email(&person) && !is_handle(&person) {
                                 cx.error_help(
                                     pos,
-                                    format!("`{person}` in {what} is not an e-mail address"),
-                                    "people are named by their git e-mail address, as in `git config user.email`",
+                                    format!("`{person}` in {what} is not an e-mail address or a handle"),
+                                    "people are named by their git e-mail address, as in `git config user.email`, or by a quoted `\"@handle\"` or `\"@org/team\"` mapped under `handles:`",
                                 );
                             } else if role.people.iter().any(|p| p.eq_ignore_ascii_case(&person)) {
                                 cx.error(pos, format!("`{person}` is listed twice in {what}"));

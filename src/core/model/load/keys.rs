@@ -14,6 +14,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "severity",
     "mechanical_commit_files",
     "scorecard",
+    "handles",
 ];
 
 pub(crate) const ROLE_KEYS: &[&str] = &["title", "description", "people", "allocation"];
