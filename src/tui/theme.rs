@@ -311,6 +311,10 @@ impl Theme {
 }
 
 #[cfg(test)]
+#[path = "theme_contrast.rs"]
+mod contrast;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
