@@ -31,6 +31,9 @@ impl App {
     /// snapshot or the report changes. Must be taken while rows and lists still match them.
     pub(crate) fn selection(&self) -> Selection {
         let key = |list: &FindingList| {
+            if !list.chosen {
+                return None;
+            }
             list.items
                 .get(list.cursor.selected)
                 .and_then(|&i| self.snap.report.findings.get(i))
@@ -141,6 +144,8 @@ impl App {
                     .position(|&i| is_finding(&findings[i], &key))
             {
                 list.cursor.selected = pos;
+            } else if !list.chosen {
+                list.cursor = Default::default();
             }
         };
         reselect(&mut self.gaps, selection.gap);

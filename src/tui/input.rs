@@ -99,6 +99,7 @@ fn click(app: &mut App, x: u16, y: u16) {
                 && let Some(list_state) = app.list_mut()
             {
                 list_state.cursor.selected = pos;
+                list_state.chosen = true;
             }
         }
         View::Agenda => {}

@@ -66,7 +66,10 @@ impl App {
             View::Matrix => (self.matrix.rows.len(), &mut self.matrix.cursor),
             View::Agenda => return,
             _ => match self.list_mut() {
-                Some(list) => (list.items.len(), &mut list.cursor),
+                Some(list) => {
+                    list.chosen = true;
+                    (list.items.len(), &mut list.cursor)
+                }
                 None => return,
             },
         };
@@ -136,6 +139,7 @@ impl App {
                     Some(pos) => {
                         if let Some(list) = self.list_mut() {
                             list.cursor.selected = pos;
+                            list.chosen = true;
                         }
                     }
                     None => self.status = Some("no finding on another artifact".into()),

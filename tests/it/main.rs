@@ -37,5 +37,6 @@ mod screenshots;
 mod trust;
 mod tui;
 mod tui_edit;
+mod tui_screen;
 mod watch;
 mod yaml_edit;
