@@ -93,6 +93,9 @@ pub struct App {
     pub(crate) banner: Option<String>,
     /// A change is being committed off the UI thread (hooks may take seconds).
     pub committing: Option<Committing>,
+    /// The artifact a commit just changed: every view's selection stays on it through the
+    /// refresh, until the user moves.
+    pub(crate) follow: Option<String>,
     /// A fingerprint of `handoff.yaml` as last read, which forms remember as their base.
     pub index_fingerprint: String,
     /// The form changed (or closed) since its draft was last saved.
@@ -141,6 +144,7 @@ impl App {
             status,
             banner: None,
             committing: None,
+            follow: None,
             index_fingerprint: String::new(),
             draft_dirty: false,
             size: (80, 24),
@@ -271,6 +275,7 @@ impl App {
     /// Carries out an action.
     pub fn handle(&mut self, action: Action) -> Option<Effect> {
         self.status = None;
+        self.follow = None;
         self.relayout();
         match action {
             Action::Quit => return Some(Effect::Quit),

@@ -29,6 +29,19 @@ pub enum Change {
     Sign(SignRequest),
 }
 
+impl Change {
+    /// The artifact the change is about and that stays there after it (none for a removal or
+    /// a change of roles).
+    pub fn artifact(&self) -> Option<&str> {
+        match self {
+            Change::Edit(IndexEdit::Artifact { artifact, .. }) => Some(artifact),
+            Change::Edit(IndexEdit::AddArtifact(new)) => Some(&new.id),
+            Change::Sign(request) => Some(&request.artifact),
+            Change::Edit(_) => None,
+        }
+    }
+}
+
 /// What choosing an item of a picker leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Then {

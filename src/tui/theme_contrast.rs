@@ -157,7 +157,9 @@ fn the_reference_values_are_wcags() {
     assert_eq!(indexed(195), (0xd7, 0xff, 0xff));
     assert_eq!(indexed(244), (0x80, 0x80, 0x80));
     // Reversed video swaps the colours; dim pulls the text towards the background.
-    let reversed = Style::default().fg(Color::Red).add_modifier(Modifier::REVERSED);
+    let reversed = Style::default()
+        .fg(Color::Red)
+        .add_modifier(Modifier::REVERSED);
     assert_eq!(shown(reversed, DARK), ((0, 0, 0), (0xcd, 0, 0)));
     let dim = Style::default().add_modifier(Modifier::DIM);
     assert_eq!(shown(dim, DARK).0, (0x72, 0x72, 0x72));

@@ -8,9 +8,9 @@ use handoff::core::analysis::CellState;
 use handoff::core::model::FindingCode;
 use handoff::tui::action::Action;
 use handoff::tui::app::{App, Effect, View};
+use handoff::tui::app_with_facts;
 use handoff::tui::overlay::Modal;
 use handoff::tui::theme::Role;
-use handoff::tui::app_with_facts;
 use ratatui::style::Modifier;
 use workbench::{app, demo_dir, key, options, render, select, text};
 

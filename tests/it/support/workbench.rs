@@ -3,17 +3,23 @@
 
 #![allow(dead_code)] // Each test binary uses a different part of the helpers.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::OnceLock;
 
+use handoff::engine;
+use handoff::repo::write::own_writes::OwnWrites;
 use handoff::tui::TuiOptions;
+use handoff::tui::app::{App, Effect};
+use handoff::tui::forms::PickerItem;
+use handoff::tui::keymap::KeyChord;
+use handoff::tui::runtime::Runtime;
 use handoff::tui::{app_with_facts, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use handoff::tui::app::{App, Effect};
-use handoff::tui::keymap::KeyChord;
 use ratatui::crossterm::event::KeyEvent;
+use tempfile::TempDir;
 
 use crate::common::{self, NOW};
 
@@ -89,4 +95,54 @@ pub fn text(buf: &Buffer) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The workbench's runtime on `dir`; the facts it reads again go nowhere.
+pub fn runtime(dir: &Path) -> Runtime {
+    let ws = engine::locate(Some(dir)).unwrap();
+    let rt = Runtime::new(ws, Arc::new(|_| {}), OwnWrites::default());
+    assert_eq!(rt.draft_path, Some(dir.join(".git/handoff/draft.json")));
+    rt
+}
+
+/// The sample repository, the workbench on it (not in present mode), and its runtime.
+pub fn workbench() -> (TempDir, PathBuf, App, Runtime) {
+    let (tmp, dir) = common::sample_repo();
+    let app = app_with_facts(&dir, &options(false)).unwrap();
+    let rt = runtime(&dir);
+    (tmp, dir, app, rt)
+}
+
+/// Moves the open picker down to its first item that `which` accepts.
+pub fn choose(app: &mut App, which: impl Fn(&PickerItem) -> bool) {
+    let pos = app
+        .overlay
+        .picker()
+        .unwrap()
+        .items
+        .iter()
+        .position(which)
+        .unwrap();
+    for _ in 0..pos {
+        key(app, "Down");
+    }
+}
+
+/// Types `text` into whatever takes the keys.
+pub fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, &c.to_string());
+    }
+}
+
+/// Presses `k`, which must ask for a commit, and runs that commit through the runtime, as the
+/// event loop does.
+pub fn commit(app: &mut App, rt: &mut Runtime, k: &str) {
+    match key(app, k) {
+        Some(Effect::Commit(change)) => rt.commit(app, *change),
+        other => panic!(
+            "expected a commit, got {other:?}; form: {:?}",
+            app.overlay.form().map(|f| f.problem.clone())
+        ),
+    }
 }
