@@ -305,6 +305,11 @@ impl Theme {
         if self.ascii { "|" } else { "│" }
     }
 
+    /// What ends a line cut short: `…` (ASCII: `...`).
+    pub(crate) fn ellipsis(&self) -> &'static str {
+        if self.ascii { "..." } else { "…" }
+    }
+
     pub(crate) fn arrow(&self) -> &'static str {
         if self.ascii { "->" } else { "→" }
     }

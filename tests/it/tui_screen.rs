@@ -15,7 +15,7 @@ use handoff::tui::action::Action;
 use handoff::tui::app::View;
 use handoff::tui::app_with_facts;
 use handoff::tui::runtime::{Runtime, apply_facts};
-use workbench::{app, choose, commit, key, options, typed};
+use workbench::{app, choose, commit, key, options, render, select, text, typed};
 
 #[test]
 fn the_stale_view_opens_on_its_first_item() {
@@ -90,4 +90,57 @@ fn after_a_commit_the_selection_stays_on_the_changed_artifact() {
         Some("flagged-queue"),
         "in the matrix"
     );
+}
+
+/// The detail wraps at word boundaries; a line that must be cut ends with an ellipsis; at 80
+/// columns every fix shows whole.
+#[test]
+fn the_detail_wraps_words_and_marks_every_cut() {
+    for (w, h) in [(80, 24), (100, 30), (140, 40)] {
+        for id in [
+            "prd",
+            "adr-0003",
+            "dashboard-quality",
+            "runbook-kill-switch",
+            "eval-set",
+        ] {
+            let mut a = app(false);
+            select(&mut a, id);
+            a.handle(Action::Open);
+            a.resize(w, h);
+            let inner = detail_width(&mut a, w, h);
+            let lines =
+                handoff::tui::views::detail::lines(&a, a.selected_artifact().unwrap(), inner);
+            let shown: Vec<String> = lines
+                .iter()
+                .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+                .collect();
+            for line in &shown {
+                assert!(
+                    unicode_width::UnicodeWidthStr::width(line.as_str()) <= inner,
+                    "{id} at {w}: a line wider than the pane ({inner}) is cut by the edge: {line:?}"
+                );
+            }
+            // Every fix of the artifact shows whole, wrapped.
+            // (Compared without spaces: a long path is broken across lines.)
+            let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+            let joined = squeeze(&shown.join(" "));
+            for f in a.snap.report.findings_of(id) {
+                assert!(
+                    joined.contains(&squeeze(&f.fix)),
+                    "{id} at {w}: fix cut: {}",
+                    f.fix
+                );
+            }
+        }
+    }
+}
+
+/// The detail's inner width at this size.
+fn detail_width(a: &mut handoff::tui::app::App, w: u16, h: u16) -> usize {
+    let screen = text(&render(a, w, h));
+    let top = screen.lines().nth(2).unwrap();
+    let x = top.chars().position(|c| c == '┌').unwrap();
+    let right = top.chars().position(|c| c == '┐').unwrap();
+    right - x - 1
 }
