@@ -144,3 +144,40 @@ fn detail_width(a: &mut handoff::tui::app::App, w: u16, h: u16) -> usize {
     let right = top.chars().position(|c| c == '┐').unwrap();
     right - x - 1
 }
+
+fn footer(a: &mut handoff::tui::app::App, w: u16, h: u16) -> String {
+    text(&render(a, w, h)).lines().last().unwrap().to_string()
+}
+
+#[test]
+fn the_footer_keeps_views_and_filter_and_shows_the_keymaps_own_keys() {
+    // At 80×24 the footer keeps Tab and / in every view that has them.
+    let mut a = app(false);
+    for view in [View::Matrix, View::Gaps, View::Stale] {
+        a.view = view;
+        let line = footer(&mut a, 80, 24);
+        assert!(
+            line.contains("Tab view") && line.contains("/ filter"),
+            "{view:?}: {line}"
+        );
+        assert!(
+            line.contains("? help") && line.contains("q quit"),
+            "{view:?}: {line}"
+        );
+    }
+    // Present mode is read-only: no edit keys are advertised.
+    let mut a = app(true);
+    for view in [View::Agenda, View::Matrix, View::Gaps] {
+        a.view = view;
+        let line = footer(&mut a, 140, 40);
+        for edit in [" edit", " sign", " add", " roles", " remove"] {
+            assert!(!line.contains(edit), "{view:?}: {line}");
+        }
+    }
+    // The vim preset's footer says j/k.
+    let mut opts = options(false);
+    opts.keymap = Some("vim".into());
+    let mut a = app_with_facts(workbench::demo_dir(), &opts).unwrap();
+    let line = footer(&mut a, 80, 24);
+    assert!(line.contains("j/k move"), "{line}");
+}
