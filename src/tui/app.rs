@@ -246,8 +246,25 @@ impl App {
         if action.is_some() {
             return action.and_then(|a| self.handle(a));
         }
+        // Ctrl-U clears the line, as in a shell (the text area would undo).
+        let clear_line = chord.code == KeyCode::Char('u') && chord.mods == KeyModifiers::CONTROL;
         if let Some(Modal::Form(form)) = &mut self.overlay.modal {
-            if form.focused().text.input(event) {
+            let text = &mut form.focused().text;
+            // An arrow over a selected (prefilled) value keeps the value to edit it.
+            let arrow = matches!(
+                chord.code,
+                KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End
+            ) && !chord.mods.contains(KeyModifiers::SHIFT);
+            if arrow && text.is_selecting() {
+                text.cancel_selection();
+            }
+            let changed = if clear_line {
+                text.move_cursor(ratatui_textarea::CursorMove::End);
+                text.delete_line_by_head()
+            } else {
+                text.input(event)
+            };
+            if changed {
                 form.validate(&self.snap.index);
                 self.draft_dirty = true;
             }
@@ -265,6 +282,7 @@ impl App {
             KeyCode::Backspace => {
                 text.pop();
             }
+            _ if clear_line => text.clear(),
             _ => return None,
         }
         self.filter = Filter::parse(text);

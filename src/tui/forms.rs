@@ -430,15 +430,20 @@ pub(crate) fn applies_to(kind: &FormKind, index: &Index) -> bool {
 impl Form {
     pub fn new(kind: FormKind, index: &Index, base: String) -> Form {
         let (title, inputs) = match &kind {
-            FormKind::Field { artifact, field } => (
-                format!("`{artifact}`: {}", field.key()),
-                vec![Input::new(
+            FormKind::Field { artifact, field } => {
+                let mut input = Input::new(
                     "value",
                     &current_value(index, artifact, *field),
                     *field == ArtifactField::Description,
                     field_hint(index, *field),
-                )],
-            ),
+                );
+                // A new place is typed whole, rarely patched: the first keystroke replaces
+                // the old one, an arrow keeps it to edit.
+                if matches!(field, ArtifactField::Path | ArtifactField::Url) {
+                    input.text.select_all();
+                }
+                (format!("`{artifact}`: {}", field.key()), vec![input])
+            }
             FormKind::AddArtifact => (
                 "New artifact".to_string(),
                 vec![

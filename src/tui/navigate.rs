@@ -45,6 +45,10 @@ impl App {
             };
             return;
         }
+        let help_end = self
+            .overlay
+            .help()
+            .map(|_| super::views::help::max_scroll(self, self.geometry.areas.body));
         let help = match &mut self.overlay.modal {
             Some(Modal::Help { scroll }) => Some(scroll),
             Some(Modal::Filter { help, .. }) => help.as_mut(),
@@ -59,7 +63,8 @@ impl App {
                 Action::First => -100_000,
                 _ => 100_000,
             };
-            *scroll = (*scroll as i32 + step).clamp(0, u16::MAX as i32) as u16;
+            let end = help_end.unwrap_or(u16::MAX);
+            *scroll = (*scroll as i32 + step).clamp(0, end as i32) as u16;
             return;
         }
         let (len, cursor) = match self.view {

@@ -181,3 +181,62 @@ fn the_footer_keeps_views_and_filter_and_shows_the_keymaps_own_keys() {
     let line = footer(&mut a, 80, 24);
     assert!(line.contains("j/k move"), "{line}");
 }
+
+#[test]
+fn help_stops_scrolling_at_its_end() {
+    let mut a = app(false);
+    key(&mut a, "?");
+    let top = text(&render(&mut a, 80, 24));
+    for _ in 0..50 {
+        key(&mut a, "PageDown");
+    }
+    let end = text(&render(&mut a, 80, 24));
+    assert_ne!(top, end);
+    key(&mut a, "Down");
+    assert_eq!(text(&render(&mut a, 80, 24)), end, "nothing below the end");
+    // One step back shows the line above at once, rather than after 50 pages of nothing.
+    key(&mut a, "Up");
+    assert_ne!(text(&render(&mut a, 80, 24)), end);
+}
+
+#[test]
+fn ctrl_u_clears_the_line_in_text_fields() {
+    let mut a = app(false);
+    workbench::select(&mut a, "prd");
+    key(&mut a, "e");
+    choose(&mut a, |i| i.label.starts_with("title"));
+    key(&mut a, "Enter");
+    assert!(!a.overlay.form().unwrap().inputs[0].value().is_empty());
+    key(&mut a, "Ctrl-u");
+    assert_eq!(a.overlay.form().unwrap().inputs[0].value(), "");
+    key(&mut a, "Esc");
+    // The filter line too.
+    key(&mut a, "/");
+    typed(&mut a, "role:pm");
+    key(&mut a, "Ctrl-u");
+    assert_eq!(a.overlay.filter_text(), Some(""));
+}
+
+#[test]
+fn a_prefilled_path_is_selected_so_typing_replaces_it() {
+    let open_path = || {
+        let mut a = app(false);
+        workbench::select(&mut a, "prd");
+        key(&mut a, "e");
+        choose(&mut a, |i| i.label.starts_with("path"));
+        key(&mut a, "Enter");
+        assert_eq!(a.overlay.form().unwrap().inputs[0].value(), "docs/prd.md");
+        a
+    };
+    let mut a = open_path();
+    typed(&mut a, "docs/prd-v2.md");
+    assert_eq!(
+        a.overlay.form().unwrap().inputs[0].value(),
+        "docs/prd-v2.md"
+    );
+    // An arrow keeps the text and puts the cursor in it.
+    let mut a = open_path();
+    key(&mut a, "Right");
+    typed(&mut a, "x");
+    assert_eq!(a.overlay.form().unwrap().inputs[0].value(), "docs/prd.mdx");
+}

@@ -5,7 +5,7 @@ mod chrome;
 pub mod detail;
 mod findings;
 mod form;
-mod help;
+pub(crate) mod help;
 mod matrix;
 pub mod org;
 
