@@ -240,3 +240,52 @@ fn a_prefilled_path_is_selected_so_typing_replaces_it() {
     typed(&mut a, "x");
     assert_eq!(a.overlay.form().unwrap().inputs[0].value(), "docs/prd.mdx");
 }
+
+/// "Keep my form" over a `handoff.yaml` changed on disk: the submit lands, or says why at once;
+/// the status never stays on "committing…".
+#[test]
+fn a_kept_form_over_a_changed_index_commits_or_says_why() {
+    // (the last: HEAD moved, but the watcher has not said so yet when the user submits)
+    for (committed_elsewhere, git_seen) in [(false, false), (true, true), (true, false)] {
+        let (_tmp, dir, mut a, mut rt) = workbench::workbench();
+        workbench::select(&mut a, "prd");
+        key(&mut a, "e");
+        choose(&mut a, |i| i.label.starts_with("title"));
+        key(&mut a, "Enter");
+        typed(&mut a, " (kept)");
+        let index = std::fs::read_to_string(dir.join("handoff.yaml")).unwrap();
+        std::fs::write(
+            dir.join("handoff.yaml"),
+            format!("# edited meanwhile\n{index}"),
+        )
+        .unwrap();
+        if committed_elsewhere {
+            crate::common::commit_as_lee(&dir, "comment", &["handoff.yaml"]);
+        }
+        // What the watcher reports, in the order the event loop applies it.
+        if git_seen {
+            rt.on_watch(&mut a, handoff::repo::watch::WatchEvent::GitChanged);
+        }
+        rt.on_watch(&mut a, handoff::repo::watch::WatchEvent::IndexFileChanged);
+        assert!(a.overlay.in_conflict());
+        key(&mut a, "k");
+        match key(&mut a, "Enter") {
+            Some(handoff::tui::app::Effect::Commit(change)) => rt.commit(&mut a, *change),
+            None => {}
+            other => panic!("{other:?}"),
+        }
+        assert!(a.committing.is_none(), "committing… stays");
+        let screen = text(&render(&mut a, 80, 24));
+        assert!(!screen.contains("committing…"), "{screen}");
+        let landed = a
+            .status
+            .as_deref()
+            .is_some_and(|s| s.starts_with("committed"));
+        let why = a.overlay.form().and_then(|f| f.problem.clone());
+        assert!(
+            landed || why.is_some(),
+            "neither landed nor said why: {:?} {screen}",
+            a.status
+        );
+    }
+}
