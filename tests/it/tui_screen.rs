@@ -289,3 +289,41 @@ fn a_kept_form_over_a_changed_index_commits_or_says_why() {
         );
     }
 }
+
+/// With `--ascii`, every byte the workbench draws is ASCII, in every view and overlay, and so
+/// is `matrix --ascii`.
+#[test]
+fn ascii_output_is_pure_ascii() {
+    let mut opts = options(false);
+    opts.ascii = true;
+    let mut a = app_with_facts(workbench::demo_dir(), &opts).unwrap();
+    let mut screens = Vec::new();
+    for (w, h) in [(140, 40), (80, 24), (60, 20)] {
+        for view in [View::Matrix, View::Gaps, View::Stale] {
+            a.view = view;
+            screens.push((format!("{view:?} {w}x{h}"), text(&render(&mut a, w, h))));
+            a.handle(Action::Open);
+            screens.push((
+                format!("{view:?} detail {w}x{h}"),
+                text(&render(&mut a, w, h)),
+            ));
+            a.handle(Action::Close);
+        }
+        a.handle(Action::Help);
+        screens.push((format!("help {w}x{h}"), text(&render(&mut a, w, h))));
+        a.handle(Action::Close);
+    }
+    for (name, screen) in screens {
+        let odd: String = screen.chars().filter(|c| !c.is_ascii()).collect();
+        assert!(odd.is_empty(), "{name}: {odd:?}\n{screen}");
+    }
+    let out = crate::common::handoff_command(workbench::demo_dir(), crate::common::NOW)
+        .args(["matrix", "--ascii"])
+        .output()
+        .unwrap();
+    let odd: String = String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| !c.is_ascii())
+        .collect();
+    assert!(odd.is_empty(), "matrix --ascii: {odd:?}");
+}
