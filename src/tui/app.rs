@@ -293,7 +293,7 @@ impl App {
     /// Carries out an action.
     pub fn handle(&mut self, action: Action) -> Option<Effect> {
         self.status = None;
-        self.follow = None;
+        self.stop_following();
         self.relayout();
         match action {
             Action::Quit => return Some(Effect::Quit),

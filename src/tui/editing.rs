@@ -198,6 +198,14 @@ impl App {
         };
     }
 
+    /// The user acted: the selection no longer follows a committed (or committing) change.
+    pub(crate) fn stop_following(&mut self) {
+        self.follow = None;
+        if let Some(committing) = &mut self.committing {
+            committing.artifact = None;
+        }
+    }
+
     /// A change was committed: the status says what landed.
     pub fn committed(&mut self, summary: String) {
         // The refresh that follows re-decides and re-sorts: the selection follows the

@@ -59,7 +59,7 @@ pub fn handle_input(app: &mut App, input: Event) -> Option<Effect> {
 
 /// Selects what was clicked: a matrix row and role column, or a finding.
 fn click(app: &mut App, x: u16, y: u16) {
-    app.follow = None;
+    app.stop_following();
     if app.overlay.help().is_some() || app.overlay.filter_text().is_some() {
         return;
     }

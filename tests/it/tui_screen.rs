@@ -327,3 +327,22 @@ fn ascii_output_is_pure_ascii() {
         .collect();
     assert!(odd.is_empty(), "matrix --ascii: {odd:?}");
 }
+
+/// Moving while a commit runs is a choice: the selection stays where the user put it.
+#[test]
+fn moving_during_a_commit_wins_over_following_it() {
+    let (_tmp, _dir, mut a, mut rt) = workbench::workbench();
+    workbench::select(&mut a, "prd");
+    key(&mut a, "e");
+    choose(&mut a, |i| i.label.starts_with("title"));
+    key(&mut a, "Enter");
+    typed(&mut a, " (moved)");
+    let Some(handoff::tui::app::Effect::Commit(change)) = key(&mut a, "Enter") else {
+        panic!("expected a commit");
+    };
+    key(&mut a, "Down");
+    let moved_to = a.selected_artifact();
+    rt.commit(&mut a, *change);
+    assert!(a.status.as_deref().unwrap().starts_with("committed"));
+    assert_eq!(a.selected_artifact(), moved_to);
+}
