@@ -38,23 +38,30 @@ pub fn width(s: &str) -> usize {
 
 /// Cuts `s` to at most `max` columns, ending with `…` when it was cut.
 pub fn truncate(s: &str, max: usize) -> String {
+    truncate_with(s, max, "…")
+}
+
+/// Cuts `s` to at most `max` columns, ending with `ellipsis` (`…`, or `...` for ASCII-only
+/// output) when it was cut.
+pub fn truncate_with(s: &str, max: usize, ellipsis: &str) -> String {
     if width(s) <= max {
         return s.to_string();
     }
-    if max == 0 {
-        return String::new();
+    let mark = width(ellipsis);
+    if max < mark {
+        return ".".repeat(max);
     }
     let mut out = String::new();
     let mut used = 0;
     for c in s.chars() {
         let w = c.width().unwrap_or(0);
-        if used + w > max - 1 {
+        if used + w > max - mark {
             break;
         }
         out.push(c);
         used += w;
     }
-    out.push('…');
+    out.push_str(ellipsis);
     out
 }
 
@@ -87,7 +94,8 @@ mod tests {
 }
 
 /// Word-wraps `s` to `cols` columns; every line after the first starts with `indent` spaces.
-/// Words longer than a line are cut. Widths are display widths.
+/// A word longer than a line (a path, a command) is broken across lines rather than cut, so
+/// nothing is lost. Widths are display widths.
 pub(crate) fn wrap(s: &str, cols: usize, indent: usize) -> Vec<String> {
     let cols = cols.max(indent + 8);
     let mut lines = Vec::new();
@@ -105,9 +113,16 @@ pub(crate) fn wrap(s: &str, cols: usize, indent: usize) -> Vec<String> {
             used += 1;
         }
         if w > room {
-            let cut = truncate(word, room.saturating_sub(used));
-            used += width(&cut);
-            line.push_str(&cut);
+            for c in word.chars() {
+                let cw = c.width().unwrap_or(0);
+                let room = cols - if lines.is_empty() { 0 } else { indent };
+                if used + cw > room {
+                    lines.push(std::mem::take(&mut line));
+                    used = 0;
+                }
+                line.push(c);
+                used += cw;
+            }
             continue;
         }
         line.push_str(word);
@@ -150,7 +165,12 @@ mod wrap_tests {
         );
         assert!(lines.iter().all(|l| width(l) <= 24));
         assert_eq!(wrap("", 10, 2), vec![""]);
-        let long = wrap("a-very-long-word-that-does-not-fit-anywhere", 12, 2);
+        let long = wrap("see a-very-long-word-that-does-not-fit-anywhere", 12, 2);
         assert!(long.iter().all(|l| width(l) <= 12), "{long:?}");
+        assert_eq!(
+            long.iter().map(|l| l.trim()).collect::<String>(),
+            "seea-very-long-word-that-does-not-fit-anywhere",
+            "a long word is broken across lines, not cut"
+        );
     }
 }

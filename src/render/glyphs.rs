@@ -47,8 +47,9 @@ pub(crate) fn cell_text(cell: &Cell, ascii: bool) -> String {
 /// What each letter and glyph means, in one line.
 pub(crate) fn legend(ascii: bool) -> String {
     let g = |s| state_glyph(s, ascii);
+    let dot = if ascii { "," } else { "·" };
     format!(
-        "O owner · R reviewer/sign-off · C consumer   {} signed & current · {} changed since sign-off · {} upstream changed · {} never signed · {} not required",
+        "O owner {dot} R reviewer/sign-off {dot} C consumer   {} signed & current {dot} {} changed since sign-off {dot} {} upstream changed {dot} {} never signed {dot} {} not required",
         g(CellState::Current),
         g(CellState::ChangedSinceSignoff),
         g(CellState::UpstreamChanged),

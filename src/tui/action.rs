@@ -178,3 +178,17 @@ impl Context {
         )
     }
 }
+
+impl Action {
+    /// Whether the action starts a change (present mode refuses these).
+    pub(crate) fn edits(self) -> bool {
+        matches!(
+            self,
+            Action::Edit
+                | Action::Sign
+                | Action::AddArtifact
+                | Action::RemoveArtifact
+                | Action::Roles
+        )
+    }
+}

@@ -104,6 +104,9 @@ pub struct App {
     pub(crate) banner: Option<String>,
     /// A change is being committed off the UI thread (hooks may take seconds).
     pub committing: Option<Committing>,
+    /// The artifact a commit just changed: every view's selection stays on it through the
+    /// refresh, until the user moves.
+    pub(crate) follow: Option<String>,
     /// A fingerprint of `handoff.yaml` as last read, which forms remember as their base.
     pub index_fingerprint: String,
     /// The form changed (or closed) since its draft was last saved.
@@ -153,6 +156,7 @@ impl App {
             status,
             banner: None,
             committing: None,
+            follow: None,
             index_fingerprint: String::new(),
             draft_dirty: false,
             size: (80, 24),
@@ -262,8 +266,25 @@ impl App {
         if action.is_some() {
             return action.and_then(|a| self.handle(a));
         }
+        // Ctrl-U clears the line, as in a shell (the text area would undo).
+        let clear_line = chord.code == KeyCode::Char('u') && chord.mods == KeyModifiers::CONTROL;
         if let Some(Modal::Form(form)) = &mut self.overlay.modal {
-            if form.focused().text.input(event) {
+            let text = &mut form.focused().text;
+            // An arrow over a selected (prefilled) value keeps the value to edit it.
+            let arrow = matches!(
+                chord.code,
+                KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End
+            ) && !chord.mods.contains(KeyModifiers::SHIFT);
+            if arrow && text.is_selecting() {
+                text.cancel_selection();
+            }
+            let changed = if clear_line {
+                text.move_cursor(ratatui_textarea::CursorMove::End);
+                text.delete_line_by_head()
+            } else {
+                text.input(event)
+            };
+            if changed {
                 form.validate(&self.snap.index);
                 self.draft_dirty = true;
             }
@@ -281,6 +302,7 @@ impl App {
             KeyCode::Backspace => {
                 text.pop();
             }
+            _ if clear_line => text.clear(),
             _ => return None,
         }
         self.filter = Filter::parse(text);
@@ -291,6 +313,7 @@ impl App {
     /// Carries out an action.
     pub fn handle(&mut self, action: Action) -> Option<Effect> {
         self.status = None;
+        self.stop_following();
         self.relayout();
         match action {
             Action::Quit => return Some(Effect::Quit),

@@ -32,6 +32,9 @@ impl App {
     /// snapshot or the report changes. Must be taken while rows and lists still match them.
     pub(crate) fn selection(&self) -> Selection {
         let key = |list: &FindingList| {
+            if !list.chosen {
+                return None;
+            }
             list.items
                 .get(list.cursor.selected)
                 .and_then(|&i| self.snap.report.findings.get(i))
@@ -157,10 +160,39 @@ impl App {
                     .position(|&i| is_finding(&findings[i], &key))
             {
                 list.cursor.selected = pos;
+            } else if !list.chosen {
+                list.cursor = Default::default();
             }
         };
         reselect(&mut self.gaps, selection.gap);
         reselect(&mut self.stale, selection.stale);
+        if let Some(id) = &self.follow {
+            self.select_artifact_everywhere(&id.clone());
+        }
+    }
+
+    /// Puts every view's cursor on `id`: its matrix row, and in each list its first finding
+    /// (a list where it has none keeps its place).
+    fn select_artifact_everywhere(&mut self, id: &str) {
+        let artifacts = &self.snap.index.artifacts;
+        if let Some(pos) = self.matrix.rows.iter().position(|&i| artifacts[i].id == id) {
+            self.matrix.cursor.selected = pos;
+        }
+        let findings = &self.snap.report.findings;
+        for list in [&mut self.gaps, &mut self.stale] {
+            let on_it = |pos: usize| {
+                list.items
+                    .get(pos)
+                    .is_some_and(|&i| findings[i].artifact == id)
+            };
+            if on_it(list.cursor.selected) {
+                continue;
+            }
+            if let Some(pos) = list.items.iter().position(|&i| findings[i].artifact == id) {
+                list.cursor.selected = pos;
+                list.chosen = true;
+            }
+        }
     }
 
     fn clamp(&mut self) {

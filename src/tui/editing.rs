@@ -18,6 +18,8 @@ pub struct Committing {
     /// The form the change came from (none for a confirmed removal), to open again if the
     /// commit is refused.
     pub form: Option<Box<Form>>,
+    /// The artifact the change is about, for the selection to stay on once it lands.
+    pub artifact: Option<String>,
 }
 
 impl App {
@@ -167,7 +169,10 @@ impl App {
                 let Some(Modal::Form(form)) = self.overlay.modal.take() else {
                     unreachable!("the form was open a moment ago");
                 };
-                self.committing = Some(Committing { form: Some(form) });
+                self.committing = Some(Committing {
+                    form: Some(form),
+                    artifact: change.artifact().map(str::to_string),
+                });
                 self.relayout();
                 Some(Effect::Commit(Box::new(change)))
             }
@@ -183,7 +188,10 @@ impl App {
         let Some(Modal::Confirm(confirm)) = self.overlay.modal.take() else {
             return None;
         };
-        self.committing = Some(Committing { form: None });
+        self.committing = Some(Committing {
+            form: None,
+            artifact: confirm.change.artifact().map(str::to_string),
+        });
         self.relayout();
         Some(Effect::Commit(Box::new(confirm.change)))
     }
@@ -223,9 +231,19 @@ impl App {
         };
     }
 
+    /// The user acted: the selection no longer follows a committed (or committing) change.
+    pub(crate) fn stop_following(&mut self) {
+        self.follow = None;
+        if let Some(committing) = &mut self.committing {
+            committing.artifact = None;
+        }
+    }
+
     /// A change was committed: the status says what landed.
     pub fn committed(&mut self, summary: String) {
-        self.committing = None;
+        // The refresh that follows re-decides and re-sorts: the selection follows the
+        // artifact just changed until the user moves.
+        self.follow = self.committing.take().and_then(|c| c.artifact);
         self.draft_dirty = true;
         self.status = Some(format!("committed {summary}"));
         self.relayout();

@@ -31,6 +31,20 @@ pub enum Change {
     SignAll(Vec<SignRequest>),
 }
 
+impl Change {
+    /// The artifact the change is about and that stays there after it (none for a removal or
+    /// a change of roles).
+    pub fn artifact(&self) -> Option<&str> {
+        match self {
+            Change::Edit(IndexEdit::Artifact { artifact, .. }) => Some(artifact),
+            Change::Edit(IndexEdit::AddArtifact(new)) => Some(&new.id),
+            Change::Sign(request) => Some(&request.artifact),
+            // Several artifacts: the selection stays where it is.
+            Change::Edit(_) | Change::SignAll(_) => None,
+        }
+    }
+}
+
 /// What choosing an item of a picker leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Then {
@@ -419,15 +433,20 @@ pub(crate) fn applies_to(kind: &FormKind, index: &Index) -> bool {
 impl Form {
     pub fn new(kind: FormKind, index: &Index, base: String) -> Form {
         let (title, inputs) = match &kind {
-            FormKind::Field { artifact, field } => (
-                format!("`{artifact}`: {}", field.key()),
-                vec![Input::new(
+            FormKind::Field { artifact, field } => {
+                let mut input = Input::new(
                     "value",
                     &current_value(index, artifact, *field),
                     *field == ArtifactField::Description,
                     field_hint(index, *field),
-                )],
-            ),
+                );
+                // A new place is typed whole, rarely patched: the first keystroke replaces
+                // the old one, an arrow keeps it to edit.
+                if matches!(field, ArtifactField::Path | ArtifactField::Url) {
+                    input.text.select_all();
+                }
+                (format!("`{artifact}`: {}", field.key()), vec![input])
+            }
             FormKind::AddArtifact => (
                 "New artifact".to_string(),
                 vec![

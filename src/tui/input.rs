@@ -118,6 +118,7 @@ pub fn handle_input(app: &mut App, input: Event) -> Option<Effect> {
 
 /// Selects what was clicked: a matrix row and role column, or a finding.
 fn click(app: &mut App, x: u16, y: u16) {
+    app.stop_following();
     if app.overlay.help().is_some() || app.overlay.filter_text().is_some() {
         return;
     }
@@ -158,6 +159,7 @@ fn click(app: &mut App, x: u16, y: u16) {
                 && let Some(list_state) = app.list_mut()
             {
                 list_state.cursor.selected = pos;
+                list_state.chosen = true;
             }
         }
         View::Agenda | View::Scorecard => {}

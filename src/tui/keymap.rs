@@ -464,8 +464,14 @@ impl Keymap {
     }
 
     /// Footer hints for a context: (keys, hint) for actions with a hint, the context's own
-    /// first, then the global ones it does not shadow.
-    pub(crate) fn hints(&self, context: Context, ascii: bool) -> Vec<(String, &'static str)> {
+    /// first, then the global ones it does not shadow. `read_only` leaves out the editing
+    /// actions (present mode refuses them).
+    pub(crate) fn hints(
+        &self,
+        context: Context,
+        ascii: bool,
+        read_only: bool,
+    ) -> Vec<(String, &'static str)> {
         let mut out: Vec<(String, &'static str)> = Vec::new();
         let mut seen: Vec<Action> = Vec::new();
         let contexts: &[Context] = if context.inherits_global() {
@@ -482,7 +488,11 @@ impl Keymap {
                     .iter()
                     .filter(|k| ctx == context || self.action_for(context, **k) == Some(b.action))
                     .collect();
-                if hint.is_empty() || usable.is_empty() || seen.contains(&b.action) {
+                if hint.is_empty()
+                    || usable.is_empty()
+                    || seen.contains(&b.action)
+                    || (read_only && b.action.edits())
+                {
                     continue;
                 }
                 seen.push(b.action);
@@ -494,7 +504,17 @@ impl Keymap {
             context,
             Context::Matrix | Context::Findings | Context::Detail | Context::Help | Context::Diff
         ) {
-            let arrows = if ascii { "Up/Down" } else { "↑↓" };
+            // The keymap's own first keys: `↑↓` by default, `j/k` in the vim preset.
+            let first = |action| {
+                self.keys_for(context, action)
+                    .first()
+                    .map(|k| (k.code, k.label(ascii)))
+            };
+            let arrows = match (first(Action::Down), first(Action::Up)) {
+                (Some((KeyCode::Down, _)), Some((KeyCode::Up, _))) if !ascii => "↑↓".to_string(),
+                (Some((_, down)), Some((_, up))) => format!("{down}/{up}"),
+                _ => String::new(),
+            };
             let what = if context == Context::Matrix && !ascii {
                 "move ←→ role"
             } else if context == Context::Matrix {
@@ -504,8 +524,8 @@ impl Keymap {
             } else {
                 "move"
             };
-            if !self.keys_for(context, Action::Down).is_empty() {
-                out.insert(0, (arrows.to_string(), what));
+            if !arrows.is_empty() {
+                out.insert(0, (arrows, what));
             }
         }
         out
@@ -671,12 +691,12 @@ mod tests {
     #[test]
     fn hints_follow_the_table() {
         let (keymap, _) = Keymap::load(None, None);
-        let hints = keymap.hints(Context::Matrix, false);
+        let hints = keymap.hints(Context::Matrix, false, false);
         assert_eq!(hints[0], ("↑↓".to_string(), "move ←→ role"));
         assert!(hints.contains(&("Enter".to_string(), "detail")));
         assert!(hints.contains(&("q".to_string(), "quit")));
         assert!(hints.contains(&("?".to_string(), "help")));
-        let filter = keymap.hints(Context::Filter, false);
+        let filter = keymap.hints(Context::Filter, false, false);
         assert_eq!(
             filter,
             vec![

@@ -58,6 +58,10 @@ impl App {
             view.scroll_by(step, page);
             return;
         }
+        let help_end = self
+            .overlay
+            .help()
+            .map(|_| super::views::help::max_scroll(self, self.geometry.areas.body));
         let help = match &mut self.overlay.modal {
             Some(Modal::Help { scroll }) => Some(scroll),
             Some(Modal::Filter { help, .. }) => help.as_mut(),
@@ -72,7 +76,8 @@ impl App {
                 Action::First => -100_000,
                 _ => 100_000,
             };
-            *scroll = (*scroll as i32 + step).clamp(0, u16::MAX as i32) as u16;
+            let end = help_end.unwrap_or(u16::MAX);
+            *scroll = (*scroll as i32 + step).clamp(0, end as i32) as u16;
             return;
         }
         if self.view == View::Scorecard {
@@ -93,7 +98,10 @@ impl App {
             View::Matrix => (self.matrix.rows.len(), &mut self.matrix.cursor),
             View::Agenda | View::Scorecard => return,
             _ => match self.list_mut() {
-                Some(list) => (list.items.len(), &mut list.cursor),
+                Some(list) => {
+                    list.chosen = true;
+                    (list.items.len(), &mut list.cursor)
+                }
                 None => return,
             },
         };
@@ -163,6 +171,7 @@ impl App {
                     Some(pos) => {
                         if let Some(list) = self.list_mut() {
                             list.cursor.selected = pos;
+                            list.chosen = true;
                         }
                     }
                     None => self.status = Some("no finding on another artifact".into()),

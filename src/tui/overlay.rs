@@ -68,7 +68,7 @@ impl Overlay {
     }
 
     /// The filter being typed.
-    pub(crate) fn filter_text(&self) -> Option<&str> {
+    pub fn filter_text(&self) -> Option<&str> {
         match &self.modal {
             Some(Modal::Filter { text, .. }) => Some(text),
             _ => None,

@@ -305,10 +305,19 @@ impl Theme {
         if self.ascii { "|" } else { "│" }
     }
 
+    /// What ends a line cut short: `…` (ASCII: `...`).
+    pub(crate) fn ellipsis(&self) -> &'static str {
+        if self.ascii { "..." } else { "…" }
+    }
+
     pub(crate) fn arrow(&self) -> &'static str {
         if self.ascii { "->" } else { "→" }
     }
 }
+
+#[cfg(test)]
+#[path = "theme_contrast.rs"]
+mod contrast;
 
 #[cfg(test)]
 mod tests {

@@ -40,6 +40,9 @@ pub struct MatrixState {
 pub struct FindingList {
     pub items: Vec<usize>,
     pub cursor: Cursor,
+    /// The user moved in this list. Until then it stays on its first item as findings arrive
+    /// and re-sort, instead of following whichever finding happened to be first at start.
+    pub chosen: bool,
 }
 
 impl FindingList {

@@ -47,5 +47,6 @@ mod trust;
 mod tui;
 mod tui_edit;
 mod tui_meeting;
+mod tui_screen;
 mod watch;
 mod yaml_edit;

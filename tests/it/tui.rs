@@ -2,68 +2,17 @@
 //! sizes and compared with reviewed snapshots, the styles that carry state asserted cell by
 //! cell, a sweep of tiny sizes, and flows driven by key events.
 
-use crate::common;
 use crate::support::workbench;
-
-use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use handoff::core::analysis::CellState;
 use handoff::core::model::FindingCode;
 use handoff::tui::action::Action;
 use handoff::tui::app::{App, Effect, View};
+use handoff::tui::app_with_facts;
 use handoff::tui::overlay::Modal;
 use handoff::tui::theme::Role;
-use handoff::tui::{app_with_facts, views};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
-use workbench::{key, options, select};
-
-/// The demo repository, built once per test run at a pinned time, so commit ids and ages
-/// are the same in every run.
-fn demo_dir() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let (tmp, dir) = common::sample_repo();
-        // Kept for the whole run: the tests share it.
-        let _ = tmp.keep();
-        dir
-    })
-}
-
-fn app(present: bool) -> App {
-    app_with_facts(demo_dir(), &options(present)).unwrap()
-}
-
-fn render(app: &mut App, w: u16, h: u16) -> Buffer {
-    app.resize(w, h);
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| views::draw(f, app)).unwrap();
-    terminal.backend().buffer().clone()
-}
-
-fn text(buf: &Buffer) -> String {
-    let w = buf.area.width as usize;
-    buf.content()
-        .chunks(w)
-        .map(|row| {
-            let mut line = String::new();
-            let mut skip = 0;
-            for cell in row {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                line.push_str(cell.symbol());
-                skip = unicode_width::UnicodeWidthStr::width(cell.symbol()).saturating_sub(1);
-            }
-            line.trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use workbench::{app, demo_dir, key, options, render, select, text};
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (60, 20)];
 

@@ -4,66 +4,12 @@
 
 use crate::support::workbench;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
 use crate::common::{commit_as_lee, git, sample_repo};
-use handoff::engine;
-use handoff::repo::write::own_writes::OwnWrites;
 use handoff::tui::app::{App, Effect};
-use handoff::tui::forms::PickerItem;
-use handoff::tui::runtime::Runtime;
 use handoff::tui::{app_with_facts, index_fingerprint};
-use tempfile::TempDir;
-use workbench::{key, options, select};
-
-fn runtime(dir: &Path) -> Runtime {
-    let ws = engine::locate(Some(dir)).unwrap();
-    let rt = Runtime::new(ws, Arc::new(|_| {}), OwnWrites::default());
-    assert_eq!(rt.draft_path, Some(dir.join(".git/handoff/draft.json")));
-    rt
-}
-
-/// The sample repository, the workbench on it (not in present mode), and its runtime.
-fn workbench() -> (TempDir, PathBuf, App, Runtime) {
-    let (tmp, dir) = sample_repo();
-    let app = app_with_facts(&dir, &options(false)).unwrap();
-    let rt = runtime(&dir);
-    (tmp, dir, app, rt)
-}
-
-/// Moves the open picker down to its first item that `which` accepts.
-fn choose(app: &mut App, which: impl Fn(&PickerItem) -> bool) {
-    let pos = app
-        .overlay
-        .picker()
-        .unwrap()
-        .items
-        .iter()
-        .position(which)
-        .unwrap();
-    for _ in 0..pos {
-        key(app, "Down");
-    }
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, &c.to_string());
-    }
-}
-
-/// Presses `k`, which must ask for a commit, and runs that commit through the runtime, as the
-/// event loop does.
-fn commit(app: &mut App, rt: &mut Runtime, k: &str) {
-    match key(app, k) {
-        Some(Effect::Commit(change)) => rt.commit(app, *change),
-        other => panic!(
-            "expected a commit, got {other:?}; form: {:?}",
-            app.overlay.form().map(|f| f.problem.clone())
-        ),
-    }
-}
+use workbench::{choose, commit, key, options, runtime, select, typed, workbench};
 
 /// The status says a commit landed, and it sits on `before`.
 fn assert_landed_on(app: &App, dir: &Path, before: &str) {

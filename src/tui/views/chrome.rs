@@ -185,14 +185,22 @@ pub fn input(frame: &mut Frame, app: &App, area: Rect) {
     ));
 }
 
-/// The keys that act here, generated from the keymap, as many as fit. Help and quit always
-/// show, at the end: from them a newcomer finds everything else.
+/// The keys that act here, generated from the keymap, as many as fit. Switching views,
+/// filtering, help and quit always show, at the end: from them a newcomer finds everything
+/// else. Present mode, being read-only, advertises no editing key.
 pub fn footer(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let hints = app.keymap.hints(app.context(), t.ascii);
-    let (last, first): (Vec<_>, Vec<_>) = hints
+    let hints = app
+        .keymap
+        .hints(app.context(), t.ascii, app.options.present);
+    let (mut last, first): (Vec<_>, Vec<_>) = hints
         .into_iter()
-        .partition(|(_, hint)| matches!(*hint, "help" | "quit"));
+        .partition(|(_, hint)| matches!(*hint, "view" | "filter" | "help" | "quit"));
+    last.sort_by_key(|(_, hint)| {
+        ["view", "filter", "quit", "help"]
+            .iter()
+            .position(|h| h == hint)
+    });
     let w = |(keys, hint): &(String, &str)| width(keys) + 1 + width(hint) + 2;
     let reserved: usize = last.iter().map(w).sum();
     let mut used = 1 + reserved;

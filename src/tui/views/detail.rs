@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::core::analysis::{CellState, MatrixRow, ago, date, short};
 use crate::core::model::{Action, Artifact, ArtifactFacts, History, Status, Target};
-use crate::core::text::{sanitize, wrap};
+use crate::core::text::{sanitize, truncate_with, width, wrap};
 use crate::engine::Snapshot;
 use crate::render::glyphs::{state_glyph, state_words};
 use crate::tui::app::App;
@@ -90,7 +90,31 @@ pub fn lines(app: &App, artifact_index: usize, cols: usize) -> Vec<Line<'static>
     findings(&c, &mut out);
     signoffs(&c, &mut out);
     document(&c, &mut out);
-    out
+    // Wrapped text already fits; anything else too wide is cut visibly, not by the edge.
+    out.into_iter()
+        .map(|l| fit(l, cols, app.theme.ellipsis()))
+        .collect()
+}
+
+/// `line` cut to `cols` columns, ending with `ellipsis` where it was cut.
+fn fit(line: Line<'static>, cols: usize, ellipsis: &str) -> Line<'static> {
+    if line.width() <= cols {
+        return line;
+    }
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = width(&span.content);
+        if used + w <= cols.saturating_sub(width(ellipsis)) {
+            used += w;
+            spans.push(span);
+            continue;
+        }
+        let cut = truncate_with(&span.content, cols - used, ellipsis);
+        spans.push(Span::styled(cut, span.style));
+        break;
+    }
+    Line::from(spans).style(line.style)
 }
 
 /// A role with where its sign-off stands, then its people on the lines below.

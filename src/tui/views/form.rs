@@ -30,7 +30,7 @@ fn hints_line(app: &App, cols: usize) -> Line<'static> {
     let t = &app.theme;
     let mut spans = Vec::new();
     let mut used = 0;
-    for (keys, hint) in app.keymap.hints(app.context(), t.ascii) {
+    for (keys, hint) in app.keymap.hints(app.context(), t.ascii, false) {
         let w = width(&keys) + width(hint) + 3;
         if used + w > cols {
             break;

@@ -87,7 +87,19 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect, scroll: u16) {
         Paragraph::new(lines(app))
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
+            .scroll((scroll.min(max_scroll(app, body)), 0)),
         area,
     );
+}
+
+/// How far the help scrolls in `body`: until its last line is at the bottom, no further.
+pub(crate) fn max_scroll(app: &App, body: Rect) -> u16 {
+    let area = centered(body, 90, 92);
+    let (inner_w, inner_h) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+    let total = Paragraph::new(lines(app))
+        .wrap(Wrap { trim: false })
+        .line_count(inner_w);
+    u16::try_from(total)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(inner_h)
 }

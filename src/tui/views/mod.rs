@@ -6,7 +6,7 @@ pub mod detail;
 mod diff;
 mod findings;
 mod form;
-mod help;
+pub(crate) mod help;
 mod matrix;
 pub mod org;
 mod scorecard;
@@ -23,6 +23,42 @@ pub(crate) use scorecard::max_scroll as scorecard_max_scroll;
 
 /// Draws the app in the geometry it was last laid out in (see `App::relayout`).
 pub fn draw(frame: &mut Frame, app: &App) {
+    draw_views(frame, app);
+    if app.theme.ascii {
+        to_ascii(frame.buffer_mut());
+    }
+}
+
+/// With `--ascii`, every cell is made ASCII, repository text (titles, notes) included: the
+/// glyphs were chosen ASCII already; this catches punctuation and anything else.
+fn to_ascii(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        if !cell.symbol().is_ascii() {
+            let plain = ascii_stand_in(cell.symbol());
+            cell.set_symbol(plain);
+        }
+    }
+}
+
+/// One column of ASCII for a non-ASCII symbol (a wide one's second column is already blank).
+fn ascii_stand_in(symbol: &str) -> &'static str {
+    match symbol {
+        "—" | "–" | "─" | "━" | "‐" => "-",
+        "“" | "”" | "„" | "«" | "»" => "\"",
+        "‘" | "’" => "'",
+        "…" | "·" | "•" => ".",
+        "×" => "x",
+        "→" | "▸" => ">",
+        "←" | "◂" => "<",
+        "↑" => "^",
+        "↓" => "v",
+        "│" | "┃" | "▏" => "|",
+        "┌" | "┐" | "└" | "┘" | "├" | "┤" | "┬" | "┴" | "┼" => "+",
+        _ => "?",
+    }
+}
+
+fn draw_views(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if geometry::too_small((area.width, area.height)) {
         too_small(frame, app, area);
