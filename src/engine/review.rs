@@ -20,12 +20,14 @@ use jiff::Timestamp;
 use super::Snapshot;
 use super::as_of::{AsOfError, CommitPoint, PastHandoff, Timeline};
 use crate::core::analysis::Finding;
-use crate::core::model::{Action, SignOff, Target};
+use crate::core::model::{Action, ReviewPoint, SignOff, Target};
 
 /// The review of one interval.
 #[derive(Debug, Clone)]
 pub struct Review {
     pub since: CommitPoint,
+    /// The recorded review the interval starts from (`--since last-review`).
+    pub since_review: Option<ReviewPoint>,
     pub until: CommitPoint,
     /// The time the end of the interval is decided at.
     pub now: Timestamp,
@@ -132,6 +134,7 @@ pub fn review(
     }
     let mut review = Review {
         since: line.first().cloned().unwrap_or_else(|| since.clone()),
+        since_review: None,
         until: until.clone(),
         now: now.unwrap_or(until.committed),
         commits: line.len().saturating_sub(1),

@@ -51,6 +51,12 @@ pub(crate) fn json(r: &Review) -> String {
     let doc = json!({
         "version": JSON_VERSION,
         "since": commit_json(&r.since),
+        "since_review": r.since_review.as_ref().map(|p| json!({
+            "at": p.at.to_string(),
+            "by": p.by,
+            "attendees": p.attendees,
+            "note": p.note,
+        })),
         "until": commit_json(&r.until),
         "now": r.now.to_string(),
         "commits": r.commits,
@@ -207,8 +213,24 @@ fn heading(r: &Review) -> String {
     )
 }
 
+/// The recorded review the interval starts from, as one line.
+fn since_review_line(r: &Review) -> Option<String> {
+    let p = r.since_review.as_ref()?;
+    let mut line = format!("Since the review of {} recorded by {}", date(p.at), p.by);
+    if !p.attendees.is_empty() {
+        line.push_str(&format!(" (with {})", p.attendees.join(", ")));
+    }
+    if let Some(note) = &p.note {
+        line.push_str(&format!(": {}", note.lines().collect::<Vec<_>>().join(" ")));
+    }
+    Some(line)
+}
+
 pub(crate) fn text(r: &Review) -> String {
     let mut out = format!("{}\n", sanitize(&heading(r)));
+    if let Some(line) = since_review_line(r) {
+        out.push_str(&format!("{}\n", sanitize(&line)));
+    }
     for (title, lines) in sections(r) {
         out.push_str(&format!("\n{title}\n"));
         if lines.is_empty() {
@@ -223,6 +245,9 @@ pub(crate) fn text(r: &Review) -> String {
 
 pub(crate) fn markdown(r: &Review) -> String {
     let mut out = format!("# {}\n", md(&heading(r)));
+    if let Some(line) = since_review_line(r) {
+        out.push_str(&format!("\n{}\n", md(&line)));
+    }
     for (title, lines) in sections(r) {
         out.push_str(&format!("\n## {}\n\n", md(&title)));
         if lines.is_empty() {
@@ -236,7 +261,11 @@ pub(crate) fn markdown(r: &Review) -> String {
 }
 
 pub(crate) fn html_page(r: &Review) -> String {
-    let mut body = format!("<header><h1>{}</h1></header>\n<main>\n", html(&heading(r)));
+    let mut body = format!("<header><h1>{}</h1>\n", html(&heading(r)));
+    if let Some(line) = since_review_line(r) {
+        body.push_str(&format!("<p class=\"lede\">{}</p>\n", html(&line)));
+    }
+    body.push_str("</header>\n<main>\n");
     for (title, lines) in sections(r) {
         body.push_str(&format!("<h2>{}</h2>\n", html(&title)));
         if lines.is_empty() {

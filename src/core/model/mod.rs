@@ -11,6 +11,7 @@ pub mod ledger_history;
 pub mod load;
 pub mod location;
 pub mod mailmap;
+pub mod review_points;
 pub mod schema;
 
 pub use duration::{DriftThreshold, Duration};
@@ -25,3 +26,4 @@ pub use ledger::{Action, Ledger, LedgerProblem, SignOff};
 pub use ledger_history::LedgerHistory;
 pub use location::{LoadError, LoadErrors, Pos};
 pub use mailmap::Mailmap;
+pub use review_points::{REVIEWS_FILE, ReviewPoint};

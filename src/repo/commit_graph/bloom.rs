@@ -47,10 +47,7 @@ impl ChangedPathFilters {
     /// has no commit-graph, no layer carries filters, or a file is not one this reader knows.
     pub fn open(common_dir: &Path) -> Option<Self> {
         let files = chain_files(common_dir)?;
-        let layers = files
-            .iter()
-            .map(Layer::read)
-            .collect::<Option<Vec<_>>>()?;
+        let layers = files.iter().map(Layer::read).collect::<Option<Vec<_>>>()?;
         layers
             .iter()
             .any(|layer| layer.filters.is_some())

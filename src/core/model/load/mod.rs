@@ -11,6 +11,7 @@ mod decode;
 mod index;
 mod keys;
 mod ledger;
+mod review_points;
 mod rules;
 
 pub use index::load_index;
@@ -18,6 +19,7 @@ pub(crate) use keys::{
     ARTIFACT_KEYS, KIND_KEYS, ROLE_KEYS, SIGNOFF_KEYS, SUPPORTED_VERSION, TOP_KEYS, suggest,
 };
 pub use ledger::load_ledger_file;
+pub(crate) use review_points::decode_review_points;
 pub(crate) use rules::MAX_ID_CHARS;
 pub use rules::path_problem;
 pub(crate) use rules::{
