@@ -269,3 +269,77 @@ fn since_last_review_without_a_recorded_review_says_how_to_record_one() {
         .unwrap();
     assert!(!out.status.success(), "--note without --record is refused");
 }
+
+/// (artifact, code) pairs of a list, sorted.
+fn pairs(json: &Value, list: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = events(json, list)
+        .into_iter()
+        .map(|(artifact, code, _, _)| (artifact, code))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_demo_review_since_last_review_lists_the_week_after_the_recorded_review() {
+    let (_tmp, dir) = crate::common::sample_repo();
+    let json = review_json(&dir, &["--since", "last-review"]);
+    assert_eq!(json["since_review"]["by"], "dana@acme.example");
+    assert_eq!(
+        json["since"]["summary"],
+        "handoff: Dana Whitfield records a review"
+    );
+    let owned = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, c)| (a.to_string(), c.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        pairs(&json, "opened"),
+        owned(&[
+            ("adr-0001", "inert-policy"),
+            ("adr-0002", "frozen-changed"),
+            ("adr-0002", "superseded-dependency"),
+            ("dashboard-cost-latency", "superseded-dependency"),
+            ("incident-2307", "missing-sections"),
+            ("incident-2307", "unsigned"),
+            ("incident-2307", "unsigned"),
+            ("prd", "code-drift"),
+            ("rollout-flags", "at-risk"),
+            ("runbook-kill-switch", "at-risk"),
+            ("runbook-provider-outage", "superseded-dependency"),
+        ])
+    );
+    assert_eq!(
+        pairs(&json, "closed"),
+        owned(&[
+            ("flagged-queue", "at-risk"),
+            ("prompt-reply-draft", "upstream-changed"),
+            ("rollout-flags", "upstream-changed"),
+            ("runbook-bad-drafts", "at-risk"),
+            ("runbook-kill-switch", "at-risk"),
+            ("trust-ux", "upstream-changed"),
+        ])
+    );
+    let mut signed: Vec<(String, String)> = json["signoffs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["artifact"].as_str().unwrap().to_string(),
+                s["by"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    signed.sort();
+    assert_eq!(
+        signed,
+        owned(&[
+            ("incident-2307", "lee@acme.example"),
+            ("prompt-reply-draft", "lee@acme.example"),
+            ("rollout-flags", "jonas@acme.example"),
+            ("trust-ux", "priya@acme.example"),
+        ])
+    );
+}
