@@ -8,8 +8,9 @@ use clap::{Args, ValueEnum};
 use jiff::{Timestamp, ToSpan};
 
 use super::set::report_commit;
-use crate::core::model::REVIEWS_FILE;
+use crate::core::model::{Duration, REVIEWS_FILE};
 use crate::engine::as_of::{CommitPoint, Timeline};
+use crate::engine::waiting::waiting;
 use crate::engine::{clock, locate, review};
 use crate::render::review as render;
 use crate::repo::write::CommitOptions;
@@ -33,6 +34,10 @@ pub(crate) struct ReviewArgs {
     #[arg(long, value_enum, default_value_t = ReviewFormat::Text)]
     pub format: ReviewFormat,
 
+    /// How far back sign-off turnarounds (median, 90th percentile) are measured
+    #[arg(long, value_name = "DURATION", default_value = "90d", value_parser = parse_window)]
+    pub window: Duration,
+
     /// Record that a review happened now: a review point appended to .handoff/reviews.yaml
     /// and committed alone, the start of the next `--since last-review`
     #[arg(long, conflicts_with_all = ["since", "until"])]
@@ -49,6 +54,10 @@ pub(crate) struct ReviewArgs {
     /// With --record: skip the repository's pre-commit and commit-msg hooks
     #[arg(long, requires = "record")]
     pub no_verify: bool,
+}
+
+fn parse_window(text: &str) -> Result<Duration, String> {
+    text.parse::<Duration>().map_err(|e| e.to_string())
 }
 
 /// The `--since` value that starts from the newest recorded review.
@@ -150,6 +159,12 @@ pub(crate) fn run(args: ReviewArgs) -> Result<ExitCode, super::Failure> {
     let mut review =
         review::review(&timeline, &since, &until, decide_now).map_err(super::Failure::error)?;
     review.since_review = since_review;
+    let window_start = review
+        .now
+        .checked_sub(jiff::SignedDuration::from_secs(args.window.seconds()))
+        .unwrap_or(review.now);
+    review.waiting =
+        waiting(&timeline, &until, review.now, window_start).map_err(super::Failure::error)?;
     let page = match args.format {
         ReviewFormat::Text => render::text(&review),
         ReviewFormat::Json => render::json(&review),

@@ -8,6 +8,7 @@ pub(crate) mod fault;
 pub mod org;
 mod reach;
 pub mod review;
+pub mod waiting;
 pub mod worker;
 
 use jiff::Timestamp;

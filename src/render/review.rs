@@ -8,6 +8,7 @@ use crate::core::analysis::{Finding, date};
 use crate::core::text::sanitize;
 use crate::engine::as_of::CommitPoint;
 use crate::engine::review::{ChangeKind, FindingEvent, Review};
+use crate::engine::waiting::Turnaround;
 
 /// Version of the JSON document; raised when a field changes meaning or goes away.
 pub(crate) const JSON_VERSION: u32 = 1;
@@ -36,6 +37,35 @@ fn event_json(e: &FindingEvent) -> Value {
     let mut v = finding_json(&e.finding);
     v["commit"] = e.commit.as_ref().map_or(Value::Null, commit_json);
     v
+}
+
+fn turnaround_json(t: &Turnaround) -> Value {
+    json!({
+        "name": t.name,
+        "signoffs": t.signoffs,
+        "median_seconds": t.median_seconds,
+        "p90_seconds": t.p90_seconds,
+    })
+}
+
+/// A wait as people read it: `5h`, `3.2d`.
+fn span(seconds: i64) -> String {
+    if seconds < 86_400 {
+        format!("{}h", seconds / 3600)
+    } else {
+        format!("{:.1}d", seconds as f64 / 86_400.0)
+    }
+}
+
+fn turnaround_line(t: &Turnaround) -> String {
+    format!(
+        "{}: median {}, p90 {} ({} sign-off{})",
+        t.name,
+        span(t.median_seconds),
+        span(t.p90_seconds),
+        t.signoffs,
+        if t.signoffs == 1 { "" } else { "s" }
+    )
 }
 
 fn change_name(kind: &ChangeKind) -> &'static str {
@@ -85,6 +115,19 @@ pub(crate) fn json(r: &Review) -> String {
             "to": o.to,
             "commit": commit_json(&o.commit),
         })).collect::<Vec<_>>(),
+        "waiting_on": r.waiting.open.iter().map(|w| json!({
+            "artifact": w.artifact,
+            "code": w.code.as_str(),
+            "role": w.role,
+            "people": w.people,
+            "since": w.since.to_string(),
+            "waited_seconds": w.waited_seconds,
+        })).collect::<Vec<_>>(),
+        "turnaround": {
+            "window_start": r.waiting.window_start.map(|t| t.to_string()),
+            "roles": r.waiting.by_role.iter().map(turnaround_json).collect::<Vec<_>>(),
+            "people": r.waiting.by_person.iter().map(turnaround_json).collect::<Vec<_>>(),
+        },
         "still_open": r.still_open.iter().map(|o| {
             let mut v = finding_json(&o.finding);
             v["since"] = json!(o.open_since.to_string());
@@ -182,6 +225,44 @@ fn sections(r: &Review) -> Vec<(String, Vec<String>)> {
                 )
             })
             .collect(),
+    ));
+    out.push((
+        format!("Waiting on, longest first ({})", r.waiting.open.len()),
+        r.waiting
+            .open
+            .iter()
+            .map(|w| {
+                let people = if w.people.is_empty() {
+                    "nobody".to_string()
+                } else {
+                    w.people.join(", ")
+                };
+                format!(
+                    "{} {} ({}) for {}: {} (since {})",
+                    w.role,
+                    people,
+                    w.code.as_str(),
+                    w.artifact,
+                    span(w.waited_seconds),
+                    date(w.since),
+                )
+            })
+            .collect(),
+    ));
+    let window = r
+        .waiting
+        .window_start
+        .map_or(String::new(), |t| format!(" since {}", date(t)));
+    out.push((
+        format!("Turnaround by role{window} ({})", r.waiting.by_role.len()),
+        r.waiting.by_role.iter().map(turnaround_line).collect(),
+    ));
+    out.push((
+        format!(
+            "Turnaround by person{window} ({})",
+            r.waiting.by_person.len()
+        ),
+        r.waiting.by_person.iter().map(turnaround_line).collect(),
     ));
     out.push((
         format!("Still open, oldest first ({})", r.still_open.len()),

@@ -343,3 +343,50 @@ fn the_demo_review_since_last_review_lists_the_week_after_the_recorded_review() 
         ])
     );
 }
+
+#[test]
+fn review_says_who_the_handoff_waits_on_and_each_role_and_persons_turnaround() {
+    let repo = handoff_repo();
+    let prd = repo.git(&["hash-object", "docs/prd.md"]);
+    // Rosa (ops) approves the PRD two days after it was committed.
+    repo.set_clock(COMMITS_FROM + 2 * 86_400);
+    repo.write(
+        ".handoff/signoffs/prd.yaml",
+        &record(
+            "approve",
+            "rosa@acme.example",
+            "ops",
+            "2026-10-12T00:00:00Z",
+            &prd,
+        ),
+    );
+    repo.commit_as("rosa@acme.example", "Approve the PRD");
+    // Then the PRD changes: ops must approve again, and nobody has yet.
+    repo.set_clock(COMMITS_FROM + 3 * 86_400);
+    repo.write("docs/prd.md", "# PRD\n\nRollout plan.\n");
+    repo.commit_as("dana@acme.example", "Revise the PRD");
+
+    let json = review_json(repo.path(), &["--since", "HEAD~1"]);
+    let waiting = json["waiting_on"].as_array().unwrap();
+    let prd_ops = waiting
+        .iter()
+        .find(|w| w["artifact"] == "prd" && w["role"] == "ops")
+        .unwrap_or_else(|| panic!("{waiting:?}"));
+    assert_eq!(prd_ops["code"], "changed-since-signoff");
+    assert_eq!(prd_ops["people"], serde_json::json!(["rosa@acme.example"]));
+    assert_eq!(prd_ops["since"], "2026-10-13T00:00:00Z");
+    let roles = json["turnaround"]["roles"].as_array().unwrap();
+    let ops = roles.iter().find(|t| t["name"] == "ops").unwrap();
+    assert_eq!(ops["signoffs"], 1);
+    assert_eq!(ops["median_seconds"], 2 * 86_400);
+    assert_eq!(ops["p90_seconds"], 2 * 86_400);
+    let people = json["turnaround"]["people"].as_array().unwrap();
+    assert!(
+        people
+            .iter()
+            .any(|t| t["name"] == "rosa@acme.example" && t["signoffs"] == 1)
+    );
+    // A window that ends before the approval counts none.
+    let narrow = review_json(repo.path(), &["--since", "HEAD~1", "--window", "7d"]);
+    assert_eq!(narrow["turnaround"]["roles"].as_array().unwrap().len(), 0);
+}
