@@ -7,9 +7,14 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use jiff::{Timestamp, ToSpan};
 
+use super::set::report_commit;
+use crate::core::model::{Duration, REVIEWS_FILE};
 use crate::engine::as_of::{CommitPoint, Timeline};
+use crate::engine::waiting::waiting;
 use crate::engine::{clock, locate, review};
 use crate::render::review as render;
+use crate::repo::write::CommitOptions;
+use crate::repo::write::review_point::record_review;
 
 #[derive(Debug, Args)]
 pub(crate) struct ReviewArgs {
@@ -17,8 +22,9 @@ pub(crate) struct ReviewArgs {
     pub dir: Option<PathBuf>,
 
     /// Where the interval starts: a revision (HEAD~10, a tag, an id), a date (2026-11-24 or
-    /// an RFC 3339 time: the newest commit at or before it) [default: 7 days ago]
-    #[arg(long, value_name = "REV|DATE")]
+    /// an RFC 3339 time: the newest commit at or before it), or `last-review` (the newest
+    /// review recorded with --record) [default: 7 days ago]
+    #[arg(long, value_name = "REV|DATE|last-review")]
     pub since: Option<String>,
 
     /// Where the interval ends: a revision or a date [default: now, at HEAD]
@@ -27,7 +33,35 @@ pub(crate) struct ReviewArgs {
 
     #[arg(long, value_enum, default_value_t = ReviewFormat::Text)]
     pub format: ReviewFormat,
+
+    /// How far back sign-off turnarounds (median, 90th percentile) are measured
+    #[arg(long, value_name = "DURATION", default_value = "90d", value_parser = parse_window)]
+    pub window: Duration,
+
+    /// Record that a review happened now: a review point appended to .handoff/reviews.yaml
+    /// and committed alone, the start of the next `--since last-review`
+    #[arg(long, conflicts_with_all = ["since", "until"])]
+    pub record: bool,
+
+    /// With --record: what was decided
+    #[arg(long, requires = "record")]
+    pub note: Option<String>,
+
+    /// With --record: who was there (repeat it, or separate with commas)
+    #[arg(long, requires = "record", value_delimiter = ',', value_name = "EMAIL")]
+    pub attendee: Vec<String>,
+
+    /// With --record: skip the repository's pre-commit and commit-msg hooks
+    #[arg(long, requires = "record")]
+    pub no_verify: bool,
 }
+
+fn parse_window(text: &str) -> Result<Duration, String> {
+    text.parse::<Duration>().map_err(|e| e.to_string())
+}
+
+/// The `--since` value that starts from the newest recorded review.
+const LAST_REVIEW: &str = "last-review";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ReviewFormat {
@@ -61,7 +95,33 @@ fn point(
     found.map_err(super::Failure::error)
 }
 
+/// `--record`: the review point committed.
+fn record(args: &ReviewArgs) -> Result<ExitCode, super::Failure> {
+    let ws = locate(args.dir.as_deref())?;
+    let now = clock::now()?;
+    let options = CommitOptions {
+        run_hooks: !args.no_verify,
+        ..CommitOptions::default()
+    };
+    let recorded = record_review(&ws, &args.attendee, args.note.as_deref(), now, &options)
+        .map_err(super::Failure::error)?;
+    report_commit(
+        recorded.commit,
+        &recorded.summary,
+        recorded.index_not_updated.as_deref(),
+        &recorded.recovered,
+    );
+    println!(
+        "recorded the review of {} in {}; `handoff review --since last-review` starts here",
+        recorded.point.at, recorded.file
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(crate) fn run(args: ReviewArgs) -> Result<ExitCode, super::Failure> {
+    if args.record {
+        return record(&args);
+    }
     let ws = locate(args.dir.as_deref())?;
     let now = clock::now()?;
     let timeline = Timeline::open(&ws).map_err(super::Failure::error)?;
@@ -70,7 +130,24 @@ pub(crate) fn run(args: ReviewArgs) -> Result<ExitCode, super::Failure> {
         Some(value) => (point(&timeline, &head, value)?, None),
         None => (head.clone(), Some(now)),
     };
+    let mut since_review = None;
     let since = match &args.since {
+        Some(value) if value == LAST_REVIEW => {
+            let last = timeline
+                .last_review(&until)
+                .map_err(super::Failure::error)?
+                .ok_or_else(|| {
+                    super::Failure::error(format!(
+                        "no review is recorded yet ({REVIEWS_FILE} has none at {}): record one with `handoff review --record`, or give --since a revision or a date",
+                        &until.change.commit[..until.change.commit.len().min(8)]
+                    ))
+                })?;
+            let found = timeline
+                .at_or_before_or_first(&head, last.at)
+                .map_err(super::Failure::error)?;
+            since_review = Some(last);
+            found
+        }
         Some(value) => point(&timeline, &head, value)?,
         None => {
             let week_ago = now.checked_sub(168.hours()).unwrap_or(now);
@@ -79,8 +156,15 @@ pub(crate) fn run(args: ReviewArgs) -> Result<ExitCode, super::Failure> {
                 .map_err(super::Failure::error)?
         }
     };
-    let review =
+    let mut review =
         review::review(&timeline, &since, &until, decide_now).map_err(super::Failure::error)?;
+    review.since_review = since_review;
+    let window_start = review
+        .now
+        .checked_sub(jiff::SignedDuration::from_secs(args.window.seconds()))
+        .unwrap_or(review.now);
+    review.waiting =
+        waiting(&timeline, &until, review.now, window_start).map_err(super::Failure::error)?;
     let page = match args.format {
         ReviewFormat::Text => render::text(&review),
         ReviewFormat::Json => render::json(&review),

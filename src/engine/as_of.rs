@@ -28,9 +28,10 @@ use git2::{Oid, Repository};
 use jiff::Timestamp;
 
 use super::Snapshot;
+use crate::core::model::review_points::{REVIEWS_FILE, ReviewPoint, newest};
 use crate::core::model::{LoadErrors, Target};
 use crate::repo::facts::{self, FactsError, PastFacts};
-use crate::repo::inputs::load_inputs_at;
+use crate::repo::inputs::{load_inputs_at, load_review_points_at};
 use crate::repo::timeline;
 pub use crate::repo::timeline::{CommitPoint, TimelineError};
 use crate::repo::workspace::Workspace;
@@ -42,6 +43,8 @@ pub enum AsOfError {
     Facts(#[from] FactsError),
     #[error(transparent)]
     Timeline(#[from] TimelineError),
+    #[error("{REVIEWS_FILE} does not load:\n{0}")]
+    Reviews(LoadErrors),
 }
 
 /// The handoff at one point: its snapshot, or why `handoff.yaml` did not load there.
@@ -161,6 +164,21 @@ impl<'w> Timeline<'w> {
 }
 
 impl Timeline<'_> {
+    /// The newest review point recorded in `at`'s tree (`.handoff/reviews.yaml`), if any.
+    pub fn last_review(&self, at: &CommitPoint) -> Result<Option<ReviewPoint>, AsOfError> {
+        let commit = Oid::from_str(&at.change.commit).map_err(|e| FactsError::Git {
+            context: format!("reading commit {}", at.change.commit),
+            source: e,
+        })?;
+        let points = load_review_points_at(&self.repo, self.workspace, commit)
+            .map_err(|e| FactsError::Git {
+                context: format!("reading {REVIEWS_FILE} at {}", at.change.commit),
+                source: e,
+            })?
+            .map_err(AsOfError::Reviews)?;
+        Ok(newest(&points).cloned())
+    }
+
     /// Lines added and removed between an artifact path at one point and a path at another
     /// (both relative to the handoff's directory; `None`: absent, counted as empty).
     pub fn lines_changed(

@@ -19,13 +19,16 @@ use jiff::Timestamp;
 
 use super::Snapshot;
 use super::as_of::{AsOfError, CommitPoint, PastHandoff, Timeline};
+use super::waiting::Waiting;
 use crate::core::analysis::Finding;
-use crate::core::model::{Action, SignOff, Target};
+use crate::core::model::{Action, ReviewPoint, SignOff, Target};
 
 /// The review of one interval.
 #[derive(Debug, Clone)]
 pub struct Review {
     pub since: CommitPoint,
+    /// The recorded review the interval starts from (`--since last-review`).
+    pub since_review: Option<ReviewPoint>,
     pub until: CommitPoint,
     /// The time the end of the interval is decided at.
     pub now: Timestamp,
@@ -39,6 +42,9 @@ pub struct Review {
     pub owners: Vec<OwnerChange>,
     /// The findings open at the end, oldest first.
     pub still_open: Vec<OpenFinding>,
+    /// Who must sign what at the end, and the turnarounds over the window (see
+    /// [`super::waiting`]).
+    pub waiting: Waiting,
 }
 
 /// A finding opened or closed, with the commit that did it (`None`: time passing did).
@@ -132,6 +138,7 @@ pub fn review(
     }
     let mut review = Review {
         since: line.first().cloned().unwrap_or_else(|| since.clone()),
+        since_review: None,
         until: until.clone(),
         now: now.unwrap_or(until.committed),
         commits: line.len().saturating_sub(1),
@@ -141,6 +148,7 @@ pub fn review(
         artifacts: Vec::new(),
         owners: Vec::new(),
         still_open: Vec::new(),
+        waiting: Waiting::default(),
     };
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
         return Ok(review);
@@ -237,7 +245,7 @@ pub fn review(
 }
 
 /// The records `after`'s ledger has that `before`'s has not, by artifact, in file order.
-fn appended(before: &Snapshot, after: &Snapshot) -> Vec<(String, SignOff)> {
+pub(crate) fn appended(before: &Snapshot, after: &Snapshot) -> Vec<(String, SignOff)> {
     let mut found = Vec::new();
     let records: BTreeMap<&String, &Vec<SignOff>> = after.ledger.records.iter().collect();
     for (artifact, records) in records {

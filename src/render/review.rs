@@ -8,6 +8,7 @@ use crate::core::analysis::{Finding, date};
 use crate::core::text::sanitize;
 use crate::engine::as_of::CommitPoint;
 use crate::engine::review::{ChangeKind, FindingEvent, Review};
+use crate::engine::waiting::Turnaround;
 
 /// Version of the JSON document; raised when a field changes meaning or goes away.
 pub(crate) const JSON_VERSION: u32 = 1;
@@ -38,6 +39,35 @@ fn event_json(e: &FindingEvent) -> Value {
     v
 }
 
+fn turnaround_json(t: &Turnaround) -> Value {
+    json!({
+        "name": t.name,
+        "signoffs": t.signoffs,
+        "median_seconds": t.median_seconds,
+        "p90_seconds": t.p90_seconds,
+    })
+}
+
+/// A wait as people read it: `5h`, `3.2d`.
+fn span(seconds: i64) -> String {
+    if seconds < 86_400 {
+        format!("{}h", seconds / 3600)
+    } else {
+        format!("{:.1}d", seconds as f64 / 86_400.0)
+    }
+}
+
+fn turnaround_line(t: &Turnaround) -> String {
+    format!(
+        "{}: median {}, p90 {} ({} sign-off{})",
+        t.name,
+        span(t.median_seconds),
+        span(t.p90_seconds),
+        t.signoffs,
+        if t.signoffs == 1 { "" } else { "s" }
+    )
+}
+
 fn change_name(kind: &ChangeKind) -> &'static str {
     match kind {
         ChangeKind::Added => "added",
@@ -51,6 +81,12 @@ pub(crate) fn json(r: &Review) -> String {
     let doc = json!({
         "version": JSON_VERSION,
         "since": commit_json(&r.since),
+        "since_review": r.since_review.as_ref().map(|p| json!({
+            "at": p.at.to_string(),
+            "by": p.by,
+            "attendees": p.attendees,
+            "note": p.note,
+        })),
         "until": commit_json(&r.until),
         "now": r.now.to_string(),
         "commits": r.commits,
@@ -79,6 +115,19 @@ pub(crate) fn json(r: &Review) -> String {
             "to": o.to,
             "commit": commit_json(&o.commit),
         })).collect::<Vec<_>>(),
+        "waiting_on": r.waiting.open.iter().map(|w| json!({
+            "artifact": w.artifact,
+            "code": w.code.as_str(),
+            "role": w.role,
+            "people": w.people,
+            "since": w.since.to_string(),
+            "waited_seconds": w.waited_seconds,
+        })).collect::<Vec<_>>(),
+        "turnaround": {
+            "window_start": r.waiting.window_start.map(|t| t.to_string()),
+            "roles": r.waiting.by_role.iter().map(turnaround_json).collect::<Vec<_>>(),
+            "people": r.waiting.by_person.iter().map(turnaround_json).collect::<Vec<_>>(),
+        },
         "still_open": r.still_open.iter().map(|o| {
             let mut v = finding_json(&o.finding);
             v["since"] = json!(o.open_since.to_string());
@@ -178,6 +227,44 @@ fn sections(r: &Review) -> Vec<(String, Vec<String>)> {
             .collect(),
     ));
     out.push((
+        format!("Waiting on, longest first ({})", r.waiting.open.len()),
+        r.waiting
+            .open
+            .iter()
+            .map(|w| {
+                let people = if w.people.is_empty() {
+                    "nobody".to_string()
+                } else {
+                    w.people.join(", ")
+                };
+                format!(
+                    "{} {} ({}) for {}: {} (since {})",
+                    w.role,
+                    people,
+                    w.code.as_str(),
+                    w.artifact,
+                    span(w.waited_seconds),
+                    date(w.since),
+                )
+            })
+            .collect(),
+    ));
+    let window = r
+        .waiting
+        .window_start
+        .map_or(String::new(), |t| format!(" since {}", date(t)));
+    out.push((
+        format!("Turnaround by role{window} ({})", r.waiting.by_role.len()),
+        r.waiting.by_role.iter().map(turnaround_line).collect(),
+    ));
+    out.push((
+        format!(
+            "Turnaround by person{window} ({})",
+            r.waiting.by_person.len()
+        ),
+        r.waiting.by_person.iter().map(turnaround_line).collect(),
+    ));
+    out.push((
         format!("Still open, oldest first ({})", r.still_open.len()),
         r.still_open
             .iter()
@@ -207,8 +294,24 @@ fn heading(r: &Review) -> String {
     )
 }
 
+/// The recorded review the interval starts from, as one line.
+fn since_review_line(r: &Review) -> Option<String> {
+    let p = r.since_review.as_ref()?;
+    let mut line = format!("Since the review of {} recorded by {}", date(p.at), p.by);
+    if !p.attendees.is_empty() {
+        line.push_str(&format!(" (with {})", p.attendees.join(", ")));
+    }
+    if let Some(note) = &p.note {
+        line.push_str(&format!(": {}", note.lines().collect::<Vec<_>>().join(" ")));
+    }
+    Some(line)
+}
+
 pub(crate) fn text(r: &Review) -> String {
     let mut out = format!("{}\n", sanitize(&heading(r)));
+    if let Some(line) = since_review_line(r) {
+        out.push_str(&format!("{}\n", sanitize(&line)));
+    }
     for (title, lines) in sections(r) {
         out.push_str(&format!("\n{title}\n"));
         if lines.is_empty() {
@@ -223,6 +326,9 @@ pub(crate) fn text(r: &Review) -> String {
 
 pub(crate) fn markdown(r: &Review) -> String {
     let mut out = format!("# {}\n", md(&heading(r)));
+    if let Some(line) = since_review_line(r) {
+        out.push_str(&format!("\n{}\n", md(&line)));
+    }
     for (title, lines) in sections(r) {
         out.push_str(&format!("\n## {}\n\n", md(&title)));
         if lines.is_empty() {
@@ -236,7 +342,11 @@ pub(crate) fn markdown(r: &Review) -> String {
 }
 
 pub(crate) fn html_page(r: &Review) -> String {
-    let mut body = format!("<header><h1>{}</h1></header>\n<main>\n", html(&heading(r)));
+    let mut body = format!("<header><h1>{}</h1>\n", html(&heading(r)));
+    if let Some(line) = since_review_line(r) {
+        body.push_str(&format!("<p class=\"lede\">{}</p>\n", html(&line)));
+    }
+    body.push_str("</header>\n<main>\n");
     for (title, lines) in sections(r) {
         body.push_str(&format!("<h2>{}</h2>\n", html(&title)));
         if lines.is_empty() {

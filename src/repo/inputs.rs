@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::core::model::ledger::LEDGER_DIR;
 use crate::core::model::load::{load_index, load_ledger_file};
+use crate::core::model::review_points::{REVIEWS_FILE, ReviewPoint, load_review_points};
 use crate::core::model::{
     Index, Ledger, LedgerProblem, LoadError, LoadErrors, Mailmap, Pos, SignOff,
 };
@@ -229,4 +230,18 @@ pub fn load_inputs_at(
         }
     }
     Ok((index, ledger))
+}
+
+/// The review points a commit's tree holds (`.handoff/reviews.yaml`; none when it is absent).
+pub fn load_review_points_at(
+    repo: &git2::Repository,
+    ws: &Workspace,
+    commit: git2::Oid,
+) -> Result<Result<Vec<ReviewPoint>, LoadErrors>, git2::Error> {
+    let tree = repo.find_commit(commit)?.tree()?;
+    let Ok(entry) = tree.get_path(Path::new(&ws.repo_path(REVIEWS_FILE))) else {
+        return Ok(Ok(Vec::new()));
+    };
+    let blob = repo.find_blob(entry.id())?;
+    Ok(load_review_points(blob.content()))
 }

@@ -11,6 +11,7 @@ use include_dir::{Dir, include_dir};
 use jiff::Timestamp;
 use serde::Deserialize;
 
+use crate::core::model::review_points::{self, REVIEWS_FILE, ReviewPoint};
 use crate::core::model::{Action, LoadErrors, SignOff, Target};
 use crate::repo::facts;
 use crate::repo::inputs::load_index_file;
@@ -50,6 +51,18 @@ struct Step {
     changes: Changes,
     #[serde(default)]
     sign: Vec<Sign>,
+    /// A review point recorded at this step, as `handoff review --record` records it.
+    #[serde(default)]
+    review: Option<ReviewStep>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewStep {
+    #[serde(default)]
+    attendees: Vec<String>,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -229,9 +242,20 @@ impl Replay<'_> {
         for sign in &step.sign {
             touched.push(self.sign(sign, at)?);
         }
-        let message = match &step.message {
-            Some(m) => m.trim_end().to_string(),
-            None => {
+        let review = match &step.review {
+            Some(review) => Some(self.record_review(review, &step.author, at)?),
+            None => None,
+        };
+        if review.is_some() {
+            touched.push(REVIEWS_FILE.to_string());
+        }
+        let message = match (&step.message, &review) {
+            (Some(m), _) => m.trim_end().to_string(),
+            (None, Some(point)) => write::review_point::review_message(
+                self.history.people.get(&point.by).map_or(&point.by, |n| n),
+                point,
+            ),
+            (None, None) => {
                 let sign = step
                     .sign
                     .first()
@@ -262,6 +286,27 @@ impl Replay<'_> {
             },
         )?;
         Ok(())
+    }
+
+    /// Appends a review point to the reviews file.
+    fn record_review(
+        &self,
+        review: &ReviewStep,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<ReviewPoint, SampleError> {
+        let point = ReviewPoint {
+            at,
+            by: by.to_string(),
+            attendees: review.attendees.clone(),
+            note: review.note.clone(),
+            pos: Default::default(),
+        };
+        let path = self.ws.dir.join(REVIEWS_FILE);
+        let current = fs::read(&path).ok();
+        write::atomic::write_atomic(&path, &review_points::appended(current.as_deref(), &point))
+            .map_err(io(REVIEWS_FILE))?;
+        Ok(point)
     }
 
     /// Appends a sign-off record with the fingerprints the work tree has now.

@@ -12,6 +12,7 @@ pub mod ledger_history;
 pub mod load;
 pub mod location;
 pub mod mailmap;
+pub mod review_points;
 pub mod schema;
 pub mod scorecard;
 
@@ -29,3 +30,4 @@ pub use ledger_history::LedgerHistory;
 pub use location::{LoadError, LoadErrors, Pos};
 pub use mailmap::Mailmap;
 pub use scorecard::{Allocation, GovernsCondition, RuleCheck, ScorecardRule};
+pub use review_points::{REVIEWS_FILE, ReviewPoint};

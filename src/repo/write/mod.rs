@@ -21,6 +21,7 @@ pub mod own_writes;
 pub(crate) mod patience;
 pub mod pending;
 pub mod refs;
+pub mod review_point;
 pub mod scratch;
 pub mod signing;
 pub mod signoff;

@@ -11,6 +11,7 @@ mod decode;
 mod index;
 mod keys;
 mod ledger;
+mod review_points;
 mod rules;
 mod scorecard;
 
@@ -20,6 +21,7 @@ pub(crate) use keys::{
     suggest,
 };
 pub use ledger::load_ledger_file;
+pub(crate) use review_points::decode_review_points;
 pub(crate) use rules::MAX_ID_CHARS;
 pub use rules::path_problem;
 pub(crate) use rules::{
