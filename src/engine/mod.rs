@@ -176,15 +176,15 @@ pub(crate) fn snapshot_with(
         .iter()
         .map(|a| (a.id.clone(), a.target.clone()))
         .collect();
-    let facts = facts::collect_with(
-        &repo,
-        ws,
-        &targets,
-        &cache,
-        index.content_rules(),
-        &index.governed_entries(),
-        &index.ci_paths(),
-        &index.contract_requests(&ledger).into_iter().collect(),
-    )?;
+    let request = facts::FactsRequest {
+        targets: &targets,
+        history: true,
+        cache: &cache,
+        rules: index.content_rules(),
+        governs: &index.governed_entries(),
+        ci_paths: &index.ci_paths(),
+        contracts: &index.contract_requests(&ledger).into_iter().collect(),
+    };
+    let facts = facts::collect_with(&repo, ws, &request)?;
     Ok(Snapshot::new(index, ledger, facts, now))
 }

@@ -29,5 +29,5 @@ pub use ledger::{Action, Ledger, LedgerProblem, SignOff};
 pub use ledger_history::LedgerHistory;
 pub use location::{LoadError, LoadErrors, Pos};
 pub use mailmap::Mailmap;
-pub use scorecard::{Allocation, GovernsCondition, RuleCheck, ScorecardRule};
 pub use review_points::{REVIEWS_FILE, ReviewPoint};
+pub use scorecard::{Allocation, GovernsCondition, RuleCheck, ScorecardRule};

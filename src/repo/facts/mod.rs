@@ -133,16 +133,16 @@ pub fn collect(
     workspace: &Workspace,
     artifacts: &[(String, Target)],
 ) -> Result<Facts, FactsError> {
-    collect_with(
-        repo,
-        workspace,
-        artifacts,
-        &HistoryCache::of(repo),
-        ContentRules::default(),
-        &[],
-        &[],
-        &BTreeMap::new(),
-    )
+    let request = FactsRequest {
+        targets: artifacts,
+        history: true,
+        cache: &HistoryCache::of(repo),
+        rules: ContentRules::default(),
+        governs: &[],
+        ci_paths: &[],
+        contracts: &BTreeMap::new(),
+    };
+    collect_with(repo, workspace, &request)
 }
 
 /// What a read of facts reports as it goes: the same pieces for the command line, which
@@ -401,35 +401,22 @@ pub fn merge(facts: &mut Facts, piece: FactsPiece) -> Vec<String> {
     changed
 }
 
-/// [`collect`] with a given history cache ([`HistoryCache::disabled`] walks everything):
-/// [`read_facts`], its pieces gathered.
+/// [`read_facts`] with its pieces gathered into [`Facts`] (the command line's way; a request
+/// with [`HistoryCache::disabled`] walks everything).
 pub(crate) fn collect_with(
     repo: &Repository,
     workspace: &Workspace,
-    artifacts: &[(String, Target)],
-    cache: &HistoryCache,
-    rules: ContentRules,
-    governs: &[(String, Vec<String>)],
-    ci_paths: &[String],
-    contracts: &BTreeMap<String, ContractRequest>,
+    request: &FactsRequest<'_>,
 ) -> Result<Facts, FactsError> {
     let gathered = std::sync::Mutex::new(Facts {
-        artifacts: artifacts
+        artifacts: request
+            .targets
             .iter()
             .map(|(id, _)| (id.clone(), ArtifactFacts::default()))
             .collect(),
         ..Facts::default()
     });
-    let request = FactsRequest {
-        targets: artifacts,
-        history: true,
-        cache,
-        rules,
-        governs,
-        ci_paths,
-        contracts,
-    };
-    read_facts(repo, workspace, &request, &|piece| {
+    read_facts(repo, workspace, request, &|piece| {
         merge(
             &mut gathered.lock().unwrap_or_else(|e| e.into_inner()),
             piece,
