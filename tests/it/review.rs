@@ -305,6 +305,8 @@ fn the_demo_review_since_last_review_lists_the_week_after_the_recorded_review() 
             ("incident-2307", "unsigned"),
             ("incident-2307", "unsigned"),
             ("prd", "code-drift"),
+            // The template edit of day 4, made without bumping its version.
+            ("prompt-reply-draft", "changed-since-signoff"),
             ("rollout-flags", "at-risk"),
             ("runbook-kill-switch", "at-risk"),
             ("runbook-provider-outage", "superseded-dependency"),
