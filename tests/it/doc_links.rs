@@ -12,33 +12,15 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// README.md, the top-level guides and every page under `docs/`.
+/// The pages the docs test runs (README.md and `docs/**/*.md`) and the top-level guides.
 fn markdown_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                out.push(path);
-            }
-        }
-    }
-    let mut out: Vec<PathBuf> = [
-        "README.md",
-        "ARCHITECTURE.md",
-        "CONTRIBUTING.md",
-        "CHANGELOG.md",
-    ]
-    .iter()
-    .map(|name| root().join(name))
-    .filter(|path| path.exists())
-    .collect();
-    walk(&root().join("docs"), &mut out);
-    out.sort();
+    let mut out = crate::docs::documents();
+    out.extend(
+        ["ARCHITECTURE.md", "CONTRIBUTING.md", "CHANGELOG.md"]
+            .iter()
+            .map(|name| root().join(name))
+            .filter(|path| path.exists()),
+    );
     out
 }
 

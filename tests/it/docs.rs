@@ -160,7 +160,7 @@ fn line_matches(pattern: &str, line: &str) -> bool {
 }
 
 /// README.md and every Markdown file under docs/.
-fn documents() -> Vec<PathBuf> {
+pub(crate) fn documents() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;

@@ -6,13 +6,11 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use handoff::tui::app::{App, Effect};
+use handoff::tui::app_with_facts;
 use handoff::tui::external::OpenTarget;
-use handoff::tui::{app_with_facts, views};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use crate::common;
-use crate::support::workbench::{key, options, select};
+use crate::support::workbench::{key, options, render, select, text};
 
 fn demo_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -28,27 +26,7 @@ fn app(present: bool) -> App {
 }
 
 fn screen(app: &mut App, w: u16, h: u16) -> String {
-    app.resize(w, h);
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| views::draw(f, app)).unwrap();
-    let buf = terminal.backend().buffer().clone();
-    buf.content()
-        .chunks(w as usize)
-        .map(|row| {
-            let mut line = String::new();
-            let mut skip = 0;
-            for cell in row {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                line.push_str(cell.symbol());
-                skip = unicode_width::UnicodeWidthStr::width(cell.symbol()).saturating_sub(1);
-            }
-            line.trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    text(&render(app, w, h))
 }
 
 /// What the event loop does for `Effect::Diff`, done here in turn.
