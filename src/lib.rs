@@ -2,7 +2,7 @@
 //! and the sign-off ledger from a git repository, derives facts from git and the work tree,
 //! and reports the ownership matrix, the gaps and the stale items.
 //!
-//! The layers, each naming only those below it (README, "Development"; `tests/it/layers.rs`
+//! The layers, each naming only those below it (ARCHITECTURE.md, "Code map"; `tests/it/layers.rs`
 //! enforces it):
 //!
 //! - [`yaml`]: the YAML parser facade and the format-keeping editor (pure text);

@@ -78,7 +78,7 @@ pub(crate) struct WorkbenchArgs {
 }
 
 /// The exit statuses, environment variables and configuration files, for `--help` and the man
-/// page (the README's "Environment" and exit-code tables say the same).
+/// page (docs/reference/configuration.md and outputs.md say the same).
 const EXIT_AND_ENVIRONMENT: &str = "\
 Exit status:
   0  done; check: no finding reaches --fail-on; scorecard: no failing

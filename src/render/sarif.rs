@@ -21,11 +21,11 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// Where SARIF readers learn about handoff, and the README section that explains each code.
+/// Where SARIF readers learn about handoff, and the documentation page that explains each code.
 const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
-fn readme_section(anchor: &str) -> String {
-    format!("{INFORMATION_URI}/blob/main/README.md#{anchor}")
+fn docs_page(page_and_anchor: &str) -> String {
+    format!("{INFORMATION_URI}/blob/main/docs/{page_and_anchor}")
 }
 
 /// A rule's friendly name (PascalCase, SARIF's convention, and never the id in another case,
@@ -151,13 +151,13 @@ fn sentence(summary: &str) -> String {
     format!("{}{}.", first.unwrap_or_default(), chars.as_str())
 }
 
-/// `help` (plain text and Markdown: what it means, the fix, the README section) and `helpUri`.
-fn help(summary: &str, fix: &str, anchor: &str) -> (Value, String) {
-    let uri = readme_section(anchor);
+/// `help` (plain text and Markdown: what it means, the fix, the documentation page) and `helpUri`.
+fn help(summary: &str, fix: &str, page: &str) -> (Value, String) {
+    let uri = docs_page(page);
     let summary = sentence(summary);
     let help = json!({
         "text": format!("{summary} Fix: {fix} See {uri}"),
-        "markdown": format!("**{summary}**\n\n{fix}\n\nSee [the handoff README]({uri}).")
+        "markdown": format!("**{summary}**\n\n{fix}\n\nSee [handoff's documentation]({uri}).")
     });
     (help, uri)
 }
@@ -175,7 +175,7 @@ fn rules() -> Vec<Value> {
                 Category::Stale => "Stale: something that was right and no longer is.",
             };
             let (name, fix) = rule_help(code);
-            let (help, help_uri) = help(code.summary(), fix, "findings");
+            let (help, help_uri) = help(code.summary(), fix, "reference/findings.md#findings");
             json!({
                 "id": code.as_str(),
                 "name": name,
@@ -316,7 +316,7 @@ pub(crate) fn sarif_load_errors(errors: &LoadErrors, origin: &Origin) -> String 
     let (load_help, load_help_uri) = help(
         "handoff.yaml does not load",
         "Fix each error at its line and column; the message says what is wrong and what to do.",
-        "the-index-handoffyaml",
+        "reference/handoff-yaml.md#the-index-handoffyaml",
     );
     let rule = json!({
         "id": LOAD_ERROR_RULE,

@@ -218,7 +218,7 @@ fn sarif_names_the_tool_the_code_it_checked_and_how_to_fix_each_rule() {
         assert!(name.starts_with(|c: char| c.is_ascii_uppercase()), "{name}");
         assert_ne!(name.to_lowercase(), id.replace('-', ""), "{id}");
         let readme = format!(
-            "{}/blob/main/README.md#findings",
+            "{}/blob/main/docs/reference/findings.md#findings",
             env!("CARGO_PKG_REPOSITORY")
         );
         assert_eq!(rule["helpUri"], readme.as_str());

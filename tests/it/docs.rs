@@ -16,13 +16,12 @@
 //! at the pinned clock [`NOW`]. `/tmp/reply-assist` in a command stands for that directory,
 //! and the directory is shown as `/tmp/reply-assist` in the output; a block that runs
 //! `handoff demo` itself gets the directory empty. `handoff` is the binary under test; git
-//! sees only a configuration of its own, with the identity Dana Whitfield
-//! <dana@acme.example> (the demo's product manager); `HOME` is a fresh directory;
+//! sees only a configuration of its own (`~/.gitconfig` in a fresh `HOME`), with the identity
+//! Dana Whitfield <dana@acme.example> (the demo's product manager);
 //! `NO_COLOR` is set.
 //!
-//! To skip a block, put `<!-- no-run: why -->` on the line before its fence. Blocks of the
-//! README that cannot run as they are today are listed in [`SKIPPED`] instead (the README is
-//! being split into `docs/`; the split moves each into a runnable form or marks it).
+//! To skip a block, put `<!-- no-run: why -->` on the line before its fence, where a reader
+//! sees the reason too.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -32,15 +31,6 @@ use crate::common::{self, NOW};
 
 /// The path the docs use for the demo repository.
 const DEMO_PATH: &str = "/tmp/reply-assist";
-
-/// Blocks that do not run as they are, by file and first command, with the reason.
-/// They are what the README split has to fix.
-const SKIPPED: &[(&str, &str, &str)] = &[(
-    "README.md",
-    "git init reply-assist && cd reply-assist",
-    "starts a new repository rather than the demo, and leaves out git's `Initialized empty \
-         Git repository …` line",
-)];
 
 /// One ```` ```console ```` block.
 #[derive(Debug)]
@@ -193,14 +183,7 @@ fn all_blocks() -> Vec<Block> {
 }
 
 fn skip_reason(block: &Block) -> Option<String> {
-    if let Some(reason) = &block.no_run {
-        return Some(reason.clone());
-    }
-    let first = &block.steps.first()?.command;
-    SKIPPED
-        .iter()
-        .find(|(file, command, _)| *file == block.file && command == first)
-        .map(|(_, _, reason)| reason.to_string())
+    block.no_run.clone()
 }
 
 /// The demo, built once per run by `handoff demo --into DIR --no-open` at [`NOW`] with the
@@ -228,7 +211,8 @@ fn run_block(block: &Block) -> Vec<Vec<String>> {
     let scratch = tempfile::tempdir().unwrap();
     let home = scratch.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
-    let gitconfig = scratch.path().join("gitconfig");
+    // Where a user's identity lives: libgit2 reads `~/.gitconfig`, not `GIT_CONFIG_GLOBAL`.
+    let gitconfig = home.join(".gitconfig");
     std::fs::write(
         &gitconfig,
         "[user]\n\tname = Dana Whitfield\n\temail = dana@acme.example\n\
@@ -297,7 +281,7 @@ fn every_console_example_in_the_docs_prints_what_it_shows() {
     let blocks = all_blocks();
     assert!(
         blocks.len() >= 10,
-        "the README alone has more console blocks than {}",
+        "the docs have more console blocks than {}",
         blocks.len()
     );
     let mut failures = Vec::new();
@@ -327,19 +311,6 @@ fn every_console_example_in_the_docs_prints_what_it_shows() {
         failures.len(),
         failures.join("\n")
     );
-}
-
-#[test]
-fn every_skipped_block_still_exists() {
-    let blocks = all_blocks();
-    for (file, command, _) in SKIPPED {
-        assert!(
-            blocks
-                .iter()
-                .any(|b| b.file == *file && b.steps.first().is_some_and(|s| s.command == *command)),
-            "SKIPPED names `{command}` in {file}, which no console block starts with any more"
-        );
-    }
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! The layers of `src/`, enforced: each top-level folder (or file) is a layer, and a layer may
-//! name only the layers below it. The rules are those of README's "Development" section:
+//! name only the layers below it. The rules are those of ARCHITECTURE.md's "Code map":
 //!
 //! ```text
 //!   cli ─┬─> tui, mcp          (the faces: argument parsing, the MCP server, the workbench)
@@ -163,7 +163,7 @@ fn every_layer_names_only_the_layers_below_it() {
     }
     assert!(
         problems.is_empty(),
-        "layer rules broken (see README, Development):\n{problems:#?}"
+        "layer rules broken (see ARCHITECTURE.md, Code map):\n{problems:#?}"
     );
 }
 

@@ -833,7 +833,7 @@ mod tests {
     ];
 
     /// Invalid fixtures that are YAML the schema reads and accepts: what JSON Schema cannot
-    /// express (README, "Editors: `handoff schema`", lists the kinds).
+    /// express (docs/reference/handoff-yaml.md, "Editors: `handoff schema`", lists the kinds).
     const SCHEMA_CANNOT_SEE: &[&str] = &[
         // Duplicates: a repeated key is gone once YAML is read as JSON; a person or id
         // repeated across entries (in any case) is a relation between values.
