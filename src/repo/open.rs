@@ -190,9 +190,9 @@ fn explain(start: &Path, error: git2::Error) -> OpenError {
 /// outside any repository.
 pub(crate) fn config_at(start: &Path) -> Result<Config, git2::Error> {
     if let Ok(repo) = Repository::discover(start) {
-        return repo.config();
+        return config_of(&repo);
     }
-    let mut config = Config::open_default()?;
+    let mut config = user_config()?;
     if let Some(found) = find(start) {
         let local = found.common_dir.join("config");
         if local.is_file() {
@@ -200,6 +200,88 @@ pub(crate) fn config_at(start: &Path) -> Result<Config, git2::Error> {
         }
     }
     Ok(config)
+}
+
+/// `repo`'s configuration as git reads it. libgit2 layers the same files but does not read
+/// `GIT_CONFIG_GLOBAL`, `GIT_CONFIG_SYSTEM` or `GIT_CONFIG_NOSYSTEM`, with which CI jobs and
+/// test harnesses give git an identity of their own; where one is set, the layers are built
+/// here so handoff signs as the person git would record.
+pub(crate) fn config_of(repo: &Repository) -> Result<Config, git2::Error> {
+    if !GitConfigEnv::from_process().overrides_files() {
+        return repo.config();
+    }
+    let mut config = user_config()?;
+    let local = repo.commondir().join("config");
+    if local.is_file() {
+        config.add_file(&local, ConfigLevel::Local, false)?;
+    }
+    let worktree = repo.path().join("config.worktree");
+    if worktree.is_file() {
+        config.add_file(&worktree, ConfigLevel::Worktree, false)?;
+    }
+    Ok(config)
+}
+
+/// The system, XDG and global files git would read, honouring its environment.
+fn user_config() -> Result<Config, git2::Error> {
+    let env = GitConfigEnv::from_process();
+    if !env.overrides_files() {
+        return Config::open_default();
+    }
+    let mut config = Config::new()?;
+    let system = match (env.no_system, env.system) {
+        (true, _) => None,
+        (false, Some(path)) => Some(path),
+        (false, None) => Config::find_system().ok(),
+    };
+    let user_files = match env.global {
+        Some(path) => vec![(path, ConfigLevel::Global)],
+        None => [
+            Config::find_xdg().ok().map(|p| (p, ConfigLevel::XDG)),
+            Config::find_global().ok().map(|p| (p, ConfigLevel::Global)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    };
+    for (path, level) in system
+        .map(|p| (p, ConfigLevel::System))
+        .into_iter()
+        .chain(user_files)
+    {
+        if path.is_file() {
+            config.add_file(&path, level, false)?;
+        }
+    }
+    Ok(config)
+}
+
+/// git's variables that choose its configuration files.
+struct GitConfigEnv {
+    global: Option<PathBuf>,
+    system: Option<PathBuf>,
+    no_system: bool,
+}
+
+impl GitConfigEnv {
+    fn from_process() -> GitConfigEnv {
+        let path = |name| std::env::var_os(name).map(PathBuf::from);
+        GitConfigEnv {
+            global: path("GIT_CONFIG_GLOBAL"),
+            system: path("GIT_CONFIG_SYSTEM"),
+            // git reads it as a boolean: set and not false.
+            no_system: std::env::var("GIT_CONFIG_NOSYSTEM").is_ok_and(|v| {
+                !matches!(
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "" | "0" | "false" | "no" | "off"
+                )
+            }),
+        }
+    }
+
+    fn overrides_files(&self) -> bool {
+        self.global.is_some() || self.system.is_some() || self.no_system
+    }
 }
 
 #[cfg(test)]

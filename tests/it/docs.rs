@@ -16,8 +16,8 @@
 //! at the pinned clock [`NOW`]. `/tmp/reply-assist` in a command stands for that directory,
 //! and the directory is shown as `/tmp/reply-assist` in the output; a block that runs
 //! `handoff demo` itself gets the directory empty. `handoff` is the binary under test; git
-//! sees only a configuration of its own (`~/.gitconfig` in a fresh `HOME`), with the identity
-//! Dana Whitfield <dana@acme.example> (the demo's product manager);
+//! sees only a configuration of its own (`GIT_CONFIG_GLOBAL`; `HOME` is a fresh directory),
+//! with the identity Dana Whitfield <dana@acme.example> (the demo's product manager);
 //! `NO_COLOR` is set.
 //!
 //! To skip a block, put `<!-- no-run: why -->` on the line before its fence, where a reader
@@ -211,8 +211,7 @@ fn run_block(block: &Block) -> Vec<Vec<String>> {
     let scratch = tempfile::tempdir().unwrap();
     let home = scratch.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
-    // Where a user's identity lives: libgit2 reads `~/.gitconfig`, not `GIT_CONFIG_GLOBAL`.
-    let gitconfig = home.join(".gitconfig");
+    let gitconfig = scratch.path().join("gitconfig");
     std::fs::write(
         &gitconfig,
         "[user]\n\tname = Dana Whitfield\n\temail = dana@acme.example\n\

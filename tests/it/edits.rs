@@ -294,6 +294,42 @@ fn sign_takes_the_author_git_would_take_from_the_environment() {
 }
 
 #[test]
+fn git_config_global_names_the_file_the_identity_comes_from_as_git_reads_it() {
+    // ~/.gitconfig says test@example.com (pm); GIT_CONFIG_GLOBAL, as a CI job or a test
+    // harness sets it, names another file where the user is priya (no pm). git would record
+    // priya, so the sign-off is refused as hers rather than accepted as test@example.com.
+    let f = Fixture::new();
+    let elsewhere = f.home.path().join("ci.gitconfig");
+    std::fs::write(
+        &elsewhere,
+        "[user]\n\tname = Priya\n\temail = priya@acme.example\n",
+    )
+    .unwrap();
+    let sign = ["sign", "framing", "--action", "accept", "--role", "pm"];
+    let out = f
+        .command(&sign)
+        .env("GIT_CONFIG_GLOBAL", &elsewhere)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("priya@acme.example is not in role `pm`"),
+        "{err}"
+    );
+
+    // Pointed at nothing (/dev/null, as isolated jobs do), there is no identity at all.
+    let out = f
+        .command(&sign)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("user.email"), "{err}");
+}
+
+#[test]
 fn the_mailmap_makes_another_address_of_a_member_count_as_them() {
     let f = Fixture::new();
     let as_laptop = |args: &[&str]| {

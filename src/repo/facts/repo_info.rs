@@ -17,7 +17,8 @@ pub fn read_head(ws: &Workspace) -> Option<HeadInfo> {
 /// The e-mail git would record as the author here (environment, `git -c`, configuration),
 /// if any: the person whose roles "mine" means.
 pub fn git_email(ws: &Workspace) -> Option<String> {
-    let config = Repository::open(&ws.repo_root).ok()?.config().ok()?;
+    let repo = Repository::open(&ws.repo_root).ok()?;
+    let config = crate::repo::open::config_of(&repo).ok()?;
     crate::repo::identity::resolve(Some(&config), crate::repo::identity::Part::Author)
         .email
         .map(|e| e.value)

@@ -92,7 +92,7 @@ pub struct Who {
 
 impl Who {
     pub fn of(repo: &Repository) -> Result<Who, CommitError> {
-        let config = repo.config().ok();
+        let config = crate::repo::open::config_of(repo).ok();
         let now = |part| -> Result<Signature<'static>, CommitError> {
             let id = identity::resolve(config.as_ref(), part);
             let email = id.email.map(|e| e.value).ok_or(CommitError::NoIdentity)?;
