@@ -385,7 +385,7 @@ fn mcp_lists_the_check_report_of_a_broken_index_with_its_load_errors() {
 
 #[test]
 fn mcp_python_sdk_client_lists_calls_validates_and_pages() {
-    let Some(python) = crate::support::python::with_module("mcp") else {
+    let Some(python) = crate::support::consumers::python_with(&[("mcp", "mcp")]) else {
         return;
     };
     let (_tmp, dir) = demo();

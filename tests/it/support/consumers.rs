@@ -1,6 +1,6 @@
-//! The real consumers of what handoff writes (PyYAML, junitparser, the SARIF Multitool), installed by `.ci/run` beside the
-//! build. Where one is missing, a test fails under CI (`CI` set) and is skipped, saying so,
-//! on a developer's machine.
+//! The real consumers of what handoff writes (PyYAML, junitparser, jsonschema, the official MCP
+//! SDK, the SARIF Multitool), installed by `.ci/run` beside the build. Where one is missing, a
+//! test fails under CI (`CI` set) and is skipped, saying so, on a developer's machine.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

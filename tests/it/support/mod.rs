@@ -2,6 +2,5 @@
 
 pub mod consumers;
 pub mod pty;
-pub mod python;
 pub mod reliability;
 pub mod workbench;
