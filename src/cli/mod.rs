@@ -9,6 +9,7 @@ pub mod context;
 pub(crate) mod demo;
 pub(crate) mod diff;
 pub(crate) mod doctor;
+pub(crate) mod impact;
 pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod man;
@@ -81,10 +82,12 @@ pub(crate) struct WorkbenchArgs {
 /// page (docs/reference/configuration.md and outputs.md say the same).
 const EXIT_AND_ENVIRONMENT: &str = "\
 Exit status:
-  0  done; check: no finding reaches --fail-on; scorecard: no failing
-     rule reaches --fail-on; doctor: nothing wrong
-  1  check: a finding reaches --fail-on; scorecard: a failing rule
-     does; doctor: something is wrong
+  0  done; check: no finding reaches --fail-on; impact: the range
+     opens none that does; scorecard: no failing rule reaches
+     --fail-on; doctor: nothing wrong
+  1  check: a finding reaches --fail-on; impact: the range opens one
+     that does; scorecard: a failing rule does; doctor: something is
+     wrong
   2  handoff.yaml does not load (file:line:col), no repository, wrong
      arguments, or a sign/set/add/remove refused (nothing written)
 
@@ -214,6 +217,9 @@ pub(crate) enum Command {
     /// Show what changed since the sign-off a changed-since-signoff or upstream-changed
     /// finding is measured from, as a unified diff
     Diff(diff::DiffArgs),
+    /// What a revision range (a pull request) means for the handoff, and who must act before
+    /// it merges; exit 1 when it opens a finding that reaches --fail-on
+    Impact(impact::ImpactArgs),
     /// Serve handoff's context over the Model Context Protocol (stdio)
     Mcp(crate::mcp::McpArgs),
     /// Show what handoff sees and what is wrong with it
@@ -267,6 +273,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Context(args)) => context::run(args),
         Some(Command::Review(args)) => review::run(args),
         Some(Command::Diff(args)) => diff::run(args),
+        Some(Command::Impact(args)) => impact::run(args),
         Some(Command::Mcp(args)) => crate::mcp::run(args).map_err(Failure::from),
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Completions(args)) => completions::run(args),

@@ -20,22 +20,7 @@ use crate::engine::Snapshot;
 pub(crate) fn github(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> String {
     let mut out = String::new();
     for Located { finding: f, file } in located_findings(s, repo_prefix) {
-        let command = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
-        };
-        let properties = annotation_properties(&file, f.pos, f.code.as_str());
-        let message = format!(
-            "{}: {}\n→ {}",
-            sanitize(f.subject()),
-            sanitize(&f.message),
-            sanitize(&f.fix)
-        );
-        out.push_str(&format!(
-            "::{command} {properties}::{}\n",
-            github_data(&message)
-        ));
+        out.push_str(&finding_annotation(f, &file));
     }
     let verdict = if fails(s, threshold) { "FAIL" } else { "ok" };
     out.push_str(&format!(
@@ -46,8 +31,25 @@ pub(crate) fn github(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> St
     out
 }
 
+/// One finding as a workflow command at `file` (repository-relative), ending in a newline.
+pub(crate) fn finding_annotation(f: &Finding, file: &str) -> String {
+    let command = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let properties = annotation_properties(file, f.pos, f.code.as_str());
+    let message = format!(
+        "{}: {}\n→ {}",
+        sanitize(f.subject()),
+        sanitize(&f.message),
+        sanitize(&f.fix)
+    );
+    format!("::{command} {properties}::{}\n", github_data(&message))
+}
+
 /// `file=…,line=…,col=…,title=…`: where an annotation lands (line and column only when known).
-fn annotation_properties(file: &str, pos: Pos, title: &str) -> String {
+pub(crate) fn annotation_properties(file: &str, pos: Pos, title: &str) -> String {
     let mut properties = vec![format!("file={}", github_property(file))];
     if pos.line > 0 {
         properties.push(format!("line={}", pos.line));

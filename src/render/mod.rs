@@ -9,6 +9,7 @@ pub mod context;
 pub mod diff;
 pub(crate) mod escape;
 pub(crate) mod glyphs;
+pub(crate) mod impact;
 pub(crate) mod matrix;
 pub(crate) mod org;
 pub(crate) mod org_html;

@@ -25,6 +25,7 @@ mod fuzz_regressions;
 mod git_facts;
 mod governs;
 mod handles;
+mod impact;
 mod import;
 mod layers;
 mod lifecycle;
