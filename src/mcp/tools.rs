@@ -2,6 +2,7 @@
 //! (output schemas, derived from the answers' own types so they cannot drift apart), the check
 //! of arguments against the input schema, and the answers.
 
+use std::path::{Component, Path};
 use std::sync::Arc;
 
 use rmcp::model::ToolAnnotations;
@@ -156,8 +157,33 @@ pub(super) fn tools() -> Vec<Tool> {
     )
     .with_title("Get the ownership matrix")
     .with_output_schema::<MatrixPage<'static>>()
+    .with_annotations(read_only.clone());
+    let impact = Tool::new(
+        "impact",
+        "What a revision range (a pull request) means for the handoff, as `handoff impact \
+         BASE..HEAD --format json`: the artifacts it changes, the governed code it touches and \
+         which artifacts govern it, the sign-offs it records and invalidates, the findings it \
+         opens and closes, and who must act before it merges (`to_do`, `must_act`).",
+        schema(json!({
+            "type": "object",
+            "properties": {
+                "range": {
+                    "type": "string",
+                    "description": "BASE..HEAD: two revisions (ids, branches, tags, HEAD~3), BASE an ancestor of HEAD."
+                },
+                "dir": {
+                    "type": "string",
+                    "description": "A handoff in a directory below the server's, relative to it (default: the server's)."
+                }
+            },
+            "required": ["range"],
+            "additionalProperties": false
+        })),
+    )
+    .with_title("Get the impact of a revision range")
+    .with_output_schema::<crate::render::impact::JsonImpact<'static>>()
     .with_annotations(read_only);
-    vec![list, context, for_path, matrix]
+    vec![list, context, for_path, matrix, impact]
 }
 
 /// Why a tool gave no answer: said to the agent as the tool's error result.
@@ -180,6 +206,8 @@ pub(super) enum ToolError {
     Context(#[from] crate::render::context::ContextError),
     #[error("{0}")]
     Ungoverned(#[from] crate::render::context::UngovernedPath),
+    #[error("{0}")]
+    Impact(#[from] crate::engine::impact::ImpactError),
     #[error("cannot write the answer: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -348,6 +376,31 @@ pub(super) fn context_for_path(
     Ok(crate::render::context::render_for_path(snapshot, path)?)
 }
 
+/// The answer of `impact` to checked `args`, for a server serving `server_dir`: a `dir`
+/// argument names a handoff below it, never one elsewhere on the machine.
+pub(super) fn impact(server_dir: &Path, args: &JsonObject) -> Result<Value, ToolError> {
+    let range = text_arg(args, "range").unwrap_or_default();
+    let dir = match text_arg(args, "dir") {
+        None => server_dir.to_path_buf(),
+        Some(dir) => {
+            let below = Path::new(dir)
+                .components()
+                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+            if !below {
+                return Err(ToolError::BadArgument(format!(
+                    "`dir` must be a directory below the server's, relative to it, not `{}`",
+                    crate::core::text::sanitize(dir)
+                )));
+            }
+            server_dir.join(dir)
+        }
+    };
+    let ws = crate::engine::locate(Some(&dir)).map_err(crate::engine::LoadError::Workspace)?;
+    let impact = crate::engine::impact::impact(&ws, range)?;
+    let doc = crate::render::impact::json_doc(&impact, Severity::Error);
+    Ok(serde_json::to_value(doc)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,5 +436,21 @@ mod tests {
             .find(|t| t.name == "list_findings")
             .unwrap();
         check_arguments(&tool, &args(json!({ "severity": "info", "limit": 3 }))).unwrap();
+    }
+
+    #[test]
+    fn impact_reads_no_handoff_outside_the_servers_directory() {
+        for dir in ["/etc", "../other", "sub/../../other"] {
+            let refused = impact(
+                Path::new("/nonexistent"),
+                &args(json!({ "range": "a..b", "dir": dir })),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(
+                refused.starts_with("`dir` must be a directory below the server's"),
+                "{refused}"
+            );
+        }
     }
 }

@@ -136,7 +136,8 @@ fn mcp_serves_context_findings_and_the_matrix_over_json_rpc() {
             "list_findings",
             "get_context",
             "context_for_path",
-            "get_matrix"
+            "get_matrix",
+            "impact"
         ]
     );
 
@@ -180,6 +181,35 @@ fn mcp_serves_context_findings_and_the_matrix_over_json_rpc() {
         json!({ "name": "get_context", "arguments": { "artifact": "nope" } }),
     );
     assert_eq!(unknown["result"]["isError"], true);
+    // The commit that drifted the PRD, as the pull-request gate sees it: the same document
+    // as `handoff impact --format json`.
+    let (is_error, answer, _) = call_tool(&mut mcp, "impact", json!({ "range": "HEAD~4..HEAD~3" }));
+    assert!(!is_error, "{answer}");
+    let cli = handoff(&dir)
+        .args(["impact", "HEAD~4..HEAD~3", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        answer,
+        serde_json::from_slice::<Value>(&cli.stdout).unwrap()
+    );
+    assert_eq!(answer["governing"], json!(["prd"]));
+    let (is_error, _, text) = call_tool(&mut mcp, "impact", json!({ "range": "HEAD..HEAD~1" }));
+    assert!(is_error);
+    assert!(
+        text.starts_with("`HEAD..HEAD~1` is not an ancestry"),
+        "{text}"
+    );
+    let (is_error, _, text) = call_tool(
+        &mut mcp,
+        "impact",
+        json!({ "range": "HEAD~1..HEAD", "dir": "../elsewhere" }),
+    );
+    assert!(is_error);
+    assert!(
+        text.starts_with("`dir` must be a directory below the server's"),
+        "{text}"
+    );
 
     let matrix = mcp.request(
         "tools/call",
@@ -269,6 +299,9 @@ fn mcp_tools_have_titles_and_answer_as_their_output_schemas_say() {
         ),
         ("get_matrix", json!({})),
         ("get_matrix", json!({ "limit": 4, "cursor": "2" })),
+        ("impact", json!({ "range": "HEAD~4..HEAD~3" })),
+        ("impact", json!({ "range": "HEAD~10..HEAD", "dir": "." })),
+        ("impact", json!({ "range": "HEAD..HEAD" })),
     ];
     for (name, arguments) in calls {
         let schema = &tools[name]["outputSchema"];
@@ -307,6 +340,7 @@ fn mcp_refuses_arguments_its_input_schemas_forbid_and_says_why() {
             "`artifact` must be a string, not 5",
         ),
         ("get_context", json!({}), "`artifact` is required"),
+        ("impact", json!({}), "`range` is required"),
         (
             "get_context",
             json!({ "artifact": "prd", "role": "pm" }),
@@ -416,9 +450,23 @@ fn mcp_python_sdk_client_lists_calls_validates_and_pages() {
         "get_context",
         "context_for_path",
         "get_matrix",
+        "impact",
     ] {
         assert!(seen["tools"][tool]["title"].is_string(), "{seen}");
     }
+    // What a change set needs before merge, validated by the SDK against its output schema.
+    assert_eq!(seen["tools"]["impact"]["outputSchema"], true);
+    let impact = &seen["impact"]["structuredContent"];
+    assert_eq!(impact["version"], 1, "{seen}");
+    assert_eq!(impact["governing"], json!(["prd"]), "{seen}");
+    assert!(
+        impact["opened"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "code-drift" && f["artifact"] == "prd"),
+        "{seen}"
+    );
     // What a coding agent opening the drafting code is handed, through the official client.
     let for_path = seen["for_path"]["text"].as_str().unwrap_or_default();
     assert!(for_path.contains("Governed by `prd`"), "{seen}");

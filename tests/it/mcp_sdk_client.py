@@ -67,6 +67,7 @@ async def main(binary, directory):
             seen["for_path"] = await call(
                 session, "context_for_path", {"path": "src/reply/draft.rs"}
             )
+            seen["impact"] = await call(session, "impact", {"range": "HEAD~4..HEAD~3"})
             seen["wrong_type"] = await call(session, "get_context", {"artifact": 5})
             seen["unknown_argument"] = await call(session, "get_matrix", {"rows": 3})
             seen["resources"] = await all_resources(session)
