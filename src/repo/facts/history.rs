@@ -20,6 +20,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::hash_map::Entry;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::Arc;
 
 use git2::{ErrorCode, ObjectType, Oid, Repository, Tree, TreeEntry};
 use jiff::Timestamp;
@@ -328,8 +329,9 @@ struct Walk<'a, 'r> {
     unresolved: usize,
     commits_visited: usize,
     keys_from_known: Vec<Key>,
-    /// git's changed-path Bloom filters, read at the first visit (`None` inside: none here).
-    filters: Option<Option<ChangedPathFilters>>,
+    /// git's changed-path Bloom filters, asked for at the first visit (`None` inside: none
+    /// here); read once per run, not once per walk.
+    filters: Option<Option<Arc<ChangedPathFilters>>>,
 }
 
 impl<'a, 'r> Walk<'a, 'r> {
@@ -447,7 +449,7 @@ impl<'a, 'r> Walk<'a, 'r> {
         let repo = self.repo;
         let filters = self
             .filters
-            .get_or_insert_with(|| ChangedPathFilters::open(repo.commondir()));
+            .get_or_insert_with(|| ChangedPathFilters::shared(repo.commondir()));
         let Some(filters) = filters.as_ref() else {
             return (Vec::new(), keys);
         };
