@@ -21,6 +21,7 @@ use std::cell::{OnceCell, RefCell};
 use std::cmp::{Ordering, Reverse};
 use std::collections::hash_map::Entry;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -452,7 +453,13 @@ impl<'a, 'r> Walk<'a, 'r> {
                         let comparer = Comparer::with_filters(&repo, targets, filters);
                         while let Some((batch, keys)) = ahead.claim() {
                             for commit in batch {
-                                let compared = comparer.compare(commit, &keys);
+                                // A panic here would leave the walk waiting for this commit:
+                                // it is a failed comparison, which the walk makes again itself.
+                                let compared = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                                    comparer.compare(commit, &keys)
+                                }))
+                                .ok()
+                                .and_then(Result::ok);
                                 if !ahead.done(commit, compared) {
                                     break;
                                 }
@@ -1166,12 +1173,12 @@ impl Ahead {
     }
 
     /// Stores a worker's comparison; `false` once the walk has ended.
-    fn done(&self, commit: Oid, compared: Result<Compared, FactsError>) -> bool {
+    fn done(&self, commit: Oid, compared: Option<Compared>) -> bool {
         let mut state = self.lock();
         if state.finished {
             return false;
         }
-        state.slots.insert(commit, Slot::Done(compared.ok()));
+        state.slots.insert(commit, Slot::Done(compared));
         self.changed.notify_all();
         true
     }
