@@ -93,6 +93,7 @@ Exit status:
 
 Environment:
   HANDOFF_NOW      pins the clock (RFC 3339): reproducible reports
+  HANDOFF_THREADS  threads a history walk uses (default: one per core)
   NO_COLOR         no colour in any output; the workbench uses mono
   XDG_CONFIG_HOME  configuration in $XDG_CONFIG_HOME/handoff
                    (else ~/.config/handoff)

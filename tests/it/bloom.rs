@@ -6,6 +6,7 @@
 //! split chain whose newest layer has no filters.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use handoff::repo::commit_graph::ChangedPathFilters;
 
@@ -210,4 +211,44 @@ fn version_1_filters_answer_for_ascii_paths_only() {
     let non_ascii = all_keys(&repo).iter().filter(|k| !k.is_ascii()).count();
     assert!(non_ascii > 0 && ruled_out > 0);
     assert_eq!(without_filter, non_ascii * commits(&repo).len());
+}
+
+/// Every history walk of a run asks for the filters (one per past point, one per rename
+/// followed): they are read once per version of the commit-graph files, and anew when git
+/// rewrites them.
+#[test]
+fn the_filters_are_read_once_per_version_of_the_commit_graph() {
+    let repo = TestRepo::new();
+    grow_history(&repo);
+    let git_dir = repo.path().join(".git");
+    assert!(ChangedPathFilters::shared(&git_dir).is_none());
+    let write = || {
+        repo.git(&[
+            "-c",
+            "commitGraph.changedPathsVersion=2",
+            "commit-graph",
+            "write",
+            "--reachable",
+            "--changed-paths",
+        ])
+    };
+    write();
+    let first = ChangedPathFilters::shared(&git_dir).expect("filters");
+    let again = ChangedPathFilters::shared(&git_dir).expect("filters");
+    assert!(Arc::ptr_eq(&first, &again), "read once");
+
+    repo.write("docs/later.md", "# Later\n");
+    let later = repo.commit("after the filters");
+    assert!(Arc::ptr_eq(
+        &first,
+        &ChangedPathFilters::shared(&git_dir).expect("filters")
+    ));
+    write();
+    let rewritten = ChangedPathFilters::shared(&git_dir).expect("filters");
+    assert!(!Arc::ptr_eq(&first, &rewritten), "read anew");
+    assert_eq!(first.may_have_changed(&oid(&later), "docs/later.md"), None);
+    assert_eq!(
+        rewritten.may_have_changed(&oid(&later), "docs/later.md"),
+        Some(true)
+    );
 }

@@ -33,6 +33,7 @@ fn help_and_man_page_name_exit_statuses_environment_and_files() {
             "1  check: a finding reaches --fail-on",
             "2  handoff.yaml does not load",
             "HANDOFF_NOW",
+            "HANDOFF_THREADS",
             "NO_COLOR",
             "XDG_CONFIG_HOME",
             "~/.config/handoff/keymap.yaml",

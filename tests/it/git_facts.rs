@@ -10,7 +10,7 @@ use crate::common::{EPOCH, TICK, TestRepo};
 use git2::Repository;
 use handoff::core::model::{ArtifactFacts, History, Target};
 use handoff::repo::facts::{
-    self, Limits, PathSpec, WorkTree, head_info, last_changes, worktree_facts,
+    self, Limits, Parallel, PathSpec, WorkTree, head_info, last_changes_with, worktree_facts,
 };
 use handoff::repo::workspace::{Workspace, WorkspaceError};
 use proptest::prelude::*;
@@ -27,9 +27,14 @@ fn open(repo: &TestRepo, workspace_dir: &str) -> (Workspace, Repository) {
 /// Our answers for a list of specs, checking that `on_resolved` reported each exactly once
 /// and with the final value.
 fn histories(repo: &TestRepo, specs: &[PathSpec]) -> Vec<History> {
+    histories_with(repo, specs, Parallel::default())
+}
+
+/// [`histories`] from a walk on the threads given.
+fn histories_with(repo: &TestRepo, specs: &[PathSpec], parallel: Parallel) -> Vec<History> {
     let (_, git) = open(repo, "");
     let mut reported: HashMap<usize, History> = HashMap::new();
-    let result = last_changes(&git, specs, &mut |index, history| {
+    let result = last_changes_with(&git, specs, parallel, &mut |index, history| {
         assert!(
             reported.insert(index, history.clone()).is_none(),
             "spec {index} reported twice"
@@ -762,6 +767,53 @@ proptest! {
         assert_history_agrees(&player.repo, &paths, &["*.md", "docs/*"]);
         for file in ["docs/sub/e.md", "docs"] {
             assert_history_agrees(&player.repo, &[file.to_string()], &[]);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        max_shrink_iters: 64,
+        .. ProptestConfig::default()
+    })]
+
+    /// The walk with helper threads from its first commit (1, 2 and 4 threads), with Bloom
+    /// filters written part way or none: the answers of the walk on one thread, which agree
+    /// with `git log -1`.
+    #[test]
+    fn random_histories_agree_on_every_thread_count(
+        ops in proptest::collection::vec(op(), 1..40),
+        filters_after in proptest::option::of(0usize..40),
+    ) {
+        let mut player = Player {
+            repo: TestRepo::new(),
+            step: 0,
+            branch: 0,
+            branches: vec![true, false, false],
+        };
+        player.repo.write("a.txt", "initial\n");
+        player.repo.commit_at("initial", EPOCH);
+        for (at, op) in ops.iter().enumerate() {
+            if filters_after == Some(at) {
+                player.commit_pending();
+                player.repo.git(&["commit-graph", "write", "--reachable", "--changed-paths"]);
+            }
+            player.play(op);
+        }
+        player.commit_pending();
+        let mut paths = player.repo.all_paths_in_history();
+        paths.extend(FILES.iter().map(|f| f.to_string()));
+        paths.extend([".", "docs", "docs/sub", "src"].iter().map(|f| f.to_string()));
+        let globs = ["*.md", "docs/*", "s?c/*"];
+        assert_history_agrees(&player.repo, &paths, &globs);
+        let mut specs: Vec<PathSpec> = paths.into_iter().map(PathSpec::Exact).collect();
+        specs.extend(globs.iter().map(|g| PathSpec::Glob(g.to_string())));
+        let alone = Parallel { threads: 1, after: usize::MAX };
+        let sequential = histories_with(&player.repo, &specs, alone);
+        for threads in [1, 2, 4] {
+            let parallel = histories_with(&player.repo, &specs, Parallel { threads, after: 0 });
+            prop_assert_eq!(&parallel, &sequential, "{} threads", threads);
         }
     }
 }

@@ -8,12 +8,25 @@
 //! question about a path asks about the path and each of its directories.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use super::{chain_files, read_chunks};
 
 /// The seeds and word size git's `bloom.c` uses.
 const SEED_FIRST: u32 = 0x293a_e76f;
 const SEED_SECOND: u32 = 0x7e64_6e2c;
+
+/// The commit-graph files of a repository as last read: path, length, modification time.
+type Versions = Vec<(PathBuf, u64, Option<SystemTime>)>;
+
+/// The filters last read, by common git directory, least recently asked first.
+type Read = Vec<(PathBuf, Versions, Option<Arc<ChangedPathFilters>>)>;
+static READ: Mutex<Read> = Mutex::new(Vec::new());
+
+/// Repositories whose filters [`ChangedPathFilters::shared`] keeps: a process works in one,
+/// tests in a few at once.
+const KEPT_REPOSITORIES: usize = 8;
 
 /// The changed-path filters of a repository's commit-graph (every layer of a split chain).
 #[derive(Debug)]
@@ -52,6 +65,35 @@ impl ChangedPathFilters {
             .iter()
             .any(|layer| layer.filters.is_some())
             .then_some(Self { layers })
+    }
+
+    /// [`ChangedPathFilters::open`], read once for each version of the commit-graph files:
+    /// every history walk of a run (one per past point, one per rename followed) asks, and
+    /// the files can be tens of megabytes. The files are known by path, length and
+    /// modification time; git replaces a commit-graph by renaming a new file over it, which
+    /// changes the time, and names each layer of a split chain by its hash.
+    pub fn shared(common_dir: &Path) -> Option<Arc<Self>> {
+        let versions: Versions = chain_files(common_dir)?
+            .into_iter()
+            .map(|file| {
+                let meta = std::fs::metadata(&file).ok()?;
+                Some((file, meta.len(), meta.modified().ok()))
+            })
+            .collect::<Option<_>>()?;
+        let mut read = READ.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(at) = read.iter().position(|(dir, _, _)| dir == common_dir) {
+            let (_, known, filters) = read.remove(at);
+            if known == versions {
+                read.push((common_dir.to_path_buf(), known, filters.clone()));
+                return filters;
+            }
+        }
+        let filters = Self::open(common_dir).map(Arc::new);
+        if read.len() == KEPT_REPOSITORIES {
+            read.remove(0);
+        }
+        read.push((common_dir.to_path_buf(), versions, filters.clone()));
+        filters
     }
 
     /// Whether `path` (slash-separated, relative to the root, no trailing slash) may have

@@ -17,11 +17,15 @@
 //! known at some commit (a cached HEAD, see [`super::cache`]) end a chain as soon as it reaches
 //! that commit: a walk from a new HEAD then costs only the commits made since.
 
+use std::cell::{OnceCell, RefCell};
 use std::cmp::{Ordering, Reverse};
 use std::collections::hash_map::Entry;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use git2::{ErrorCode, ObjectType, Oid, Repository, Tree, TreeEntry};
+use git2::{ErrorCode, ObjectType, Oid, Repository, Sort, Tree, TreeEntry};
 use jiff::Timestamp;
 
 use super::FactsError;
@@ -52,8 +56,37 @@ pub fn last_changes(
     specs: &[PathSpec],
     on_resolved: &mut dyn FnMut(usize, &History),
 ) -> Result<Vec<History>, FactsError> {
+    last_changes_with(repo, specs, Parallel::default(), on_resolved)
+}
+
+/// How a walk uses threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parallel {
+    /// Threads comparing commits, this one included (1: this one alone).
+    pub threads: usize,
+    /// Commits visited on this thread alone before the others start.
+    pub after: usize,
+}
+
+impl Default for Parallel {
+    /// [`walk_threads`] threads after [`PARALLEL_AFTER`] commits.
+    fn default() -> Self {
+        Parallel {
+            threads: walk_threads(),
+            after: PARALLEL_AFTER,
+        }
+    }
+}
+
+/// [`last_changes`] with threads as given (to measure and test the walk on each).
+pub fn last_changes_with(
+    repo: &Repository,
+    specs: &[PathSpec],
+    parallel: Parallel,
+    on_resolved: &mut dyn FnMut(usize, &History),
+) -> Result<Vec<History>, FactsError> {
     let head = head_commit(repo)?;
-    Ok(walk_from(repo, head, specs, &[], on_resolved)?.histories)
+    Ok(walk_with(repo, head, specs, &[], parallel, on_resolved)?.histories)
 }
 
 /// Answers already known at one commit: `answers[spec]` is what `git log -1 -- <spec>` prints
@@ -96,13 +129,24 @@ pub(crate) fn walk_from(
     known: &[KnownAt],
     on_resolved: &mut dyn FnMut(usize, &History),
 ) -> Result<WalkOutcome, FactsError> {
+    walk_with(repo, head, specs, known, Parallel::default(), on_resolved)
+}
+
+fn walk_with(
+    repo: &Repository,
+    head: Option<Oid>,
+    specs: &[PathSpec],
+    known: &[KnownAt],
+    parallel: Parallel,
+    on_resolved: &mut dyn FnMut(usize, &History),
+) -> Result<WalkOutcome, FactsError> {
     let targets = Targets::new(specs);
     let known = targets.known_by_key(known);
     let mut walk = Walk::new(repo, &targets, &known, on_resolved);
     if let Some(head) = head {
         walk.pass(head, (0..targets.key_count() as Key).collect())?;
     }
-    walk.run()?;
+    walk.run(parallel)?;
     let commits_visited = walk.commits_visited;
     let keys_from_known = std::mem::take(&mut walk.keys_from_known);
     let by_key = walk.finish();
@@ -284,6 +328,7 @@ fn components(path: &str) -> Vec<Vec<u8>> {
 }
 
 /// What the walk needs of a commit.
+#[derive(Clone)]
 struct CommitNode {
     tree: Oid,
     parents: Vec<Oid>,
@@ -311,7 +356,7 @@ impl PartialOrd for Queued {
 }
 
 struct Walk<'a, 'r> {
-    repo: &'r Repository,
+    comparer: Comparer<'a, 'r>,
     targets: &'a Targets,
     known: &'a KnownByKey,
     on_resolved: &'a mut dyn FnMut(usize, &History),
@@ -328,8 +373,6 @@ struct Walk<'a, 'r> {
     unresolved: usize,
     commits_visited: usize,
     keys_from_known: Vec<Key>,
-    /// git's changed-path Bloom filters, read at the first visit (`None` inside: none here).
-    filters: Option<Option<ChangedPathFilters>>,
 }
 
 impl<'a, 'r> Walk<'a, 'r> {
@@ -339,8 +382,9 @@ impl<'a, 'r> Walk<'a, 'r> {
         known: &'a KnownByKey,
         on_resolved: &'a mut dyn FnMut(usize, &History),
     ) -> Self {
+        let shallow = repo.is_shallow();
         Walk {
-            repo,
+            comparer: Comparer::new(repo, targets, shallow),
             targets,
             known,
             on_resolved,
@@ -348,25 +392,101 @@ impl<'a, 'r> Walk<'a, 'r> {
             queue: BinaryHeap::new(),
             waiting: HashMap::new(),
             inserted: 0,
-            shallow: repo.is_shallow(),
+            shallow,
             shallow_boundary: shallow_boundary(repo),
             results: vec![History::Pending; targets.key_count()],
             unresolved: targets.key_count(),
             commits_visited: 0,
             keys_from_known: Vec::new(),
-            filters: None,
         }
     }
 
-    fn run(&mut self) -> Result<(), FactsError> {
+    /// Visits queued commits until every key is resolved: on this thread alone for the first
+    /// `parallel.after` commits (most walks end sooner: a warm start, a rename followed),
+    /// then with `parallel.threads - 1` more comparing the commits ahead (see [`Ahead`]).
+    fn run(&mut self, parallel: Parallel) -> Result<(), FactsError> {
         while self.unresolved > 0 {
-            let Some(next) = self.queue.pop() else { break };
-            let Some(keys) = self.waiting.remove(&next.commit) else {
-                continue;
+            if parallel.threads > 1 && !self.shallow && self.commits_visited == parallel.after {
+                return self.run_parallel(parallel.threads);
+            }
+            let Some((commit, keys)) = self.next_queued() else {
+                break;
             };
-            self.visit(next.commit, keys)?;
+            self.visit(commit, keys, None)?;
         }
         Ok(())
+    }
+
+    fn next_queued(&mut self) -> Option<(Oid, Vec<Key>)> {
+        loop {
+            let next = self.queue.pop()?;
+            if let Some(keys) = self.waiting.remove(&next.commit) {
+                return Some((next.commit, keys));
+            }
+        }
+    }
+
+    /// The rest of [`Walk::run`] with helpers: a lister thread that lists the commits ahead of
+    /// the queue (a rev-walk from the queued commits, newest first) and workers, each with a
+    /// repository of its own, that compare them for every key still unresolved. This thread
+    /// still decides everything, in the same order, from those comparisons: the answers are
+    /// the sequential walk's.
+    fn run_parallel(&mut self, threads: usize) -> Result<(), FactsError> {
+        let path = self.comparer.repo.path().to_path_buf();
+        let starts: Vec<Oid> = self.waiting.keys().copied().collect();
+        let ahead = Ahead::new(self.unresolved_keys(), threads);
+        let targets = self.targets;
+        let filters = self.comparer.filters();
+        std::thread::scope(|scope| {
+            let ahead = &ahead;
+            let path = &path;
+            scope.spawn(move || {
+                if let Ok(repo) = Repository::open(path) {
+                    list_ahead(&repo, &starts, ahead);
+                }
+                ahead.listing_done();
+            });
+            for _ in 1..threads {
+                let filters = filters.clone();
+                scope.spawn(move || {
+                    if let Ok(repo) = Repository::open(path) {
+                        let comparer = Comparer::with_filters(&repo, targets, filters);
+                        while let Some((batch, keys)) = ahead.claim() {
+                            for commit in batch {
+                                // A panic here would leave the walk waiting for this commit:
+                                // it is a failed comparison, which the walk makes again itself.
+                                let compared = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                                    comparer.compare(commit, &keys)
+                                }))
+                                .ok()
+                                .and_then(Result::ok);
+                                if !ahead.done(commit, compared) {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+            // Workers stop when the walk does, however it ends.
+            let _finish = FinishOnDrop(ahead);
+            while self.unresolved > 0 {
+                let Some((commit, keys)) = self.next_queued() else {
+                    break;
+                };
+                self.visit(commit, keys, Some(ahead))?;
+                if ahead.retire_due(self.unresolved) {
+                    ahead.retire(self.unresolved_keys());
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn unresolved_keys(&self) -> Vec<Key> {
+        (0..self.results.len() as Key)
+            .filter(|&key| self.results[key as usize] == History::Pending)
+            .collect()
     }
 
     /// Keys never resolved (nothing reachable touched them) are `NeverCommitted`.
@@ -379,88 +499,61 @@ impl<'a, 'r> Walk<'a, 'r> {
         self.results
     }
 
-    fn visit(&mut self, commit: Oid, keys: Vec<Key>) -> Result<(), FactsError> {
+    /// Decides the keys that reached `commit`: each passes on to the first parent it is the
+    /// same in, or is resolved here. The comparison comes from a worker when one made it.
+    fn visit(
+        &mut self,
+        commit: Oid,
+        keys: Vec<Key>,
+        ahead: Option<&Ahead>,
+    ) -> Result<(), FactsError> {
         self.commits_visited += 1;
         if self.shallow_boundary.contains(&commit) {
             self.resolve_all(&keys, History::BeyondShallowBoundary);
             return Ok(());
         }
-        let (tree, parents) = {
-            let node = self.commit(commit)?;
-            (node.tree, node.parents.clone())
+        let compared = match ahead {
+            Some(ahead) => ahead.take(commit, &self.comparer, || {
+                self.comparer.compare(commit, &keys)
+            })?,
+            None => self.comparer.compare(commit, &keys)?,
         };
-        // In a shallow clone a parent may be missing: the comparison below handles that.
-        let keys = match parents.first() {
-            Some(&first_parent) if !self.shallow => {
-                let (unchanged, maybe) = self.ruled_out_by_filter(commit, keys);
-                // TREESAME to the first parent: the chain goes on there, as after a tree
-                // comparison that found no difference.
-                self.pass(first_parent, unchanged)?;
-                if maybe.is_empty() {
-                    return Ok(());
-                }
-                maybe
-            }
-            _ => keys,
-        };
-        let tree = self.tree(tree)?;
-        if parents.is_empty() {
-            // A root commit changed every path it has; the others were never committed on
-            // this chain.
-            let mut present = Vec::new();
-            self.differing(&tree, None, &keys, &mut present)?;
-            let absent = difference(&keys, &present);
-            self.resolve_at(commit, &present)?;
-            self.resolve_all(&absent, History::NeverCommitted);
-            return Ok(());
+        for (id, node) in compared.nodes {
+            self.commits.entry(id).or_insert(node);
         }
-
-        let mut undecided = keys;
-        for parent in parents {
-            let parent_tree = match self.commit(parent).map(|node| node.tree) {
-                Ok(tree) => tree,
-                Err(_) if self.shallow => {
-                    // A parent missing from a shallow clone: the boundary, whatever the
-                    // shallow file says.
-                    self.resolve_all(&undecided, History::BeyondShallowBoundary);
-                    return Ok(());
+        let parents = self.commit(commit)?.parents.clone();
+        match compared.comparison {
+            Comparison::Root { present } => {
+                // A root commit changed every path it has; the others were never committed on
+                // this chain.
+                let present = intersection(&keys, &present);
+                let absent = difference(&keys, &present);
+                self.resolve_at(commit, &present)?;
+                self.resolve_all(&absent, History::NeverCommitted);
+            }
+            Comparison::Parents { differ, missing } => {
+                let mut undecided = keys;
+                for (at, parent) in parents.into_iter().enumerate() {
+                    if missing == Some(at) {
+                        // A parent missing from a shallow clone: the boundary, whatever the
+                        // shallow file says.
+                        self.resolve_all(&undecided, History::BeyondShallowBoundary);
+                        return Ok(());
+                    }
+                    let differs = differ
+                        .get(at)
+                        .map_or_else(Vec::new, |d| intersection(&undecided, d));
+                    let same = difference(&undecided, &differs);
+                    self.pass(parent, same)?;
+                    undecided = differs;
+                    if undecided.is_empty() {
+                        return Ok(());
+                    }
                 }
-                Err(e) => return Err(e),
-            };
-            let parent_tree = self.tree(parent_tree)?;
-            let mut differ = Vec::new();
-            self.differing(&tree, Some(&parent_tree), &undecided, &mut differ)?;
-            let same = difference(&undecided, &differ);
-            self.pass(parent, same)?;
-            undecided = differ;
-            if undecided.is_empty() {
-                return Ok(());
+                self.resolve_at(commit, &undecided)?;
             }
         }
-        self.resolve_at(commit, &undecided)
-    }
-
-    /// Splits `keys` into those the commit's changed-path filter says did not change against
-    /// its first parent (certain), and the rest, which need the trees compared. Only exact
-    /// paths are asked; globs and the whole tree always need the trees.
-    fn ruled_out_by_filter(&mut self, commit: Oid, keys: Vec<Key>) -> (Vec<Key>, Vec<Key>) {
-        let repo = self.repo;
-        let filters = self
-            .filters
-            .get_or_insert_with(|| ChangedPathFilters::open(repo.commondir()));
-        let Some(filters) = filters.as_ref() else {
-            return (Vec::new(), keys);
-        };
-        let targets = self.targets;
-        keys.into_iter().partition(|&key| {
-            targets
-                .exact_paths
-                .get(key as usize)
-                .filter(|path| !path.is_empty())
-                .is_some_and(|path| {
-                    filters.may_have_changed(commit.as_bytes(), path) == Some(false)
-                })
-        })
+        Ok(())
     }
 
     /// Hands keys on to a commit (HEAD, or a parent), joining its queue entry if it has one.
@@ -499,6 +592,212 @@ impl<'a, 'r> Walk<'a, 'r> {
             }
         }
         Ok(())
+    }
+
+    fn commit(&mut self, id: Oid) -> Result<&CommitNode, FactsError> {
+        match self.commits.entry(id) {
+            Entry::Occupied(node) => Ok(node.into_mut()),
+            Entry::Vacant(vacant) => Ok(vacant.insert(self.comparer.commit(id)?)),
+        }
+    }
+
+    fn resolve_at(&mut self, commit: Oid, keys: &[Key]) -> Result<(), FactsError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let commit = self
+            .comparer
+            .repo
+            .find_commit(commit)
+            .map_err(FactsError::git(format!("reading commit {commit}")))?;
+        self.resolve_all(keys, History::Changed(last_change_of(&commit)));
+        Ok(())
+    }
+
+    fn resolve_all(&mut self, keys: &[Key], history: History) {
+        for &key in keys {
+            self.resolve(key, history.clone());
+        }
+    }
+
+    fn resolve(&mut self, key: Key, history: History) {
+        // Each key travels one chain and is resolved once; the check keeps a malformed history
+        // from reporting a key twice.
+        if self.results[key as usize] != History::Pending {
+            return;
+        }
+        for &spec in &self.targets.specs_of_key[key as usize] {
+            (self.on_resolved)(spec, &history);
+        }
+        self.results[key as usize] = history;
+        self.unresolved -= 1;
+    }
+}
+
+/// What comparing a commit with its parents found, for some keys.
+enum Comparison {
+    /// A root commit: the keys its tree has.
+    Root { present: Vec<Key> },
+    /// For each parent in order, the keys that differ from it among those that differed from
+    /// every parent before it (for the first parent, among those its changed-path filter does
+    /// not rule out); a parent left out means none. `missing`: the parent a shallow clone
+    /// lacks, where the comparison stopped.
+    Parents {
+        differ: Vec<Vec<Key>>,
+        missing: Option<usize>,
+    },
+}
+
+/// A [`Comparison`] and the commits read for it (the commit, then its parents).
+struct Compared {
+    comparison: Comparison,
+    nodes: Vec<(Oid, CommitNode)>,
+}
+
+/// Compares commits with their parents along the paths being resolved, through one
+/// repository handle (a thread's own).
+struct Comparer<'a, 'r> {
+    repo: &'r Repository,
+    targets: &'a Targets,
+    /// Whether to stop at a missing parent rather than fail, and not to trust filters.
+    shallow: bool,
+    /// git's changed-path Bloom filters, asked for at the first comparison (`None` inside:
+    /// none here); read once per run, not once per walk.
+    filters: OnceCell<Option<Arc<ChangedPathFilters>>>,
+    recent: RefCell<RecentTrees<'r>>,
+}
+
+/// The trees the last few comparisons read: a commit's trees are read again as its child's
+/// parent's, so these are the ones that will be asked for next. libgit2's own object cache is
+/// kept small ([`super::tune_libgit2`]), so memory follows the paths being resolved rather
+/// than the history.
+struct RecentTrees<'r> {
+    trees: HashMap<Oid, (Tree<'r>, u64)>,
+    /// Comparisons started, the age of each tree.
+    generation: u64,
+}
+
+/// Trees read by comparisons older than this many are let go.
+const RECENT_GENERATIONS: u64 = 3;
+
+impl<'a, 'r> Comparer<'a, 'r> {
+    fn new(repo: &'r Repository, targets: &'a Targets, shallow: bool) -> Self {
+        Comparer {
+            repo,
+            targets,
+            shallow,
+            filters: OnceCell::new(),
+            recent: RefCell::new(RecentTrees {
+                trees: HashMap::new(),
+                generation: 0,
+            }),
+        }
+    }
+
+    /// A comparer for a worker (never in a shallow clone), with the filters already read.
+    fn with_filters(
+        repo: &'r Repository,
+        targets: &'a Targets,
+        filters: Option<Arc<ChangedPathFilters>>,
+    ) -> Self {
+        let comparer = Comparer::new(repo, targets, false);
+        let _ = comparer.filters.set(filters);
+        comparer
+    }
+
+    fn filters(&self) -> Option<Arc<ChangedPathFilters>> {
+        self.filters
+            .get_or_init(|| ChangedPathFilters::shared(self.repo.commondir()))
+            .clone()
+    }
+
+    fn commit(&self, id: Oid) -> Result<CommitNode, FactsError> {
+        let commit = self
+            .repo
+            .find_commit(id)
+            .map_err(FactsError::git(format!("reading commit {id}")))?;
+        Ok(CommitNode {
+            tree: commit.tree_id(),
+            parents: commit.parent_ids().collect(),
+            committer_time: commit.time().seconds(),
+        })
+    }
+
+    /// Compares `commit` with its parents for `keys` (sorted), as [`Walk::visit`] decides
+    /// them: against each parent in turn only the keys that differed from every parent before.
+    fn compare(&self, commit: Oid, keys: &[Key]) -> Result<Compared, FactsError> {
+        self.recent.borrow_mut().next_generation();
+        let node = self.commit(commit)?;
+        let tree_id = node.tree;
+        let parents = node.parents.clone();
+        let mut nodes = vec![(commit, node)];
+        if parents.is_empty() {
+            let tree = self.tree(tree_id)?;
+            let mut present = Vec::new();
+            self.differing(&tree, None, keys, &mut present)?;
+            return Ok(Compared {
+                comparison: Comparison::Root { present },
+                nodes,
+            });
+        }
+        // In a shallow clone a parent may be missing: the comparison stops there.
+        let mut undecided = if self.shallow {
+            keys.to_vec()
+        } else {
+            self.maybe_changed(commit, keys)
+        };
+        let mut differ = Vec::new();
+        let mut missing = None;
+        let mut tree = None;
+        for (at, &parent) in parents.iter().enumerate() {
+            if undecided.is_empty() {
+                break;
+            }
+            let parent_node = match self.commit(parent) {
+                Ok(node) => node,
+                Err(_) if self.shallow => {
+                    missing = Some(at);
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
+            let parent_tree = self.tree(parent_node.tree)?;
+            nodes.push((parent, parent_node));
+            let tree = match &tree {
+                Some(tree) => tree,
+                None => tree.insert(self.tree(tree_id)?),
+            };
+            let mut differs = Vec::new();
+            self.differing(tree, Some(&parent_tree), &undecided, &mut differs)?;
+            undecided = differs.clone();
+            differ.push(differs);
+        }
+        Ok(Compared {
+            comparison: Comparison::Parents { differ, missing },
+            nodes,
+        })
+    }
+
+    /// The keys among `keys` the commit's changed-path filter does not rule out against its
+    /// first parent: those need the trees compared. Only exact paths are asked; globs and the
+    /// whole tree always need the trees.
+    fn maybe_changed(&self, commit: Oid, keys: &[Key]) -> Vec<Key> {
+        let Some(filters) = self.filters() else {
+            return keys.to_vec();
+        };
+        let targets = self.targets;
+        keys.iter()
+            .copied()
+            .filter(|&key| {
+                !targets
+                    .exact_paths
+                    .get(key as usize)
+                    .filter(|path| !path.is_empty())
+                    .is_some_and(|path| {
+                        filters.may_have_changed(commit.as_bytes(), path) == Some(false)
+                    })
+            })
+            .collect()
     }
 
     /// The keys among `keys` (sorted) whose entries differ between `ours` and `theirs` (a
@@ -713,59 +1012,292 @@ impl<'a, 'r> Walk<'a, 'r> {
         }
     }
 
+    /// A tree, from the recent ones when a comparison just read it.
     fn tree(&self, id: Oid) -> Result<Tree<'r>, FactsError> {
-        self.repo
+        let mut recent = self.recent.borrow_mut();
+        let generation = recent.generation;
+        if let Some((tree, used)) = recent.trees.get_mut(&id) {
+            *used = generation;
+            return Ok(tree.clone());
+        }
+        let tree = self
+            .repo
             .find_tree(id)
-            .map_err(FactsError::git(format!("reading tree {id}")))
+            .map_err(FactsError::git(format!("reading tree {id}")))?;
+        recent.trees.insert(id, (tree.clone(), generation));
+        Ok(tree)
+    }
+}
+
+impl RecentTrees<'_> {
+    /// Starts a comparison, letting go of the trees no recent one used.
+    fn next_generation(&mut self) {
+        self.generation += 1;
+        let generation = self.generation;
+        self.trees
+            .retain(|_, (_, used)| *used + RECENT_GENERATIONS > generation);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing the commits ahead of the walk on other threads.
+
+/// Commits a walk visits on its own thread before it starts helpers: most walks end sooner
+/// (a warm start, a rename followed), and a thread costs a repository opened.
+const PARALLEL_AFTER: usize = 256;
+
+/// Consecutive listed commits a worker claims at once: a commit's parent is usually the next
+/// one listed, so the worker reads the trees they share once.
+const BATCH: usize = 16;
+
+/// How many listed commits the workers may run ahead of the walk, per thread: enough to keep
+/// them busy, little to throw away when the walk ends.
+const AHEAD_PER_THREAD: usize = 8 * BATCH;
+
+/// The number of threads a history walk uses: `HANDOFF_THREADS` when it is a positive number,
+/// else one per core.
+pub fn walk_threads() -> usize {
+    std::env::var("HANDOFF_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// The commits ahead of a walk and what workers found comparing them. Workers claim listed
+/// commits in order (a batch at a time, at most a window ahead of the walk) and compare each
+/// for every key still unresolved when they claimed it: a superset of the keys that will
+/// reach it, since a resolved key never travels again. Whether a key's entry differs is a
+/// fact of the key alone, so the walk takes the comparison of the keys it holds from it.
+struct Ahead {
+    state: Mutex<AheadState>,
+    changed: Condvar,
+    window: usize,
+    /// How many keys `state.active` holds, read without the lock.
+    active_len: AtomicUsize,
+}
+
+struct AheadState {
+    /// Commits newest first, as the lister found them, and where each is in that list.
+    listed: Vec<Oid>,
+    position: HashMap<Oid, usize>,
+    /// The first listed commit not claimed yet.
+    next: usize,
+    listing_done: bool,
+    slots: HashMap<Oid, Slot>,
+    /// One past the furthest listed commit the walk has visited.
+    progress: usize,
+    finished: bool,
+    /// The keys unresolved when last counted.
+    active: Arc<Vec<Key>>,
+}
+
+enum Slot {
+    /// A worker is comparing it.
+    Working,
+    /// Compared (`None`: it failed; the walk compares it again, to report the error itself).
+    Done(Option<Compared>),
+    /// The walk compares it itself.
+    Taken,
+}
+
+/// Claims of commits listed ahead of the walk: `(commits, the keys to compare them for)`.
+type Claim = (Vec<Oid>, Arc<Vec<Key>>);
+
+impl Ahead {
+    fn new(active: Vec<Key>, threads: usize) -> Ahead {
+        Ahead {
+            active_len: AtomicUsize::new(active.len()),
+            state: Mutex::new(AheadState {
+                listed: Vec::new(),
+                position: HashMap::new(),
+                next: 0,
+                listing_done: false,
+                slots: HashMap::new(),
+                progress: 0,
+                finished: false,
+                active: Arc::new(active),
+            }),
+            changed: Condvar::new(),
+            window: AHEAD_PER_THREAD * threads,
+        }
     }
 
-    fn commit(&mut self, id: Oid) -> Result<&CommitNode, FactsError> {
-        match self.commits.entry(id) {
-            Entry::Occupied(node) => Ok(node.into_mut()),
-            Entry::Vacant(vacant) => {
-                let commit = self
-                    .repo
-                    .find_commit(id)
-                    .map_err(FactsError::git(format!("reading commit {id}")))?;
-                Ok(vacant.insert(CommitNode {
-                    tree: commit.tree_id(),
-                    parents: commit.parent_ids().collect(),
-                    committer_time: commit.time().seconds(),
-                }))
+    fn lock(&self) -> MutexGuard<'_, AheadState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wait<'g>(&self, guard: MutexGuard<'g, AheadState>) -> MutexGuard<'g, AheadState> {
+        self.changed.wait(guard).unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds listed commits; waits while the list is far ahead of the walk. `false` once the
+    /// walk has ended.
+    fn list(&self, commits: Vec<Oid>) -> bool {
+        let mut state = self.lock();
+        while !state.finished && state.listed.len() >= state.progress + 4 * self.window {
+            state = self.wait(state);
+        }
+        if state.finished {
+            return false;
+        }
+        for commit in commits {
+            let at = state.listed.len();
+            state.position.entry(commit).or_insert(at);
+            state.listed.push(commit);
+        }
+        self.changed.notify_all();
+        true
+    }
+
+    fn listing_done(&self) {
+        self.lock().listing_done = true;
+        self.changed.notify_all();
+    }
+
+    /// The next commits for a worker; `None` when there will be none.
+    fn claim(&self) -> Option<Claim> {
+        let mut state = self.lock();
+        loop {
+            if state.finished {
+                return None;
+            }
+            if let Some(claim) = state.claim_batch(self.window) {
+                return Some(claim);
+            }
+            if state.listing_done && state.next >= state.listed.len() {
+                return None;
+            }
+            state = self.wait(state);
+        }
+    }
+
+    /// Stores a worker's comparison; `false` once the walk has ended.
+    fn done(&self, commit: Oid, compared: Option<Compared>) -> bool {
+        let mut state = self.lock();
+        if state.finished {
+            return false;
+        }
+        state.slots.insert(commit, Slot::Done(compared));
+        self.changed.notify_all();
+        true
+    }
+
+    /// The comparison of `commit`: a worker's, waiting for it (and comparing other claimed
+    /// commits meanwhile) while one is at work on it, else `own()`.
+    fn take(
+        &self,
+        commit: Oid,
+        comparer: &Comparer<'_, '_>,
+        own: impl FnOnce() -> Result<Compared, FactsError>,
+    ) -> Result<Compared, FactsError> {
+        let mut state = self.lock();
+        loop {
+            match state.slots.remove(&commit) {
+                Some(Slot::Done(Some(compared))) => {
+                    state.advance(commit);
+                    self.changed.notify_all();
+                    return Ok(compared);
+                }
+                Some(Slot::Working) => {
+                    state.slots.insert(commit, Slot::Working);
+                    match state.claim_batch(self.window) {
+                        Some((batch, keys)) => {
+                            drop(state);
+                            for claimed in batch {
+                                let compared = comparer.compare(claimed, &keys);
+                                self.lock().slots.insert(claimed, Slot::Done(compared.ok()));
+                            }
+                            state = self.lock();
+                        }
+                        None => state = self.wait(state),
+                    }
+                }
+                _ => {
+                    state.slots.insert(commit, Slot::Taken);
+                    state.advance(commit);
+                    self.changed.notify_all();
+                    drop(state);
+                    return own();
+                }
             }
         }
     }
 
-    fn resolve_at(&mut self, commit: Oid, keys: &[Key]) -> Result<(), FactsError> {
-        if keys.is_empty() {
-            return Ok(());
-        }
-        let commit = self
-            .repo
-            .find_commit(commit)
-            .map_err(FactsError::git(format!("reading commit {commit}")))?;
-        self.resolve_all(keys, History::Changed(last_change_of(&commit)));
-        Ok(())
+    /// Whether enough keys were resolved since they were last counted to count again.
+    fn retire_due(&self, unresolved: usize) -> bool {
+        let active = self.active_len.load(AtomicOrdering::Relaxed);
+        active - unresolved.min(active) > active / 8
     }
 
-    fn resolve_all(&mut self, keys: &[Key], history: History) {
-        for &key in keys {
-            self.resolve(key, history.clone());
-        }
+    /// The keys still unresolved: workers compare only these from now on.
+    fn retire(&self, unresolved: Vec<Key>) {
+        self.active_len
+            .store(unresolved.len(), AtomicOrdering::Relaxed);
+        self.lock().active = Arc::new(unresolved);
     }
 
-    fn resolve(&mut self, key: Key, history: History) {
-        // Each key travels one chain and is resolved once; the check keeps a malformed history
-        // from reporting a key twice.
-        if self.results[key as usize] != History::Pending {
+    fn finish(&self) {
+        self.lock().finished = true;
+        self.changed.notify_all();
+    }
+}
+
+impl AheadState {
+    fn claim_batch(&mut self, window: usize) -> Option<Claim> {
+        let mut batch = Vec::new();
+        while batch.len() < BATCH
+            && self.next < self.listed.len()
+            && self.next < self.progress + window
+        {
+            let commit = self.listed[self.next];
+            self.next += 1;
+            if let Entry::Vacant(slot) = self.slots.entry(commit) {
+                slot.insert(Slot::Working);
+                batch.push(commit);
+            }
+        }
+        (!batch.is_empty()).then(|| (batch, self.active.clone()))
+    }
+
+    fn advance(&mut self, commit: Oid) {
+        if let Some(&at) = self.position.get(&commit) {
+            self.progress = self.progress.max(at + 1);
+        }
+    }
+}
+
+/// Ends the workers and the lister when the walk ends, by an error too.
+struct FinishOnDrop<'a>(&'a Ahead);
+
+impl Drop for FinishOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+/// Lists the ancestors of `starts`, newest first, into `ahead` until the walk ends.
+fn list_ahead(repo: &Repository, starts: &[Oid], ahead: &Ahead) {
+    let Ok(mut walk) = repo.revwalk() else {
+        return;
+    };
+    if walk.set_sorting(Sort::TIME).is_err() {
+        return;
+    }
+    for &start in starts {
+        if walk.push(start).is_err() {
             return;
         }
-        for &spec in &self.targets.specs_of_key[key as usize] {
-            (self.on_resolved)(spec, &history);
-        }
-        self.results[key as usize] = history;
-        self.unresolved -= 1;
     }
+    let mut batch = Vec::with_capacity(BATCH);
+    for commit in walk {
+        let Ok(commit) = commit else { break };
+        batch.push(commit);
+        if batch.len() == BATCH && !ahead.list(std::mem::take(&mut batch)) {
+            return;
+        }
+    }
+    ahead.list(batch);
 }
 
 /// What makes two tree entries the same for git's history simplification.
@@ -829,5 +1361,23 @@ fn union(a: &[Key], b: &[Key]) -> Vec<Key> {
     }
     out.extend_from_slice(&a[i..]);
     out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// The keys in both of two sorted key sets.
+fn intersection(a: &[Key], b: &[Key]) -> Vec<Key> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     out
 }
