@@ -689,3 +689,58 @@ fn review_shows_the_rules_that_changed_state_in_its_interval() {
     let quiet = run(repo.path(), &["review", "--since", "HEAD"]);
     assert!(!quiet.contains("Scorecard rules changed"), "{quiet}");
 }
+
+/// The workbench on the demo: a failing rule (`every-artifact-owned`, `eval-governs-scoring`)
+/// is the handoff's own finding, listed in Gaps under `handoff` and carded last on the agenda.
+#[test]
+fn the_workbench_lists_unmet_rules_in_gaps_and_on_the_agenda() {
+    use crate::support::workbench::{app, key, render, text};
+    use handoff::core::model::FindingCode;
+    use handoff::tui::app::View;
+
+    let mut a = app(false);
+    a.view = View::Gaps;
+    key(&mut a, "/");
+    for c in "code:scorecard".chars() {
+        key(&mut a, &c.to_string());
+    }
+    let gaps = text(&render(&mut a, 80, 24));
+    insta::assert_snapshot!("gaps_filtered_to_the_scorecard_80x24", gaps);
+    assert!(a.stale.items.is_empty(), "scorecard-unmet is a gap");
+    let listed: Vec<&str> = a
+        .gaps
+        .items
+        .iter()
+        .map(|&i| a.snap.report.finding(i))
+        .inspect(|f| assert_eq!(f.code, FindingCode::ScorecardUnmet))
+        .filter_map(|f| f.rule.as_deref())
+        .collect();
+    assert_eq!(listed, ["every-artifact-owned", "eval-governs-scoring"]);
+    // The cursor on one names no artifact: Enter opens no detail of one.
+    assert_eq!(a.selected_artifact(), None);
+
+    // A filter by role names people, and no role acts on the handoff's own findings alone.
+    let mut a = app(false);
+    key(&mut a, "/");
+    for c in "role:ops".chars() {
+        key(&mut a, &c.to_string());
+    }
+    assert!(
+        a.gaps
+            .items
+            .iter()
+            .all(|&i| a.snap.report.finding(i).code != FindingCode::ScorecardUnmet)
+    );
+
+    let mut a = app(true);
+    let total = a.agenda.items.len();
+    for _ in 0..total {
+        key(&mut a, "Right");
+    }
+    assert_eq!(a.agenda.at, total - 1);
+    let last = a.snap.report.finding(a.agenda.items[total - 1]);
+    assert_eq!(last.code, FindingCode::ScorecardUnmet);
+    let agenda = text(&render(&mut a, 80, 24));
+    insta::assert_snapshot!("agenda_last_card_80x24", agenda);
+    assert!(agenda.contains("The handoff as a whole"), "{agenda}");
+}
