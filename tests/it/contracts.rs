@@ -297,6 +297,19 @@ fn jsonl_is_checked_line_by_line_with_the_first_failures_and_a_count() {
     }
 }
 
+/// Lee approves `entry` as eng at `unix` (a sign-off committed by handoff).
+fn approve_as_eng(repo: &TestRepo, unix: i64) {
+    let out = common::handoff_command(repo.path(), &at(unix))
+        .args(["sign", "entry", "--action", "approve", "--role", "eng"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// An entry under `version_field: version` and `changelog_field: changelog`, approved by eng
 /// 20 days before NOW.
 fn approved_entry() -> TestRepo {
@@ -308,15 +321,7 @@ fn approved_entry() -> TestRepo {
             "id: entry\nversion: 2\nprompt: |\n  Be brief.\nchangelog:\n  - version: 2\n    change: Brief.\n  - version: 1\n    change: First.\n",
         )],
     );
-    let out = common::handoff_command(repo.path(), &at(now() - 20 * DAY))
-        .args(["sign", "entry", "--action", "approve", "--role", "eng"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    approve_as_eng(&repo, now() - 20 * DAY);
     repo.set_clock(now() - 10 * DAY);
     repo
 }
@@ -430,15 +435,7 @@ fn a_review_lists_the_unversioned_change_and_contract_violation_its_commits_open
             ),
         ],
     );
-    let out = common::handoff_command(repo.path(), &at(now() - 20 * DAY))
-        .args(["sign", "entry", "--action", "approve", "--role", "eng"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    approve_as_eng(&repo, now() - 20 * DAY);
     // The sign-off's commit is dated by the wall clock; the history it starts is dated
     // before NOW, so it is dated with its record.
     repo.git_at(
@@ -566,15 +563,7 @@ fn as_of_each_commit_contracts_and_ci_are_read_from_that_commit() {
     let index = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
     repo.write("handoff.yaml", &format!("{index}{scorecard}"));
     repo.commit("Scorecard");
-    let out = common::handoff_command(repo.path(), &at(now() - 25 * DAY))
-        .args(["sign", "entry", "--action", "approve", "--role", "eng"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    approve_as_eng(&repo, now() - 25 * DAY);
     repo.set_clock(now() - 20 * DAY);
     let steps: [(&str, &str); 4] = [
         (
