@@ -520,6 +520,19 @@ fn every_init_profile_writes_a_scorecard_that_evaluates() {
         assert_eq!(code, i32::from(failed), "{profile}");
         // The documents `--with-docs` writes carry their sections: the written one-pager
         // of the solo profile passes at once; owners have not accepted anything yet.
+        // The enterprise checklist adds the legal, compliance, security and accessibility
+        // reviews to the mid-size one.
+        if profile == "enterprise" {
+            for name in [
+                "legal-review",
+                "compliance-review",
+                "security-review",
+                "accessibility-reviewer",
+            ] {
+                state_of(&json, name);
+            }
+            assert_eq!(rule(&json, "every-artifact-owned")["severity"], "error");
+        }
         if profile == "solo" {
             assert_eq!(state_of(&json, "one-pager-written"), "pass");
             assert_eq!(state_of(&json, "one-pager-complete"), "pass");
