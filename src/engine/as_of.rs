@@ -30,7 +30,7 @@ use jiff::Timestamp;
 use super::Snapshot;
 use crate::core::model::review_points::{REVIEWS_FILE, ReviewPoint, newest};
 use crate::core::model::{LoadErrors, Target};
-use crate::repo::facts::{self, FactsError, PastFacts};
+use crate::repo::facts::{self, FactsError, PastFacts, PastRequest};
 use crate::repo::inputs::{load_inputs_at, load_review_points_at};
 use crate::repo::timeline;
 pub use crate::repo::timeline::{CommitPoint, TimelineError};
@@ -153,12 +153,14 @@ impl<'w> Timeline<'w> {
             .iter()
             .map(|a| (a.id.clone(), a.target.clone()))
             .collect();
-        let facts = reader.facts_at(
-            commit,
-            &targets,
-            index.content_rules(),
-            &index.governed_entries(),
-        )?;
+        let request = PastRequest {
+            targets: &targets,
+            rules: index.content_rules(),
+            governs: &index.governed_entries(),
+            ci_paths: &index.ci_paths(),
+            contracts: &index.contract_requests(&ledger),
+        };
+        let facts = reader.facts_at(commit, &request)?;
         Ok(Ok(Snapshot::new(index, ledger, facts, point.committed)))
     }
 }

@@ -9,6 +9,8 @@
 //! - Sign-offs given and revoked are the ledger records each commit appended.
 //! - Artifacts added, removed, renamed (the path changed) or changed (the fingerprint changed)
 //!   compare the start with the end, with lines added and removed.
+//! - Scorecard rules that changed state (pass to fail, fail to pass) compare the start with
+//!   the end, each named with the commit that last changed it.
 //! - Without an explicit end, the interval ends now: the newest commit's handoff is decided
 //!   once more at the current time, so what time alone opened (an age, an interval passed)
 //!   shows as opened with no commit.
@@ -21,6 +23,7 @@ use super::Snapshot;
 use super::as_of::{AsOfError, CommitPoint, PastHandoff, Timeline};
 use super::waiting::Waiting;
 use crate::core::analysis::Finding;
+use crate::core::analysis::scorecard::RuleState;
 use crate::core::model::{Action, ReviewPoint, SignOff, Target};
 
 /// The review of one interval.
@@ -45,6 +48,20 @@ pub struct Review {
     /// Who must sign what at the end, and the turnarounds over the window (see
     /// [`super::waiting`]).
     pub waiting: Waiting,
+    /// Scorecard rules whose state differs between the start and the end.
+    pub rules: Vec<RuleChange>,
+}
+
+/// A scorecard rule that passed at the start and fails at the end, or the other way round.
+#[derive(Debug, Clone)]
+pub struct RuleChange {
+    pub rule: String,
+    pub from: RuleState,
+    pub to: RuleState,
+    /// What the rule found at the end, in one sentence.
+    pub summary: String,
+    /// The commit that last changed its state; `None`: time passing did.
+    pub commit: Option<CommitPoint>,
 }
 
 /// A finding opened or closed, with the commit that did it (`None`: time passing did).
@@ -149,6 +166,7 @@ pub fn review(
         owners: Vec::new(),
         still_open: Vec::new(),
         waiting: Waiting::default(),
+        rules: Vec::new(),
     };
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
         return Ok(review);
@@ -223,6 +241,7 @@ pub fn review(
         }
     }
     review.still_open.sort_by_key(|o| o.open_since);
+    review.rules = rule_changes(&points);
     review.artifacts = artifact_changes(timeline, &review, first, last)?;
     review.owners = last
         .index
@@ -242,6 +261,49 @@ pub fn review(
         })
         .collect();
     Ok(review)
+}
+
+/// The scorecard rules whose state (pass or fail) at the last point differs from the first,
+/// in the order the end's scorecard lists them. A rule not judged at either end (absent, or
+/// its facts pending) has no change.
+fn rule_changes(points: &[(Option<CommitPoint>, Snapshot)]) -> Vec<RuleChange> {
+    let state = |snapshot: &Snapshot, rule: &str| {
+        snapshot
+            .report
+            .scorecard
+            .results
+            .iter()
+            .find(|r| r.name == rule)
+            .map(|r| r.state)
+            .filter(|s| *s != RuleState::Pending)
+    };
+    let (Some((_, first)), Some((_, last))) = (points.first(), points.last()) else {
+        return Vec::new();
+    };
+    last.report
+        .scorecard
+        .results
+        .iter()
+        .filter_map(|result| {
+            let from = state(first, &result.name)?;
+            let to = state(last, &result.name)?;
+            if from == to {
+                return None;
+            }
+            let commit = points
+                .windows(2)
+                .rev()
+                .find(|pair| state(&pair[0].1, &result.name) != state(&pair[1].1, &result.name))
+                .and_then(|pair| pair[1].0.clone());
+            Some(RuleChange {
+                rule: result.name.clone(),
+                from,
+                to,
+                summary: result.summary.clone(),
+                commit,
+            })
+        })
+        .collect()
 }
 
 /// The records `after`'s ledger has that `before`'s has not, by artifact, in file order.

@@ -7,7 +7,7 @@ use super::escape::{html, md};
 use crate::core::analysis::{Finding, date};
 use crate::core::text::sanitize;
 use crate::engine::as_of::CommitPoint;
-use crate::engine::review::{ChangeKind, FindingEvent, Review};
+use crate::engine::review::{ChangeKind, FindingEvent, Review, RuleChange};
 use crate::engine::waiting::Turnaround;
 
 /// Version of the JSON document; raised when a field changes meaning or goes away.
@@ -92,6 +92,13 @@ pub(crate) fn json(r: &Review) -> String {
         "commits": r.commits,
         "opened": r.opened.iter().map(event_json).collect::<Vec<_>>(),
         "closed": r.closed.iter().map(event_json).collect::<Vec<_>>(),
+        "scorecard_rules": r.rules.iter().map(|c| json!({
+            "rule": c.rule,
+            "from": c.from.as_str(),
+            "to": c.to.as_str(),
+            "summary": c.summary,
+            "commit": c.commit.as_ref().map_or(Value::Null, commit_json),
+        })).collect::<Vec<_>>(),
         "signoffs": r.signoffs.iter().map(|s| json!({
             "artifact": s.artifact,
             "action": s.record.action.as_str(),
@@ -157,6 +164,17 @@ fn by_commit(c: Option<&CommitPoint>) -> String {
     }
 }
 
+fn rule_line(c: &RuleChange) -> String {
+    format!(
+        "{} {} -> {}: {} ({})",
+        c.rule,
+        c.from.as_str(),
+        c.to.as_str(),
+        c.summary,
+        by_commit(c.commit.as_ref())
+    )
+}
+
 fn event_line(e: &FindingEvent) -> String {
     format!(
         "{} {} {}: {} ({})",
@@ -179,6 +197,12 @@ fn sections(r: &Review) -> Vec<(String, Vec<String>)> {
         format!("Findings closed ({})", r.closed.len()),
         r.closed.iter().map(event_line).collect(),
     ));
+    if !r.rules.is_empty() {
+        out.push((
+            format!("Scorecard rules changed ({})", r.rules.len()),
+            r.rules.iter().map(rule_line).collect(),
+        ));
+    }
     out.push((
         format!("Sign-offs ({})", r.signoffs.len()),
         r.signoffs

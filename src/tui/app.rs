@@ -212,7 +212,7 @@ impl App {
     /// The artifact under the cursor in the current view.
     pub fn selected_artifact(&self) -> Option<usize> {
         let finding_artifact = |i: usize| {
-            let id = &self.snap.report.findings[i].artifact;
+            let id = &self.snap.report.finding(i).artifact;
             self.snap.index.artifacts.iter().position(|a| &a.id == id)
         };
         let finding = |list: &FindingList| list.items.get(list.cursor.selected).copied();

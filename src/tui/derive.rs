@@ -37,7 +37,7 @@ impl App {
             }
             list.items
                 .get(list.cursor.selected)
-                .and_then(|&i| self.snap.report.findings.get(i))
+                .and_then(|&i| self.snap.report.all_findings().nth(i))
                 .map(finding_key)
         };
         Selection {
@@ -82,21 +82,29 @@ impl App {
         };
         // One pass over the findings sorts them into the two lists. Each list runs most severe
         // first, then oldest problem first, then in report order (which is index order, so
-        // the artifact's position needs no key of its own).
+        // the artifact's position needs no key of its own). Positions are those of
+        // `all_findings`: the handoff's own findings (a scorecard rule unmet, about no one
+        // artifact) follow the artifacts'; `mine` leaves them out (no role of anyone's must act
+        // on them), as does a filter that names a role, person or kind.
         let (mut gaps, mut stale) = (Vec::new(), Vec::new());
         // The agenda: both lists, most severe first, then in report order (one bucket per
         // severity, in the order of `Severity::ALL`).
         let mut agenda_by_severity: [Vec<usize>; Severity::ALL.len()] = Default::default();
-        for (i, f) in report.findings.iter().enumerate() {
+        for (i, f) in report.all_findings().enumerate() {
             let list = match f.code.category() {
                 Category::Gap => &mut gaps,
                 Category::Stale => &mut stale,
             };
-            if everything
-                || shown.contains(f.artifact.as_str())
-                    && self.filter.matches_finding(f)
-                    && (!self.mine || acts_on(index, f, &my_roles))
-            {
+            let visible = || {
+                if f.artifact.is_empty() {
+                    !self.mine && self.filter.matches_handoff_finding(f)
+                } else {
+                    shown.contains(f.artifact.as_str())
+                        && self.filter.matches_finding(f)
+                        && (!self.mine || acts_on(index, f, &my_roles))
+                }
+            };
+            if everything || visible() {
                 let since = f.since.map_or(i64::MAX, |t| t.as_second());
                 list.push((std::cmp::Reverse(f.severity), since, i));
                 if let Some(bucket) = Severity::ALL.iter().position(|s| *s == f.severity) {
@@ -114,7 +122,7 @@ impl App {
         if self.options.present {
             // Present mode's agenda by person. (Where a "since last review" card comes, it
             // goes before these: the agenda is what is open now, that card what changed.)
-            let mut people = by_person(index, &self.snap.facts, &report.findings, &agenda);
+            let mut people = by_person(index, &self.snap.facts, report, &agenda);
             if self.mine
                 && let Some(me) = &self.options.me
             {
@@ -151,13 +159,13 @@ impl App {
         {
             self.matrix.cursor.selected = pos;
         }
-        let findings = &self.snap.report.findings;
+        let report = &self.snap.report;
         let reselect = |list: &mut FindingList, key: Option<FindingKey>| {
             if let Some(key) = key
                 && let Some(pos) = list
                     .items
                     .iter()
-                    .position(|&i| is_finding(&findings[i], &key))
+                    .position(|&i| is_finding(report.finding(i), &key))
             {
                 list.cursor.selected = pos;
             } else if !list.chosen {
@@ -178,17 +186,21 @@ impl App {
         if let Some(pos) = self.matrix.rows.iter().position(|&i| artifacts[i].id == id) {
             self.matrix.cursor.selected = pos;
         }
-        let findings = &self.snap.report.findings;
+        let report = &self.snap.report;
         for list in [&mut self.gaps, &mut self.stale] {
             let on_it = |pos: usize| {
                 list.items
                     .get(pos)
-                    .is_some_and(|&i| findings[i].artifact == id)
+                    .is_some_and(|&i| report.finding(i).artifact == id)
             };
             if on_it(list.cursor.selected) {
                 continue;
             }
-            if let Some(pos) = list.items.iter().position(|&i| findings[i].artifact == id) {
+            if let Some(pos) = list
+                .items
+                .iter()
+                .position(|&i| report.finding(i).artifact == id)
+            {
                 list.cursor.selected = pos;
                 list.chosen = true;
             }

@@ -90,13 +90,19 @@ impl App {
     /// The finding under the cursor: the list's or the agenda's; in the matrix, the one the
     /// role column under the cursor must act on, else the artifact's worst with a command.
     pub(crate) fn selected_finding(&self) -> Option<&Finding> {
-        let findings = &self.snap.report.findings;
+        let report = &self.snap.report;
         match self.view {
             View::Gaps | View::Stale => {
                 let list = self.list()?;
-                list.items.get(list.cursor.selected).map(|&i| &findings[i])
+                list.items
+                    .get(list.cursor.selected)
+                    .map(|&i| report.finding(i))
             }
-            View::Agenda => self.agenda.items.get(self.agenda.at).map(|&i| &findings[i]),
+            View::Agenda => self
+                .agenda
+                .items
+                .get(self.agenda.at)
+                .map(|&i| report.finding(i)),
             View::Matrix => {
                 let id = self.selected_artifact_id()?;
                 let own = self.snap.report.findings_of(id);

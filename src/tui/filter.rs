@@ -162,6 +162,21 @@ impl Filter {
     }
 }
 
+impl Filter {
+    /// Whether a finding about the handoff as a whole (no artifact) is shown: it has no role,
+    /// person or kind to match, and its text is its message (or the word `handoff`).
+    pub(crate) fn matches_handoff_finding(&self, finding: &Finding) -> bool {
+        self.terms.iter().all(|term| match term {
+            Term::Text(t) => {
+                finding.subject().contains(t.as_str())
+                    || finding.message.to_lowercase().contains(t.as_str())
+            }
+            Term::Role(_) | Term::Person(_) | Term::Kind(_) => false,
+            _ => self.matches_finding(finding),
+        })
+    }
+}
+
 /// The roles related to an artifact: owner, required signers, consumers.
 pub(crate) fn related_roles(index: &Index, artifact: &Artifact) -> Vec<String> {
     let mut roles: Vec<String> = artifact.owner.iter().cloned().collect();

@@ -148,11 +148,11 @@ fn click(app: &mut App, x: u16, y: u16) {
             }
         }
         View::Gaps | View::Stale => {
-            let findings = &app.snap.report.findings;
+            let report = &app.snap.report;
             let Some(list_state) = app.list() else { return };
             let line = list_state.cursor.offset + (y - list.y) as usize;
             let hit = (0..list_state.items.len()).find(|&pos| {
-                let (start, end) = list_state.lines_of(findings, pos, g.finding_height);
+                let (start, end) = list_state.lines_of(report, pos, g.finding_height);
                 (start..end).contains(&line)
             });
             if let Some(pos) = hit

@@ -156,17 +156,17 @@ impl App {
                 }
             }
             View::Gaps | View::Stale => {
-                let findings = &self.snap.report.findings;
+                let report = &self.snap.report;
                 let Some(list) = self.list() else { return };
                 let at = list.cursor.selected;
                 let Some(&current) = list.items.get(at) else {
                     return;
                 };
-                let artifact = &findings[current].artifact;
+                let artifact = &report.finding(current).artifact;
                 let n = list.items.len();
                 let found = (1..n)
                     .map(|s| step(at, n, s))
-                    .find(|&pos| findings[list.items[pos]].artifact != *artifact);
+                    .find(|&pos| report.finding(list.items[pos]).artifact != *artifact);
                 match found {
                     Some(pos) => {
                         if let Some(list) = self.list_mut() {
@@ -207,7 +207,7 @@ impl App {
             *col_offset = col + 1 - shown_cols;
         }
         let viewport = g.body.list().height as usize;
-        let findings = &self.snap.report.findings;
+        let report = &self.snap.report;
         let Some(list) = (match self.view {
             View::Gaps => Some(&mut self.gaps),
             View::Stale => Some(&mut self.stale),
@@ -218,7 +218,7 @@ impl App {
         if list.items.is_empty() {
             return;
         }
-        let (start, end) = list.lines_of(findings, list.cursor.selected, g.finding_height);
+        let (start, end) = list.lines_of(report, list.cursor.selected, g.finding_height);
         // The heading of the first group stays in view when the first item is selected.
         let start = if start <= 1 { 0 } else { start };
         let cursor = &mut list.cursor;

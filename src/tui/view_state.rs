@@ -2,7 +2,7 @@
 //! the snapshot, the filter and the mine switch by the app (`derive`); these types only hold
 //! them and answer questions about positions.
 
-use crate::core::analysis::Finding;
+use crate::core::analysis::Report;
 use crate::core::analysis::agenda::PersonCards;
 use crate::core::model::Severity;
 
@@ -48,13 +48,13 @@ pub struct FindingList {
 impl FindingList {
     /// The lines of item `pos`: a heading line opens each run of one severity, and each
     /// finding takes `height` lines. Returns its first line and one past its last line.
-    pub(crate) fn lines_of(&self, findings: &[Finding], pos: usize, height: u16) -> (usize, usize) {
+    pub(crate) fn lines_of(&self, report: &Report, pos: usize, height: u16) -> (usize, usize) {
         let h = height as usize;
         let mut headings = 0;
         let mut previous: Option<Severity> = None;
         let last = pos.min(self.items.len().saturating_sub(1));
         for &i in self.items.get(..=last).unwrap_or_default() {
-            let s = findings[i].severity;
+            let s = report.finding(i).severity;
             if previous != Some(s) {
                 headings += 1;
                 previous = Some(s);

@@ -218,7 +218,13 @@ fn evaluating_every_point_of_a_line_walks_history_about_once() {
     for point in &points {
         let id = git2::Oid::from_str(&point.change.commit).unwrap();
         reader
-            .facts_at(id, &targets, Default::default(), &[])
+            .facts_at(
+                id,
+                &handoff::repo::facts::PastRequest {
+                    targets: &targets,
+                    ..Default::default()
+                },
+            )
             .unwrap();
     }
     // One walk from HEAD alone visits about the 31 commits; 31 separate walks would visit

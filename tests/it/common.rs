@@ -85,6 +85,21 @@ pub fn handoff_command(cwd: &Path, now: &str) -> Command {
     cmd
 }
 
+/// `handoff ARGS` run in `dir` at [`NOW`] (see [`handoff_command`]): its standard output
+/// read as JSON, and its exit code. A command that prints no JSON fails the test with what
+/// it wrote to standard error.
+pub fn handoff_json(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
+    let out = handoff_command(dir, NOW).args(args).output().unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "handoff {}: {e}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (json, out.status.code().unwrap_or(-1))
+}
+
 /// Unix time of the first commit a [`TestRepo`] makes: 2024-01-01T00:00:00Z.
 pub const EPOCH: i64 = 1_704_067_200;
 

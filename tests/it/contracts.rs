@@ -19,17 +19,9 @@ fn at(unix: i64) -> String {
 }
 
 fn check(dir: &Path) -> Value {
-    let out = common::handoff_command(dir, NOW)
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.code() == Some(0) || out.status.code() == Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    let (json, code) = common::handoff_json(dir, &["check", "--format", "json"]);
+    assert!(code == 0 || code == 1, "exit {code}: {json:#}");
+    json
 }
 
 fn findings(json: &Value, code: &str) -> Vec<Value> {
@@ -305,6 +297,19 @@ fn jsonl_is_checked_line_by_line_with_the_first_failures_and_a_count() {
     }
 }
 
+/// Lee approves `entry` as eng at `unix` (a sign-off committed by handoff).
+fn approve_as_eng(repo: &TestRepo, unix: i64) {
+    let out = common::handoff_command(repo.path(), &at(unix))
+        .args(["sign", "entry", "--action", "approve", "--role", "eng"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// An entry under `version_field: version` and `changelog_field: changelog`, approved by eng
 /// 20 days before NOW.
 fn approved_entry() -> TestRepo {
@@ -316,15 +321,7 @@ fn approved_entry() -> TestRepo {
             "id: entry\nversion: 2\nprompt: |\n  Be brief.\nchangelog:\n  - version: 2\n    change: Brief.\n  - version: 1\n    change: First.\n",
         )],
     );
-    let out = common::handoff_command(repo.path(), &at(now() - 20 * DAY))
-        .args(["sign", "entry", "--action", "approve", "--role", "eng"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    approve_as_eng(&repo, now() - 20 * DAY);
     repo.set_clock(now() - 10 * DAY);
     repo
 }
@@ -402,4 +399,222 @@ fn a_missing_version_field_is_reported_not_crashed_on() {
         "{}",
         found[0]["message"]
     );
+}
+
+/// (artifact, code, summary of the commit) of the findings a review lists as `which`.
+fn review_events(dir: &Path, since: &str, which: &str) -> Vec<(String, String, String)> {
+    let (json, code) = common::handoff_json(dir, &["review", "--since", since, "--format", "json"]);
+    assert_eq!(code, 0, "{json:#}");
+    json[which]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["artifact"].as_str().unwrap().to_string(),
+                e["code"].as_str().unwrap().to_string(),
+                e["commit"]["summary"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_review_lists_the_unversioned_change_and_contract_violation_its_commits_opened() {
+    let repo = repo_with(
+        "    schema: schemas/entry.schema.json\n    version_field: version\n",
+        "prompts/entry.yaml",
+        &[
+            ("schemas/entry.schema.json", ENTRY_SCHEMA),
+            (
+                "prompts/entry.yaml",
+                "id: entry\nversion: 2\nprompt: Be brief.\n",
+            ),
+        ],
+    );
+    approve_as_eng(&repo, now() - 20 * DAY);
+    // The sign-off's commit is dated by the wall clock; the history it starts is dated
+    // before NOW, so it is dated with its record.
+    repo.git_at(
+        now() - 20 * DAY,
+        &["commit", "--amend", "--no-edit", "--quiet"],
+    );
+    let since = repo.head();
+    repo.set_clock(now() - 10 * DAY);
+    repo.write(
+        "prompts/entry.yaml",
+        "id: entry\nversion: 2\nprompt: Be brief and kind.\n",
+    );
+    repo.commit("Kinder, same version");
+    // The schema starts requiring an owner: the entry, unchanged, now violates it. Read from
+    // each commit's tree, the start knew no such requirement.
+    repo.write(
+        "schemas/entry.schema.json",
+        &ENTRY_SCHEMA.replace(r#""required": ["id","#, r#""required": ["owner", "id","#),
+    );
+    repo.commit("Entries name their owner");
+    assert!(!findings(&check(repo.path()), "contract-violation").is_empty());
+
+    let opened = review_events(repo.path(), &since, "opened");
+    for expected in [
+        ("entry", "unversioned-change", "Kinder, same version"),
+        ("entry", "contract-violation", "Entries name their owner"),
+    ] {
+        let expected = (
+            expected.0.to_string(),
+            expected.1.to_string(),
+            expected.2.to_string(),
+        );
+        assert!(opened.contains(&expected), "{expected:?} in {opened:#?}");
+    }
+    assert!(review_events(repo.path(), &since, "closed").is_empty());
+}
+
+#[test]
+fn a_schema_path_is_relative_to_the_directory_of_handoff_yaml() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "user.email", "lee@acme.example"]);
+    repo.write(
+        "team/handoff.yaml",
+        "version: 1\nroles:\n  eng: { people: [lee@acme.example] }\nkinds:\n  prompt:\n    schema: schemas/entry.schema.json\nartifacts:\n  - id: entry\n    kind: prompt\n    path: prompts/entry.yaml\n    owner: eng\n",
+    );
+    // The schema beside the index requires `id` through a `$ref`; a permissive one at the
+    // repository's root must not be the one read.
+    repo.write(
+        "team/schemas/entry.schema.json",
+        r#"{"allOf": [{"$ref": "defs/base.schema.json"}]}"#,
+    );
+    repo.write(
+        "team/schemas/defs/base.schema.json",
+        r#"{"type": "object", "required": ["id"]}"#,
+    );
+    repo.write("schemas/entry.schema.json", "{}");
+    repo.write("team/prompts/entry.yaml", "id: entry\nprompt: Hello\n");
+    repo.commit_at("Contract", now() - 30 * DAY);
+    let team = repo.abs("team");
+    assert!(findings(&check(&team), "contract-violation").is_empty());
+
+    let since = repo.head();
+    repo.write("team/prompts/entry.yaml", "# no id\nprompt: Hello\n");
+    repo.commit_at("Drop the id", now() - 10 * DAY);
+    let json = check(&team);
+    let found = findings(&json, "contract-violation");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(place(&found[0]), ("prompts/entry.yaml".into(), 2));
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"id\" is a required property"),
+        "{}",
+        found[0]["message"]
+    );
+    // The past is read the same way: the review sees the violation open with the commit.
+    let opened = review_events(&team, &since, "opened");
+    assert_eq!(
+        opened,
+        [(
+            "entry".to_string(),
+            "contract-violation".to_string(),
+            "Drop the id".to_string()
+        )]
+    );
+
+    // A schema that is missing is named as written, relative to the index.
+    repo.remove("team/schemas/entry.schema.json");
+    let found = findings(&check(&team), "contract-violation");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the schema `schemas/entry.schema.json` does not exist"),
+        "{}",
+        found[0]["message"]
+    );
+}
+
+/// The handoff as of each commit of a history with schemas, `$ref`s, versions, approvals and
+/// CI configuration is what a fresh check of a clone reset to that commit decides.
+#[test]
+fn as_of_each_commit_contracts_and_ci_are_read_from_that_commit() {
+    use handoff::engine::as_of::Timeline;
+    use handoff::engine::{Workspace, snapshot};
+
+    let repo = repo_with(
+        "    schema: schemas/entry.schema.json\n    version_field: version\n    changelog_field: changelog\n",
+        "prompts/*.yaml",
+        &[
+            (
+                "schemas/entry.schema.json",
+                r#"{"type": "object", "properties": {"model": {"$ref": "defs/model.schema.json"}}}"#,
+            ),
+            ("schemas/defs/model.schema.json", r#"{"type": "string"}"#),
+            (
+                "prompts/a.yaml",
+                "version: 1\nmodel: small\nchangelog: [{version: 1}]\n",
+            ),
+        ],
+    );
+    let scorecard = "scorecard:\n  - name: evals-in-ci\n    rule: in-ci\n    path: prompts\n";
+    let index = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    repo.write("handoff.yaml", &format!("{index}{scorecard}"));
+    repo.commit("Scorecard");
+    approve_as_eng(&repo, now() - 25 * DAY);
+    repo.set_clock(now() - 20 * DAY);
+    let steps: [(&str, &str); 4] = [
+        (
+            "prompts/a.yaml",
+            "version: 1\nmodel: large\nchangelog: [{version: 1}]\n",
+        ),
+        ("schemas/defs/model.schema.json", r#"{"type": "integer"}"#),
+        (
+            ".github/workflows/ci.yml",
+            "jobs: { t: { steps: [ { run: ls prompts } ] } }\n",
+        ),
+        (
+            "prompts/a.yaml",
+            "version: 2\nmodel: 7\nchangelog: [{version: 1}]\n",
+        ),
+    ];
+    for (path, text) in steps {
+        repo.write(path, text);
+        repo.commit(&format!("Change {path}"));
+    }
+    let ws = Workspace::discover(repo.path()).unwrap();
+    let timeline = Timeline::open(&ws).unwrap();
+    let head = timeline.head().unwrap();
+    let root = timeline
+        .resolve(&format!("HEAD~{}", steps.len() + 1))
+        .unwrap();
+    let points = timeline.first_parent_line(&root, &head).unwrap();
+    let past = timeline.evaluate(&points).unwrap();
+    let clone = repo.full_clone();
+    let mut codes = std::collections::BTreeSet::new();
+    for handoff in &past {
+        clone.git(&["reset", "--quiet", "--hard", &handoff.point.change.commit]);
+        let ws = Workspace::discover(clone.path()).unwrap();
+        let fresh = snapshot(&ws, handoff.point.committed).unwrap();
+        let past = handoff.snapshot.as_ref().unwrap();
+        let summary = &handoff.point.change.summary;
+        assert_eq!(past.facts.artifacts, fresh.facts.artifacts, "{summary}");
+        assert_eq!(past.facts.scorecard, fresh.facts.scorecard, "{summary}");
+        assert_eq!(past.report.findings, fresh.report.findings, "{summary}");
+        assert_eq!(
+            past.report.handoff_findings, fresh.report.handoff_findings,
+            "{summary}"
+        );
+        codes.extend(past.report.all_findings().map(|f| f.code.as_str()));
+    }
+    // The history shows each kind of finding the contract and the scorecard give.
+    for code in [
+        "unversioned-change",
+        "contract-violation",
+        "scorecard-unmet",
+    ] {
+        assert!(codes.contains(code), "{code} in {codes:?}");
+    }
 }

@@ -307,6 +307,8 @@ fn the_demo_review_since_last_review_lists_the_week_after_the_recorded_review() 
             ("prd", "code-drift"),
             // The template edit of day 4, made without bumping its version.
             ("prompt-reply-draft", "changed-since-signoff"),
+            // ... and read as of each commit, its contract: `version` stayed 4.
+            ("prompt-reply-draft", "unversioned-change"),
             ("rollout-flags", "at-risk"),
             ("runbook-kill-switch", "at-risk"),
             ("runbook-provider-outage", "superseded-dependency"),

@@ -31,13 +31,7 @@ fn repo_with(roles: &str, scorecard: &str) -> TestRepo {
 const PM: &str = "  pm: { people: [dana@acme.example] }\n";
 
 fn scorecard(dir: &Path) -> (Value, i32) {
-    let out = common::handoff_command(dir, NOW)
-        .args(["scorecard", "--format", "json"])
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    (json, out.status.code().unwrap())
+    common::handoff_json(dir, &["scorecard", "--format", "json"])
 }
 
 /// The state of each rule, by name.
@@ -336,12 +330,8 @@ fn check_reports_each_failing_rule_as_a_handoff_level_finding() {
          \x20 - name: prd-complete\n    rule: sections-present\n    kind: prd\n\
          \x20 - name: evals-in-ci\n    severity: info\n    rule: in-ci\n    path: evals\n",
     );
-    let out = common::handoff_command(repo.path(), NOW)
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "an error-severity rule fails");
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (json, code) = common::handoff_json(repo.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 1, "an error-severity rule fails");
     let unmet: Vec<&Value> = json["findings"]
         .as_array()
         .unwrap()
@@ -530,6 +520,19 @@ fn every_init_profile_writes_a_scorecard_that_evaluates() {
         assert_eq!(code, i32::from(failed), "{profile}");
         // The documents `--with-docs` writes carry their sections: the written one-pager
         // of the solo profile passes at once; owners have not accepted anything yet.
+        // The enterprise checklist adds the legal, compliance, security and accessibility
+        // reviews to the mid-size one.
+        if profile == "enterprise" {
+            for name in [
+                "legal-review",
+                "compliance-review",
+                "security-review",
+                "accessibility-reviewer",
+            ] {
+                state_of(&json, name);
+            }
+            assert_eq!(rule(&json, "every-artifact-owned")["severity"], "error");
+        }
         if profile == "solo" {
             assert_eq!(state_of(&json, "one-pager-written"), "pass");
             assert_eq!(state_of(&json, "one-pager-complete"), "pass");
@@ -570,11 +573,7 @@ fn edits_of_the_index_keep_the_scorecard_and_allocations_byte_for_byte() {
 
 #[test]
 fn the_schema_describes_scorecard_rules_and_allocations() {
-    let out = common::handoff_command(Path::new("."), NOW)
-        .args(["schema"])
-        .output()
-        .unwrap();
-    let schema: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (schema, _) = common::handoff_json(Path::new("."), &["schema"]);
     let rule = &schema["definitions"]["scorecard_rule"];
     assert_eq!(rule["required"], serde_json::json!(["name", "rule"]));
     assert_eq!(
@@ -628,4 +627,133 @@ fn org_reads_a_published_result_with_a_handoff_level_finding() {
             "{org:#}"
         );
     }
+}
+
+#[test]
+fn review_shows_the_rules_that_changed_state_in_its_interval() {
+    let repo = repo_with(
+        PM,
+        "  - name: evals-in-ci\n    rule: in-ci\n    path: evals\n\
+         \x20 - name: prd-complete\n    rule: sections-present\n    kind: prd\n",
+    );
+    let since = repo.head();
+    // CI starts running the eval set (fail -> pass); the PRD loses a required section
+    // (pass -> fail). The start is judged from its own commit's tree, not today's files.
+    repo.write(
+        ".github/workflows/evals.yml",
+        "jobs:\n  evals:\n    steps:\n      - run: python evals/score.py\n",
+    );
+    let ci = repo.commit("Run the evals in CI");
+    repo.write("docs/prd.md", "# PRD\n\n## Goals\n\nShip.\n");
+    repo.commit("Drop the rollout plan");
+
+    let (json, _) = common::handoff_json(
+        repo.path(),
+        &["review", "--since", &since, "--format", "json"],
+    );
+    let changed: Vec<(&str, &str, &str, &str)> = json["scorecard_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["rule"].as_str().unwrap(),
+                r["from"].as_str().unwrap(),
+                r["to"].as_str().unwrap(),
+                r["commit"]["summary"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("evals-in-ci", "fail", "pass", "Run the evals in CI"),
+            ("prd-complete", "pass", "fail", "Drop the rollout plan"),
+        ]
+    );
+    assert_eq!(json["scorecard_rules"][0]["commit"]["commit"], ci);
+
+    let text = run(repo.path(), &["review", "--since", &since]);
+    assert!(text.contains("\nScorecard rules changed (2)\n"), "{text}");
+    assert!(
+        text.contains("  evals-in-ci fail -> pass: evals exists and CI runs it ("),
+        "{text}"
+    );
+    let markdown = run(
+        repo.path(),
+        &["review", "--since", &since, "--format", "markdown"],
+    );
+    assert!(
+        markdown.contains("## Scorecard rules changed (2)\n\n- evals-in-ci fail -\\> pass"),
+        "{markdown}"
+    );
+    let html = run(
+        repo.path(),
+        &["review", "--since", &since, "--format", "html"],
+    );
+    assert!(
+        html.contains(
+            "<h2>Scorecard rules changed (2)</h2>\n<ul>\n<li>evals-in-ci fail -&gt; pass"
+        ),
+        "{html}"
+    );
+
+    // An interval in which no rule changed state has no such section.
+    let quiet = run(repo.path(), &["review", "--since", "HEAD"]);
+    assert!(!quiet.contains("Scorecard rules changed"), "{quiet}");
+}
+
+/// The workbench on the demo: a failing rule (`every-artifact-owned`, `eval-governs-scoring`)
+/// is the handoff's own finding, listed in Gaps under `handoff` and carded last on the agenda.
+#[test]
+fn the_workbench_lists_unmet_rules_in_gaps_and_on_the_agenda() {
+    use crate::support::workbench::{app, key, render, text};
+    use handoff::core::model::FindingCode;
+    use handoff::tui::app::View;
+
+    let mut a = app(false);
+    a.view = View::Gaps;
+    key(&mut a, "/");
+    for c in "code:scorecard".chars() {
+        key(&mut a, &c.to_string());
+    }
+    let gaps = text(&render(&mut a, 80, 24));
+    insta::assert_snapshot!("gaps_filtered_to_the_scorecard_80x24", gaps);
+    assert!(a.stale.items.is_empty(), "scorecard-unmet is a gap");
+    let listed: Vec<&str> = a
+        .gaps
+        .items
+        .iter()
+        .map(|&i| a.snap.report.finding(i))
+        .inspect(|f| assert_eq!(f.code, FindingCode::ScorecardUnmet))
+        .filter_map(|f| f.rule.as_deref())
+        .collect();
+    assert_eq!(listed, ["every-artifact-owned", "eval-governs-scoring"]);
+    // The cursor on one names no artifact: Enter opens no detail of one.
+    assert_eq!(a.selected_artifact(), None);
+
+    // A filter by role names people, and no role acts on the handoff's own findings alone.
+    let mut a = app(false);
+    key(&mut a, "/");
+    for c in "role:ops".chars() {
+        key(&mut a, &c.to_string());
+    }
+    assert!(
+        a.gaps
+            .items
+            .iter()
+            .all(|&i| a.snap.report.finding(i).code != FindingCode::ScorecardUnmet)
+    );
+
+    let mut a = app(true);
+    let total = a.agenda.items.len();
+    for _ in 0..total {
+        key(&mut a, "Right");
+    }
+    assert_eq!(a.agenda.at, total - 1);
+    let last = a.snap.report.finding(a.agenda.items[total - 1]);
+    assert_eq!(last.code, FindingCode::ScorecardUnmet);
+    let agenda = text(&render(&mut a, 80, 24));
+    insta::assert_snapshot!("agenda_last_card_80x24", agenda);
+    assert!(agenda.contains("The handoff as a whole"), "{agenda}");
 }

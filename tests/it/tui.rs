@@ -347,7 +347,7 @@ fn flow_moves_filters_and_jumps() {
         a.gaps
             .items
             .iter()
-            .all(|&i| a.snap.report.findings[i].code.category()
+            .all(|&i| a.snap.report.finding(i).code.category()
                 == handoff::core::model::finding::Category::Gap)
     );
     key(&mut a, "Tab");
@@ -357,9 +357,9 @@ fn flow_moves_filters_and_jumps() {
 
     // Each list is most severe first, then oldest problem first, then in report order; the
     // agenda holds both lists, most severe first, then in report order.
-    let findings = &a.snap.report.findings;
+    let report = &a.snap.report;
     let list_key = |&i: &usize| {
-        let f = &findings[i];
+        let f = report.finding(i);
         (
             std::cmp::Reverse(f.severity),
             f.since.map_or(i64::MAX, |t| t.as_second()),
@@ -370,13 +370,19 @@ fn flow_moves_filters_and_jumps() {
         assert!(list.windows(2).all(|w| list_key(&w[0]) < list_key(&w[1])));
     }
     assert!(
-        a.gaps.items.iter().any(|&i| findings[i].since.is_some())
-            && a.gaps.items.iter().any(|&i| findings[i].since.is_none()),
+        a.gaps
+            .items
+            .iter()
+            .any(|&i| report.finding(i).since.is_some())
+            && a.gaps
+                .items
+                .iter()
+                .any(|&i| report.finding(i).since.is_none()),
         "the sample has gaps with and without a time"
     );
     let mut expected_agenda: Vec<usize> =
         a.gaps.items.iter().chain(&a.stale.items).copied().collect();
-    expected_agenda.sort_by_key(|&i| (std::cmp::Reverse(findings[i].severity), i));
+    expected_agenda.sort_by_key(|&i| (std::cmp::Reverse(report.finding(i).severity), i));
     assert_eq!(a.agenda.items, expected_agenda);
 
     // Help opens with ? and F1 and closes with Esc; q quits.
@@ -432,7 +438,7 @@ fn agenda_steps_through_every_open_finding() {
     let total = a.agenda.items.len();
     // Every finding is a card, under each person who must act on it.
     let cards: std::collections::BTreeSet<usize> = a.agenda.items.iter().copied().collect();
-    assert_eq!(cards.len(), a.snap.report.findings.len());
+    assert_eq!(cards.len(), a.snap.report.all_findings().count());
     for _ in 0..total + 3 {
         key(&mut a, "Right");
     }
@@ -440,7 +446,7 @@ fn agenda_steps_through_every_open_finding() {
     assert_eq!(a.status.as_deref(), Some("end of the agenda"));
     key(&mut a, "Left");
     assert_eq!(a.agenda.at, total - 2);
-    let first = a.snap.report.findings[a.agenda.items[0]].severity;
+    let first = a.snap.report.finding(a.agenda.items[0]).severity;
     assert_eq!(first, handoff::core::model::Severity::Error);
 }
 
@@ -452,9 +458,11 @@ fn the_demo_shows_every_finding_code_in_the_lists() {
         .items
         .iter()
         .chain(&a.stale.items)
-        .map(|&i| a.snap.report.findings[i].code)
+        .map(|&i| a.snap.report.finding(i).code)
         .collect();
     assert!(shown.len() >= 15, "{shown:?}");
+    // The handoff's own finding too: a scorecard rule unmet, about no one artifact.
+    assert!(shown.contains(&FindingCode::ScorecardUnmet), "{shown:?}");
 }
 
 #[test]
@@ -525,7 +533,7 @@ fn a_click_selects_and_the_wheel_scrolls() {
         &mut a,
         mouse(MouseEventKind::Down(MouseButton::Left), 10, y + 1),
     );
-    let f = &a.snap.report.findings[a.gaps.items[a.gaps.cursor.selected]];
+    let f = a.snap.report.finding(a.gaps.items[a.gaps.cursor.selected]);
     assert_eq!(
         (f.artifact.as_str(), f.code.as_str()),
         ("flagged-queue", "no-owner")

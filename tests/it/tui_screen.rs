@@ -47,13 +47,14 @@ fn after_a_commit_the_selection_stays_on_the_changed_artifact() {
     let mut rt = Runtime::new(ws, sink, OwnWrites::default());
     a.handle(Action::NextView);
     assert_eq!(a.view, View::Gaps);
-    let findings = &a.snap.report.findings;
+    let report = &a.snap.report;
     let pos = a
         .gaps
         .items
         .iter()
         .position(|&i| {
-            findings[i].artifact == "flagged-queue" && findings[i].code == FindingCode::NoOwner
+            let f = report.finding(i);
+            f.artifact == "flagged-queue" && f.code == FindingCode::NoOwner
         })
         .unwrap();
     for _ in 0..pos {

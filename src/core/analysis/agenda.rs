@@ -4,27 +4,31 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::Finding;
+use super::{Finding, Report};
 use crate::core::model::{Facts, Index};
 
 /// The cards one person must act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonCards {
-    /// Their git e-mail address; `None` for the cards nobody is staffed to act on.
+    /// Their git e-mail address; `None` for the cards nobody is staffed to act on, and for
+    /// the handoff's own.
     pub email: Option<String>,
-    /// Their name, as their commits give it, when known.
+    /// Their name, as their commits give it, when known; without an address, what the group
+    /// is (the handoff's own cards).
     pub name: Option<String>,
     /// Indices into the findings, in the order given.
     pub cards: Vec<usize>,
 }
 
 impl PersonCards {
-    /// "Sam Achebe <sam@acme.example>", "sam@acme.example", or "Nobody in the role".
+    /// "Sam Achebe <sam@acme.example>", "sam@acme.example", the group's name, or "Nobody
+    /// staffed to act".
     pub fn label(&self) -> String {
         match (&self.name, &self.email) {
             (Some(name), Some(email)) => format!("{name} <{email}>"),
             (None, Some(email)) => email.clone(),
-            _ => "Nobody staffed to act".to_string(),
+            (Some(name), None) => name.clone(),
+            (None, None) => "Nobody staffed to act".to_string(),
         }
     }
 }
@@ -56,19 +60,26 @@ pub fn people_acting(index: &Index, finding: &Finding) -> Vec<String> {
     people
 }
 
-/// The findings at `shown` (indices into `findings`, in agenda order) grouped by the person
-/// who must act, most cards first (then by address); a finding several people must act on
-/// is listed under each. Cards nobody is staffed for come last.
+/// The findings at `shown` (positions in [`Report::all_findings`], in agenda order) grouped
+/// by the person who must act, most cards first (then by address); a finding several people
+/// must act on is listed under each. Cards nobody is staffed for come next, and the
+/// handoff's own (a scorecard rule unmet: no one artifact's, so no one person's) last.
 pub fn by_person(
     index: &Index,
     facts: &Facts,
-    findings: &[Finding],
+    report: &Report,
     shown: &[usize],
 ) -> Vec<PersonCards> {
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut nobody = Vec::new();
+    let mut handoff = Vec::new();
     for &i in shown {
-        let people = people_acting(index, &findings[i]);
+        let finding = report.finding(i);
+        if finding.artifact.is_empty() {
+            handoff.push(i);
+            continue;
+        }
+        let people = people_acting(index, finding);
         if people.is_empty() {
             nobody.push(i);
         }
@@ -92,6 +103,13 @@ pub fn by_person(
             email: None,
             name: None,
             cards: nobody,
+        });
+    }
+    if !handoff.is_empty() {
+        out.push(PersonCards {
+            email: None,
+            name: Some("The handoff as a whole".to_string()),
+            cards: handoff,
         });
     }
     out

@@ -119,6 +119,18 @@ impl Report {
         self.findings.iter().chain(&self.handoff_findings)
     }
 
+    /// The finding at position `i` of [`Report::all_findings`] (lists that show both kinds
+    /// keep these positions).
+    ///
+    /// # Panics
+    /// When `i` is not below the number of all findings, as slice indexing does.
+    pub fn finding(&self, i: usize) -> &Finding {
+        match i.checked_sub(self.findings.len()) {
+            None => &self.findings[i],
+            Some(j) => &self.handoff_findings[j],
+        }
+    }
+
     /// Judges the scorecard again (after its facts, or the artifacts' findings, changed).
     pub fn rescore(&mut self, index: &Index, facts: &Facts) {
         self.scorecard = scorecard::evaluate(index, facts, &self.findings);

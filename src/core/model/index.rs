@@ -65,7 +65,7 @@ pub struct Kind {
     pub governs: Vec<String>,
     /// Churn of governed paths below this stays quiet; without it any change is drift.
     pub drift_after: Option<DriftThreshold>,
-    /// A JSON Schema (relative to the repository root) every YAML, JSON or JSONL document of
+    /// A JSON Schema (relative to the index's directory) every YAML, JSON or JSONL document of
     /// the kind must satisfy.
     pub schema: Option<String>,
     /// The top-level key holding a document's version, which must move when its content does.
@@ -87,7 +87,7 @@ impl Kind {
 /// What the facts reader checks of an artifact for its kind's contract.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ContractRequest {
-    /// The JSON Schema, relative to the repository root.
+    /// The JSON Schema, relative to the index's directory.
     pub schema: Option<String>,
     /// Fingerprints from the ledger's approvals whose content to read.
     pub approved: Vec<String>,

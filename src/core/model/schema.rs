@@ -278,7 +278,7 @@ const KIND_FIELDS: &[Field] = &[
     field(
         "schema",
         Shape::Path,
-        "A JSON Schema file, relative to the repository root, that the kind's YAML, JSON and JSONL documents must satisfy: each violation is a `contract-violation`.",
+        "A JSON Schema file, relative to the directory of handoff.yaml, that the kind's YAML, JSON and JSONL documents must satisfy: each violation is a `contract-violation`.",
     ),
     field(
         "version_field",

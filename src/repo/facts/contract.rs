@@ -3,8 +3,9 @@
 //! is YAML); a schema that is missing, does not parse or is no JSON Schema, and a document that
 //! does not parse, are issues too, never errors of the whole read.
 //!
-//! `$ref`s resolve to files of the work tree only (through the fence); a reference that leaves
-//! it, or names the network, is a problem of the schema.
+//! Files are read from the work tree (through the fence) or, for the handoff as of a past
+//! commit, from that commit's tree. `$ref`s resolve to files of the same place only; a
+//! reference that leaves it, or names the network, is a problem of the schema.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -40,6 +41,8 @@ const MESSAGE_CHARS: usize = 200;
 pub(crate) struct Contracts<'a> {
     repo: &'a Repository,
     workspace: &'a Workspace,
+    /// The commit tree every file is read from; `None`: the work tree.
+    tree: Option<Oid>,
     compiled: RefCell<HashMap<String, Rc<Result<Validator, ContractIssue>>>>,
 }
 
@@ -48,7 +51,29 @@ impl<'a> Contracts<'a> {
         Contracts {
             repo,
             workspace,
+            tree: None,
             compiled: RefCell::default(),
+        }
+    }
+
+    /// Checks against a commit's tree (`tree` is its id) instead of the work tree.
+    pub(crate) fn in_tree(
+        repo: &'a Repository,
+        workspace: &'a Workspace,
+        tree: Oid,
+    ) -> Contracts<'a> {
+        Contracts {
+            tree: Some(tree),
+            ..Contracts::new(repo, workspace)
+        }
+    }
+
+    /// A file at a repository-relative path, from the work tree or the commit's tree.
+    fn read(&self, repo_path: &str, limit: u64) -> Result<Vec<u8>, Refused> {
+        let root = &self.workspace.repo_root;
+        match self.tree {
+            None => fence::read_inside(root, &root.join(repo_path), limit),
+            Some(tree) => read_in_tree(self.repo, tree, repo_path, limit),
         }
     }
 
@@ -78,7 +103,7 @@ impl<'a> Contracts<'a> {
         String::from_utf8(blob.content().to_vec()).ok()
     }
 
-    /// What `documents` owe `schema` (a path relative to the repository root).
+    /// What `documents` owe `schema` (a path relative to the index's directory).
     fn check_schema(&self, schema: &str, documents: &[Document]) -> Vec<ContractIssue> {
         let compiled = self.validator(schema);
         match &*compiled {
@@ -103,9 +128,9 @@ impl<'a> Contracts<'a> {
 
     fn compile(&self, schema: &str) -> Result<Validator, ContractIssue> {
         let root = &self.workspace.repo_root;
-        let abs = root.join(schema);
-        let shown = self.shown(schema);
-        let text = match fence::read_inside(root, &abs, MAX_SCHEMA_BYTES) {
+        let abs = root.join(self.workspace.repo_path(schema));
+        let shown = schema.to_string();
+        let text = match self.read(&self.workspace.repo_path(schema), MAX_SCHEMA_BYTES) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|_| ContractIssue {
                 at: Some((shown.clone(), Pos::new(1, 1, 0))),
                 message: format!("the schema `{schema}` is not UTF-8 text"),
@@ -129,7 +154,10 @@ impl<'a> Contracts<'a> {
         })?;
         jsonschema::options()
             .with_base_uri(file_uri(&abs))
-            .with_retriever(RepoFiles { root: root.clone() })
+            .with_retriever(RepoFiles {
+                root: root.clone(),
+                tree: self.tree.map(|tree| (self.repo.path().to_path_buf(), tree)),
+            })
             .build(&value)
             .map_err(|error| {
                 let pos = tree
@@ -144,14 +172,6 @@ impl<'a> Contracts<'a> {
                     ),
                 }
             })
-    }
-
-    /// A repository-relative path as findings name files: relative to the index's directory.
-    fn shown(&self, repo_path: &str) -> String {
-        repo_path
-            .strip_prefix(self.workspace.prefix.as_str())
-            .unwrap_or(repo_path)
-            .to_string()
     }
 
     fn check_document(&self, validator: &Validator, document: &Document) -> Vec<ContractIssue> {
@@ -182,8 +202,8 @@ impl<'a> Contracts<'a> {
         if let Some(text) = &document.text {
             return Ok(text.clone());
         }
-        let abs = self.workspace.dir.join(&document.path);
-        let bytes = fence::read_inside(&self.workspace.repo_root, &abs, MAX_DATA_BYTES)
+        let bytes = self
+            .read(&self.workspace.repo_path(&document.path), MAX_DATA_BYTES)
             .map_err(|refused| refused.to_string())?;
         String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
     }
@@ -368,9 +388,52 @@ fn parse_schema(text: &str) -> Result<(Json, Option<yaml::Node>), (Pos, String)>
     }
 }
 
-/// Where `$ref`s lead: files of the work tree, read through the fence. Nothing else.
+/// Where `$ref`s lead: files of the work tree, read through the fence, or of the commit's
+/// tree (its repository's git directory and the tree's id). Nothing else.
 struct RepoFiles {
     root: PathBuf,
+    tree: Option<(PathBuf, Oid)>,
+}
+
+impl RepoFiles {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, Refused> {
+        let Some((git_dir, tree)) = &self.tree else {
+            return fence::read_inside(&self.root, path, MAX_SCHEMA_BYTES);
+        };
+        let relative = path
+            .strip_prefix(&self.root)
+            .map_err(|_| Refused::Outside)?;
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        // The validator asks from threads of its own: a handle of its own, opened per file.
+        let repo = Repository::open(git_dir).map_err(|e| Refused::Io(e.message().to_string()))?;
+        read_in_tree(&repo, *tree, &relative, MAX_SCHEMA_BYTES)
+    }
+}
+
+/// The blob at a repository-relative path of a tree, as the work tree of a clone reset to
+/// it would read it (a symbolic link is not followed).
+fn read_in_tree(repo: &Repository, tree: Oid, path: &str, limit: u64) -> Result<Vec<u8>, Refused> {
+    let io = |e: git2::Error| Refused::Io(e.message().to_string());
+    let tree = repo.find_tree(tree).map_err(io)?;
+    let entry = match tree.get_path(Path::new(path)) {
+        Ok(entry) => entry,
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Err(Refused::Missing),
+        Err(e) => return Err(io(e)),
+    };
+    match entry.kind() {
+        Some(ObjectType::Blob) if entry.filemode() as u32 == super::treehash::MODE_SYMLINK => {
+            return Err(Refused::NotRegular("a symbolic link"));
+        }
+        Some(ObjectType::Blob) => {}
+        Some(ObjectType::Tree) => return Err(Refused::NotRegular("a directory")),
+        _ => return Err(Refused::NotRegular("a submodule")),
+    }
+    let blob = repo.find_blob(entry.id()).map_err(io)?;
+    let size = blob.size() as u64;
+    if size > limit {
+        return Err(Refused::TooLarge { size, limit });
+    }
+    Ok(blob.content().to_vec())
 }
 
 impl Retrieve for RepoFiles {
@@ -390,7 +453,8 @@ impl Retrieve for RepoFiles {
             .unwrap_or(&path)
             .display()
             .to_string();
-        let bytes = fence::read_inside(&self.root, &path, MAX_SCHEMA_BYTES)
+        let bytes = self
+            .read(&path)
             .map_err(|refused| format!("the referenced schema `{shown}`: {refused}"))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| format!("the referenced schema `{shown}` is not UTF-8 text"))?;

@@ -43,7 +43,7 @@ use crate::repo::workspace::Workspace;
 
 pub use head::head_info;
 pub use history::{Parallel, PathSpec, last_changes, last_changes_with, walk_threads};
-pub use past::PastFacts;
+pub use past::{PastFacts, PastRequest};
 pub use repo_info::{blob_id, git_email, handoff_git_dir, read_head, remote_url};
 pub use worktree::{Limits, WorkTree, worktree_facts};
 

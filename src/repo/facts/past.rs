@@ -1,6 +1,8 @@
 //! The facts as they were at a past commit: each artifact read from that commit's tree (what
 //! a clone reset to it would have in its work tree), its last change and last change of
-//! content as `git log` run at that commit answers, and the ledger files' history up to it.
+//! content as `git log` run at that commit answers, the ledger files' history up to it, and
+//! what HEAD's read also gives the contracts and the scorecard (schemas, `$ref`s, approved
+//! content, CI configuration), all from that tree.
 //!
 //! Many points cost about one history walk, not one walk each: [`PastFacts`] keeps the
 //! answers of the point it read last, and a walk from the next (newer) point ends every path's
@@ -13,7 +15,9 @@ use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository, Tree};
 
+use super::ci::scorecard_facts_in;
 use super::content::content_changes_in;
+use super::contract::Contracts;
 use super::governed::{governed_changes_at, governed_matches_by};
 use super::history::{KnownAt, PathSpec, walk_from};
 use super::ledger_history::{ledger_history_at, ledger_history_between, removed_roles_at};
@@ -22,10 +26,25 @@ use super::{FactsError, Limits, path_spec};
 use crate::core::analysis::links;
 use crate::core::glob::{self, PathGlob};
 use crate::core::model::{
-    ArtifactFacts, ContentChange, ContentRules, Document, DocumentLink, Facts, HeadInfo, History,
-    LedgerHistory, Moved, Target,
+    ArtifactFacts, ContentChange, ContentRules, ContractRequest, Document, DocumentLink, Facts,
+    HeadInfo, History, LedgerHistory, Moved, Target,
 };
 use crate::repo::workspace::Workspace;
+
+/// What to read at a past point, as that commit's index says it (the same as HEAD's read
+/// asks: see [`super::FactsRequest`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PastRequest<'a> {
+    pub targets: &'a [(String, Target)],
+    /// What counts as a change of content.
+    pub rules: ContentRules,
+    /// The `governs` entries of the artifacts that govern something, by artifact id.
+    pub governs: &'a [(String, Vec<String>)],
+    /// The paths the scorecard's `in-ci` rules name.
+    pub ci_paths: &'a [String],
+    /// What each artifact under a contract needs checked, by artifact id.
+    pub contracts: &'a [(String, ContractRequest)],
+}
 
 /// Reads the facts of past commits of one repository, reusing what the previous read found.
 pub struct PastFacts<'r> {
@@ -55,15 +74,14 @@ impl<'r> PastFacts<'r> {
         self.commits_walked
     }
 
-    /// The facts of `targets` at `point`, with `rules` and `governs` as that commit's index
-    /// says them.
-    pub fn facts_at(
-        &mut self,
-        point: Oid,
-        targets: &[(String, Target)],
-        rules: ContentRules,
-        governs: &[(String, Vec<String>)],
-    ) -> Result<Facts, FactsError> {
+    /// The facts `request` asks for at `point`.
+    pub fn facts_at(&mut self, point: Oid, request: &PastRequest) -> Result<Facts, FactsError> {
+        let PastRequest {
+            targets,
+            rules,
+            governs,
+            ..
+        } = *request;
         let tree = self
             .repo
             .find_commit(point)
@@ -79,9 +97,25 @@ impl<'r> PastFacts<'r> {
             },
             ..Facts::default()
         };
+        let contracts = Contracts::in_tree(self.repo, self.workspace, tree.id());
+        let asked: HashMap<&str, &ContractRequest> = request
+            .contracts
+            .iter()
+            .map(|(id, asked)| (id.as_str(), asked))
+            .collect();
         for (id, target) in targets {
-            facts.artifacts.insert(id.clone(), view.facts(target));
+            let mut found = view.facts(target);
+            if let Some(asked) = asked.get(id.as_str()) {
+                found.contract = Some(contracts.check(asked, &found));
+            }
+            facts.artifacts.insert(id.clone(), found);
         }
+        facts.scorecard = Some(scorecard_facts_in(
+            self.repo,
+            &tree,
+            self.workspace,
+            request.ci_paths,
+        ));
         self.read_histories(point, &tree, targets, rules, &mut facts)?;
         facts.ledger_history = self.ledger_at(point)?;
         let changes = governed_changes_at(self.repo, self.workspace, governs, Some(point))?;

@@ -25,12 +25,23 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         frame.render_widget(Paragraph::new(vec![Line::raw(""), line]), area);
         return;
     };
-    let f = &app.snap.report.findings[i];
+    let f = app.snap.report.finding(i);
     let artifact = app.snap.index.artifact(&f.artifact);
-    let title = artifact.map_or(f.artifact.clone(), |a| a.display_name().to_string());
-    let place = artifact
-        .map(|a| a.target.as_str().to_string())
-        .unwrap_or_default();
+    let heading = match artifact {
+        Some(a) => format!(
+            "{} ({}) · {}",
+            a.display_name(),
+            f.artifact,
+            a.target.as_str()
+        ),
+        // The handoff's own finding (a scorecard rule unmet) names its rule, in handoff.yaml.
+        None if f.artifact.is_empty() => format!(
+            "The handoff as a whole · scorecard rule `{}` · {}",
+            f.rule.as_deref().unwrap_or_default(),
+            f.file
+        ),
+        None => format!("{0} ({0}) · ", f.artifact),
+    };
     let who = match &f.role {
         Some(_) => f
             .roles
@@ -52,6 +63,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             })
             .collect::<Vec<_>>()
             .join("; "),
+        None if f.artifact.is_empty() => {
+            "a lead: the rule is about the handoff as a whole, no one artifact's owner".to_string()
+        }
         None => match artifact.and_then(|a| a.owner.clone()) {
             Some(owner) => format!("the owner, {owner}"),
             None => "a lead: the artifact has no owner".to_string(),
@@ -110,10 +124,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Span::styled(since, t.style(Role::Muted)),
         ]),
     ];
-    lines.extend(body(
-        &format!("{title} ({}) · {place}", f.artifact),
-        t.style(Role::Title),
-    ));
+    lines.extend(body(&heading, t.style(Role::Title)));
     lines.push(Line::raw(""));
     lines.push(section("What is wrong"));
     lines.extend(body(&f.message, t.style(Role::Text)));

@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         frame.render_widget(Paragraph::new(Line::styled(msg, t.style(Role::Ok))), area);
         return;
     }
-    let findings = &app.snap.report.findings;
+    let report = &app.snap.report;
     let h = app.geometry().finding_height as usize;
     let w = area.width as usize;
     let top = cursor.offset;
@@ -54,19 +54,19 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         if line_no >= bottom {
             break;
         }
-        let f = &findings[i];
+        let f = report.finding(i);
         if previous != Some(f.severity) {
             previous = Some(f.severity);
             if line_no >= top {
                 let count = items[pos..]
                     .iter()
-                    .take_while(|&&j| findings[j].severity == f.severity)
+                    .take_while(|&&j| report.finding(j).severity == f.severity)
                     .count();
                 let total_in_group = count
                     + items[..pos]
                         .iter()
                         .rev()
-                        .take_while(|&&j| findings[j].severity == f.severity)
+                        .take_while(|&&j| report.finding(j).severity == f.severity)
                         .count();
                 lines.push(Line::styled(
                     format!(
@@ -114,7 +114,7 @@ fn item_lines(app: &App, f: &Finding, selected: bool, w: usize) -> Vec<Line<'sta
     let head = format!(
         "  {} {}  {}{role}",
         t.severity_glyph(f.severity),
-        sanitize(&f.artifact),
+        sanitize(f.subject()),
         f.code
     );
     let gap = w.saturating_sub(width(&head) + width(&since) + 1);
@@ -124,7 +124,7 @@ fn item_lines(app: &App, f: &Finding, selected: bool, w: usize) -> Vec<Line<'sta
             format!("{} ", t.severity_glyph(f.severity)),
             base.patch(t.severity(f.severity)),
         ),
-        Span::styled(sanitize(&f.artifact), base.patch(t.style(Role::Title))),
+        Span::styled(sanitize(f.subject()), base.patch(t.style(Role::Title))),
         Span::styled(format!("  {}", f.code), base.patch(t.severity(f.severity))),
         Span::styled(role, base),
     ];
