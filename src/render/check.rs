@@ -29,9 +29,9 @@ pub(crate) fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
         .map(sanitize)
         .unwrap_or_else(|| "handoff".into());
     out.push_str(&format!(
-        "{} · {head} · {} artifacts\n",
+        "{} · {head} · {}\n",
         paint.bold(&name),
-        s.index.artifacts.len()
+        crate::core::text::count(s.index.artifacts.len(), "artifact")
     ));
     let code_width = FindingCode::ALL
         .iter()
@@ -116,8 +116,8 @@ pub(crate) fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
         paint.good(&format!("ok (--fail-on {threshold})"))
     };
     out.push_str(&format!(
-        "\n{} artifacts · {} · {} · {} · {verdict}\n",
-        s.index.artifacts.len(),
+        "\n{} · {} · {} · {} · {verdict}\n",
+        crate::core::text::count(s.index.artifacts.len(), "artifact"),
         plural(e, "error"),
         plural(w, "warning"),
         plural(i, "info"),

@@ -39,8 +39,8 @@ pub(crate) fn github(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> St
     }
     let verdict = if fails(s, threshold) { "FAIL" } else { "ok" };
     out.push_str(&format!(
-        "handoff: {} artifacts · {} · {verdict} (--fail-on {threshold})\n",
-        s.index.artifacts.len(),
+        "handoff: {} · {} · {verdict} (--fail-on {threshold})\n",
+        crate::core::text::count(s.index.artifacts.len(), "artifact"),
         counts_text(s)
     ));
     out

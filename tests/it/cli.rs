@@ -172,7 +172,7 @@ fn text_report_groups_by_artifact_with_fixes_and_a_summary() {
     );
     assert!(
         text.trim_end()
-            .ends_with("1 artifacts · 0 errors · 1 warning · 0 info · ok (--fail-on error)"),
+            .ends_with("1 artifact · 0 errors · 1 warning · 0 info · ok (--fail-on error)"),
         "{text}"
     );
 }

@@ -261,7 +261,10 @@ fn pending_message(person: &str, summary: Option<&str>, changes: &[String]) -> S
     let summary = match (summary.map(str::trim).filter(|s| !s.is_empty()), changes) {
         (Some(given), _) => summary_text(given, 200),
         (None, [one]) => format!("handoff: {person} {one}"),
-        (None, many) => format!("handoff: {person} makes {} edits to the index", many.len()),
+        (None, many) => format!(
+            "handoff: {person} makes {} to the index",
+            crate::core::text::count(many.len(), "edit")
+        ),
     };
     let mut message = format!("{summary}\n\n");
     for change in changes {
