@@ -541,6 +541,26 @@ mod tests {
     }
 
     #[test]
+    fn every_profile_writes_a_placeholder_description_that_check_reports() {
+        for profile in Profile::ALL {
+            let index = loaded(profile, None);
+            let report = crate::core::analysis::analyze(
+                &index,
+                &crate::core::model::Ledger::default(),
+                &crate::core::model::Facts::default(),
+                jiff::Timestamp::UNIX_EPOCH,
+            );
+            assert!(
+                report
+                    .handoff_findings
+                    .iter()
+                    .any(|f| f.code == crate::core::model::FindingCode::PlaceholderDescription),
+                "{profile:?}"
+            );
+        }
+    }
+
+    #[test]
     fn every_profile_validates_against_the_schema() {
         let validator =
             jsonschema::draft7::new(&crate::core::model::schema::index_schema()).unwrap();

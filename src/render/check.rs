@@ -56,13 +56,22 @@ pub(crate) fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
         }
     };
     // Findings about the handoff as a whole come first: they are not any one artifact's.
-    if !s.report.handoff_findings.is_empty() {
+    let (rules, own): (Vec<&Finding>, Vec<&Finding>) = s
+        .report
+        .handoff_findings
+        .iter()
+        .partition(|f| f.rule.is_some());
+    if !own.is_empty() {
+        out.push_str(&format!("\n{}  handoff.yaml\n", paint.bold("handoff")));
+        write_findings(&mut out, &mut own.into_iter());
+    }
+    if !rules.is_empty() {
         out.push_str(&format!(
             "\n{}  handoff.yaml  {}\n",
             paint.bold("scorecard"),
             paint.dim(&format!("{} rules pass", s.report.scorecard.score()))
         ));
-        write_findings(&mut out, &mut s.report.handoff_findings.iter());
+        write_findings(&mut out, &mut rules.into_iter());
     }
     let mut clean = Vec::new();
     for artifact in &s.index.artifacts {

@@ -125,6 +125,21 @@ pub(crate) fn junit(
             findings: s.report.findings_of(&a.id).iter().collect(),
         })
         .collect();
+    // The handoff's own findings that no rule names (`placeholder-description`): one case.
+    let own: Vec<&Finding> = s
+        .report
+        .handoff_findings
+        .iter()
+        .filter(|f| f.rule.is_none())
+        .collect();
+    if !own.is_empty() {
+        cases.push(Case {
+            classname: "handoff.index".to_string(),
+            name: "handoff",
+            file: Some(format!("{repo_prefix}handoff.yaml")),
+            findings: own,
+        });
+    }
     cases.extend(s.report.scorecard.results.iter().map(|r| {
         Case {
             classname: "handoff.scorecard".to_string(),
