@@ -379,3 +379,175 @@ fn init_with_docs_on_an_existing_index_adds_only_the_missing_documents() {
         "{err}"
     );
 }
+
+/// `handoff commit` killed (SIGKILL) while its pre-commit hook runs, after handoff.yaml is
+/// written and before the branch moves: the next handoff puts the file back as committed, so
+/// the waiting edits are gone from the work tree while the list of them stays. `--abandon`
+/// forgets the list, names what it forgot, and touches no file.
+#[cfg(unix)]
+#[test]
+fn commit_abandon_forgets_the_edits_a_crash_recovery_put_back() {
+    use std::time::{Duration, Instant};
+    let repo = adopting_repo();
+    ok(&repo, &["import", "--yes"]);
+    let committed = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    ok(
+        &repo,
+        &["set", "runbook-deploy", "title", "Deploys", "--no-commit"],
+    );
+    ok(
+        &repo,
+        &["set", "adr-0002-queue", "reviewers", "+arch", "--no-commit"],
+    );
+    let before = commit_count(&repo);
+
+    // A pre-commit hook that says it started, then waits to be released: the kill lands while
+    // handoff waits for it, with the file written and the branch not moved.
+    let marks = tempfile::tempdir().unwrap();
+    let (started, release) = (marks.path().join("started"), marks.path().join("release"));
+    let hook = repo.abs(".git/hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\ntouch '{}'\nwhile [ ! -e '{}' ]; do sleep 0.05; done\nexit 1\n",
+            started.display(),
+            release.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut child = crate::common::handoff_command(repo.path(), "2026-11-22T12:00:00Z")
+        .env("GIT_CONFIG_GLOBAL", repo.path().join(".no-global"))
+        .args(["commit", "-m", "Never lands"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !started.exists() {
+        assert!(Instant::now() < deadline, "the hook never ran");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::write(&release, "").unwrap();
+    std::fs::remove_file(&hook).unwrap();
+    assert_eq!(
+        commit_count(&repo),
+        before,
+        "the killed commit did not land"
+    );
+
+    // The next commit recovers (handoff.yaml is put back as committed) and then refuses.
+    let refused = handoff(&repo, &["commit"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("changed since"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        committed,
+        "recovery put the file back"
+    );
+    let stuck = handoff(&repo, &["set", "runbook-deploy", "title", "Deploy 2"]);
+    assert_eq!(stuck.status.code(), Some(2), "the list still blocks edits");
+
+    let out = ok(&repo, &["commit", "--abandon"]);
+    assert!(
+        out.starts_with("Forgot 2 edits made with --no-commit; nothing was committed:\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("sets title of runbook-deploy to Deploys"),
+        "{out}"
+    );
+    assert!(
+        out.contains("adds arch to reviewers of adr-0002-queue"),
+        "{out}"
+    );
+    assert!(out.contains("handoff.yaml no longer holds them"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        committed,
+        "no file touched"
+    );
+    assert!(!repo.abs(".git/handoff/pending.json").exists());
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+
+    // Unblocked: a committed edit works again, and there is nothing left to abandon.
+    ok(&repo, &["set", "runbook-deploy", "title", "Deploy 2"]);
+    assert_eq!(commit_count(&repo), before + 1);
+    let again = ok(&repo, &["commit", "--abandon"]);
+    assert!(again.starts_with("Nothing to abandon"), "{again}");
+}
+
+#[test]
+fn commit_abandon_keeps_the_file_unless_asked_to_restore_it() {
+    let repo = adopting_repo();
+    ok(&repo, &["import", "--yes"]);
+    let committed = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    let before = commit_count(&repo);
+
+    ok(
+        &repo,
+        &["set", "runbook-deploy", "title", "Deploys", "--no-commit"],
+    );
+    let edited = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    let out = ok(&repo, &["commit", "--abandon"]);
+    assert!(
+        out.starts_with("Forgot 1 edit made with --no-commit"),
+        "{out}"
+    );
+    assert!(
+        out.contains("handoff.yaml still holds them, uncommitted"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        edited,
+        "kept as handoff wrote it"
+    );
+    // It is now an ordinary uncommitted change: handoff's next edit refuses to sweep it in.
+    let refused = handoff(&repo, &["set", "runbook-deploy", "title", "Deploy"]);
+    assert_eq!(refused.status.code(), Some(2));
+    repo.git(&["checkout", "--", "handoff.yaml"]);
+
+    ok(
+        &repo,
+        &["set", "runbook-deploy", "title", "Deploys", "--no-commit"],
+    );
+    let out = ok(&repo, &["commit", "--abandon", "--restore"]);
+    assert!(out.contains("handoff.yaml is back as committed"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        committed
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert_eq!(commit_count(&repo), before, "nothing committed");
+
+    // A file changed by a person after handoff's edit is never restored.
+    ok(
+        &repo,
+        &["set", "runbook-deploy", "title", "Deploys", "--no-commit"],
+    );
+    let text = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    repo.write("handoff.yaml", &format!("{text}# a person's note\n"));
+    let out = ok(&repo, &["commit", "--abandon", "--restore"]);
+    assert!(out.contains("handoff.yaml no longer holds them"), "{out}");
+    assert!(
+        std::fs::read_to_string(repo.abs("handoff.yaml"))
+            .unwrap()
+            .ends_with("# a person's note\n")
+    );
+
+    // --restore alone, and -m with --abandon, are refused by the parser.
+    for args in [
+        &["commit", "--restore"][..],
+        &["commit", "--abandon", "-m", "x"][..],
+    ] {
+        assert_eq!(handoff(&repo, args).status.code(), Some(2), "{args:?}");
+    }
+}
