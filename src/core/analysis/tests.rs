@@ -711,7 +711,10 @@ fn placeholder_description_until_a_person_replaces_it() {
             &format!("    path: docs/framing.md\n    description: \"{placeholder}\"\n"),
         );
     let report = run(&yaml, &all_signed(), &clean_facts());
-    assert_eq!(codes(&report, "framing"), vec!["placeholder-description:pm"]);
+    assert_eq!(
+        codes(&report, "framing"),
+        vec!["placeholder-description:pm"]
+    );
     assert_eq!(report.findings[0].severity, Severity::Info);
     assert!(
         report.findings[0]
