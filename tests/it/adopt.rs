@@ -3,7 +3,9 @@
 //! `handoff commit`), handles as people, `init` on a repository that has documents.
 
 use crate::common::TestRepo;
-use crate::import::{adopting_repo, check_json, commit_count, handoff, ok};
+use crate::import::{
+    CODEOWNERS, adopting_repo, check_json, commit_count, handoff, last_match_owners, ok,
+};
 
 /// The "Done when" repository with one more decision of the `arch` team, so that dana
 /// owns several artifacts.
@@ -52,12 +54,40 @@ fn owed_by(repo: &TestRepo, email: &str) -> Vec<String> {
         .collect()
 }
 
+/// The "Done when", end to end: import in one commit, an index that loads with
+/// CODEOWNERS' owners and staffed roles, `sign --mine` in one commit, a second import that
+/// changes nothing, and a CODEOWNERS line that does not parse reported with nothing written.
 #[test]
 fn done_when_import_then_sign_mine_accepts_everything_owed_in_one_commit() {
     let repo = adopting_repo_with_two_of_danas();
     let before = commit_count(&repo);
     ok(&repo, &["import", "--yes"]);
     assert_eq!(commit_count(&repo), before + 1, "import: one commit");
+    let index = handoff::core::model::load::load_index(
+        "handoff.yaml",
+        &std::fs::read(repo.abs("handoff.yaml")).unwrap(),
+    )
+    .expect("the index loads");
+    for artifact in &index.artifacts {
+        let path = artifact.target.as_str();
+        let owner = index.role(artifact.owner.as_deref().unwrap()).unwrap();
+        assert!(
+            !owner.members().is_empty(),
+            "{path}: the owner role has people"
+        );
+        if path == "runbooks/payments-outage.md" {
+            continue; // Its front matter names the owner, and wins.
+        }
+        let written = owner
+            .title
+            .clone()
+            .unwrap_or_else(|| owner.people[0].clone());
+        assert_eq!(
+            written,
+            last_match_owners(CODEOWNERS, path)[0],
+            "owner of {path}"
+        );
+    }
     let owed = owed_by(&repo, "dana@acme.example");
     assert!(owed.len() >= 2, "dana owns several artifacts: {owed:?}");
 
@@ -105,6 +135,39 @@ fn done_when_import_then_sign_mine_accepts_everything_owed_in_one_commit() {
     let again = ok(&repo, &["sign", "--mine", "--action", "accept"]);
     assert!(again.contains("nothing to accept"), "{again}");
     assert_eq!(commit_count(&repo), before + 2);
+
+    // A second import changes nothing.
+    let text = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    let out = ok(&repo, &["import", "--yes"]);
+    assert!(out.starts_with("Nothing to import"), "{out}");
+    assert_eq!(commit_count(&repo), before + 2);
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        text
+    );
+
+    // A CODEOWNERS line that does not parse: reported with its line, nothing written.
+    repo.write(
+        ".github/CODEOWNERS",
+        &format!("{CODEOWNERS}/runbooks/deploy.md  Kofi Mensah\n"),
+    );
+    repo.write("runbooks/rollback.md", "# Rollback\n");
+    repo.commit("Name Kofi, badly, and add a runbook");
+    let refused = handoff(&repo, &["import", "--yes"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    let line = CODEOWNERS.lines().count() + 1;
+    assert!(
+        err.contains(&format!(
+            ".github/CODEOWNERS:{line}: `Kofi` is not an owner"
+        )),
+        "{err}"
+    );
+    assert_eq!(commit_count(&repo), before + 3, "nothing committed");
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        text
+    );
 }
 
 #[test]
