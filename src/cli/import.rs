@@ -11,7 +11,7 @@ use clap::Args;
 use super::Failure;
 use super::set::report_commit;
 use crate::core::edit::{IndexEdit, ListChange};
-use crate::core::import::{Proposal, Source, edits_for, propose};
+use crate::core::import::{ImportError, Proposal, Source, edits_for, propose};
 use crate::core::text::{count, sanitize};
 use crate::engine::{self, INDEX_FILE, Workspace, WorkspaceError};
 use crate::repo::write::{CommitOptions, PlannedEdits, commit_planned, committer_name, plan_edits};
@@ -70,6 +70,32 @@ pub(crate) fn plan(ws: &Workspace, sources: &[Source], start: &str) -> Result<Im
     let view = engine::read_repo(ws).map_err(Failure::error)?;
     let proposal = propose(&view, sources).map_err(Failure::error)?;
     plan_proposal(ws, proposal, start)
+}
+
+/// What `init` adds of the repository's own documents: the import of every source into
+/// `start`; a CODEOWNERS that does not parse is left out rather than stopping init, and the
+/// reason returned. Also returns the sources read.
+pub(crate) fn plan_for_init(
+    ws: &Workspace,
+    start: &str,
+) -> Result<(ImportPlan, Vec<Source>, Option<String>), Failure> {
+    let view = engine::read_repo(ws).map_err(Failure::error)?;
+    match propose(&view, &Source::ALL) {
+        Ok(proposal) => Ok((
+            plan_proposal(ws, proposal, start)?,
+            Source::ALL.to_vec(),
+            None,
+        )),
+        Err(ImportError::CodeOwners(e)) => {
+            let sources: Vec<Source> = Source::ALL
+                .into_iter()
+                .filter(|s| *s != Source::CodeOwners)
+                .collect();
+            let proposal = propose(&view, &sources).map_err(Failure::error)?;
+            let plan = plan_proposal(ws, proposal, start)?;
+            Ok((plan, sources, Some(e.to_string())))
+        }
+    }
 }
 
 fn plan_proposal(ws: &Workspace, proposal: Proposal, start: &str) -> Result<ImportPlan, Failure> {

@@ -614,3 +614,95 @@ fn commit_abandon_keeps_the_file_unless_asked_to_restore_it() {
         assert_eq!(handoff(&repo, args).status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn init_in_a_repository_with_documents_adds_what_import_finds() {
+    let repo = adopting_repo();
+    let before = commit_count(&repo);
+    let out = ok(&repo, &["init", "--profile", "generic"]);
+    assert!(
+        out.contains("This repository already has documents; as `handoff import` reads them:\nRead .github/CODEOWNERS, front-matter, folders, mailmap.\nAdded "),
+        "{out}"
+    );
+    assert!(
+        out.contains("  adr-0001-use-postgres  docs/adr/0001-use-postgres.md  (owner: arch)\n"),
+        "each found document is named: {out}"
+    );
+    assert!(
+        out.contains(
+            "runbooks/payments-outage.md: front matter says @rosa, CODEOWNERS says @acme/sre"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.find("as `handoff import`") < out.find("Next steps"),
+        "{out}"
+    );
+    assert_eq!(commit_count(&repo), before, "init writes, never commits");
+
+    // The same detection as import: on a twin repository, every artifact `import` makes is
+    // in init's index with the same owner, reviewers and kind — but where the profile already
+    // lists the path (its runbooks/deploy.md).
+    let load = |repo: &TestRepo| {
+        handoff::core::model::load::load_index(
+            "handoff.yaml",
+            &std::fs::read(repo.abs("handoff.yaml")).unwrap(),
+        )
+        .unwrap()
+    };
+    let twin = adopting_repo();
+    ok(&twin, &["import", "--yes"]);
+    let (inited, imported) = (load(&repo), load(&twin));
+    let mut compared = 0;
+    for theirs in &imported.artifacts {
+        let ours = inited
+            .artifacts
+            .iter()
+            .find(|a| a.target == theirs.target)
+            .unwrap_or_else(|| panic!("init lacks {}", theirs.target.as_str()));
+        if ours.id == "runbook" {
+            continue; // The profile's own runbook: kept as the profile wrote it.
+        }
+        assert_eq!(ours.id, theirs.id);
+        assert_eq!(ours.owner, theirs.owner, "{}", ours.id);
+        assert_eq!(ours.reviewers, theirs.reviewers, "{}", ours.id);
+        assert_eq!(ours.kind, theirs.kind, "{}", ours.id);
+        compared += 1;
+    }
+    assert_eq!(compared, 3, "{:?}", imported.artifacts);
+    for role in ["lead", "reviewer", "ops", "arch", "rosa", "sre"] {
+        assert!(inited.role(role).is_some(), "role {role}");
+    }
+    assert_eq!(
+        inited.role("rosa").unwrap().members(),
+        ["rosa@acme.example"]
+    );
+    let report = check_json(&repo);
+    assert!(report["artifacts"].as_array().unwrap().len() >= 6);
+
+    // In a directory without documents, init says nothing of the kind.
+    let empty = TestRepo::new();
+    empty.git(&["config", "user.email", "dana@acme.example"]);
+    let out = ok(&empty, &["init", "--profile", "generic"]);
+    assert!(!out.contains("as `handoff import` reads them"), "{out}");
+}
+
+#[test]
+fn init_reads_the_rest_when_codeowners_does_not_parse() {
+    let repo = adopting_repo();
+    repo.write(
+        ".github/CODEOWNERS",
+        "* @acme/eng\n\n/docs/ Dana Whitfield\n",
+    );
+    repo.commit("Break CODEOWNERS");
+    let out = ok(&repo, &["init", "--profile", "generic"]);
+    assert!(
+        out.contains("CODEOWNERS was not read: .github/CODEOWNERS:3: `Dana` is not an owner"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Read front-matter, folders, mailmap."),
+        "{out}"
+    );
+    assert!(out.contains("adr-0001-use-postgres"), "{out}");
+}
