@@ -276,11 +276,11 @@ fn handoff_section(
         Ok(index) => rows.push((
             "index",
             format!(
-                "{}  (loads: {} roles, {} kinds, {} artifacts)",
+                "{}  (loads: {}, {}, {})",
                 index_path.display(),
-                index.roles.len(),
-                index.kinds.len(),
-                index.artifacts.len()
+                crate::core::text::count(index.roles.len(), "role"),
+                crate::core::text::count(index.kinds.len(), "kind"),
+                crate::core::text::count(index.artifacts.len(), "artifact")
             ),
         )),
         Err(errors) => {

@@ -11,7 +11,8 @@ use clap::Args;
 use super::Failure;
 use super::set::report_commit;
 use crate::core::edit::{IndexEdit, ListChange};
-use crate::core::import::{Proposal, Source, edits_for, propose};
+use crate::core::import::{ImportError, Proposal, Source, edits_for, propose};
+use crate::core::text::{count, sanitize};
 use crate::engine::{self, INDEX_FILE, Workspace, WorkspaceError};
 use crate::repo::write::{CommitOptions, PlannedEdits, commit_planned, committer_name, plan_edits};
 use crate::yaml::edit::scalar;
@@ -68,6 +69,36 @@ pub(crate) struct ImportPlan {
 pub(crate) fn plan(ws: &Workspace, sources: &[Source], start: &str) -> Result<ImportPlan, Failure> {
     let view = engine::read_repo(ws).map_err(Failure::error)?;
     let proposal = propose(&view, sources).map_err(Failure::error)?;
+    plan_proposal(ws, proposal, start)
+}
+
+/// What `init` adds of the repository's own documents: the import of every source into
+/// `start`; a CODEOWNERS that does not parse is left out rather than stopping init, and the
+/// reason returned. Also returns the sources read.
+pub(crate) fn plan_for_init(
+    ws: &Workspace,
+    start: &str,
+) -> Result<(ImportPlan, Vec<Source>, Option<String>), Failure> {
+    let view = engine::read_repo(ws).map_err(Failure::error)?;
+    match propose(&view, &Source::ALL) {
+        Ok(proposal) => Ok((
+            plan_proposal(ws, proposal, start)?,
+            Source::ALL.to_vec(),
+            None,
+        )),
+        Err(ImportError::CodeOwners(e)) => {
+            let sources: Vec<Source> = Source::ALL
+                .into_iter()
+                .filter(|s| *s != Source::CodeOwners)
+                .collect();
+            let proposal = propose(&view, &sources).map_err(Failure::error)?;
+            let plan = plan_proposal(ws, proposal, start)?;
+            Ok((plan, sources, Some(e.to_string())))
+        }
+    }
+}
+
+fn plan_proposal(ws: &Workspace, proposal: Proposal, start: &str) -> Result<ImportPlan, Failure> {
     let current = plan_edits(ws, &[], start).map_err(edit_failure)?;
     let edits = edits_for(&current.index, &proposal);
     let planned = plan_edits(ws, &edits, start).map_err(edit_failure)?;
@@ -142,7 +173,10 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode, Failure> {
         old,
         &plan.planned.new,
     );
-    super::emit(format!("{}\n{diff}", summary(&plan, &sources)))?;
+    super::emit(format!(
+        "{}\n{diff}",
+        summary(&plan, &sources, "Would add", false)
+    ))?;
     if args.dry_run {
         super::emit("\nDry run: nothing was written.\n")?;
         return Ok(ExitCode::SUCCESS);
@@ -194,8 +228,9 @@ fn sources_read(proposal: &Proposal, sources: &[Source]) -> String {
         .join(", ")
 }
 
-/// What would be added, in counts and names, and which roles are still unstaffed.
-fn summary(plan: &ImportPlan, sources: &[Source]) -> String {
+/// What is added (`verb`: "Would add", "Added"), in counts and names (each artifact, when
+/// `list`), and which roles are still unstaffed.
+pub(crate) fn summary(plan: &ImportPlan, sources: &[Source], verb: &str, list: bool) -> String {
     let mut roles = Vec::new();
     let mut kinds = Vec::new();
     let mut artifacts = Vec::new();
@@ -225,12 +260,28 @@ fn summary(plan: &ImportPlan, sources: &[Source]) -> String {
         }
     }
     let mut out = format!(
-        "Read {}.\nWould add {} roles, {} kinds and {} artifacts to {INDEX_FILE}.\n",
+        "Read {}.\n{verb} {}, {} and {} to {INDEX_FILE}{}\n",
         sources_read(&plan.proposal, sources),
-        roles.len(),
-        kinds.len(),
-        artifacts.len()
+        count(roles.len(), "role"),
+        count(kinds.len(), "kind"),
+        count(artifacts.len(), "artifact"),
+        if list { ":" } else { "." }
     );
+    if list {
+        for edit in &plan.edits {
+            if let IndexEdit::AddArtifact(a) = edit {
+                out.push_str(&format!(
+                    "  {}  {}{}\n",
+                    a.id,
+                    sanitize(a.target.as_str()),
+                    a.owner
+                        .as_deref()
+                        .map(|o| format!("  (owner: {o})"))
+                        .unwrap_or_default()
+                ));
+            }
+        }
+    }
     if !handles.is_empty() {
         out.push_str(&format!(
             "Roles keep the handles CODEOWNERS names; `handles:` maps {} to the addresses found.\n",
@@ -249,6 +300,35 @@ fn summary(plan: &ImportPlan, sources: &[Source]) -> String {
             unresolved.join(", ")
         ));
     }
+    let added: Vec<&str> = plan
+        .edits
+        .iter()
+        .filter_map(|e| match e {
+            IndexEdit::AddArtifact(a) => Some(a.target.as_str()),
+            _ => None,
+        })
+        .collect();
+    let disagreements: Vec<String> = plan
+        .proposal
+        .disagreements
+        .iter()
+        .filter(|d| added.contains(&d.path.as_str()))
+        .map(|d| {
+            format!(
+                "  {}: front matter says {}, CODEOWNERS says {}\n",
+                sanitize(&d.path),
+                sanitize(&d.front_matter),
+                sanitize(&d.codeowners)
+            )
+        })
+        .collect();
+    if !disagreements.is_empty() {
+        out.push_str(&format!(
+            "Front matter and CODEOWNERS name different owners for {}; the front matter wins (it is the more specific statement):\n{}",
+            count(disagreements.len(), "document"),
+            disagreements.concat()
+        ));
+    }
     let unowned = plan
         .edits
         .iter()
@@ -256,21 +336,26 @@ fn summary(plan: &ImportPlan, sources: &[Source]) -> String {
         .count();
     if unowned > 0 {
         out.push_str(&format!(
-            "{unowned} artifacts have no owner anywhere (no CODEOWNERS line, no front matter): `handoff check` reports them as no-owner.\n"
+            "{} no owner anywhere (no CODEOWNERS line, no front matter): `handoff check` reports {} as no-owner.\n",
+            if unowned == 1 { "1 artifact has".to_string() } else { format!("{unowned} artifacts have") },
+            if unowned == 1 { "it" } else { "them" }
         ));
     }
     out
 }
 
 fn commit_message(person: &str, plan: &ImportPlan, sources: &[Source]) -> String {
-    let count = |f: fn(&IndexEdit) -> bool| plan.edits.iter().filter(|e| f(e)).count();
-    let artifacts = count(|e| matches!(e, IndexEdit::AddArtifact(_)));
-    let roles = count(|e| matches!(e, IndexEdit::AddRole(_)));
-    let kinds = count(|e| matches!(e, IndexEdit::AddKind(_)));
+    let edits = |f: fn(&IndexEdit) -> bool| plan.edits.iter().filter(|e| f(e)).count();
+    let artifacts = edits(|e| matches!(e, IndexEdit::AddArtifact(_)));
+    let roles = edits(|e| matches!(e, IndexEdit::AddRole(_)));
+    let kinds = edits(|e| matches!(e, IndexEdit::AddKind(_)));
     let person = crate::core::text::sanitize(person);
     format!(
-        "handoff: {person} imports {artifacts} artifacts, {roles} roles and {kinds} kinds\n\n\
+        "handoff: {person} imports {}, {} and {}\n\n\
          Read from {}.\n\nHandoff-Action: import\nHandoff-Sources: {}\n",
+        count(artifacts, "artifact"),
+        count(roles, "role"),
+        count(kinds, "kind"),
         sources_read(&plan.proposal, sources),
         sources
             .iter()

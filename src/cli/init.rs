@@ -14,6 +14,7 @@ use include_dir::{Dir, include_dir};
 use crate::core::analysis::sections::{missing_sections, sections_of};
 use crate::core::model::load::{is_valid_email, load_index};
 use crate::core::model::{Artifact, Index, Kind, Target};
+use crate::core::text::count;
 use crate::engine::INDEX_FILE;
 use crate::yaml::edit::scalar;
 
@@ -273,6 +274,16 @@ pub(crate) fn run(args: InitArgs) -> Result<ExitCode, super::Failure> {
             args.profile.as_str()
         )
     })?;
+    // What the repository already has joins the profile's index: the same detection as
+    // `handoff import`, whose plan is shown.
+    let found = found_documents(&dir, &text, identity.no_repository.is_none())?;
+    let (text, index) = match &found {
+        Some(found) => (
+            found.plan.planned.new.clone(),
+            found.plan.planned.index.clone(),
+        ),
+        None => (text, index),
+    };
 
     // A document's directory may be a symbolic link leading anywhere: nothing is written
     // unless every document would land inside the handoff's directory.
@@ -315,8 +326,65 @@ pub(crate) fn run(args: InitArgs) -> Result<ExitCode, super::Failure> {
         }
     }
 
-    super::emit(summary(&args, &index, &identity, &written, &documents))?;
+    let mut out = summary(&args, &index, &identity, &written, &documents);
+    if let Some(found) = &found {
+        let at = out.find("\nNext steps\n").unwrap_or(out.len());
+        out.insert_str(at, &found.text());
+    }
+    super::emit(out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The documents, roles and people `handoff import` finds in the repository, planned into
+/// the profile's index.
+struct Found {
+    plan: super::import::ImportPlan,
+    sources: Vec<crate::core::import::Source>,
+    /// Why CODEOWNERS was not read, when it does not parse.
+    skipped: Option<String>,
+}
+
+impl Found {
+    fn text(&self) -> String {
+        let mut out = String::from(
+            "\nThis repository already has documents; as `handoff import` reads them:\n",
+        );
+        out.push_str(&super::import::summary(
+            &self.plan,
+            &self.sources,
+            "Added",
+            true,
+        ));
+        if let Some(reason) = &self.skipped {
+            out.push_str(&format!("CODEOWNERS was not read: {reason}\n"));
+        }
+        out
+    }
+}
+
+/// What the repository around `dir` already has, planned into `text`; `None` outside a
+/// repository handoff can read, or when there is nothing to add.
+fn found_documents(
+    dir: &Path,
+    text: &str,
+    in_repository: bool,
+) -> Result<Option<Found>, super::Failure> {
+    if !in_repository {
+        return Ok(None);
+    }
+    let Ok(ws) = crate::engine::Workspace::discover(dir) else {
+        return Ok(None);
+    };
+    let (plan, sources, skipped) = super::import::plan_for_init(&ws, text)?;
+    let adds_artifacts = plan
+        .edits
+        .iter()
+        .any(|e| matches!(e, crate::core::edit::IndexEdit::AddArtifact(_)));
+    Ok((adds_artifacts || skipped.is_some()).then_some(Found {
+        plan,
+        sources,
+        skipped,
+    }))
 }
 
 /// `init --with-docs` on an index that exists: each document it lists that is missing is
@@ -345,9 +413,8 @@ fn add_missing_documents(dir: &Path, index_path: &Path) -> Result<ExitCode, supe
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = format!(
-        "Created {} missing document{} from templates ({INDEX_FILE} is unchanged):\n",
-        missing.len(),
-        if missing.len() == 1 { "" } else { "s" }
+        "Created {} from templates ({INDEX_FILE} is unchanged):\n",
+        count(missing.len(), "missing document")
     );
     let mut paths = Vec::new();
     for (artifact, path) in &missing {
@@ -374,11 +441,11 @@ fn summary(
     documents: &[String],
 ) -> String {
     let mut out = format!(
-        "Wrote {INDEX_FILE} for {}: {} roles, {} kinds, {} artifacts.\n",
+        "Wrote {INDEX_FILE} for {}: {}, {}, {}.\n",
         args.profile.team(),
-        index.roles.len(),
-        index.kinds.len(),
-        index.artifacts.len()
+        count(index.roles.len(), "role"),
+        count(index.kinds.len(), "kind"),
+        count(index.artifacts.len(), "artifact")
     );
     if written.iter().any(|w| w == SCHEMA_FILE) {
         out.push_str(&format!(
@@ -387,8 +454,8 @@ fn summary(
     }
     if !documents.is_empty() {
         out.push_str(&format!(
-            "Created {} documents from templates: {}.\n",
-            documents.len(),
+            "Created {} from templates: {}.\n",
+            count(documents.len(), "document"),
             documents.join(", ")
         ));
     }
@@ -405,18 +472,21 @@ fn summary(
         .filter(|r| r.people.is_empty())
         .map(|r| r.id.as_str())
         .collect();
-    let orphaned = index
-        .artifacts
-        .iter()
-        .filter(|a| a.owner.as_deref().is_some_and(|o| unstaffed.contains(&o)))
-        .count();
+    let orphaned = count(
+        index
+            .artifacts
+            .iter()
+            .filter(|a| a.owner.as_deref().is_some_and(|o| unstaffed.contains(&o)))
+            .count(),
+        "artifact",
+    );
     match (&identity.email, &identity.unusable) {
         (Some(email), _) if args.profile.staffs_every_role() => out.push_str(&next(format!(
             "You ({email}) are in every role. Add people under `people:` as they join."
         ))),
         (Some(email), _) => out.push_str(&next(format!(
             "Staff the roles. You ({email}) are in {}; {} have nobody yet, so `handoff check` reports \
-             owner-unstaffed for the {orphaned} artifacts they own until you add each person's git \
+             owner-unstaffed for the {orphaned} they own until you add each person's git \
              e-mail (`handoff set --role <role> people +them@example.com`).",
             index
                 .roles
@@ -429,13 +499,13 @@ fn summary(
         ))),
         (None, Some(bad)) => out.push_str(&next(format!(
             "git's user.email `{bad}` is not an e-mail address, so no role has anyone yet: \
-             `handoff check` reports owner-unstaffed for all {orphaned} artifacts until you add \
+             `handoff check` reports owner-unstaffed for {orphaned} until you add \
              people's git e-mail addresses under `people:`."
         ))),
         (None, None) => out.push_str(&next(format!(
             "git has no user.email here, so no role has anyone yet: set it (`git config user.email \
              you@example.com`), then add people under `people:`. Until then `handoff check` reports \
-             owner-unstaffed for all {orphaned} artifacts."
+             owner-unstaffed for {orphaned}."
         ))),
     }
     if documents.is_empty() {
@@ -537,6 +607,26 @@ mod tests {
             } else {
                 assert_eq!(staffed, ["pm"]);
             }
+        }
+    }
+
+    #[test]
+    fn every_profile_writes_a_placeholder_description_that_check_reports() {
+        for profile in Profile::ALL {
+            let index = loaded(profile, None);
+            let report = crate::core::analysis::analyze(
+                &index,
+                &crate::core::model::Ledger::default(),
+                &crate::core::model::Facts::default(),
+                jiff::Timestamp::UNIX_EPOCH,
+            );
+            assert!(
+                report
+                    .handoff_findings
+                    .iter()
+                    .any(|f| f.code == crate::core::model::FindingCode::PlaceholderDescription),
+                "{profile:?}"
+            );
         }
     }
 

@@ -31,6 +31,15 @@ fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// A count with its noun, singular for one: "1 artifact", "3 artifacts", "0 roles".
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The number of terminal columns `s` occupies.
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)

@@ -29,9 +29,9 @@ pub(crate) fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
         .map(sanitize)
         .unwrap_or_else(|| "handoff".into());
     out.push_str(&format!(
-        "{} · {head} · {} artifacts\n",
+        "{} · {head} · {}\n",
         paint.bold(&name),
-        s.index.artifacts.len()
+        crate::core::text::count(s.index.artifacts.len(), "artifact")
     ));
     let code_width = FindingCode::ALL
         .iter()
@@ -56,13 +56,22 @@ pub(crate) fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
         }
     };
     // Findings about the handoff as a whole come first: they are not any one artifact's.
-    if !s.report.handoff_findings.is_empty() {
+    let (rules, own): (Vec<&Finding>, Vec<&Finding>) = s
+        .report
+        .handoff_findings
+        .iter()
+        .partition(|f| f.rule.is_some());
+    if !own.is_empty() {
+        out.push_str(&format!("\n{}  handoff.yaml\n", paint.bold("handoff")));
+        write_findings(&mut out, &mut own.into_iter());
+    }
+    if !rules.is_empty() {
         out.push_str(&format!(
             "\n{}  handoff.yaml  {}\n",
             paint.bold("scorecard"),
             paint.dim(&format!("{} rules pass", s.report.scorecard.score()))
         ));
-        write_findings(&mut out, &mut s.report.handoff_findings.iter());
+        write_findings(&mut out, &mut rules.into_iter());
     }
     let mut clean = Vec::new();
     for artifact in &s.index.artifacts {
@@ -116,8 +125,8 @@ pub(crate) fn text(s: &Snapshot, threshold: Severity, paint: Paint) -> String {
         paint.good(&format!("ok (--fail-on {threshold})"))
     };
     out.push_str(&format!(
-        "\n{} artifacts · {} · {} · {} · {verdict}\n",
-        s.index.artifacts.len(),
+        "\n{} · {} · {} · {} · {verdict}\n",
+        crate::core::text::count(s.index.artifacts.len(), "artifact"),
         plural(e, "error"),
         plural(w, "warning"),
         plural(i, "info"),

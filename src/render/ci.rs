@@ -24,8 +24,8 @@ pub(crate) fn github(s: &Snapshot, repo_prefix: &str, threshold: Severity) -> St
     }
     let verdict = if fails(s, threshold) { "FAIL" } else { "ok" };
     out.push_str(&format!(
-        "handoff: {} artifacts · {} · {verdict} (--fail-on {threshold})\n",
-        s.index.artifacts.len(),
+        "handoff: {} · {} · {verdict} (--fail-on {threshold})\n",
+        crate::core::text::count(s.index.artifacts.len(), "artifact"),
         counts_text(s)
     ));
     out
@@ -127,6 +127,21 @@ pub(crate) fn junit(
             findings: s.report.findings_of(&a.id).iter().collect(),
         })
         .collect();
+    // The handoff's own findings that no rule names (`placeholder-description`): one case.
+    let own: Vec<&Finding> = s
+        .report
+        .handoff_findings
+        .iter()
+        .filter(|f| f.rule.is_none())
+        .collect();
+    if !own.is_empty() {
+        cases.push(Case {
+            classname: "handoff.index".to_string(),
+            name: "handoff",
+            file: Some(format!("{repo_prefix}handoff.yaml")),
+            findings: own,
+        });
+    }
     cases.extend(s.report.scorecard.results.iter().map(|r| {
         Case {
             classname: "handoff.scorecard".to_string(),

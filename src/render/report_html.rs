@@ -256,11 +256,11 @@ pub(crate) fn report(s: &Snapshot, status: &Status) -> String {
         html(name)
     ));
     out.push_str(&format!(
-        "<header>\n<p class=\"eyebrow\">Handoff status</p>\n<h1>{}</h1>\n<p class=\"meta\">{} · {} · {} artifacts</p>\n",
+        "<header>\n<p class=\"eyebrow\">Handoff status</p>\n<h1>{}</h1>\n<p class=\"meta\">{} · {} · {}</p>\n",
         html(name),
         html(&head_text(s)),
         date(s.now),
-        s.index.artifacts.len()
+        crate::core::text::count(s.index.artifacts.len(), "artifact")
     ));
     if let Some((email, roles)) = &status.person {
         out.push_str(&format!(

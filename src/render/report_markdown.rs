@@ -66,10 +66,10 @@ pub(crate) fn report(s: &Snapshot, status: &Status) -> String {
         ));
     }
     out.push_str(&format!(
-        "{} · {} · {} artifacts · {}\n\n",
+        "{} · {} · {} · {}\n\n",
         md(&head_text(s)),
         date(s.now),
-        s.index.artifacts.len(),
+        crate::core::text::count(s.index.artifacts.len(), "artifact"),
         counts_text(s)
     ));
     if let Some(d) = &s.index.description {

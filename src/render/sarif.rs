@@ -85,6 +85,10 @@ fn rule_help(code: FindingCode) -> (&'static str, &'static str) {
             "UpstreamChangedAfterSignoff",
             "The owner reads the upstream change and updates the artifact, or acknowledges it: `handoff sign ID --action acknowledge --role ROLE --note WHY`.",
         ),
+        PlaceholderDescription => (
+            "DescriptionIsTemplatePlaceholder",
+            "Say what it is in a sentence or two: `handoff set ID description TEXT` (the handoff's own: edit `description:` at the top of handoff.yaml).",
+        ),
         UnresolvedHandle => (
             "RoleHandleResolvesToNobody",
             "Map the handle to e-mails: `handoff set --handle HANDLE people +EMAIL`, or give it a `.mailmap` entry.",

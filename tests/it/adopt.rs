@@ -3,7 +3,9 @@
 //! `handoff commit`), handles as people, `init` on a repository that has documents.
 
 use crate::common::TestRepo;
-use crate::import::{adopting_repo, check_json, commit_count, handoff, ok};
+use crate::import::{
+    CODEOWNERS, adopting_repo, check_json, commit_count, handoff, last_match_owners, ok,
+};
 
 /// The "Done when" repository with one more decision of the `arch` team, so that dana
 /// owns several artifacts.
@@ -52,12 +54,40 @@ fn owed_by(repo: &TestRepo, email: &str) -> Vec<String> {
         .collect()
 }
 
+/// The "Done when", end to end: import in one commit, an index that loads with
+/// CODEOWNERS' owners and staffed roles, `sign --mine` in one commit, a second import that
+/// changes nothing, and a CODEOWNERS line that does not parse reported with nothing written.
 #[test]
 fn done_when_import_then_sign_mine_accepts_everything_owed_in_one_commit() {
     let repo = adopting_repo_with_two_of_danas();
     let before = commit_count(&repo);
     ok(&repo, &["import", "--yes"]);
     assert_eq!(commit_count(&repo), before + 1, "import: one commit");
+    let index = handoff::core::model::load::load_index(
+        "handoff.yaml",
+        &std::fs::read(repo.abs("handoff.yaml")).unwrap(),
+    )
+    .expect("the index loads");
+    for artifact in &index.artifacts {
+        let path = artifact.target.as_str();
+        let owner = index.role(artifact.owner.as_deref().unwrap()).unwrap();
+        assert!(
+            !owner.members().is_empty(),
+            "{path}: the owner role has people"
+        );
+        if path == "runbooks/payments-outage.md" {
+            continue; // Its front matter names the owner, and wins.
+        }
+        let written = owner
+            .title
+            .clone()
+            .unwrap_or_else(|| owner.people[0].clone());
+        assert_eq!(
+            written,
+            last_match_owners(CODEOWNERS, path)[0],
+            "owner of {path}"
+        );
+    }
     let owed = owed_by(&repo, "dana@acme.example");
     assert!(owed.len() >= 2, "dana owns several artifacts: {owed:?}");
 
@@ -105,6 +135,39 @@ fn done_when_import_then_sign_mine_accepts_everything_owed_in_one_commit() {
     let again = ok(&repo, &["sign", "--mine", "--action", "accept"]);
     assert!(again.contains("nothing to accept"), "{again}");
     assert_eq!(commit_count(&repo), before + 2);
+
+    // A second import changes nothing.
+    let text = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    let out = ok(&repo, &["import", "--yes"]);
+    assert!(out.starts_with("Nothing to import"), "{out}");
+    assert_eq!(commit_count(&repo), before + 2);
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        text
+    );
+
+    // A CODEOWNERS line that does not parse: reported with its line, nothing written.
+    repo.write(
+        ".github/CODEOWNERS",
+        &format!("{CODEOWNERS}/runbooks/deploy.md  Kofi Mensah\n"),
+    );
+    repo.write("runbooks/rollback.md", "# Rollback\n");
+    repo.commit("Name Kofi, badly, and add a runbook");
+    let refused = handoff(&repo, &["import", "--yes"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    let line = CODEOWNERS.lines().count() + 1;
+    assert!(
+        err.contains(&format!(
+            ".github/CODEOWNERS:{line}: `Kofi` is not an owner"
+        )),
+        "{err}"
+    );
+    assert_eq!(commit_count(&repo), before + 3, "nothing committed");
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        text
+    );
 }
 
 #[test]
@@ -378,4 +441,268 @@ fn init_with_docs_on_an_existing_index_adds_only_the_missing_documents() {
         err.contains("handoff init --with-docs") && err.contains("handoff import"),
         "{err}"
     );
+}
+
+/// `handoff commit` killed (SIGKILL) while its pre-commit hook runs, after handoff.yaml is
+/// written and before the branch moves: the next handoff puts the file back as committed, so
+/// the waiting edits are gone from the work tree while the list of them stays. `--abandon`
+/// forgets the list, names what it forgot, and touches no file.
+#[cfg(unix)]
+#[test]
+fn commit_abandon_forgets_the_edits_a_crash_recovery_put_back() {
+    use std::time::{Duration, Instant};
+    let repo = adopting_repo();
+    ok(&repo, &["import", "--yes"]);
+    let committed = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    ok(
+        &repo,
+        &["set", "runbook-deploy", "title", "Deploys", "--no-commit"],
+    );
+    ok(
+        &repo,
+        &["set", "adr-0002-queue", "reviewers", "+arch", "--no-commit"],
+    );
+    let before = commit_count(&repo);
+
+    // A pre-commit hook that says it started, then waits to be released: the kill lands while
+    // handoff waits for it, with the file written and the branch not moved.
+    let marks = tempfile::tempdir().unwrap();
+    let (started, release) = (marks.path().join("started"), marks.path().join("release"));
+    let hook = repo.abs(".git/hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\ntouch '{}'\nwhile [ ! -e '{}' ]; do sleep 0.05; done\nexit 1\n",
+            started.display(),
+            release.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut child = crate::common::handoff_command(repo.path(), "2026-11-22T12:00:00Z")
+        .env("GIT_CONFIG_GLOBAL", repo.path().join(".no-global"))
+        .args(["commit", "-m", "Never lands"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !started.exists() {
+        assert!(Instant::now() < deadline, "the hook never ran");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::write(&release, "").unwrap();
+    std::fs::remove_file(&hook).unwrap();
+    assert_eq!(
+        commit_count(&repo),
+        before,
+        "the killed commit did not land"
+    );
+
+    // The next commit recovers (handoff.yaml is put back as committed) and then refuses.
+    let refused = handoff(&repo, &["commit"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("changed since"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        committed,
+        "recovery put the file back"
+    );
+    let stuck = handoff(&repo, &["set", "runbook-deploy", "title", "Deploy 2"]);
+    assert_eq!(stuck.status.code(), Some(2), "the list still blocks edits");
+
+    let out = ok(&repo, &["commit", "--abandon"]);
+    assert!(
+        out.starts_with("Forgot 2 edits made with --no-commit; nothing was committed:\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("sets title of runbook-deploy to Deploys"),
+        "{out}"
+    );
+    assert!(
+        out.contains("adds arch to reviewers of adr-0002-queue"),
+        "{out}"
+    );
+    assert!(out.contains("handoff.yaml no longer holds them"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        committed,
+        "no file touched"
+    );
+    assert!(!repo.abs(".git/handoff/pending.json").exists());
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+
+    // Unblocked: a committed edit works again, and there is nothing left to abandon.
+    ok(&repo, &["set", "runbook-deploy", "title", "Deploy 2"]);
+    assert_eq!(commit_count(&repo), before + 1);
+    let again = ok(&repo, &["commit", "--abandon"]);
+    assert!(again.starts_with("Nothing to abandon"), "{again}");
+}
+
+#[test]
+fn commit_abandon_keeps_the_file_unless_asked_to_restore_it() {
+    let repo = adopting_repo();
+    ok(&repo, &["import", "--yes"]);
+    let committed = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    let before = commit_count(&repo);
+
+    ok(
+        &repo,
+        &["set", "runbook-deploy", "title", "Deploys", "--no-commit"],
+    );
+    let edited = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    let out = ok(&repo, &["commit", "--abandon"]);
+    assert!(
+        out.starts_with("Forgot 1 edit made with --no-commit"),
+        "{out}"
+    );
+    assert!(
+        out.contains("handoff.yaml still holds them, uncommitted"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        edited,
+        "kept as handoff wrote it"
+    );
+    // It is now an ordinary uncommitted change: handoff's next edit refuses to sweep it in.
+    let refused = handoff(&repo, &["set", "runbook-deploy", "title", "Deploy"]);
+    assert_eq!(refused.status.code(), Some(2));
+    repo.git(&["checkout", "--", "handoff.yaml"]);
+
+    ok(
+        &repo,
+        &["set", "runbook-deploy", "title", "Deploys", "--no-commit"],
+    );
+    let out = ok(&repo, &["commit", "--abandon", "--restore"]);
+    assert!(out.contains("handoff.yaml is back as committed"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap(),
+        committed
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert_eq!(commit_count(&repo), before, "nothing committed");
+
+    // A file changed by a person after handoff's edit is never restored.
+    ok(
+        &repo,
+        &["set", "runbook-deploy", "title", "Deploys", "--no-commit"],
+    );
+    let text = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    repo.write("handoff.yaml", &format!("{text}# a person's note\n"));
+    let out = ok(&repo, &["commit", "--abandon", "--restore"]);
+    assert!(out.contains("handoff.yaml no longer holds them"), "{out}");
+    assert!(
+        std::fs::read_to_string(repo.abs("handoff.yaml"))
+            .unwrap()
+            .ends_with("# a person's note\n")
+    );
+
+    // --restore alone, and -m with --abandon, are refused by the parser.
+    for args in [
+        &["commit", "--restore"][..],
+        &["commit", "--abandon", "-m", "x"][..],
+    ] {
+        assert_eq!(handoff(&repo, args).status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn init_in_a_repository_with_documents_adds_what_import_finds() {
+    let repo = adopting_repo();
+    let before = commit_count(&repo);
+    let out = ok(&repo, &["init", "--profile", "generic"]);
+    assert!(
+        out.contains("This repository already has documents; as `handoff import` reads them:\nRead .github/CODEOWNERS, front-matter, folders, mailmap.\nAdded "),
+        "{out}"
+    );
+    assert!(
+        out.contains("  adr-0001-use-postgres  docs/adr/0001-use-postgres.md  (owner: arch)\n"),
+        "each found document is named: {out}"
+    );
+    assert!(
+        out.contains(
+            "runbooks/payments-outage.md: front matter says @rosa, CODEOWNERS says @acme/sre"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.find("as `handoff import`") < out.find("Next steps"),
+        "{out}"
+    );
+    assert_eq!(commit_count(&repo), before, "init writes, never commits");
+
+    // The same detection as import: on a twin repository, every artifact `import` makes is
+    // in init's index with the same owner, reviewers and kind — but where the profile already
+    // lists the path (its runbooks/deploy.md).
+    let load = |repo: &TestRepo| {
+        handoff::core::model::load::load_index(
+            "handoff.yaml",
+            &std::fs::read(repo.abs("handoff.yaml")).unwrap(),
+        )
+        .unwrap()
+    };
+    let twin = adopting_repo();
+    ok(&twin, &["import", "--yes"]);
+    let (inited, imported) = (load(&repo), load(&twin));
+    let mut compared = 0;
+    for theirs in &imported.artifacts {
+        let ours = inited
+            .artifacts
+            .iter()
+            .find(|a| a.target == theirs.target)
+            .unwrap_or_else(|| panic!("init lacks {}", theirs.target.as_str()));
+        if ours.id == "runbook" {
+            continue; // The profile's own runbook: kept as the profile wrote it.
+        }
+        assert_eq!(ours.id, theirs.id);
+        assert_eq!(ours.owner, theirs.owner, "{}", ours.id);
+        assert_eq!(ours.reviewers, theirs.reviewers, "{}", ours.id);
+        assert_eq!(ours.kind, theirs.kind, "{}", ours.id);
+        compared += 1;
+    }
+    assert_eq!(compared, 3, "{:?}", imported.artifacts);
+    for role in ["lead", "reviewer", "ops", "arch", "rosa", "sre"] {
+        assert!(inited.role(role).is_some(), "role {role}");
+    }
+    assert_eq!(
+        inited.role("rosa").unwrap().members(),
+        ["rosa@acme.example"]
+    );
+    let report = check_json(&repo);
+    assert!(report["artifacts"].as_array().unwrap().len() >= 6);
+
+    // In a directory without documents, init says nothing of the kind.
+    let empty = TestRepo::new();
+    empty.git(&["config", "user.email", "dana@acme.example"]);
+    let out = ok(&empty, &["init", "--profile", "generic"]);
+    assert!(!out.contains("as `handoff import` reads them"), "{out}");
+}
+
+#[test]
+fn init_reads_the_rest_when_codeowners_does_not_parse() {
+    let repo = adopting_repo();
+    repo.write(
+        ".github/CODEOWNERS",
+        "* @acme/eng\n\n/docs/ Dana Whitfield\n",
+    );
+    repo.commit("Break CODEOWNERS");
+    let out = ok(&repo, &["init", "--profile", "generic"]);
+    assert!(
+        out.contains("CODEOWNERS was not read: .github/CODEOWNERS:3: `Dana` is not an owner"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Read front-matter, folders, mailmap."),
+        "{out}"
+    );
+    assert!(out.contains("adr-0001-use-postgres"), "{out}");
 }

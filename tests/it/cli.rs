@@ -57,11 +57,9 @@ fn demo_shows_every_finding_code_and_clean_artifacts() {
         .map(|f| f["code"].as_str().unwrap())
         .collect();
     // The brief's codes, plus `invalid-signoff`; `unreadable` needs a FIFO or a huge file.
-    // `unresolved-handle` is not in the demo's story yet (its index names people by
-    // address); tests/it/handles.rs shows it.
     for code in handoff::core::model::FindingCode::ALL
         .iter()
-        .filter(|c| !matches!(c.as_str(), "unreadable" | "unresolved-handle"))
+        .filter(|c| c.as_str() != "unreadable")
     {
         assert!(seen.contains(code.as_str()), "the demo lacks `{code}`");
     }
@@ -172,7 +170,7 @@ fn text_report_groups_by_artifact_with_fixes_and_a_summary() {
     );
     assert!(
         text.trim_end()
-            .ends_with("1 artifacts · 0 errors · 1 warning · 0 info · ok (--fail-on error)"),
+            .ends_with("1 artifact · 0 errors · 1 warning · 0 info · ok (--fail-on error)"),
         "{text}"
     );
 }

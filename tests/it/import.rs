@@ -6,11 +6,10 @@
 use std::process::Output;
 
 use crate::common::{TestRepo, handoff_command};
-use handoff::core::import::codeowners::CodeOwners;
 
 const NOW: &str = "2026-11-22T12:00:00Z";
 
-const CODEOWNERS: &str = "\
+pub(crate) const CODEOWNERS: &str = "\
 # Default owners for everything
 *                    @acme/eng
 /docs/               @acme/docs
@@ -58,6 +57,67 @@ pub(crate) fn adopting_repo() -> TestRepo {
     repo
 }
 
+/// CODEOWNERS' answer for `path`, worked out without handoff: the owners on the last line
+/// whose pattern matches it, by gitignore's rules for the shapes used here (`*`, anchored
+/// `/dir/`, anchored globs).
+pub(crate) fn last_match_owners(codeowners: &str, path: &str) -> Vec<String> {
+    let mut owners = Vec::new();
+    for line in codeowners.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        if pattern_matches(words.next().unwrap(), path) {
+            owners = words.map(String::from).collect();
+        }
+    }
+    owners
+}
+
+fn pattern_matches(pattern: &str, path: &str) -> bool {
+    let is_dir = pattern.ends_with('/');
+    let bare = pattern.trim_start_matches('/').trim_end_matches('/');
+    let anchored = pattern.starts_with('/') || bare.contains('/');
+    let wanted: Vec<&str> = bare.split('/').collect();
+    let parts: Vec<&str> = path.split('/').collect();
+    let starts = if anchored { 0..1 } else { 0..parts.len() };
+    starts.into_iter().any(|start| {
+        let rest = &parts[start..];
+        rest.len() >= wanted.len()
+            && wanted.iter().zip(rest).all(|(w, p)| wildcard(w.as_bytes(), p.as_bytes()))
+            // The path itself (a file, so not for a directory pattern), or inside it.
+            && (rest.len() > wanted.len() || !is_dir)
+    })
+}
+
+/// `*` any run of characters, `?` one, anything else itself.
+fn wildcard(pattern: &[u8], text: &[u8]) -> bool {
+    match (pattern.first(), text.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => {
+            wildcard(&pattern[1..], text) || (!text.is_empty() && wildcard(pattern, &text[1..]))
+        }
+        (Some(b'?'), Some(_)) => wildcard(&pattern[1..], &text[1..]),
+        (Some(p), Some(t)) if p == t => wildcard(&pattern[1..], &text[1..]),
+        _ => false,
+    }
+}
+
+#[test]
+fn the_independent_codeowners_answer_is_itself_right() {
+    let rules = "*  @all\n/docs/  @docs\n/docs/adr/0002-*.md  @lee\nREADME.md @readme\n";
+    for (path, owner) in [
+        ("src/main.rs", "@all"),
+        ("docs/x.md", "@docs"),
+        ("docs/adr/0002-queue.md", "@lee"),
+        ("docs/adr/0003-queue.md", "@docs"),
+        ("docs/README.md", "@readme"),
+        ("other/docs/x.md", "@all"),
+    ] {
+        assert_eq!(last_match_owners(rules, path), [owner], "{path}");
+    }
+}
+
 pub(crate) fn handoff(repo: &TestRepo, args: &[&str]) -> Output {
     handoff_command(repo.path(), NOW)
         .env("GIT_CONFIG_GLOBAL", repo.path().join(".no-global"))
@@ -101,6 +161,12 @@ fn import_yes_writes_one_commit_whose_owners_follow_codeowners_and_front_matter(
     let out = ok(&repo, &["import", "--yes"]);
     assert!(out.contains("+++ handoff.yaml"), "the diff is shown: {out}");
     assert!(out.contains("committed "), "{out}");
+    assert!(
+        out.contains(
+            "different owners for 1 document; the front matter wins (it is the more specific statement):\n  runbooks/payments-outage.md: front matter says @rosa, CODEOWNERS says @acme/sre\n"
+        ),
+        "the disagreement is said: {out}"
+    );
     assert_eq!(commit_count(&repo), before + 1, "one commit");
     assert_eq!(
         repo.git(&["show", "--name-only", "--format=", "HEAD"])
@@ -126,8 +192,8 @@ fn import_yes_writes_one_commit_whose_owners_follow_codeowners_and_front_matter(
         "the template and the folder's README are not artifacts"
     );
 
-    // Every imported path without front-matter owners is owned as CODEOWNERS' last match says.
-    let rules = CodeOwners::parse("CODEOWNERS", CODEOWNERS).unwrap();
+    // Every imported path without front-matter owners is owned as CODEOWNERS' last match says
+    // (worked out here, independently of handoff's parser).
     let index = handoff::core::model::load::load_index(
         "handoff.yaml",
         &std::fs::read(repo.abs("handoff.yaml")).unwrap(),
@@ -146,7 +212,8 @@ fn import_yes_writes_one_commit_whose_owners_follow_codeowners_and_front_matter(
             assert_eq!(artifact.status.as_str(), "draft");
             continue;
         }
-        let expected = rules.owners_of(path);
+        let expected = last_match_owners(CODEOWNERS, path);
+        assert!(!expected.is_empty(), "{path} has owners");
         let written = owner_role
             .title
             .clone()
@@ -225,7 +292,7 @@ fn a_second_import_changes_nothing_and_keeps_what_a_person_wrote() {
     repo.commit("Write the rollback runbook");
     let out = ok(&repo, &["import", "--yes"]);
     assert!(
-        out.contains("Would add 0 roles, 0 kinds and 1 artifacts"),
+        out.contains("Would add 0 roles, 0 kinds and 1 artifact to"),
         "{out}"
     );
     let now = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();

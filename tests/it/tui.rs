@@ -193,6 +193,41 @@ fn a_filter_finds_descriptions_and_says_what_names_nothing() {
         !screen.contains("no severity") && !screen.contains("no role"),
         "{screen}"
     );
+
+    // Issue 15's words: "refund" finds the refund PRD (its approver is the billing and
+    // refunds specialist), "Billing" the specialist's artifacts, and only those.
+    let rows = |word: &str| -> Vec<String> {
+        let mut a = app(false);
+        key(&mut a, "/");
+        for c in word.chars() {
+            key(&mut a, &c.to_string());
+        }
+        render(&mut a, 120, 40);
+        a.matrix
+            .rows
+            .iter()
+            .map(|&i| a.snap.index.artifacts[i].id.clone())
+            .collect()
+    };
+    let refund = rows("refund");
+    assert!(refund.contains(&"prd".to_string()), "{refund:?}");
+    let billing = rows("Billing");
+    for id in ["prd", "framing", "flows"] {
+        assert!(billing.contains(&id.to_string()), "{id}: {billing:?}");
+    }
+    for id in ["dashboard-cost-latency", "runbook-cost-spike"] {
+        assert!(!billing.contains(&id.to_string()), "{id}: {billing:?}");
+    }
+
+    // An unknown role says so, and matches nothing.
+    let mut a = app(false);
+    key(&mut a, "/");
+    for c in "role:nobody".chars() {
+        key(&mut a, &c.to_string());
+    }
+    let screen = text(&render(&mut a, 120, 40));
+    assert!(screen.contains("no role `nobody`"), "{screen}");
+    assert!(screen.contains(" 0 of "), "{screen}");
 }
 
 #[test]

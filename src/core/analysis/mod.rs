@@ -89,7 +89,8 @@ pub struct FindingAction {
 pub struct Report {
     /// Every finding about an artifact, grouped by artifact in index order.
     pub findings: Vec<Finding>,
-    /// Findings about the handoff as a whole (`scorecard-unmet`): kept apart so that every
+    /// Findings about the handoff as a whole (`placeholder-description` of its description,
+    /// then `scorecard-unmet`): kept apart so that every
     /// finding in `findings` names its artifact.
     pub handoff_findings: Vec<Finding>,
     /// The index's scorecard, judged.
@@ -134,7 +135,10 @@ impl Report {
     /// Judges the scorecard again (after its facts, or the artifacts' findings, changed).
     pub fn rescore(&mut self, index: &Index, facts: &Facts) {
         self.scorecard = scorecard::evaluate(index, facts, &self.findings);
-        self.handoff_findings = self.scorecard.unmet();
+        self.handoff_findings = rules::description::handoff_description_finding(index)
+            .into_iter()
+            .chain(self.scorecard.unmet())
+            .collect();
     }
 
     /// How many findings there are of each severity: (errors, warnings, infos).

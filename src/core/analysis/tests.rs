@@ -697,3 +697,41 @@ fn pending_facts_decide_nothing() {
         vec!["unsigned:ai-eng", "unsigned:domain-expert"]
     );
 }
+
+#[test]
+fn placeholder_description_until_a_person_replaces_it() {
+    let placeholder = "One or two sentences: what this project is and who relies on it.";
+    let yaml = BASE
+        .replace(
+            "version: 1\n",
+            &format!("version: 1\ndescription: >\n  {placeholder}\n"),
+        )
+        .replace(
+            "    path: docs/framing.md\n",
+            &format!("    path: docs/framing.md\n    description: \"{placeholder}\"\n"),
+        );
+    let report = run(&yaml, &all_signed(), &clean_facts());
+    assert_eq!(
+        codes(&report, "framing"),
+        vec!["placeholder-description:pm"]
+    );
+    assert_eq!(report.findings[0].severity, Severity::Info);
+    assert!(
+        report.findings[0]
+            .fix
+            .contains("handoff set framing description")
+    );
+    let own: Vec<&str> = report
+        .handoff_findings
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect();
+    assert_eq!(own, ["placeholder-description"]);
+    assert_eq!(report.handoff_findings[0].subject(), "handoff");
+
+    // A person's words raise nothing.
+    let replaced = yaml.replace(placeholder, "Drafts replies for support agents.");
+    let report = run(&replaced, &all_signed(), &clean_facts());
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert!(report.handoff_findings.is_empty());
+}

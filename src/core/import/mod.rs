@@ -102,6 +102,20 @@ pub struct Proposal {
     pub handles: Vec<(String, Vec<String>)>,
     /// Which CODEOWNERS file was read, if any.
     pub codeowners: Option<String>,
+    /// Documents whose front matter names another owner than CODEOWNERS does (the front
+    /// matter wins), so the plan can say so.
+    pub disagreements: Vec<Disagreement>,
+}
+
+/// A document whose front matter and CODEOWNERS name different owners.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disagreement {
+    /// The path as the artifact names it.
+    pub path: String,
+    /// The owner the front matter names (the one imported).
+    pub front_matter: String,
+    /// The owner CODEOWNERS' last matching line names.
+    pub codeowners: String,
 }
 
 /// Why nothing can be imported.
@@ -149,6 +163,7 @@ pub fn propose(view: &RepoView, sources: &[Source]) -> Result<Proposal, ImportEr
     let mut templates: BTreeMap<Family, Vec<String>> = BTreeMap::new();
     let mut artifacts = Vec::new();
     let mut ids = BTreeSet::new();
+    let mut disagreements = Vec::new();
     for repo_path in &view.files {
         let Some(path) = repo_path.strip_prefix(&view.prefix) else {
             continue;
@@ -177,6 +192,15 @@ pub fn propose(view: &RepoView, sources: &[Source]) -> Result<Proposal, ImportEr
             .as_ref()
             .map(|co| co.owners_of(repo_path))
             .unwrap_or_default();
+        if let (Some(theirs), Some(ours)) = (fm.owners.first(), code_owners.first())
+            && !theirs.trim().eq_ignore_ascii_case(ours.trim())
+        {
+            disagreements.push(Disagreement {
+                path: path.to_string(),
+                front_matter: theirs.clone(),
+                codeowners: ours.clone(),
+            });
+        }
         let (owner, reviewers) = ownership(&fm, &code_owners, &mut roles);
         let id = unique_id(&artifact_id(path, placed.as_ref()), &mut ids);
         let title = fm
@@ -224,6 +248,7 @@ pub fn propose(view: &RepoView, sources: &[Source]) -> Result<Proposal, ImportEr
         artifacts,
         handles,
         codeowners: codeowners_file,
+        disagreements,
     })
 }
 

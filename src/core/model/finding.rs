@@ -114,6 +114,7 @@ finding_codes! {
     ContractViolation = "contract-violation", Gap, Error, "a document does not satisfy its kind's JSON Schema";
     UnversionedChange = "unversioned-change", Stale, Warning, "the content changed since its newest approval but its version did not (or the version is missing, or has no changelog entry)";
     UnresolvedHandle = "unresolved-handle", Gap, Warning, "a role names an @handle or @org/team that `handles:` and the mailmap resolve to nobody";
+    PlaceholderDescription = "placeholder-description", Gap, Info, "a description still holds the placeholder a template wrote (the handoff's, or an artifact's)";
 }
 
 impl fmt::Display for FindingCode {

@@ -112,7 +112,7 @@ const TOP_FIELDS: &[Field] = &[
     field(
         "description",
         Shape::Text,
-        "What the feature does, in a sentence or two.",
+        "What the feature does, in a sentence or two. The placeholder `handoff init` writes (\"One or two sentences: ...\") is reported as placeholder-description until it is replaced.",
     ),
     field(
         "roles",
@@ -303,7 +303,11 @@ const ARTIFACT_FIELDS: &[Field] = &[
         Shape::Text,
         "The artifact's name as people say it.",
     ),
-    field("description", Shape::Text, "What the artifact is for."),
+    field(
+        "description",
+        Shape::Text,
+        "What the artifact is for. A template's placeholder (\"One or two sentences: ...\") is reported as placeholder-description.",
+    ),
     field(
         "kind",
         Shape::Text,

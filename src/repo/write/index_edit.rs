@@ -254,6 +254,86 @@ pub fn commit_pending(
     })
 }
 
+/// What became of a file a forgotten `--no-commit` edit changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbandonedFile {
+    /// It still holds what handoff wrote, and is left so (an ordinary uncommitted change).
+    Kept,
+    /// It held what handoff wrote and was put back as committed at HEAD (`--restore`).
+    Restored,
+    /// It no longer holds what handoff wrote (put back by a crash recovery, or edited since),
+    /// so it was not touched.
+    Changed,
+}
+
+/// What `handoff commit --abandon` forgot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abandoned {
+    /// The edits forgotten, in the order made.
+    pub changes: Vec<String>,
+    /// Each file they changed (repository-relative) and what became of it.
+    pub files: Vec<(String, AbandonedFile)>,
+    /// What was finished or undone of a killed handoff's change first.
+    pub recovered: Vec<super::journal::Recovered>,
+}
+
+/// Forgets the `--no-commit` edits waiting for `handoff commit`. Work-tree files are left as
+/// they are, except with `restore`: a file that still holds exactly what handoff wrote is put
+/// back as committed at HEAD. A file changed since by anything else is never touched.
+pub fn abandon_pending(
+    ws: &Workspace,
+    restore: bool,
+    options: &CommitOptions,
+) -> Result<Abandoned, IndexEditError> {
+    let repo = facts::open_repo(ws).map_err(|e| WriteError::Repository(e.to_string()))?;
+    let (_lock, recovered) = change::begin(&repo, options.own_writes.as_ref())?;
+    let pending = Pending::read(&repo);
+    let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let mut files = Vec::new();
+    for file in &pending.files {
+        let path = ws.repo_root.join(&file.path);
+        let holds_ours = std::fs::read(&path)
+            .ok()
+            .is_some_and(|bytes| blob_id(&bytes).as_deref() == Some(file.blob.as_str()));
+        let fate = match (holds_ours, restore) {
+            (false, _) => AbandonedFile::Changed,
+            (true, false) => AbandonedFile::Kept,
+            (true, true) => {
+                let committed = head
+                    .as_ref()
+                    .and_then(|c| c.tree().ok())
+                    .and_then(|t| t.get_path(std::path::Path::new(&file.path)).ok())
+                    .and_then(|entry| repo.find_blob(entry.id()).ok())
+                    .map(|blob| blob.content().to_vec());
+                let own = options.own_writes.as_ref();
+                match committed {
+                    Some(bytes) => super::atomic::write_atomic_marked(&path, &bytes, own),
+                    None => {
+                        if let Some(own) = own {
+                            own.mark_removed(&path);
+                        }
+                        std::fs::remove_file(&path)
+                    }
+                }
+                .map_err(|source| WriteError::Io {
+                    path: file.path.clone(),
+                    source,
+                })?;
+                AbandonedFile::Restored
+            }
+        };
+        files.push((file.path.clone(), fate));
+    }
+    Pending::default()
+        .save(&repo)
+        .map_err(IndexEditError::PendingList)?;
+    Ok(Abandoned {
+        changes: pending.changes,
+        files,
+        recovered,
+    })
+}
+
 /// The message of a batch of edits: the summary (given, or the one edit's, or a count), one
 /// line per edit, a trailer.
 fn pending_message(person: &str, summary: Option<&str>, changes: &[String]) -> String {
@@ -261,7 +341,10 @@ fn pending_message(person: &str, summary: Option<&str>, changes: &[String]) -> S
     let summary = match (summary.map(str::trim).filter(|s| !s.is_empty()), changes) {
         (Some(given), _) => summary_text(given, 200),
         (None, [one]) => format!("handoff: {person} {one}"),
-        (None, many) => format!("handoff: {person} makes {} edits to the index", many.len()),
+        (None, many) => format!(
+            "handoff: {person} makes {} to the index",
+            crate::core::text::count(many.len(), "edit")
+        ),
     };
     let mut message = format!("{summary}\n\n");
     for change in changes {

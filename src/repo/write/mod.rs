@@ -31,7 +31,8 @@ pub use change::{BaseHead, CommitOptions, WriteError};
 pub use commit::CommitError;
 pub(crate) use commit::commit_paths;
 pub use index_edit::{
-    EditOutcome, IndexEditError, PendingCommit, PendingOutcome, PlannedEdits, apply_edit,
-    apply_edit_uncommitted, commit_pending, commit_planned, committer_name, plan_edits,
+    Abandoned, AbandonedFile, EditOutcome, IndexEditError, PendingCommit, PendingOutcome,
+    PlannedEdits, abandon_pending, apply_edit, apply_edit_uncommitted, commit_pending,
+    commit_planned, committer_name, plan_edits,
 };
 pub use signoff::{SignAllOutcome, SignError, SignOutcome, Signed, sign, sign_all};

@@ -292,7 +292,10 @@ fn batch_message(name: &str, prepared: &[Prepared]) -> String {
     } else {
         "signs"
     };
-    let mut message = format!("handoff: {person} {verb} {} artifacts\n\n", prepared.len());
+    let mut message = format!(
+        "handoff: {person} {verb} {}\n\n",
+        crate::core::text::count(prepared.len(), "artifact")
+    );
     for p in prepared {
         let r = &p.signed.record;
         message.push_str(&format!(

@@ -5,6 +5,7 @@ mod approvals;
 mod content;
 mod contracts;
 mod dependencies;
+pub(crate) mod description;
 mod freshness;
 mod governance;
 mod ledger;
@@ -49,6 +50,7 @@ pub(super) fn decide(
     freshness::freshness_findings(cx, artifact, f, state);
     lifecycle::lifecycle_findings(cx, artifact, f, state, pending);
     policy::policy_findings(cx, artifact);
+    description::description_findings(cx, artifact);
     ledger::record_findings(
         cx,
         ledger,
