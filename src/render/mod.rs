@@ -18,6 +18,7 @@ pub(crate) mod review;
 pub(crate) mod sarif;
 pub(crate) mod scorecard;
 pub(crate) mod style;
+pub(crate) mod trend_chart;
 
 use crate::core::analysis::Finding;
 use crate::core::model::{LoadError, LoadErrors, Severity};
