@@ -96,6 +96,8 @@ impl App {
                 let list = self.list()?;
                 list.items.get(list.cursor.selected).map(|&i| &findings[i])
             }
+            // The "since last review" card is about no one finding.
+            View::Agenda if self.recent.on_card => None,
             View::Agenda => self.agenda.items.get(self.agenda.at).map(|&i| &findings[i]),
             View::Matrix => {
                 let id = self.selected_artifact_id()?;
