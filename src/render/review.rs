@@ -296,20 +296,11 @@ fn sections(r: &Review) -> Vec<(String, Vec<String>)> {
 
 /// `2026-11-22: 38 open (13 errors, 17 warnings, 8 info)`.
 fn week_line(w: &WeekCount) -> String {
-    let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("{n} {word}")
-        } else {
-            format!("{n} {word}s")
-        }
-    };
     format!(
-        "{}: {} open ({}, {}, {} info)",
+        "{}: {} open ({})",
         date(w.week_end),
         w.open(),
-        plural(w.error, "error"),
-        plural(w.warning, "warning"),
-        w.info
+        super::counts_words((w.error, w.warning, w.info), ", ")
     )
 }
 

@@ -323,6 +323,17 @@ fn present_mode_starts_with_what_changed_since_the_last_review() {
     insta::assert_snapshot!("since_last_review_120x40", tall);
 }
 
+/// The sparkline after "trend " in a header.
+fn sparkline_in(header: &str) -> String {
+    header
+        .split("trend ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no trend in {header}"))
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect()
+}
+
 #[test]
 fn the_header_shows_open_findings_over_the_weeks_once_the_history_is_read() {
     let mut a = app(false);
@@ -332,13 +343,7 @@ fn the_header_shows_open_findings_over_the_weeks_once_the_history_is_read() {
     let after = screen(&mut a, 120, 40);
     let header = after.lines().next().unwrap().to_string();
     insta::assert_snapshot!("header_trend_120x40", header);
-    let spark: String = header
-        .split("trend ")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    let spark = sparkline_in(&header);
     assert_eq!(spark.chars().count(), a.trend().len(), "{header}");
     assert!(spark.chars().all(|c| "▁▂▃▄▅▆▇█".contains(c)), "{header}");
 
@@ -357,13 +362,7 @@ fn the_header_shows_open_findings_over_the_weeks_once_the_history_is_read() {
         .unwrap()
         .to_string();
     assert!(header.is_ascii(), "{header}");
-    let spark: String = header
-        .split("trend ")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    let spark = sparkline_in(&header);
     assert_eq!(spark.len(), 12, "{header}");
     assert!(spark.chars().all(|c| "_.-=^".contains(c)), "{header}");
 }
