@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use crate::engine::trend;
 use crate::render::{Status, report_html, report_markdown};
 
 #[derive(Debug, Args)]
@@ -25,6 +26,10 @@ pub(crate) struct ReportArgs {
     /// sign-offs they gave
     #[arg(long, value_name = "EMAIL")]
     pub person: Option<String>,
+
+    /// How many weeks the HTML report's trend chart of open findings covers (0: no chart)
+    #[arg(long, value_name = "N", default_value_t = trend::DEFAULT_WEEKS)]
+    pub weeks: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -46,7 +51,7 @@ fn inferred_format(output: Option<&Path>) -> ReportFormat {
 }
 
 pub(crate) fn run(args: ReportArgs) -> Result<ExitCode, super::Failure> {
-    let (_, snapshot) = super::load(args.dir.as_deref())?;
+    let (ws, snapshot) = super::load(args.dir.as_deref())?;
     let format = args
         .format
         .unwrap_or_else(|| inferred_format(args.output.as_deref()));
@@ -56,7 +61,11 @@ pub(crate) fn run(args: ReportArgs) -> Result<ExitCode, super::Failure> {
     };
     let page = match format {
         ReportFormat::Markdown => report_markdown::report(&snapshot, &status),
-        ReportFormat::Html => report_html::report(&snapshot, &status),
+        ReportFormat::Html => {
+            let trend = trend::trend_to_now(&ws, snapshot.now, args.weeks)
+                .map_err(super::Failure::error)?;
+            report_html::report(&snapshot, &status, &trend)
+        }
     };
     match &args.output {
         Some(path) => {

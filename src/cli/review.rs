@@ -11,7 +11,7 @@ use super::set::report_commit;
 use crate::core::model::{Duration, REVIEWS_FILE};
 use crate::engine::as_of::{CommitPoint, Timeline};
 use crate::engine::waiting::waiting;
-use crate::engine::{clock, locate, review};
+use crate::engine::{clock, locate, review, trend};
 use crate::render::review as render;
 use crate::repo::write::CommitOptions;
 use crate::repo::write::review_point::record_review;
@@ -37,6 +37,11 @@ pub(crate) struct ReviewArgs {
     /// How far back sign-off turnarounds (median, 90th percentile) are measured
     #[arg(long, value_name = "DURATION", default_value = "90d", value_parser = parse_window)]
     pub window: Duration,
+
+    /// How many weeks the trend of open findings covers (0: none), each week ending a
+    /// multiple of 7 days before the end of the interval
+    #[arg(long, value_name = "N", default_value_t = trend::DEFAULT_WEEKS)]
+    pub weeks: usize,
 
     /// Record that a review happened now: a review point appended to .handoff/reviews.yaml
     /// and committed alone, the start of the next `--since last-review`
@@ -133,8 +138,7 @@ pub(crate) fn run(args: ReviewArgs) -> Result<ExitCode, super::Failure> {
     let mut since_review = None;
     let since = match &args.since {
         Some(value) if value == LAST_REVIEW => {
-            let last = timeline
-                .last_review(&until)
+            let (last, found) = review::last_review_start(&timeline, &head, &until)
                 .map_err(super::Failure::error)?
                 .ok_or_else(|| {
                     super::Failure::error(format!(
@@ -142,9 +146,6 @@ pub(crate) fn run(args: ReviewArgs) -> Result<ExitCode, super::Failure> {
                         &until.change.commit[..until.change.commit.len().min(8)]
                     ))
                 })?;
-            let found = timeline
-                .at_or_before_or_first(&head, last.at)
-                .map_err(super::Failure::error)?;
             since_review = Some(last);
             found
         }
@@ -165,6 +166,8 @@ pub(crate) fn run(args: ReviewArgs) -> Result<ExitCode, super::Failure> {
         .unwrap_or(review.now);
     review.waiting =
         waiting(&timeline, &until, review.now, window_start).map_err(super::Failure::error)?;
+    review.trend =
+        trend::trend(&timeline, &until, review.now, args.weeks).map_err(super::Failure::error)?;
     let page = match args.format {
         ReviewFormat::Text => render::text(&review),
         ReviewFormat::Json => render::json(&review),

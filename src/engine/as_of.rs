@@ -58,6 +58,9 @@ pub struct PastHandoff {
 pub struct Timeline<'w> {
     workspace: &'w Workspace,
     repo: Repository,
+    /// Commits the history walks visited, over every evaluation (to show the saving in
+    /// tests).
+    commits_walked: std::cell::Cell<usize>,
 }
 
 impl<'w> Timeline<'w> {
@@ -65,7 +68,13 @@ impl<'w> Timeline<'w> {
         Ok(Timeline {
             workspace,
             repo: facts::open_repo(workspace)?,
+            commits_walked: Default::default(),
         })
+    }
+
+    /// Commits whose trees the history walks compared, over every evaluation so far.
+    pub fn commits_walked(&self) -> usize {
+        self.commits_walked.get()
     }
 
     pub fn head(&self) -> Result<CommitPoint, AsOfError> {
@@ -127,6 +136,8 @@ impl<'w> Timeline<'w> {
                 },
             );
         }
+        self.commits_walked
+            .set(self.commits_walked.get() + reader.commits_walked());
         Ok((0..points.len()).filter_map(|i| done.remove(&i)).collect())
     }
 

@@ -10,6 +10,7 @@ pub mod impact;
 pub mod org;
 mod reach;
 pub mod review;
+pub mod trend;
 pub mod waiting;
 pub mod worker;
 

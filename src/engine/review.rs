@@ -21,6 +21,7 @@ use jiff::Timestamp;
 
 use super::Snapshot;
 use super::as_of::{AsOfError, CommitPoint, PastHandoff, Timeline};
+use super::trend::WeekCount;
 use super::waiting::Waiting;
 use crate::core::analysis::Finding;
 use crate::core::analysis::scorecard::RuleState;
@@ -48,6 +49,9 @@ pub struct Review {
     /// Who must sign what at the end, and the turnarounds over the window (see
     /// [`super::waiting`]).
     pub waiting: Waiting,
+    /// Open findings at each week's end up to the end of the interval, oldest first (see
+    /// [`super::trend`]).
+    pub trend: Vec<WeekCount>,
     /// Scorecard rules whose state differs between the start and the end.
     pub rules: Vec<RuleChange>,
 }
@@ -167,6 +171,7 @@ pub fn review(
         still_open: Vec::new(),
         waiting: Waiting::default(),
         rules: Vec::new(),
+        trend: Vec::new(),
     };
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
         return Ok(review);
@@ -304,6 +309,21 @@ fn rule_changes(points: &[(Option<CommitPoint>, Snapshot)]) -> Vec<RuleChange> {
             })
         })
         .collect()
+}
+
+/// Where a review since the last recorded review starts: the newest review point recorded in
+/// `until`'s tree, and the newest commit on `head`'s first-parent line at or before it (its
+/// first commit when all are younger). `None` when no review is recorded.
+pub fn last_review_start(
+    timeline: &Timeline,
+    head: &CommitPoint,
+    until: &CommitPoint,
+) -> Result<Option<(ReviewPoint, CommitPoint)>, AsOfError> {
+    let Some(last) = timeline.last_review(until)? else {
+        return Ok(None);
+    };
+    let start = timeline.at_or_before_or_first(head, last.at)?;
+    Ok(Some((last, start)))
 }
 
 /// The records `after`'s ledger has that `before`'s has not, by artifact, in file order.

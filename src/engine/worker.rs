@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
+use jiff::Timestamp;
+
+use super::trend::Recent;
 use crate::core::model::{ContentRules, ContractRequest, Target};
 use crate::repo::facts::{self, FactsPiece};
 use crate::repo::workspace::Workspace;
@@ -205,6 +208,61 @@ impl FactsWorker {
             Ok(()) => send(FactsUpdate::Done(g)),
             Err(e) => send(FactsUpdate::Failed(g, e.to_string())),
         }
+    }
+}
+
+/// Where the recent history's reads go (the event loop's channel).
+pub type RecentSink = Arc<dyn Fn(Result<Recent, String>) + Send + Sync>;
+
+/// Reads the handoff's recent history ([`super::trend::recent`]: the trend and the review
+/// since the last review point) on a background thread. Latest wins: while one read runs,
+/// only the newest request waits, and it is read next.
+#[derive(Clone)]
+pub struct RecentWorker {
+    workspace: Workspace,
+    /// Whether a read runs, and the `now` of the request waiting.
+    queue: Arc<Mutex<(bool, Option<Timestamp>)>>,
+    weeks: usize,
+    out: RecentSink,
+}
+
+impl RecentWorker {
+    pub fn new(workspace: Workspace, weeks: usize, out: RecentSink) -> RecentWorker {
+        RecentWorker {
+            workspace,
+            queue: Arc::default(),
+            weeks,
+            out,
+        }
+    }
+
+    /// Reads the history up to `now` (after what runs, if anything does).
+    pub fn request(&self, now: Timestamp) {
+        let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        q.1 = Some(now);
+        if q.0 {
+            return;
+        }
+        q.0 = true;
+        drop(q);
+        let worker = self.clone();
+        thread::spawn(move || {
+            loop {
+                let now = {
+                    let mut q = worker.queue.lock().unwrap_or_else(|e| e.into_inner());
+                    match q.1.take() {
+                        Some(now) => now,
+                        None => {
+                            q.0 = false;
+                            return;
+                        }
+                    }
+                };
+                let read = super::trend::recent(&worker.workspace, now, worker.weeks)
+                    .map_err(|e| e.to_string());
+                (worker.out)(read);
+            }
+        });
     }
 }
 

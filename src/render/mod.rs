@@ -19,6 +19,7 @@ pub(crate) mod review;
 pub(crate) mod sarif;
 pub(crate) mod scorecard;
 pub(crate) mod style;
+pub(crate) mod trend_chart;
 
 use crate::core::analysis::Finding;
 use crate::core::model::{LoadError, LoadErrors, Severity};
@@ -107,6 +108,11 @@ fn sort_key<'l>(
 /// "9 errors · 11 warnings · 3 info".
 pub(crate) fn counts_text(s: &Snapshot) -> String {
     let (e, w, i) = s.report.counts();
+    counts_words((e, w, i), " · ")
+}
+
+/// Errors, warnings and infos in words, joined by `separator`: "9 errors, 1 warning, 3 info".
+pub(crate) fn counts_words((e, w, i): (usize, usize, usize), separator: &str) -> String {
     let plural = |n: usize, word: &str| {
         if n == 1 {
             format!("{n} {word}")
@@ -115,7 +121,7 @@ pub(crate) fn counts_text(s: &Snapshot) -> String {
         }
     };
     format!(
-        "{} · {} · {i} info",
+        "{}{separator}{}{separator}{i} info",
         plural(e, "error"),
         plural(w, "warning")
     )

@@ -8,6 +8,7 @@ use super::{Status, counts_text, fails, head_text, role_title};
 use crate::core::analysis::{CellState, Finding, date};
 use crate::core::model::Severity;
 use crate::engine::Snapshot;
+use crate::engine::trend::WeekCount;
 use crate::render::glyphs::state_glyph;
 use crate::render::glyphs::state_words;
 
@@ -241,8 +242,21 @@ fn signoffs(status: &Status) -> String {
     out
 }
 
+/// The trend chart, when there is history to draw.
+fn trend_section(trend: &[WeekCount]) -> String {
+    let (Some(first), Some(last)) = (trend.first(), trend.last()) else {
+        return String::new();
+    };
+    format!(
+        "<section id=\"trend\">\n<h2>Trend</h2>\n<p class=\"lede\">Open findings at the end of each week from {} to {}, as committed.</p>\n{}</section>\n",
+        date(first.week_end),
+        date(last.week_end),
+        super::trend_chart::svg(trend)
+    )
+}
+
 /// The whole page.
-pub(crate) fn report(s: &Snapshot, status: &Status) -> String {
+pub(crate) fn report(s: &Snapshot, status: &Status, trend: &[WeekCount]) -> String {
     let name = s.index.name.as_deref().unwrap_or("handoff");
     let (errors, warnings, infos) = s.report.counts();
     let mut out =
@@ -297,6 +311,7 @@ pub(crate) fn report(s: &Snapshot, status: &Status) -> String {
     out.push_str("<section id=\"matrix\">\n<h2>Ownership matrix</h2>\n<p class=\"lede\">Who owns, reviews and reads each artifact, and where each role's sign-off stands.</p>\n");
     out.push_str(&matrix(s));
     out.push_str("</section>\n");
+    out.push_str(&trend_section(trend));
     out.push_str(&scorecard(&s.report.scorecard));
     out.push_str(&findings(
         "gaps",

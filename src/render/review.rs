@@ -8,6 +8,7 @@ use crate::core::analysis::{Finding, date};
 use crate::core::text::sanitize;
 use crate::engine::as_of::CommitPoint;
 use crate::engine::review::{ChangeKind, FindingEvent, Review, RuleChange};
+use crate::engine::trend::WeekCount;
 use crate::engine::waiting::Turnaround;
 
 /// Version of the JSON document; raised when a field changes meaning or goes away.
@@ -135,6 +136,12 @@ pub(crate) fn json(r: &Review) -> String {
             "roles": r.waiting.by_role.iter().map(turnaround_json).collect::<Vec<_>>(),
             "people": r.waiting.by_person.iter().map(turnaround_json).collect::<Vec<_>>(),
         },
+        "trend": r.trend.iter().map(|w| json!({
+            "week_end": w.week_end.to_string(),
+            "error": w.error,
+            "warning": w.warning,
+            "info": w.info,
+        })).collect::<Vec<_>>(),
         "still_open": r.still_open.iter().map(|o| {
             let mut v = finding_json(&o.finding);
             v["since"] = json!(o.open_since.to_string());
@@ -304,7 +311,21 @@ fn sections(r: &Review) -> Vec<(String, Vec<String>)> {
             })
             .collect(),
     ));
+    out.push((
+        format!("Open findings at each week's end ({})", r.trend.len()),
+        r.trend.iter().map(week_line).collect(),
+    ));
     out
+}
+
+/// `2026-11-22: 38 open (13 errors, 17 warnings, 8 info)`.
+fn week_line(w: &WeekCount) -> String {
+    format!(
+        "{}: {} open ({})",
+        date(w.week_end),
+        w.open(),
+        super::counts_words((w.error, w.warning, w.info), ", ")
+    )
 }
 
 fn heading(r: &Review) -> String {
@@ -371,8 +392,14 @@ pub(crate) fn html_page(r: &Review) -> String {
         body.push_str(&format!("<p class=\"lede\">{}</p>\n", html(&line)));
     }
     body.push_str("</header>\n<main>\n");
-    for (title, lines) in sections(r) {
+    let sections = sections(r);
+    let trend_at = sections.len() - 1;
+    for (at, (title, lines)) in sections.into_iter().enumerate() {
         body.push_str(&format!("<h2>{}</h2>\n", html(&title)));
+        if at == trend_at {
+            // The trend, the last section, as a chart above its numbers.
+            body.push_str(&super::trend_chart::svg(&r.trend));
+        }
         if lines.is_empty() {
             body.push_str("<p class=\"lede\">None.</p>\n");
             continue;

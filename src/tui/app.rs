@@ -92,6 +92,8 @@ pub struct App {
     pub gaps: FindingList,
     pub stale: FindingList,
     pub agenda: AgendaState,
+    /// The trend and what changed since the last review, read off the UI thread.
+    pub recent: super::recent::RecentView,
     /// How far the Scorecard view is scrolled, in lines.
     pub scorecard_scroll: u16,
     /// The detail and the modal layer over the view.
@@ -149,6 +151,7 @@ impl App {
             gaps: FindingList::default(),
             stale: FindingList::default(),
             agenda: AgendaState::default(),
+            recent: Default::default(),
             scorecard_scroll: 0,
             overlay: Overlay::default(),
             filter: Filter::default(),
@@ -220,6 +223,7 @@ impl App {
             View::Matrix => self.matrix.rows.get(self.matrix.cursor.selected).copied(),
             View::Gaps => finding(&self.gaps).and_then(finding_artifact),
             View::Stale => finding(&self.stale).and_then(finding_artifact),
+            View::Agenda if self.recent.on_card => None,
             View::Agenda => self
                 .agenda
                 .items
@@ -462,6 +466,9 @@ impl App {
     }
 
     fn agenda_step(&mut self, forward: bool) {
+        if self.since_card_step(forward) {
+            return;
+        }
         let n = self.agenda.items.len();
         if n == 0 {
             return;

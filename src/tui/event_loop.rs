@@ -26,6 +26,8 @@ pub(crate) enum AppEvent {
     Committed(Outcome),
     /// The diff of an artifact, read off the UI thread.
     DiffRead(String, Result<ArtifactDiff, String>),
+    /// The trend and the review since the last review point, read off the UI thread.
+    Recent(Box<Result<crate::engine::trend::Recent, String>>),
 }
 
 pub(crate) fn event_loop(
@@ -69,6 +71,10 @@ pub(crate) fn event_loop(
                 }
                 AppEvent::DiffRead(artifact, result) => {
                     app.diff_read(&artifact, result);
+                    None
+                }
+                AppEvent::Recent(read) => {
+                    app.recent_read(*read);
                     None
                 }
             };

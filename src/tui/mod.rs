@@ -26,6 +26,7 @@ mod launch;
 mod navigate;
 pub mod org;
 pub mod overlay;
+pub mod recent;
 pub mod runtime;
 mod startup;
 mod terminal;
@@ -96,6 +97,14 @@ pub fn run(ws: &Workspace, options: TuiOptions) -> Result<(), TuiError> {
     // One handle for the watcher and the writes: the workbench's own commits are not changes.
     let own_writes = OwnWrites::default();
     let mut rt = Runtime::new(ws.clone(), sink, own_writes.clone());
+    let recent_tx = tx.clone();
+    rt.read_recent_with(crate::engine::worker::RecentWorker::new(
+        ws.clone(),
+        crate::engine::trend::DEFAULT_WEEKS,
+        Arc::new(move |read| {
+            let _ = recent_tx.send(AppEvent::Recent(Box::new(read)));
+        }),
+    ));
     let mut guard = TerminalGuard::take(!options.present);
 
     rt.refresh_all(&mut app);

@@ -29,6 +29,8 @@ pub struct Runtime {
     own_writes: OwnWrites,
     /// Held while another program (an editor) has the terminal.
     pub(crate) input_gate: std::sync::Arc<super::input::InputGate>,
+    /// Reads the trend and the review since the last review point, when set.
+    recent: Option<worker::RecentWorker>,
 }
 
 impl Runtime {
@@ -43,7 +45,14 @@ impl Runtime {
             draft_path,
             own_writes,
             input_gate: Default::default(),
+            recent: None,
         }
+    }
+
+    /// Also reads the recent history (the header's trend, present mode's "since last
+    /// review") with every full refresh.
+    pub fn read_recent_with(&mut self, recent: worker::RecentWorker) {
+        self.recent = Some(recent);
     }
 
     fn next_request(
@@ -69,6 +78,10 @@ impl Runtime {
     pub fn refresh_all(&mut self, app: &mut App) {
         let targets = all_targets(app);
         self.next_request(targets, true, app);
+        if let Some(recent) = &self.recent {
+            recent.request(now(app));
+            app.recent_asked();
+        }
     }
 
     /// The index, the ledger and every fact again.

@@ -44,6 +44,7 @@ mod reliability_write;
 mod review;
 mod scorecard;
 mod screenshots;
+mod trend;
 mod trust;
 mod tui;
 mod tui_edit;

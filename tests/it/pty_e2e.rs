@@ -71,6 +71,10 @@ fn open_move_filter_help_quit_and_restore() {
 fn present_mode_opens_the_agenda_without_mouse_capture() {
     let (_tmp, dir) = sample_repo();
     let mut s = Session::start(&dir, &["--present"], &[], 100, 30);
+    // First what changed since the last review, read off the UI thread; then the agenda.
+    s.wait_for("Since the last review");
+    s.wait_for("recorded by dana@acme.example");
+    s.send(" ");
     s.wait_for("Item 1 of");
     s.wait_for("What would fix it");
     s.send(" ");

@@ -272,3 +272,97 @@ fn present_mode_groups_the_agenda_by_person_most_waiting_first() {
         "{next}"
     );
 }
+
+/// What the event loop does with the recent history the engine's worker reads, done here in
+/// turn.
+fn read_recent(app: &mut App) {
+    let ws = handoff::engine::locate(Some(demo_dir())).unwrap();
+    let recent = handoff::engine::trend::recent(&ws, app.snap.now, 12).map_err(|e| e.to_string());
+    app.recent_asked();
+    app.recent_read(recent);
+}
+
+#[test]
+fn present_mode_starts_with_what_changed_since_the_last_review() {
+    let mut a = app(true);
+    a.recent_asked();
+    let reading = screen(&mut a, 80, 24);
+    assert!(reading.contains("Since the last review"), "{reading}");
+    assert!(reading.contains("Reading the history…"), "{reading}");
+
+    read_recent(&mut a);
+    let card = screen(&mut a, 80, 24);
+    insta::assert_snapshot!("since_last_review_80x24", card);
+    // The demo's week after its recorded review (as `review --since last-review` lists it).
+    for said in [
+        "recorded by dana@acme.example",
+        "Opened (12)",
+        "Closed (6)",
+        "Signed (4)",
+        "Then the agenda:",
+    ] {
+        assert!(card.contains(said), "{said} in\n{card}");
+    }
+    let review = a.since_last_review().unwrap();
+    let first_opened = &review.opened[0];
+    assert!(
+        card.contains(&format!(
+            "{} {}",
+            first_opened.finding.artifact, first_opened.finding.code
+        )),
+        "{card}"
+    );
+    // Next: the agenda's first card; back: the since card again.
+    key(&mut a, "Right");
+    let agenda = screen(&mut a, 80, 24);
+    assert!(agenda.contains("Item 1 of"), "{agenda}");
+    key(&mut a, "Left");
+    assert!(screen(&mut a, 80, 24).contains("Since the last review"));
+    // Taller, more of each list shows.
+    let tall = screen(&mut a, 120, 40);
+    insta::assert_snapshot!("since_last_review_120x40", tall);
+}
+
+/// The sparkline after "trend " in a header.
+fn sparkline_in(header: &str) -> String {
+    header
+        .split("trend ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no trend in {header}"))
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect()
+}
+
+#[test]
+fn the_header_shows_open_findings_over_the_weeks_once_the_history_is_read() {
+    let mut a = app(false);
+    let before = screen(&mut a, 120, 40);
+    assert!(!before.lines().next().unwrap().contains("trend"));
+    read_recent(&mut a);
+    let after = screen(&mut a, 120, 40);
+    let header = after.lines().next().unwrap().to_string();
+    insta::assert_snapshot!("header_trend_120x40", header);
+    let spark = sparkline_in(&header);
+    assert_eq!(spark.chars().count(), a.trend().len(), "{header}");
+    assert!(spark.chars().all(|c| "▁▂▃▄▅▆▇█".contains(c)), "{header}");
+
+    let mut plain = app_with_facts(
+        demo_dir(),
+        &handoff::tui::TuiOptions {
+            ascii: true,
+            ..options(false)
+        },
+    )
+    .unwrap();
+    read_recent(&mut plain);
+    let header = screen(&mut plain, 120, 40)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(header.is_ascii(), "{header}");
+    let spark = sparkline_in(&header);
+    assert_eq!(spark.len(), 12, "{header}");
+    assert!(spark.chars().all(|c| "_.-=^".contains(c)), "{header}");
+}

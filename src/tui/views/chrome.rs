@@ -35,6 +35,15 @@ pub fn header(frame: &mut Frame, app: &App, area: Rect) {
         };
         right.push(Span::styled(format!("{what}  "), t.style(Role::Pending)));
     }
+    // The open findings at each week's end, once the history is read and where there is room.
+    let trend = app.trend();
+    if trend.len() >= 2 && area.width >= 100 {
+        let open: Vec<usize> = trend.iter().map(|w| w.open()).collect();
+        right.push(Span::styled(
+            format!("trend {}  ", sparkline(&open, t.ascii)),
+            t.style(Role::Muted),
+        ));
+    }
     // "scorecard 4/7": rules passing of rules declared, when the index has a scorecard and
     // the header has room for it beside the handoff's name.
     let card = &app.snap.report.scorecard;
@@ -88,6 +97,18 @@ pub fn header(frame: &mut Frame, app: &App, area: Rect) {
     left.push(Span::raw(" ".repeat(gap)));
     left.extend(right);
     frame.render_widget(Paragraph::new(Line::from(left)), area);
+}
+
+/// One character per value, its height in proportion to the largest (ASCII: `_.-=^`).
+fn sparkline(values: &[usize], ascii: bool) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    const PLAIN: [char; 5] = ['_', '.', '-', '=', '^'];
+    let ramp: &[char] = if ascii { &PLAIN } else { &BLOCKS };
+    let top = values.iter().copied().max().unwrap_or(0).max(1);
+    values
+        .iter()
+        .map(|&v| ramp[(v * (ramp.len() - 1)).div_ceil(top)])
+        .collect()
 }
 
 /// The views, the current one highlighted, with their counts; the active filter on the right.
@@ -219,4 +240,16 @@ pub fn footer(frame: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(format!(" {hint}  "), t.style(Role::Muted)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sparkline;
+
+    #[test]
+    fn sparklines_rise_with_the_values_and_zero_is_the_lowest_mark() {
+        assert_eq!(sparkline(&[0, 4, 8, 2], false), "▁▅█▃");
+        assert_eq!(sparkline(&[0, 4, 8, 2], true), "_-^.");
+        assert_eq!(sparkline(&[0, 0], false), "▁▁");
+    }
 }

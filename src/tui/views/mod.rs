@@ -10,6 +10,7 @@ pub(crate) mod help;
 mod matrix;
 pub mod org;
 mod scorecard;
+mod since;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -71,6 +72,7 @@ fn draw_views(frame: &mut Frame, app: &App) {
     match app.view {
         View::Matrix => matrix::draw(frame, app, body.list()),
         View::Gaps | View::Stale => findings::draw(frame, app, body.list()),
+        View::Agenda if app.recent.on_card => since::draw(frame, app, body.list()),
         View::Agenda => agenda::draw(frame, app, body.list()),
         View::Scorecard => scorecard::draw(frame, app, body.list()),
     }
