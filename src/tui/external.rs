@@ -100,7 +100,11 @@ impl App {
             }
             // The "since last review" card is about no one finding.
             View::Agenda if self.recent.on_card => None,
-            View::Agenda => self.agenda.items.get(self.agenda.at).map(|&i| report.finding(i)),
+            View::Agenda => self
+                .agenda
+                .items
+                .get(self.agenda.at)
+                .map(|&i| report.finding(i)),
             View::Matrix => {
                 let id = self.selected_artifact_id()?;
                 let own = self.snap.report.findings_of(id);

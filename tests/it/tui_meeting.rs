@@ -296,7 +296,7 @@ fn present_mode_starts_with_what_changed_since_the_last_review() {
     // The demo's week after its recorded review (as `review --since last-review` lists it).
     for said in [
         "recorded by dana@acme.example",
-        "Opened (12)",
+        "Opened (13)",
         "Closed (6)",
         "Signed (4)",
         "Then the agenda:",
