@@ -48,5 +48,6 @@ mod tui;
 mod tui_edit;
 mod tui_meeting;
 mod tui_screen;
+mod turnaround;
 mod watch;
 mod yaml_edit;
