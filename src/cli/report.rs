@@ -25,6 +25,9 @@ pub(crate) struct ReportArgs {
     /// sign-offs they gave
     #[arg(long, value_name = "EMAIL")]
     pub person: Option<String>,
+
+    #[command(flatten)]
+    pub ascii: super::AsciiArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,6 +61,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<ExitCode, super::Failure> {
         ReportFormat::Markdown => report_markdown::report(&snapshot, &status),
         ReportFormat::Html => report_html::report(&snapshot, &status),
     };
+    let page = args.ascii.apply(page);
     match &args.output {
         Some(path) => {
             std::fs::write(path, page)

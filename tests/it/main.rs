@@ -9,6 +9,7 @@ mod support;
 
 mod adopt;
 mod as_of;
+mod ascii_output;
 mod bloom;
 mod cache;
 mod ci_formats;
