@@ -114,10 +114,10 @@ impl App {
         if self.options.present {
             // Present mode's agenda by person. (Where a "since last review" card comes, it
             // goes before these: the agenda is what is open now, that card what changed.)
-            let mut people = by_person(index, &self.snap.facts, &report.findings, &agenda);
-            if self.mine
-                && let Some(me) = &self.options.me
-            {
+            // With `mine`, I come first, so every card I act on is under me.
+            let me = self.options.me.as_deref().filter(|_| self.mine);
+            let mut people = by_person(index, &self.snap.facts, &report.findings, &agenda, me);
+            if let Some(me) = me {
                 people.retain(|p| p.email.as_deref() == Some(me.to_lowercase().as_str()));
             }
             self.agenda.set_people(people);

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::core::analysis::agenda::overdue_of;
 use crate::core::analysis::ago;
 use crate::core::text::{sanitize, wrap};
 use crate::tui::app::App;
@@ -76,9 +77,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             let n = person.cards.len();
             (
                 format!(
-                    "  {} — {n} item{}",
+                    "  {} — {n} item{}{}",
                     sanitize(&person.label()),
-                    if n == 1 { "" } else { "s" }
+                    if n == 1 { "" } else { "s" },
+                    match person.shared_earlier {
+                        0 => String::new(),
+                        k => format!(" · {k} more listed above"),
+                    }
                 ),
                 format!(
                     "  Item {} of {n} · {} of {} on the agenda",
@@ -117,6 +122,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     lines.push(Line::raw(""));
     lines.push(section("What is wrong"));
     lines.extend(body(&f.message, t.style(Role::Text)));
+    if let Some(overdue) = overdue_of(app.snap.report.findings_of(&f.artifact), f) {
+        lines.extend(body(
+            &format!("Overdue: {}", overdue.message),
+            t.severity(overdue.severity),
+        ));
+    }
     lines.push(Line::raw(""));
     lines.push(section("Who acts"));
     lines.extend(body(&who, t.style(Role::Text)));
