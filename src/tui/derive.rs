@@ -137,6 +137,14 @@ impl App {
             .map(|r| crate::core::text::width(&r.id))
             .max()
             .unwrap_or(4);
+        self.fix_width = self
+            .gaps
+            .items
+            .iter()
+            .chain(&self.stale.items)
+            .map(|&i| fix_line_width(&report.findings[i]))
+            .max()
+            .unwrap_or(0);
         self.counts = report.counts();
         self.reselect(selection);
         self.clamp();
@@ -244,6 +252,11 @@ impl App {
                 .of(&a.id)
                 .is_none_or(|f| matches!(f.history, History::Pending) && !self.loading.finished)
     }
+}
+
+/// The columns of a finding's fix line in the Gaps and Stale lists: `    → ` and the fix.
+pub(crate) fn fix_line_width(f: &Finding) -> usize {
+    6 + crate::core::text::width(&crate::core::text::sanitize(&f.fix))
 }
 
 /// Whether `f` is the finding `key` ([`finding_key`]) names, without building its key.
