@@ -65,12 +65,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let cols = area.width as usize;
     let section = |name: &'static str| Line::styled(format!("  {name}"), t.style(Role::Muted));
     // Paragraphs wrapped under their heading, so long messages keep their indent.
-    let body = |s: &str, style| -> Vec<Line<'static>> {
-        wrap(&sanitize(s), cols.saturating_sub(4), 0)
+    // `hang`: continuation lines indent further (a fix hangs under its arrow, as in the lists).
+    let hanging = |s: &str, hang: usize, style| -> Vec<Line<'static>> {
+        wrap(&sanitize(s), cols.saturating_sub(4), hang)
             .into_iter()
             .map(|l| Line::styled(format!("    {l}"), style))
             .collect()
     };
+    let body = |s: &str, style| hanging(s, 0, style);
     // Whose turn it is: the person, how much waits on them, and where this card stands.
     let (person, place_line) = match app.agenda.person_at() {
         Some((person, k)) => {
@@ -133,8 +135,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     lines.extend(body(&who, t.style(Role::Text)));
     lines.push(Line::raw(""));
     lines.push(section("What would fix it"));
-    lines.extend(body(
+    lines.extend(hanging(
         &format!("{} {}", t.arrow(), f.fix),
+        2,
         t.style(Role::Key),
     ));
     frame.render_widget(Paragraph::new(lines), area);
