@@ -30,6 +30,9 @@ pub(crate) struct CheckArgs {
     /// answers are the same; for timing and for ruling the cache out)
     #[arg(long)]
     pub no_cache: bool,
+
+    #[command(flatten)]
+    pub ascii: super::AsciiArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -95,7 +98,9 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, super::Failure> {
         .all_findings()
         .any(|f| f.severity >= threshold);
     let out = match args.format {
-        Format::Text => text(&snapshot, threshold, super::style::paint_stdout()),
+        Format::Text => args
+            .ascii
+            .apply(text(&snapshot, threshold, super::style::paint_stdout())),
         Format::Json => json(
             &snapshot,
             threshold,

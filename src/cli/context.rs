@@ -18,6 +18,9 @@ pub(crate) struct ContextArgs {
 
     /// The handoff's directory, or any directory inside it (default: the current directory)
     pub dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub ascii: super::AsciiArg,
 }
 
 pub(crate) fn run(args: ContextArgs) -> Result<ExitCode, super::Failure> {
@@ -30,6 +33,6 @@ pub(crate) fn run(args: ContextArgs) -> Result<ExitCode, super::Failure> {
         }
         (None, None) => unreachable!("clap requires an artifact or --path"),
     };
-    super::emit(page)?;
+    super::emit(args.ascii.apply(page))?;
     Ok(ExitCode::SUCCESS)
 }

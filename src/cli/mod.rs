@@ -58,6 +58,26 @@ pub struct Cli {
 }
 
 /// How the workbench looks and behaves.
+/// `--ascii` for the text outputs.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub(crate) struct AsciiArg {
+    /// Pure ASCII output: `...`, `->`, `x`, `"` and `-` for …, →, ✗, “” and —, no box
+    /// drawing, in repository text too
+    #[arg(long)]
+    pub ascii: bool,
+}
+
+impl AsciiArg {
+    /// `text` as the output is written: pure ASCII with `--ascii`.
+    pub(crate) fn apply(self, text: String) -> String {
+        if self.ascii {
+            crate::render::glyphs::ascii_text(&text)
+        } else {
+            text
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Args)]
 pub(crate) struct WorkbenchArgs {
     /// Screen-sharing mode: high-contrast, roomy, read-only, no mouse capture, and a review
@@ -302,6 +322,7 @@ fn open_workbench(dir: Option<PathBuf>, args: &WorkbenchArgs) -> Result<ExitCode
             format: check::Format::Text,
             fail_on: FailOn::Error,
             no_cache: false,
+            ascii: AsciiArg { ascii: args.ascii },
         });
     }
     let ws = engine::locate(dir.as_deref())?;

@@ -69,6 +69,14 @@ pub(crate) fn run(args: OrgArgs) -> Result<ExitCode, super::Failure> {
         OrgFormat::Markdown => org::markdown(&org),
         OrgFormat::Html => org_html::page(&org),
     };
+    let out = if format == OrgFormat::Json {
+        out
+    } else {
+        super::AsciiArg {
+            ascii: args.workbench.ascii,
+        }
+        .apply(out)
+    };
     super::emit(out)?;
     Ok(ExitCode::SUCCESS)
 }

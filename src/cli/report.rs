@@ -30,6 +30,8 @@ pub(crate) struct ReportArgs {
     /// How many weeks the HTML report's trend chart of open findings covers (0: no chart)
     #[arg(long, value_name = "N", default_value_t = trend::DEFAULT_WEEKS)]
     pub weeks: usize,
+    #[command(flatten)]
+    pub ascii: super::AsciiArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,6 +69,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<ExitCode, super::Failure> {
             report_html::report(&snapshot, &status, &trend)
         }
     };
+    let page = args.ascii.apply(page);
     match &args.output {
         Some(path) => {
             std::fs::write(path, page)

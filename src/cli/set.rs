@@ -51,7 +51,7 @@ Artifact fields: title, description, kind, path, url, owner, verify_every, statu
 reviewers, consumers, depends_on, governs, required_sections (lists; `[]` is none). For a list, `a,b` replaces it, `+x` adds x and `-x` \
 removes x. Role fields (with --role): title, and people (a list of git e-mail addresses, `@handle`s and \
 `@org/team`s). Handles (with --handle): people, the e-mail addresses behind the handle. Kind \
-fields (with --kind): title, max_age, review_every, verify_every (durations such as 180d) and \
+fields (with --kind): title, max_age, review_every, verify_every, signoff_within (durations such as 180d) and \
 required_sections, signoff (lists).
 
 Examples:

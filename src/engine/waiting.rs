@@ -19,13 +19,7 @@ use super::review::appended;
 use crate::core::analysis::Finding;
 use crate::core::model::{Action, FindingCode};
 
-/// Findings that mean a role owes a sign-off.
-pub const WAITING_CODES: [FindingCode; 4] = [
-    FindingCode::Unsigned,
-    FindingCode::OwnerNotAccepted,
-    FindingCode::ChangedSinceSignoff,
-    FindingCode::UpstreamChanged,
-];
+pub use crate::core::model::finding::WAITING_CODES;
 
 /// The sign-offs open now and the turnarounds over the window.
 #[derive(Debug, Clone, Default)]

@@ -57,3 +57,137 @@ pub(crate) fn legend(ascii: bool) -> String {
         g(CellState::NotRequired),
     )
 }
+
+/// The non-ASCII characters handoff writes, or often meets in repository text, with their
+/// stand-ins for `--ascii`: one column (a cell of the workbench), and in text outputs.
+const STAND_INS: &[(char, &str, &str)] = &[
+    ('—', "-", "-"),
+    ('–', "-", "-"),
+    ('‐', "-", "-"),
+    ('─', "-", "-"),
+    ('━', "-", "-"),
+    ('═', "=", "="),
+    ('“', "\"", "\""),
+    ('”', "\"", "\""),
+    ('„', "\"", "\""),
+    ('«', "\"", "\""),
+    ('»', "\"", "\""),
+    ('‘', "'", "'"),
+    ('’', "'", "'"),
+    ('…', ".", "..."),
+    ('·', ".", "-"),
+    ('•', ".", "*"),
+    ('×', "x", "x"),
+    ('✓', "+", "+"),
+    ('✔', "+", "+"),
+    ('✗', "x", "x"),
+    ('✘', "x", "x"),
+    ('Δ', "~", "~"),
+    ('→', ">", "->"),
+    ('⇒', ">", "=>"),
+    ('▸', ">", ">"),
+    ('←', "<", "<-"),
+    ('◂', "<", "<"),
+    ('↔', "-", "<->"),
+    ('↑', "^", "^"),
+    ('↓', "v", "v"),
+    ('≥', ">", ">="),
+    ('≤', "<", "<="),
+    ('⟨', "<", "<"),
+    ('⟩', ">", ">"),
+    ('│', "|", "|"),
+    ('┃', "|", "|"),
+    ('▏', "|", "|"),
+    ('┌', "+", "+"),
+    ('┐', "+", "+"),
+    ('└', "+", "+"),
+    ('┘', "+", "+"),
+    ('├', "+", "+"),
+    ('┤', "+", "+"),
+    ('┬', "+", "+"),
+    ('┴', "+", "+"),
+    ('┼', "+", "+"),
+    ('\u{a0}', " ", " "),
+];
+
+/// Latin letters with marks, and the letter without them.
+const LETTERS: [(&str, &str); 2] = [
+    (
+        "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖØòóôõöøÙÚÛÜùúûüÝýÿ",
+        "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOOooooooUUUUuuuuYyy",
+    ),
+    (
+        "ĀāĂăĄąĆćČčĎďĒēĘęĚěĞğĪīıŁłŃńŇňŌōŐőŘřŚśŞşŠšŤťŪūŮůŰűŹźŻżŽž",
+        "AaAaAaCcCcDdEeEeEeGgIiiLlNnNnOoOoRrSsSsSsTtUuUuUuZzZzZz",
+    ),
+];
+
+/// A character's stand-in: one column wide (`wide` false) or as text outputs write it; `?`
+/// for a character neither table knows.
+fn stand_in(c: char, one_column: bool) -> std::borrow::Cow<'static, str> {
+    if let Some(&(_, cell, text)) = STAND_INS.iter().find(|(k, _, _)| *k == c) {
+        return (if one_column { cell } else { text }).into();
+    }
+    for (marked, plain) in LETTERS {
+        if let Some(i) = marked.chars().position(|m| m == c) {
+            return plain[i..=i].to_string().into();
+        }
+    }
+    if c == 'ß' && !one_column {
+        return "ss".into();
+    }
+    "?".into()
+}
+
+/// One column of ASCII for a non-ASCII symbol of the workbench's screen (the second column
+/// of a wide one is already blank).
+pub(crate) fn ascii_cell(symbol: &str) -> std::borrow::Cow<'static, str> {
+    let mut chars = symbol.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => stand_in(c, true),
+        _ => "?".into(),
+    }
+}
+
+/// `text` made pure ASCII for `--ascii` (every byte below 0x80): handoff's glyphs and the
+/// punctuation of repository text by their stand-ins, anything else as `?`.
+pub(crate) fn ascii_text(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.push_str(&stand_in(c, false));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_text_keeps_meaning_and_is_pure_ascii() {
+        let text = "PRD — Reply Assist · “v4” ✓ → ✗ … Łódź Zoë ⟨NAME_1⟩ 日本";
+        let plain = ascii_text(text);
+        assert_eq!(
+            plain,
+            "PRD - Reply Assist - \"v4\" + -> x ... Lodz Zoe <NAME_1> ??"
+        );
+        assert!(plain.bytes().all(|b| b < 0x80));
+        assert_eq!(ascii_cell("…"), ".");
+        assert_eq!(ascii_cell("→"), ">");
+        assert_eq!(ascii_cell("日"), "?");
+    }
+
+    #[test]
+    fn letter_tables_pair_up() {
+        for (marked, plain) in LETTERS {
+            assert_eq!(marked.chars().count(), plain.len(), "{marked}");
+        }
+    }
+}

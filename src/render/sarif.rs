@@ -121,6 +121,10 @@ fn rule_help(code: FindingCode) -> (&'static str, &'static str) {
             "ApprovalOlderThanReviewInterval",
             "A reviewer reviews it again and approves: `handoff sign ID --action approve --role ROLE`.",
         ),
+        SignoffOverdue => (
+            "SignoffWaitedBeyondTurnaround",
+            "The roles it names sign it (`handoff sign ID --action approve --role ROLE`), or the kind allows longer: `handoff set --kind KIND signoff_within DURATION`.",
+        ),
         Unverified => (
             "ExternalArtifactUnverified",
             "Check the external artifact and record it: `handoff sign ID --action verify --role ROLE`.",

@@ -119,6 +119,8 @@ pub struct App {
     pub(crate) geometry: Geometry,
     /// Findings per severity over everything: errors, warnings, infos.
     pub(crate) counts: (usize, usize, usize),
+    /// The widest fix line of the Gaps and Stale lists, in columns (see `Inputs::fix_width`).
+    pub(crate) fix_width: usize,
 }
 
 impl App {
@@ -165,6 +167,7 @@ impl App {
             size: (80, 24),
             geometry: Geometry::default(),
             counts: (0, 0, 0),
+            fix_width: 0,
         };
         app.resize(80, 24);
         app.derive();

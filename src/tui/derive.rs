@@ -122,10 +122,10 @@ impl App {
         if self.options.present {
             // Present mode's agenda by person. (Where a "since last review" card comes, it
             // goes before these: the agenda is what is open now, that card what changed.)
-            let mut people = by_person(index, &self.snap.facts, report, &agenda);
-            if self.mine
-                && let Some(me) = &self.options.me
-            {
+            // With `mine`, I come first, so every card I act on is under me.
+            let me = self.options.me.as_deref().filter(|_| self.mine);
+            let mut people = by_person(index, &self.snap.facts, report, &agenda, me);
+            if let Some(me) = me {
                 people.retain(|p| p.email.as_deref() == Some(me.to_lowercase().as_str()));
             }
             self.agenda.set_people(people);
@@ -145,6 +145,14 @@ impl App {
             .map(|r| crate::core::text::width(&r.id))
             .max()
             .unwrap_or(4);
+        self.fix_width = self
+            .gaps
+            .items
+            .iter()
+            .chain(&self.stale.items)
+            .map(|&i| fix_line_width(report.finding(i)))
+            .max()
+            .unwrap_or(0);
         self.counts = report.counts();
         self.reselect(selection);
         self.clamp();
@@ -256,6 +264,11 @@ impl App {
                 .of(&a.id)
                 .is_none_or(|f| matches!(f.history, History::Pending) && !self.loading.finished)
     }
+}
+
+/// The columns of a finding's fix line in the Gaps and Stale lists: `    → ` and the fix.
+pub(crate) fn fix_line_width(f: &Finding) -> usize {
+    6 + crate::core::text::width(&crate::core::text::sanitize(&f.fix))
 }
 
 /// Whether `f` is the finding `key` ([`finding_key`]) names, without building its key.

@@ -33,6 +33,8 @@ pub struct Inputs {
     pub longest_role: usize,
     /// The widest visible artifact id, in columns.
     pub id_width: usize,
+    /// The widest fix line of the Gaps and Stale lists, in columns.
+    pub fix_width: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -107,6 +109,12 @@ impl Default for Geometry {
     }
 }
 
+/// Lines per finding in the Gaps and Stale lists: heading, message and fix, the fix on a
+/// second line when some fix is wider than the list, and a blank line in present mode.
+fn finding_height(inputs: &Inputs, list_width: u16) -> u16 {
+    3 + u16::from(inputs.fix_width > list_width as usize) + u16::from(inputs.present)
+}
+
 impl Geometry {
     pub fn new(inputs: Inputs) -> Geometry {
         let areas = areas(&inputs);
@@ -116,7 +124,7 @@ impl Geometry {
             areas,
             body,
             matrix: matrix(&inputs, body.list()),
-            finding_height: if inputs.present { 4 } else { 3 },
+            finding_height: finding_height(&inputs, body.list().width),
         }
     }
 

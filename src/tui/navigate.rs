@@ -27,6 +27,7 @@ impl App {
             roles: self.snap.index.roles.len(),
             longest_role: self.matrix.longest_role,
             id_width: self.matrix.id_width,
+            fix_width: self.fix_width,
         };
         if inputs != self.geometry.inputs {
             self.geometry = Geometry::new(inputs);

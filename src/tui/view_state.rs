@@ -69,8 +69,8 @@ impl FindingList {
 /// person who must act (most waiting first), most severe first within a person.
 #[derive(Debug, Clone, Default)]
 pub struct AgendaState {
-    /// The cards in order (indices into the findings): a finding several people must act on
-    /// is a card under each of them.
+    /// The cards in order (indices into the findings): one per cause, under the first person
+    /// who must act on it.
     pub items: Vec<usize>,
     /// The people, each with their cards.
     pub people: Vec<PersonCards>,

@@ -9,6 +9,7 @@ mod support;
 
 mod adopt;
 mod as_of;
+mod ascii_output;
 mod bloom;
 mod cache;
 mod ci_formats;
@@ -50,5 +51,6 @@ mod tui;
 mod tui_edit;
 mod tui_meeting;
 mod tui_screen;
+mod turnaround;
 mod watch;
 mod yaml_edit;

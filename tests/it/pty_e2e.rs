@@ -101,7 +101,7 @@ fn a_tiny_terminal_says_so_and_quits() {
 fn live_refresh_follows_saves_commits_and_a_broken_index() {
     let (_tmp, dir) = sample_repo();
     // Tall enough that the Gaps list shows incident-2307's warning below every error.
-    let mut s = Session::start(&dir, &[], &[], 120, 56);
+    let mut s = Session::start(&dir, &[], &[], 120, 80);
     s.wait_for("worst finding");
     s.send("\t");
     s.wait_for("incident-2307  missing-sections");

@@ -222,30 +222,79 @@ fn report_for_one_person_lists_what_their_roles_must_do() {
 #[test]
 fn present_mode_groups_the_agenda_by_person_most_waiting_first() {
     let mut a = app(true);
-    let people = &a.agenda.people;
+    let people = a.agenda.people.clone();
     assert!(people.len() > 2);
+    // Most waiting first: everything a person must act on, theirs and shared.
+    let load = |p: &handoff::core::analysis::agenda::PersonCards| p.cards.len() + p.shared_earlier;
     for pair in people.windows(2) {
         assert!(
-            pair[0].cards.len() >= pair[1].cards.len() || pair[1].email.is_none(),
+            load(&pair[0]) >= load(&pair[1]) || pair[1].email.is_none(),
             "{:?} before {:?}",
             pair[0].label(),
             pair[1].label()
         );
     }
-    // The PRD edit is one card listing the roles that must approve again, under Sam.
-    let findings = &a.snap.report.findings;
-    let sam = people
+    // One card per cause: every finding once, under the first person who must act on it,
+    // but for the `signoff-overdue`, which is said on its cause's card.
+    let findings: Vec<_> = a.snap.report.all_findings().cloned().collect();
+    let causes = findings
         .iter()
-        .find(|p| p.email.as_deref() == Some("sam@acme.example"))
-        .unwrap();
-    let prd_cards: Vec<_> = sam
-        .cards
+        .filter(|f| f.code.as_str() != "signoff-overdue")
+        .count();
+    assert_eq!(a.agenda.items.len(), causes);
+    let shown: std::collections::BTreeSet<usize> = a.agenda.items.iter().copied().collect();
+    assert_eq!(shown.len(), causes);
+    for (p, person) in people.iter().enumerate() {
+        for &i in &person.cards {
+            let acting =
+                handoff::core::analysis::agenda::people_acting(&a.snap.index, &findings[i]);
+            let earlier = people[..p]
+                .iter()
+                .any(|q| q.email.as_ref().is_some_and(|e| acting.contains(e)));
+            assert!(
+                !earlier,
+                "{:?} is under {:?} but someone before acts",
+                findings[i].code,
+                person.label()
+            );
+        }
+    }
+    // Causes several people must act on are there, each once.
+    assert!(
+        findings.iter().any(|f| {
+            handoff::core::analysis::agenda::people_acting(&a.snap.index, f).len() > 1
+        })
+    );
+    // A person whose cards were partly listed before them says so.
+    let shared = people.iter().position(|p| p.shared_earlier > 0).unwrap();
+    let at: usize = people[..shared].iter().map(|p| p.cards.len()).sum();
+    for _ in 0..at {
+        key(&mut a, "Right");
+    }
+    let later = screen(&mut a, 80, 24);
+    assert!(
+        later.contains(&format!(
+            "{} more listed above",
+            people[shared].shared_earlier
+        )),
+        "{later}"
+    );
+    // The PRD edit Sam has not re-approved is one card, which says the wait is overdue.
+    a.agenda.at = a
+        .agenda
+        .items
         .iter()
-        .filter(|&&i| {
+        .position(|&i| {
             findings[i].artifact == "prd" && findings[i].code.as_str() == "changed-since-signoff"
         })
-        .collect();
-    assert_eq!(prd_cards.len(), 1);
+        .unwrap();
+    let prd = screen(&mut a, 80, 24);
+    insta::assert_snapshot!("agenda_overdue_card_80x24", prd);
+    assert!(
+        prd.contains("Overdue: `domain-expert`'s sign-off has waited"),
+        "{prd}"
+    );
+    a.agenda.at = 0;
     let first = screen(&mut a, 80, 24);
     insta::assert_snapshot!("agenda_by_person_80x24", first);
     let top = &a.agenda.people[0];

@@ -137,6 +137,30 @@ fn the_detail_wraps_words_and_marks_every_cut() {
     }
 }
 
+/// At 80 columns the Gaps and Stale lists wrap a fix that does not fit onto a second line
+/// hanging under its arrow, as the detail does (a fix needing a third line ends with `…`).
+#[test]
+fn the_lists_wrap_the_fix_line_at_80_columns() {
+    let mut a = app(false);
+    a.view = View::Gaps;
+    let screen = text(&render(&mut a, 80, 24));
+    for whole in [
+        "    → make the value satisfy `schemas/prompt-entry.schema.json`, or change the\n      schema\n",
+        "    → add it (`handoff add artifact privacy-review --path <path>`), or drop it:\n      `handoff set adr-0002 depends_on -privacy-review`\n",
+    ] {
+        assert!(screen.contains(whole), "{screen}");
+    }
+    // Every item is four lines now, the short fixes' second line blank.
+    assert!(
+        screen.contains("    → remove the dependency that points the wrong way\n\n"),
+        "{screen}"
+    );
+    a.view = View::Stale;
+    // A list whose fixes all fit keeps three lines a finding.
+    let wide = text(&render(&mut a, 400, 40));
+    assert!(!wide.contains("\n      "), "{wide}");
+}
+
 /// The detail's inner width at this size.
 fn detail_width(a: &mut handoff::tui::app::App, w: u16, h: u16) -> usize {
     let screen = text(&render(a, w, h));

@@ -380,6 +380,51 @@ fn changed_since_signoff_when_content_differs() {
 }
 
 #[test]
+fn signoff_overdue_counts_from_the_change_that_required_it() {
+    let yaml = BASE.replace(
+        "    review_every: 90d\n",
+        "    review_every: 90d\n    signoff_within: 5d\n",
+    );
+    let mut f = clean_facts();
+    // Changed 6 days ago, after the approvals: waited longer than 5d.
+    f.artifacts.insert("prd".into(), file(FP_C, 6, FULL_PRD));
+    let report = run(&yaml, &all_signed(), &f);
+    assert_eq!(
+        codes(&report, "prd"),
+        vec!["changed-since-signoff:ai-eng", "signoff-overdue:ai-eng"]
+    );
+    let overdue = &report.findings_of("prd")[1];
+    assert_eq!(overdue.severity, Severity::Warning);
+    assert_eq!(overdue.roles, vec!["ai-eng", "domain-expert"]);
+    assert_eq!(overdue.since, Some(days_ago(6)));
+    assert!(
+        overdue.message.contains("waited 6 days since the change"),
+        "{}",
+        overdue.message
+    );
+    assert!(
+        overdue.message.contains("signoff_within of 5d"),
+        "{}",
+        overdue.message
+    );
+    assert_eq!(
+        overdue.action.as_ref().unwrap().argv.join(" "),
+        "handoff sign prd --action approve --role ai-eng"
+    );
+    // Within the allowance, or without one, nothing is overdue.
+    f.artifacts.insert("prd".into(), file(FP_C, 4, FULL_PRD));
+    assert_eq!(
+        codes(&run(&yaml, &all_signed(), &f), "prd"),
+        vec!["changed-since-signoff:ai-eng"]
+    );
+    f.artifacts.insert("prd".into(), file(FP_C, 6, FULL_PRD));
+    assert_eq!(
+        codes(&run(BASE, &all_signed(), &f), "prd"),
+        vec!["changed-since-signoff:ai-eng"]
+    );
+}
+
+#[test]
 fn upstream_changed_and_acknowledge_resets_the_baseline() {
     let mut f = clean_facts();
     f.artifacts

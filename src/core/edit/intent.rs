@@ -48,6 +48,7 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
             max_age: new.max_age.as_deref().and_then(|d| d.parse().ok()),
             review_every: None,
             verify_every: None,
+            signoff_within: None,
             severity: Default::default(),
             pos: Pos::default(),
             field_pos: Default::default(),

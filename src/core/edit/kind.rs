@@ -17,16 +17,18 @@ pub enum KindField {
     MaxAge,
     ReviewEvery,
     VerifyEvery,
+    SignoffWithin,
 }
 
 impl KindField {
-    pub const ALL: [KindField; 6] = [
+    pub const ALL: [KindField; 7] = [
         KindField::Title,
         KindField::RequiredSections,
         KindField::Signoff,
         KindField::MaxAge,
         KindField::ReviewEvery,
         KindField::VerifyEvery,
+        KindField::SignoffWithin,
     ];
 
     /// The key in `handoff.yaml`.
@@ -38,6 +40,7 @@ impl KindField {
             KindField::MaxAge => "max_age",
             KindField::ReviewEvery => "review_every",
             KindField::VerifyEvery => "verify_every",
+            KindField::SignoffWithin => "signoff_within",
         }
     }
 
@@ -86,6 +89,7 @@ fn duration_of(kind: &Kind, field: KindField) -> Option<&crate::core::model::Dur
         KindField::MaxAge => kind.max_age.as_ref(),
         KindField::ReviewEvery => kind.review_every.as_ref(),
         KindField::VerifyEvery => kind.verify_every.as_ref(),
+        KindField::SignoffWithin => kind.signoff_within.as_ref(),
         _ => None,
     }
 }
@@ -179,6 +183,7 @@ pub(super) fn apply_kind_field(kind: &mut Kind, field: KindField, change: &Field
         KindField::MaxAge => kind.max_age = duration(change),
         KindField::ReviewEvery => kind.review_every = duration(change),
         KindField::VerifyEvery => kind.verify_every = duration(change),
+        KindField::SignoffWithin => kind.signoff_within = duration(change),
         KindField::RequiredSections | KindField::Signoff => {
             let after = match change {
                 FieldChange::List(list) => changed_list(list_of(kind, field), list),

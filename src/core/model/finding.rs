@@ -50,6 +50,15 @@ impl FromStr for Severity {
     }
 }
 
+/// Findings that mean a role owes a sign-off: who holds the handoff up (`handoff review`'s
+/// waiting list, `signoff-overdue`).
+pub const WAITING_CODES: [FindingCode; 4] = [
+    FindingCode::Unsigned,
+    FindingCode::OwnerNotAccepted,
+    FindingCode::ChangedSinceSignoff,
+    FindingCode::UpstreamChanged,
+];
+
 /// Whether a finding says something is lacking or something has gone out of date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Category {
@@ -115,6 +124,7 @@ finding_codes! {
     UnversionedChange = "unversioned-change", Stale, Warning, "the content changed since its newest approval but its version did not (or the version is missing, or has no changelog entry)";
     UnresolvedHandle = "unresolved-handle", Gap, Warning, "a role names an @handle or @org/team that `handles:` and the mailmap resolve to nobody";
     PlaceholderDescription = "placeholder-description", Gap, Info, "a description still holds the placeholder a template wrote (the handoff's, or an artifact's)";
+    SignoffOverdue = "signoff-overdue", Stale, Warning, "a sign-off has waited longer than the kind's signoff_within since the change that required it";
 }
 
 impl fmt::Display for FindingCode {

@@ -60,6 +60,8 @@ pub struct Kind {
     pub max_age: Option<Duration>,
     pub review_every: Option<Duration>,
     pub verify_every: Option<Duration>,
+    /// How long an open sign-off may wait after the change that required it.
+    pub signoff_within: Option<Duration>,
     pub severity: BTreeMap<FindingCode, Severity>,
     /// What artifacts of this kind govern when they name nothing themselves.
     pub governs: Vec<String>,

@@ -261,6 +261,11 @@ const KIND_FIELDS: &[Field] = &[
         "For external (url) artifacts: reported as `unverified` when the newest `verify` is older than this.",
     ),
     field(
+        "signoff_within",
+        Shape::Duration,
+        "Reported as `signoff-overdue` when a sign-off the artifact needs has waited longer than this since the change that required it (the content change, or the upstream change).",
+    ),
+    field(
         "severity",
         Shape::Severities,
         "Severity overrides by finding code for artifacts of this kind.",

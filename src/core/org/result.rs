@@ -77,9 +77,12 @@ pub struct ResultAction {
 impl ResultFinding {
     /// A sign-off fixes it (`handoff sign …`), so the people in `who` must sign.
     pub fn is_signing(&self) -> bool {
-        self.action
-            .as_ref()
-            .is_some_and(|a| a.argv.iter().take(2).any(|word| word == "sign"))
+        // `signoff-overdue` repeats the sign-off of the finding it waits on: one duty.
+        self.code != "signoff-overdue"
+            && self
+                .action
+                .as_ref()
+                .is_some_and(|a| a.argv.iter().take(2).any(|word| word == "sign"))
     }
 }
 

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::core::analysis::agenda::overdue_of;
 use crate::core::analysis::ago;
 use crate::core::text::{sanitize, wrap};
 use crate::tui::app::App;
@@ -78,21 +79,27 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let cols = area.width as usize;
     let section = |name: &'static str| Line::styled(format!("  {name}"), t.style(Role::Muted));
     // Paragraphs wrapped under their heading, so long messages keep their indent.
-    let body = |s: &str, style| -> Vec<Line<'static>> {
-        wrap(&sanitize(s), cols.saturating_sub(4), 0)
+    // `hang`: continuation lines indent further (a fix hangs under its arrow, as in the lists).
+    let hanging = |s: &str, hang: usize, style| -> Vec<Line<'static>> {
+        wrap(&sanitize(s), cols.saturating_sub(4), hang)
             .into_iter()
             .map(|l| Line::styled(format!("    {l}"), style))
             .collect()
     };
+    let body = |s: &str, style| hanging(s, 0, style);
     // Whose turn it is: the person, how much waits on them, and where this card stands.
     let (person, place_line) = match app.agenda.person_at() {
         Some((person, k)) => {
             let n = person.cards.len();
             (
                 format!(
-                    "  {} — {n} item{}",
+                    "  {} — {n} item{}{}",
                     sanitize(&person.label()),
-                    if n == 1 { "" } else { "s" }
+                    if n == 1 { "" } else { "s" },
+                    match person.shared_earlier {
+                        0 => String::new(),
+                        k => format!(" · {k} more listed above"),
+                    }
                 ),
                 format!(
                     "  Item {} of {n} · {} of {} on the agenda",
@@ -128,13 +135,20 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     lines.push(Line::raw(""));
     lines.push(section("What is wrong"));
     lines.extend(body(&f.message, t.style(Role::Text)));
+    if let Some(overdue) = overdue_of(app.snap.report.findings_of(&f.artifact), f) {
+        lines.extend(body(
+            &format!("Overdue: {}", overdue.message),
+            t.severity(overdue.severity),
+        ));
+    }
     lines.push(Line::raw(""));
     lines.push(section("Who acts"));
     lines.extend(body(&who, t.style(Role::Text)));
     lines.push(Line::raw(""));
     lines.push(section("What would fix it"));
-    lines.extend(body(
+    lines.extend(hanging(
         &format!("{} {}", t.arrow(), f.fix),
+        2,
         t.style(Role::Key),
     ));
     frame.render_widget(Paragraph::new(lines), area);

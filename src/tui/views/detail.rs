@@ -427,12 +427,16 @@ fn findings(c: &Ctx, out: &mut Vec<Line<'static>>) {
             Span::styled(role, t.style(Role::Muted)),
         ]));
         out.extend(wrapped(&f.message, c.cols, 4, Style::default()));
-        out.extend(wrapped(
-            &format!("{} {}", t.arrow(), f.fix),
-            c.cols,
-            4,
-            t.style(Role::Key),
-        ));
+        // Hanging under the arrow, as the Gaps and Stale lists wrap it.
+        out.extend(
+            wrap(
+                &sanitize(&format!("{} {}", t.arrow(), f.fix)),
+                c.cols.saturating_sub(4),
+                2,
+            )
+            .into_iter()
+            .map(|l| Line::styled(format!("    {l}"), t.style(Role::Key))),
+        );
     }
     out.push(Line::raw(""));
 }

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::core::analysis::{Finding, ago};
 use crate::core::model::Severity;
-use crate::core::text::{sanitize, truncate, width};
+use crate::core::text::{sanitize, truncate, width, wrap};
 use crate::tui::app::{App, View};
 use crate::tui::theme::Role;
 
@@ -94,6 +94,26 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
+/// `fix` word-wrapped under a 4-column indent to `w` columns, in exactly `n` lines: blank
+/// ones after a short fix, the last cut with `…` after a long one.
+fn fix_lines_of(fix: &str, w: usize, n: usize) -> Vec<String> {
+    let mut lines: Vec<String> = wrap(fix, w.saturating_sub(4), 2)
+        .into_iter()
+        .map(|l| format!("    {l}"))
+        .collect();
+    if lines.len() > n {
+        let rest = lines.split_off(n);
+        let last = lines.pop().unwrap_or_default();
+        let joined = std::iter::once(last)
+            .chain(rest.iter().map(|l| l.trim().to_string()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        lines.push(truncate(&joined, w));
+    }
+    lines.resize(n, String::new());
+    lines
+}
+
 /// One finding as lines: what and where; what is wrong; what would fix it.
 fn item_lines(app: &App, f: &Finding, selected: bool, w: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
@@ -133,18 +153,40 @@ fn item_lines(app: &App, f: &Finding, selected: bool, w: usize) -> Vec<Line<'sta
         first.push(Span::styled(since, base.patch(t.style(Role::Muted))));
     }
     let message = truncate(&format!("    {}", sanitize(&f.message)), w);
-    let fix = truncate(&format!("    {} {}", t.arrow(), sanitize(&f.fix)), w);
     let pad = |s: String| {
         let n = w.saturating_sub(width(&s));
         format!("{s}{}", " ".repeat(n))
     };
-    let mut out = vec![
-        Line::from(first),
-        Line::styled(pad(message), base),
-        Line::styled(pad(fix), base.patch(t.style(Role::Key))),
-    ];
+    let mut out = vec![Line::from(first), Line::styled(pad(message), base)];
+    // The fix wraps as the detail pane's does, onto as many lines as the list gives every
+    // finding, the last cut with `…`.
+    let fix_lines = app.geometry().finding_height as usize - 2 - usize::from(app.options.present);
+    for l in fix_lines_of(&format!("{} {}", t.arrow(), sanitize(&f.fix)), w, fix_lines) {
+        out.push(Line::styled(pad(l), base.patch(t.style(Role::Key))));
+    }
     if app.options.present {
         out.push(Line::raw(""));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fix_lines_of;
+
+    #[test]
+    fn a_fix_wraps_under_its_arrow_and_is_cut_with_an_ellipsis_past_its_lines() {
+        let fix = "→ review it and bring it up to date, or allow longer: `handoff set --kind runbook max_age <duration>`";
+        assert_eq!(
+            fix_lines_of(fix, 40, 2),
+            vec![
+                "    → review it and bring it up to date,",
+                "      or allow longer: `handoff set --k…",
+            ]
+        );
+        assert_eq!(
+            fix_lines_of("→ commit it", 40, 2),
+            vec!["    → commit it", ""]
+        );
+    }
 }

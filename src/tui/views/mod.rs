@@ -35,27 +35,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
 fn to_ascii(buf: &mut ratatui::buffer::Buffer) {
     for cell in buf.content.iter_mut() {
         if !cell.symbol().is_ascii() {
-            let plain = ascii_stand_in(cell.symbol());
-            cell.set_symbol(plain);
+            let plain = crate::render::glyphs::ascii_cell(cell.symbol());
+            cell.set_symbol(&plain);
         }
-    }
-}
-
-/// One column of ASCII for a non-ASCII symbol (a wide one's second column is already blank).
-fn ascii_stand_in(symbol: &str) -> &'static str {
-    match symbol {
-        "—" | "–" | "─" | "━" | "‐" => "-",
-        "“" | "”" | "„" | "«" | "»" => "\"",
-        "‘" | "’" => "'",
-        "…" | "·" | "•" => ".",
-        "×" => "x",
-        "→" | "▸" => ">",
-        "←" | "◂" => "<",
-        "↑" => "^",
-        "↓" => "v",
-        "│" | "┃" | "▏" => "|",
-        "┌" | "┐" | "└" | "┘" | "├" | "┤" | "┬" | "┴" | "┼" => "+",
-        _ => "?",
     }
 }
 

@@ -12,6 +12,7 @@ mod ledger;
 mod lifecycle;
 mod ownership;
 mod policy;
+mod turnaround;
 
 use super::context::Ctx;
 use super::ledger_trust::Trust;
@@ -59,6 +60,8 @@ pub(super) fn decide(
         state,
         &facts.ledger_history.removed_roles,
     );
+    // Last: it reads the sign-offs the rules above found open.
+    turnaround::turnaround_findings(cx, artifact, start);
     // Stable: the families' order stays within a severity.
     cx.out[start..].sort_by_key(|f| std::cmp::Reverse(f.severity));
 }

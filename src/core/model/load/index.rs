@@ -372,6 +372,7 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
             max_age: None,
             review_every: None,
             verify_every: None,
+            signoff_within: None,
             severity: BTreeMap::new(),
             governs: Vec::new(),
             drift_after: None,
@@ -406,6 +407,7 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
                     "max_age" => kind.max_age = cx.duration(value, "max_age"),
                     "review_every" => kind.review_every = cx.duration(value, "review_every"),
                     "verify_every" => kind.verify_every = cx.duration(value, "verify_every"),
+                    "signoff_within" => kind.signoff_within = cx.duration(value, "signoff_within"),
                     "severity" => {
                         kind.severity = cx.severities(value, &format!("the severity of {what}"))
                     }

@@ -41,6 +41,7 @@ pub(crate) const KIND_KEYS: &[&str] = &[
     "max_age",
     "review_every",
     "verify_every",
+    "signoff_within",
     "severity",
     "governs",
     "drift_after",
