@@ -17,7 +17,7 @@ use crate::repo::facts::{self, FactsPiece};
 use crate::repo::workspace::Workspace;
 
 /// What the worker reports, tagged with the request it answers.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum FactsUpdate {
     Piece(u64, FactsPiece),
     Done(u64),

@@ -51,6 +51,7 @@ mod tui;
 mod tui_edit;
 mod tui_meeting;
 mod tui_screen;
+mod tui_streaming;
 mod turnaround;
 mod watch;
 mod yaml_edit;

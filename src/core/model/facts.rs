@@ -181,6 +181,11 @@ pub struct Facts {
     pub ledger_history: super::LedgerHistory,
     /// What the scorecard's rules read besides the artifacts (`None` until read).
     pub scorecard: Option<ScorecardFacts>,
+    /// History-side facts (last change, content, governed paths) of artifacts whose
+    /// work-tree facts have not arrived yet: streamed pieces come from threads in any order,
+    /// and an artifact without work-tree facts is still pending. Moved into `artifacts` when
+    /// they arrive; empty once every piece is in.
+    pub arrived_early: HashMap<String, ArtifactFacts>,
 }
 
 /// What the scorecard's `in-ci` rules read: the CI configuration and the paths they name.

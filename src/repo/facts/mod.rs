@@ -147,7 +147,7 @@ pub fn collect(
 
 /// What a read of facts reports as it goes: the same pieces for the command line, which
 /// gathers them into [`Facts`], and for the workbench, which shows each as it arrives.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum FactsPiece {
     Head(HeadInfo),
     /// Work-tree facts of some artifacts.
@@ -343,15 +343,20 @@ fn stream_last_changes(
     Ok(())
 }
 
-/// Puts a piece of facts in place and returns the ids of the artifacts it changed. Work-tree
-/// facts keep the history already known (pieces arrive from threads in any order).
+/// Puts a piece of facts in place and returns the ids of the artifacts it changed. Pieces
+/// arrive from threads in any order: work-tree facts keep the history already known, and
+/// history that comes before an artifact's work-tree facts waits in `arrived_early` for them.
 pub fn merge(facts: &mut Facts, piece: FactsPiece) -> Vec<String> {
     let mut changed = Vec::new();
     match piece {
         FactsPiece::Head(head) => facts.head = head,
         FactsPiece::Worktree(batch) => {
             for (id, mut new) in batch {
-                if let Some(old) = facts.artifacts.remove(&id) {
+                let old = facts
+                    .artifacts
+                    .remove(&id)
+                    .or_else(|| facts.arrived_early.remove(&id));
+                if let Some(old) = old {
                     new.governed = old.governed;
                     if !matches!(old.history, History::Pending) {
                         new.history = old.history;
@@ -365,40 +370,48 @@ pub fn merge(facts: &mut Facts, piece: FactsPiece) -> Vec<String> {
         }
         FactsPiece::History(batch) => {
             for (id, history) in batch {
-                if let Some(f) = facts.artifacts.get_mut(&id) {
-                    f.history = history;
-                    changed.push(id);
-                }
+                history_side(facts, &id, &mut changed).history = history;
             }
         }
         FactsPiece::Content(batch) => {
             for (id, found) in batch {
-                if let Some(f) = facts.artifacts.get_mut(&id) {
-                    f.content = found.content;
-                    f.moved = found.moved;
-                    changed.push(id);
-                }
+                let f = history_side(facts, &id, &mut changed);
+                f.content = found.content;
+                f.moved = found.moved;
             }
         }
         FactsPiece::LedgerHistory(history) => facts.ledger_history = *history,
         FactsPiece::Scorecard(found) => facts.scorecard = Some(found),
         FactsPiece::Governed(batch) => {
             for (id, mut found) in batch {
-                if let Some(f) = facts.artifacts.get_mut(&id) {
-                    // A read of the work tree alone keeps the changes history gave.
-                    if found.changes.is_none()
-                        && let Some(old) = f.governed.take()
-                    {
-                        found.changes = old.changes;
-                        found.truncated = old.truncated;
-                    }
-                    f.governed = Some(found);
-                    changed.push(id);
+                let f = history_side(facts, &id, &mut changed);
+                // A read of the work tree alone keeps the changes history gave.
+                if found.changes.is_none()
+                    && let Some(old) = f.governed.take()
+                {
+                    found.changes = old.changes;
+                    found.truncated = old.truncated;
                 }
+                f.governed = Some(found);
             }
         }
     }
     changed
+}
+
+/// Where a history-side piece for `id` goes: its facts, noted as changed, or (before its
+/// work-tree facts arrive) its entry in `arrived_early`.
+fn history_side<'a>(
+    facts: &'a mut Facts,
+    id: &str,
+    changed: &mut Vec<String>,
+) -> &'a mut ArtifactFacts {
+    if facts.artifacts.contains_key(id) {
+        changed.push(id.to_string());
+        facts.artifacts.entry(id.to_string()).or_default()
+    } else {
+        facts.arrived_early.entry(id.to_string()).or_default()
+    }
 }
 
 /// [`read_facts`] with its pieces gathered into [`Facts`] (the command line's way; a request
