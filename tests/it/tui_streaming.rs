@@ -65,8 +65,6 @@ fn streamed_facts_in_any_order_end_where_check_does() {
             .any(|f| f.starts_with("runbook-cost-spike aged")),
         "the demo has an aged runbook: {expected:#?}"
     );
-    let is_work_tree =
-        |u: &FactsUpdate| matches!(u, FactsUpdate::Piece(_, FactsPiece::Worktree(_)));
     let is_last = |u: &FactsUpdate| matches!(u, FactsUpdate::Done(_) | FactsUpdate::Failed(..));
     // The order sent (the cache is warm now, so history may well come first), every
     // history-side piece before any work-tree piece, and the other way round.
