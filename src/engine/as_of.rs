@@ -170,6 +170,7 @@ impl<'w> Timeline<'w> {
             governs: &index.governed_entries(),
             ci_paths: &index.ci_paths(),
             contracts: &index.contract_requests(&ledger),
+            index_lines: index.dates_first_signoffs(),
         };
         let facts = reader.facts_at(commit, &request)?;
         Ok(Ok(Snapshot::new(index, ledger, facts, point.committed)))

@@ -71,7 +71,10 @@ impl Snapshot {
     /// batch of streamed answers, stays cheap at thousands of artifacts. Returns the ids of
     /// the artifacts whose facts changed.
     pub fn apply(&mut self, piece: FactsPiece) -> Vec<String> {
-        let whole = matches!(piece, FactsPiece::LedgerHistory(_));
+        let whole = matches!(
+            piece,
+            FactsPiece::LedgerHistory(_) | FactsPiece::IndexLines(_)
+        );
         let scorecard = matches!(piece, FactsPiece::Scorecard(_));
         let changed = facts::merge(&mut self.facts, piece);
         if scorecard {
@@ -185,6 +188,7 @@ pub(crate) fn snapshot_with(
         governs: &index.governed_entries(),
         ci_paths: &index.ci_paths(),
         contracts: &index.contract_requests(&ledger).into_iter().collect(),
+        index_lines: index.dates_first_signoffs(),
     };
     let facts = facts::collect_with(&repo, ws, &request)?;
     Ok(Snapshot::new(index, ledger, facts, now))

@@ -41,6 +41,8 @@ pub struct Request {
     pub ci_paths: Vec<String>,
     /// What each artifact's contract needs checked (from the index and the ledger).
     pub contracts: BTreeMap<String, ContractRequest>,
+    /// Date the lines of `handoff.yaml` (with `history`).
+    pub index_lines: bool,
 }
 
 impl Request {
@@ -57,6 +59,15 @@ impl Request {
             governs: BTreeMap::new(),
             ci_paths: Vec::new(),
             contracts: BTreeMap::new(),
+            index_lines: false,
+        }
+    }
+
+    /// The same request, dating the lines of `handoff.yaml` when `wanted` (and with history).
+    pub fn with_index_lines(self, wanted: bool) -> Request {
+        Request {
+            index_lines: wanted,
+            ..self
         }
     }
 
@@ -101,6 +112,7 @@ impl Request {
             governs: newer.governs,
             ci_paths: newer.ci_paths,
             contracts: newer.contracts,
+            index_lines: self.index_lines || newer.index_lines,
         }
     }
 }
@@ -201,6 +213,7 @@ impl FactsWorker {
             governs: &governs,
             ci_paths: &job.ci_paths,
             contracts: &job.contracts,
+            index_lines: job.index_lines,
         };
         match facts::read_facts(repo, &self.workspace, &request, &|piece| {
             send(FactsUpdate::Piece(g, piece))

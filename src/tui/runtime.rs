@@ -66,7 +66,8 @@ impl Runtime {
             .with_rules(app.snap.index.content_rules())
             .with_governs(app.snap.index.governed_entries())
             .with_ci_paths(app.snap.index.ci_paths())
-            .with_contracts(app.snap.index.contract_requests(&app.snap.ledger));
+            .with_contracts(app.snap.index.contract_requests(&app.snap.ledger))
+            .with_index_lines(app.snap.index.dates_first_signoffs());
         app.loading = Loading {
             total: request.targets.values().filter(|t| !t.is_url()).count(),
             ..Default::default()
@@ -103,7 +104,10 @@ impl Runtime {
             Ok(index) => {
                 let before: BTreeMap<String, Target> = all_targets(app).into_iter().collect();
                 let ledger = engine::load_ledger(&self.ws);
-                let facts = std::mem::take(&mut app.snap.facts);
+                let mut facts = std::mem::take(&mut app.snap.facts);
+                // The lines moved: their dates are read again below.
+                facts.index_lines = None;
+                let date_lines = index.dates_first_signoffs();
                 app.banner = None;
                 app.set_snapshot(Snapshot::new(index, ledger, facts, now(app)));
                 app.index_reloaded(index_fingerprint(&self.ws));
@@ -111,7 +115,7 @@ impl Runtime {
                     .into_iter()
                     .filter(|(id, t)| before.get(id) != Some(t))
                     .collect();
-                if !moved.is_empty() {
+                if !moved.is_empty() || date_lines {
                     self.next_request(moved, true, app);
                 }
             }

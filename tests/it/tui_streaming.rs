@@ -68,7 +68,8 @@ fn streamed_facts_in_any_order_end_where_check_does() {
     let is_last = |u: &FactsUpdate| matches!(u, FactsUpdate::Done(_) | FactsUpdate::Failed(..));
     // The order sent (the cache is warm now, so history may well come first), every
     // history-side piece before any work-tree piece, and the other way round.
-    let orders: [(&str, fn(&FactsUpdate) -> u8); 3] = [
+    type Rank = fn(&FactsUpdate) -> u8;
+    let orders: [(&str, Rank); 3] = [
         ("as sent", |_| 0),
         ("history first", |u| u8::from(is_work_tree_piece(u))),
         ("work tree first", |u| u8::from(!is_work_tree_piece(u))),

@@ -186,6 +186,31 @@ pub struct Facts {
     /// and an artifact without work-tree facts is still pending. Moved into `artifacts` when
     /// they arrive; empty once every piece is in.
     pub arrived_early: HashMap<String, ArtifactFacts>,
+    /// When each line of `handoff.yaml` was last written (`None` until read, and unread when
+    /// no kind sets `signoff_within`): when the line naming a role that must sign was written
+    /// is when that role began to owe the sign-off.
+    pub index_lines: Option<IndexLines>,
+}
+
+/// The author time of the commit that last changed each line of `handoff.yaml`, as
+/// `git blame` of the working copy names it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IndexLines {
+    /// By line, from line 1; `None` for a line not committed yet.
+    pub written: Vec<Option<Timestamp>>,
+}
+
+impl IndexLines {
+    /// Since when every one of `lines` (1-based) has been written as it is: the newest of
+    /// their times, or `None` when one is not committed or not known.
+    pub fn written_since(&self, lines: impl IntoIterator<Item = usize>) -> Option<Timestamp> {
+        let mut newest: Option<Timestamp> = None;
+        for line in lines {
+            let time = (*self.written.get(line.checked_sub(1)?)?)?;
+            newest = Some(newest.map_or(time, |n| n.max(time)));
+        }
+        newest
+    }
 }
 
 /// What the scorecard's `in-ci` rules read: the CI configuration and the paths they name.

@@ -407,6 +407,41 @@ impl Index {
         out
     }
 
+    /// Whether a kind sets `signoff_within`: only then are the index's lines dated (a
+    /// `git blame` of `handoff.yaml`) to time the sign-offs nobody ever gave.
+    pub fn dates_first_signoffs(&self) -> bool {
+        self.kinds.iter().any(|k| k.signoff_within.is_some())
+    }
+
+    /// The lines of `handoff.yaml` that make `role` owe `artifact` a sign-off: the `owner:`
+    /// line for its owner's acceptance; the line naming it in `reviewers`; else the line naming
+    /// it in the kind's `signoff` and the artifact's `kind:` line. Empty when it owes none.
+    pub fn obligation_lines(&self, artifact: &Artifact, role: &str, owner: bool) -> Vec<usize> {
+        let line =
+            |positions: &BTreeMap<String, Pos>, key: &str| positions.get(key).map(|p| p.line);
+        if owner {
+            return line(&artifact.field_pos, "owner").into_iter().collect();
+        }
+        if artifact.reviewers.iter().any(|r| r == role) {
+            let item = format!("reviewers.{role}");
+            return line(&artifact.field_pos, &item)
+                .or_else(|| line(&artifact.field_pos, "reviewers"))
+                .into_iter()
+                .collect();
+        }
+        match self.kind_of(artifact) {
+            Some(kind) if kind.signoff.iter().any(|r| r == role) => {
+                let item = format!("signoff.{role}");
+                line(&kind.field_pos, &item)
+                    .or_else(|| line(&kind.field_pos, "signoff"))
+                    .into_iter()
+                    .chain(line(&artifact.field_pos, "kind"))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// The roles an e-mail address belongs to.
     pub(crate) fn roles_of(&self, email: &str) -> Vec<&Role> {
         self.roles.iter().filter(|r| r.has_member(email)).collect()

@@ -19,7 +19,8 @@ pub mod scorecard;
 pub use duration::{DriftThreshold, Duration};
 pub use facts::{
     ArtifactFacts, ContentChange, ContentRules, ContractFacts, ContractIssue, Document,
-    DocumentLink, Facts, GovernedFacts, HeadInfo, History, LastChange, Moved, ScorecardFacts,
+    DocumentLink, Facts, GovernedFacts, HeadInfo, History, IndexLines, LastChange, Moved,
+    ScorecardFacts,
 };
 pub use finding::{FindingCode, Severity};
 pub use handles::{Directory, Handle, is_handle};

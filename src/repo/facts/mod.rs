@@ -19,6 +19,7 @@ use crate::core::glob;
 pub(crate) mod governed;
 mod head;
 pub(crate) mod history;
+mod index_lines;
 pub mod ledger_history;
 mod past;
 mod repo_info;
@@ -34,12 +35,12 @@ use thiserror::Error;
 
 use crate::core::model::{
     ArtifactFacts, ContentChange, ContentRules, ContractRequest, Facts, GovernedFacts, HeadInfo,
-    History, LedgerHistory, Moved, ScorecardFacts, Target,
+    History, IndexLines, LedgerHistory, Moved, ScorecardFacts, Target,
 };
 use crate::repo::cache::HistoryCache;
 use crate::repo::open::{self, OpenError};
 use crate::repo::threads::join;
-use crate::repo::workspace::Workspace;
+use crate::repo::workspace::{INDEX_FILE, Workspace};
 
 pub use head::head_info;
 pub use history::{Parallel, PathSpec, last_changes, last_changes_with, walk_threads};
@@ -141,6 +142,7 @@ pub fn collect(
         governs: &[],
         ci_paths: &[],
         contracts: &BTreeMap::new(),
+        index_lines: false,
     };
     collect_with(repo, workspace, &request)
 }
@@ -163,6 +165,8 @@ pub enum FactsPiece {
     Governed(Vec<(String, GovernedFacts)>),
     /// What the scorecard reads: the CI configuration and the paths its rules name.
     Scorecard(ScorecardFacts),
+    /// When each line of `handoff.yaml` was written.
+    IndexLines(IndexLines),
 }
 
 /// What [`FactsPiece::Content`] tells of one artifact.
@@ -186,6 +190,9 @@ pub(crate) struct FactsRequest<'a> {
     pub ci_paths: &'a [String],
     /// What each artifact under a contract needs checked, by artifact id.
     pub contracts: &'a BTreeMap<String, ContractRequest>,
+    /// Whether to date the lines of `handoff.yaml` (with `history`; see
+    /// [`crate::core::model::Index::dates_first_signoffs`]).
+    pub index_lines: bool,
 }
 
 /// Work-tree facts are reported in batches of this many artifacts, so rows fill in as they
@@ -217,6 +224,12 @@ pub(crate) fn read_facts(
                 let (mut history, _) = request.cache.ledger_history(&repo, workspace)?;
                 history.removed_roles = ledger_history::removed_roles(&repo, workspace, &history);
                 sink(FactsPiece::LedgerHistory(Box::new(history)));
+                if request.index_lines {
+                    // A working copy that cannot be read has no lines to date.
+                    let text = std::fs::read(workspace.dir.join(INDEX_FILE)).unwrap_or_default();
+                    let lines = index_lines::index_lines(&repo, workspace, &text)?;
+                    sink(FactsPiece::IndexLines(lines));
+                }
                 Ok(())
             })
         });
@@ -382,6 +395,7 @@ pub fn merge(facts: &mut Facts, piece: FactsPiece) -> Vec<String> {
         }
         FactsPiece::LedgerHistory(history) => facts.ledger_history = *history,
         FactsPiece::Scorecard(found) => facts.scorecard = Some(found),
+        FactsPiece::IndexLines(lines) => facts.index_lines = Some(lines),
         FactsPiece::Governed(batch) => {
             for (id, mut found) in batch {
                 let f = history_side(facts, &id, &mut changed);

@@ -44,6 +44,8 @@ pub struct PastRequest<'a> {
     pub ci_paths: &'a [String],
     /// What each artifact under a contract needs checked, by artifact id.
     pub contracts: &'a [(String, ContractRequest)],
+    /// Whether to date the lines of `handoff.yaml` as committed then.
+    pub index_lines: bool,
 }
 
 /// Reads the facts of past commits of one repository, reusing what the previous read found.
@@ -118,6 +120,13 @@ impl<'r> PastFacts<'r> {
         ));
         self.read_histories(point, &tree, targets, rules, &mut facts)?;
         facts.ledger_history = self.ledger_at(point)?;
+        if request.index_lines {
+            facts.index_lines = Some(super::index_lines::index_lines_at(
+                self.repo,
+                self.workspace,
+                point,
+            )?);
+        }
         let changes = governed_changes_at(self.repo, self.workspace, governs, Some(point))?;
         for ((id, entries), (changes, truncated)) in governs.iter().zip(changes) {
             if let Some(f) = facts.artifacts.get_mut(id) {

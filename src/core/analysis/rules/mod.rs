@@ -60,7 +60,10 @@ pub(super) fn decide(
         state,
         &facts.ledger_history.removed_roles,
     );
-    // Last: it reads the sign-offs the rules above found open.
+    // Last: they read the sign-offs the rules above found open.
+    if !pending && (f.exists || artifact.target.is_url()) {
+        turnaround::date_first_signoffs(cx, artifact, facts.index_lines.as_ref(), start);
+    }
     turnaround::turnaround_findings(cx, artifact, start);
     // Stable: the families' order stays within a severity.
     cx.out[start..].sort_by_key(|f| std::cmp::Reverse(f.severity));

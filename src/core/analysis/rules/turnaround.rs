@@ -3,12 +3,45 @@
 //! An open sign-off is a finding of [`WAITING_CODES`] (who holds the handoff up, as
 //! `handoff review` lists it), and it has waited since that finding's cause: the content
 //! change, or the upstream change. One that never had a sign-off (`unsigned`,
-//! `owner-not-accepted`) names no such change in the facts, so it is not judged here.
+//! `owner-not-accepted`) has waited since the role was named where it must sign: the
+//! newest of the `handoff.yaml` lines that name it, as `git blame` dates them (a later rewrite
+//! of such a line restarts the wait: an overdue finding may come late, never early).
 
 use super::super::context::Ctx;
 use super::super::{FindingAction, date, days_since};
 use crate::core::model::finding::WAITING_CODES;
-use crate::core::model::{Artifact, FindingCode, Pos};
+use crate::core::model::{Artifact, FindingCode, IndexLines, Pos};
+
+/// Dates the `unsigned` and `owner-not-accepted` findings of the artifact (from `start` in
+/// `cx.out`) by when the index began to ask for them, where the index's lines are known.
+pub(super) fn date_first_signoffs(
+    cx: &mut Ctx,
+    artifact: &Artifact,
+    lines: Option<&IndexLines>,
+    start: usize,
+) {
+    let Some(lines) = lines else {
+        return;
+    };
+    let index = cx.index;
+    for f in &mut cx.out[start..] {
+        let owner = match f.code {
+            FindingCode::OwnerNotAccepted => true,
+            FindingCode::Unsigned => false,
+            _ => continue,
+        };
+        if f.since.is_some() {
+            continue;
+        }
+        let Some(role) = f.role.as_deref() else {
+            continue;
+        };
+        let asked = index.obligation_lines(artifact, role, owner);
+        if !asked.is_empty() {
+            f.since = lines.written_since(asked);
+        }
+    }
+}
 
 /// One `signoff-overdue` per open sign-off (one cause, every role it names) that has waited
 /// longer than the kind allows; `start` is where the artifact's findings begin in `cx.out`.

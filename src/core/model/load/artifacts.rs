@@ -87,6 +87,9 @@ impl Decoder<'_> {
         let mut url: Option<(String, Pos)> = None;
         for (key, value, _) in fields {
             field_pos.insert(key.to_string(), value.span.start);
+            if key == "reviewers" {
+                super::record_role_items(&mut field_pos, key, value);
+            }
             match key {
                 "path" => path = cx.text(value, "path").map(|p| (p, value.span.start)),
                 "url" => url = cx.text(value, "url").map(|u| (u, value.span.start)),

@@ -387,6 +387,9 @@ fn decode_kinds(cx: &mut Ctx, node: &Node, role_ids: &[&str]) -> Vec<Kind> {
         {
             for (key, value, _) in fields {
                 kind.field_pos.insert(key.to_string(), value.span.start);
+                if key == "signoff" {
+                    super::record_role_items(&mut kind.field_pos, key, value);
+                }
                 match key {
                     "title" => kind.title = cx.text(value, "title"),
                     "description" => {

@@ -28,6 +28,8 @@ pub(crate) use rules::{
     glob_problem, invalid_id_message, is_valid_email, is_valid_id, path_target, url_problem,
 };
 
+use std::collections::BTreeMap;
+
 use super::{LoadError, Pos};
 use crate::yaml::{self, Node, Value};
 
@@ -88,3 +90,16 @@ fn shift_offsets(node: &mut Node, by: usize) {
 
 #[cfg(test)]
 mod tests;
+
+/// Where each role of a role list (`reviewers`, a kind's `signoff`) is written, as
+/// `FIELD.ROLE` beside the field's own position: the line naming a role is where an
+/// obligation to sign began (see `Index::obligation_lines`).
+pub(super) fn record_role_items(field_pos: &mut BTreeMap<String, Pos>, field: &str, value: &Node) {
+    for item in value.as_seq().unwrap_or_default() {
+        if let Some(role) = item.as_scalar() {
+            field_pos
+                .entry(format!("{field}.{role}"))
+                .or_insert(item.span.start);
+        }
+    }
+}
