@@ -217,6 +217,7 @@ fn apply_field(a: &mut Artifact, field: ArtifactField, change: &FieldChange) {
 /// for comparing what two texts mean.
 fn meaning(index: &Index) -> Index {
     let mut out = index.clone();
+    out.field_pos.clear();
     out.roles.iter_mut().for_each(|r| {
         r.pos = Pos::default();
         r.directory = Default::default();

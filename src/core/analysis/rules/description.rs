@@ -3,7 +3,7 @@
 
 use super::super::Finding;
 use super::super::context::{Ctx, in_index};
-use crate::core::model::{Artifact, FindingCode, INDEX_FILE, Index, Pos};
+use crate::core::model::{Artifact, FindingCode, INDEX_FILE, Index};
 
 /// How every placeholder description in `assets/init/` begins.
 const PLACEHOLDER_START: &str = "One or two sentences:";
@@ -58,6 +58,6 @@ pub(crate) fn handoff_description_finding(index: &Index) -> Option<Finding> {
             action: None,
             since: None,
             file: INDEX_FILE.to_string(),
-            pos: Pos::new(1, 1, 0),
+            pos: index.pos_of("description"),
         })
 }
