@@ -54,7 +54,7 @@ pub(crate) fn handoff_description_finding(index: &Index) -> Option<Finding> {
             related: None,
             message: "the handoff's description is still the placeholder `handoff init` wrote"
                 .to_string(),
-            fix: "say what this handoff is for in a sentence or two: replace `description:` at the top of handoff.yaml".to_string(),
+            fix: "say what this handoff is for in a sentence or two: `handoff set --handoff description \"...\"`".to_string(),
             action: None,
             since: None,
             file: INDEX_FILE.to_string(),
