@@ -11,7 +11,9 @@ use clap::Args;
 use super::Failure;
 use super::set::report_commit;
 use crate::core::edit::{IndexEdit, ListChange};
-use crate::core::import::{ImportError, Proposal, Source, edits_for, propose};
+use crate::core::import::{
+    ImportError, Proposal, Source, edits_for, propose, template_section_edits,
+};
 use crate::core::text::{count, sanitize};
 use crate::engine::{self, INDEX_FILE, Workspace, WorkspaceError};
 use crate::repo::write::{CommitOptions, PlannedEdits, commit_planned, committer_name, plan_edits};
@@ -69,12 +71,13 @@ pub(crate) struct ImportPlan {
 pub(crate) fn plan(ws: &Workspace, sources: &[Source], start: &str) -> Result<ImportPlan, Failure> {
     let view = engine::read_repo(ws).map_err(Failure::error)?;
     let proposal = propose(&view, sources).map_err(Failure::error)?;
-    plan_proposal(ws, proposal, start)
+    plan_proposal(ws, proposal, start, false)
 }
 
 /// What `init` adds of the repository's own documents: the import of every source into
-/// `start`; a CODEOWNERS that does not parse is left out rather than stopping init, and the
-/// reason returned. Also returns the sources read.
+/// `start`, where a kind the profile and the repository share takes the sections of the
+/// repository's template; a CODEOWNERS that does not parse is left out rather than stopping
+/// init, and the reason returned. Also returns the sources read.
 pub(crate) fn plan_for_init(
     ws: &Workspace,
     start: &str,
@@ -82,7 +85,7 @@ pub(crate) fn plan_for_init(
     let view = engine::read_repo(ws).map_err(Failure::error)?;
     match propose(&view, &Source::ALL) {
         Ok(proposal) => Ok((
-            plan_proposal(ws, proposal, start)?,
+            plan_proposal(ws, proposal, start, true)?,
             Source::ALL.to_vec(),
             None,
         )),
@@ -92,15 +95,25 @@ pub(crate) fn plan_for_init(
                 .filter(|s| *s != Source::CodeOwners)
                 .collect();
             let proposal = propose(&view, &sources).map_err(Failure::error)?;
-            let plan = plan_proposal(ws, proposal, start)?;
+            let plan = plan_proposal(ws, proposal, start, true)?;
             Ok((plan, sources, Some(e.to_string())))
         }
     }
 }
 
-fn plan_proposal(ws: &Workspace, proposal: Proposal, start: &str) -> Result<ImportPlan, Failure> {
+/// The plan of `proposal` into `start`; with `templates_win` (init, on a profile's index) the
+/// repository's templates also replace the sections of kinds the index already has.
+fn plan_proposal(
+    ws: &Workspace,
+    proposal: Proposal,
+    start: &str,
+    templates_win: bool,
+) -> Result<ImportPlan, Failure> {
     let current = plan_edits(ws, &[], start).map_err(edit_failure)?;
-    let edits = edits_for(&current.index, &proposal);
+    let mut edits = edits_for(&current.index, &proposal);
+    if templates_win {
+        edits.extend(template_section_edits(&current.index, &proposal));
+    }
     let planned = plan_edits(ws, &edits, start).map_err(edit_failure)?;
     Ok(ImportPlan {
         proposal,

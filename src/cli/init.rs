@@ -12,9 +12,10 @@ use clap::{Args, ValueEnum};
 use include_dir::{Dir, include_dir};
 
 use crate::core::analysis::sections::{missing_sections, sections_of};
+use crate::core::edit::{FieldChange, IndexEdit, ListChange};
 use crate::core::model::load::{is_valid_email, load_index};
 use crate::core::model::{Artifact, Index, Kind, Target};
-use crate::core::text::count;
+use crate::core::text::{count, sanitize};
 use crate::engine::INDEX_FILE;
 use crate::yaml::edit::scalar;
 
@@ -355,8 +356,40 @@ impl Found {
             "Added",
             true,
         ));
+        out.push_str(&self.template_notes());
         if let Some(reason) = &self.skipped {
             out.push_str(&format!("CODEOWNERS was not read: {reason}\n"));
+        }
+        out
+    }
+
+    /// Where each kind added or changed took its required sections from the repository's
+    /// template, one line each: `Kind adr requires the sections of docs/adr/0000-template.md
+    /// (not the profile's): Context, Decision`.
+    fn template_notes(&self) -> String {
+        let mut out = String::new();
+        for edit in &self.plan.edits {
+            let (kind, sections, replaced) = match edit {
+                IndexEdit::AddKind(k) => (&k.id, &k.required_sections, false),
+                IndexEdit::Kind {
+                    kind,
+                    change: FieldChange::List(ListChange::Replace(sections)),
+                    ..
+                } => (kind, sections, true),
+                _ => continue,
+            };
+            let Some(template) = self.plan.proposal.template_of(kind) else {
+                continue;
+            };
+            if sections.is_empty() {
+                continue;
+            }
+            out.push_str(&format!(
+                "Kind {kind} requires the sections of {}{}: {}\n",
+                sanitize(template),
+                if replaced { " (not the profile's)" } else { "" },
+                sanitize(&sections.join(", "))
+            ));
         }
         out
     }

@@ -1,4 +1,5 @@
-//! `handoff set`: change a field of an artifact or a role in handoff.yaml and commit it.
+//! `handoff set`: change a field of an artifact, a role, a kind, a handle or the handoff
+//! itself in handoff.yaml and commit it.
 //!
 //! Also home of what `add`, `remove` and `sign` share: the flags of a committing command and
 //! the one line that reports the commit.
@@ -8,7 +9,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::core::edit::{ArtifactField, FieldChange, IndexEdit, KindField, ListChange, split_list};
+use crate::core::edit::{
+    ArtifactField, FieldChange, HandoffField, IndexEdit, KindField, ListChange, split_list,
+};
 use crate::engine::{self, Workspace};
 use crate::repo::write::{CommitOptions, apply_edit};
 
@@ -52,7 +55,7 @@ reviewers, consumers, depends_on, governs, required_sections (lists; `[]` is non
 removes x. Role fields (with --role): title, and people (a list of git e-mail addresses, `@handle`s and \
 `@org/team`s). Handles (with --handle): people, the e-mail addresses behind the handle. Kind \
 fields (with --kind): title, max_age, review_every, verify_every, signoff_within (durations such as 180d) and \
-required_sections, signoff (lists).
+required_sections, signoff (lists). The handoff's own fields (with --handoff): name, description.
 
 Examples:
   handoff set prd owner pm
@@ -64,6 +67,7 @@ Examples:
   handoff set --handle @acme/sre people +rosa@acme.example
   handoff set --kind runbook required_sections +Escalation
   handoff set --kind adr max_age 1y
+  handoff set --handoff description \"Drafts replies for support agents.\"
 
 Each change is committed on its own, with only handoff.yaml in the commit; with --no-commit, \
 changes accumulate until `handoff commit` commits them in one commit.")]
@@ -80,6 +84,11 @@ pub(crate) struct SetArgs {
     /// then give `people` and VALUE
     #[arg(long, value_name = "HANDLE", conflicts_with_all = ["role", "kind"])]
     pub handle: Option<String>,
+
+    /// Change a field of the handoff itself (`name`, `description`, at the top of
+    /// handoff.yaml): then give FIELD and VALUE only
+    #[arg(long, conflicts_with_all = ["role", "kind", "handle"])]
+    pub handoff: bool,
 
     /// Remove the field instead of setting it
     #[arg(long)]
@@ -120,6 +129,9 @@ fn edit_from(args: &SetArgs) -> Result<IndexEdit, super::Failure> {
     }
     if let Some(handle) = &args.handle {
         return handle_edit(handle, &words, args.unset);
+    }
+    if args.handoff {
+        return handoff_edit(&words, args.unset);
     }
     let (artifact, field, value) = match (words.as_slice(), args.unset) {
         ([artifact, field], true) => (*artifact, *field, None),
@@ -192,6 +204,21 @@ fn handle_edit(handle: &str, words: &[&str], unset: bool) -> Result<IndexEdit, s
         handle: handle.to_string(),
         change,
     })
+}
+
+fn handoff_edit(words: &[&str], unset: bool) -> Result<IndexEdit, super::Failure> {
+    let (field, value) = match (words, unset) {
+        ([field], true) => (*field, None),
+        ([field, value], false) => (*field, Some(value.to_string())),
+        _ => {
+            return Err(
+                "error: give the field and the value: `handoff set --handoff description \"What this handoff is for.\"` (or the field and --unset)"
+                    .into(),
+            );
+        }
+    };
+    let field: HandoffField = field.parse().map_err(super::Failure::error)?;
+    Ok(IndexEdit::Handoff { field, value })
 }
 
 fn kind_edit(kind: &str, words: &[&str], unset: bool) -> Result<IndexEdit, super::Failure> {

@@ -87,7 +87,7 @@ fn rule_help(code: FindingCode) -> (&'static str, &'static str) {
         ),
         PlaceholderDescription => (
             "DescriptionIsTemplatePlaceholder",
-            "Say what it is in a sentence or two: `handoff set ID description TEXT` (the handoff's own: edit `description:` at the top of handoff.yaml).",
+            "Say what it is in a sentence or two: `handoff set ID description TEXT` (the handoff's own: `handoff set --handoff description TEXT`).",
         ),
         UnresolvedHandle => (
             "RoleHandleResolvesToNobody",

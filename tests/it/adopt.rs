@@ -706,3 +706,93 @@ fn init_reads_the_rest_when_codeowners_does_not_parse() {
     );
     assert!(out.contains("adr-0001-use-postgres"), "{out}");
 }
+
+#[test]
+fn init_gives_a_kind_the_sections_of_the_repositorys_own_template() {
+    // An ADR folder kept in MADR's shape: its template's headings are not the generic
+    // profile's (Status, Context, Decision, Consequences).
+    let repo = TestRepo::new();
+    repo.git(&["config", "user.email", "dana@acme.example"]);
+    let madr = [
+        "Context and Problem Statement",
+        "Considered Options",
+        "Decision Outcome",
+    ];
+    let headings: String = madr.iter().map(|h| format!("\n## {h}\n")).collect();
+    repo.write(
+        "docs/adr/0000-template.md",
+        &format!("# [short title of solved problem and solution]\n{headings}"),
+    );
+    repo.write(
+        "docs/adr/0001-use-postgres.md",
+        &format!("# Use Postgres\n{headings}"),
+    );
+    repo.write("runbooks/deploy.md", "# Deploy\n");
+    repo.commit("Decide on Postgres");
+
+    let out = ok(&repo, &["init", "--profile", "generic"]);
+    assert!(
+        out.contains(
+            "Kind adr requires the sections of docs/adr/0000-template.md (not the profile's): Context and Problem Statement, Considered Options, Decision Outcome\n"
+        ),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(repo.abs("handoff.yaml")).unwrap();
+    let index = handoff::core::model::load::load_index("handoff.yaml", text.as_bytes()).unwrap();
+    assert_eq!(index.kind("adr").unwrap().required_sections, madr);
+    // Only the kind the repository has a template for changes; the profile's comments stay.
+    assert_eq!(
+        index.kind("runbook").unwrap().required_sections,
+        [
+            "When to use|Symptoms",
+            "Failure modes",
+            "Steps",
+            "Rollback|Recovery",
+            "Escalation|Contacts"
+        ]
+    );
+    assert!(
+        text.contains("# Comments and layout here are yours"),
+        "{text}"
+    );
+    let report = check_json(&repo);
+    assert!(
+        !codes_of(&report, "adr-0001-use-postgres").contains(&"missing-sections".to_string()),
+        "the decision written from the template has every section: {report:#}"
+    );
+
+    // On an index that exists, import leaves a kind's sections as a person set them.
+    repo.commit("Handoff index");
+    ok(
+        &repo,
+        &[
+            "set",
+            "--kind",
+            "adr",
+            "required_sections",
+            "Context and Problem Statement",
+        ],
+    );
+    repo.write(
+        "docs/adr/0002-use-a-queue.md",
+        &format!("# Use a queue\n{headings}"),
+    );
+    repo.commit("Decide on a queue");
+    let out = ok(&repo, &["import", "--yes"]);
+    assert!(!out.contains("requires the sections of"), "{out}");
+    let index = handoff::core::model::load::load_index(
+        "handoff.yaml",
+        &std::fs::read(repo.abs("handoff.yaml")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        index
+            .artifacts
+            .iter()
+            .any(|a| a.id == "adr-0002-use-a-queue")
+    );
+    assert_eq!(
+        index.kind("adr").unwrap().required_sections,
+        ["Context and Problem Statement"]
+    );
+}

@@ -26,6 +26,7 @@ mod fuzz_regressions;
 mod git_facts;
 mod governs;
 mod handles;
+mod handoff_description;
 mod impact;
 mod import;
 mod layers;

@@ -14,8 +14,8 @@
 use std::ops::Range;
 
 use handoff::core::edit::{
-    ArtifactField, FieldChange, IndexEdit, IndexTextError, ListChange, NewArtifact, NewRole,
-    edit_text, intended, same_meaning,
+    ArtifactField, FieldChange, HandoffField, IndexEdit, IndexTextError, ListChange, NewArtifact,
+    NewRole, edit_text, intended, same_meaning,
 };
 use handoff::core::model::load::load_index;
 use handoff::core::model::{Index, Target};
@@ -523,7 +523,7 @@ fn generate_edit(index: &Index, values: &[u8]) -> IndexEdit {
             c.pick(&artifact_ids).clone()
         }
     };
-    match c.below(9) {
+    match c.below(10) {
         0 => {
             let field = *c.pick(&[
                 ArtifactField::Title,
@@ -633,6 +633,10 @@ fn generate_edit(index: &Index, values: &[u8]) -> IndexEdit {
         7 => IndexEdit::RoleTitle {
             role: any_role(&mut c),
             title: (!c.one_in(3)).then(|| c.pick(TEXTS).to_string()),
+        },
+        8 => IndexEdit::Handoff {
+            field: *c.pick(&HandoffField::ALL),
+            value: (!c.one_in(3)).then(|| c.pick(TEXTS).to_string()),
         },
         _ => {
             let role = any_role(&mut c);
@@ -745,6 +749,17 @@ fn allowed_region(p: &Parsed, edit: &IndexEdit) -> Range<usize> {
         IndexEdit::RemoveRole { role }
         | IndexEdit::RoleTitle { role, .. }
         | IndexEdit::People { role, .. } => role_region(p, role).unwrap_or(whole),
+        // The key's own lines, or where a missing key goes: after the last key before it in
+        // the conventional order.
+        IndexEdit::Handoff { field, .. } => {
+            let order = ["version", "name", "description"];
+            let at = order.iter().position(|k| *k == field.key()).unwrap();
+            order[..=at]
+                .iter()
+                .rev()
+                .find_map(|k| top_level_start(p, k).map(|start| start..next_top_level(p, k)))
+                .unwrap_or(whole)
+        }
         IndexEdit::Handle { .. } => match top_level_start(p, "handles") {
             Some(start) => start..next_top_level(p, "handles"),
             None => last_top_level_region(p),

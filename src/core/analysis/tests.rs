@@ -773,6 +773,8 @@ fn placeholder_description_until_a_person_replaces_it() {
         .collect();
     assert_eq!(own, ["placeholder-description"]);
     assert_eq!(report.handoff_findings[0].subject(), "handoff");
+    let at = report.handoff_findings[0].pos;
+    assert_eq!((at.line, at.col), (3, 3), "at the text of the description");
 
     // A person's words raise nothing.
     let replaced = yaml.replace(placeholder, "Drafts replies for support agents.");

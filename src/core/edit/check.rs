@@ -80,6 +80,9 @@ pub fn check(index: &Index, edit: &IndexEdit) -> Result<(), Refusal> {
             })
         }
         IndexEdit::Handle { handle, change } => check_handle(index, handle, change),
+        IndexEdit::Handoff { field, value } => {
+            super::handoff::check_handoff_field(index, *field, value.as_deref())
+        }
         IndexEdit::People { role, change } => {
             let current = role_named(index, role, "role")?;
             let owner = format!("role `{role}`");

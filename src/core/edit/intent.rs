@@ -67,6 +67,9 @@ pub fn intended(index: &Index, edit: &IndexEdit) -> Index {
                 super::kind::apply_kind_field(k, *field, change);
             }
         }
+        IndexEdit::Handoff { field, value } => {
+            super::handoff::apply_handoff_field(&mut out, *field, value.as_deref());
+        }
         IndexEdit::RemoveRole { role } => out.roles.retain(|r| r.id != *role),
         IndexEdit::RoleTitle { role, title } => {
             if let Some(r) = out.roles.iter_mut().find(|r| r.id == *role) {
@@ -217,6 +220,7 @@ fn apply_field(a: &mut Artifact, field: ArtifactField, change: &FieldChange) {
 /// for comparing what two texts mean.
 fn meaning(index: &Index) -> Index {
     let mut out = index.clone();
+    out.field_pos.clear();
     out.roles.iter_mut().for_each(|r| {
         r.pos = Pos::default();
         r.directory = Default::default();

@@ -9,6 +9,7 @@
 //! meaning or a lost comment.
 
 mod check;
+mod handoff;
 mod intent;
 mod kind;
 mod text;
@@ -24,6 +25,7 @@ use crate::yaml::edit::EditError;
 
 pub use check::check;
 pub(crate) use check::{role_references, unknown_role};
+pub use handoff::HandoffField;
 pub use intent::{intended, same_meaning};
 pub use kind::KindField;
 pub use text::{edit_text, edit_text_all};
@@ -238,6 +240,11 @@ pub enum IndexEdit {
         handle: String,
         change: ListChange,
     },
+    /// A field of the handoff itself, at the top of the index; `None` removes it.
+    Handoff {
+        field: HandoffField,
+        value: Option<String>,
+    },
 }
 
 /// Why an edit is refused. Each message says what is wrong and what would be accepted.
@@ -264,6 +271,11 @@ pub enum Refusal {
     },
     #[error("`{field}` is not a field of a kind handoff edits{}; the fields are: {}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(), KindField::ALL.map(|f| f.key()).join(", "))]
     UnknownKindField {
+        field: String,
+        suggestion: Option<String>,
+    },
+    #[error("`{field}` is not one of the handoff's own fields{}; they are: {}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(), HandoffField::ALL.map(|f| f.key()).join(", "))]
+    UnknownHandoffField {
         field: String,
         suggestion: Option<String>,
     },

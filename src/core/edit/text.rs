@@ -233,6 +233,11 @@ fn splice_for(
             super::kind::kind_field_splice(src, entry, current, *field, change, &layout)
                 .map_err(layout_error(format!("`{}` of kind `{kind}`", field.key())))
         }
+        IndexEdit::Handoff { field, value } => {
+            let layout = section_layout(src, root, None);
+            super::handoff::handoff_field_splice(src, root, *field, value.as_deref(), &layout)
+                .map_err(layout_error(format!("the handoff's `{}`", field.key())))
+        }
         IndexEdit::RemoveRole { role } => {
             let roles = root.get("roles").ok_or_else(|| missing("`roles`".into()))?;
             remove_entry(src, roles, role, true)

@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
-use crate::core::edit::{IndexEdit, ListChange, NewArtifact, NewKind, NewRole};
+use crate::core::edit::{
+    FieldChange, IndexEdit, KindField, ListChange, NewArtifact, NewKind, NewRole,
+};
 use crate::core::model::load::{MAX_ID_CHARS, is_valid_email};
 use crate::core::model::{Index, Status, Target, is_handle};
 use codeowners::{CodeOwners, CodeOwnersError};
@@ -105,6 +107,18 @@ pub struct Proposal {
     /// Documents whose front matter names another owner than CODEOWNERS does (the front
     /// matter wins), so the plan can say so.
     pub disagreements: Vec<Disagreement>,
+    /// The template each proposed kind's required sections were read from: (kind, path).
+    pub templates: Vec<(String, String)>,
+}
+
+impl Proposal {
+    /// The path of the template kind `id`'s required sections were read from, if any.
+    pub fn template_of(&self, id: &str) -> Option<&str> {
+        self.templates
+            .iter()
+            .find(|(kind, _)| kind == id)
+            .map(|(_, path)| path.as_str())
+    }
 }
 
 /// A document whose front matter and CODEOWNERS name different owners.
@@ -160,7 +174,7 @@ pub fn propose(view: &RepoView, sources: &[Source]) -> Result<Proposal, ImportEr
             roles.role_for(&owner);
         }
     }
-    let mut templates: BTreeMap<Family, Vec<String>> = BTreeMap::new();
+    let mut templates: BTreeMap<Family, (String, Vec<String>)> = BTreeMap::new();
     let mut artifacts = Vec::new();
     let mut ids = BTreeSet::new();
     let mut disagreements = Vec::new();
@@ -180,7 +194,7 @@ pub fn propose(view: &RepoView, sources: &[Source]) -> Result<Proposal, ImportEr
             if let Some(t) = text {
                 templates
                     .entry(p.family)
-                    .or_insert_with(|| template_sections(t));
+                    .or_insert_with(|| (path.to_string(), template_sections(t)));
             }
             continue;
         }
@@ -227,6 +241,7 @@ pub fn propose(view: &RepoView, sources: &[Source]) -> Result<Proposal, ImportEr
         .filter(|_| uses(Source::Folders))
         .map(|p| p.family)
         .collect();
+    let mut kind_templates = Vec::new();
     let kinds = families
         .into_iter()
         .filter(|f| {
@@ -234,11 +249,20 @@ pub fn propose(view: &RepoView, sources: &[Source]) -> Result<Proposal, ImportEr
                 .iter()
                 .any(|a| a.kind.as_deref() == Some(f.kind()))
         })
-        .map(|f| NewKind {
-            id: f.kind().to_string(),
-            title: Some(f.title().to_string()),
-            required_sections: templates.remove(&f).unwrap_or_default(),
-            max_age: None,
+        .map(|f| {
+            let required_sections = match templates.remove(&f) {
+                Some((path, sections)) => {
+                    kind_templates.push((f.kind().to_string(), path));
+                    sections
+                }
+                None => Vec::new(),
+            };
+            NewKind {
+                id: f.kind().to_string(),
+                title: Some(f.title().to_string()),
+                required_sections,
+                max_age: None,
+            }
         })
         .collect();
     let (roles, handles) = roles.staffed(view, codeowners.as_ref(), &artifacts, &people);
@@ -249,6 +273,7 @@ pub fn propose(view: &RepoView, sources: &[Source]) -> Result<Proposal, ImportEr
         handles,
         codeowners: codeowners_file,
         disagreements,
+        templates: kind_templates,
     })
 }
 
@@ -511,4 +536,24 @@ pub fn edits_for(index: &Index, proposal: &Proposal) -> Vec<IndexEdit> {
         .collect();
     edits.extend(skeleton);
     edits
+}
+
+/// Where an index written from a profile (`init`) and the repository both define a kind, and
+/// the repository has a template for it: the edits that give the kind the template's required
+/// sections. The template is the team's own statement of what such a document holds; the
+/// profile's list is a guess. `import` does not do this: an index that exists is a person's.
+pub fn template_section_edits(index: &Index, proposal: &Proposal) -> Vec<IndexEdit> {
+    proposal
+        .kinds
+        .iter()
+        .filter(|k| !k.required_sections.is_empty() && proposal.template_of(&k.id).is_some())
+        .filter(|k| index.kind(&k.id).is_some())
+        .map(|k| IndexEdit::Kind {
+            kind: k.id.clone(),
+            field: KindField::RequiredSections,
+            change: FieldChange::List(ListChange::Replace(k.required_sections.clone())),
+        })
+        // The same sections already, or a list the index would refuse: the profile's stays.
+        .filter(|edit| crate::core::edit::check(index, edit).is_ok())
+        .collect()
 }

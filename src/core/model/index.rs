@@ -30,6 +30,8 @@ pub struct Index {
     pub scorecard: Vec<ScorecardRule>,
     /// `handles:`: the addresses behind the `@handle`s and `@org/team`s roles name.
     pub handles: Vec<Handle>,
+    /// Where each top-level key's value is written.
+    pub field_pos: BTreeMap<String, Pos>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -294,6 +296,14 @@ impl<Every> Artifact<Every> {
 }
 
 impl Index {
+    /// Position of a top-level field's value if written, else the start of the file.
+    pub(crate) fn pos_of(&self, field: &str) -> Pos {
+        self.field_pos
+            .get(field)
+            .copied()
+            .unwrap_or(Pos::new(1, 1, 0))
+    }
+
     /// What the history walk counts as a change of content.
     pub fn content_rules(&self) -> super::ContentRules {
         super::ContentRules {

@@ -522,6 +522,17 @@ pub(crate) fn edit_message(person: &str, edit: &IndexEdit) -> String {
                 ("Field", field.key().into()),
             ],
         ),
+        IndexEdit::Handoff { field, value } => (
+            match value {
+                Some(v) => format!(
+                    "{person} sets {} of the handoff to {}",
+                    field.key(),
+                    shown(v)
+                ),
+                None => format!("{person} unsets {} of the handoff", field.key()),
+            },
+            vec![("Action", "set".into()), ("Field", field.key().into())],
+        ),
         IndexEdit::RemoveRole { role } => (
             format!("{person} removes role {role}"),
             vec![("Action", "remove".into()), ("Role", role.clone())],

@@ -3,7 +3,7 @@
 
 use super::super::Finding;
 use super::super::context::{Ctx, in_index};
-use crate::core::model::{Artifact, FindingCode, INDEX_FILE, Index, Pos};
+use crate::core::model::{Artifact, FindingCode, INDEX_FILE, Index};
 
 /// How every placeholder description in `assets/init/` begins.
 const PLACEHOLDER_START: &str = "One or two sentences:";
@@ -54,10 +54,10 @@ pub(crate) fn handoff_description_finding(index: &Index) -> Option<Finding> {
             related: None,
             message: "the handoff's description is still the placeholder `handoff init` wrote"
                 .to_string(),
-            fix: "say what this handoff is for in a sentence or two: replace `description:` at the top of handoff.yaml".to_string(),
+            fix: "say what this handoff is for in a sentence or two: `handoff set --handoff description \"...\"`".to_string(),
             action: None,
             since: None,
             file: INDEX_FILE.to_string(),
-            pos: Pos::new(1, 1, 0),
+            pos: index.pos_of("description"),
         })
 }

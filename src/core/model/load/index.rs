@@ -141,6 +141,10 @@ fn decode_index(cx: &mut Ctx, root: &Node) -> Option<Index> {
         mechanical_commit_files,
         scorecard,
         handles,
+        field_pos: entries
+            .iter()
+            .map(|(key, value, _)| (key.to_string(), value.span.start))
+            .collect(),
     })
 }
 
