@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use super::synthetic;
 
 /// Bump when the generated content changes, so that cached repositories are rebuilt.
-const GENERATION: u32 = 1;
+const GENERATION: u32 = 2;
 /// Author and committer time of the first commit: 2019-01-01T00:00:00Z.
 pub const START: i64 = 1_546_300_800;
 /// Seconds between commits.
@@ -465,8 +465,9 @@ pub fn ensure(spec: &RepoSpec) -> Result<PathBuf, String> {
         std::fs::write(&file, bytes).map_err(|e| format!("{}: {e}", file.display()))?;
     }
     run_git(&dir, &["update-ref", "-d", "refs/heads/side"]).ok();
-    run_git(&dir, &["reset", "--quiet", "--keep", "main"])
-        .or_else(|_| run_git(&dir, &["checkout", "--quiet", "--force", "main"]))?;
+    // fast-import writes no work tree: check main out (the handoff's files are untracked
+    // and stay).
+    run_git(&dir, &["checkout", "--quiet", "--force", "main"])?;
     run_git(&dir, &["add", "handoff.yaml", ".handoff"])?;
     let time = format!("@{} +0000", plan.time + STEP);
     git(&dir)
