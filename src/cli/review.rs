@@ -10,7 +10,6 @@ use jiff::{Timestamp, ToSpan};
 use super::set::report_commit;
 use crate::core::model::{Duration, REVIEWS_FILE};
 use crate::engine::as_of::{CommitPoint, Timeline};
-use crate::engine::waiting::waiting;
 use crate::engine::{clock, locate, review, trend};
 use crate::render::review as render;
 use crate::repo::write::CommitOptions;
@@ -157,17 +156,15 @@ pub(crate) fn run(args: ReviewArgs) -> Result<ExitCode, super::Failure> {
                 .map_err(super::Failure::error)?
         }
     };
-    let mut review =
-        review::review(&timeline, &since, &until, decide_now).map_err(super::Failure::error)?;
+    let request = review::ReviewRequest {
+        since,
+        until,
+        now: decide_now,
+        window: Some(jiff::SignedDuration::from_secs(args.window.seconds())),
+        weeks: args.weeks,
+    };
+    let mut review = review::review(&timeline, &request).map_err(super::Failure::error)?;
     review.since_review = since_review;
-    let window_start = review
-        .now
-        .checked_sub(jiff::SignedDuration::from_secs(args.window.seconds()))
-        .unwrap_or(review.now);
-    review.waiting =
-        waiting(&timeline, &until, review.now, window_start).map_err(super::Failure::error)?;
-    review.trend =
-        trend::trend(&timeline, &until, review.now, args.weeks).map_err(super::Failure::error)?;
     let page = match args.format {
         ReviewFormat::Text => render::text(&review),
         ReviewFormat::Json => render::json(&review),

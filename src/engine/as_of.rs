@@ -54,6 +54,34 @@ pub struct PastHandoff {
     pub snapshot: Result<Snapshot, LoadErrors>,
 }
 
+/// The handoffs one [`Timeline::evaluate`] call read, by commit: what several questions about
+/// the same points (a review, its waits, its trend) share, so that a run walks history once
+/// rather than once per question. Points whose `handoff.yaml` did not load are not kept.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluated {
+    by_commit: HashMap<String, Snapshot>,
+}
+
+impl Evaluated {
+    /// The handoff at `point`, when it was evaluated and its `handoff.yaml` loaded there.
+    pub fn at(&self, point: &CommitPoint) -> Option<&Snapshot> {
+        self.by_commit.get(&point.change.commit)
+    }
+}
+
+impl FromIterator<PastHandoff> for Evaluated {
+    fn from_iter<I: IntoIterator<Item = PastHandoff>>(past: I) -> Self {
+        Evaluated {
+            by_commit: past
+                .into_iter()
+                .filter_map(|PastHandoff { point, snapshot }| {
+                    Some((point.change.commit, snapshot.ok()?))
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One workspace's history, opened once for any number of questions.
 pub struct Timeline<'w> {
     workspace: &'w Workspace,

@@ -15,14 +15,14 @@
 //!   once more at the current time, so what time alone opened (an age, an interval passed)
 //!   shows as opened with no commit.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use super::Snapshot;
-use super::as_of::{AsOfError, CommitPoint, PastHandoff, Timeline};
-use super::trend::WeekCount;
-use super::waiting::Waiting;
+use super::as_of::{AsOfError, CommitPoint, Evaluated, Timeline};
+use super::trend::{WeekCount, WeekPoints, week_points};
+use super::waiting::{Waiting, waiting_of, window_line};
 use crate::core::analysis::Finding;
 use crate::core::analysis::scorecard::RuleState;
 use crate::core::model::{Action, ReviewPoint, SignOff, Target};
@@ -136,26 +136,108 @@ fn key(f: &Finding) -> FindingKey {
     )
 }
 
-/// Reviews the first-parent line from `since` to `until`. `now`: decide the end once more at
-/// this time (the interval then ends now rather than at `until`'s commit).
-pub fn review(
-    timeline: &Timeline,
-    since: &CommitPoint,
-    until: &CommitPoint,
-    now: Option<Timestamp>,
-) -> Result<Review, AsOfError> {
-    let line = timeline.first_parent_line(since, until)?;
-    let past = timeline.evaluate(&line)?;
-    // Points whose handoff.yaml did not load are stepped over.
-    let mut points: Vec<(Option<CommitPoint>, Snapshot)> = past
+/// What one review run asks of the history.
+#[derive(Debug, Clone)]
+pub struct ReviewRequest {
+    pub since: CommitPoint,
+    pub until: CommitPoint,
+    /// Decide the end once more at this time (the interval then ends now rather than at
+    /// `until`'s commit).
+    pub now: Option<Timestamp>,
+    /// How far back from the end sign-off turnarounds are measured; `None`: who the handoff
+    /// waits on is not read.
+    pub window: Option<SignedDuration>,
+    /// Weeks of trend up to the end (0: none).
+    pub weeks: usize,
+}
+
+/// Reviews the first-parent line from `since` to `until`, with who the handoff waits on and
+/// the trend as asked. Every point the three read is evaluated in one
+/// [`Timeline::evaluate`] call, so a run walks history once, not once per question.
+pub fn review(timeline: &Timeline, request: &ReviewRequest) -> Result<Review, AsOfError> {
+    let end = request.now.unwrap_or(request.until.committed);
+    let line = timeline.first_parent_line(&request.since, &request.until)?;
+    let window = match request.window {
+        Some(window) => {
+            let start = end.checked_sub(window).unwrap_or(end);
+            Some((start, window_line(timeline, &request.until, start)?))
+        }
+        None => None,
+    };
+    let weeks = week_points(timeline, &request.until, end, request.weeks)?;
+    let window_points = window.as_ref().map_or(&[][..], |(_, line)| line);
+    let evaluated: Evaluated = timeline
+        .evaluate(&union(&[&line, window_points], &weeks))?
         .into_iter()
-        .filter_map(|PastHandoff { point, snapshot }| Some((Some(point), snapshot.ok()?)))
         .collect();
-    if let (Some(now), Some((_, last))) = (now, points.last()) {
-        let mut decided_now = last.clone();
-        decided_now.now = now;
-        decided_now.reanalyze();
-        points.push((None, decided_now));
+    // The last handoff on the line (both lines end at `until`), decided at the end.
+    let longer = if window_points.len() > line.len() {
+        window_points
+    } else {
+        &line
+    };
+    let at_end = longer
+        .iter()
+        .rev()
+        .find_map(|p| evaluated.at(p))
+        .map(|last| {
+            let mut decided = last.clone();
+            decided.now = end;
+            decided.reanalyze();
+            decided
+        });
+    let mut review = changes(timeline, request, &line, &evaluated, at_end.as_ref())?;
+    if let Some((start, window_line)) = &window {
+        review.waiting = waiting_of(window_line, &evaluated, at_end.as_ref(), end, *start);
+    }
+    review.trend = weeks.counts(&evaluated);
+    Ok(review)
+}
+
+/// Every point the review's lines and the trend's weeks read, each once, oldest first along
+/// `until`'s first-parent line: every one of them is a part of it that ends at `until`, so
+/// the longest holds every point the others name, in the line's order.
+fn union(lines: &[&[CommitPoint]], weeks: &WeekPoints) -> Vec<CommitPoint> {
+    let week_points = weeks.points();
+    let needed: HashSet<&str> = lines
+        .iter()
+        .flat_map(|line| line.iter())
+        .chain(&week_points)
+        .map(|p| p.change.commit.as_str())
+        .collect();
+    let longest = lines
+        .iter()
+        .copied()
+        .chain([weeks.line.as_slice()])
+        .max_by_key(|line| line.len())
+        .unwrap_or_default();
+    longest
+        .iter()
+        .filter(|p| needed.contains(p.change.commit.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// What changed over the review's `line`, evaluated; `at_end`: its last handoff decided at
+/// the request's `now`.
+fn changes(
+    timeline: &Timeline,
+    request: &ReviewRequest,
+    line: &[CommitPoint],
+    evaluated: &Evaluated,
+    at_end: Option<&Snapshot>,
+) -> Result<Review, AsOfError> {
+    let ReviewRequest {
+        since, until, now, ..
+    } = request;
+    let now = *now;
+    // Points whose handoff.yaml did not load are stepped over.
+    let mut points: Vec<(Option<&CommitPoint>, &Snapshot)> = line
+        .iter()
+        .filter_map(|point| Some((Some(point), evaluated.at(point)?)))
+        .collect();
+    if let (Some(_), Some(at_end), false) = (now, at_end, points.is_empty()) {
+        points.push((None, at_end));
     }
     let mut review = Review {
         since: line.first().cloned().unwrap_or_else(|| since.clone()),
@@ -176,18 +258,18 @@ pub fn review(
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
         return Ok(review);
     };
-    let (first, last) = (&first.1, &last.1);
+    let (first, last) = (first.1, last.1);
     let mut last_event: HashMap<FindingKey, Option<CommitPoint>> = HashMap::new();
     let mut owner_commits: HashMap<String, CommitPoint> = HashMap::new();
     for pair in points.windows(2) {
-        let ((_, before), (commit, after)) = (&pair[0], &pair[1]);
+        let ((_, before), (commit, after)) = (pair[0], pair[1]);
         let keys_before: HashMap<FindingKey, &Finding> =
             before.report.findings.iter().map(|f| (key(f), f)).collect();
         let keys_after: HashMap<FindingKey, &Finding> =
             after.report.findings.iter().map(|f| (key(f), f)).collect();
         for k in keys_after.keys().chain(keys_before.keys()) {
             if keys_before.contains_key(k) != keys_after.contains_key(k) {
-                last_event.insert(k.clone(), commit.clone());
+                last_event.insert(k.clone(), commit.cloned());
             }
         }
         if let Some(commit) = commit {
@@ -271,7 +353,7 @@ pub fn review(
 /// The scorecard rules whose state (pass or fail) at the last point differs from the first,
 /// in the order the end's scorecard lists them. A rule not judged at either end (absent, or
 /// its facts pending) has no change.
-fn rule_changes(points: &[(Option<CommitPoint>, Snapshot)]) -> Vec<RuleChange> {
+fn rule_changes(points: &[(Option<&CommitPoint>, &Snapshot)]) -> Vec<RuleChange> {
     let state = |snapshot: &Snapshot, rule: &str| {
         snapshot
             .report
@@ -282,7 +364,7 @@ fn rule_changes(points: &[(Option<CommitPoint>, Snapshot)]) -> Vec<RuleChange> {
             .map(|r| r.state)
             .filter(|s| *s != RuleState::Pending)
     };
-    let (Some((_, first)), Some((_, last))) = (points.first(), points.last()) else {
+    let (Some(&(_, first)), Some(&(_, last))) = (points.first(), points.last()) else {
         return Vec::new();
     };
     last.report
@@ -298,8 +380,8 @@ fn rule_changes(points: &[(Option<CommitPoint>, Snapshot)]) -> Vec<RuleChange> {
             let commit = points
                 .windows(2)
                 .rev()
-                .find(|pair| state(&pair[0].1, &result.name) != state(&pair[1].1, &result.name))
-                .and_then(|pair| pair[1].0.clone());
+                .find(|pair| state(pair[0].1, &result.name) != state(pair[1].1, &result.name))
+                .and_then(|pair| pair[1].0.cloned());
             Some(RuleChange {
                 rule: result.name.clone(),
                 from,

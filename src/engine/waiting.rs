@@ -1,7 +1,8 @@
 //! Who the handoff is waiting on, and how fast each role and person signs.
 //!
 //! One pass over the handoff evaluated as of every commit of the window (see
-//! [`super::as_of`]), the last decided once more now. A sign-off is *open* for a role while a
+//! [`super::as_of`]; a review evaluates them together with its own points), the last decided
+//! once more now. A sign-off is *open* for a role while a
 //! finding says that role must sign the artifact (`unsigned`, `owner-not-accepted`,
 //! `changed-since-signoff`, `upstream-changed`); it opened when the finding's cause happened
 //! (the finding's own `since`), else at the first point that showed it (at the window's start
@@ -14,7 +15,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 
 use super::Snapshot;
-use super::as_of::{AsOfError, CommitPoint, PastHandoff, Timeline};
+use super::as_of::{AsOfError, CommitPoint, Evaluated, Timeline};
 use super::review::appended;
 use crate::core::analysis::Finding;
 use crate::core::model::{Action, FindingCode};
@@ -92,28 +93,36 @@ fn turnarounds(samples: HashMap<String, Vec<i64>>) -> Vec<Turnaround> {
     out
 }
 
-/// Who the handoff at `until` (decided at `now`) waits on, and the turnarounds of the
-/// sign-offs recorded since `window_start`.
-pub fn waiting(
+/// The commits a waiting of the sign-offs recorded since `window_start` reads: `until`'s
+/// first-parent line from the newest commit at or before the window's start (its first commit
+/// when all are younger).
+pub fn window_line(
     timeline: &Timeline,
     until: &CommitPoint,
+    window_start: Timestamp,
+) -> Result<Vec<CommitPoint>, AsOfError> {
+    let start = timeline.at_or_before_or_first(until, window_start)?;
+    timeline.first_parent_line(&start, until)
+}
+
+/// Who the handoff waits on at the end of `line` (see [`window_line`]), whose last handoff
+/// decided at `now` is `at_end`, and the turnarounds of the sign-offs recorded since
+/// `window_start`.
+pub fn waiting_of(
+    line: &[CommitPoint],
+    evaluated: &Evaluated,
+    at_end: Option<&Snapshot>,
     now: Timestamp,
     window_start: Timestamp,
-) -> Result<Waiting, AsOfError> {
-    let head_line_start = timeline.at_or_before_or_first(until, window_start)?;
-    let line = timeline.first_parent_line(&head_line_start, until)?;
-    let mut points: Vec<(CommitPoint, Snapshot)> = timeline
-        .evaluate(&line)?
-        .into_iter()
-        .filter_map(|PastHandoff { point, snapshot }| Some((point, snapshot.ok()?)))
+) -> Waiting {
+    let mut points: Vec<(&CommitPoint, &Snapshot)> = line
+        .iter()
+        .filter_map(|point| Some((point, evaluated.at(point)?)))
         .collect();
-    let Some((last_point, last)) = points.last().cloned() else {
-        return Ok(Waiting::default());
+    let (Some(&(last_point, _)), Some(at_end)) = (points.last(), at_end) else {
+        return Waiting::default();
     };
-    let mut decided_now = last;
-    decided_now.now = now;
-    decided_now.reanalyze();
-    points.push((last_point, decided_now));
+    points.push((last_point, at_end));
 
     let first_time = points[0].0.committed;
     let mut open_since: HashMap<Key, Timestamp> = waiting_keys(&points[0].1.report.findings)
@@ -153,7 +162,7 @@ pub fn waiting(
             }
         }
     }
-    let end = &points.last().expect("at least one point").1;
+    let end = points.last().expect("at least one point").1;
     let mut open: Vec<WaitingOn> = waiting_keys(&end.report.findings)
         .into_iter()
         .map(|((artifact, role), (f, _))| {
@@ -176,12 +185,12 @@ pub fn waiting(
         })
         .collect();
     open.sort_by(|a, b| (a.since, &a.artifact, &a.role).cmp(&(b.since, &b.artifact, &b.role)));
-    Ok(Waiting {
+    Waiting {
         window_start: Some(window_start),
         open,
         by_role: turnarounds(by_role),
         by_person: turnarounds(by_person),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ use std::sync::mpsc;
 pub use commit::Outcome as CommitOutcome;
 pub use editing::Committing;
 pub use input::handle_input;
-pub use startup::{app_with_facts, index_fingerprint, initial_app};
+pub use startup::{app_with_facts, app_with_history, index_fingerprint, initial_app};
 
 use crate::engine::Workspace;
 use crate::repo::write::own_writes::OwnWrites;

@@ -1,5 +1,5 @@
 //! The first state of the workbench: what it shows before any fact arrives, or (for tests and
-//! tools) with every fact read at once.
+//! tools) with every fact read at once, and the recent history too.
 
 use super::TuiError;
 use std::path::Path;
@@ -65,5 +65,18 @@ pub fn app_with_facts(dir: &Path, options: &TuiOptions) -> Result<App, TuiError>
     app.loading.worktree_done = app.loading.total;
     app.loading.history_done = app.loading.total;
     app.reanalyze();
+    Ok(app)
+}
+
+/// For tests and tools: [`app_with_facts`], with the recent history read too (the header's
+/// trend, present mode's "since last review" card), as the workbench shows it once its
+/// [`crate::engine::worker::RecentWorker`] has answered.
+pub fn app_with_history(dir: &Path, options: &TuiOptions) -> Result<App, TuiError> {
+    let mut app = app_with_facts(dir, options)?;
+    let ws = engine::locate(Some(dir)).map_err(engine::LoadError::from)?;
+    app.recent_asked();
+    let recent = engine::trend::recent(&ws, app.snap.now, engine::trend::DEFAULT_WEEKS)
+        .map_err(|e| e.to_string());
+    app.recent_read(recent);
     Ok(app)
 }

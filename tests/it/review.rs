@@ -394,3 +394,54 @@ fn review_says_who_the_handoff_waits_on_and_each_role_and_persons_turnaround() {
     let narrow = review_json(repo.path(), &["--since", "HEAD~1", "--window", "7d"]);
     assert_eq!(narrow["turnaround"]["roles"].as_array().unwrap().len(), 0);
 }
+
+/// A whole review (what changed, who it waits on, the trend) evaluates every point the three
+/// need in one pass: the history walks visit each commit at most once, however the review's
+/// interval, the waiting window and the trend's weeks overlap.
+#[test]
+fn a_review_with_its_waits_and_trend_walks_each_commit_at_most_once() {
+    use handoff::engine::as_of::Timeline;
+    use handoff::engine::review::{ReviewRequest, review};
+    let repo = crate::common::TestRepo::new();
+    repo.write(
+        "handoff.yaml",
+        "version: 1\nroles:\n  pm: { people: [dana@acme.example] }\nartifacts:\n  - id: prd\n    path: docs/prd.md\n    owner: pm\n  - id: flows\n    path: docs/flows.md\n    owner: pm\n  - id: glossary\n    path: docs/glossary.md\n    owner: pm\n",
+    );
+    // The glossary never changes again: each walk that starts cold goes back to the first
+    // commit to find its last change.
+    repo.write("docs/glossary.md", "# Glossary\n");
+    let day = 86_400;
+    repo.commit_at("Start the handoff", COMMITS_FROM);
+    // Twenty weeks, three commits a week.
+    let commits = 60;
+    for i in 1..=commits {
+        let doc = if i % 2 == 0 { "prd" } else { "flows" };
+        repo.write(
+            &format!("docs/{doc}.md"),
+            &format!("# {doc}\n\nVersion {i}\n"),
+        );
+        repo.commit_at(&format!("Edit {doc} ({i})"), COMMITS_FROM + i * 7 * day / 3);
+    }
+    let ws = handoff::engine::Workspace::discover(repo.path()).unwrap();
+    let timeline = Timeline::open(&ws).unwrap();
+    let head = timeline.head().unwrap();
+    let request = ReviewRequest {
+        since: timeline.resolve("HEAD~10").unwrap(),
+        until: head.clone(),
+        now: Some(head.committed),
+        window: Some(jiff::SignedDuration::from_hours(90 * 24)),
+        weeks: 12,
+    };
+    let found = review(&timeline, &request).unwrap();
+    assert_eq!(found.commits, 10);
+    assert_eq!(found.trend.len(), 12);
+    assert!(found.waiting.window_start.is_some());
+    // Every commit of the repository once at most; a walk per question would go back to
+    // the first commit three times.
+    let in_repository = commits as usize + 1;
+    assert!(
+        timeline.commits_walked() <= in_repository,
+        "{} commits walked, {in_repository} in the repository",
+        timeline.commits_walked()
+    );
+}

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use handoff::tui::app::{App, Effect};
-use handoff::tui::app_with_facts;
 use handoff::tui::external::OpenTarget;
+use handoff::tui::{app_with_facts, app_with_history};
 
 use crate::common;
 use crate::support::workbench::{key, options, render, select, text};
@@ -23,6 +23,11 @@ fn demo_dir() -> &'static PathBuf {
 
 fn app(present: bool) -> App {
     app_with_facts(demo_dir(), &options(present)).unwrap()
+}
+
+/// The app once the recent history is read too: the header's trend, the since card.
+fn app_read(present: bool) -> App {
+    app_with_history(demo_dir(), &options(present)).unwrap()
 }
 
 fn screen(app: &mut App, w: u16, h: u16) -> String {
@@ -322,15 +327,6 @@ fn present_mode_groups_the_agenda_by_person_most_waiting_first() {
     );
 }
 
-/// What the event loop does with the recent history the engine's worker reads, done here in
-/// turn.
-fn read_recent(app: &mut App) {
-    let ws = handoff::engine::locate(Some(demo_dir())).unwrap();
-    let recent = handoff::engine::trend::recent(&ws, app.snap.now, 12).map_err(|e| e.to_string());
-    app.recent_asked();
-    app.recent_read(recent);
-}
-
 #[test]
 fn present_mode_starts_with_what_changed_since_the_last_review() {
     let mut a = app(true);
@@ -339,7 +335,8 @@ fn present_mode_starts_with_what_changed_since_the_last_review() {
     assert!(reading.contains("Since the last review"), "{reading}");
     assert!(reading.contains("Reading the history…"), "{reading}");
 
-    read_recent(&mut a);
+    // Present mode opens on the card once the history is read.
+    let mut a = app_read(true);
     let card = screen(&mut a, 80, 24);
     insta::assert_snapshot!("since_last_review_80x24", card);
     // The demo's week after its recorded review (as `review --since last-review` lists it).
@@ -388,15 +385,20 @@ fn the_header_shows_open_findings_over_the_weeks_once_the_history_is_read() {
     let mut a = app(false);
     let before = screen(&mut a, 120, 40);
     assert!(!before.lines().next().unwrap().contains("trend"));
-    read_recent(&mut a);
+    let mut a = app_read(false);
     let after = screen(&mut a, 120, 40);
     let header = after.lines().next().unwrap().to_string();
     insta::assert_snapshot!("header_trend_120x40", header);
     let spark = sparkline_in(&header);
     assert_eq!(spark.chars().count(), a.trend().len(), "{header}");
     assert!(spark.chars().all(|c| "▁▂▃▄▅▆▇█".contains(c)), "{header}");
+    // At 100 columns, the narrowest that has room for it, the sparkline stays.
+    let narrow = screen(&mut a, 100, 30);
+    let header = narrow.lines().next().unwrap().to_string();
+    insta::assert_snapshot!("header_trend_100x30", header);
+    assert_eq!(sparkline_in(&header), spark, "{header}");
 
-    let mut plain = app_with_facts(
+    let mut plain = app_with_history(
         demo_dir(),
         &handoff::tui::TuiOptions {
             ascii: true,
@@ -404,7 +406,6 @@ fn the_header_shows_open_findings_over_the_weeks_once_the_history_is_read() {
         },
     )
     .unwrap();
-    read_recent(&mut plain);
     let header = screen(&mut plain, 120, 40)
         .lines()
         .next()
