@@ -31,7 +31,7 @@ use super::Snapshot;
 use crate::core::model::review_points::{REVIEWS_FILE, ReviewPoint, newest};
 use crate::core::model::{LoadErrors, Target};
 use crate::repo::facts::{self, FactsError, PastFacts, PastRequest};
-use crate::repo::inputs::{load_inputs_at, load_review_points_at};
+use crate::repo::inputs::{PastInputs, load_inputs_at, load_review_points_at};
 use crate::repo::timeline;
 pub use crate::repo::timeline::{CommitPoint, TimelineError};
 use crate::repo::workspace::Workspace;
@@ -152,10 +152,11 @@ impl<'w> Timeline<'w> {
         let mut order: Vec<usize> = (0..points.len()).collect();
         order.sort_by_key(|&i| points[i].committed);
         let mut reader = PastFacts::new(&self.repo, self.workspace);
+        let mut parsed = PastInputs::default();
         let mut done: HashMap<usize, PastHandoff> = HashMap::new();
         for i in order {
             let point = &points[i];
-            let snapshot = self.snapshot_at(&mut reader, point)?;
+            let snapshot = self.snapshot_at(&mut reader, &mut parsed, point)?;
             done.insert(
                 i,
                 PastHandoff {
@@ -172,6 +173,7 @@ impl<'w> Timeline<'w> {
     fn snapshot_at(
         &self,
         reader: &mut PastFacts,
+        parsed: &mut PastInputs,
         point: &CommitPoint,
     ) -> Result<Result<Snapshot, LoadErrors>, AsOfError> {
         let commit = Oid::from_str(&point.change.commit).map_err(|e| FactsError::Git {
@@ -179,9 +181,11 @@ impl<'w> Timeline<'w> {
             source: e,
         })?;
         let (index, ledger) =
-            load_inputs_at(&self.repo, self.workspace, commit).map_err(|e| FactsError::Git {
-                context: format!("reading commit {}", point.change.commit),
-                source: e,
+            load_inputs_at(&self.repo, self.workspace, commit, parsed).map_err(|e| {
+                FactsError::Git {
+                    context: format!("reading commit {}", point.change.commit),
+                    source: e,
+                }
             })?;
         let index = match index {
             Ok(index) => index,

@@ -1,6 +1,7 @@
 //! Reading the workspace's inputs, `handoff.yaml` and the ledger files, through the fence and
 //! the parsed-input caches.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
@@ -175,29 +176,49 @@ pub(crate) fn load_inputs(ws: &Workspace, use_cache: bool) -> (Result<Index, Loa
     })
 }
 
+/// What [`load_inputs_at`] parsed, by blob: the commits of a line mostly hold the same
+/// `handoff.yaml` and ledger files, so reading many of them parses each version once.
+#[derive(Default)]
+pub struct PastInputs {
+    /// By the ids of `handoff.yaml` and of `.mailmap` (if any).
+    indexes: HashMap<(git2::Oid, Option<git2::Oid>), Result<Index, LoadErrors>>,
+    /// By artifact id and the file's blob id.
+    ledger_files: HashMap<(String, git2::Oid), (Vec<SignOff>, Vec<LedgerProblem>)>,
+}
+
 /// `handoff.yaml` and the ledger as a past commit's tree holds them (what a clone reset to
-/// that commit would load; no cache, the tree is already immutable). The mailmap is the
-/// commit's too.
+/// that commit would load; not through the parsed-input cache: a tree is immutable, and
+/// `parsed` keeps what earlier commits of the same run parsed). The mailmap is the commit's
+/// too.
 pub fn load_inputs_at(
     repo: &git2::Repository,
     ws: &Workspace,
     commit: git2::Oid,
+    parsed: &mut PastInputs,
 ) -> Result<(Result<Index, LoadErrors>, Ledger), git2::Error> {
     let tree = repo.find_commit(commit)?.tree()?;
-    let blob_at = |repo_path: &str| -> Option<Vec<u8>> {
-        let entry = tree.get_path(Path::new(repo_path)).ok()?;
-        let blob = repo.find_blob(entry.id()).ok()?;
-        Some(blob.content().to_vec())
-    };
+    let blob_id = |repo_path: &str| tree.get_path(Path::new(repo_path)).ok().map(|e| e.id());
+    let content =
+        |id: git2::Oid| -> Option<Vec<u8>> { Some(repo.find_blob(id).ok()?.content().to_vec()) };
     let index_path = format!("{}{INDEX_FILE}", ws.prefix);
-    let index = match blob_at(&index_path) {
-        Some(bytes) => load_index(INDEX_FILE, &bytes).map(|mut index| {
-            let mailmap = blob_at(MAILMAP_FILE)
-                .map(|b| Mailmap::parse(&String::from_utf8_lossy(&b)))
-                .unwrap_or_default();
-            index.use_mailmap(mailmap);
-            index
-        }),
+    let index = match blob_id(&index_path).and_then(|id| Some((id, content(id)?))) {
+        Some((id, bytes)) => {
+            let mailmap_id = blob_id(MAILMAP_FILE);
+            parsed
+                .indexes
+                .entry((id, mailmap_id))
+                .or_insert_with(|| {
+                    load_index(INDEX_FILE, &bytes).map(|mut index| {
+                        let mailmap = mailmap_id
+                            .and_then(content)
+                            .map(|b| Mailmap::parse(&String::from_utf8_lossy(&b)))
+                            .unwrap_or_default();
+                        index.use_mailmap(mailmap);
+                        index
+                    })
+                })
+                .clone()
+        }
         None => Err(LoadError::new(
             INDEX_FILE,
             Pos::new(1, 1, 0),
@@ -220,11 +241,22 @@ pub fn load_inputs_at(
         names.sort();
         for name in names {
             let id = name[..name.len() - ".yaml".len()].to_string();
-            let file = format!("{LEDGER_DIR}/{id}.yaml");
-            let Some(bytes) = blob_at(&format!("{dir}/{name}")) else {
+            let Some(blob) = blob_id(&format!("{dir}/{name}")) else {
                 continue;
             };
-            let (records, problems) = load_ledger_file(&id, &file, &bytes);
+            let key = (id.clone(), blob);
+            let (records, problems) = match parsed.ledger_files.get(&key) {
+                Some(found) => found.clone(),
+                None => {
+                    let Some(bytes) = content(blob) else {
+                        continue;
+                    };
+                    let file = format!("{LEDGER_DIR}/{id}.yaml");
+                    let found = load_ledger_file(&id, &file, &bytes);
+                    parsed.ledger_files.insert(key, found.clone());
+                    found
+                }
+            };
             ledger.records.insert(id, records);
             ledger.problems.extend(problems);
         }
