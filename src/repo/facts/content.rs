@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, Tree};
+use git2::{ObjectType, Oid, Repository, Tree};
 
 use super::FactsError;
 use super::history::{self, PathSpec};
@@ -238,30 +238,9 @@ impl<'r> Commits<'r> {
         tree: &Tree<'r>,
     ) -> Result<&CommitDiff, FactsError> {
         if !self.diffs.contains_key(&id) {
-            let mut options = DiffOptions::new();
-            options.ignore_submodules(true);
-            let diff = self
-                .repo
-                .diff_tree_to_tree(Some(parent_tree), Some(tree), Some(&mut options))
-                .map_err(FactsError::git(format!("comparing {id} with its parent")))?;
             let mut found = CommitDiff::default();
-            for delta in diff.deltas() {
-                found.files += 1;
-                let path = |f: git2::DiffFile| {
-                    f.path()
-                        .map(|p| p.to_string_lossy().replace('\\', "/"))
-                        .unwrap_or_default()
-                };
-                match delta.status() {
-                    Delta::Deleted => found
-                        .deleted
-                        .push((path(delta.old_file()), delta.old_file().id())),
-                    Delta::Added => found
-                        .added
-                        .push((path(delta.new_file()), delta.new_file().id())),
-                    _ => {}
-                }
-            }
+            diff_trees(self.repo, Some(parent_tree), Some(tree), "", &mut found)
+                .map_err(FactsError::git(format!("comparing {id} with its parent")))?;
             self.diffs.insert(id, found);
         }
         Ok(&self.diffs[&id])
@@ -430,6 +409,70 @@ impl<'r> Commits<'r> {
     }
 }
 
+/// Adds what changed from `old` to `new` (trees at `prefix`) to `found`: as `git diff-tree -r`,
+/// without renames, submodules ignored. Subtrees with the same id are skipped without being
+/// read, which libgit2's tree diff does not do: a commit that changes one file of a
+/// 10,000-file tree costs the trees on that file's path, not all of them.
+fn diff_trees(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    prefix: &str,
+    found: &mut CommitDiff,
+) -> Result<(), git2::Error> {
+    let entries = |tree: Option<&Tree<'_>>| -> HashMap<Vec<u8>, (Oid, i32, Option<ObjectType>)> {
+        tree.map(|t| {
+            t.iter()
+                .map(|e| (e.name_bytes().to_vec(), (e.id(), e.filemode(), e.kind())))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let (before, after) = (entries(old), entries(new));
+    let mut names: Vec<&Vec<u8>> = before.keys().chain(after.keys()).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let path = format!("{prefix}{}", String::from_utf8_lossy(name));
+        let was = before.get(name).copied();
+        let is = after.get(name).copied();
+        if was == is {
+            continue;
+        }
+        let tree_of = |entry: Option<(Oid, i32, Option<ObjectType>)>| match entry {
+            Some((id, _, Some(ObjectType::Tree))) => repo.find_tree(id).map(Some),
+            _ => Ok(None),
+        };
+        let file_of = |entry: Option<(Oid, i32, Option<ObjectType>)>| match entry {
+            Some((id, _, Some(ObjectType::Blob))) => Some(id),
+            _ => None,
+        };
+        let (old_tree, new_tree) = (tree_of(was)?, tree_of(is)?);
+        if old_tree.is_some() || new_tree.is_some() {
+            diff_trees(
+                repo,
+                old_tree.as_ref(),
+                new_tree.as_ref(),
+                &format!("{path}/"),
+                found,
+            )?;
+        }
+        match (file_of(was), file_of(is)) {
+            (Some(_), Some(_)) => found.files += 1,
+            (Some(id), None) => {
+                found.files += 1;
+                found.deleted.push((path, id));
+            }
+            (None, Some(id)) => {
+                found.files += 1;
+                found.added.push((path, id));
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(())
+}
+
 /// The blob at a path of a tree, if it is a file there.
 fn blob_at(tree: &Tree<'_>, path: &str) -> Option<Oid> {
     let entry = tree.get_path(Path::new(path)).ok()?;
@@ -473,4 +516,92 @@ fn ignored_revs(repo: &Repository) -> HashSet<Oid> {
         }
     }
     ids
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use git2::{Delta, DiffOptions};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Paths that clash (a file where another needs a directory) and nest, and the same few
+    /// contents, so renames and type changes happen.
+    const PATHS: &[&str] = &["a", "a/b", "a/c/d", "a/c/e", "a.b", "b", "x/y/z", "x/w"];
+
+    /// A tree holding `files` (path → (content, executable)); a file whose path another
+    /// file's directory needs is left out.
+    fn tree_of(repo: &Repository, files: &BTreeMap<&str, (u8, bool)>) -> Oid {
+        fn build(repo: &Repository, files: &BTreeMap<String, (u8, bool)>) -> Oid {
+            let mut dirs: BTreeMap<String, BTreeMap<String, (u8, bool)>> = BTreeMap::new();
+            let mut builder = repo.treebuilder(None).unwrap();
+            for (path, &(content, exec)) in files {
+                match path.split_once('/') {
+                    Some((dir, rest)) => {
+                        dirs.entry(dir.into())
+                            .or_default()
+                            .insert(rest.into(), (content, exec));
+                    }
+                    None => {
+                        let blob = repo.blob(&[content]).unwrap();
+                        let mode = if exec { 0o100755 } else { 0o100644 };
+                        builder.insert(path, blob, mode).unwrap();
+                    }
+                }
+            }
+            for (dir, inner) in dirs {
+                if builder.get(&dir).unwrap().is_none() {
+                    builder.insert(&dir, build(repo, &inner), 0o040000).unwrap();
+                }
+            }
+            builder.write().unwrap()
+        }
+        let owned = files.iter().map(|(p, v)| (p.to_string(), *v)).collect();
+        build(repo, &owned)
+    }
+
+    fn sorted(mut v: Vec<(String, Oid)>) -> Vec<(String, Oid)> {
+        v.sort();
+        v
+    }
+
+    fn files() -> impl Strategy<Value = BTreeMap<&'static str, (u8, bool)>> {
+        proptest::collection::btree_map(
+            proptest::sample::select(PATHS),
+            (0u8..3, any::<bool>()),
+            0..PATHS.len(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// The diff that skips equal subtrees finds what libgit2's tree diff finds.
+        #[test]
+        fn diff_trees_agrees_with_libgit2(before in files(), after in files()) {
+            let dir = tempfile::tempdir().unwrap();
+            let repo = Repository::init_bare(dir.path()).unwrap();
+            let old = repo.find_tree(tree_of(&repo, &before)).unwrap();
+            let new = repo.find_tree(tree_of(&repo, &after)).unwrap();
+            let mut ours = CommitDiff::default();
+            diff_trees(&repo, Some(&old), Some(&new), "", &mut ours).unwrap();
+            let diff = repo
+                .diff_tree_to_tree(Some(&old), Some(&new), Some(DiffOptions::new().ignore_submodules(true)))
+                .unwrap();
+            let mut theirs = CommitDiff::default();
+            for delta in diff.deltas() {
+                theirs.files += 1;
+                let path = |f: git2::DiffFile| f.path().unwrap().to_string_lossy().into_owned();
+                match delta.status() {
+                    Delta::Deleted => theirs.deleted.push((path(delta.old_file()), delta.old_file().id())),
+                    Delta::Added => theirs.added.push((path(delta.new_file()), delta.new_file().id())),
+                    _ => {}
+                }
+            }
+            prop_assert_eq!(ours.files, theirs.files);
+            prop_assert_eq!(sorted(ours.deleted), sorted(theirs.deleted));
+            prop_assert_eq!(sorted(ours.added), sorted(theirs.added));
+        }
+    }
 }
