@@ -315,3 +315,40 @@ fn the_detail_view_shows_both_dates_when_they_differ() {
     assert!(after.contains(&written[..8]), "{after}");
     assert!(after.contains("content     "), "{after}");
 }
+
+/// What following a mechanical commit back found is kept in the git directory, and a kept
+/// answer equals a fresh one, also once the rules change.
+#[test]
+fn the_content_walk_is_kept_and_answers_as_a_fresh_walk_does() {
+    let (repo, written, renamed) = channel_rename();
+    repo.write(
+        ".git-blame-ignore-revs",
+        &format!("# Slack channel rename\n{renamed}\n"),
+    );
+    repo.git(&["config", "blame.ignoreRevsFile", ".git-blame-ignore-revs"]);
+    let check = |extra: &[&str]| {
+        let out = common::handoff_command(repo.path(), NOW)
+            .args(["check", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        artifact(&json, "outage")["last_content_change"]["commit"].clone()
+    };
+    let cache = repo.path().join(".git/handoff/cache/content-changes");
+    assert_eq!(check(&["--no-cache"]), written.as_str());
+    assert!(!cache.exists(), "--no-cache writes no cache");
+    assert_eq!(check(&[]), written.as_str());
+    assert!(cache.exists(), "the answer is kept");
+    let kept = std::fs::read(&cache).unwrap();
+    assert_eq!(check(&[]), written.as_str());
+    assert_eq!(
+        std::fs::read(&cache).unwrap(),
+        kept,
+        "a warm run rewrites nothing"
+    );
+    // Under other rules the kept answer is not used.
+    std::fs::write(repo.path().join(".git-blame-ignore-revs"), "# none\n").unwrap();
+    assert_eq!(check(&[]), renamed.as_str());
+    assert_eq!(check(&["--no-cache"]), renamed.as_str());
+}

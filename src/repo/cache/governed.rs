@@ -87,8 +87,9 @@ impl HistoryCache {
 // ---------------------------------------------------------------------------------------------
 // The file: the entries as the private types below, postcard-encoded and sealed.
 
+/// A [`LastChange`] as the cache files hold it.
 #[derive(Clone, Serialize, Deserialize)]
-struct StoredChange {
+pub(super) struct StoredChange {
     commit: String,
     /// Author time, seconds since the epoch.
     time: i64,
@@ -97,20 +98,34 @@ struct StoredChange {
     summary: String,
 }
 
+impl StoredChange {
+    pub(super) fn new(change: &LastChange) -> Self {
+        StoredChange {
+            commit: change.commit.clone(),
+            time: change.time.as_second(),
+            author_name: change.author_name.clone(),
+            author_email: change.author_email.clone(),
+            summary: change.summary.clone(),
+        }
+    }
+
+    /// `None` for a time out of range: the file is not to be trusted.
+    pub(super) fn into_change(self) -> Option<LastChange> {
+        Some(LastChange {
+            commit: self.commit,
+            time: Timestamp::from_second(self.time).ok()?,
+            author_name: self.author_name,
+            author_email: self.author_email,
+            summary: self.summary,
+        })
+    }
+}
+
 type StoredEntry = (Key, Vec<(Vec<StoredChange>, bool)>);
 
 fn read(file: &Path) -> Vec<(Key, Vec<GovernedChanges>)> {
     let Ok(Some(entries)) = sealed::read::<Vec<StoredEntry>>(SEAL, file) else {
         return Vec::new();
-    };
-    let from_stored = |c: StoredChange| {
-        Some(LastChange {
-            commit: c.commit,
-            time: Timestamp::from_second(c.time).ok()?,
-            author_name: c.author_name,
-            author_email: c.author_email,
-            summary: c.summary,
-        })
     };
     entries
         .into_iter()
@@ -120,7 +135,7 @@ fn read(file: &Path) -> Vec<(Key, Vec<GovernedChanges>)> {
                 .map(|(changes, truncated)| {
                     let changes = changes
                         .into_iter()
-                        .map(from_stored)
+                        .map(StoredChange::into_change)
                         .collect::<Option<_>>()?;
                     Some((changes, truncated))
                 })
@@ -138,16 +153,7 @@ fn write(file: &Path, entries: &[(Key, Vec<GovernedChanges>)]) -> Result<(), Cac
             let found = found
                 .iter()
                 .map(|(changes, truncated)| {
-                    let changes = changes
-                        .iter()
-                        .map(|c| StoredChange {
-                            commit: c.commit.clone(),
-                            time: c.time.as_second(),
-                            author_name: c.author_name.clone(),
-                            author_email: c.author_email.clone(),
-                            summary: c.summary.clone(),
-                        })
-                        .collect();
+                    let changes = changes.iter().map(StoredChange::new).collect();
                     (changes, *truncated)
                 })
                 .collect();

@@ -1,8 +1,9 @@
 //! What handoff keeps between runs under `<git dir>/handoff/cache/`: the last change of each
-//! path, the ledger files' history, the changes of governed paths, and the parsed inputs. Every file is sealed the same way
-//! ([`sealed`]), so a torn, damaged or foreign file is ignored and rewritten; removing any of
-//! them is always safe.
+//! path and of its content, the ledger files' history, the changes of governed paths, and the
+//! parsed inputs. Every file is sealed the same way ([`sealed`]), so a torn, damaged or
+//! foreign file is ignored and rewritten; removing any of them is always safe.
 
+mod content;
 mod governed;
 mod history;
 mod ledger;

@@ -43,14 +43,32 @@ struct Follow {
     hops: usize,
 }
 
-/// The content facts of each spec, in order; `histories[i]` is spec `i`'s last change.
+/// What following a spec back from its last change found: the last change of content and
+/// the path it had then, when another. It depends only on history and the rules (the
+/// mechanical-commit limit, the ignored revisions), never on the work tree, so an answer can
+/// be kept between runs ([`crate::repo::cache`]).
+pub(crate) type Followed = (LastChange, Option<String>);
+
+/// Answers of [`Followed`] by spec and the commit of its last change.
+pub(crate) type FollowMemo = HashMap<(PathSpec, String), Followed>;
+
+/// The content facts of each spec, in order; `histories[i]` is spec `i`'s last change. A spec
+/// whose last change `memo` holds is not followed again; what is followed is added to it.
 pub(crate) fn content_changes(
     repo: &Repository,
     specs: &[PathSpec],
     histories: &[History],
     rules: &ContentRules,
+    memo: &mut FollowMemo,
 ) -> Result<Vec<ContentFound>, FactsError> {
-    content_changes_in(repo, specs, histories, rules, None)
+    content_changes_in(repo, specs, histories, rules, None, memo)
+}
+
+/// The commits blame is told to ignore, sorted: part of what a kept [`Followed`] depends on.
+pub(crate) fn ignored_revisions(repo: &Repository) -> Vec<Oid> {
+    let mut ids: Vec<Oid> = ignored_revs(repo).into_iter().collect();
+    ids.sort();
+    ids
 }
 
 /// [`content_changes`] as seen from a past commit's tree (`point`) rather than the work tree:
@@ -61,6 +79,7 @@ pub(crate) fn content_changes_in(
     histories: &[History],
     rules: &ContentRules,
     point: Option<&Tree<'_>>,
+    memo: &mut FollowMemo,
 ) -> Result<Vec<ContentFound>, FactsError> {
     let present = |path: &str| match point {
         Some(tree) => !path.is_empty() && tree.get_path(Path::new(path)).is_ok(),
@@ -70,17 +89,27 @@ pub(crate) fn content_changes_in(
     let mut found = vec![ContentFound::default(); specs.len()];
     let mut follows: Vec<(usize, Follow)> = Vec::new();
     let mut never_committed = Vec::new();
+    // Specs followed from their own last change, whose answers go into `memo`.
+    let mut memoized: Vec<(usize, (PathSpec, String))> = Vec::new();
     for (i, (spec, history)) in specs.iter().zip(histories).enumerate() {
         match history {
-            History::Changed(change) => follows.push((
-                i,
-                Follow {
-                    spec: spec.clone(),
-                    change: change.clone(),
-                    renamed_from: None,
-                    hops: 0,
-                },
-            )),
+            History::Changed(change) => {
+                let key = (spec.clone(), change.commit.clone());
+                if let Some(known) = memo.get(&key) {
+                    found[i].change = Some(known.clone());
+                } else {
+                    memoized.push((i, key));
+                    follows.push((
+                        i,
+                        Follow {
+                            spec: spec.clone(),
+                            change: change.clone(),
+                            renamed_from: None,
+                            hops: 0,
+                        },
+                    ));
+                }
+            }
             History::NeverCommitted => never_committed.push(i),
             _ => {}
         }
@@ -136,6 +165,11 @@ pub(crate) fn content_changes_in(
                     _ => found[i].change = Some((follow.change, follow.renamed_from)),
                 }
             }
+        }
+    }
+    for (i, key) in memoized {
+        if let Some(change) = &found[i].change {
+            memo.insert(key, change.clone());
         }
     }
     Ok(found)

@@ -13,7 +13,7 @@
 //! - [`collect`]: all of the above for a whole index.
 
 mod ci;
-mod content;
+pub(crate) mod content;
 mod contract;
 use crate::core::glob;
 pub(crate) mod governed;
@@ -330,7 +330,9 @@ fn stream_last_changes(
             }
         })?;
     sink(FactsPiece::History(resolved));
-    let found = content::content_changes(repo, &specs, &changes.histories, &request.rules)?;
+    let found = request
+        .cache
+        .content_changes(repo, &specs, &changes.histories, &request.rules)?;
     let local = |path: String| match path.strip_prefix(workspace.prefix.as_str()) {
         Some(rest) => rest.to_string(),
         None => path,

@@ -16,7 +16,7 @@ use std::path::Path;
 use git2::{ObjectType, Oid, Repository, Tree};
 
 use super::ci::scorecard_facts_in;
-use super::content::content_changes_in;
+use super::content::{FollowMemo, content_changes_in};
 use super::contract::Contracts;
 use super::governed::{governed_changes_at, governed_matches_by};
 use super::history::{KnownAt, PathSpec, walk_from};
@@ -58,6 +58,9 @@ pub struct PastFacts<'r> {
     ledger: Option<(Oid, LedgerHistory)>,
     /// Commits walked for last changes so far (to show the saving in tests).
     commits_walked: usize,
+    /// What following renames and mechanical commits found, by mechanical-commit limit: the
+    /// points of one run share most last changes.
+    follows: HashMap<Option<u32>, FollowMemo>,
 }
 
 impl<'r> PastFacts<'r> {
@@ -68,6 +71,7 @@ impl<'r> PastFacts<'r> {
             histories: None,
             ledger: None,
             commits_walked: 0,
+            follows: HashMap::new(),
         }
     }
 
@@ -168,7 +172,15 @@ impl<'r> PastFacts<'r> {
             .collect();
         let outcome = walk_from(self.repo, Some(point), &specs, &known, &mut |_, _| {})?;
         self.commits_walked += outcome.commits_visited;
-        let found = content_changes_in(self.repo, &specs, &outcome.histories, &rules, Some(tree))?;
+        let memo = self.follows.entry(rules.mechanical_files).or_default();
+        let found = content_changes_in(
+            self.repo,
+            &specs,
+            &outcome.histories,
+            &rules,
+            Some(tree),
+            memo,
+        )?;
         let local = |path: String| match path.strip_prefix(self.workspace.prefix.as_str()) {
             Some(rest) => rest.to_string(),
             None => path,
