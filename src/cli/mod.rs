@@ -413,9 +413,17 @@ impl From<crate::engine::clock::ClockError> for Failure {
 /// Writes a rendering to standard output. A reader that stops early (`| head`) is not an
 /// error; any other write failure is reported instead of panicking as `print!` would.
 pub(crate) fn emit(text: impl AsRef<[u8]>) -> Result<(), Failure> {
+    emit_with(|out| out.write_all(text.as_ref()))
+}
+
+/// Standard output as [`emit`] treats it, for output written as it is made rather than built
+/// whole first.
+pub(crate) fn emit_with(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_ref()).and_then(|()| out.flush()) {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::error(format_args!(
             "cannot write to standard output: {e}"
         ))),

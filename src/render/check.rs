@@ -323,7 +323,20 @@ pub(crate) fn json_finding(f: &Finding) -> JsonFinding<'_> {
 /// The JSON report of the headless contract; `remote` is the repository's remote URL when
 /// the face knows it.
 pub(crate) fn json(s: &Snapshot, threshold: Severity, remote: Option<&str>) -> String {
-    json_of(s, threshold, 0..s.index.artifacts.len(), None, remote)
+    let mut out = Vec::new();
+    write_json(&mut out, s, threshold, remote).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// [`json`], written to `out` as it is serialised: at 10,000 artifacts the report is about
+/// 40 MB, which a process printing it need not hold.
+pub(crate) fn write_json(
+    out: &mut dyn std::io::Write,
+    s: &Snapshot,
+    threshold: Severity,
+    remote: Option<&str>,
+) -> std::io::Result<()> {
+    write_json_of(out, s, threshold, 0..s.index.artifacts.len(), None, remote)
 }
 
 /// The JSON report of the artifacts at positions `range` and their findings, with the summary
@@ -335,16 +348,20 @@ pub(crate) fn json_page(
     range: std::ops::Range<usize>,
     page: JsonPage,
 ) -> String {
-    json_of(s, threshold, range, Some(page), None)
+    let mut out = Vec::new();
+    write_json_of(&mut out, s, threshold, range, Some(page), None)
+        .expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
-fn json_of(
+fn write_json_of(
+    out: &mut dyn std::io::Write,
     s: &Snapshot,
     threshold: Severity,
     range: std::ops::Range<usize>,
     page: Option<JsonPage>,
     remote: Option<&str>,
-) -> String {
+) -> std::io::Result<()> {
     let empty = Default::default();
     let whole = range.start == 0 && range.end == s.index.artifacts.len();
     let first_page = range.start == 0;
@@ -446,12 +463,8 @@ fn json_of(
         },
         page,
     };
-    // About half a kilobyte per finding, each written twice: no regrowing a 40 MB buffer.
-    let findings = report.findings.len();
-    let mut out = Vec::with_capacity(512 * 2 * findings + 1024 * report.artifacts.len());
-    serde_json::to_writer_pretty(&mut out, &report).expect("the report serialises");
-    out.push(b'\n');
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 /// The JSON of a handoff whose index or ledger does not load: what `handoff mcp`'s check
