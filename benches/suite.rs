@@ -744,6 +744,7 @@ fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
     app.resize(FRAME_SIZE.0, FRAME_SIZE.1);
     let mut terminal =
         Terminal::new(TestBackend::new(FRAME_SIZE.0, FRAME_SIZE.1)).map_err(|e| e.to_string())?;
+    app.prepare_frame();
     terminal
         .draw(|f| views::draw(f, &app))
         .map_err(|e| e.to_string())?;
@@ -765,6 +766,7 @@ fn first_frame_once(dir: &Path) -> Result<FirstFrame, String> {
             }
             apply_facts(&mut app, update, rt.generation);
         }
+        app.prepare_frame();
         terminal
             .draw(|f| views::draw(f, &app))
             .map_err(|e| e.to_string())?;
@@ -848,6 +850,7 @@ fn measure_frames(n: usize) -> FrameFigures {
                 UiAction::Down
             });
             let t = Instant::now();
+            app.prepare_frame();
             terminal
                 .draw(|f| views::draw(f, &app))
                 .expect("drawing on a test terminal");
@@ -937,6 +940,7 @@ fn measure_save_to_repaint(dir: &Path, path: &str, saves: usize) -> Result<Vec<D
             }
             handle(&rx, &mut rt, &mut app, left)?;
             if app.snap.facts.fingerprint(&id) == Some(expected.as_str()) {
+                app.prepare_frame();
                 terminal
                     .draw(|f| views::draw(f, &app))
                     .map_err(|e| e.to_string())?;

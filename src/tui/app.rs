@@ -121,6 +121,12 @@ pub struct App {
     pub(crate) counts: (usize, usize, usize),
     /// The widest fix line of the Gaps and Stale lists, in columns (see `Inputs::fix_width`).
     pub(crate) fix_width: usize,
+    /// Bumped whenever the snapshot or the report changes (every derive): what is kept
+    /// between frames is keyed by it.
+    pub(crate) data_epoch: u64,
+    /// The artifacts related by links to one artifact (its position), for the detail view,
+    /// as of an epoch: finding them scans every artifact's links, too slow to do per frame.
+    pub(crate) related: Option<(usize, u64, Vec<String>)>,
 }
 
 impl App {
@@ -168,6 +174,8 @@ impl App {
             geometry: Geometry::default(),
             counts: (0, 0, 0),
             fix_width: 0,
+            data_epoch: 0,
+            related: None,
         };
         app.resize(80, 24);
         app.derive();

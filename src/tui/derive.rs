@@ -48,6 +48,7 @@ impl App {
     }
 
     pub(crate) fn derive_keeping(&mut self, selection: Selection) {
+        self.data_epoch += 1;
         let index = &self.snap.index;
         let report = &self.snap.report;
         let my_roles = self.my_roles();
@@ -252,6 +253,44 @@ impl App {
         let selection = self.selection();
         self.snap.reanalyze();
         self.derive_keeping(selection);
+    }
+
+    /// What a frame needs computed before it is drawn (views only read): the layout, and the
+    /// detail's related artifacts.
+    pub fn prepare_frame(&mut self) {
+        self.relayout();
+        self.keep_related();
+    }
+
+    /// Finds the related artifacts of the artifact under the cursor, unless they are kept for
+    /// this epoch already.
+    fn keep_related(&mut self) {
+        // Only the detail shows them: the matrix is not slowed while the cursor moves.
+        let (true, Some(artifact)) = (self.detail_shown(), self.selected_artifact()) else {
+            return;
+        };
+        if !matches!(&self.related, Some((at, epoch, _)) if *at == artifact && *epoch == self.data_epoch)
+        {
+            self.related = Some((artifact, self.data_epoch, self.related_now(artifact)));
+        }
+    }
+
+    /// The artifacts related by links to the artifact at `artifact`, kept or found now.
+    pub(crate) fn related_of(&self, artifact: usize) -> std::borrow::Cow<'_, [String]> {
+        match &self.related {
+            Some((at, epoch, kept)) if *at == artifact && *epoch == self.data_epoch => {
+                std::borrow::Cow::Borrowed(kept)
+            }
+            _ => std::borrow::Cow::Owned(self.related_now(artifact)),
+        }
+    }
+
+    fn related_now(&self, artifact: usize) -> Vec<String> {
+        let a = &self.snap.index.artifacts[artifact];
+        crate::core::analysis::links::related_artifacts(&self.snap.index, &self.snap.facts, a)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 
     /// Whether an artifact's facts are still being read.

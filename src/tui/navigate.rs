@@ -14,6 +14,11 @@ impl App {
         self.scroll_into_view();
     }
 
+    /// Whether the selected artifact's detail is on screen (the agenda has none).
+    pub(crate) fn detail_shown(&self) -> bool {
+        self.overlay.detail.is_some() && self.view != View::Agenda
+    }
+
     /// Lays the screen out again if anything it depends on changed since the last time.
     pub(crate) fn relayout(&mut self) {
         let inputs = Inputs {
@@ -22,7 +27,7 @@ impl App {
                 || self.banner.is_some()
                 || self.committing.is_some(),
             input_line: matches!(self.overlay.modal, Some(Modal::Filter { .. })),
-            detail: self.overlay.detail.is_some() && self.view != View::Agenda,
+            detail: self.detail_shown(),
             present: self.options.present,
             roles: self.snap.index.roles.len(),
             longest_role: self.matrix.longest_role,

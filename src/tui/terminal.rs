@@ -50,7 +50,7 @@ pub fn draw(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()
     #[cfg(feature = "fault-injection")]
     crate::engine::fault::panic_if_asked("draw");
     // The status line may have changed outside the app's update (a watcher's warning).
-    app.relayout();
+    app.prepare_frame();
     // Synchronized output: the terminal shows the frame whole, never half-painted, which
     // matters on shared screens and remote terminals.
     let mut out = std::io::stdout();

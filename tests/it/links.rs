@@ -92,3 +92,36 @@ fn a_working_link_to_another_artifact_relates_them_in_the_context_page() {
         "{page}"
     );
 }
+
+/// The workbench's detail lists the related artifacts (found once per selection, not per
+/// frame) and finds them again when new facts arrive.
+#[test]
+fn the_detail_lists_related_artifacts_and_follows_new_facts() {
+    use handoff::engine::{self, FactsPiece};
+    use handoff::tui::action::Action;
+
+    use crate::support::workbench;
+
+    let repo = corpus();
+    let mut app = handoff::tui::app_with_facts(repo.path(), &workbench::options(false)).unwrap();
+    workbench::select(&mut app, "rfc-7");
+    app.handle(Action::Open);
+    let related = |app: &mut handoff::tui::app::App| {
+        let screen = workbench::text(&workbench::render(app, 100, 30));
+        screen
+            .lines()
+            .find(|l| l.contains("│related"))
+            .map(str::to_string)
+    };
+    let shown = related(&mut app).expect("a related line");
+    assert!(shown.contains("rfc-42"), "{shown}");
+    assert_eq!(related(&mut app), Some(shown), "the same on the next frame");
+
+    // rfc-42 drops its link to rfc-7, and the facts of that save arrive.
+    repo.write("rfcs/0042-lint-rollout.md", "# Lint rollout\n");
+    let ws = engine::locate(Some(repo.path())).unwrap();
+    let fresh = engine::snapshot(&ws, app.snap.now).unwrap();
+    let facts = fresh.facts.of("rfc-42").unwrap().clone();
+    app.apply_facts(FactsPiece::Worktree(vec![("rfc-42".into(), facts)]));
+    assert_eq!(related(&mut app), None);
+}

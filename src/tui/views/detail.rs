@@ -65,6 +65,8 @@ struct Ctx<'a> {
     a: &'a Artifact,
     facts: Option<&'a ArtifactFacts>,
     row: &'a MatrixRow,
+    /// The artifacts related to this one by links.
+    related: &'a [String],
     cols: usize,
 }
 
@@ -72,12 +74,14 @@ struct Ctx<'a> {
 pub fn lines(app: &App, artifact_index: usize, cols: usize) -> Vec<Line<'static>> {
     let s = &app.snap;
     let a = &s.index.artifacts[artifact_index];
+    let related = app.related_of(artifact_index);
     let c = Ctx {
         t: &app.theme,
         s,
         a,
         facts: s.facts.of(&a.id),
         row: &s.report.matrix.rows[artifact_index],
+        related: &related,
         cols,
     };
     let mut out: Vec<Line<'static>> = Vec::new();
@@ -246,9 +250,13 @@ fn people(c: &Ctx, out: &mut Vec<Line<'static>>) {
             .map(|d| d.id.as_str())
             .collect(),
     ));
-    let related = crate::core::analysis::links::related_artifacts(&s.index, &s.facts, a);
+    let related = c.related;
     if !related.is_empty() {
-        out.extend(list_field(c, "related", related));
+        out.extend(list_field(
+            c,
+            "related",
+            related.iter().map(String::as_str).collect(),
+        ));
     }
     out.push(Line::raw(""));
 }

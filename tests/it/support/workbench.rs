@@ -70,6 +70,7 @@ pub fn app(present: bool) -> App {
 /// Draws the app at `w`×`h` on a TestBackend.
 pub fn render(app: &mut App, w: u16, h: u16) -> Buffer {
     app.resize(w, h);
+    app.prepare_frame();
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|f| views::draw(f, app)).unwrap();
     terminal.backend().buffer().clone()
