@@ -51,12 +51,15 @@ impl HistoryCache {
         histories: &[History],
         rules: &ContentRules,
     ) -> Result<Vec<ContentFound>, FactsError> {
+        let mechanical = content::Mechanical::read(repo, rules);
         let Some(file) = self.content_file() else {
-            return content::content_changes(repo, specs, histories, rules, &mut FollowMemo::new());
+            let mut memo = FollowMemo::new();
+            return content::content_changes(repo, specs, histories, &mechanical, &mut memo);
         };
         let key = Key {
             mechanical_files: rules.mechanical_files,
-            ignored: content::ignored_revisions(repo)
+            ignored: mechanical
+                .ignored_sorted()
                 .iter()
                 .map(|id| id.as_bytes().try_into().expect("a SHA-1 id"))
                 .collect(),
@@ -68,7 +71,7 @@ impl HistoryCache {
             _ => FollowMemo::new(),
         };
         let before = memo.len();
-        let found = content::content_changes(repo, specs, histories, rules, &mut memo)?;
+        let found = content::content_changes(repo, specs, histories, &mechanical, &mut memo)?;
         if memo.len() != before {
             let asked: Vec<(PathSpec, String)> = specs
                 .iter()

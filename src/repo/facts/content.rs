@@ -58,17 +58,35 @@ pub(crate) fn content_changes(
     repo: &Repository,
     specs: &[PathSpec],
     histories: &[History],
-    rules: &ContentRules,
+    mechanical: &Mechanical,
     memo: &mut FollowMemo,
 ) -> Result<Vec<ContentFound>, FactsError> {
-    content_changes_in(repo, specs, histories, rules, None, memo)
+    content_changes_in(repo, specs, histories, mechanical, None, memo)
 }
 
-/// The commits blame is told to ignore, sorted: part of what a kept [`Followed`] depends on.
-pub(crate) fn ignored_revisions(repo: &Repository) -> Vec<Oid> {
-    let mut ids: Vec<Oid> = ignored_revs(repo).into_iter().collect();
-    ids.sort();
-    ids
+/// What makes a commit mechanical: the index's file limit, and the commits git blame is told
+/// to ignore (read from git's configuration once, by [`Mechanical::read`], however many
+/// points a run follows from).
+#[derive(Debug, Clone)]
+pub(crate) struct Mechanical {
+    pub rules: ContentRules,
+    pub ignored: HashSet<Oid>,
+}
+
+impl Mechanical {
+    pub(crate) fn read(repo: &Repository, rules: &ContentRules) -> Self {
+        Mechanical {
+            rules: *rules,
+            ignored: ignored_revs(repo),
+        }
+    }
+
+    /// The ignored commits, sorted: part of what a kept [`Followed`] depends on.
+    pub(crate) fn ignored_sorted(&self) -> Vec<Oid> {
+        let mut ids: Vec<Oid> = self.ignored.iter().copied().collect();
+        ids.sort();
+        ids
+    }
 }
 
 /// [`content_changes`] as seen from a past commit's tree (`point`) rather than the work tree:
@@ -77,7 +95,7 @@ pub(crate) fn content_changes_in(
     repo: &Repository,
     specs: &[PathSpec],
     histories: &[History],
-    rules: &ContentRules,
+    mechanical: &Mechanical,
     point: Option<&Tree<'_>>,
     memo: &mut FollowMemo,
 ) -> Result<Vec<ContentFound>, FactsError> {
@@ -85,7 +103,7 @@ pub(crate) fn content_changes_in(
         Some(tree) => !path.is_empty() && tree.get_path(Path::new(path)).is_ok(),
         None => on_disk(repo, path),
     };
-    let mut commits = Commits::new(repo, rules);
+    let mut commits = Commits::new(repo, mechanical);
     let mut found = vec![ContentFound::default(); specs.len()];
     let mut follows: Vec<(usize, Follow)> = Vec::new();
     let mut never_committed = Vec::new();
@@ -184,8 +202,7 @@ fn on_disk(repo: &Repository, path: &str) -> bool {
 /// Commits as this module reads them, each read once.
 struct Commits<'r> {
     repo: &'r Repository,
-    rules: ContentRules,
-    ignored: HashSet<Oid>,
+    mechanical: &'r Mechanical,
     /// The files each commit changed against its first parent: (old path, old id) of every
     /// deletion, (new path, new id) of every addition, and the count of changed files.
     diffs: HashMap<Oid, CommitDiff>,
@@ -199,11 +216,10 @@ struct CommitDiff {
 }
 
 impl<'r> Commits<'r> {
-    fn new(repo: &'r Repository, rules: &ContentRules) -> Self {
+    fn new(repo: &'r Repository, mechanical: &'r Mechanical) -> Self {
         Commits {
             repo,
-            rules: *rules,
-            ignored: ignored_revs(repo),
+            mechanical,
             diffs: HashMap::new(),
         }
     }
@@ -256,10 +272,10 @@ impl<'r> Commits<'r> {
         parent_tree: &Tree<'r>,
         tree: &Tree<'r>,
     ) -> Result<bool, FactsError> {
-        if self.ignored.contains(&id) {
+        if self.mechanical.ignored.contains(&id) {
             return Ok(true);
         }
-        let Some(limit) = self.rules.mechanical_files else {
+        let Some(limit) = self.mechanical.rules.mechanical_files else {
             return Ok(false);
         };
         Ok(self.diff(id, parent_tree, tree)?.files > limit as usize)

@@ -16,7 +16,7 @@ use std::path::Path;
 use git2::{ObjectType, Oid, Repository, Tree};
 
 use super::ci::scorecard_facts_in;
-use super::content::{FollowMemo, content_changes_in};
+use super::content::{FollowMemo, Mechanical, content_changes_in};
 use super::contract::Contracts;
 use super::governed::{governed_changes_at, governed_matches_by};
 use super::history::{KnownAt, PathSpec, walk_from};
@@ -58,9 +58,9 @@ pub struct PastFacts<'r> {
     ledger: Option<(Oid, LedgerHistory)>,
     /// Commits walked for last changes so far (to show the saving in tests).
     commits_walked: usize,
-    /// What following renames and mechanical commits found, by mechanical-commit limit: the
-    /// points of one run share most last changes.
-    follows: HashMap<Option<u32>, FollowMemo>,
+    /// What following renames and mechanical commits found, by mechanical-commit limit (with
+    /// the rules, read once): the points of one run share most last changes.
+    follows: HashMap<Option<u32>, (Mechanical, FollowMemo)>,
 }
 
 impl<'r> PastFacts<'r> {
@@ -172,12 +172,16 @@ impl<'r> PastFacts<'r> {
             .collect();
         let outcome = walk_from(self.repo, Some(point), &specs, &known, &mut |_, _| {})?;
         self.commits_walked += outcome.commits_visited;
-        let memo = self.follows.entry(rules.mechanical_files).or_default();
+        let repo = self.repo;
+        let (mechanical, memo) = self
+            .follows
+            .entry(rules.mechanical_files)
+            .or_insert_with(|| (Mechanical::read(repo, &rules), FollowMemo::new()));
         let found = content_changes_in(
             self.repo,
             &specs,
             &outcome.histories,
-            &rules,
+            mechanical,
             Some(tree),
             memo,
         )?;
