@@ -327,12 +327,8 @@ fn the_content_walk_is_kept_and_answers_as_a_fresh_walk_does() {
     );
     repo.git(&["config", "blame.ignoreRevsFile", ".git-blame-ignore-revs"]);
     let check = |extra: &[&str]| {
-        let out = common::handoff_command(repo.path(), NOW)
-            .args(["check", "--format", "json"])
-            .args(extra)
-            .output()
-            .unwrap();
-        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let args = [&["check", "--format", "json"][..], extra].concat();
+        let (json, _) = common::handoff_json(repo.path(), &args);
         artifact(&json, "outage")["last_content_change"]["commit"].clone()
     };
     let cache = repo.path().join(".git/handoff/cache/content-changes");

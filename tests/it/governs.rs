@@ -233,12 +233,8 @@ fn the_drift_walk_is_cached_and_answers_as_a_fresh_walk_does() {
     repo.write("src/reply/draft.rs", "fn draft() { 5 }\n");
     repo.commit("Change drafting");
     let check = |extra: &[&str]| {
-        let out = common::handoff_command(repo.path(), NOW)
-            .args(["check", "--format", "json"])
-            .args(extra)
-            .output()
-            .unwrap();
-        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let args = [&["check", "--format", "json"][..], extra].concat();
+        let (json, _) = common::handoff_json(repo.path(), &args);
         findings(&json, "code-drift")
     };
     let cache = repo.path().join(".git/handoff/cache/governed-changes");
